@@ -1,0 +1,214 @@
+"""``python run_wall.py [serve|validate|kiosk|reset-password] …``: the wall's commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import webbrowser
+from pathlib import Path
+
+from command_center.settings import Settings
+
+CHROMIUM_FLAGS = [
+    "--kiosk",
+    "--noerrdialogs",
+    "--disable-infobars",
+    "--no-first-run",
+    "--disable-session-crashed-bubble",
+    "--disable-features=Translate",
+    "--autoplay-policy=no-user-gesture-required",
+    "--check-for-update-interval=31536000",
+]
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=Path("data"), help="embedded store folder")
+    p.add_argument("--redis", dest="redis_url", default=None, help="redis://host:port/db")
+    p.add_argument("--wall", dest="wall_file", type=Path, default=None, help="wall spec YAML")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="run_wall.py",
+        description="Tường màn hình Trung tâm điều hành · Operations-centre video wall",
+    )
+    sub = ap.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="start the wall server (the default)")
+    for p in (ap, serve):
+        p.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0 for a LAN)")
+        p.add_argument("--port", type=int, default=5006, help="port (0 picks a free one)")
+        p.add_argument("--no-browser", action="store_true", help="do not open the console")
+        p.add_argument("--presets", dest="presets_dir", type=Path, default=None)
+        p.add_argument("--flush-hz", type=float, default=20.0)
+        p.add_argument("--switch-lead-ms", type=float, default=250.0)
+        p.add_argument("--public-url", default=None, help="URL screens use to reach the server")
+        _common(p)
+    val = sub.add_parser("validate", help="check wall and preset YAML files; exit 1 on errors")
+    val.add_argument("files", nargs="*", type=Path)
+    val.add_argument("--wall", dest="wall_file", type=Path, default=None)
+    kiosk = sub.add_parser("kiosk", help="print (or --launch) the Chromium kiosk command lines")
+    kiosk.add_argument("--url", default="http://127.0.0.1:5006", help="the server's URL")
+    kiosk.add_argument("--screen", action="append", help="only these screen ids")
+    kiosk.add_argument("--chromium", default="chromium")
+    kiosk.add_argument("--launch", action="store_true", help="start the browsers too")
+    _common(kiosk)
+    reset = sub.add_parser("reset-password", help="set a new random password for a user")
+    reset.add_argument("username")
+    reset.add_argument("--role", default=None, help="create the user with this role if missing")
+    _common(reset)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    command = args.command or "serve"
+    if command == "validate":
+        return validate(args.files, args.wall_file)
+    if command == "kiosk":
+        return asyncio.run(kiosk(args))
+    if command == "reset-password":
+        return asyncio.run(reset_password(args))
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        redis_url=args.redis_url,
+        wall_file=args.wall_file,
+        presets_dir=args.presets_dir,
+        open_browser=not args.no_browser,
+        flush_hz=args.flush_hz,
+        switch_lead_ms=args.switch_lead_ms,
+        public_url=args.public_url,
+    )
+    try:
+        asyncio.run(serve(settings))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def validate(files: list[Path], wall_file: Path | None) -> int:
+    from command_center.errors import SpecError
+    from command_center.server.composition import build_registry
+    from layouts import DEFAULT_WALL_FILE, LAYOUTS_DIR
+    from layouts.loader import check_files, load_wall
+
+    targets = files or sorted(LAYOUTS_DIR.rglob("*.yaml"))
+    try:
+        wall = load_wall(wall_file or DEFAULT_WALL_FILE)
+    except SpecError as exc:
+        problems = exc.problems
+    else:
+        problems = check_files(targets, wall, build_registry())
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(
+        f"{len(targets)} file(s) checked: "
+        + (f"{len(problems)} problem(s)" if problems else "no problems"),
+        file=sys.stderr,
+    )
+    return 1 if problems else 0
+
+
+async def serve(settings: Settings) -> None:
+    from command_center.server.runtime import open_runtime
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with open_runtime(settings) as rt:
+        print(f"\nTường màn hình đang chạy · The wall is running at {rt.url}", flush=True)
+        print(f"  Bảng điều khiển · Console: {rt.url}/console")
+        print(f"  Sức khỏe · Health:         {rt.url}/health")
+        from command_center.auth import device_token
+
+        for screen in rt.wall.screens:
+            token = device_token(rt.keys.device, "screen", screen.id)
+            print(f"  Màn hình · Screen {screen.id}: {rt.url}/wall/{screen.id}?token={token}")
+        if rt.new_users:
+            print("\nTài khoản mới (chỉ in một lần) · New accounts (printed only once):")
+            for name, password, role in rt.new_users:
+                print(f"  {name:<10} {password}   ({role})")
+        print(flush=True)
+        if settings.open_browser:
+            _open_browser(f"{rt.url}/console")
+        await stop.wait()
+
+
+def _open_browser(url: str) -> None:
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        print(f"(no browser found; open {url} yourself)")
+        return
+    webbrowser.open(url)
+
+
+async def kiosk(args: argparse.Namespace) -> int:
+    from command_center.auth import device_token
+    from command_center.server.keys import load_keys
+    from command_center.store import open_store
+    from layouts import DEFAULT_WALL_FILE
+    from layouts.loader import load_wall
+
+    wall = load_wall(args.wall_file or DEFAULT_WALL_FILE)
+    async with open_store(args.data_dir, args.redis_url) as store:
+        keys = await load_keys(store)
+    wanted = set(args.screen or [s.id for s in wall.screens])
+    unknown = wanted - {s.id for s in wall.screens}
+    if unknown:
+        print(f"unknown screen(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    for screen in wall.screens:
+        if screen.id not in wanted:
+            continue
+        token = device_token(keys.device, "screen", screen.id)
+        url = f"{args.url.rstrip('/')}/wall/{screen.id}?token={token}"
+        cmd = [
+            args.chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir=/var/tmp/wall-{screen.id}",
+            f"--window-size={screen.width},{screen.height}",
+            # Place each browser on its own output when one machine drives several screens.
+            f"--window-position={screen.col * screen.width},{screen.row * screen.height}",
+            url,
+        ]
+        print(f"# {screen.id} ({screen.width}×{screen.height})")
+        print(shlex.join(cmd))
+        if args.launch:
+            subprocess.Popen(cmd, start_new_session=True)
+    return 0
+
+
+async def reset_password(args: argparse.Namespace) -> int:
+    from command_center.auth import Role, hash_password
+    from command_center.store import UserRecord, open_store
+
+    async with open_store(args.data_dir, args.redis_url) as store:
+        user = await store.get_user(args.username)
+        if user is None and args.role is None:
+            print(f"no user '{args.username}'; pass --role to create it", file=sys.stderr)
+            return 2
+        role = Role(args.role) if args.role else Role(user.role)  # type: ignore[union-attr]
+        password = secrets.token_urlsafe(12)
+        await store.put_user(
+            UserRecord(
+                username=args.username,
+                role=str(role),
+                password_hash=hash_password(password),
+                created_at=user.created_at if user else time.time(),
+            )
+        )
+    print(f"{args.username} ({role}): {password}")
+    return 0

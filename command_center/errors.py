@@ -1,0 +1,93 @@
+"""The exception tree of the wall, and the one JSON error envelope.
+
+    WallError
+    ├── SpecError            a YAML spec (wall, preset) is invalid; carries every problem
+    ├── AuthError            401: no or wrong credentials
+    │   └── ForbiddenError   403: authenticated, but the role may not do this
+    ├── NotFoundError        404: an unknown preset, screen, route
+    ├── RequestError         400: a request body or parameter is malformed
+    └── ConflictError        409: the request collides with the current state
+
+Every JSON API error is ``{"error": {"code": ..., "message": ..., "details": [...]}}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class WallError(Exception):
+    """Base of every error this project raises on purpose."""
+
+    status = 500
+    code = "internal"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+    def envelope(self) -> dict[str, Any]:
+        return error_envelope(self.code, self.message, self.details)
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One problem in a spec file: where it is and what is wrong."""
+
+    file: str
+    line: int | None
+    key: str
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        text = f"{where}: {self.key}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class SpecError(WallError):
+    """A spec failed validation; ``problems`` lists every problem found, not just the first."""
+
+    status = 422
+    code = "invalid_spec"
+
+    def __init__(self, problems: list[SpecProblem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(
+            f"{len(self.problems)} problem(s) in spec:\n{lines}",
+            [p.__dict__ for p in self.problems],
+        )
+
+
+class AuthError(WallError):
+    status = 401
+    code = "unauthenticated"
+
+
+class ForbiddenError(AuthError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFoundError(WallError):
+    status = 404
+    code = "not_found"
+
+
+class RequestError(WallError):
+    status = 400
+    code = "bad_request"
+
+
+class ConflictError(WallError):
+    status = 409
+    code = "conflict"
+
+
+def error_envelope(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The single shape of every JSON API error."""
+    return {"error": {"code": code, "message": message, "details": details or []}}

@@ -1,0 +1,53 @@
+"""Bus messages: what one part of the centre tells the others. Frozen, documented, listed.
+
+Every message crossing the bus (in memory or Redis pub/sub) is one of ``BUS_MESSAGES``;
+it travels as JSON with its ``type``. Producers: feeds (tile data), the wall (switches),
+video (bridge-point state, later). Consumers: the screen hub, other server processes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class BusMessage(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TileDataChanged(BusMessage):
+    """New data for one tile (only the keys that changed). ``ts`` is when it reached the
+    centre (ms since the epoch), so every screen can say how old it is."""
+
+    type: Literal["tile_data"] = "tile_data"
+    tile: str
+    data: dict[str, Any]
+    ts: float
+
+
+class LayoutSwitched(BusMessage):
+    """The wall now shows ``preset`` (state version ``version``); screens swap at ``swap_at``."""
+
+    type: Literal["layout_switched"] = "layout_switched"
+    preset: str
+    version: int
+    switch_id: str
+    swap_at: float
+    actor: str
+
+
+class ScreenSwapped(BusMessage):
+    """A screen reports the instant (server clock) it showed switch ``switch_id``."""
+
+    type: Literal["screen_swapped"] = "screen_swapped"
+    screen: str
+    switch_id: str
+    at: float
+
+
+AnyBusMessage = Annotated[TileDataChanged | LayoutSwitched | ScreenSwapped, Field(discriminator="type")]
+BUS_MESSAGE: TypeAdapter[TileDataChanged | LayoutSwitched | ScreenSwapped] = TypeAdapter(
+    AnyBusMessage
+)
+BUS_MESSAGES: tuple[type[BusMessage], ...] = (TileDataChanged, LayoutSwitched, ScreenSwapped)

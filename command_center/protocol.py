@@ -1,0 +1,159 @@
+"""The screen link: typed messages between a wall screen's page and the server.
+
+One WebSocket per screen at ``/ws/screen``, JSON text frames, each with a ``type``.
+Times are milliseconds since the Unix epoch; ``ts``/``at`` fields are on the *server's*
+clock (a screen converts with its estimated offset: server = local + offset).
+
+    screen → server   hello, ping, swapped, health
+    server → screen   welcome, pong, layout, data, error
+
+A switch is one ``layout`` message per screen carrying ``swap_at``: every screen prepares
+the new layout off-screen at once and shows it at that agreed instant, then reports
+``swapped`` with the instant it really did.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Rect(Message):
+    """A rectangle in pixels."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+# ---- screen → server -------------------------------------------------------------------
+
+
+class Hello(Message):
+    """First frame after (re)connecting. ``layout_version`` is what the screen still shows,
+    so the server can skip resending an unchanged layout."""
+
+    type: Literal["hello"] = "hello"
+    screen: str = Field(min_length=1, max_length=64)
+    token: str = Field(min_length=1, max_length=256)
+    layout_version: int | None = None
+    preview: bool = False
+
+
+class Ping(Message):
+    """Clock probe; ``t0`` on the screen's clock."""
+
+    type: Literal["ping"] = "ping"
+    t0: float
+
+
+class Swapped(Message):
+    """The screen showed layout ``switch_id`` at ``at`` (server clock, by its estimate)."""
+
+    type: Literal["swapped"] = "swapped"
+    switch_id: str
+    at: float
+    late_ms: float = 0.0
+
+
+class Health(Message):
+    """Sent every few seconds: what the console shows for the screen."""
+
+    type: Literal["health"] = "health"
+    offset_ms: float
+    rtt_ms: float
+    latency_p50_ms: float | None = None
+    latency_p99_ms: float | None = None
+    memory_mb: float | None = None
+    width: int
+    height: int
+    applied: int = 0
+
+
+ScreenMessage = Annotated[Hello | Ping | Swapped | Health, Field(discriminator="type")]
+SCREEN_MESSAGE: TypeAdapter[Hello | Ping | Swapped | Health] = TypeAdapter(ScreenMessage)
+
+
+# ---- server → screen -------------------------------------------------------------------
+
+
+class ScreenInfo(Message):
+    id: str
+    width: int
+    height: int
+    # This screen's part of the wall, in wall pixels (bezel gaps included).
+    viewport: Rect
+    wall_width: float
+    wall_height: float
+
+
+class Welcome(Message):
+    type: Literal["welcome"] = "welcome"
+    screen: ScreenInfo
+    server_time: float
+    lang: Literal["vi", "en"] = "vi"
+
+
+class Pong(Message):
+    type: Literal["pong"] = "pong"
+    t0: float
+    ts: float
+
+
+class TileView(Message):
+    """One tile as a screen draws it: ``rect`` is the tile's full rectangle relative to the
+    screen's top-left corner (it may reach beyond the screen; the screen clips it)."""
+
+    id: str
+    kind: str
+    params: dict[str, Any]
+    rect: Rect
+    data: dict[str, Any] = {}
+
+
+class LayoutMessage(Message):
+    """The tiles this screen shows. ``swap_at`` None means show at once (reconnect, first load)."""
+
+    type: Literal["layout"] = "layout"
+    version: int
+    preset: str
+    name_vi: str
+    name_en: str
+    tiles: list[TileView]
+    switch_id: str | None = None
+    swap_at: float | None = None
+
+
+class DataMessage(Message):
+    """Coalesced tile data since the last flush: per tile, only the keys that changed.
+    ``ts`` per tile is when the newest of its changes reached the server."""
+
+    type: Literal["data"] = "data"
+    tiles: dict[str, dict[str, Any]]
+    ts: dict[str, float]
+    sent: float
+
+
+class ErrorMessage(Message):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+
+
+MESSAGE_TYPES: tuple[type[Message], ...] = (
+    Hello,
+    Ping,
+    Swapped,
+    Health,
+    Welcome,
+    Pong,
+    LayoutMessage,
+    DataMessage,
+    ErrorMessage,
+)

@@ -1,0 +1,96 @@
+"""Shared plumbing of the JSON routes: one error envelope, and who is asking."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from tornado.web import HTTPError, RequestHandler
+
+from command_center.auth import Permission, Principal, authorize, read_session
+from command_center.errors import AuthError, RequestError, WallError, error_envelope
+from command_center.server.keys import Keys
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "cc_session"
+MAX_JSON_BODY = 64 * 1024
+
+
+class JsonHandler(RequestHandler):
+    """Base of every ``/api`` route: JSON in, JSON out, errors in one envelope."""
+
+    keys: Keys
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+
+    def write_json(self, payload: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(payload, ensure_ascii=False))
+
+    def principal(self) -> Principal | None:
+        """The caller, from ``Authorization: Bearer`` or the console's session cookie."""
+        header = self.request.headers.get("Authorization", "")
+        token: str | None = None
+        if header:
+            scheme, _, value = header.partition(" ")
+            if scheme.lower() != "bearer" or not value.strip():
+                raise AuthError("Authorization header must be 'Bearer <token>'")
+            token = value.strip()
+        else:
+            token = self.get_cookie(SESSION_COOKIE)
+        if not token:
+            return None
+        return read_session(self.keys.session, token, time.time())
+
+    def require(self, permission: Permission) -> Principal:
+        return authorize(self.principal(), permission)
+
+    def json_body(self) -> dict[str, Any]:
+        if len(self.request.body) > MAX_JSON_BODY:
+            raise RequestError(f"body of {len(self.request.body)} bytes > {MAX_JSON_BODY}")
+        ctype = self.request.headers.get("Content-Type", "")
+        if not ctype.startswith("application/json"):
+            raise RequestError(f"Content-Type must be application/json (got '{ctype or 'none'}')")
+        try:
+            body = json.loads(self.request.body or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RequestError(f"body is not valid JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise RequestError(f"body must be a JSON object (got {type(body).__name__})")
+        return body
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, WallError):
+            self.set_status(exc.status)
+            if isinstance(exc, AuthError) and exc.status == 401:
+                self.set_header("WWW-Authenticate", 'Bearer realm="command_center"')
+            self.finish(json.dumps(exc.envelope(), ensure_ascii=False))
+            return
+        if isinstance(exc, HTTPError):
+            code = {404: "not_found", 405: "method_not_allowed"}.get(status_code, "http_error")
+            self.finish(json.dumps(error_envelope(code, exc.log_message or self._reason)))
+            return
+        self.finish(json.dumps(error_envelope("internal", "internal server error")))
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, WallError):
+            log.info("%s %s -> %s: %s", self.request.method, self.request.path,
+                     value.status, value.message)
+            return
+        super().log_exception(typ, value, tb)
+
+
+class NotFoundHandler(JsonHandler):
+    """Any unknown ``/api`` path gets the envelope, not an HTML page."""
+
+    def initialize(self, keys: Keys) -> None:
+        self.keys = keys
+
+    def prepare(self) -> None:
+        raise HTTPError(404, f"no route {self.request.method} {self.request.path}")

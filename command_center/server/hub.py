@@ -1,0 +1,484 @@
+"""The screen hub: which screen shows what, and getting tile data to it without stalls.
+
+Each connected screen has a link and a coalescer. Data is routed only to the screens that
+show the tile, merged latest-wins, and flushed at a fixed rate: at most one message per
+screen per tick, and a screen whose previous frame is still being written is skipped
+(its coalescer keeps the newest values), so the slowest screen never sets the pace.
+
+Layouts are pre-built per preset and screen at start-up, so a switch costs the loop one
+small message per screen, not a rebuild.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import difflib
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from command_center.auth import Principal
+from command_center.bus import Bus
+from command_center.errors import ConflictError, NotFoundError
+from command_center.messages import LayoutSwitched, ScreenSwapped, TileDataChanged
+from command_center.protocol import (
+    DataMessage,
+    Health,
+    LayoutMessage,
+    Message,
+    Ping,
+    Pong,
+    Rect,
+    ScreenInfo,
+    Swapped,
+    TileView,
+    Welcome,
+)
+from command_center.server.coalesce import Coalescer
+from command_center.server.switch_report import SwitchReport
+from command_center.store import AuditEntry, ScreenRecord, Store, WallState
+from layouts.geometry import tiles_for_screen
+from layouts.model import PresetSpec, WallSpec
+
+log = logging.getLogger(__name__)
+
+# Keep a screen's record in the store fresh without writing on every heartbeat.
+SCREEN_RECORD_EVERY_MS = 30_000
+SWITCH_REPORT_TIMEOUT_S = 5.0
+REPORTS_KEPT = 20
+
+
+def now_ms() -> float:
+    return time.time() * 1000.0
+
+
+class ScreenLink(Protocol):
+    """The transport to one screen page (a WebSocket); sending never blocks."""
+
+    screen: str
+    preview: bool
+
+    def send(self, message: Message) -> None: ...
+
+    @property
+    def busy(self) -> bool: ...
+
+    def close(self, code: int | None = None, reason: str | None = None) -> None: ...
+
+
+@dataclass
+class ScreenStatus:
+    """What the console shows about one physical screen."""
+
+    id: str
+    online: int = 0
+    connected_at: float | None = None
+    last_seen: float | None = None
+    health: Health | None = None
+    last_swap_late_ms: float | None = None
+    recorded_at: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        h = self.health
+        return {
+            "id": self.id,
+            "online": self.online > 0,
+            "connections": self.online,
+            "connected_at": self.connected_at,
+            "last_seen": self.last_seen,
+            "offset_ms": h.offset_ms if h else None,
+            "rtt_ms": h.rtt_ms if h else None,
+            "latency_p50_ms": h.latency_p50_ms if h else None,
+            "latency_p99_ms": h.latency_p99_ms if h else None,
+            "memory_mb": h.memory_mb if h else None,
+            "resolution": f"{h.width}×{h.height}" if h else None,
+            "applied": h.applied if h else 0,
+            "last_swap_late_ms": self.last_swap_late_ms,
+        }
+
+
+@dataclass(eq=False)
+class _Attached:
+    link: ScreenLink
+    coalescer: Coalescer = field(default_factory=Coalescer)
+    skipped_flushes: int = 0
+
+
+class ScreenHub:
+    """Owns the wall's live state in this process. Created and closed by ``WallRuntime``."""
+
+    def __init__(
+        self,
+        wall: WallSpec,
+        presets: Mapping[str, PresetSpec],
+        store: Store,
+        bus: Bus,
+        *,
+        flush_hz: float = 20.0,
+        switch_lead_ms: float = 250.0,
+        clock: Callable[[], float] = now_ms,
+    ) -> None:
+        if not presets:
+            raise ValueError("the wall needs at least one layout preset")
+        self.wall = wall
+        self.presets = dict(presets)
+        self._store = store
+        self._bus = bus
+        self._flush_s = 1.0 / flush_hz
+        self._lead_ms = switch_lead_ms
+        self._clock = clock
+        self._views = {pid: self._build_views(p) for pid, p in self.presets.items()}
+        self.state = WallState()
+        self._attached: dict[str, list[_Attached]] = {s.id: [] for s in wall.screens}
+        self._routes: dict[str, list[_Attached]] = {}
+        self._tile_data: dict[str, dict[str, Any]] = {}
+        self._tile_ts: dict[str, float] = {}
+        self.status = {s.id: ScreenStatus(s.id) for s in wall.screens}
+        self.reports: OrderedDict[str, SwitchReport] = OrderedDict()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[Any]] = set()
+        self.flushes = 0
+
+    # ---- lifetime -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.state = await self._store.get_state()
+        if self.state.preset not in self.presets:
+            default = "overview" if "overview" in self.presets else sorted(self.presets)[0]
+            fresh = WallState(preset=default, version=self.state.version + 1)
+            if await self._store.compare_and_set_state(self.state.version, fresh):
+                self.state = fresh
+            else:
+                self.state = await self._store.get_state()
+        for record in await self._store.screens():
+            if record.id in self.status:
+                self.status[record.id].last_seen = record.last_seen
+        ready = asyncio.Event()
+        self._tasks = [
+            asyncio.create_task(self._flush_loop(), name="hub-flush"),
+            asyncio.create_task(self._bus_loop(ready), name="hub-bus"),
+        ]
+        await ready.wait()
+
+    def close_links(self) -> None:
+        """Close every screen link (shutdown): pages show "link lost" and reconnect."""
+        for entries in self._attached.values():
+            for entry in list(entries):
+                entry.link.close(1001, "server shutting down")
+
+    async def stop(self) -> None:
+        for task in [*self._tasks, *self._background]:
+            task.cancel()
+        for task in [*self._tasks, *self._background]:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        self._background.clear()
+
+    # ---- screens ------------------------------------------------------------------------
+
+    def screen_info(self, screen_id: str) -> ScreenInfo:
+        spec = self.wall.screen(screen_id)
+        vp = self.wall.viewport(screen_id)
+        return ScreenInfo(
+            id=spec.id,
+            width=spec.width,
+            height=spec.height,
+            viewport=Rect(x=vp.x, y=vp.y, w=vp.w, h=vp.h),
+            wall_width=self.wall.width,
+            wall_height=self.wall.height,
+        )
+
+    async def attach(self, link: ScreenLink, shown_version: int | None) -> None:
+        """A screen (or a console preview of it) connected: greet it and show the layout."""
+        now = self._clock()
+        entry = _Attached(link)
+        self._attached[link.screen].append(entry)
+        self._route_screen(entry)
+        link.send(Welcome(screen=self.screen_info(link.screen), server_time=now))
+        link.send(self._layout_message(link.screen))
+        if link.preview:
+            return
+        status = self.status[link.screen]
+        status.online += 1
+        status.connected_at = status.last_seen = now
+        await self._record_screen(status, force=True)
+
+    def detach(self, link: ScreenLink) -> None:
+        entries = self._attached.get(link.screen, [])
+        for entry in [e for e in entries if e.link is link]:
+            entries.remove(entry)
+        self._rebuild_routes()
+        if not link.preview:
+            status = self.status[link.screen]
+            status.online = max(0, status.online - 1)
+            status.last_seen = self._clock()
+
+    async def receive(self, link: ScreenLink, message: Ping | Swapped | Health) -> None:
+        now = self._clock()
+        if isinstance(message, Ping):
+            link.send(Pong(t0=message.t0, ts=now))
+            return
+        if link.preview:
+            return
+        status = self.status[link.screen]
+        status.last_seen = now
+        if isinstance(message, Swapped):
+            status.last_swap_late_ms = message.late_ms
+            await self._bus.publish(
+                ScreenSwapped(screen=link.screen, switch_id=message.switch_id, at=message.at)
+            )
+        else:
+            status.health = message
+            await self._record_screen(status)
+
+    async def _record_screen(self, status: ScreenStatus, force: bool = False) -> None:
+        now = self._clock()
+        if not force and now - status.recorded_at < SCREEN_RECORD_EVERY_MS:
+            return
+        status.recorded_at = now
+        health = status.health.model_dump(exclude={"type"}) if status.health else {}
+        await self._store.upsert_screen(
+            ScreenRecord(id=status.id, first_seen=now, last_seen=now, health=health)
+        )
+
+    # ---- layouts ------------------------------------------------------------------------
+
+    def _build_views(self, preset: PresetSpec) -> dict[str, list[TileView]]:
+        views: dict[str, list[TileView]] = {}
+        for screen in self.wall.screens:
+            views[screen.id] = [
+                TileView(
+                    id=placed.tile.id,
+                    kind=placed.tile.kind,
+                    params=placed.tile.params.model_dump(mode="json"),
+                    rect=Rect(x=placed.rect.x, y=placed.rect.y, w=placed.rect.w, h=placed.rect.h),
+                )
+                for placed in tiles_for_screen(self.wall, preset, screen.id)
+            ]
+        return views
+
+    def _layout_message(
+        self, screen_id: str, switch_id: str | None = None, swap_at: float | None = None
+    ) -> LayoutMessage:
+        preset_id = self.state.preset
+        assert preset_id is not None, "start() chooses a preset"
+        preset = self.presets[preset_id]
+        tiles = [
+            view.model_copy(update={"data": self._tile_data[view.id]})
+            if view.id in self._tile_data
+            else view
+            for view in self._views[preset_id][screen_id]
+        ]
+        return LayoutMessage(
+            version=self.state.version,
+            preset=preset_id,
+            name_vi=preset.name_vi,
+            name_en=preset.name_en,
+            tiles=tiles,
+            switch_id=switch_id,
+            swap_at=swap_at,
+        )
+
+    def tile_ids(self, screen_id: str) -> list[str]:
+        assert self.state.preset is not None
+        return [v.id for v in self._views[self.state.preset][screen_id]]
+
+    def _route_screen(self, entry: _Attached) -> None:
+        for tile_id in self.tile_ids(entry.link.screen):
+            self._routes.setdefault(tile_id, []).append(entry)
+
+    def _rebuild_routes(self) -> None:
+        self._routes = {}
+        for entries in self._attached.values():
+            for entry in entries:
+                self._route_screen(entry)
+
+    async def switch(self, preset_id: str, actor: Principal) -> SwitchReport:
+        """Show ``preset_id`` on every screen at one agreed instant."""
+        if preset_id not in self.presets:
+            close = difflib.get_close_matches(preset_id, list(self.presets), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise NotFoundError(
+                f"unknown preset '{preset_id}' (known: {', '.join(sorted(self.presets))}){hint}",
+                [{"field": "preset", "got": preset_id, "allowed": sorted(self.presets)}],
+            )
+        now = self._clock()
+        previous = self.state
+        state = WallState(
+            preset=preset_id,
+            version=previous.version + 1,
+            switched_at=now,
+            switched_by=actor.name,
+        )
+        if not await self._store.compare_and_set_state(previous.version, state):
+            self.state = await self._store.get_state()
+            raise ConflictError(
+                "another switch happened at the same time; the wall now shows "
+                f"'{self.state.preset}' (version {self.state.version}); try again"
+            )
+        switch_id = uuid.uuid4().hex[:12]
+        swap_at = now + self._lead_ms
+        online = frozenset(s for s, st in self.status.items() if st.online)
+        report = SwitchReport(switch_id, preset_id, actor.name, now, swap_at, online)
+        self._remember(report)
+        self._apply(state, switch_id, swap_at)
+        await self._store.append_audit(
+            AuditEntry(
+                at=now,
+                actor=actor.name,
+                role=str(actor.role),
+                action="switch_layout",
+                target=preset_id,
+                detail={
+                    "from": previous.preset,
+                    "version": state.version,
+                    "switch_id": switch_id,
+                    "screens_online": sorted(online),
+                },
+            )
+        )
+        await self._bus.publish(
+            LayoutSwitched(
+                preset=preset_id,
+                version=state.version,
+                switch_id=switch_id,
+                swap_at=swap_at,
+                actor=actor.name,
+            )
+        )
+        self._spawn(self._finish_report(report, actor))
+        return report
+
+    def _apply(self, state: WallState, switch_id: str, swap_at: float) -> None:
+        self.state = state
+        self._rebuild_routes()
+        for screen_id, entries in self._attached.items():
+            if not entries:
+                continue
+            message = self._layout_message(screen_id, switch_id, swap_at)
+            for entry in entries:
+                # Data queued for the old layout is already inside the new layout message.
+                entry.coalescer.clear()
+                entry.link.send(message)
+
+    def _remember(self, report: SwitchReport) -> None:
+        self.reports[report.switch_id] = report
+        while len(self.reports) > REPORTS_KEPT:
+            self.reports.popitem(last=False)
+
+    async def _finish_report(self, report: SwitchReport, actor: Principal) -> None:
+        deadline = report.swap_at / 1000.0 - time.time() + SWITCH_REPORT_TIMEOUT_S
+        loop = asyncio.get_running_loop()
+        end = loop.time() + max(deadline, 0.5)
+        while not report.complete and loop.time() < end:
+            await asyncio.sleep(0.05)
+        await self._store.append_audit(
+            AuditEntry(
+                at=self._clock(),
+                actor=actor.name,
+                role=str(actor.role),
+                action="switch_completed" if report.complete else "switch_incomplete",
+                target=report.preset,
+                detail={
+                    "switch_id": report.switch_id,
+                    "skew_ms": report.skew_ms,
+                    "duration_ms": report.duration_ms,
+                    "missing": report.missing,
+                },
+            )
+        )
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # ---- data ---------------------------------------------------------------------------
+
+    def push(self, tile: str, data: dict[str, Any], ts: float) -> None:
+        """New data for a tile: keep it for later layouts, queue it for screens showing it."""
+        self._tile_data.setdefault(tile, {}).update(data)
+        self._tile_ts[tile] = ts
+        for entry in self._routes.get(tile, ()):
+            entry.coalescer.add(tile, data, ts)
+
+    def flush(self) -> int:
+        """Send each screen what changed since the last flush; returns messages sent."""
+        sent = 0
+        now = self._clock()
+        for entries in self._attached.values():
+            for entry in entries:
+                if not entry.coalescer:
+                    continue
+                if entry.link.busy:
+                    entry.skipped_flushes += 1
+                    continue
+                drained = entry.coalescer.drain()
+                if drained is None:
+                    continue
+                tiles, ts = drained
+                entry.link.send(DataMessage(tiles=tiles, ts=ts, sent=now))
+                sent += 1
+        self.flushes += 1
+        return sent
+
+    async def _flush_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_tick = loop.time()
+        while True:
+            try:
+                self.flush()
+            except Exception:  # a bug in one flush must not stop every screen
+                log.exception("flush failed")
+            next_tick += self._flush_s
+            delay = next_tick - loop.time()
+            if delay < 0:  # we fell behind: skip ticks instead of bursting
+                next_tick = loop.time()
+                delay = 0
+            await asyncio.sleep(delay)
+
+    async def _bus_loop(self, ready: asyncio.Event) -> None:
+        async with self._bus.subscribe() as messages:
+            ready.set()
+            async for message in messages:
+                try:
+                    self._on_bus(message)
+                except Exception:
+                    log.exception("bus message %r failed", message)
+
+    def _on_bus(self, message: TileDataChanged | LayoutSwitched | ScreenSwapped) -> None:
+        if isinstance(message, TileDataChanged):
+            self.push(message.tile, message.data, message.ts)
+        elif isinstance(message, ScreenSwapped):
+            report = self.reports.get(message.switch_id)
+            if report is not None:
+                report.record(message.screen, message.at)
+        elif message.version > self.state.version and message.preset in self.presets:
+            # Switched by another server process sharing the store.
+            state = WallState(
+                preset=message.preset,
+                version=message.version,
+                switched_at=self._clock(),
+                switched_by=message.actor,
+            )
+            self._apply(state, message.switch_id, message.swap_at)
+
+    # ---- console ------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "preset": self.state.preset,
+            "version": self.state.version,
+            "switched_at": self.state.switched_at,
+            "switched_by": self.state.switched_by,
+            "screens": [self.status[s.id].as_dict() for s in self.wall.screens],
+            "last_switch": next(reversed(self.reports.values())).as_dict()
+            if self.reports
+            else None,
+        }

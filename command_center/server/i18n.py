@@ -1,0 +1,53 @@
+"""Console labels: Vietnamese first, English second."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["vi", "en"]
+
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("Bảng điều khiển trực ban", "Duty console"),
+    "centre": (
+        "Trung tâm Thông tin, chỉ đạo, điều hành của Chính phủ",
+        "Government Information, Direction and Operations Centre",
+    ),
+    "wall": ("Toàn cảnh tường màn hình", "The whole wall"),
+    "preset": ("Bố cục", "Layout"),
+    "switch": ("Chuyển bố cục", "Switch layout"),
+    "switching": ("Đang chuyển…", "Switching…"),
+    "no_permission": ("Vai trò của bạn không được chuyển bố cục", "Your role may not switch layouts"),
+    "now_showing": ("Đang hiển thị", "Now showing"),
+    "last_switch": ("Lần chuyển gần nhất", "Last switch"),
+    "skew": ("Độ lệch giữa các màn hình", "Skew between screens"),
+    "duration": ("Thời gian chuyển", "Switch time"),
+    "missing": ("Màn hình chưa báo", "Screens not reporting"),
+    "screens": ("Tình trạng màn hình", "Screen health"),
+    "screen": ("Màn hình", "Screen"),
+    "online": ("Trực tuyến", "Online"),
+    "offline": ("Mất kết nối", "Offline"),
+    "heartbeat": ("Tín hiệu cuối", "Last heartbeat"),
+    "latency": ("Độ trễ cập nhật p50/p99", "Update latency p50/p99"),
+    "offset": ("Lệch đồng hồ", "Clock offset"),
+    "memory": ("Bộ nhớ trang", "Page memory"),
+    "audit": ("Nhật ký thao tác", "Audit log"),
+    "when": ("Thời điểm", "When"),
+    "who": ("Người thực hiện", "Who"),
+    "what": ("Thao tác", "Action"),
+    "target": ("Đối tượng", "Target"),
+    "logout": ("Đăng xuất", "Sign out"),
+    "signed_in": ("Đăng nhập", "Signed in as"),
+    "login_needed": ("Cần đăng nhập", "Sign-in required"),
+    "by": ("bởi", "by"),
+}
+
+
+def t(key: str, lang: Lang) -> str:
+    vi, en = LABELS[key]
+    return vi if lang == "vi" else en
+
+
+def both(key: str) -> str:
+    """Both languages, Vietnamese first: for places that must read either way."""
+    vi, en = LABELS[key]
+    return f"{vi} · {en}"

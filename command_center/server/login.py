@@ -1,0 +1,84 @@
+"""``/login`` and ``/logout`` for duty staff: a plain form that sets the session cookie.
+
+The cookie is HttpOnly and SameSite=Strict, so another site cannot ride on it.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+from tornado.web import RequestHandler
+
+from command_center.auth import authenticate_user, issue_session
+from command_center.errors import AuthError
+from command_center.server.http_base import SESSION_COOKIE
+from command_center.server.keys import Keys
+from command_center.store import Store
+
+PAGE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Đăng nhập · Sign in</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/console/login.css"></head>
+<body><main class="login">
+<h1>Trung tâm Thông tin, chỉ đạo, điều hành<br><small>Information, Direction and Operations Centre</small></h1>
+<form method="post" action="/login">
+<input type="hidden" name="next" value="{next}">
+<label>Tên đăng nhập <small>Username</small><input name="username" autocomplete="username" required autofocus></label>
+<label>Mật khẩu <small>Password</small><input name="password" type="password" autocomplete="current-password" required></label>
+<p class="error" role="alert">{error}</p>
+<button type="submit">Đăng nhập · Sign in</button>
+</form></main></body></html>"""
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect a login to another host."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/console"
+
+
+class LoginHandler(RequestHandler):
+    def initialize(self, store: Store, keys: Keys, session_ttl_s: float) -> None:
+        self.store = store
+        self.keys = keys
+        self.session_ttl_s = session_ttl_s
+
+    def _page(self, next_url: str, error: str = "") -> None:
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(PAGE.format(next=html.escape(next_url), error=html.escape(error)))
+
+    def get(self) -> None:
+        self._page(safe_next(self.get_query_argument("next", None)))
+
+    async def post(self) -> None:
+        next_url = safe_next(self.get_body_argument("next", None))
+        try:
+            principal = await authenticate_user(
+                self.store,
+                self.get_body_argument("username", ""),
+                self.get_body_argument("password", ""),
+            )
+        except AuthError:
+            self.set_status(401)
+            self._page(next_url, "Sai tên đăng nhập hoặc mật khẩu · Wrong username or password")
+            return
+        token = issue_session(self.keys.session, principal, time.time(), self.session_ttl_s)
+        self.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="Strict",
+            expires_days=self.session_ttl_s / 86400,
+            path="/",
+        )
+        self.redirect(next_url)
+
+
+class LogoutHandler(RequestHandler):
+    def get(self) -> None:
+        self.clear_cookie(SESSION_COOKIE, path="/")
+        self.redirect("/login")
+
+    post = get

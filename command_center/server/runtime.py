@@ -1,0 +1,146 @@
+"""The one owner of every resource's lifetime: store, bus, hub and the HTTP server open in
+that order and close in reverse (``async with open_runtime(settings) as rt``)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import panel as pn
+from tornado.ioloop import IOLoop
+from tornado.web import StaticFileHandler
+
+from command_center.auth import Role, bootstrap_users
+from command_center.bus import Bus, create_bus
+from command_center.server import api
+from command_center.server.composition import build_registry
+from command_center.server.http_base import NotFoundHandler
+from command_center.server.hub import ScreenHub
+from command_center.server.keys import Keys, load_keys
+from command_center.server.login import LoginHandler, LogoutHandler
+from command_center.server.pages import routes
+from command_center.server.screen_socket import ScreenSocket
+from command_center.settings import Settings
+from command_center.store import Store, open_store
+from layouts import DEFAULT_WALL_FILE, PRESETS_DIR
+from layouts.loader import load_presets, load_wall
+from layouts.model import PresetSpec, WallSpec
+
+log = logging.getLogger(__name__)
+
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+
+
+@dataclass
+class WallRuntime:
+    settings: Settings
+    wall: WallSpec
+    presets: dict[str, PresetSpec]
+    store: Store
+    bus: Bus
+    hub: ScreenHub
+    keys: Keys
+    port: int
+    # Users created at this start, with their one-time passwords (printed once).
+    new_users: list[tuple[str, str, Role]]
+
+    @property
+    def url(self) -> str:
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/")
+        host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::", "") else self.settings.host
+        return f"http://{host}:{self.port}"
+
+
+def _free_port(host: str) -> int:
+    # Bokeh checks WebSocket origins against exact ports, so port 0 is resolved up front.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _origins(settings: Settings, port: int) -> list[str]:
+    hosts = {"localhost", "127.0.0.1", settings.host}
+    if settings.host in ("0.0.0.0", "::", ""):
+        name = socket.gethostname()
+        hosts |= {name, socket.getfqdn()}
+        with contextlib.suppress(OSError):
+            hosts |= set(socket.gethostbyname_ex(name)[2])
+    origins = {f"{h}:{port}" for h in hosts if h and h not in ("0.0.0.0", "::")}
+    if settings.public_url:
+        origins.add(urlsplit(settings.public_url).netloc)
+    return sorted(origins)
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
+    registry = build_registry()
+    wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
+    presets = load_presets(settings.presets_dir or PRESETS_DIR, wall, registry)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    async with open_store(settings.data_dir, settings.redis_url) as store:
+        bus = create_bus(settings.redis_url)
+        try:
+            keys = await load_keys(store)
+            new_users = await bootstrap_users(store, time.time())
+            hub = ScreenHub(
+                wall,
+                presets,
+                store,
+                bus,
+                flush_hz=settings.flush_hz,
+                switch_lead_ms=settings.switch_lead_ms,
+            )
+            await hub.start()
+            try:
+                port = settings.port or _free_port(settings.host)
+                server = _http_server(settings, port, hub, store, keys)
+                server.start()
+                try:
+                    yield WallRuntime(
+                        settings, wall, presets, store, bus, hub, keys, port, new_users
+                    )
+                finally:
+                    hub.close_links()
+                    server.stop()
+            finally:
+                await hub.stop()
+        finally:
+            await bus.close()
+
+
+def _http_server(settings: Settings, port: int, hub: ScreenHub, store: Store, keys: Keys) -> Any:
+    ttl = settings.session_ttl_s
+    common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl}
+    patterns: list[tuple[str, Any, dict[str, Any]]] = [
+        (path, handler, common) for path, handler in api.API_ROUTES
+    ]
+    patterns += [
+        (r"/api/.*", NotFoundHandler, {"keys": keys}),
+        (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys}),
+        (r"/login", LoginHandler, {"store": store, "keys": keys, "session_ttl_s": ttl}),
+        (r"/logout", LogoutHandler, {}),
+        (r"/assets/(.*)", StaticFileHandler, {"path": str(ASSETS_DIR)}),
+    ]
+    return pn.serve(
+        routes(hub, store, keys, ttl),
+        port=port,
+        address=settings.host,
+        websocket_origin=_origins(settings, port),
+        show=False,
+        start=False,
+        threaded=False,
+        loop=IOLoop.current(),
+        extra_patterns=patterns,
+        # Screens run for weeks: drop a disconnected session soon, its page reconnects
+        # through its own screen link anyway.
+        unused_session_lifetime_milliseconds=60_000,
+        check_unused_sessions_milliseconds=15_000,
+    )

@@ -1,0 +1,134 @@
+"""``/ws/screen``: the WebSocket of one wall screen page (or a console preview of it).
+
+The first frame must be ``hello`` with the screen's device token (or, for a preview, a
+console session that may view the wall); anything else closes the link with a reason the
+page shows on its banner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import pydantic
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
+
+from command_center.auth import Permission, authorize, check_device_token, read_session
+from command_center.errors import AuthError
+from command_center.protocol import SCREEN_MESSAGE, ErrorMessage, Hello, Message
+from command_center.server.hub import ScreenHub
+from command_center.server.keys import Keys
+
+log = logging.getLogger(__name__)
+
+HELLO_TIMEOUT_S = 10.0
+MAX_FRAME = 64 * 1024
+
+
+class ScreenSocket(WebSocketHandler):
+    """One screen link; implements ``hub.ScreenLink``."""
+
+    hub: ScreenHub
+    keys: Keys
+    screen: str
+    preview: bool
+
+    def initialize(self, hub: ScreenHub, keys: Keys) -> None:
+        self.hub = hub
+        self.keys = keys
+        self.screen = ""
+        self.preview = False
+        self._attached = False
+        self._pending: asyncio.Future[Any] | None = None
+        self._hello_timer: asyncio.TimerHandle | None = None
+
+    # Screens are served by this same server; refuse pages from elsewhere.
+    def check_origin(self, origin: str) -> bool:
+        return super().check_origin(origin)
+
+    def open(self, *args: str, **kwargs: str) -> None:
+        self.set_nodelay(True)
+        loop = asyncio.get_running_loop()
+        self._hello_timer = loop.call_later(HELLO_TIMEOUT_S, self._refuse, "hello_timeout",
+                                            "no hello within 10 s")
+
+    async def on_message(self, message: str | bytes) -> None:
+        if len(message) > MAX_FRAME:
+            self._refuse("frame_too_large", f"frame of {len(message)} bytes > {MAX_FRAME}")
+            return
+        try:
+            parsed = SCREEN_MESSAGE.validate_json(message)
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            self._refuse("bad_message", f"{where}: {first['msg']}")
+            return
+        if not self._attached:
+            if not isinstance(parsed, Hello):
+                self._refuse("hello_first", f"expected 'hello' first, got '{parsed.type}'")
+                return
+            await self._hello(parsed)
+            return
+        if isinstance(parsed, Hello):
+            self._refuse("hello_twice", "'hello' was already received on this link")
+            return
+        await self.hub.receive(self, parsed)
+
+    async def _hello(self, hello: Hello) -> None:
+        try:
+            self.hub.wall.screen(hello.screen)
+        except KeyError:
+            known = ", ".join(s.id for s in self.hub.wall.screens)
+            self._refuse("unknown_screen", f"unknown screen '{hello.screen}' (known: {known})")
+            return
+        try:
+            if hello.preview:
+                principal = read_session(self.keys.session, hello.token, time.time())
+                authorize(principal, Permission.VIEW_WALL)
+            elif not check_device_token(self.keys.device, "screen", hello.screen, hello.token):
+                raise AuthError(f"wrong device token for screen '{hello.screen}'")
+        except AuthError as exc:
+            self._refuse(exc.code, exc.message)
+            return
+        if self._hello_timer is not None:
+            self._hello_timer.cancel()
+        self.screen = hello.screen
+        self.preview = hello.preview
+        self._attached = True
+        await self.hub.attach(self, hello.layout_version)
+
+    def _refuse(self, code: str, message: str) -> None:
+        log.info("screen link refused (%s): %s", code, message)
+        self.send(ErrorMessage(code=code, message=message))
+        self.close(4000 if code != "unauthenticated" else 4001, code)
+
+    def on_close(self) -> None:
+        if self._hello_timer is not None:
+            self._hello_timer.cancel()
+        if self._attached:
+            self._attached = False
+            self.hub.detach(self)
+
+    # ---- ScreenLink ---------------------------------------------------------------------
+
+    def send(self, message: Message) -> None:
+        if self.ws_connection is None or self.ws_connection.is_closing():
+            return
+        try:
+            future = self.write_message(message.model_dump_json())
+        except WebSocketClosedError:
+            return
+        future.add_done_callback(_consume_error)
+        self._pending = future
+
+    @property
+    def busy(self) -> bool:
+        return self._pending is not None and not self._pending.done()
+
+
+def _consume_error(future: asyncio.Future[Any]) -> None:
+    # A link closing mid-write is normal; the close handler detaches it.
+    if not future.cancelled():
+        future.exception()

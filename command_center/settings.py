@@ -1,0 +1,27 @@
+"""Settings of one wall server, from the command line (``run_wall.py --help``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a wall server needs to start. Defaults are the embedded quick start."""
+
+    host: str = "127.0.0.1"
+    port: int = 5006
+    data_dir: Path = Path("data")
+    # None: embedded store (SQLite in data_dir) and an in-memory bus.
+    redis_url: str | None = None
+    wall_file: Path | None = None
+    presets_dir: Path | None = None
+    open_browser: bool = True
+    # Screens receive coalesced data at this rate: at most one message per screen per tick.
+    flush_hz: float = 20.0
+    # A switch is shown everywhere at now + lead: long enough for every screen to prepare.
+    switch_lead_ms: float = 250.0
+    session_ttl_s: float = 12 * 3600
+    # Public origin for kiosk URLs when the server sits behind a proxy or a LAN name.
+    public_url: str | None = None

@@ -1,0 +1,112 @@
+"""Helpers shared by the integration and browser tests: a real wall server, polling waits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from command_center.auth import Role, device_token
+from command_center.server.runtime import WallRuntime, open_runtime
+from command_center.settings import Settings
+from layouts import LAYOUTS_DIR
+
+WALL_2X2 = LAYOUTS_DIR / "walls" / "wall-2x2.yaml"
+
+
+async def wait_until(
+    predicate: Callable[[], Any] | Callable[[], Awaitable[Any]],
+    timeout: float = 10.0,
+    interval: float = 0.02,
+    what: str = "condition",
+) -> Any:
+    """Poll until ``predicate`` is truthy; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(interval)
+
+
+def settings_for(data_dir: Path, **overrides: Any) -> Settings:
+    base: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "data_dir": data_dir,
+        "wall_file": WALL_2X2,
+        "open_browser": False,
+    }
+    base.update(overrides)
+    return Settings(**base)
+
+
+@contextlib.asynccontextmanager
+async def running_wall(data_dir: Path, **overrides: Any) -> AsyncIterator[WallRuntime]:
+    async with open_runtime(settings_for(data_dir, **overrides)) as rt:
+        yield rt
+
+
+def password_of(rt: WallRuntime, role: Role) -> tuple[str, str]:
+    for name, password, r in rt.new_users:
+        if r == role:
+            return name, password
+    raise AssertionError(f"no bootstrap user with role {role}")
+
+
+async def login(client: httpx.AsyncClient, rt: WallRuntime, role: Role) -> dict[str, str]:
+    name, password = password_of(rt, role)
+    r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def screen_token(rt: WallRuntime, screen: str) -> str:
+    return device_token(rt.keys.device, "screen", screen)
+
+
+class ScreenClient:
+    """A test screen speaking the real protocol over a real WebSocket."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    async def send(self, **message: Any) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def recv(self, type_: str | None = None, timeout: float = 5.0) -> dict[str, Any]:
+        """The next message (of ``type_``, skipping others)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no '{type_}' message within {timeout} s")
+            raw = await asyncio.wait_for(self.ws.recv(), left)
+            message: dict[str, Any] = json.loads(raw)
+            if type_ is None or message["type"] == type_:
+                return message
+
+
+@contextlib.asynccontextmanager
+async def screen_client(
+    rt: WallRuntime, screen: str, token: str | None = None, hello: bool = True
+) -> AsyncIterator[ScreenClient]:
+    url = f"ws://127.0.0.1:{rt.port}/ws/screen"
+    async with websockets.connect(url, origin=f"http://127.0.0.1:{rt.port}") as ws:  # type: ignore[arg-type]
+        client = ScreenClient(ws)
+        if hello:
+            await client.send(
+                type="hello", screen=screen, token=token or screen_token(rt, screen)
+            )
+        yield client
