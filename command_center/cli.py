@@ -99,20 +99,29 @@ def main(argv: list[str] | None = None) -> int:
 def validate(files: list[Path], wall_file: Path | None) -> int:
     from command_center.errors import SpecError
     from command_center.server.composition import build_registry
-    from layouts import DEFAULT_WALL_FILE, LAYOUTS_DIR
+    from layouts import DEFAULT_WALL_FILE, WALLS_DIR, presets_dir_for
     from layouts.loader import check_files, load_wall
 
-    targets = files or sorted(LAYOUTS_DIR.rglob("*.yaml"))
-    try:
-        wall = load_wall(wall_file or DEFAULT_WALL_FILE)
-    except SpecError as exc:
-        problems = exc.problems
-    else:
-        problems = check_files(targets, wall, build_registry())
+    registry = build_registry()
+    # Without files: every shipped wall, each with its own presets.
+    walls = [wall_file] if wall_file else sorted(WALLS_DIR.glob("*.yaml"))
+    if files and not wall_file:
+        walls = [DEFAULT_WALL_FILE]
+    problems = []
+    for path in walls:
+        try:
+            wall = load_wall(path)
+        except SpecError as exc:
+            problems += exc.problems
+            continue
+        targets = files or [path, presets_dir_for(wall.id)]
+        problems += check_files(targets, wall, registry)
+    targets = files or walls
+    count = f"{len(targets)} file(s)" if files else f"{len(walls)} wall(s) and their presets"
     for problem in problems:
         print(problem, file=sys.stderr)
     print(
-        f"{len(targets)} file(s) checked: "
+        f"{count} checked: "
         + (f"{len(problems)} problem(s)" if problems else "no problems"),
         file=sys.stderr,
     )

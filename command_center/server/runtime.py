@@ -29,7 +29,7 @@ from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
 from command_center.settings import Settings
 from command_center.store import Store, open_store
-from layouts import DEFAULT_WALL_FILE, PRESETS_DIR
+from layouts import DEFAULT_WALL_FILE, presets_dir_for
 from layouts.loader import load_presets, load_wall
 from layouts.model import PresetSpec, WallSpec
 
@@ -83,7 +83,7 @@ def _origins(settings: Settings, port: int) -> list[str]:
 async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
     registry = build_registry()
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
-    presets = load_presets(settings.presets_dir or PRESETS_DIR, wall, registry)
+    presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     async with open_store(settings.data_dir, settings.redis_url) as store:
         bus = create_bus(settings.redis_url)

@@ -1,0 +1,258 @@
+"""The store of a single server process: one SQLite file, durable on every write.
+
+WAL mode with ``synchronous=FULL``: a committed switch survives a power cut, and readers
+never wait for the writer. sqlite3 blocks, so every call runs on one dedicated thread that
+owns the connection: calls are serialised by construction, no lock to forget, and the
+event loop never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+import pydantic_core
+
+from command_center.store.base import (
+    AuditEntry,
+    ScreenRecord,
+    UserRecord,
+    WallState,
+    check_new_version,
+)
+
+FILENAME = "wall.sqlite3"
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+INSERT OR IGNORE INTO state (id, version, body) VALUES (1, 0, '{}');
+CREATE TABLE IF NOT EXISTS screens (
+    id TEXT PRIMARY KEY,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    health TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+"""
+
+T = TypeVar("T")
+
+
+def _connect(data_dir: Path) -> sqlite3.Connection:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / FILENAME
+    # isolation_level=None: autocommit, each statement below is its own atomic transaction.
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=5000")  # another process on the same file: wait
+        (found,) = conn.execute("PRAGMA user_version").fetchone()
+        if found > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{path} has schema version {found}, this program knows up to {SCHEMA_VERSION}"
+            )
+        conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _json(value: object) -> str:
+    return pydantic_core.to_json(value).decode()
+
+
+class EmbeddedStore:
+    """``await EmbeddedStore.open(data_dir)``; the file is ``data_dir / "wall.sqlite3"``."""
+
+    def __init__(self, conn: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
+        self._conn = conn
+        self._thread = thread
+        self._closed = False
+
+    @classmethod
+    async def open(cls, data_dir: Path) -> EmbeddedStore:
+        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wall-sqlite")
+        try:
+            conn = await asyncio.get_running_loop().run_in_executor(thread, _connect, data_dir)
+        except BaseException:
+            thread.shutdown(wait=False)
+            raise
+        return cls(conn, thread)
+
+    async def _run(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        if self._closed:
+            raise RuntimeError("store is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._thread, job, self._conn)
+
+    async def get_state(self) -> WallState:
+        def job(conn: sqlite3.Connection) -> WallState:
+            (body,) = conn.execute("SELECT body FROM state WHERE id = 1").fetchone()
+            return WallState.model_validate_json(body)
+
+        return await self._run(job)
+
+    async def compare_and_set_state(self, expected_version: int, state: WallState) -> bool:
+        check_new_version(expected_version, state)
+
+        def job(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE state SET version = ?, body = ? WHERE id = 1 AND version = ?",
+                (state.version, state.model_dump_json(), expected_version),
+            )
+            return cursor.rowcount == 1
+
+        return await self._run(job)
+
+    async def upsert_screen(self, record: ScreenRecord) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO screens (id, first_seen, last_seen, health) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE "
+                "SET last_seen = excluded.last_seen, health = excluded.health",
+                (record.id, record.first_seen, record.last_seen, _json(record.health)),
+            )
+
+        await self._run(job)
+
+    async def screens(self) -> list[ScreenRecord]:
+        def job(conn: sqlite3.Connection) -> list[ScreenRecord]:
+            rows = conn.execute(
+                "SELECT id, first_seen, last_seen, health FROM screens ORDER BY id"
+            ).fetchall()
+            return [
+                ScreenRecord(
+                    id=id_,
+                    first_seen=first,
+                    last_seen=last,
+                    health=pydantic_core.from_json(health),
+                )
+                for id_, first, last, health in rows
+            ]
+
+        return await self._run(job)
+
+    async def append_audit(self, entry: AuditEntry) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO audit (at, actor, role, action, target, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    entry.at,
+                    entry.actor,
+                    entry.role,
+                    entry.action,
+                    entry.target,
+                    _json(entry.detail),
+                ),
+            )
+
+        await self._run(job)
+
+    async def audit(self, limit: int = 100) -> list[AuditEntry]:
+        if limit <= 0:
+            return []
+
+        def job(conn: sqlite3.Connection) -> list[AuditEntry]:
+            rows = conn.execute(
+                "SELECT at, actor, role, action, target, detail FROM audit "
+                "ORDER BY seq DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+            return [
+                AuditEntry(
+                    at=at,
+                    actor=actor,
+                    role=role,
+                    action=action,
+                    target=target,
+                    detail=pydantic_core.from_json(detail),
+                )
+                for at, actor, role, action, target, detail in rows
+            ]
+
+        return await self._run(job)
+
+    async def get_user(self, username: str) -> UserRecord | None:
+        def job(conn: sqlite3.Connection) -> UserRecord | None:
+            row = conn.execute(
+                "SELECT username, role, password_hash, created_at FROM users WHERE username = ?",
+                (username,),
+            ).fetchone()
+            return None if row is None else _user(row)
+
+        return await self._run(job)
+
+    async def put_user(self, user: UserRecord) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO users (username, role, password_hash, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (user.username, user.role, user.password_hash, user.created_at),
+            )
+
+        await self._run(job)
+
+    async def users(self) -> list[UserRecord]:
+        def job(conn: sqlite3.Connection) -> list[UserRecord]:
+            rows = conn.execute(
+                "SELECT username, role, password_hash, created_at FROM users ORDER BY username"
+            ).fetchall()
+            return [_user(row) for row in rows]
+
+        return await self._run(job)
+
+    async def secret(self, name: str, factory: Callable[[], bytes]) -> bytes:
+        candidate = factory()
+
+        def job(conn: sqlite3.Connection) -> bytes:
+            # A stored secret never changes, so whatever SELECT finds after the insert is the
+            # winner, even with another process writing the same file.
+            conn.execute(
+                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", (name, candidate)
+            )
+            (value,) = conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+            return bytes(value)
+
+        return await self._run(job)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True  # first, so no job can queue behind the close
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.close)
+        await asyncio.to_thread(self._thread.shutdown, wait=True)
+
+
+def _user(row: tuple[str, str, str, float]) -> UserRecord:
+    username, role, password_hash, created_at = row
+    return UserRecord(
+        username=username, role=role, password_hash=password_hash, created_at=created_at
+    )

@@ -1,0 +1,19 @@
+"""The wall spec (screens, resolution, bezels) and the layout presets, from YAML.
+
+``load_wall`` and ``load_presets`` read the shipped files below; ``check_files`` backs the
+``validate`` command; ``geometry`` says which screen shows which part of each tile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+LAYOUTS_DIR = Path(__file__).resolve().parent
+WALLS_DIR = LAYOUTS_DIR / "walls"
+DEFAULT_WALL_FILE = WALLS_DIR / "default.yaml"
+PRESETS_DIR = LAYOUTS_DIR / "presets"
+
+
+def presets_dir_for(wall_id: str) -> Path:
+    """Presets are drawn for one wall's grid: each wall has its own folder of them."""
+    return PRESETS_DIR / wall_id

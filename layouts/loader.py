@@ -1,0 +1,142 @@
+"""Reading wall and preset files: every problem of every file first, then one ``SpecError``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from command_center.errors import SpecError, SpecProblem
+from command_center.tiles import TileRegistry
+from layouts.model import PresetSpec, WallSpec
+from layouts.preset_check import check_preset
+from layouts.problems import ProblemLog
+from layouts.schema import SLUG
+from layouts.wall_check import check_wall
+from layouts.yaml_lines import LoadedYaml, load_yaml
+
+
+def load_wall(path: Path | str) -> WallSpec:
+    """The wall described by ``path``; raises ``SpecError`` listing every problem."""
+    log = ProblemLog(str(path))
+    wall = _wall(Path(path), log)
+    if wall is None:
+        raise SpecError(log.problems)
+    return wall
+
+
+def load_preset(path: Path | str, wall: WallSpec, registry: TileRegistry) -> PresetSpec:
+    """One preset checked against ``wall``; its id is the file's stem."""
+    log = ProblemLog(str(path))
+    preset = _preset(Path(path), wall, registry, log)
+    if preset is None:
+        raise SpecError(log.problems)
+    return preset
+
+
+def load_presets(
+    directory: Path | str, wall: WallSpec, registry: TileRegistry
+) -> dict[str, PresetSpec]:
+    """Every ``*.yaml`` preset in ``directory`` by id; one ``SpecError`` for all their problems."""
+    paths = sorted(Path(directory).glob("*.yaml"))
+    problems: list[SpecProblem] = []
+    presets: dict[str, PresetSpec] = {}
+    if not paths:
+        problems.append(SpecProblem(str(directory), None, "(file)", "no *.yaml presets found"))
+    for path in paths:
+        log = ProblemLog(str(path))
+        preset = _preset(path, wall, registry, log)
+        problems += log.problems
+        if preset is not None:
+            presets[preset.id] = preset
+    if problems:
+        raise SpecError(problems)
+    return presets
+
+
+def check_files(
+    paths: Iterable[Path | str], wall: WallSpec, registry: TileRegistry
+) -> list[SpecProblem]:
+    """Every problem in the given files (directories mean their ``*.yaml``); for ``validate``.
+
+    A file is a wall if it lives in a ``walls`` directory or has wall keys (``grid``,
+    ``bezel``); otherwise it is a preset, checked against ``wall``.
+    """
+    problems: list[SpecProblem] = []
+    for path in _expand(paths):
+        log = ProblemLog(str(path))
+        source = _read(path, log)
+        if source is not None:
+            if _is_wall(path, source.data):
+                check_wall(source.data, log)
+            else:
+                _check_preset_id(path, log)
+                check_preset(path.stem, str(path), source.data, wall, registry, log)
+        problems += log.problems
+    return problems
+
+
+def _expand(paths: Iterable[Path | str]) -> list[Path]:
+    found: list[Path] = []
+    for p in map(Path, paths):
+        found += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    return found
+
+
+def _is_wall(path: Path, data: object) -> bool:
+    if path.parent.name in ("walls", "presets"):
+        return path.parent.name == "walls"
+    return isinstance(data, dict) and ("grid" in data or "bezel" in data)
+
+
+def _wall(path: Path, log: ProblemLog) -> WallSpec | None:
+    source = _read(path, log)
+    if source is None:
+        return None
+    wall = check_wall(source.data, log)
+    return wall if not log.problems else None
+
+
+def _preset(
+    path: Path, wall: WallSpec, registry: TileRegistry, log: ProblemLog
+) -> PresetSpec | None:
+    source = _read(path, log)
+    _check_preset_id(path, log)
+    if source is None:
+        return None
+    preset = check_preset(path.stem, str(path), source.data, wall, registry, log)
+    return preset if not log.problems else None
+
+
+def _check_preset_id(path: Path, log: ProblemLog) -> None:
+    # The id names the preset in URLs and on the duty console, so it must be a slug.
+    if not re.match(SLUG, path.stem):
+        log.add_at_line(
+            "(file)", None, f"preset id '{path.stem}' (the file name) must match {SLUG}"
+        )
+
+
+def _read(path: Path, log: ProblemLog) -> LoadedYaml | None:
+    """Parse the file, attach its line map to ``log``; syntax errors become problems."""
+    try:
+        source = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        log.add_at_line("(file)", None, f"cannot read the file: {exc}")
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        detail = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark is not None:
+            detail += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        log.add_at_line("(yaml)", line, f"YAML syntax error: {detail}")
+        return None
+    except yaml.YAMLError as exc:
+        log.add_at_line("(yaml)", None, f"YAML error: {exc}")
+        return None
+    log.source = source
+    for key, line in source.duplicates:
+        log.add_at_line(key, line, "key is written twice; the earlier value would be lost")
+    return source

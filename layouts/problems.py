@@ -1,0 +1,98 @@
+"""Collecting every problem of a spec file, each with its file, line, key and a hint.
+
+Validation never stops at the first mistake: duty staff fixing a preset before a meeting
+should see all of them at once. Pydantic errors are translated here, one problem each.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from command_center.errors import SpecProblem
+from layouts.yaml_lines import KeyPath, LoadedYaml, format_path
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str | None:
+    """``did you mean 'x'?`` for a near miss, else the list of what is allowed."""
+    known = sorted(choices)
+    close = difflib.get_close_matches(str(word), known, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"allowed: {', '.join(known)}" if known else None
+
+
+class ProblemLog:
+    """The problems of one file; looks up lines in the file's key-to-line map."""
+
+    def __init__(self, file: str, source: LoadedYaml | None = None) -> None:
+        self.file = file
+        self.source = source
+        self.problems: list[SpecProblem] = []
+
+    def add(self, path: KeyPath, message: str, hint: str | None = None) -> None:
+        key = format_path(path)
+        line = self.source.line_of(key) if self.source else None
+        self.problems.append(SpecProblem(self.file, line, key, message, hint))
+
+    def add_at_line(self, key: str, line: int | None, message: str) -> None:
+        self.problems.append(SpecProblem(self.file, line, key, message))
+
+    def validate(self, model: type[M], data: object, prefix: KeyPath = ()) -> M | None:
+        """Validate ``data`` (found at ``prefix``) as ``model``; log each error, return None."""
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                self._add_error(error, model, prefix)
+            return None
+
+    def _add_error(self, error: ErrorDetails, model: type[BaseModel], prefix: KeyPath) -> None:
+        loc = tuple(error["loc"])
+        path = (*prefix, *loc)
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            self.add(path, "unknown key", did_you_mean(loc[-1], _fields_at(model, loc[:-1])))
+        elif kind == "missing":
+            self.add(path, "required key is missing")
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            # Pydantic would name our internal class; the author wrote YAML.
+            value = error.get("input")
+            got = "nothing" if value is None else type(value).__name__
+            self.add(path, f"expected a mapping of keys (got {got})")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            value = error.get("input")
+            if isinstance(value, str | int | float) and kind != "value_error":
+                message += f" (got {value!r})"
+            self.add(path, message)
+
+
+def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
+    """The keys allowed at ``loc`` inside ``model``, following nested models and tuples."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return []
+        if isinstance(part, str):
+            info = current.model_fields.get(part)
+            current = _model_in(info.annotation) if info else None
+    return list(current.model_fields) if current else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The first pydantic model inside an annotation such as ``tuple[X, ...] | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,123 @@
+"""One contract, two buses: in memory, and Redis pub/sub on a channel of this test's own."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from command_center.bus import Bus, MemoryBus, RedisBus, create_bus
+from command_center.messages import AnyBusMessage, LayoutSwitched, ScreenSwapped, TileDataChanged
+
+
+async def next_message(
+    messages: AsyncIterator[AnyBusMessage], within_s: float = 2.0
+) -> AnyBusMessage:
+    async with asyncio.timeout(within_s):
+        return await anext(messages)
+
+
+def tile(n: int) -> TileDataChanged:
+    return TileDataChanged(tile="gdp", data={"value": n}, ts=1000.0 + n)
+
+
+@pytest.fixture
+def redis_channel(redis_prefix: str) -> str:
+    return f"{redis_prefix}bus"
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
+    opened: Bus
+    if request.param == "memory":
+        opened = MemoryBus()
+    else:
+        opened = RedisBus(
+            request.getfixturevalue("redis_url"), request.getfixturevalue("redis_channel")
+        )
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def test_subscriber_gets_typed_messages_in_order(bus: Bus) -> None:
+    sent: list[AnyBusMessage] = [
+        tile(1),
+        LayoutSwitched(preset="p", version=2, switch_id="w1", swap_at=5.0, actor="admin"),
+        ScreenSwapped(screen="s1", switch_id="w1", at=5.01),
+        tile(2),
+    ]
+    async with bus.subscribe() as messages:
+        for message in sent:
+            await bus.publish(message)
+        received = [await next_message(messages) for _ in sent]
+    assert received == sent
+    assert [type(m) for m in received] == [type(m) for m in sent]
+
+
+async def test_two_subscribers_both_get_every_message(bus: Bus) -> None:
+    async with bus.subscribe() as first, bus.subscribe() as second:
+        await bus.publish(tile(1))
+        await bus.publish(tile(2))
+        assert [await next_message(first) for _ in range(2)] == [tile(1), tile(2)]
+        assert [await next_message(second) for _ in range(2)] == [tile(1), tile(2)]
+
+
+async def test_message_published_before_subscribing_is_not_delivered(bus: Bus) -> None:
+    await bus.publish(tile(1))
+    async with bus.subscribe() as messages:
+        await bus.publish(tile(2))
+        assert await next_message(messages) == tile(2)
+
+
+async def test_close_ends_live_subscriptions(bus: Bus) -> None:
+    async with bus.subscribe() as messages:
+        await bus.publish(tile(1))
+        assert await next_message(messages) == tile(1)
+        await bus.close()
+        async with asyncio.timeout(2):
+            assert [m async for m in messages] == []
+
+
+async def test_memory_bus_slow_subscriber_drops_oldest_and_publisher_never_blocks() -> None:
+    bus = MemoryBus(queue_size=3)
+    async with bus.subscribe() as slow:
+        async with asyncio.timeout(1):  # would time out if publish waited for the reader
+            for n in range(10):
+                await bus.publish(tile(n))
+        assert [await next_message(slow) for _ in range(3)] == [tile(7), tile(8), tile(9)]
+        assert slow.dropped == 7
+    await bus.close()
+
+
+@pytest.mark.redis
+async def test_redis_bus_skips_malformed_payloads(
+    redis_url: str, redis_channel: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    bus = RedisBus(redis_url, redis_channel)
+    raw = aioredis.Redis.from_url(redis_url)
+    try:
+        async with bus.subscribe() as messages:
+            with caplog.at_level(logging.WARNING, logger="command_center.bus"):
+                await raw.publish(redis_channel, b"{not json")
+                await raw.publish(redis_channel, b'{"type": "no_such_message"}')
+                await raw.publish(redis_channel, b'{"type": "tile_data", "tile": "gdp"}')
+                await bus.publish(tile(1))
+                assert await next_message(messages) == tile(1)
+        assert sum("skipped malformed message" in r.message for r in caplog.records) == 3
+    finally:
+        await raw.aclose()
+        await bus.close()
+
+
+async def test_create_bus_picks_by_url() -> None:
+    memory = create_bus(None)
+    assert isinstance(memory, MemoryBus)
+    await memory.close()
+    remote = create_bus("redis://127.0.0.1:6379/0")  # connects lazily: no server needed here
+    assert isinstance(remote, RedisBus)
+    await remote.close()

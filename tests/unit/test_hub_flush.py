@@ -1,0 +1,106 @@
+"""The hub's flush: one message per screen per tick, only what changed, and a busy (slow)
+screen never delays the others. The hub runs on a real embedded store and in-memory bus;
+the links are recording stand-ins for WebSockets (the WebSocket path has its own tests)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from command_center.bus import MemoryBus
+from command_center.protocol import DataMessage, LayoutMessage, Message
+from command_center.server.composition import build_registry
+from command_center.server.hub import ScreenHub
+from command_center.store import open_store
+from layouts import DEFAULT_WALL_FILE, presets_dir_for
+from layouts.loader import load_presets, load_wall
+
+
+@dataclass
+class RecordingLink:
+    screen: str
+    preview: bool = False
+    busy: bool = False
+    sent: list[Message] = field(default_factory=list)
+
+    def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+    def close(self, code: int | None = None, reason: str | None = None) -> None:
+        pass
+
+    def data(self) -> list[DataMessage]:
+        return [m for m in self.sent if isinstance(m, DataMessage)]
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[ScreenHub]:
+    wall = load_wall(DEFAULT_WALL_FILE)
+    presets = load_presets(presets_dir_for(wall.id), wall, build_registry())
+    async with open_store(tmp_path, None) as store:
+        bus = MemoryBus()
+        # A very slow flush rate: the test drives flush() itself.
+        hub = ScreenHub(wall, presets, store, bus, flush_hz=0.01)
+        await hub.start()
+        yield hub
+        await hub.stop()
+        await bus.close()
+
+
+def first_tile(link: RecordingLink) -> str:
+    layout = next(m for m in link.sent if isinstance(m, LayoutMessage))
+    return layout.tiles[0].id
+
+
+async def test_many_updates_become_one_message_with_the_latest_values(hub: ScreenHub) -> None:
+    screen = hub.wall.screens[0].id
+    link = RecordingLink(screen)
+    await hub.attach(link, None)
+    tile = first_tile(link)
+    hub.flush()  # drop whatever start-up queued
+    link.sent.clear()
+    for i in range(500):
+        hub.push(tile, {"vi": f"v{i}", "n": i}, ts=float(i))
+    assert hub.flush() == 1
+    (msg,) = link.data()
+    assert msg.tiles == {tile: {"vi": "v499", "n": 499}}
+    assert msg.ts == {tile: 499.0}
+    assert hub.flush() == 0  # nothing changed since
+
+
+async def test_a_busy_screen_is_skipped_and_later_gets_only_the_newest(hub: ScreenHub) -> None:
+    a, b = (RecordingLink(s.id) for s in hub.wall.screens[:2])
+    for link in (a, b):
+        await hub.attach(link, None)
+    tile_a, tile_b = first_tile(a), first_tile(b)
+    for link in (a, b):
+        link.sent.clear()
+    a.busy = True
+    for i in range(3):
+        hub.push(tile_a, {"n": i}, ts=1.0)
+        hub.push(tile_b, {"n": i}, ts=1.0)
+        hub.flush()
+    assert a.data() == []  # the slow screen got nothing while busy...
+    assert len(b.data()) == 3  # ...and the other screen did not wait for it
+    a.busy = False
+    hub.flush()
+    (msg,) = a.data()
+    assert msg.tiles[tile_a] == {"n": 2}
+
+
+async def test_switch_sends_each_screen_its_layout_once_with_one_instant(hub: ScreenHub) -> None:
+    from command_center.auth import Principal, Role
+
+    links = [RecordingLink(s.id) for s in hub.wall.screens]
+    for link in links:
+        await hub.attach(link, None)
+        link.sent.clear()
+    report = await hub.switch("calibration", Principal("duty", Role.DUTY_OFFICER))
+    layouts = [[m for m in link.sent if isinstance(m, LayoutMessage)] for link in links]
+    assert all(len(lay) == 1 for lay in layouts)
+    assert {lay[0].swap_at for lay in layouts} == {report.swap_at}
+    assert all(lay[0].preset == "calibration" for lay in layouts)
+    assert report.expected == {s.id for s in hub.wall.screens}

@@ -1,0 +1,89 @@
+"""A wall server in its own process, as an operations room runs it: for kill/restart tests,
+browser tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+URL_LINE = re.compile(r"The wall is running at (http://\S+)")
+SCREEN_LINE = re.compile(r"Screen (\S+): (http://\S+)")
+USER_LINE = re.compile(r"^\s+(\S+)\s+(\S+)\s+\((\w+)\)\s*$")
+
+
+@dataclass
+class WallProcess:
+    """``python run_wall.py`` on 127.0.0.1; parses the URLs and credentials it prints."""
+
+    data_dir: Path
+    wall_file: Path | None = None
+    port: int = 0
+    extra: list[str] = field(default_factory=list)
+    url: str = ""
+    screens: dict[str, str] = field(default_factory=dict)
+    users: dict[str, tuple[str, str]] = field(default_factory=dict)  # role -> (name, password)
+    proc: subprocess.Popen[str] | None = None
+    output: list[str] = field(default_factory=list)
+
+    def start(self, timeout: float = 60.0) -> WallProcess:
+        cmd = [sys.executable, str(ROOT / "run_wall.py"), "--no-browser", "--host", "127.0.0.1"]
+        cmd += ["--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra]
+        if self.wall_file is not None:
+            cmd += ["--wall", str(self.wall_file)]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        )
+        ready = threading.Event()
+        threading.Thread(target=self._read, args=(self.proc, ready), daemon=True).start()
+        if not ready.wait(timeout):
+            self.stop()
+            raise AssertionError("wall server did not start:\n" + "".join(self.output[-40:]))
+        return self
+
+    def _read(self, proc: subprocess.Popen[str], ready: threading.Event) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.output.append(line)
+            if m := URL_LINE.search(line):
+                self.url = m.group(1)
+                self.port = int(self.url.rsplit(":", 1)[1])
+            elif m := SCREEN_LINE.search(line):
+                self.screens[m.group(1)] = m.group(2)
+            elif (m := USER_LINE.match(line)) and self.url:
+                self.users[m.group(3)] = (m.group(1), m.group(2))
+            elif line.strip() == "" and self.screens:
+                ready.set()
+        ready.set()
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.proc = None
+
+    def restart(self, kill: bool = True, pause_s: float = 0.5) -> WallProcess:
+        """Stop (``kill -9`` by default) and start again on the same port and data."""
+        self.stop(kill=kill)
+        time.sleep(pause_s)
+        users = self.users
+        self.screens, self.output = {}, []
+        self.start()
+        self.users = users  # printed only on the first start
+        return self
