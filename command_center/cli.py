@@ -15,6 +15,7 @@ import time
 import webbrowser
 from pathlib import Path
 
+from command_center.server.keys import Keys
 from command_center.settings import Settings
 
 CHROMIUM_FLAGS = [
@@ -69,12 +70,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     command = args.command or "serve"
     if command == "validate":
         return validate(args.files, args.wall_file)
     if command == "kiosk":
-        return asyncio.run(kiosk(args))
+        return kiosk(args)
     if command == "reset-password":
         return asyncio.run(reset_password(args))
     settings = Settings(
@@ -89,10 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         switch_lead_ms=args.switch_lead_ms,
         public_url=args.public_url,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
@@ -121,8 +122,7 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     print(
-        f"{count} checked: "
-        + (f"{len(problems)} problem(s)" if problems else "no problems"),
+        f"{count} checked: " + (f"{len(problems)} problem(s)" if problems else "no problems"),
         file=sys.stderr,
     )
     return 1 if problems else 0
@@ -164,16 +164,21 @@ def _open_browser(url: str) -> None:
     webbrowser.open(url)
 
 
-async def kiosk(args: argparse.Namespace) -> int:
-    from command_center.auth import device_token
+async def _keys(data_dir: Path, redis_url: str | None) -> Keys:
     from command_center.server.keys import load_keys
     from command_center.store import open_store
+
+    async with open_store(data_dir, redis_url) as store:
+        return await load_keys(store)
+
+
+def kiosk(args: argparse.Namespace) -> int:
+    from command_center.auth import device_token
     from layouts import DEFAULT_WALL_FILE
     from layouts.loader import load_wall
 
     wall = load_wall(args.wall_file or DEFAULT_WALL_FILE)
-    async with open_store(args.data_dir, args.redis_url) as store:
-        keys = await load_keys(store)
+    keys = asyncio.run(_keys(args.data_dir, args.redis_url))
     wanted = set(args.screen or [s.id for s in wall.screens])
     unknown = wanted - {s.id for s in wall.screens}
     if unknown:

@@ -88,6 +88,8 @@ class ConflictError(WallError):
     code = "conflict"
 
 
-def error_envelope(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_envelope(
+    code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The single shape of every JSON API error."""
     return {"error": {"code": code, "message": message, "details": details or []}}

@@ -46,7 +46,9 @@ class ScreenSwapped(BusMessage):
     at: float
 
 
-AnyBusMessage = Annotated[TileDataChanged | LayoutSwitched | ScreenSwapped, Field(discriminator="type")]
+AnyBusMessage = Annotated[
+    TileDataChanged | LayoutSwitched | ScreenSwapped, Field(discriminator="type")
+]
 BUS_MESSAGE: TypeAdapter[TileDataChanged | LayoutSwitched | ScreenSwapped] = TypeAdapter(
     AnyBusMessage
 )

@@ -14,11 +14,14 @@ REDIS_URL = os.environ.get("CC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 @pytest.fixture
 def redis_url() -> str:
-    """The test Redis server's URL; the test is skipped (with the reason) if it is down."""
+    """The test Redis server's URL. Outside CI a missing Redis skips the test with the
+    reason; in CI (``CI=true``, where ``make test`` starts Redis) it fails."""
     try:
         with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1) as client:
             client.ping()
     except redis.ConnectionError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no Redis at {REDIS_URL} in CI: {exc}")
         pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
     return REDIS_URL
 

@@ -23,12 +23,12 @@ WALL_2X2 = LAYOUTS_DIR / "walls" / "wall-2x2.yaml"
 
 async def wait_until(
     predicate: Callable[[], Any] | Callable[[], Awaitable[Any]],
-    timeout: float = 10.0,
+    within: float = 10.0,
     interval: float = 0.02,
     what: str = "condition",
 ) -> Any:
-    """Poll until ``predicate`` is truthy; fail with ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
+    """Poll until ``predicate`` is truthy; fail with ``what`` after ``within`` seconds."""
+    deadline = time.monotonic() + within
     while True:
         result = predicate()
         if asyncio.iscoroutine(result):
@@ -36,7 +36,7 @@ async def wait_until(
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(interval)
 
 
@@ -85,13 +85,13 @@ class ScreenClient:
     async def send(self, **message: Any) -> None:
         await self.ws.send(json.dumps(message))
 
-    async def recv(self, type_: str | None = None, timeout: float = 5.0) -> dict[str, Any]:
+    async def recv(self, type_: str | None = None, within: float = 5.0) -> dict[str, Any]:
         """The next message (of ``type_``, skipping others)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"no '{type_}' message within {timeout} s")
+                raise AssertionError(f"no '{type_}' message within {within} s")
             raw = await asyncio.wait_for(self.ws.recv(), left)
             message: dict[str, Any] = json.loads(raw)
             if type_ is None or message["type"] == type_:
@@ -106,7 +106,5 @@ async def screen_client(
     async with websockets.connect(url, origin=f"http://127.0.0.1:{rt.port}") as ws:  # type: ignore[arg-type]
         client = ScreenClient(ws)
         if hello:
-            await client.send(
-                type="hello", screen=screen, token=token or screen_token(rt, screen)
-            )
+            await client.send(type="hello", screen=screen, token=token or screen_token(rt, screen))
         yield client

@@ -11,8 +11,8 @@ from typing import Any
 
 from command_center.auth import Permission, authenticate_user, issue_session
 from command_center.errors import NotFoundError, RequestError
-from command_center.server.hub import ScreenHub
 from command_center.server.http_base import JsonHandler
+from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
 from command_center.store import Store
 

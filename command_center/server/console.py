@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 
 import panel as pn
 
-from command_center.auth import ROLE_LABELS, Permission, Principal, issue_session
+from command_center.auth import (
+    ROLE_LABELS,
+    ROLE_PERMISSIONS,
+    Permission,
+    Principal,
+    issue_session,
+)
 from command_center.errors import WallError
 from command_center.server.hub import ScreenHub
 from command_center.server.i18n import Lang, t
@@ -207,7 +213,7 @@ class Console:
     def view(self) -> pn.viewable.Viewable:
         self._headings()
         pn.state.onload(self.refresh)
-        pn.state.add_periodic_callback(self.refresh, period=REFRESH_MS)
+        pn.state.add_periodic_callback(self.refresh, period=REFRESH_MS)  # type: ignore[arg-type]
         controls = pn.Row(self.picker, self.switch_btn, self.lang_pick, self.message)
         return pn.Column(
             self.headings["title"],
@@ -225,6 +231,4 @@ class Console:
 
 
 def _permissions(principal: Principal) -> frozenset[Permission]:
-    from command_center.auth import ROLE_PERMISSIONS
-
     return ROLE_PERMISSIONS[principal.role]

@@ -80,8 +80,13 @@ class JsonHandler(RequestHandler):
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         if isinstance(value, WallError):
-            log.info("%s %s -> %s: %s", self.request.method, self.request.path,
-                     value.status, value.message)
+            log.info(
+                "%s %s -> %s: %s",
+                self.request.method,
+                self.request.path,
+                value.status,
+                value.message,
+            )
             return
         super().log_exception(typ, value, tb)
 

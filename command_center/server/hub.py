@@ -373,11 +373,9 @@ class ScreenHub:
             self.reports.popitem(last=False)
 
     async def _finish_report(self, report: SwitchReport, actor: Principal) -> None:
-        deadline = report.swap_at / 1000.0 - time.time() + SWITCH_REPORT_TIMEOUT_S
-        loop = asyncio.get_running_loop()
-        end = loop.time() + max(deadline, 0.5)
-        while not report.complete and loop.time() < end:
-            await asyncio.sleep(0.05)
+        wait_s = report.swap_at / 1000.0 - time.time() + SWITCH_REPORT_TIMEOUT_S
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(report.done.wait(), max(wait_s, 0.5))
         await self._store.append_audit(
             AuditEntry(
                 at=self._clock(),

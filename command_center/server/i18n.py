@@ -16,7 +16,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "preset": ("Bố cục", "Layout"),
     "switch": ("Chuyển bố cục", "Switch layout"),
     "switching": ("Đang chuyển…", "Switching…"),
-    "no_permission": ("Vai trò của bạn không được chuyển bố cục", "Your role may not switch layouts"),
+    "no_permission": (
+        "Vai trò của bạn không được chuyển bố cục",
+        "Your role may not switch layouts",
+    ),
     "now_showing": ("Đang hiển thị", "Now showing"),
     "last_switch": ("Lần chuyển gần nhất", "Last switch"),
     "skew": ("Độ lệch giữa các màn hình", "Skew between screens"),

@@ -29,9 +29,14 @@ def _query(name: str) -> str:
     return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
 
 
+def _title(text: str) -> None:
+    if pn.state.curdoc is not None:
+        pn.state.curdoc.title = text
+
+
 def screen_page(screen_id: str) -> pn.viewable.Viewable:
     """``/wall/<screen-id>?token=…``: the kiosk page of one physical screen."""
-    pn.state.curdoc.title = f"Màn hình {screen_id} · Screen {screen_id}"
+    _title(f"Màn hình {screen_id} · Screen {screen_id}")
     return ScreenView(
         screen_id=screen_id,
         token=_query("token"),
@@ -43,7 +48,7 @@ def screen_page(screen_id: str) -> pn.viewable.Viewable:
 
 def console_page(hub: ScreenHub, store: Store, keys: Keys, ttl_s: float) -> pn.viewable.Viewable:
     """``/console``: needs a signed-in user who may view the wall."""
-    pn.state.curdoc.title = both("title")
+    _title(both("title"))
     token = pn.state.cookies.get(SESSION_COOKIE, "")
     try:
         principal = authorize(read_session(keys.session, token, time.time()), Permission.VIEW_WALL)

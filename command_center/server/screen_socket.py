@@ -51,8 +51,9 @@ class ScreenSocket(WebSocketHandler):
     def open(self, *args: str, **kwargs: str) -> None:
         self.set_nodelay(True)
         loop = asyncio.get_running_loop()
-        self._hello_timer = loop.call_later(HELLO_TIMEOUT_S, self._refuse, "hello_timeout",
-                                            "no hello within 10 s")
+        self._hello_timer = loop.call_later(
+            HELLO_TIMEOUT_S, self._refuse, "hello_timeout", "no hello within 10 s"
+        )
 
     async def on_message(self, message: str | bytes) -> None:
         if len(message) > MAX_FRAME:

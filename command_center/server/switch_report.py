@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 
@@ -16,9 +17,17 @@ class SwitchReport:
     swap_at: float
     expected: frozenset[str]
     swapped: dict[str, float] = field(default_factory=dict)
+    # Set once every expected screen has reported.
+    done: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.complete:
+            self.done.set()
 
     def record(self, screen: str, at: float) -> None:
         self.swapped.setdefault(screen, at)
+        if self.complete:
+            self.done.set()
 
     @property
     def complete(self) -> bool:

@@ -110,4 +110,4 @@ async def test_data_for_tiles_a_screen_does_not_show_is_not_sent(rt: WallRuntime
         await screen.recv("layout")
         await rt.bus.publish(TileDataChanged(tile="no-such-tile", data={"x": 1}, ts=0.0))
         with pytest.raises((AssertionError, asyncio.TimeoutError)):
-            await screen.recv("data", timeout=0.5)
+            await screen.recv("data", within=0.5)

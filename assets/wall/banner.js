@@ -1,0 +1,41 @@
+// The link-lost band: over the last content (which stays visible underneath), red,
+// large enough to read across the room, with the time the link went and for how long.
+
+import { formatDuration, formatTime } from './format.js';
+
+export class Banner {
+  constructor(host) {
+    this.el = document.createElement('div');
+    this.el.className = 'wall-banner';
+    this.el.setAttribute('role', 'alert');
+    this.el.hidden = true;
+    this.head = document.createElement('div');
+    this.head.className = 'wall-banner-head';
+    this.detail = document.createElement('div');
+    this.detail.className = 'wall-banner-detail';
+    this.el.append(this.head, this.detail);
+    host.append(this.el);
+  }
+
+  /**
+   * state: null (link up: hide) or {sinceServer, sinceLocal, error} — sinceServer is the
+   * server-clock instant the link went (shown as Vietnam time), sinceLocal the local
+   * monotonic ms used for the running count, error a server error text or null.
+   */
+  render(state) {
+    if (!state) {
+      this.el.hidden = true;
+      return;
+    }
+    const secs = performance.now() - state.sinceLocal;
+    const since = `(từ · since ${formatTime(state.sinceServer)}, ${formatDuration(secs)})`;
+    // The head stays the same words whatever the cause, so the room learns one sign.
+    const head = 'MẤT KẾT NỐI · Link lost — đang kết nối lại…';
+    const detail = state.error
+      ? `${state.error} — thử lại mỗi 10 giây · retrying every 10 s ${since}`
+      : since;
+    if (this.head.textContent !== head) this.head.textContent = head;
+    if (this.detail.textContent !== detail) this.detail.textContent = detail;
+    this.el.hidden = false;
+  }
+}

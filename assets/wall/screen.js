@@ -1,0 +1,324 @@
+// A wall screen: one page per physical screen. Keeps one WebSocket to the server,
+// estimates the server's clock, shows layouts (switching at an agreed server instant
+// so the whole wall changes in the same frame), applies live tile data and reports
+// health. Message contract: command_center/protocol.py.
+
+import { Banner } from './banner.js';
+import { ClockSync } from './clocksync.js';
+import { Layer } from './layer.js';
+import { LatencyRing } from './latency.js';
+import { Link } from './link.js';
+import { runAtServerTime } from './swap.js';
+import { localNow, nextFrame } from './timing.js';
+import './tiles/calibration.js';
+import './tiles/clock.js';
+import './tiles/text.js';
+
+const PING_BURST = 8;
+const PING_EVERY_MS = 5000;
+const HEALTH_EVERY_MS = 5000;
+const ERROR_RETRY_MS = 10000;
+const KEEP_SWAPS = 100;
+
+/**
+ * Fill `el` with the screen `screenId` and keep it live. Returns {stats(), close()}.
+ * preview: a console preview — it only listens (sends hello and ping, never health or swapped).
+ */
+export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
+  const sync = new ClockSync();
+  const latency = new LatencyRing(2048);
+  const serverNow = () => localNow() + sync.offset;
+
+  let screen = null; // welcome.screen
+  let lang = 'vi';
+  let connected = false;
+  let current = null; // Layer on show
+  let pending = null; // {layer, cancel} waiting for its swap_at
+  let version = null;
+  let preset = null;
+  let shownAt = null;
+  let applied = 0;
+  const swaps = [];
+  let lost = { sinceServer: serverNow(), sinceLocal: performance.now(), error: null };
+  let lastError = null;
+  let burstLeft = 0;
+  let dataQueue = [];
+  let cancelFlush = null;
+  let tickTimer = null;
+  let closed = false;
+
+  // ---- stats: live getters, so window.wallScreen is always current -------------------
+  const round = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
+  const snapshot = () => ({
+    screen: screenId,
+    connected,
+    offset_ms: round(sync.offset),
+    rtt_ms: round(sync.rtt),
+    version,
+    shown_at: shownAt,
+    applied,
+    latencies: latency.summary(),
+    swaps: swaps.slice(),
+  });
+  const live = {};
+  for (const key of Object.keys(snapshot())) {
+    Object.defineProperty(live, key, { enumerable: true, get: () => snapshot()[key] });
+  }
+  Object.defineProperty(live, 'stats', { value: snapshot });
+  Object.defineProperty(live, 'close', { value: close });
+  Object.defineProperty(live, 'serverNow', { value: serverNow });
+
+  const ctx = {
+    get screen() { return screen; },
+    get lang() { return lang; },
+    serverNow,
+    stats: live,
+  };
+
+  // ---- DOM ------------------------------------------------------------------------------
+  const host = el.parentElement;
+  el.replaceChildren();
+  el.classList.add('wall-screen');
+  if (preview) el.classList.add('is-preview');
+  host?.classList.add('wall-host');
+  const stage = document.createElement('div');
+  stage.className = 'wall-stage';
+  el.append(stage);
+  const banner = new Banner(el);
+  setLinkState('lost');
+  banner.render(lost);
+
+  // Show the screen at its own resolution, scaled to fit the box it is in (a preview
+  // iframe, a kiosk window of another size), letterboxed and centred.
+  const fit = () => {
+    const full = host === document.body || host === document.documentElement || !host;
+    const bw = full ? window.innerWidth : host.clientWidth;
+    const bh = full ? window.innerHeight : host.clientHeight;
+    if (!screen) {
+      // Until welcome names the resolution, fill the box so the banner can show.
+      Object.assign(el.style, { width: `${bw}px`, height: `${bh}px`, transform: '' });
+      return;
+    }
+    el.style.width = `${screen.width}px`;
+    el.style.height = `${screen.height}px`;
+    const s = Math.min(bw / screen.width, bh / screen.height);
+    if (!(s > 0) || Math.abs(s - 1) < 0.001) {
+      el.style.transform = ''; // 1:1 stays pixel-exact: no resampling on the real wall
+      return;
+    }
+    const dx = (bw - screen.width * s) / 2;
+    const dy = (bh - screen.height * s) / 2;
+    el.style.transformOrigin = '0 0';
+    el.style.transform = `translate(${dx}px, ${dy}px) scale(${s})`;
+  };
+  const resizeObserver = new ResizeObserver(fit);
+  if (host) resizeObserver.observe(host);
+  window.addEventListener('resize', fit);
+  fit();
+
+  function setLinkState(state) {
+    el.dataset.link = state;
+  }
+
+  function setShownAttributes() {
+    el.dataset.layoutVersion = String(version);
+    el.dataset.preset = preset ?? '';
+    document.body.dataset.layoutVersion = String(version);
+    document.body.dataset.preset = preset ?? '';
+  }
+
+  // ---- link -------------------------------------------------------------------------------
+  const link = new Link(wsUrl, {
+    onOpen() {
+      link.send({ type: 'hello', screen: screenId, token, layout_version: version, preview });
+    },
+    onMessage(msg) {
+      const handler = handlers[msg?.type];
+      if (handler) handler(msg);
+      else console.warn('wall: unknown message type', msg?.type);
+    },
+    onDown(reason) {
+      connected = false;
+      burstLeft = 0;
+      if (!lost) lost = { sinceServer: serverNow(), sinceLocal: performance.now(), error: null };
+      lost.error = lastError;
+      setLinkState('lost');
+      banner.render(lost);
+      console.warn('wall: link down:', reason);
+    },
+  });
+
+  const sendPing = () => link.send({ type: 'ping', t0: localNow() });
+
+  const handlers = {
+    welcome(msg) {
+      screen = msg.screen;
+      lang = msg.lang || 'vi';
+      if (!sync.best) sync.setRough(msg.server_time, localNow());
+      el.dataset.screen = screen.id;
+      fit();
+      connected = true;
+      lastError = null;
+      lost = null;
+      link.healthy();
+      setLinkState('up');
+      banner.render(null);
+      // A burst, one ping per pong: quick convergence without queueing pings behind each other.
+      burstLeft = PING_BURST - 1;
+      sendPing();
+    },
+    pong(msg) {
+      sync.addSample(msg.t0, localNow(), msg.ts);
+      if (burstLeft > 0) {
+        burstLeft -= 1;
+        sendPing();
+      }
+    },
+    layout: onLayout,
+    data(msg) {
+      // Several messages within one frame become one DOM pass.
+      dataQueue.push(msg);
+      if (!cancelFlush) cancelFlush = nextFrame(flushData);
+    },
+    error(msg) {
+      lastError = `${msg.code}: ${msg.message}`;
+      console.error('wall: server error', lastError);
+      if (lost) lost.error = lastError;
+      link.restart(ERROR_RETRY_MS, lastError);
+    },
+  };
+
+  // ---- layouts ----------------------------------------------------------------------------
+  function onLayout(msg) {
+    // Data that arrived before this layout is older than its initial data: apply it now,
+    // to the old layers, so it can never overwrite the newer values.
+    flushData();
+    if (pending) {
+      pending.cancel();
+      pending.layer.destroy();
+      pending = null;
+    }
+    const layer = new Layer(stage, msg, ctx);
+    if (msg.swap_at === null || msg.swap_at === undefined) {
+      show(layer, msg, serverNow());
+      return;
+    }
+    const cancel = runAtServerTime(msg.swap_at, serverNow, (at) => show(layer, msg, at));
+    pending = { layer, cancel };
+  }
+
+  function show(layer, msg, at) {
+    // Same frame: the new layer appears and the old one goes, never both or neither.
+    layer.show();
+    if (current) current.destroy();
+    current = layer;
+    if (pending?.layer === layer) pending = null;
+    version = msg.version;
+    preset = msg.preset;
+    shownAt = at;
+    setShownAttributes();
+    if (msg.switch_id) {
+      const lateMs = msg.swap_at == null ? 0 : Math.max(0, at - msg.swap_at);
+      const record = { switch_id: msg.switch_id, at, late_ms: lateMs };
+      swaps.push(record);
+      if (swaps.length > KEEP_SWAPS) swaps.shift();
+      if (!preview) link.send({ type: 'swapped', ...record });
+    }
+  }
+
+  // ---- data -------------------------------------------------------------------------------
+  function flushData() {
+    if (cancelFlush) cancelFlush();
+    cancelFlush = null;
+    if (dataQueue.length === 0) return;
+    const queue = dataQueue;
+    dataQueue = [];
+    const stamps = [];
+    for (const msg of queue) {
+      for (const [tileId, patch] of Object.entries(msg.tiles || {})) {
+        // A pending layout gets the data too: it must be current when it appears.
+        const a = current ? current.apply(tileId, patch) : false;
+        const b = pending ? pending.layer.apply(tileId, patch) : false;
+        if (!a && !b) continue;
+        applied += 1;
+        const ts = msg.ts?.[tileId];
+        if (typeof ts === 'number') stamps.push(ts);
+      }
+    }
+    const now = serverNow(); // after the DOM work: latency up to "applied", not "received"
+    for (const ts of stamps) latency.add(now - ts);
+  }
+
+  // ---- periodic work ----------------------------------------------------------------------
+  // Once a second, just after each server-clock second boundary, so every screen's
+  // clock and age labels turn over together.
+  function scheduleTick() {
+    tickTimer = setTimeout(() => {
+      if (closed) return;
+      current?.tick();
+      pending?.layer.tick();
+      if (lost) banner.render(lost);
+      scheduleTick();
+    }, 1000 - (((serverNow() % 1000) + 1000) % 1000) + 10);
+  }
+
+  const pingTimer = setInterval(sendPing, PING_EVERY_MS);
+  const healthTimer = preview ? null : setInterval(sendHealth, HEALTH_EVERY_MS);
+
+  function sendHealth() {
+    if (!connected || !screen || sync.rtt === null) return;
+    const lat = latency.summary();
+    const mem = performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null;
+    link.send({
+      type: 'health',
+      offset_ms: round(sync.offset),
+      rtt_ms: round(sync.rtt),
+      latency_p50_ms: lat.p50,
+      latency_p99_ms: lat.p99,
+      memory_mb: mem === null ? null : round(mem),
+      width: screen.width,
+      height: screen.height,
+      applied,
+    });
+  }
+
+  function close() {
+    if (closed) return;
+    closed = true;
+    link.close();
+    clearTimeout(tickTimer);
+    clearInterval(pingTimer);
+    if (healthTimer) clearInterval(healthTimer);
+    if (cancelFlush) cancelFlush();
+    if (pending) { pending.cancel(); pending.layer.destroy(); }
+    current?.destroy();
+    resizeObserver.disconnect();
+    window.removeEventListener('resize', fit);
+    el.replaceChildren();
+    if (window.wallScreen === live) delete window.wallScreen;
+  }
+
+  window.wallScreen = live;
+  scheduleTick();
+  // Tiles measure themselves when built (the ticker its text), so styles come first.
+  loadStylesheet().then(() => { if (!closed) link.start(); });
+  return { stats: snapshot, close };
+}
+
+function loadStylesheet() {
+  const href = new URL('./screen.css', import.meta.url).href;
+  let tag = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === href);
+  if (tag && tag.sheet) return Promise.resolve();
+  if (!tag) {
+    tag = document.createElement('link');
+    tag.rel = 'stylesheet';
+    tag.href = href;
+    document.head.append(tag);
+  }
+  // Never hang the screen on a stylesheet: after 3 s connect anyway.
+  return new Promise((resolve) => {
+    tag.addEventListener('load', resolve, { once: true });
+    tag.addEventListener('error', resolve, { once: true });
+    setTimeout(resolve, 3000);
+  });
+}
