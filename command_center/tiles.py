@@ -2,7 +2,7 @@
 
 The composition root fills one registry (``server/composition.py``); the layout loader
 validates each tile's parameters against the model registered for its kind, and the
-browser renders it with the JS renderer of the same name (``assets/tiles/<kind>.js``).
+browser renders it with the JS renderer of the same name (``assets/wall/tiles/<kind>.js``).
 """
 
 from __future__ import annotations

@@ -49,21 +49,23 @@ export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
 
   // ---- stats: live getters, so window.wallScreen is always current -------------------
   const round = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
-  const snapshot = () => ({
-    screen: screenId,
-    connected,
-    offset_ms: round(sync.offset),
-    rtt_ms: round(sync.rtt),
-    version,
-    shown_at: shownAt,
-    applied,
-    latencies: latency.summary(),
-    swaps: swaps.slice(),
-  });
+  const fields = {
+    screen: () => screenId,
+    connected: () => connected,
+    offset_ms: () => round(sync.offset),
+    rtt_ms: () => round(sync.rtt),
+    version: () => version,
+    shown_at: () => shownAt,
+    applied: () => applied,
+    latencies: () => latency.summary(),
+    swaps: () => swaps.slice(),
+  };
+  const snapshot = () => Object.fromEntries(Object.entries(fields).map(([k, get]) => [k, get()]));
   const live = {};
-  for (const key of Object.keys(snapshot())) {
-    Object.defineProperty(live, key, { enumerable: true, get: () => snapshot()[key] });
+  for (const [key, get] of Object.entries(fields)) {
+    Object.defineProperty(live, key, { enumerable: true, get });
   }
+  // Methods stay non-enumerable so serialising window.wallScreen gives plain data.
   Object.defineProperty(live, 'stats', { value: snapshot });
   Object.defineProperty(live, 'close', { value: close });
   Object.defineProperty(live, 'serverNow', { value: serverNow });
@@ -301,19 +303,23 @@ export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
   window.wallScreen = live;
   scheduleTick();
   // Tiles measure themselves when built (the ticker its text), so styles come first.
-  loadStylesheet().then(() => { if (!closed) link.start(); });
+  loadStylesheet(el).then(() => { if (!closed) link.start(); });
   return { stats: snapshot, close };
 }
 
-function loadStylesheet() {
+// Panel renders components inside a shadow root, where the document's stylesheets do not
+// reach: the link goes into whichever root holds `el`.
+function loadStylesheet(el) {
   const href = new URL('./screen.css', import.meta.url).href;
-  let tag = [...document.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === href);
+  const root = el.getRootNode();
+  const holder = root instanceof ShadowRoot ? root : document.head;
+  let tag = [...holder.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === href);
   if (tag && tag.sheet) return Promise.resolve();
   if (!tag) {
     tag = document.createElement('link');
     tag.rel = 'stylesheet';
     tag.href = href;
-    document.head.append(tag);
+    holder.append(tag);
   }
   // Never hang the screen on a stylesheet: after 3 s connect anyway.
   return new Promise((resolve) => {

@@ -1,0 +1,99 @@
+"""fanout: N screens × T tiles, K updates per second injected at the server's bus (as a
+feed in another process would), measured from injection to applied in each page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from benchmarks.rig import chromium, cpu_seconds, open_screens, private_redis, wall_server
+
+
+@dataclass(frozen=True)
+class FanoutResult:
+    screens: int
+    tiles: int
+    rate: int
+    seconds: float
+    injected: int
+    p50_ms: float
+    p99_ms: float
+    cpu_pct: float
+    bytes_per_screen_s: float
+
+    def lines(self) -> list[str]:
+        return [
+            f"fanout: N={self.screens} screens, T={self.tiles} tiles, K={self.rate} updates/s, "
+            f"{self.seconds:.0f} s ({self.injected} updates injected)",
+            f"  latency injection→applied: p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms"
+            f" (target p99 ≤ 100 ms: {'met' if self.p99_ms <= 100 else 'NOT met'})",
+            f"  server CPU: {self.cpu_pct:.1f} % of one core"
+            f" (target ≤ 50 %: {'met' if self.cpu_pct <= 50 else 'NOT met'})",
+            f"  bytes per screen per second: {self.bytes_per_screen_s:,.0f}",
+        ]
+
+
+async def inject(redis_url: str, tiles: int, rate: int, seconds: float) -> int:
+    """Publish ``rate`` tile updates per second for ``seconds``, in 10 ms slices."""
+    client = aioredis.Redis.from_url(redis_url)
+    sent = 0
+    try:
+        start = time.monotonic()
+        slice_s = 0.01
+        while (elapsed := time.monotonic() - start) < seconds:
+            due = int(elapsed * rate) + 1 - sent
+            if due > 0:
+                async with client.pipeline(transaction=False) as pipe:
+                    for _ in range(due):
+                        now = time.time() * 1000.0
+                        i = random.randrange(tiles)
+                        message = {
+                            "type": "tile_data",
+                            "tile": f"t{i}",
+                            "data": {"vi": f"{sent:,}".replace(",", "."), "as_of": now},
+                            "ts": now,
+                        }
+                        pipe.publish("cc:bus", json.dumps(message))
+                        sent += 1
+                    await pipe.execute()
+            await asyncio.sleep(slice_s)
+    finally:
+        await client.aclose()
+    return sent
+
+
+async def run(screens: int, tiles: int, rate: int, seconds: float) -> FanoutResult:
+    with private_redis() as redis_url, wall_server(screens, tiles, redis_url) as wall:
+        assert wall.proc is not None
+        async with chromium() as context:
+            pages, counters = await open_screens(context, wall)
+            await inject(redis_url, tiles, rate, min(2.0, seconds))  # warm up
+            bytes_before = [c.total for c in counters]
+            cpu_before, t0 = cpu_seconds(wall.proc.pid), time.monotonic()
+            injected = await inject(redis_url, tiles, rate, seconds)
+            elapsed = time.monotonic() - t0
+            cpu = (cpu_seconds(wall.proc.pid) - cpu_before) / elapsed * 100
+            await asyncio.sleep(0.3)  # the last flush lands
+            summaries = [
+                await page.evaluate("() => window.wallScreen.stats().latencies") for page in pages
+            ]
+            sent = [c.total - b for c, b in zip(counters, bytes_before, strict=True)]
+    p50s = sorted(s["p50"] for s in summaries if s["p50"] is not None)
+    p99s = [s["p99"] for s in summaries if s["p99"] is not None]
+    return FanoutResult(
+        screens=screens,
+        tiles=tiles,
+        rate=rate,
+        seconds=seconds,
+        injected=injected,
+        # The middle screen's median; the worst screen's p99 (a pessimistic bound).
+        p50_ms=p50s[len(p50s) // 2] if p50s else float("nan"),
+        p99_ms=max(p99s) if p99s else float("nan"),
+        cpu_pct=cpu,
+        bytes_per_screen_s=sum(sent) / len(sent) / elapsed,
+    )

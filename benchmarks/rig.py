@@ -1,0 +1,190 @@
+"""What the benchmarks share: a generated wall of N screens, a private Redis, Chromium pages,
+and CPU accounting of the server process."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import BrowserContext, Page, async_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the same server harness as the browser tests
+
+from wallprocess import WallProcess  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
+
+
+def grid_for(screens: int) -> tuple[int, int]:
+    """Rows × cols, as square as possible (16 → 4 × 4)."""
+    rows = int(math.sqrt(screens))
+    while screens % rows:
+        rows -= 1
+    return rows, screens // rows
+
+
+def write_wall(folder: Path, screens: int, tiles: int) -> tuple[Path, Path]:
+    """A wall of ``screens`` FHD screens and two presets of ``tiles`` one-cell text tiles
+    (``grid-a``, ``grid-b``: the same tiles shifted, so a switch changes every screen)."""
+    rows, cols = grid_for(screens)
+    per = 4
+    while rows * cols * per * per < tiles:
+        per += 1
+    wall = folder / "bench-wall.yaml"
+    wall.write_text(
+        "id: bench\n"
+        'name: {vi: "Tường đo hiệu năng", en: "Benchmark wall"}\n'
+        f"grid: {{rows: {rows}, cols: {cols}}}\n"
+        "screen: {width: 1920, height: 1080}\n"
+        "bezel: {px: 8}\n",
+        encoding="utf-8",
+    )
+    presets = folder / "presets"
+    presets.mkdir()
+    width = cols * per
+    for name, shift in (("grid-a", 0), ("grid-b", 1)):
+        lines = [
+            f'name: {{vi: "Lưới {name}", en: "Grid {name}"}}',
+            'description: {vi: "Đo hiệu năng", en: "Benchmark"}',
+            f"cells: {{cols: {per}, rows: {per}}}",
+            "tiles:",
+        ]
+        for i in range(tiles):
+            cell = (i + shift) % (rows * cols * per * per)
+            lines += [
+                f"  - id: t{i}",
+                "    kind: text",
+                f"    cell: {{col: {cell % width + 1}, row: {cell // width + 1}}}",
+                f'    params: {{style: banner, vi: "Ô {i}", en: "Tile {i}"}}',
+            ]
+        (presets / f"{name}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return wall, presets
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def private_redis() -> Iterator[str]:
+    """A redis-server of our own on a free loopback port, nothing on disk; killed after."""
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@contextlib.contextmanager
+def wall_server(screens: int, tiles: int, redis_url: str, **flags: Any) -> Iterator[WallProcess]:
+    with tempfile.TemporaryDirectory(prefix="wall-bench-") as tmp:
+        folder = Path(tmp)
+        wall_file, presets = write_wall(folder, screens, tiles)
+        extra = ["--redis", redis_url, "--presets", str(presets)]
+        for key, value in flags.items():
+            extra += [f"--{key.replace('_', '-')}", str(value)]
+        process = WallProcess(data_dir=folder / "data", wall_file=wall_file, extra=extra)
+        process.start()
+        try:
+            yield process
+        finally:
+            process.stop()
+
+
+@contextlib.asynccontextmanager
+async def chromium() -> AsyncIterator[BrowserContext]:
+    exe = shutil.which("chromium") or "/usr/bin/chromium"
+    with tempfile.TemporaryDirectory(prefix="wall-bench-chromium-") as profile:
+        async with async_playwright() as pw:
+            context = await pw.chromium.launch_persistent_context(
+                profile, executable_path=exe, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield context
+            finally:
+                await context.close()
+
+
+class ByteCounter:
+    """Bytes the server sent one page over its screen link (WebSocket frames received)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def watch(self, page: Page) -> None:
+        def on_socket(ws: Any) -> None:
+            if "/ws/screen" in ws.url:
+                ws.on("framereceived", self._count)
+
+        page.on("websocket", on_socket)
+
+    def _count(self, payload: str | bytes) -> None:
+        self.total += len(payload.encode() if isinstance(payload, str) else payload)
+
+
+async def open_screens(
+    context: BrowserContext, wall: WallProcess
+) -> tuple[list[Page], list[ByteCounter]]:
+    pages, counters = [], []
+    for url in wall.screens.values():
+        page = await context.new_page(viewport={"width": 480, "height": 270})
+        counter = ByteCounter()
+        counter.watch(page)
+        await page.goto(url)
+        pages.append(page)
+        counters.append(counter)
+    for page in pages:
+        await page.wait_for_function(
+            "() => window.wallScreen && window.wallScreen.connected && window.wallScreen.version",
+            timeout=60_000,
+        )
+    return pages, counters
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))
+    return ordered[rank]

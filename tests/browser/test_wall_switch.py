@@ -1,0 +1,151 @@
+"""The operations room as it is used: four kiosk pages of a 2 × 2 wall and the duty console,
+in real Chromium against a real server process.
+
+A switch from the console reaches every screen, each swaps and reports, the console shows
+the skew; after ``kill -9`` and a restart, the screens reconnect by themselves (no reload)
+and show the same layout. Screenshots of each screen land in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import BrowserContext, Page
+from wallprocess import WallProcess
+from wallsupport import WALL_2X2, wait_until
+
+SCREENS = ["left-top", "right-top", "left-bottom", "right-bottom"]
+VIEWPORT = {"width": 960, "height": 540}
+
+
+@pytest.fixture
+def wall(tmp_path: Path) -> Iterator[WallProcess]:
+    process = WallProcess(data_dir=tmp_path / "data", wall_file=WALL_2X2).start()
+    yield process
+    process.stop()
+
+
+async def stats(page: Page) -> dict[str, Any]:
+    result: dict[str, Any] = await page.evaluate(
+        "() => window.wallScreen ? window.wallScreen.stats() : {}"
+    )
+    return result
+
+
+async def open_screens(browser: BrowserContext, wall: WallProcess) -> dict[str, Page]:
+    pages: dict[str, Page] = {}
+    for screen in SCREENS:
+        page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+        await page.goto(wall.screens[screen])
+        pages[screen] = page
+    for screen, page in pages.items():
+        await wait_until(
+            lambda p=page: _shows(p, "overview"), within=30, what=f"{screen} shows the overview"
+        )
+    return pages
+
+
+async def _shows(page: Page, preset: str) -> bool:
+    s = await stats(page)
+    return bool(s.get("connected")) and await page.evaluate(
+        "(preset) => document.body.dataset.preset === preset", preset
+    )
+
+
+async def sign_in(browser: BrowserContext, wall: WallProcess, role: str) -> Page:
+    name, password = wall.users[role]
+    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+    await page.goto(f"{wall.url}/login?next=/console")
+    await page.fill("input[name=username]", name)
+    await page.fill("input[name=password]", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{wall.url}/console")
+    return page
+
+
+async def test_console_switch_swaps_every_screen_and_reports_skew(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    screens = await open_screens(browser, wall)
+    console = await sign_in(browser, wall, "duty_officer")
+    await console.wait_for_selector("text=Bảng điều khiển trực ban")
+    # The console's miniature mounts every screen of the wall, bezels between them.
+    await console.wait_for_selector("[data-screen='right-bottom'] .wall-screen[data-link='up']")
+
+    await console.locator("select").select_option(label="Hiệu chỉnh màn hình")
+    await console.get_by_role("button", name="Chuyển bố cục").click()
+
+    for screen, page in screens.items():
+        await wait_until(
+            lambda p=page: _shows(p, "calibration"), within=10, what=f"{screen} swapped"
+        )
+    swaps = {screen: (await stats(page))["swaps"] for screen, page in screens.items()}
+    switch_ids = {s[-1]["switch_id"] for s in swaps.values()}
+    assert len(switch_ids) == 1, f"every screen swapped for the same switch: {swaps}"
+    # The console shows the skew once all four have reported.
+    line = console.locator(".last-switch[data-complete='True']")
+    await line.wait_for(timeout=10_000)
+    skew = await line.get_attribute("data-skew")
+    assert skew is not None and float(skew) >= 0
+    assert "Độ lệch giữa các màn hình" in await line.inner_text()
+
+    # The same report through the API, with every screen's instant.
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        name, password = wall.users["viewer"]
+        token = (
+            await client.post("/api/v1/sessions", json={"username": name, "password": password})
+        ).json()["token"]
+        report = (
+            await client.get(
+                f"/api/v1/switches/{switch_ids.pop()}",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        ).json()
+    assert report["complete"] and sorted(report["swapped"]) == sorted(SCREENS)
+    assert report["skew_ms"] == pytest.approx(float(skew), abs=0.01)
+
+    for screen, page in screens.items():
+        await page.screenshot(path=artifacts / f"{screen}.png")
+    await console.screenshot(path=artifacts / "console.png", full_page=True)
+
+
+async def test_screens_ride_out_a_server_kill_and_restart(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    screens = await open_screens(browser, wall)
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        name, password = wall.users["admin"]
+        token = (
+            await client.post("/api/v1/sessions", json={"username": name, "password": password})
+        ).json()["token"]
+        r = await client.post(
+            "/api/v1/switch",
+            json={"preset": "emergency-banner"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 202
+    for page in screens.values():
+        await wait_until(lambda p=page: _shows(p, "emergency-banner"), within=10, what="switch")
+        # A mark that a page reload would erase.
+        await page.evaluate("() => { window.__sameDocument = true; }")
+
+    wall.stop(kill=True)
+    for screen, page in screens.items():
+        await page.wait_for_selector(".wall-screen[data-link='lost']", timeout=10_000)
+        banner = await page.inner_text(".wall-screen")
+        assert "MẤT KẾT NỐI" in banner, f"{screen} says the link is lost"
+    await screens["left-top"].screenshot(path=artifacts / "left-top-link-lost.png")
+
+    await asyncio.to_thread(wall.restart, False)
+    for screen, page in screens.items():
+        await page.wait_for_selector(".wall-screen[data-link='up']", timeout=30_000)
+        await wait_until(
+            lambda p=page: _shows(p, "emergency-banner"), within=10, what=f"{screen} resynced"
+        )
+        assert await page.evaluate("() => window.__sameDocument === true"), "no page reload"
+        await page.screenshot(path=artifacts / f"{screen}-after-restart.png")
