@@ -161,7 +161,8 @@ async def open_screens(
 ) -> tuple[list[Page], list[ByteCounter]]:
     pages, counters = [], []
     for url in wall.screens.values():
-        page = await context.new_page(viewport={"width": 480, "height": 270})
+        page = await context.new_page()
+        await page.set_viewport_size({"width": 480, "height": 270})
         counter = ByteCounter()
         counter.watch(page)
         await page.goto(url)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import partial
 
 import panel as pn
 
@@ -64,8 +63,16 @@ def console_page(hub: ScreenHub, store: Store, keys: Keys, ttl_s: float) -> pn.v
 def routes(
     hub: ScreenHub, store: Store, keys: Keys, ttl_s: float
 ) -> dict[str, Callable[[], pn.viewable.Viewable]]:
-    pages: dict[str, Callable[[], pn.viewable.Viewable]] = {
-        f"wall/{s.id}": partial(screen_page, s.id) for s in hub.wall.screens
-    }
-    pages["console"] = partial(console_page, hub, store, keys, ttl_s)
+    # Panel serves plain functions (a functools.partial would be shown as its repr).
+    def screen(screen_id: str) -> Callable[[], pn.viewable.Viewable]:
+        def page() -> pn.viewable.Viewable:
+            return screen_page(screen_id)
+
+        return page
+
+    def console() -> pn.viewable.Viewable:
+        return console_page(hub, store, keys, ttl_s)
+
+    pages = {f"wall/{s.id}": screen(s.id) for s in hub.wall.screens}
+    pages["console"] = console
     return pages

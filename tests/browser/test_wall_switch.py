@@ -40,7 +40,8 @@ async def stats(page: Page) -> dict[str, Any]:
 async def open_screens(browser: BrowserContext, wall: WallProcess) -> dict[str, Page]:
     pages: dict[str, Page] = {}
     for screen in SCREENS:
-        page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+        page = await browser.new_page()
+        await page.set_viewport_size(VIEWPORT)
         await page.goto(wall.screens[screen])
         pages[screen] = page
     for screen, page in pages.items():
@@ -59,7 +60,8 @@ async def _shows(page: Page, preset: str) -> bool:
 
 async def sign_in(browser: BrowserContext, wall: WallProcess, role: str) -> Page:
     name, password = wall.users[role]
-    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 1400, "height": 1000})
     await page.goto(f"{wall.url}/login?next=/console")
     await page.fill("input[name=username]", name)
     await page.fill("input[name=password]", password)
