@@ -11,7 +11,7 @@ from benchmarks import fanout, switch
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
-    ap.add_argument("which", nargs="*", choices=["fanout", "switch"], default=None)
+    ap.add_argument("which", nargs="*", help="fanout, switch (default: both)")
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
     ap.add_argument("--screens", type=int, default=None)
     ap.add_argument("--tiles", type=int, default=None)
@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--switches", type=int, default=None)
     args = ap.parse_args(argv)
     which = args.which or ["fanout", "switch"]
+    unknown = set(which) - {"fanout", "switch"}
+    if unknown:
+        ap.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose fanout, switch")
     screens = args.screens or (4 if args.short else 16)
     if "fanout" in which:
         result = asyncio.run(

@@ -10,6 +10,9 @@ import httpx
 
 from benchmarks.rig import chromium, open_screens, percentile, private_redis, wall_server
 
+# A swap more than this after the agreed instant missed it (the spin ends within a ms).
+LATE_MS = 1.0
+
 
 @dataclass(frozen=True)
 class SwitchResult:
@@ -25,7 +28,7 @@ class SwitchResult:
         s50, s95 = percentile(self.skew_ms, 0.5), percentile(self.skew_ms, 0.95)
         return [
             f"switch: N={self.screens} screens, {self.switches} switches "
-            f"({self.incomplete} incomplete, {self.late} late screen swaps)",
+            f"({self.incomplete} incomplete, {self.late} screen swaps > {LATE_MS:.0f} ms late)",
             f"  request→all swapped: p50 {d50:.0f} ms, p95 {d95:.0f} ms"
             f" (target ≤ 300 ms: {'met' if d95 <= 300 else 'NOT met'})",
             f"  skew first→last screen: p50 {s50:.1f} ms, p95 {s95:.1f} ms, max {max(self.skew_ms, default=float('nan')):.1f} ms"
@@ -67,5 +70,5 @@ async def run(screens: int, switches: int, lead_ms: float = 250.0) -> SwitchResu
                     skews.append(report["skew_ms"])
             for page in pages:
                 swaps = await page.evaluate("() => window.wallScreen.stats().swaps")
-                late += sum(1 for s in swaps if s["late_ms"] > 0)
+                late += sum(1 for s in swaps if s["late_ms"] > LATE_MS)
     return SwitchResult(screens, switches, incomplete, durations, skews, late)

@@ -48,7 +48,12 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=5006, help="port (0 picks a free one)")
         p.add_argument("--no-browser", action="store_true", help="do not open the console")
         p.add_argument("--presets", dest="presets_dir", type=Path, default=None)
-        p.add_argument("--flush-hz", type=float, default=20.0)
+        p.add_argument(
+            "--flush-hz",
+            type=float,
+            default=30.0,
+            help="data messages per screen per second, at most",
+        )
         p.add_argument("--switch-lead-ms", type=float, default=250.0)
         p.add_argument("--public-url", default=None, help="URL screens use to reach the server")
         _common(p)

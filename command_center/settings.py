@@ -19,7 +19,7 @@ class Settings:
     presets_dir: Path | None = None
     open_browser: bool = True
     # Screens receive coalesced data at this rate: at most one message per screen per tick.
-    flush_hz: float = 20.0
+    flush_hz: float = 30.0
     # A switch is shown everywhere at now + lead: long enough for every screen to prepare.
     switch_lead_ms: float = 250.0
     session_ttl_s: float = 12 * 3600

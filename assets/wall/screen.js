@@ -9,7 +9,7 @@ import { Layer } from './layer.js';
 import { LatencyRing } from './latency.js';
 import { Link } from './link.js';
 import { runAtServerTime } from './swap.js';
-import { localNow, nextFrame } from './timing.js';
+import { localNow } from './timing.js';
 import './tiles/calibration.js';
 import './tiles/clock.js';
 import './tiles/text.js';
@@ -180,7 +180,13 @@ export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
     data(msg) {
       // Several messages within one frame become one DOM pass.
       dataQueue.push(msg);
-      if (!cancelFlush) cancelFlush = nextFrame(flushData);
+      // Applied as soon as the burst of frames that arrived together is read: the browser
+      // batches the DOM writes into its next paint anyway, and waiting for an animation
+      // frame adds up to a frame of latency (more on a busy machine).
+      if (!cancelFlush) {
+        const timer = setTimeout(flushData, 0);
+        cancelFlush = () => clearTimeout(timer);
+      }
     },
     error(msg) {
       lastError = `${msg.code}: ${msg.message}`;

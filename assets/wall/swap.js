@@ -1,30 +1,24 @@
-// Runs a callback in the first animation frame at or after a server-clock instant.
-// A timer alone drifts by several ms and lands between frames; so a timer sleeps until
-// just before, then frames are polled so the change is painted in the right frame.
+// Runs a callback at a server-clock instant, as exactly as a page can: a timer sleeps
+// until just before, then the last few milliseconds are spun out on the clock. Waiting
+// for an animation frame instead costs up to a frame (17 ms at 60 Hz) of skew between
+// screens, and frames stall on a busy machine; the browser paints the change at its
+// next frame either way.
 
-import { nextFrame } from './timing.js';
-
-const WAKE_EARLY_MS = 25;
+const WAKE_EARLY_MS = 4;
 
 /** fn(atServerMs) runs once; returns a cancel function. */
 export function runAtServerTime(swapAt, serverNow, fn) {
   let cancelled = false;
-  let cancelFrame = null;
-  const poll = () => {
+  const fire = () => {
     if (cancelled) return;
-    const now = serverNow();
-    if (now >= swapAt) {
-      fn(now);
-      return;
-    }
-    // Frames drive the loop; the 50 ms timer only keeps a hidden page (no frames) swapping.
-    cancelFrame = nextFrame(poll, 50);
+    let now = serverNow();
+    // A timer may wake a little early (or late: then this loop does not run).
+    while (now < swapAt) now = serverNow();
+    fn(now);
   };
-  const wait = swapAt - serverNow() - WAKE_EARLY_MS;
-  const timer = setTimeout(poll, Math.max(0, wait));
+  const timer = setTimeout(fire, Math.max(0, swapAt - serverNow() - WAKE_EARLY_MS));
   return () => {
     cancelled = true;
     clearTimeout(timer);
-    if (cancelFrame) cancelFrame();
   };
 }

@@ -1,9 +1,10 @@
 """The screen hub: which screen shows what, and getting tile data to it without stalls.
 
 Each connected screen has a link and a coalescer. Data is routed only to the screens that
-show the tile, merged latest-wins, and flushed at a fixed rate: at most one message per
-screen per tick, and a screen whose previous frame is still being written is skipped
-(its coalescer keeps the newest values), so the slowest screen never sets the pace.
+show the tile and merged latest-wins. A screen gets at most one message per flush period:
+the first change after a quiet period goes out at once (no waiting for a tick), later ones
+wait for the period to end. A screen whose previous frame is still being written is
+skipped (its coalescer keeps the newest values), so the slowest screen never sets the pace.
 
 Layouts are pre-built per preset and screen at start-up, so a switch costs the loop one
 small message per screen, not a rebuild.
@@ -107,6 +108,9 @@ class _Attached:
     link: ScreenLink
     coalescer: Coalescer = field(default_factory=Coalescer)
     skipped_flushes: int = 0
+    # Loop time before which this screen gets no further data message.
+    next_send: float = 0.0
+    timer: asyncio.Handle | None = None
 
 
 class ScreenHub:
@@ -119,7 +123,7 @@ class ScreenHub:
         store: Store,
         bus: Bus,
         *,
-        flush_hz: float = 20.0,
+        flush_hz: float = 30.0,
         switch_lead_ms: float = 250.0,
         clock: Callable[[], float] = now_ms,
     ) -> None:
@@ -142,7 +146,7 @@ class ScreenHub:
         self.reports: OrderedDict[str, SwitchReport] = OrderedDict()
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
-        self.flushes = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # ---- lifetime -----------------------------------------------------------------------
 
@@ -158,11 +162,9 @@ class ScreenHub:
         for record in await self._store.screens():
             if record.id in self.status:
                 self.status[record.id].last_seen = record.last_seen
+        self._loop = asyncio.get_running_loop()
         ready = asyncio.Event()
-        self._tasks = [
-            asyncio.create_task(self._flush_loop(), name="hub-flush"),
-            asyncio.create_task(self._bus_loop(ready), name="hub-bus"),
-        ]
+        self._tasks = [asyncio.create_task(self._bus_loop(ready), name="hub-bus")]
         await ready.wait()
 
     def close_links(self) -> None:
@@ -172,6 +174,10 @@ class ScreenHub:
                 entry.link.close(1001, "server shutting down")
 
     async def stop(self) -> None:
+        for entries in self._attached.values():
+            for entry in entries:
+                if entry.timer is not None:
+                    entry.timer.cancel()
         for task in [*self._tasks, *self._background]:
             task.cancel()
         for task in [*self._tasks, *self._background]:
@@ -213,6 +219,8 @@ class ScreenHub:
         entries = self._attached.get(link.screen, [])
         for entry in [e for e in entries if e.link is link]:
             entries.remove(entry)
+            if entry.timer is not None:
+                entry.timer.cancel()
         self._rebuild_routes()
         if not link.preview:
             status = self.status[link.screen]
@@ -405,41 +413,41 @@ class ScreenHub:
         self._tile_ts[tile] = ts
         for entry in self._routes.get(tile, ()):
             entry.coalescer.add(tile, data, ts)
+            if entry.timer is None and self._loop is not None:
+                if entry.next_send <= self._loop.time():
+                    entry.timer = self._loop.call_soon(self._send_due, entry)
+                else:
+                    entry.timer = self._loop.call_at(entry.next_send, self._send_due, entry)
+
+    def _send_due(self, entry: _Attached) -> None:
+        entry.timer = None
+        assert self._loop is not None
+        now = self._loop.time()
+        if entry.link.busy:
+            # Still writing the last frame: try again a period later, with fresher data.
+            entry.skipped_flushes += 1
+            entry.timer = self._loop.call_at(now + self._flush_s, self._send_due, entry)
+            return
+        if self._send(entry):
+            entry.next_send = now + self._flush_s
+
+    def _send(self, entry: _Attached) -> bool:
+        drained = entry.coalescer.drain()
+        if drained is None:
+            return False
+        tiles, ts = drained
+        entry.link.send(DataMessage(tiles=tiles, ts=ts, sent=self._clock()))
+        return True
 
     def flush(self) -> int:
-        """Send each screen what changed since the last flush; returns messages sent."""
+        """Send every screen what is pending now, ignoring the period (busy links still
+        wait); returns the messages sent. For shutdown and tests."""
         sent = 0
-        now = self._clock()
         for entries in self._attached.values():
             for entry in entries:
-                if not entry.coalescer:
-                    continue
-                if entry.link.busy:
-                    entry.skipped_flushes += 1
-                    continue
-                drained = entry.coalescer.drain()
-                if drained is None:
-                    continue
-                tiles, ts = drained
-                entry.link.send(DataMessage(tiles=tiles, ts=ts, sent=now))
-                sent += 1
-        self.flushes += 1
+                if entry.coalescer and not entry.link.busy:
+                    sent += self._send(entry)
         return sent
-
-    async def _flush_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_tick = loop.time()
-        while True:
-            try:
-                self.flush()
-            except Exception:  # a bug in one flush must not stop every screen
-                log.exception("flush failed")
-            next_tick += self._flush_s
-            delay = next_tick - loop.time()
-            if delay < 0:  # we fell behind: skip ticks instead of bursting
-                next_tick = loop.time()
-                delay = 0
-            await asyncio.sleep(delay)
 
     async def _bus_loop(self, ready: asyncio.Event) -> None:
         async with self._bus.subscribe() as messages:

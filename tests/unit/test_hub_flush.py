@@ -104,3 +104,32 @@ async def test_switch_sends_each_screen_its_layout_once_with_one_instant(hub: Sc
     assert {lay[0].swap_at for lay in layouts} == {report.swap_at}
     assert all(lay[0].preset == "calibration" for lay in layouts)
     assert report.expected == {s.id for s in hub.wall.screens}
+
+
+async def test_the_first_change_goes_at_once_and_a_burst_waits_for_the_period(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    wall = load_wall(DEFAULT_WALL_FILE)
+    presets = load_presets(presets_dir_for(wall.id), wall, build_registry())
+    async with open_store(tmp_path, None) as store:
+        bus = MemoryBus()
+        hub = ScreenHub(wall, presets, store, bus, flush_hz=10)  # a 100 ms period
+        await hub.start()
+        try:
+            link = RecordingLink(wall.screens[0].id)
+            await hub.attach(link, None)
+            tile = first_tile(link)
+            hub.push(tile, {"n": 0}, ts=0.0)
+            await asyncio.sleep(0)  # one loop turn: the quiet screen is sent to at once
+            assert [m.tiles for m in link.data()] == [{tile: {"n": 0}}]
+            for i in range(1, 300):
+                hub.push(tile, {"n": i}, ts=float(i))
+            await asyncio.sleep(0.01)
+            assert len(link.data()) == 1  # the burst waits for the period to end...
+            await asyncio.sleep(0.15)
+            assert [m.tiles for m in link.data()][1:] == [{tile: {"n": 299}}]  # ...then one
+        finally:
+            await hub.stop()
+            await bus.close()
