@@ -84,6 +84,8 @@ SCREEN_MESSAGE: TypeAdapter[Hello | Ping | Swapped | Health] = TypeAdapter(Scree
 
 
 class ScreenInfo(Message):
+    """One physical screen: id, resolution and its part of the wall."""
+
     id: str
     width: int
     height: int
@@ -94,6 +96,8 @@ class ScreenInfo(Message):
 
 
 class Welcome(Message):
+    """First answer to ``hello``: which screen this is, its place on the wall, the server's time."""
+
     type: Literal["welcome"] = "welcome"
     screen: ScreenInfo
     server_time: float
@@ -101,6 +105,8 @@ class Welcome(Message):
 
 
 class Pong(Message):
+    """Answer to ``ping``: ``ts`` is the server's time when it answered."""
+
     type: Literal["pong"] = "pong"
     t0: float
     ts: float
@@ -141,6 +147,8 @@ class DataMessage(Message):
 
 
 class ErrorMessage(Message):
+    """Why the server refuses or closes the link; the page shows it on its banner."""
+
     type: Literal["error"] = "error"
     code: str
     message: str

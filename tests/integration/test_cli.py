@@ -1,0 +1,89 @@
+"""The commands a person types: ``validate`` and ``kiosk`` (run as real processes)."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from command_center.auth import device_token
+from layouts import WALLS_DIR
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_wall(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_wall.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_validate_passes_the_shipped_layouts() -> None:
+    result = run_wall("validate")
+    assert result.returncode == 0, result.stderr
+    assert "no problems" in result.stderr
+
+
+def test_validate_reports_every_problem_with_file_line_and_key(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_text(
+        "name: {vi: 'Hỏng', en: 'Broken'}\n"
+        "cells: {cols: 4, rows: 4}\n"
+        "tiles:\n"
+        "  - id: a\n"
+        "    kind: clok\n"
+        "    cell: {col: 1, row: 1}\n"
+        "  - id: b\n"
+        "    kind: text\n"
+        "    cell: {col: 99, row: 1}\n"
+        "    params: {vi: 'x'}\n",
+        encoding="utf-8",
+    )
+    result = run_wall("validate", str(bad))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if str(bad) in line]
+    assert len(lines) >= 2, result.stderr
+    assert any(f"{bad}:5" in line and "did you mean 'clock'" in line for line in lines)
+    assert any(f"{bad}:9" in line and "tiles[1].cell" in line for line in lines)
+
+
+def test_kiosk_prints_one_chromium_command_per_screen(tmp_path: Path) -> None:
+    wall = WALLS_DIR / "wall-2x2.yaml"
+    args = ["kiosk", "--wall", str(wall), "--data-dir", str(tmp_path), "--url", "http://wall:8080"]
+    first = run_wall(*args)
+    assert first.returncode == 0, first.stderr
+    commands = [
+        shlex.split(line) for line in first.stdout.splitlines() if line.startswith("chromium")
+    ]
+    assert len(commands) == 4
+    urls = [c[-1] for c in commands]
+    assert urls[0].startswith("http://wall:8080/wall/left-top?token=")
+    assert all("--kiosk" in c for c in commands)
+    # The token is the one the server derives from the key kept in the data folder...
+    assert run_wall(*args).stdout == first.stdout
+    # ...and only for the screens asked for.
+    one = run_wall(*args, "--screen", "right-bottom")
+    assert one.stdout.count("chromium") == 1 and "right-bottom" in one.stdout
+    unknown = run_wall(*args, "--screen", "nowhere")
+    assert unknown.returncode == 2 and "nowhere" in unknown.stderr
+    assert device_token(b"x", "screen", "left-top") not in first.stdout
+
+
+def test_kiosk_urls_are_the_ones_the_server_accepts(tmp_path: Path) -> None:
+    from wallprocess import WallProcess
+
+    wall_file = WALLS_DIR / "wall-2x2.yaml"
+    server = WallProcess(data_dir=tmp_path, wall_file=wall_file).start()
+    try:
+        printed = run_wall(
+            "kiosk", "--wall", str(wall_file), "--data-dir", str(tmp_path), "--url", server.url
+        ).stdout
+        for screen, url in server.screens.items():
+            assert url in printed, f"kiosk URL of {screen} differs from the server's"
+    finally:
+        server.stop()
