@@ -148,7 +148,7 @@ class Console:
         self.lang_pick = pn.widgets.RadioButtonGroup(
             options={"Tiếng Việt": "vi", "English": "en"}, value="vi", name="lang"
         )
-        self.picker = pn.widgets.Select(name="preset", options=self._preset_options())
+        self.picker = pn.widgets.Select(name=t("preset", "vi"), options=self._preset_options())
         self.picker.value = hub.state.preset
         may_switch = Permission.SWITCH_LAYOUT in _permissions(principal)
         self.switch_btn = pn.widgets.Button(
@@ -190,6 +190,9 @@ class Console:
         self.picker.options = self._preset_options()
         self.picker.value = current
         self.switch_btn.name = t("switch", self.lang)
+        self.picker.name = t("preset", self.lang)
+        if self.switch_btn.disabled:
+            self.message.object = t("no_permission", self.lang)
         self._headings()
 
     def _headings(self) -> None:

@@ -115,6 +115,30 @@ async def test_console_switch_swaps_every_screen_and_reports_skew(
         await page.screenshot(path=artifacts / f"{screen}.png")
     await console.screenshot(path=artifacts / "console.png", full_page=True)
 
+    # Vietnamese first; English on request.
+    await console.get_by_role("button", name="English").click()
+    await console.wait_for_selector("text=Duty console")
+    await console.get_by_role("button", name="Switch layout").wait_for()
+    await console.wait_for_selector("text=Screen health")
+    await console.screenshot(path=artifacts / "console-en.png", full_page=True)
+
+
+async def test_a_viewer_sees_the_console_but_cannot_switch(
+    browser: BrowserContext, wall: WallProcess
+) -> None:
+    console = await sign_in(browser, wall, "viewer")
+    button = console.get_by_role("button", name="Chuyển bố cục")
+    await button.wait_for()
+    assert await button.is_disabled()
+    await console.wait_for_selector("text=Vai trò của bạn không được chuyển bố cục")
+
+
+async def test_the_console_needs_a_sign_in(browser: BrowserContext, wall: WallProcess) -> None:
+    page = await browser.new_page()
+    await page.goto(f"{wall.url}/console")
+    await page.wait_for_selector("text=Đăng nhập · Sign in")
+    assert "Bảng điều khiển trực ban" not in await page.content()
+
 
 async def test_screens_ride_out_a_server_kill_and_restart(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
