@@ -12,13 +12,27 @@ function texts(data, params, ctx) {
 
 // ---- title / banner: shrink a long text to fit rather than cut it --------------------
 
+// Measuring forces a layout. Fitting each node as its text changes would force one per
+// tile per data message; instead the nodes of one batch are fitted together once the
+// batch's writes are done: reset every size, read every width (one layout), then write.
+let toFit = new Set();
+
 function fitWidth(node) {
-  node.style.fontSize = '';
-  const over = node.scrollWidth / Math.max(1, node.clientWidth);
-  if (over > 1.001) {
-    const size = parseFloat(getComputedStyle(node).fontSize);
-    node.style.fontSize = `${Math.floor(size / over)}px`;
-  }
+  if (toFit.size === 0) queueMicrotask(fitAll);
+  toFit.add(node);
+}
+
+function fitAll() {
+  const nodes = [...toFit];
+  toFit = new Set();
+  for (const node of nodes) node.style.fontSize = '';
+  const sizes = nodes.map((node) => {
+    const over = node.scrollWidth / Math.max(1, node.clientWidth);
+    return over > 1.001 ? Math.floor(parseFloat(getComputedStyle(node).fontSize) / over) : null;
+  });
+  nodes.forEach((node, i) => {
+    if (sizes[i] !== null) node.style.fontSize = `${sizes[i]}px`;
+  });
 }
 
 // ---- ticker -----------------------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""Two wall server processes sharing one Redis (``--redis``): a switch made on one reaches
+screens connected to the other, and their reports come back to the first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import websockets
+from wallprocess import WallProcess, private_redis
+from wallsupport import WALL_2X2, wait_until
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
+    with private_redis() as url:
+        a = WallProcess(data_dir=tmp_path / "a", wall_file=WALL_2X2, extra=["--redis", url])
+        a.start()
+        b = WallProcess(data_dir=tmp_path / "b", wall_file=WALL_2X2, extra=["--redis", url])
+        try:
+            b.start()
+            yield a, b
+        finally:
+            b.stop()
+            a.stop()
+
+
+async def test_a_switch_on_one_process_reaches_screens_on_the_other(
+    pair: tuple[WallProcess, WallProcess],
+) -> None:
+    a, b = pair
+    assert b.users == {}, "accounts are created once, by the first process"
+    # Both processes derive the same kiosk tokens from the key kept in Redis.
+    assert a.screens["left-top"].split("?")[1] == b.screens["left-top"].split("?")[1]
+    token = parse_qs(urlsplit(b.screens["left-top"]).query)["token"][0]
+    async with websockets.connect(
+        f"ws://127.0.0.1:{b.port}/ws/screen", origin=f"http://127.0.0.1:{b.port}"
+    ) as ws:
+        await ws.send(json.dumps({"type": "hello", "screen": "left-top", "token": token}))
+        layout = await _next(ws, "layout")
+        assert layout["preset"] == "overview"
+        async with httpx.AsyncClient(base_url=a.url) as client:
+            name, password = a.users["duty_officer"]
+            session = await client.post(
+                "/api/v1/sessions", json={"username": name, "password": password}
+            )
+            auth = {"Authorization": f"Bearer {session.json()['token']}"}
+            r = await client.post("/api/v1/switch", json={"preset": "calibration"}, headers=auth)
+            assert r.status_code == 202
+            switch_id = r.json()["switch_id"]
+            layout = await _next(ws, "layout")
+            assert layout["preset"] == "calibration" and layout["switch_id"] == switch_id
+            await ws.send(
+                json.dumps({"type": "swapped", "switch_id": switch_id, "at": layout["swap_at"]})
+            )
+
+            async def reported() -> bool:
+                report = (await client.get(f"/api/v1/switches/{switch_id}", headers=auth)).json()
+                return "left-top" in report["swapped"]
+
+            await wait_until(reported, within=10, what="the swap reported back to process A")
+        state = httpx.get(f"{b.url}/health").json()
+        assert state["preset"] == "calibration"
+
+
+async def _next(ws: websockets.ClientConnection, type_: str) -> dict[str, object]:
+    while True:
+        message: dict[str, object] = json.loads(await ws.recv())
+        if message["type"] == type_:
+            return message
