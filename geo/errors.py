@@ -5,7 +5,8 @@
     ├── CodeListDateError        một thời điểm không quy được về ngày Việt Nam / a time with no Vietnamese date
     ├── ConversionError          không quy đổi được chuỗi số liệu / a series cannot be converted
     │   └── ConversionRefusedError   đổi 34 → 63: không bao giờ / 34 → 63: never
-    └── BoundaryDataError        tệp ranh giới dẫn xuất hỏng hoặc thiếu / a derived boundary file is bad
+    ├── BoundaryDataError        tệp ranh giới dẫn xuất hỏng hoặc thiếu / a derived boundary file is bad
+    └── SourceDataError          nguồn đa giác không như bản dựng chờ đợi / the polygon source surprised the build
 
 `geo` không import gì khác của dự án (kể cả cây lỗi của `command_center`), nên nó có cây lỗi
 riêng; lớp gọi có thể bọc lại. Mỗi thông điệp nêu điều được phép và điều đã nhận.
@@ -55,3 +56,9 @@ class ConversionRefusedError(ConversionError):
 class BoundaryDataError(GeoError):
     """Tệp ranh giới dẫn xuất thiếu, hỏng, hoặc lệch danh mục. / A derived boundary file is
     missing, corrupt, or disagrees with the registry."""
+
+
+class SourceDataError(GeoError):
+    """Nguồn đa giác (gói npm) khác điều bản dựng chờ đợi: sai checksum, thiếu đối tượng, một đảo
+    không khớp. / The polygon source differs from what the build expects: a wrong checksum, a
+    missing feature, an island that matches nothing."""

@@ -85,9 +85,7 @@ def _build() -> tuple[
     code, day, name_vi, name_en, kind = province_table.HUE_RENAMING
     hue = Renaming(day, _nfc(name_vi), name_en, Kind(kind))
     old = {
-        c: Province(
-            c, CodeList.OLD_63, _nfc(vi), en, Kind(k), hue if c == code else None
-        )
+        c: Province(c, CodeList.OLD_63, _nfc(vi), en, Kind(k), hue if c == code else None)
         for c, vi, en, k in province_table.OLD_63
     }
     new = {

@@ -65,8 +65,8 @@ async def test_a_switch_on_one_process_reaches_screens_on_the_other(
                 return "left-top" in report["swapped"]
 
             await wait_until(reported, within=10, what="the swap reported back to process A")
-        state = httpx.get(f"{b.url}/health").json()
-        assert state["preset"] == "calibration"
+            state = (await client.get(f"{b.url}/health")).json()
+            assert state["preset"] == "calibration"
 
 
 async def _next(ws: websockets.ClientConnection, type_: str) -> dict[str, object]:
