@@ -36,10 +36,10 @@ class DeadlineRule(BaseModel):
         if self.day is None and (self.months_after or self.cutoff_day is not None):
             raise ValueError("'months_after' and 'cutoff_day' go with 'day'")
         # Art. 8(5): at least one working day between the cut-off and the deadline.
-        if self.cutoff_day is not None and self.day is not None and self.months_after == 0:
-            if self.day <= self.cutoff_day:
-                raise ValueError(
-                    f"the deadline (day {self.day}) must come after the data cut-off "
-                    f"(day {self.cutoff_day})"
-                )
+        day, cutoff = self.day, self.cutoff_day
+        if day is not None and cutoff is not None and self.months_after == 0 and day <= cutoff:
+            raise ValueError(
+                f"the deadline (day {self.day}) must come after the data cut-off "
+                f"(day {self.cutoff_day})"
+            )
         return self

@@ -6,16 +6,13 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
 from command_center.errors import SpecError, SpecProblem
+from command_center.spec_problems import ProblemLog, read_spec
 from command_center.tiles import TileRegistry
 from layouts.model import PresetSpec, WallSpec
 from layouts.preset_check import check_preset
-from layouts.problems import ProblemLog
 from layouts.schema import SLUG
 from layouts.wall_check import check_wall
-from layouts.yaml_lines import LoadedYaml, load_yaml
 
 
 def load_wall(path: Path | str) -> WallSpec:
@@ -67,7 +64,7 @@ def check_files(
     problems: list[SpecProblem] = []
     for path in _expand(paths):
         log = ProblemLog(str(path))
-        source = _read(path, log)
+        source = read_spec(path, log)
         if source is not None:
             if _is_wall(path, source.data):
                 check_wall(source.data, log)
@@ -92,7 +89,7 @@ def _is_wall(path: Path, data: object) -> bool:
 
 
 def _wall(path: Path, log: ProblemLog) -> WallSpec | None:
-    source = _read(path, log)
+    source = read_spec(path, log)
     if source is None:
         return None
     wall = check_wall(source.data, log)
@@ -102,7 +99,7 @@ def _wall(path: Path, log: ProblemLog) -> WallSpec | None:
 def _preset(
     path: Path, wall: WallSpec, registry: TileRegistry, log: ProblemLog
 ) -> PresetSpec | None:
-    source = _read(path, log)
+    source = read_spec(path, log)
     _check_preset_id(path, log)
     if source is None:
         return None
@@ -116,27 +113,3 @@ def _check_preset_id(path: Path, log: ProblemLog) -> None:
         log.add_at_line(
             "(file)", None, f"preset id '{path.stem}' (the file name) must match {SLUG}"
         )
-
-
-def _read(path: Path, log: ProblemLog) -> LoadedYaml | None:
-    """Parse the file, attach its line map to ``log``; syntax errors become problems."""
-    try:
-        source = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        log.add_at_line("(file)", None, f"cannot read the file: {exc}")
-        return None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        detail = exc.problem or "invalid YAML"
-        if exc.context and exc.context_mark is not None:
-            detail += f" ({exc.context} on line {exc.context_mark.line + 1})"
-        log.add_at_line("(yaml)", line, f"YAML syntax error: {detail}")
-        return None
-    except yaml.YAMLError as exc:
-        log.add_at_line("(yaml)", None, f"YAML error: {exc}")
-        return None
-    log.source = source
-    for key, line in source.duplicates:
-        log.add_at_line(key, line, "key is written twice; the earlier value would be lost")
-    return source

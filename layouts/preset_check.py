@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from command_center.spec_problems import ProblemLog, did_you_mean
 from command_center.tiles import TileParams, TileRegistry
 from layouts.geometry import cell_rect, screens_for_tile
 from layouts.model import EPSILON, PresetSpec, Rect, TileSpec, WallSpec
-from layouts.problems import ProblemLog, did_you_mean
 from layouts.schema import CellsEntry, PresetFile, TileEntry
 
 

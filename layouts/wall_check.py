@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from command_center.spec_problems import ProblemLog
 from layouts.model import ScreenSpec, WallSpec
-from layouts.problems import ProblemLog
 from layouts.schema import WallFile
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import difflib
 import typing
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from command_center.errors import SpecProblem
-from layouts.yaml_lines import KeyPath, LoadedYaml, format_path
+from command_center.yaml_lines import KeyPath, LoadedYaml, format_path, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -96,3 +98,27 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
+
+
+def read_spec(path: Path, log: ProblemLog) -> LoadedYaml | None:
+    """Parse the file, attach its line map to ``log``; syntax errors become problems."""
+    try:
+        source = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        log.add_at_line("(file)", None, f"cannot read the file: {exc}")
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        detail = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark is not None:
+            detail += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        log.add_at_line("(yaml)", line, f"YAML syntax error: {detail}")
+        return None
+    except yaml.YAMLError as exc:
+        log.add_at_line("(yaml)", None, f"YAML error: {exc}")
+        return None
+    log.source = source
+    for key, line in source.duplicates:
+        log.add_at_line(key, line, "key is written twice; the earlier value would be lost")
+    return source

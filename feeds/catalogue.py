@@ -1,0 +1,117 @@
+"""The indicator catalogue: what each indicator means, how it is reported and judged.
+
+An ``Indicator`` mirrors one entry of ``data/catalogue.yaml``. Field-level rules live on
+the models; rules that relate fields or indicators (thresholds against direction, weight
+indicators, owners) are checked by ``feeds.catalogue_check`` so that each problem names
+its own key. Build catalogues through ``feeds.loader``, which runs both passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from command_center.spec_problems import did_you_mean
+from feeds.aggregation import Aggregation
+from feeds.areas import Area
+from feeds.deadline import DeadlineRule
+from feeds.direction import Bounds, Direction, Status, Thresholds, status_of
+from feeds.frequency import Frequency
+from feeds.periods import Period
+from feeds.targets import Target
+
+# Codes appear in API paths and CSV columns: lower-case, no spaces.
+CODE = r"^[a-z][a-z0-9_]*$"
+
+
+class Level(StrEnum):
+    NATIONAL = "national"  # one value for the country
+    PROVINCE = "province"  # one value per province; the nation's by aggregation or report
+
+
+class ValueRange(BaseModel):
+    """The values that can be real; anything outside is refused at ingestion."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ValueRange:
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            raise ValueError(f"'min' ({self.min}) must be below 'max' ({self.max})")
+        return self
+
+    def contains(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class Indicator(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=CODE)
+    name_vi: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    unit_vi: str = Field(min_length=1)
+    unit_en: str = Field(min_length=1)
+    decimals: int = Field(ge=0, le=6)
+    area: Area
+    level: Level
+    frequency: Frequency
+    deadline: DeadlineRule
+    direction: Direction
+    band: Bounds | None = None
+    thresholds: Thresholds | None = None
+    targets: tuple[Target, ...] = ()
+    owner: str = Field(min_length=1)  # an agency id
+    aggregation: Aggregation | None = None  # province level only
+    valid_range: ValueRange
+    # Reference keys ([C1], [D3], ``seed`` for the launch article) the definition rests on.
+    sources: tuple[str, ...] = ()
+    # True when the definition (unit, frequency, owner) is our assumption, not a fact.
+    illustrative: bool = False
+
+    def target_for(self, period: Period) -> Target | None:
+        """The target of exactly this period, else the target of its year."""
+        by_key = {t.period: t for t in self.targets}
+        return by_key.get(period.key) or by_key.get(str(period.year))
+
+    def status(self, value: float) -> Status:
+        return status_of(value, self.direction, self.band, self.thresholds)
+
+
+class Catalogue(BaseModel):
+    """Every indicator by code, in file order."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    indicators: tuple[Indicator, ...]
+
+    def __iter__(self) -> Iterator[Indicator]:  # type: ignore[override]
+        return iter(self.indicators)
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def __contains__(self, code: object) -> bool:
+        return any(i.code == code for i in self.indicators)
+
+    def get(self, code: str) -> Indicator:
+        """The indicator ``code``; KeyError names a near miss."""
+        for indicator in self.indicators:
+            if indicator.code == code:
+                return indicator
+        raise KeyError(f"unknown indicator '{code}' ({did_you_mean(code, self.codes)})")
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(i.code for i in self.indicators)
+
+    def at_level(self, level: Level) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.level is level)
+
+    def owned_by(self, agency_id: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.owner == agency_id)

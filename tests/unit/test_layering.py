@@ -1,0 +1,60 @@
+"""Dependencies point one way (GUIDE: the house in one picture). A new import that breaks
+the direction fails here, naming the file and the import."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = {"command_center", "layouts", "feeds", "video", "geo"}
+SHELL = {"command_center.server", "command_center.cli"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return {n for n in names if n.split(".")[0] in OURS}
+
+
+def _module(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+def _is_shell(module: str) -> bool:
+    return any(module == s or module.startswith(s + ".") for s in SHELL)
+
+
+def _allowed(module: str, imported: str) -> bool:
+    package = module.split(".")[0]
+    target = imported.split(".")[0]
+    if package == "command_center":
+        # The shell assembles everything; contracts import only contracts.
+        return _is_shell(module) or (target == "command_center" and not _is_shell(imported))
+    if package == "geo":
+        return target == "geo"
+    contracts = target == "command_center" and not _is_shell(imported)
+    if package == "layouts":
+        return target == "layouts" or contracts
+    if package == "feeds":
+        return target in ("feeds", "geo") or contracts
+    if package == "video":
+        return target == "video" or contracts
+    return False
+
+
+FILES = sorted(p for pkg in OURS for p in (ROOT / pkg).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_point_one_way(path: Path) -> None:
+    module = _module(path)
+    wrong = sorted(i for i in _imports(path) if not _allowed(module, i))
+    assert not wrong, f"{module} may not import {', '.join(wrong)}"
