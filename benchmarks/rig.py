@@ -13,12 +13,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the same server harness as the browser tests
 
-from wallprocess import WallProcess  # noqa: E402
+from wallprocess import WallProcess, private_redis  # noqa: E402
+
+__all__ = ["WallProcess", "private_redis"]  # the benchmarks take these from here
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -97,17 +99,15 @@ def wall_server(screens: int, tiles: int, redis_url: str, **flags: Any) -> Itera
 
 
 @contextlib.asynccontextmanager
-async def chromium() -> AsyncIterator[BrowserContext]:
+async def chromium() -> AsyncIterator[Browser]:
+    """Headless Chromium with a throwaway profile (Playwright makes one per launch)."""
     exe = shutil.which("chromium") or "/usr/bin/chromium"
-    with tempfile.TemporaryDirectory(prefix="wall-bench-chromium-") as profile:
-        async with async_playwright() as pw:
-            context = await pw.chromium.launch_persistent_context(
-                profile, executable_path=exe, headless=True, args=CHROMIUM_ARGS
-            )
-            try:
-                yield context
-            finally:
-                await context.close()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
 
 
 class ByteCounter:
@@ -127,11 +127,12 @@ class ByteCounter:
         self.total += len(payload.encode() if isinstance(payload, str) else payload)
 
 
-async def open_screens(
-    context: BrowserContext, wall: WallProcess
-) -> tuple[list[Page], list[ByteCounter]]:
+async def open_screens(browser: Browser, wall: WallProcess) -> tuple[list[Page], list[ByteCounter]]:
+    """One browser context per screen: like kiosks on separate machines, screens never share
+    a renderer process (same-site tabs of one context may, and then wait on each other)."""
     pages, counters = [], []
     for url in wall.screens.values():
+        context = await browser.new_context()
         page = await context.new_page()
         await page.set_viewport_size({"width": 480, "height": 270})
         counter = ByteCounter()

@@ -14,6 +14,18 @@ export class LatencyRing {
     if (this.count < this.buf.length) this.count += 1;
   }
 
+  /** The samples held, oldest first (benchmarks pool them across screens). */
+  samples() {
+    if (this.count < this.buf.length) return Array.from(this.buf.slice(0, this.count));
+    return [...this.buf.slice(this.next), ...this.buf.slice(0, this.next)];
+  }
+
+  /** Forget every sample (a benchmark starts its measured window). */
+  clear() {
+    this.count = 0;
+    this.next = 0;
+  }
+
   /** {p50, p99, count}; p50/p99 null with no samples. Nearest-rank percentiles. */
   summary() {
     if (this.count === 0) return { p50: null, p99: null, count: 0 };

@@ -24,6 +24,12 @@ export class Layer {
     this.el.classList.remove('is-pending');
   }
 
+  /** Hide at once (a compositor-only change), free the DOM later, off the swap's frame. */
+  retire(afterMs = 1000) {
+    this.el.classList.add('is-retired');
+    setTimeout(() => this.destroy(), afterMs);
+  }
+
   /** Merge a data patch into one tile; false when this layer has no such tile. */
   apply(tileId, patch) {
     const tile = this.tiles.get(tileId);

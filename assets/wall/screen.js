@@ -69,6 +69,8 @@ export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
   Object.defineProperty(live, 'stats', { value: snapshot });
   Object.defineProperty(live, 'close', { value: close });
   Object.defineProperty(live, 'serverNow', { value: serverNow });
+  Object.defineProperty(live, 'latencySamples', { value: () => latency.samples() });
+  Object.defineProperty(live, 'clearLatency', { value: () => latency.clear() });
 
   const ctx = {
     get screen() { return screen; },
@@ -218,7 +220,7 @@ export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
   function show(layer, msg, at) {
     // Same frame: the new layer appears and the old one goes, never both or neither.
     layer.show();
-    if (current) current.destroy();
+    if (current) current.retire();
     current = layer;
     if (pending?.layer === layer) pending = null;
     version = msg.version;

@@ -1,10 +1,11 @@
 // Runs a callback at a server-clock instant, as exactly as a page can: a timer sleeps
-// until just before, then the last few milliseconds are spun out on the clock. Waiting
-// for an animation frame instead costs up to a frame (17 ms at 60 Hz) of skew between
-// screens, and frames stall on a busy machine; the browser paints the change at its
-// next frame either way.
+// until just before, then the last fraction of a millisecond is spun out on the clock.
+// Waiting for an animation frame instead costs up to a frame (17 ms at 60 Hz) of skew
+// between screens. The spin is kept short on purpose: Chromium's timers land within
+// about 0.5 ms on an idle page, and screens that share a machine (a bench, a preview)
+// spinning for longer only take the CPU from each other.
 
-const WAKE_EARLY_MS = 4;
+const WAKE_EARLY_MS = 1;
 
 /** fn(atServerMs) runs once; returns a cancel function. */
 export function runAtServerTime(swapAt, serverNow, fn) {

@@ -84,13 +84,16 @@ registerTile('text', {
     const s = el.querySelector('.t-secondary');
     const key = `${primary}\n${secondary}`;
     if (el.wallText === key) return; // unchanged: keep the ticker running undisturbed
+    // A live value usually keeps its length (a number ticking over): then its fitted size
+    // still holds, and skipping the measurement saves a forced layout per update.
+    const sameLength = el.wallText !== undefined && el.wallText.length === key.length;
     el.wallText = key;
     p.textContent = primary;
     s.textContent = secondary;
     s.hidden = !secondary;
     if ((params.style || 'title') === 'ticker') {
       phaseTicker(el, params, ctx);
-    } else {
+    } else if (!sameLength) {
       fitWidth(p);
       if (secondary) fitWidth(s);
     }
