@@ -18,22 +18,9 @@ from playwright.async_api import Browser, Page, async_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the same server harness as the browser tests
 
-from wallprocess import WallProcess, private_redis  # noqa: E402
+from wallprocess import CHROMIUM_ARGS, WallProcess, private_redis  # noqa: E402
 
-__all__ = ["WallProcess", "private_redis"]  # the benchmarks take these from here
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-background-timer-throttling",
-    "--disable-renderer-backgrounding",
-    "--disable-backgrounding-occluded-windows",
-]
+__all__ = ["CHROMIUM_ARGS", "WallProcess", "private_redis"]  # the benchmarks take these from here
 
 
 def grid_for(screens: int) -> tuple[int, int]:

@@ -17,6 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Debian's Chromium as the browser tests and benchmarks drive it (browsers cannot be
+# downloaded here): no network chatter, and kiosk pages keep their timers when not focused.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
 URL_LINE = re.compile(r"The wall is running at (http://\S+)")
 SCREEN_LINE = re.compile(r"Screen (\S+): (http://\S+)")
 USER_LINE = re.compile(r"^\s+(\S+)\s+(\S+)\s+\((\w+)\)\s*$")

@@ -9,22 +9,10 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import BrowserContext, async_playwright
+from wallprocess import CHROMIUM_ARGS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Kiosk pages in background tabs must keep their timers running like on a real wall.
-    "--disable-background-timer-throttling",
-    "--disable-renderer-backgrounding",
-    "--disable-backgrounding-occluded-windows",
-]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
