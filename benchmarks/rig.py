@@ -142,6 +142,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
+def chromium_cpu_seconds() -> float:
+    """CPU time of every Chromium process on the machine (the screens' share of it)."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip() != "chromium":
+                continue
+            total += cpu_seconds(int(proc.name))
+        except (OSError, ValueError):
+            continue  # the process ended while we looked
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
