@@ -21,6 +21,7 @@ class SwitchResult:
     incomplete: int
     duration_ms: list[float]
     skew_ms: list[float]
+    dispatch_ms: list[float]
     late: int
 
     def lines(self) -> list[str]:
@@ -33,11 +34,13 @@ class SwitchResult:
             f" (target ≤ 300 ms: {'met' if d95 <= 300 else 'NOT met'})",
             f"  skew first→last screen: p50 {s50:.1f} ms, p95 {s95:.1f} ms, max {max(self.skew_ms, default=float('nan')):.1f} ms"
             f" (target ≤ 17 ms: {'met' if s95 <= 17 else 'NOT met'})",
+            f"  server loop busy sending the switch: p50 {percentile(self.dispatch_ms, 0.5):.2f} ms,"
+            f" p95 {percentile(self.dispatch_ms, 0.95):.2f} ms",
         ]
 
 
 async def run(screens: int, switches: int, lead_ms: float = 250.0) -> SwitchResult:
-    durations, skews, incomplete, late = [], [], 0, 0
+    durations, skews, dispatch, incomplete, late = [], [], [], 0, 0
     with (
         private_redis() as redis_url,
         wall_server(screens, 48, redis_url, switch_lead_ms=lead_ms) as wall,
@@ -67,8 +70,9 @@ async def run(screens: int, switches: int, lead_ms: float = 250.0) -> SwitchResu
                         incomplete += 1
                         continue
                     durations.append(report["duration_ms"])
+                    dispatch.append(report["dispatch_ms"])
                     skews.append(report["skew_ms"])
             for page in pages:
                 swaps = await page.evaluate("() => window.wallScreen.stats().swaps")
                 late += sum(1 for s in swaps if s["late_ms"] > LATE_MS)
-    return SwitchResult(screens, switches, incomplete, durations, skews, late)
+    return SwitchResult(screens, switches, incomplete, durations, skews, dispatch, late)

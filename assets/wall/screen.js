@@ -12,7 +12,12 @@ import { runAtServerTime } from './swap.js';
 import { localNow } from './timing.js';
 import './tiles/calibration.js';
 import './tiles/clock.js';
+import './tiles/indicator.js';
+import './tiles/indicator-group.js';
+import './tiles/ranking.js';
+import './tiles/reporting-status.js';
 import './tiles/text.js';
+import './tiles/trend.js';
 
 const PING_BURST = 8;
 const PING_EVERY_MS = 5000;

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from command_center.builtin_tiles import BUILTIN_TILE_KINDS
 from command_center.tiles import TileRegistry
+from feeds.tile_kinds import INDICATOR_TILE_KINDS
 
 
 def build_registry() -> TileRegistry:
-    return TileRegistry(list(BUILTIN_TILE_KINDS))
+    return TileRegistry([*BUILTIN_TILE_KINDS, *INDICATOR_TILE_KINDS])

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from command_center.auth import Principal
 from command_center.bus import Bus
 from command_center.errors import ConflictError, NotFoundError
-from command_center.messages import LayoutSwitched, ScreenSwapped, TileDataChanged
+from command_center.messages import AnyBusMessage, LayoutSwitched, ScreenSwapped, TileDataChanged
 from command_center.protocol import (
     DataMessage,
     Health,
@@ -335,7 +335,9 @@ class ScreenHub:
         online = frozenset(s for s, st in self.status.items() if st.online)
         report = SwitchReport(switch_id, preset_id, actor.name, now, swap_at, online)
         self._remember(report)
+        started = time.perf_counter()
         self._apply(state, switch_id, swap_at)
+        report.dispatch_ms = (time.perf_counter() - started) * 1000.0
         await self._store.append_audit(
             AuditEntry(
                 at=now,
@@ -458,14 +460,18 @@ class ScreenHub:
                 except Exception:
                     log.exception("bus message %r failed", message)
 
-    def _on_bus(self, message: TileDataChanged | LayoutSwitched | ScreenSwapped) -> None:
+    def _on_bus(self, message: AnyBusMessage) -> None:
         if isinstance(message, TileDataChanged):
             self.push(message.tile, message.data, message.ts)
         elif isinstance(message, ScreenSwapped):
             report = self.reports.get(message.switch_id)
             if report is not None:
                 report.record(message.screen, message.at)
-        elif message.version > self.state.version and message.preset in self.presets:
+        elif (
+            isinstance(message, LayoutSwitched)
+            and message.version > self.state.version
+            and message.preset in self.presets
+        ):
             # Switched by another server process sharing the store.
             state = WallState(
                 preset=message.preset,

@@ -17,6 +17,9 @@ class SwitchReport:
     swap_at: float
     expected: frozenset[str]
     swapped: dict[str, float] = field(default_factory=dict)
+    # How long the server's loop spent sending every screen its layout (no rebuild: views
+    # are pre-built per preset), in ms.
+    dispatch_ms: float | None = None
     # Set once every expected screen has reported.
     done: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
 
@@ -64,4 +67,5 @@ class SwitchReport:
             "complete": self.complete,
             "skew_ms": self.skew_ms,
             "duration_ms": self.duration_ms,
+            "dispatch_ms": self.dispatch_ms,
         }

@@ -312,12 +312,16 @@ def test_every_shipped_wall_loads() -> None:
 
 @pytest.mark.parametrize("wall_file", sorted(WALLS_DIR.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_shipped_preset_loads_on_its_wall(wall_file: Path) -> None:
+    from command_center.server.composition import build_registry
+
+    # The shipped presets use every registered kind (indicator tiles too), as the server does.
+    registry = build_registry()
     wall = load_wall(wall_file)
-    presets = load_presets(presets_dir_for(wall.id), wall, REGISTRY)
+    presets = load_presets(presets_dir_for(wall.id), wall, registry)
     # Every wall can show the overview, calibrate and raise an alert.
     assert {"overview", "calibration", "emergency-banner"} <= set(presets)
     if wall_file == DEFAULT_WALL_FILE:
         assert "bridge-conference" in presets
     for preset in presets.values():
         assert preset.name_vi and preset.name_en and preset.description_vi
-    assert check_files([wall_file, presets_dir_for(wall.id)], wall, REGISTRY) == []
+    assert check_files([wall_file, presets_dir_for(wall.id)], wall, registry) == []

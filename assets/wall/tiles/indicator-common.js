@@ -1,0 +1,283 @@
+// Shared by the indicator tiles (indicator, indicator-group, ranking, trend,
+// reporting-status): their stylesheet, number and target formats, status colours, the
+// sparkline and the live late mark. Data shapes: feeds/tile_data.py.
+//
+// Lateness is recomputed on every tick from data.due_at and the server clock, so a value
+// turns late on the wall at its deadline even if no new data arrives.
+
+import { bilingual, formatDuration, formatNumber } from '../format.js';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export const STATUS_VI = { ok: 'Tốt', warning: 'Cảnh báo', alarm: 'Báo động', neutral: '' };
+export const STATUS_EN = { ok: 'Good', warning: 'Warning', alarm: 'Alarm', neutral: '' };
+
+/** Vietnamese number with the indicator's decimals. */
+export function num(value, decimals) {
+  return formatNumber(value, Number.isInteger(decimals) ? decimals : null);
+}
+
+/** "12,3 %" style: a number and a unit, no space before a bare "%". */
+export function withUnit(value, decimals, unit) {
+  if (value === null || value === undefined) return '—';
+  const text = num(value, decimals);
+  if (!unit) return text;
+  return unit.startsWith('%') ? `${text} ${unit}` : `${text} ${unit}`;
+}
+
+/** "≥ 10,00", "≤ 4,50", "5.400–5.500": a target read with the indicator's direction. */
+export function targetText(target, decimals) {
+  if (!target) return '';
+  const v = num(target.value, decimals);
+  if (target.comparator === 'range' && target.high !== null && target.high !== undefined) {
+    return `${v}–${num(target.high, decimals)}`;
+  }
+  if (target.comparator === 'ge') return `≥ ${v}`;
+  if (target.comparator === 'le') return `≤ ${v}`;
+  return v;
+}
+
+/** {late, overdueMs} now, from due_at and the server clock (data.late as the fallback). */
+export function lateNow(data, ctx) {
+  const due = Number(data.due_at);
+  if (Number.isFinite(due)) {
+    const over = ctx.serverNow() - due;
+    return { late: over >= 0, overdueMs: Math.max(0, over) };
+  }
+  return { late: Boolean(data.late), overdueMs: Number(data.overdue_ms) || 0 };
+}
+
+/** The late badge's text: "TRỄ HẠN 3 ngày · LATE 3 d". */
+export function lateText(overdueMs, lang) {
+  const d = formatDuration(overdueMs).split(' · ');
+  const vi = `TRỄ HẠN ${d[0]}`;
+  const en = `LATE ${d[1] ?? d[0]}`;
+  return bilingual(vi, en, lang).filter(Boolean).join(' · ');
+}
+
+/** Two texts in the screen's language order, joined, the second dimmed. */
+export function setBilingual(node, vi, en, lang) {
+  const [a, b] = bilingual(vi, en, lang);
+  node.replaceChildren();
+  const p = document.createElement('span');
+  p.className = 'ind-p';
+  p.textContent = a;
+  node.append(p);
+  if (b) {
+    const s = document.createElement('span');
+    s.className = 'ind-s';
+    s.textContent = b;
+    node.append(s);
+  }
+}
+
+export function setText(node, text) {
+  if (node && node.textContent !== text) node.textContent = text;
+}
+
+export function svg(tag, attrs = {}) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+/**
+ * A sparkline into `host` (an <svg> with viewBox 0 0 100 30): a line through the known
+ * values, gaps where a period is missing, the last point marked in the status colour.
+ */
+export function drawSparkline(host, values, status, target = null) {
+  host.replaceChildren();
+  const known = values.map((v, i) => [i, v]).filter(([, v]) => v !== null && v !== undefined);
+  if (known.length === 0) return;
+  const ys = known.map(([, v]) => v);
+  if (target !== null && target !== undefined) ys.push(target);
+  let lo = Math.min(...ys);
+  let hi = Math.max(...ys);
+  if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
+  const pad = (hi - lo) * 0.1;
+  lo -= pad; hi += pad;
+  const n = Math.max(1, values.length - 1);
+  const x = (i) => 2 + (96 * i) / n;
+  const y = (v) => 28 - (26 * (v - lo)) / (hi - lo);
+  if (target !== null && target !== undefined) {
+    host.append(svg('line', {
+      x1: 0, x2: 100, y1: y(target), y2: y(target), class: 'spark-target',
+    }));
+  }
+  let d = '';
+  let pen = false;
+  values.forEach((v, i) => {
+    if (v === null || v === undefined) { pen = false; return; }
+    d += `${pen ? 'L' : 'M'}${x(i).toFixed(2)},${y(v).toFixed(2)} `;
+    pen = true;
+  });
+  host.append(svg('path', { d, class: 'spark-line' }));
+  const [li, lv] = known[known.length - 1];
+  // A zero-length round-capped stroke: a dot that stays round in a stretched viewBox.
+  host.append(svg('path', {
+    d: `M${x(li).toFixed(2)},${y(lv).toFixed(2)} l0,0`, class: `spark-dot st-${status || 'neutral'}`,
+  }));
+}
+
+// ---- stylesheet ------------------------------------------------------------------------
+// Injected once into whichever root holds the tile (the document, or Panel's shadow root),
+// so the shared wall stylesheet stays the wall's own.
+
+const roots = new WeakSet();
+
+export function ensureStyles(el) {
+  const root = el.getRootNode();
+  const holder = root instanceof ShadowRoot ? root : document.head;
+  if (roots.has(holder)) return;
+  roots.add(holder);
+  const style = document.createElement('style');
+  style.dataset.wall = 'indicator-tiles';
+  style.textContent = CSS;
+  holder.append(style);
+}
+
+const CSS = `
+.ind { --ok: #3ddc84; --warning: #ffb000; --alarm: #ff4d4f; --neutral: #f2f5fa;
+  --late: #ff6b3d; position: absolute; inset: 0; overflow: hidden; }
+.ind .ind-s { margin-left: 0.5em; color: var(--fg-dim); font-weight: 400; font-size: 0.8em; }
+.st-ok { color: var(--ok); } .st-warning { color: var(--warning); }
+.st-alarm { color: var(--alarm); } .st-neutral { color: var(--neutral); }
+.ind .late-badge { display: inline-block; padding: 0.05em 0.45em; border-radius: 0.2em;
+  background: var(--late); color: #000; font-weight: 800; white-space: nowrap; }
+.ind .late-badge[hidden] { display: none; }
+.ind .illus { color: var(--fg-dim); font-style: italic; }
+svg .spark-line { fill: none; stroke: #8fb8ff; stroke-width: 3; vector-effect: non-scaling-stroke;
+  stroke-linejoin: round; stroke-linecap: round; }
+svg .spark-target { stroke: var(--accent, #ffd34d); stroke-width: 1; stroke-dasharray: 3 2;
+  vector-effect: non-scaling-stroke; }
+svg .spark-dot { stroke-width: 12; stroke-linecap: round; vector-effect: non-scaling-stroke; }
+svg .spark-dot.st-ok { stroke: var(--ok); } svg .spark-dot.st-warning { stroke: var(--warning); }
+svg .spark-dot.st-alarm { stroke: var(--alarm); } svg .spark-dot.st-neutral { stroke: #f2f5fa; }
+
+/* ---- indicator ---- */
+.ind-one { display: flex; flex-direction: column; padding: 3cqh 3cqw 0; gap: 1.5cqh; }
+.ind-one .ind-name { font-size: min(8cqh, 4.6cqw); font-weight: 700; line-height: 1.15;
+  display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
+  max-height: 2.3em; flex: none; }
+.ind-one .ind-name-2 { font-size: min(5.5cqh, 3.2cqw); color: var(--fg-dim); white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; margin-top: -1cqh; flex: none; }
+.ind-one .ind-area { font-size: min(6cqh, 3.4cqw); color: var(--accent); }
+.ind-one .ind-area:empty { display: none; }
+.ind-one .ind-main { display: flex; align-items: baseline; gap: 0.35em; flex-wrap: wrap; }
+.ind-one .ind-value { font-size: min(26cqh, 15cqw); font-weight: 800; line-height: 1; }
+.ind-one .ind-unit { font-size: min(8cqh, 4.5cqw); color: var(--fg-dim); }
+.ind-one .ind-change { font-size: min(7cqh, 4cqw); color: var(--fg-dim); }
+.ind-one .ind-status { font-size: min(7cqh, 4cqw); font-weight: 700; }
+.ind-one .ind-target { font-size: min(6.5cqh, 3.6cqw); }
+.ind-one .ind-target .lbl { color: var(--fg-dim); }
+.ind-one .ind-by { font-size: min(5cqh, 2.9cqw); color: var(--fg-dim); white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+.ind-one .ind-bar { height: 1.6cqh; background: #1d2a40; border-radius: 1cqh; overflow: hidden; }
+.ind-one .ind-bar > div { height: 100%; background: currentColor; }
+.ind-one .ind-spark { flex: 1 1 auto; min-height: 8cqh; width: 100%; }
+.ind-one .ind-foot { font-size: min(5.5cqh, 3.1cqw); color: var(--fg); padding-bottom: 6.5cqh;
+  display: flex; gap: 0.8em; flex-wrap: wrap; align-items: baseline; }
+.ind-one .ind-foot .agency { color: var(--fg-dim); }
+.ind-one.is-late .ind-value, .ind-one.is-late .ind-unit { opacity: 0.5; }
+.ind-one .ind-late { font-size: min(6cqh, 3.4cqw); white-space: normal; }
+.ind-one .ind-nodata { font-size: min(12cqh, 6cqw); color: var(--fg-dim); }
+
+/* ---- indicator-group ---- */
+.ind-group { display: grid; gap: 0.8cqh 1.2cqw; padding: 1.2cqh 1.2cqw 7cqh;
+  grid-auto-rows: 1fr; }
+.ind-group .g-item { display: grid; grid-template-columns: 1fr auto; grid-template-rows: auto 1fr auto;
+  grid-template-areas: "name name" "value spark" "meta meta";
+  column-gap: 1cqw; padding: 0.8cqh 1cqw; background: #0f1826; border-left: 0.6cqw solid #2a4a7a;
+  container-type: size; overflow: hidden; min-height: 0; }
+.ind-group .g-item.st-border-ok { border-left-color: var(--ok); }
+.ind-group .g-item.st-border-warning { border-left-color: var(--warning); }
+.ind-group .g-item.st-border-alarm { border-left-color: var(--alarm); }
+.ind-group .g-item.is-late { box-shadow: inset 0 0 0 3px var(--late); }
+.ind-group .g-name { grid-area: name; font-size: min(13cqh, 4.4cqw); font-weight: 700;
+  line-height: 1.15; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
+  overflow: hidden; }
+.ind-group .g-value { grid-area: value; align-self: center; white-space: nowrap; }
+.ind-group .g-value .v { font-size: min(42cqh, 14cqw); font-weight: 800; line-height: 1; }
+.ind-group .g-value .u { font-size: min(15cqh, 5cqw); color: var(--fg-dim); margin-left: 0.3em; }
+.ind-group .g-item.is-late .g-value .v { opacity: 0.5; }
+.ind-group .g-spark { grid-area: spark; width: 30cqw; height: 100%; min-height: 0; align-self: stretch; }
+.ind-group .g-meta { grid-area: meta; font-size: min(13cqh, 4.2cqw); color: var(--fg-dim);
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.ind-group .g-meta .late-badge { font-size: 0.95em; margin-right: 0.5em; }
+
+/* ---- ranking ---- */
+.ind-rank { display: flex; flex-direction: column; padding: 1.5cqh 2cqw 7cqh; gap: 1cqh; }
+.ind-rank .r-head { font-size: min(6.5cqh, 3.2cqw); font-weight: 700; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+.ind-rank .r-sub { font-size: min(5cqh, 2.6cqw); color: var(--fg-dim); display: flex; gap: 1em;
+  flex-wrap: wrap; align-items: baseline; }
+.ind-rank .r-cols { flex: 1 1 auto; display: grid; grid-auto-flow: column; grid-auto-columns: 1fr;
+  gap: 2cqw; min-height: 0; }
+.ind-rank .r-col { display: flex; flex-direction: column; min-height: 0; }
+.ind-rank .r-col h3 { margin: 0 0 0.6cqh; font-size: min(5.5cqh, 2.8cqw); }
+.ind-rank .r-col.best h3 { color: var(--ok); } .ind-rank .r-col.worst h3 { color: var(--alarm); }
+.ind-rank .r-rows { flex: 1 1 auto; display: grid; grid-auto-rows: 1fr; gap: 0.6cqh; min-height: 0; }
+.ind-rank .r-row { display: grid; grid-template-columns: 2.2em 1fr auto; align-items: center;
+  gap: 0.5em; font-size: min(6cqh, 2.9cqw); position: relative; padding: 0 0.4em; min-height: 0; }
+.ind-rank .r-row .bar { position: absolute; left: 0; top: 12%; bottom: 12%; background: #1b3156;
+  z-index: 0; border-radius: 0.2em; }
+.ind-rank .r-col.worst .r-row .bar { background: #3e1f27; }
+.ind-rank .r-row > span { position: relative; z-index: 1; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }
+.ind-rank .r-row .rk { color: var(--fg-dim); text-align: right; }
+.ind-rank .r-row .val { font-weight: 800; }
+.ind-rank.is-late .r-rows { opacity: 0.55; }
+
+/* ---- trend ---- */
+.ind-trend { display: flex; flex-direction: column; padding: 1.5cqh 2cqw 7cqh; }
+.ind-trend .t-head { display: flex; align-items: baseline; gap: 0.6em; flex-wrap: wrap; }
+.ind-trend .t-name { font-size: min(6.5cqh, 3.2cqw); font-weight: 700; }
+.ind-trend .t-value { font-size: min(11cqh, 5.5cqw); font-weight: 800; }
+.ind-trend .t-unit { font-size: min(5cqh, 2.6cqw); color: var(--fg-dim); }
+.ind-trend .t-legend { font-size: min(4.5cqh, 2.3cqw); color: var(--fg-dim); display: flex;
+  gap: 1.2em; flex-wrap: wrap; }
+.ind-trend .t-legend i { display: inline-block; width: 1.6em; height: 0; vertical-align: middle;
+  margin-right: 0.3em; border-top: 3px solid #8fb8ff; }
+.ind-trend .t-legend i.tg { border-top: 3px dashed var(--accent); }
+.ind-trend .t-legend i.wa { border-top: 2px dashed var(--warning); }
+.ind-trend .t-legend i.al { border-top: 2px dashed var(--alarm); }
+.ind-trend .t-chart { flex: 1 1 auto; min-height: 0; width: 100%; }
+.ind-trend svg text { fill: var(--fg-dim); font-family: inherit; }
+.ind-trend svg .axis { stroke: #3a4a62; stroke-width: 1; }
+.ind-trend svg .grid { stroke: #1f2b3d; stroke-width: 1; }
+.ind-trend svg .series { fill: none; stroke: #8fb8ff; stroke-width: 4; stroke-linejoin: round; }
+.ind-trend svg .target { fill: none; stroke: var(--accent); stroke-width: 3; stroke-dasharray: 12 8; }
+.ind-trend svg .th-warning { stroke: var(--warning); stroke-width: 2; stroke-dasharray: 6 6; }
+.ind-trend svg .th-alarm { stroke: var(--alarm); stroke-width: 2; stroke-dasharray: 6 6; }
+.ind-trend svg .band { fill: rgba(61, 220, 132, 0.12); }
+.ind-trend svg .pt { stroke: #0a0f18; stroke-width: 2; }
+.ind-trend svg .pt.st-ok { fill: var(--ok); } .ind-trend svg .pt.st-warning { fill: var(--warning); }
+.ind-trend svg .pt.st-alarm { fill: var(--alarm); } .ind-trend svg .pt.st-neutral { fill: #8fb8ff; }
+.ind-trend svg .missing { fill: none; stroke: var(--late); stroke-width: 2; }
+.ind-trend svg .last-label { fill: var(--fg); font-weight: 700; }
+
+/* ---- reporting status ---- */
+.ind-report { display: flex; flex-direction: column; padding: 1.2cqh 1.5cqw 7cqh; gap: 1cqh; }
+.ind-report .s-sum { font-size: min(5.5cqh, 2.6cqw); display: flex; gap: 1.2em; flex-wrap: wrap;
+  align-items: baseline; }
+.ind-report .s-sum b { font-size: 1.3em; }
+.ind-report .s-body { flex: 1 1 auto; display: flex; gap: 1.5cqw; min-height: 0; }
+.ind-report table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+.ind-report .s-table { flex: 3 1 0; min-width: 0; overflow: hidden; }
+.ind-report .s-who { flex: 1.3 1 0; min-width: 0; overflow: hidden; }
+.ind-report th { text-align: left; font-weight: 700; color: var(--fg-dim); border-bottom: 2px solid #2a4a7a;
+  padding: 0.2em 0.4em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.ind-report td { padding: 0.15em 0.4em; border-bottom: 1px solid #1b2638; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+.ind-report tr.overdue td.state { color: var(--late); font-weight: 800; }
+.ind-report tr.late td.state { color: var(--warning); }
+.ind-report tr.complete td.state { color: var(--ok); }
+.ind-report td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.ind-report h3 { margin: 0 0 0.4em; color: var(--late); font-size: 1.05em; }
+.ind-report .s-who li { list-style: none; padding: 0.15em 0; border-bottom: 1px solid #1b2638;
+  display: flex; justify-content: space-between; gap: 0.5em; }
+.ind-report .s-who ul { margin: 0; padding: 0; }
+.ind-report .s-who li span:first-child { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.ind-report .s-who li span:last-child { color: var(--late); font-weight: 700; white-space: nowrap; }
+.ind-report .s-more { color: var(--fg-dim); }
+`;

@@ -1,0 +1,129 @@
+// One indicator for one area: the value in Vietnamese number format with its unit, the
+// status colour, the target and who set it, attainment, a sparkline of recent periods,
+// the period and the reporting agency, and a LATE mark from the next report's deadline.
+// Data: feeds.tile_data.indicator_data. The frame shows "as of" and the stale mark.
+
+import { registerTile } from '../tiles.js';
+import { bilingual, formatSigned } from '../format.js';
+import {
+  STATUS_EN, STATUS_VI, drawSparkline, ensureStyles, lateNow, lateText, num, setText, svg,
+  targetText,
+} from './indicator-common.js';
+
+function build(el) {
+  el.innerHTML = `
+    <div class="ind ind-one">
+      <div class="ind-name"></div>
+      <div class="ind-name-2"></div>
+      <div class="ind-area"></div>
+      <div class="ind-main">
+        <span class="ind-value"></span><span class="ind-unit"></span>
+        <span class="ind-change"></span><span class="ind-status"></span>
+      </div>
+      <div class="ind-target"></div>
+      <div class="ind-bar" hidden><div></div></div>
+      <div class="ind-by"></div>
+      <div class="ind-spark-box" style="flex:1 1 auto;min-height:0;display:flex"></div>
+      <div class="ind-foot"><span class="late-badge ind-late" hidden></span>
+        <span class="period"></span><span class="agency"></span></div>
+    </div>`;
+  const spark = svg('svg', { viewBox: '0 0 100 30', preserveAspectRatio: 'none', class: 'ind-spark' });
+  el.querySelector('.ind-spark-box').append(spark);
+}
+
+function draw(el, data, params, ctx) {
+  const root = el.querySelector('.ind-one');
+  const lang = ctx.lang;
+  const q = (s) => root.querySelector(s);
+  if (!data.indicator) {
+    setText(q('.ind-name'), params.indicator);
+    q('.ind-value').className = 'ind-value ind-nodata';
+    setText(q('.ind-value'), 'Đang chờ số liệu · Waiting for data');
+    return;
+  }
+  const [name1, name2] = bilingual(data.name_vi, data.name_en, lang);
+  setText(q('.ind-name'), name1);
+  setText(q('.ind-name-2'), name2);
+  setText(q('.ind-area'), data.area === 'VN' ? '' : bilingual(data.area_vi, data.area_en, lang).join(' · '));
+  const status = data.value === null || data.value === undefined ? 'neutral' : (data.status || 'neutral');
+  const value = q('.ind-value');
+  if (data.value === null || data.value === undefined) {
+    value.className = 'ind-value ind-nodata';
+    setText(value, 'Chưa có số liệu · No data');
+    setText(q('.ind-unit'), '');
+  } else {
+    value.className = `ind-value st-${status}`;
+    setText(value, num(data.value, data.decimals));
+    setText(q('.ind-unit'), bilingual(data.unit_vi, data.unit_en, lang)[0]);
+  }
+  const change = data.change;
+  setText(q('.ind-change'), change === null || change === undefined ? ''
+    : `${change > 0 ? '▲' : change < 0 ? '▼' : '■'} ${formatSigned(change, data.decimals)}`);
+  const st = q('.ind-status');
+  st.className = `ind-status st-${status}`;
+  setText(st, status === 'neutral' ? '' : bilingual(STATUS_VI[status], STATUS_EN[status], lang).join(' · '));
+
+  const t = data.target;
+  const target = q('.ind-target');
+  const bar = q('.ind-bar');
+  if (t) {
+    const att = data.attainment_pct;
+    const parts = [`<span class="lbl">${lang === 'en' ? 'Target' : 'Mục tiêu'}:</span> `
+      + `${targetText(t, data.decimals)} ${escape(data.unit_vi || '')}`];
+    if (att !== null && att !== undefined) {
+      parts.push(`<span class="lbl">· ${lang === 'en' ? 'attained' : 'đạt'}</span> `
+        + `<b class="st-${data.target_met ? 'ok' : status === 'neutral' ? 'neutral' : status}">${num(att, 1)} %</b>`);
+    } else if (data.target_met !== null && data.target_met !== undefined) {
+      parts.push(data.target_met ? '<b class="st-ok">✓ đạt · met</b>' : '<b class="st-warning">✗ chưa đạt · not met</b>');
+    }
+    if (t.illustrative) parts.push('<span class="illus">(minh họa · illustrative)</span>');
+    target.innerHTML = parts.join(' ');
+    setText(q('.ind-by'), `${t.set_by_vi} · ${t.instrument}`);
+    if (att !== null && att !== undefined && data.direction === 'higher_better') {
+      bar.hidden = false;
+      const fill = bar.firstElementChild;
+      fill.style.width = `${Math.max(0, Math.min(100, att))}%`;
+      bar.className = `ind-bar st-${data.target_met ? 'ok' : status === 'neutral' ? 'neutral' : status}`;
+    } else {
+      bar.hidden = true;
+    }
+  } else {
+    target.innerHTML = `<span class="lbl">${lang === 'en' ? 'No target set' : 'Chưa giao mục tiêu · no target'}</span>`;
+    setText(q('.ind-by'), '');
+    bar.hidden = true;
+  }
+  drawSparkline(el.querySelector('.ind-spark'), data.sparkline || [], status, t ? t.value : null);
+  setText(q('.period'), bilingual(data.period_vi, data.period_en, lang).join(' · '));
+  setText(q('.agency'), data.agency_vi || data.agency || '');
+  drawLate(el, data, ctx);
+}
+
+function drawLate(el, data, ctx) {
+  const root = el.querySelector('.ind-one');
+  if (!data.indicator) return;
+  const { late, overdueMs } = lateNow(data, ctx);
+  root.classList.toggle('is-late', late);
+  const badge = root.querySelector('.ind-late');
+  badge.hidden = !late;
+  if (late) {
+    const missing = ctx.lang === 'en' ? `missing ${data.due_period_en}` : `chưa có ${data.due_period_vi}`;
+    setText(badge, `${lateText(overdueMs, ctx.lang)} — ${missing}`);
+  }
+}
+
+function escape(text) {
+  return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+}
+
+registerTile('indicator', {
+  create(el) {
+    ensureStyles(el);
+    build(el);
+  },
+  update(el, data, params, ctx) {
+    draw(el, data, params, ctx);
+  },
+  tick(el, data, params, ctx) {
+    drawLate(el, data, ctx);
+  },
+});

@@ -1,0 +1,135 @@
+// For the report now due of each indicator: who has reported, who is overdue and by how
+// long. Overdue durations count on from each row's deadline with the server clock, so
+// they grow between server pushes. Data: feeds.tile_data.reporting_status_data.
+
+import { registerTile } from '../tiles.js';
+import { bilingual, formatDate, formatDuration } from '../format.js';
+import { ensureStyles, setText } from './indicator-common.js';
+
+const STATE = {
+  overdue: ['Quá hạn', 'Overdue'],
+  late: ['Nộp muộn', 'Came late'],
+  complete: ['Đủ', 'Complete'],
+};
+
+function overdueNow(deadline, ctx) {
+  return Math.max(0, ctx.serverNow() - Number(deadline));
+}
+
+function shortDuration(ms, lang) {
+  const [vi, en] = formatDuration(ms).split(' · ');
+  return lang === 'en' ? (en ?? vi) : vi;
+}
+
+// "Ủy ban nhân dân tỉnh Lào Cai" → "UBND tỉnh Lào Cai", the usual written short form.
+function shortAgency(name) {
+  return String(name || '').replace(/^Ủy ban nhân dân /, 'UBND ');
+}
+
+function reported(row) {
+  const parts = [];
+  if (row.national) parts.push(row.national.reported ? 'TW ✓' : 'TW ✗');
+  if (row.provinces) parts.push(`${row.provinces.reported}/${row.provinces.expected}`);
+  return parts.join(' · ');
+}
+
+function draw(el, data, params, ctx) {
+  const root = el.querySelector('.ind-report');
+  const lang = ctx.lang;
+  const s = data.summary;
+  const sum = root.querySelector('.s-sum');
+  if (!s) {
+    setText(sum, 'Đang chờ số liệu · Waiting for data');
+    return;
+  }
+  sum.innerHTML = '';
+  const add = (html) => { const span = document.createElement('span'); span.innerHTML = html; sum.append(span); };
+  add(lang === 'en'
+    ? `Reports received <b>${s.reports_received}/${s.reports_expected}</b>`
+    : `Đã nhận <b>${s.reports_received}/${s.reports_expected}</b> báo cáo`);
+  add(`<b class="st-${s.reports_missing ? 'alarm' : 'ok'}">${s.reports_missing}</b> ${lang === 'en' ? 'missing' : 'chưa nộp'}`);
+  add(`<b class="st-${s.overdue ? 'alarm' : 'ok'}">${s.overdue}/${s.indicators}</b> ${lang === 'en' ? 'indicators overdue' : 'chỉ tiêu quá hạn'}`);
+  add(`<b class="st-${s.reports_late ? 'warning' : 'ok'}">${s.reports_late}</b> ${lang === 'en' ? 'came late' : 'nộp muộn'}`);
+
+  const body = root.querySelector('tbody');
+  body.replaceChildren();
+  for (const row of data.rows || []) {
+    const tr = document.createElement('tr');
+    tr.className = row.state;
+    tr.dataset.deadline = row.deadline;
+    const cells = [
+      ['name', bilingual(row.name_vi, row.name_en, lang)[0]],
+      ['', `${bilingual(row.period_vi, row.period_en, lang)[0]} · ${formatDate(row.deadline).slice(0, 5)}`],
+      ['num', reported(row)],
+      ['state', ''],
+    ];
+    for (const [cls, text] of cells) {
+      const td = document.createElement('td');
+      if (cls) td.className = cls;
+      td.textContent = text;
+      tr.append(td);
+    }
+    tr.firstChild.title = row.name_en;
+    body.append(tr);
+  }
+  const more = root.querySelector('.s-more');
+  setText(more, data.hidden_rows ? (lang === 'en' ? `+ ${data.hidden_rows} more` : `+ ${data.hidden_rows} chỉ tiêu khác`) : '');
+
+  const who = root.querySelector('.s-who ul');
+  who.replaceChildren();
+  const agencies = data.overdue_agencies || [];
+  root.querySelector('.s-who').hidden = agencies.length === 0;
+  for (const a of agencies) {
+    const li = document.createElement('li');
+    li.innerHTML = '<span></span><span></span>';
+    li.firstChild.textContent = `${shortAgency(bilingual(a.agency_vi, a.agency_en, lang)[0])} (${a.indicators.length})`;
+    li.firstChild.title = a.agency_en;
+    li.dataset.overdue = a.overdue_ms;
+    li.dataset.generated = data.generated_at;
+    who.append(li);
+  }
+  tickDurations(el, data, ctx);
+}
+
+function tickDurations(el, data, ctx) {
+  const root = el.querySelector('.ind-report');
+  const lang = ctx.lang;
+  for (const tr of root.querySelectorAll('tbody tr')) {
+    const cell = tr.querySelector('td.state');
+    const [vi, en] = STATE[tr.className] || STATE.complete;
+    const label = lang === 'en' ? en : vi;
+    setText(cell, tr.className === 'overdue'
+      ? `${label} ${shortDuration(overdueNow(tr.dataset.deadline, ctx), lang)}` : label);
+  }
+  for (const li of root.querySelectorAll('.s-who li')) {
+    // An agency's longest overdue report, counted on from when the table was computed.
+    const ms = Number(li.dataset.overdue) + Math.max(0, ctx.serverNow() - Number(li.dataset.generated));
+    setText(li.lastChild, shortDuration(ms, lang));
+  }
+}
+
+registerTile('reporting-status', {
+  create(el, params, ctx) {
+    ensureStyles(el);
+    const h = (vi, en) => bilingual(vi, en, ctx.lang)[0];
+    el.innerHTML = `<div class="ind ind-report">
+      <div class="s-sum"></div>
+      <div class="s-body">
+        <div class="s-table"><table>
+          <colgroup><col style="width:42%"><col style="width:25%"><col style="width:13%">
+            <col style="width:20%"></colgroup>
+          <thead><tr><th>${h('Chỉ tiêu', 'Indicator')}</th><th>${h('Kỳ · hạn', 'Period · due')}</th>
+            <th>${h('Đã nộp', 'In')}</th><th>${h('Tình trạng', 'State')}</th></tr></thead>
+          <tbody></tbody></table><div class="s-more"></div></div>
+        <div class="s-who"><h3>${h('Đơn vị chậm báo cáo', 'Agencies overdue')}</h3><ul></ul></div>
+      </div></div>`;
+    const fs = 'min(4.4cqh, 2.2cqw)';
+    el.querySelector('.s-body').style.fontSize = fs;
+  },
+  update(el, data, params, ctx) {
+    draw(el, data, params, ctx);
+  },
+  tick(el, data, params, ctx) {
+    if (data.summary) tickDurations(el, data, ctx);
+  },
+});

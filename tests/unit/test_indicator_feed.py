@@ -1,0 +1,87 @@
+"""From observations to indicator tiles on screens: the simulator's reports go through the
+feed into the hub, and only the tiles a batch changes get new data."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from test_hub_flush import RecordingLink
+
+from command_center.bus import MemoryBus
+from command_center.errors import SpecError
+from command_center.protocol import LayoutMessage
+from command_center.server.composition import build_registry
+from command_center.server.hub import ScreenHub
+from command_center.server.indicator_feed import IndicatorFeed, indicator_tiles
+from command_center.store import open_store
+from feeds.loader import load_feeds
+from feeds.simulator import simulate
+from layouts import DEFAULT_WALL_FILE, presets_dir_for
+from layouts.loader import load_presets, load_wall
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[ScreenHub]:
+    wall = load_wall(DEFAULT_WALL_FILE)
+    presets = load_presets(presets_dir_for(wall.id), wall, build_registry())
+    async with open_store(tmp_path, None) as store:
+        bus = MemoryBus()
+        hub = ScreenHub(wall, presets, store, bus, flush_hz=0.01)
+        await hub.start()
+        yield hub
+        await hub.stop()
+        await bus.close()
+
+
+async def test_simulated_reports_fill_every_indicator_tile(hub: ScreenHub) -> None:
+    feeds = load_feeds()
+    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
+    assert feed.tile_ids, "the shipped presets show indicator tiles"
+    link = RecordingLink(hub.wall.screens[0].id)
+    await hub.attach(link, None)
+    batch = simulate(feeds.catalogue, feeds.agencies, NOW, random.Random(7))
+    pushed = await feed.accept(batch)
+    assert pushed == len(feed.tile_ids)
+    hub.flush()
+    shown = {t.id for m in link.sent if isinstance(m, LayoutMessage) for t in m.tiles}
+    sent = {tile for m in link.data() for tile in m.tiles}
+    assert sent == shown & set(feed.tile_ids)
+    for message in link.data():
+        for data in message.tiles.values():
+            assert "as_of" in data, "every value says how old it is"
+
+
+async def test_a_batch_only_recomputes_the_tiles_naming_its_indicator(hub: ScreenHub) -> None:
+    feeds = load_feeds()
+    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
+    history = simulate(feeds.catalogue, feeds.agencies, NOW, random.Random(7))
+    await feed.accept(history)
+    one = max(
+        (o for o in history if o.indicator == "cpi_yoy" and o.area.code is None),
+        key=lambda o: o.period,
+    )
+    revised = one.model_copy(update={"revision": one.revision + 1, "value": one.value + 0.1})
+    pushed = await feed.accept([revised])
+    naming_cpi = feed.tiles_naming({"cpi_yoy"})
+    assert naming_cpi and len(naming_cpi) < len(feed.tile_ids)
+    assert pushed == len(naming_cpi)
+    # An older revision arriving late changes nothing.
+    assert await feed.accept([one]) == 0
+
+
+def test_one_tile_id_means_one_tile_in_every_preset(hub: ScreenHub) -> None:
+    presets = dict(hub.presets)
+    some = next(p for p in presets.values() if any(t.kind == "indicator" for t in p.tiles))
+    tile = next(t for t in some.tiles if t.kind == "indicator")
+    other = tile.model_copy(update={"params": tile.params.model_copy(update={"sparkline": 3})})
+    clash = some.model_copy(update={"id": "clash", "source": "clash.yaml", "tiles": (other,)})
+    presets["clash"] = clash
+    with pytest.raises(SpecError, match=f"tile '{tile.id}' has other parameters"):
+        indicator_tiles(presets)
