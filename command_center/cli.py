@@ -1,4 +1,4 @@
-"""``python run_wall.py [serve|validate|kiosk|reset-password] …``: the wall's commands."""
+"""``python run_wall.py [serve|validate|kiosk|agency-tokens|reset-password] …``: the wall's commands."""
 
 from __future__ import annotations
 
@@ -66,6 +66,9 @@ def parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--chromium", default="chromium")
     kiosk.add_argument("--launch", action="store_true", help="start the browsers too")
     _common(kiosk)
+    tokens = sub.add_parser("agency-tokens", help="print each reporting agency's API credential")
+    tokens.add_argument("--agency", action="append", help="only these agency ids")
+    _common(tokens)
     reset = sub.add_parser("reset-password", help="set a new random password for a user")
     reset.add_argument("username")
     reset.add_argument("--role", default=None, help="create the user with this role if missing")
@@ -83,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return validate(args.files, args.wall_file)
     if command == "kiosk":
         return kiosk(args)
+    if command == "agency-tokens":
+        return agency_tokens(args)
     if command == "reset-password":
         return asyncio.run(reset_password(args))
     settings = Settings(
@@ -207,6 +212,26 @@ def kiosk(args: argparse.Namespace) -> int:
         print(shlex.join(cmd))
         if args.launch:
             subprocess.Popen(cmd, start_new_session=True)
+    return 0
+
+
+def agency_tokens(args: argparse.Namespace) -> int:
+    """One line per agency: its id, then the whole ``Authorization: Bearer`` credential."""
+    from command_center.auth import device_token
+    from command_center.server.observations_api import AGENCY_KIND
+    from feeds.loader import load_feeds
+
+    registry = load_feeds().agencies
+    wanted = set(args.agency or registry.ids)
+    unknown = wanted - set(registry.ids)
+    if unknown:
+        print(f"unknown agency id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    keys = asyncio.run(_keys(args.data_dir, args.redis_url))
+    for agency in registry:
+        if agency.id in wanted:
+            token = device_token(keys.device, AGENCY_KIND, agency.id)
+            print(f"{agency.id}\t{agency.id}:{token}")
     return 0
 
 

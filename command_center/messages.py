@@ -46,10 +46,23 @@ class ScreenSwapped(BusMessage):
     at: float
 
 
-AnyBusMessage = Annotated[
-    TileDataChanged | LayoutSwitched | ScreenSwapped, Field(discriminator="type")
-]
-BUS_MESSAGE: TypeAdapter[TileDataChanged | LayoutSwitched | ScreenSwapped] = TypeAdapter(
-    AnyBusMessage
+class ObservationsAccepted(BusMessage):
+    """A batch the ingestion API has stored durably: only the observations new to the store
+    (duplicates left out), each a ``feeds.observations.Observation`` as a plain dict (the
+    contracts import nothing of ours). ``ts`` is when it was accepted (ms since the epoch)."""
+
+    type: Literal["observations_accepted"] = "observations_accepted"
+    agency: str
+    observations: list[dict[str, Any]]
+    ts: float
+
+
+_Union = TileDataChanged | LayoutSwitched | ScreenSwapped | ObservationsAccepted
+AnyBusMessage = Annotated[_Union, Field(discriminator="type")]
+BUS_MESSAGE: TypeAdapter[_Union] = TypeAdapter(AnyBusMessage)
+BUS_MESSAGES: tuple[type[BusMessage], ...] = (
+    TileDataChanged,
+    LayoutSwitched,
+    ScreenSwapped,
+    ObservationsAccepted,
 )
-BUS_MESSAGES: tuple[type[BusMessage], ...] = (TileDataChanged, LayoutSwitched, ScreenSwapped)

@@ -19,16 +19,19 @@ from tornado.web import StaticFileHandler
 
 from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
-from command_center.server import api
+from command_center.server import api, observations_api
 from command_center.server.composition import build_registry
 from command_center.server.http_base import NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, load_keys
 from command_center.server.login import LoginHandler, LogoutHandler
+from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
 from command_center.settings import Settings
 from command_center.store import Store, open_store
+from feeds.loader import FeedsSpec, load_feeds
+from feeds.observation_store import ObservationStore, open_observation_store
 from layouts import DEFAULT_WALL_FILE, presets_dir_for
 from layouts.loader import load_presets, load_wall
 from layouts.model import PresetSpec, WallSpec
@@ -50,6 +53,8 @@ class WallRuntime:
     port: int
     # Users created at this start, with their one-time passwords (printed once).
     new_users: list[tuple[str, str, Role]]
+    feeds: FeedsSpec
+    observations: ObservationStore
 
     @property
     def url(self) -> str:
@@ -84,8 +89,12 @@ async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
     registry = build_registry()
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
+    feeds = load_feeds()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    async with open_store(settings.data_dir, settings.redis_url) as store:
+    async with (
+        open_store(settings.data_dir, settings.redis_url) as store,
+        open_observation_store(settings.data_dir, settings.redis_url) as observations,
+    ):
         bus = create_bus(settings.redis_url)
         try:
             keys = await load_keys(store)
@@ -101,11 +110,22 @@ async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
             await hub.start()
             try:
                 port = settings.port or _free_port(settings.host)
-                server = _http_server(settings, port, hub, store, keys)
+                ingest = {"feeds": feeds, "observations": observations, "bus": bus, "keys": keys}
+                server = _http_server(settings, port, hub, store, keys, ingest)
                 server.start()
                 try:
                     yield WallRuntime(
-                        settings, wall, presets, store, bus, hub, keys, port, new_users
+                        settings,
+                        wall,
+                        presets,
+                        store,
+                        bus,
+                        hub,
+                        keys,
+                        port,
+                        new_users,
+                        feeds,
+                        observations,
                     )
                 finally:
                     hub.close_links()
@@ -116,12 +136,20 @@ async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
             await bus.close()
 
 
-def _http_server(settings: Settings, port: int, hub: ScreenHub, store: Store, keys: Keys) -> Any:
+def _http_server(
+    settings: Settings,
+    port: int,
+    hub: ScreenHub,
+    store: Store,
+    keys: Keys,
+    ingest: dict[str, Any],
+) -> Any:
     ttl = settings.session_ttl_s
     common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl}
     patterns: list[tuple[str, Any, dict[str, Any]]] = [
-        (path, handler, common) for path, handler in api.API_ROUTES
+        (path, handler, common) for path, handler in [*api.API_ROUTES, *OPENAPI_ROUTES]
     ]
+    patterns += [(path, handler, ingest) for path, handler in observations_api.OBSERVATION_ROUTES]
     patterns += [
         (r"/api/.*", NotFoundHandler, {"keys": keys}),
         (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys}),

@@ -1,0 +1,247 @@
+"""The agencies' ingestion route and the read routes of the reporting data, under ``/api/v1``.
+
+Reporting: ``POST /api/v1/observations`` with ``Authorization: Bearer <agency id>:<token>``,
+the token being ``device_token(keys.device, "agency", <agency id>)`` (print them with
+``run_wall.py agency-tokens``). The id travels inside the credential, so an agency keeps one
+secret string and no header can claim one agency while signing as another. A console
+session is refused with 403: people read, agencies report.
+
+Reading needs ``view_wall`` (a console session or its Bearer token), as the rest of the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from command_center.auth import Permission, authorize, check_device_token
+from command_center.bus import Bus
+from command_center.errors import AuthError, NotFoundError, RequestError
+from command_center.messages import ObservationsAccepted
+from command_center.server.http_base import JsonHandler
+from command_center.server.keys import Keys
+from feeds.csv_batch import parse_csv
+from feeds.ingest import Reporter, check_size, validate_batch
+from feeds.loader import FeedsSpec
+from feeds.observation_store import ObservationStore
+from feeds.observations import Observation
+from feeds.reporting_status import expected_reports, reporting_status
+from geo.codelists import CodeList
+
+log = logging.getLogger(__name__)
+
+AGENCY_KIND = "agency"  # the device kind of agency tokens
+MAX_BATCH_BYTES = 16 * 1024 * 1024  # 10,000 rows with notes fit with room to spare
+THREAD_ABOVE_ROWS = 500  # validate bigger batches off the event loop: screens keep flushing
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UnsupportedMediaType(RequestError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class BodyTooLarge(RequestError):
+    status = 413
+    code = "batch_too_large"
+
+
+class ObservationsBase(JsonHandler):
+    def initialize(
+        self,
+        feeds: FeedsSpec,
+        observations: ObservationStore,
+        bus: Bus,
+        keys: Keys,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.feeds = feeds
+        self.observations = observations
+        self.bus = bus
+        self.keys = keys
+        self.clock = clock
+
+    def query(self, name: str, required: bool = False) -> str | None:
+        value = self.get_query_argument(name, None)
+        if required and not value:
+            raise RequestError(
+                f"query parameter '{name}' is required",
+                [{"field": name, "expected": "a value", "got": value}],
+            )
+        return value or None
+
+    def indicator_param(self, required: bool) -> str | None:
+        code = self.query("indicator", required)
+        if code is not None and code not in self.feeds.catalogue:
+            try:
+                self.feeds.catalogue.get(code)
+            except KeyError as exc:
+                raise NotFoundError(
+                    str(exc.args[0]), [{"field": "indicator", "got": code}]
+                ) from None
+        return code
+
+
+class ObservationsHandler(ObservationsBase):
+    async def post(self) -> None:
+        agency = self.agency()
+        rows, lines = self.rows()
+        reporter = Reporter(
+            self.feeds.scope(agency), CodeList(f"gso-{self.feeds.agencies.code_list}")
+        )
+        now = self.clock()
+        args = (rows, self.feeds.catalogue, reporter, now, lines)
+        if len(rows) > THREAD_ABOVE_ROWS:
+            batch = await asyncio.to_thread(validate_batch, *args)
+        else:
+            batch = validate_batch(*args)
+        result = await self.observations.append(batch)  # durable when it returns
+        if result.accepted:
+            await self.announce(agency, result.accepted, now)
+        self.write_json(
+            {
+                "agency": agency,
+                "rows": len(batch),
+                "accepted": len(result.accepted),
+                "duplicates": result.duplicates,
+                "received_at": now.timestamp() * 1000.0,
+            },
+            201 if result.accepted else 200,
+        )
+
+    async def announce(self, agency: str, accepted: list[Observation], now: datetime) -> None:
+        message = ObservationsAccepted(
+            agency=agency,
+            observations=[o.model_dump(mode="json") for o in accepted],
+            ts=now.timestamp() * 1000.0,
+        )
+        try:
+            await self.bus.publish(message)
+        except Exception:  # stored already: a fan-out failure must not unsay "accepted"
+            log.exception("could not publish %d accepted observations", len(accepted))
+
+    def agency(self) -> str:
+        header = self.request.headers.get("Authorization", "")
+        scheme, _, credential = header.partition(" ")
+        agency_id, colon, token = credential.strip().partition(":")
+        if header and scheme.lower() == "bearer" and not colon:
+            # A session token: only an account of role reporting_agency named as an agency.
+            principal = authorize(self.principal(), Permission.REPORT_DATA)
+            if principal.name not in self.feeds.agencies:
+                raise AuthError(f"account '{principal.name}' is not a registered agency")
+            return principal.name
+        if not header or scheme.lower() != "bearer" or not agency_id or not token:
+            raise AuthError(
+                "reporting needs 'Authorization: Bearer <agency id>:<token>' "
+                "(run_wall.py agency-tokens prints them)"
+            )
+        known = agency_id in self.feeds.agencies
+        if not known or not check_device_token(self.keys.device, AGENCY_KIND, agency_id, token):
+            raise AuthError(f"unknown agency or wrong token for '{agency_id}'")
+        return agency_id
+
+    def rows(self) -> tuple[list[Any], list[int] | None]:
+        body = self.request.body
+        if len(body) > MAX_BATCH_BYTES:
+            raise BodyTooLarge(f"body of {len(body)} bytes is over {MAX_BATCH_BYTES}; split it")
+        ctype = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype == "text/csv":
+            parsed = parse_csv(body)
+            return list(parsed.rows), parsed.lines
+        if ctype != "application/json":
+            raise UnsupportedMediaType(
+                f"Content-Type must be application/json or text/csv (got '{ctype or 'none'}')"
+            )
+        try:
+            payload = json.loads(body or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RequestError(f"body is not valid JSON: {exc}") from None
+        rows = payload.get("observations") if isinstance(payload, dict) else None
+        if not isinstance(rows, list) or set(payload) != {"observations"}:
+            raise RequestError(
+                'body must be {"observations": [...]} and nothing else',
+                [
+                    {
+                        "field": "observations",
+                        "expected": "a list of rows",
+                        "got": type(rows).__name__,
+                    }
+                ],
+            )
+        check_size(len(rows))
+        return rows, None
+
+
+class IndicatorsHandler(ObservationsBase):
+    def get(self) -> None:
+        self.require(Permission.VIEW_WALL)
+        self.write_json({"indicators": [i.model_dump(mode="json") for i in self.feeds.catalogue]})
+
+
+class LatestHandler(ObservationsBase):
+    async def get(self) -> None:
+        self.require(Permission.VIEW_WALL)
+        found = await self.observations.latest(self.indicator_param(False), self.query("area"))
+        self.write_json({"observations": [dump(o) for o in found]})
+
+
+class SeriesHandler(ObservationsBase):
+    async def get(self) -> None:
+        self.require(Permission.VIEW_WALL)
+        indicator = self.indicator_param(True)
+        assert indicator is not None
+        area = self.query("area") or "VN"
+        found = await self.observations.series(
+            indicator, area, self.query("from"), self.query("to")
+        )
+        self.write_json(
+            {"indicator": indicator, "area": area, "observations": [dump(o) for o in found]}
+        )
+
+
+class ReportingStatusHandler(ObservationsBase):
+    async def get(self) -> None:
+        self.require(Permission.VIEW_WALL)
+        period = self.query("period")
+        now = self.clock()
+        try:
+            expected = expected_reports(self.feeds, period, now)
+        except ValueError as exc:
+            raise RequestError(str(exc), [{"field": "period", "got": period}]) from None
+        reported = await self.observations.reported(*sorted({e.period.key for e in expected}))
+        entries = reporting_status(expected, reported, now)
+        counts: dict[str, int] = {}
+        for e in entries:
+            counts[e.status] = counts.get(e.status, 0) + 1
+        self.write_json(
+            {
+                "period": period,
+                "now": now.timestamp() * 1000.0,
+                "summary": counts,
+                "entries": [
+                    {**e.__dict__, "deadline": e.deadline.timestamp() * 1000.0} for e in entries
+                ],
+            }
+        )
+
+
+def dump(o: Observation) -> dict[str, Any]:
+    return {**o.model_dump(mode="json"), "area_key": o.area.key}
+
+
+OBSERVATION_ROUTES: list[tuple[str, type[ObservationsBase]]] = [
+    (r"/api/v1/observations", ObservationsHandler),
+    (r"/api/v1/observations/latest", LatestHandler),
+    (r"/api/v1/series", SeriesHandler),
+    (r"/api/v1/indicators", IndicatorsHandler),
+    (r"/api/v1/reporting-status", ReportingStatusHandler),
+]

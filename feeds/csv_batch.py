@@ -1,0 +1,103 @@
+"""A CSV upload turned into the raw rows ``feeds.ingest`` checks, with their line numbers.
+
+Header (any order; ``indicator``, ``period`` and ``value`` required)::
+
+    indicator,area_code,code_list,period,value,revision,note
+
+An empty ``area_code`` is the national value. UTF-8, with or without Excel's byte-order
+mark. Every structural problem (unknown column, wrong field count, broken quoting) is
+collected with its line before ``MalformedCsv`` is raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from command_center.errors import RequestError
+from feeds.ingest import FIELDS, MAX_ROWS, check_size
+
+REQUIRED = ("indicator", "period", "value")
+
+
+class MalformedCsv(RequestError):
+    status = 400
+    code = "malformed_csv"
+
+
+@dataclass(frozen=True)
+class CsvBatch:
+    rows: list[dict[str, str]]
+    lines: list[int]  # the file line each row starts on (the header is line 1)
+
+
+def parse_csv(body: bytes) -> CsvBatch:
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MalformedCsv(
+            f"CSV must be UTF-8: byte {exc.start} is not ({exc.reason})",
+            [{"line": text_line(body, exc.start), "field": "file", "expected": "UTF-8"}],
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[dict[str, object]] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise MalformedCsv("CSV is empty: expected the header " + ",".join(FIELDS))
+        columns = [name.strip() for name in header]
+        _check_header(columns, problems)
+        if problems:
+            raise MalformedCsv("CSV header is wrong: " + _summary(problems), problems)
+        rows: list[dict[str, str]] = []
+        lines: list[int] = []
+        start = reader.line_num + 1
+        for record in reader:
+            if record and any(cell.strip() for cell in record):
+                if len(record) != len(columns):
+                    problems.append(
+                        {
+                            "line": start,
+                            "field": "row",
+                            "expected": f"{len(columns)} fields",
+                            "got": len(record),
+                        }
+                    )
+                else:
+                    rows.append(dict(zip(columns, record, strict=True)))
+                    lines.append(start)
+                    if len(rows) > MAX_ROWS:
+                        check_size(len(rows))  # stop reading a huge file early
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append({"line": reader.line_num, "field": "file", "expected": "valid CSV"})
+        raise MalformedCsv(f"CSV line {reader.line_num} is broken: {exc}", problems) from None
+    if problems:
+        raise MalformedCsv("CSV rows are malformed: " + _summary(problems), problems)
+    return CsvBatch(rows, lines)
+
+
+def _check_header(columns: list[str], problems: list[dict[str, object]]) -> None:
+    for name in columns:
+        if name not in FIELDS:
+            problems.append(
+                {"line": 1, "field": name, "expected": "one of " + ",".join(FIELDS), "got": name}
+            )
+    for name in REQUIRED:
+        if name not in columns:
+            problems.append({"line": 1, "field": name, "expected": "a column", "got": None})
+    repeated = sorted({n for n in columns if columns.count(n) > 1})
+    for name in repeated:
+        problems.append({"line": 1, "field": name, "expected": "once", "got": "repeated"})
+
+
+def _summary(problems: list[dict[str, object]]) -> str:
+    return "; ".join(
+        f"line {p['line']}: {p['field']}: expected {p['expected']} (got {p.get('got')!r})"
+        for p in problems[:5]
+    )
+
+
+def text_line(body: bytes, offset: int) -> int:
+    return body.count(b"\n", 0, offset) + 1

@@ -1,0 +1,233 @@
+"""Observations in one SQLite file beside the wall's store: ``observations.sqlite3``.
+
+WAL with ``synchronous=FULL`` and one transaction per batch, so "accepted" means on disk.
+sqlite3 blocks, so one dedicated thread owns the connection (the wall store's pattern):
+batches are serialised by construction and the event loop never waits on the disk. A
+separate file keeps this schema's versions apart from the wall store's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from feeds.observation_store.base import (
+    AppendResult,
+    ObservationKey,
+    Reported,
+    area_from_key,
+    classify,
+    raise_conflicts,
+)
+from feeds.observations import Observation
+
+FILENAME = "observations.sqlite3"
+SCHEMA_VERSION = 1
+_COLUMNS = "indicator, area, period, revision, value, note, agency, received_at"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS observations (
+    indicator TEXT NOT NULL,
+    area TEXT NOT NULL,
+    period TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    value REAL NOT NULL,
+    note TEXT,
+    agency TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    PRIMARY KEY (indicator, area, period, revision)
+) WITHOUT ROWID;
+-- The revision shown for each key, and who reported it first (for reporting status).
+CREATE TABLE IF NOT EXISTS latest (
+    indicator TEXT NOT NULL,
+    area TEXT NOT NULL,
+    period TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    value REAL NOT NULL,
+    note TEXT,
+    agency TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    first_agency TEXT NOT NULL,
+    first_received_at REAL NOT NULL,
+    PRIMARY KEY (indicator, area, period)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS latest_by_period ON latest (period);
+"""
+
+T = TypeVar("T")
+
+
+def _connect(data_dir: Path) -> sqlite3.Connection:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / FILENAME
+    # Autocommit: append() opens its own transaction; reads need none.
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=5000")
+        (found,) = conn.execute("PRAGMA user_version").fetchone()
+        if found > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{path} has schema version {found}, this program knows up to {SCHEMA_VERSION}"
+            )
+        conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+        # The batch's keys go here so one join finds what is stored, however big the batch.
+        conn.execute(
+            "CREATE TEMP TABLE incoming (indicator TEXT, area TEXT, period TEXT, revision INT)"
+        )
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _observation(row: tuple[Any, ...]) -> Observation:
+    indicator, area, period, revision, value, note, agency, received_at = row
+    return Observation(
+        indicator=indicator,
+        area=area_from_key(area),
+        period=period,
+        value=value,
+        revision=revision,
+        note=note,
+        agency=agency,
+        received_at=received_at,
+    )
+
+
+def _row(o: Observation) -> tuple[Any, ...]:
+    return (o.indicator, o.area.key, o.period, o.revision, o.value, o.note, o.agency, o.received_at)
+
+
+class EmbeddedObservationStore:
+    """``await EmbeddedObservationStore.open(data_dir)``."""
+
+    def __init__(self, conn: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
+        self._conn = conn
+        self._thread = thread
+        self._closed = False
+
+    @classmethod
+    async def open(cls, data_dir: Path) -> EmbeddedObservationStore:
+        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="observations-sqlite")
+        try:
+            conn = await asyncio.get_running_loop().run_in_executor(thread, _connect, data_dir)
+        except BaseException:
+            thread.shutdown(wait=False)
+            raise
+        return cls(conn, thread)
+
+    async def _run(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        if self._closed:
+            raise RuntimeError("observation store is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._thread, job, self._conn)
+
+    async def append(self, batch: list[Observation]) -> AppendResult:
+        if not batch:
+            return AppendResult([], 0)
+        return await self._run(lambda conn: _append(conn, batch))
+
+    async def latest(
+        self, indicator: str | None = None, area: str | None = None
+    ) -> list[Observation]:
+        # SQLite returns the other columns from the row holding MAX(period).
+        sql = (
+            "SELECT indicator, area, MAX(period), revision, value, note, agency, received_at "
+            "FROM latest WHERE (?1 IS NULL OR indicator = ?1) AND (?2 IS NULL OR area = ?2) "
+            "GROUP BY indicator, area ORDER BY indicator, area"
+        )
+        return await self._select(sql, (indicator, area))
+
+    async def series(
+        self,
+        indicator: str,
+        area: str,
+        from_period: str | None = None,
+        to_period: str | None = None,
+    ) -> list[Observation]:
+        sql = (
+            f"SELECT {_COLUMNS} FROM latest WHERE indicator = ? AND area = ? "
+            "AND (?3 IS NULL OR period >= ?3) AND (?4 IS NULL OR period <= ?4) ORDER BY period"
+        )
+        return await self._select(sql, (indicator, area, from_period, to_period))
+
+    async def history(self, key: ObservationKey) -> list[Observation]:
+        sql = (
+            f"SELECT {_COLUMNS} FROM observations "
+            "WHERE indicator = ? AND area = ? AND period = ? ORDER BY revision"
+        )
+        return await self._select(sql, key)
+
+    async def reported(self, *periods: str) -> list[Reported]:
+        if not periods:
+            return []
+        marks = ", ".join("?" * len(periods))
+        sql = (
+            "SELECT indicator, area, period, first_agency, first_received_at, revision "
+            f"FROM latest WHERE period IN ({marks}) ORDER BY indicator, area, period"
+        )
+
+        def job(conn: sqlite3.Connection) -> list[Reported]:
+            return [Reported(*row) for row in conn.execute(sql, periods)]
+
+        return await self._run(job)
+
+    async def _select(self, sql: str, args: Iterable[Any]) -> list[Observation]:
+        params = tuple(args)
+
+        def job(conn: sqlite3.Connection) -> list[Observation]:
+            return [_observation(row) for row in conn.execute(sql, params)]
+
+        return await self._run(job)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.close)
+        await asyncio.to_thread(self._thread.shutdown, wait=True)
+
+
+def _append(conn: sqlite3.Connection, batch: list[Observation]) -> AppendResult:
+    # IMMEDIATE takes the write lock first, so what we read cannot change before we write.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "INSERT INTO incoming VALUES (?, ?, ?, ?)",
+            [(*o.key, o.revision) for o in batch],
+        )
+        latest: dict[ObservationKey, int] = {
+            (i, a, p): r
+            for i, a, p, r in conn.execute(
+                "SELECT l.indicator, l.area, l.period, l.revision FROM latest l "
+                "JOIN incoming USING (indicator, area, period)"
+            )
+        }
+        stored: dict[tuple[ObservationKey, int], float] = {
+            ((i, a, p), r): v
+            for i, a, p, r, v in conn.execute(
+                "SELECT o.indicator, o.area, o.period, o.revision, o.value FROM observations o "
+                "JOIN incoming USING (indicator, area, period, revision)"
+            )
+        }
+        conn.execute("DELETE FROM incoming")
+        accepted, duplicates, conflicts = classify(batch, latest, stored)
+        raise_conflicts(conflicts)
+        rows = [_row(o) for o in accepted]
+        conn.executemany(f"INSERT INTO observations ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
+        conn.executemany(
+            f"INSERT INTO latest ({_COLUMNS}, first_agency, first_received_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?7,?8) ON CONFLICT (indicator, area, period) DO UPDATE SET "
+            "revision = excluded.revision, value = excluded.value, note = excluded.note, "
+            "agency = excluded.agency, received_at = excluded.received_at",
+            rows,
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return AppendResult(accepted, duplicates)

@@ -1,0 +1,144 @@
+"""Batch validation and CSV parsing: pure functions, no server, no store."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from command_center.server.observations_api import OBSERVATION_ROUTES
+from command_center.server.openapi import OPENAPI_ROUTES
+from feeds.csv_batch import MalformedCsv, parse_csv
+from feeds.ingest import MAX_ROWS, BatchRejected, BatchTooLarge, Reporter, validate_batch
+from feeds.loader import FeedsSpec, load_feeds
+from feeds.observations import Area
+from geo.codelists import CodeList
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def feeds() -> FeedsSpec:
+    return load_feeds()
+
+
+def reporter(feeds: FeedsSpec, agency: str) -> Reporter:
+    return Reporter(feeds.scope(agency), CodeList.NEW_34)
+
+
+def test_good_rows_become_typed_observations(feeds: FeedsSpec) -> None:
+    rows = [
+        {"indicator": "cpi_yoy", "period": "2026-10", "value": 3.25, "note": "sơ bộ"},
+        {"indicator": "cpi_yoy", "area_code": "", "period": "2026-09", "value": "3.1"},
+    ]
+    found = validate_batch(rows, feeds.catalogue, reporter(feeds, "cuc_thong_ke"), NOW)
+    assert [(o.area, o.period, o.value, o.revision, o.note) for o in found] == [
+        (Area(), "2026-10", 3.25, 0, "sơ bộ"),
+        (Area(), "2026-09", 3.1, 0, None),
+    ]
+    assert {o.agency for o in found} == {"cuc_thong_ke"}
+    assert found[0].received_at == NOW.timestamp() * 1000.0
+
+
+def test_current_period_is_accepted_the_next_is_future(feeds: FeedsSpec) -> None:
+    # 20 Nov is past the 14th cut-off: the current public-investment report is December's.
+    row = {"indicator": "public_investment_disbursement", "area_code": "01", "code_list": "gso-34"}
+    ok = validate_batch(
+        [row | {"period": "2026-12", "value": 80}],
+        feeds.catalogue,
+        reporter(feeds, "ubnd_01"),
+        NOW,
+    )
+    assert ok[0].period == "2026-12"
+    with pytest.raises(BatchRejected, match=r"future_period: expected 2026-12 or earlier"):
+        validate_batch(
+            [row | {"period": "2027-01", "value": 80}],
+            feeds.catalogue,
+            reporter(feeds, "ubnd_01"),
+            NOW,
+        )
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ([1, 2], r"row 0: row: not_an_object"),
+        ({"indicator": "cpi_yoy", "period": "2026-10", "value": True}, r"value: not_a_number"),
+        ({"indicator": "cpi_yoy", "period": "2026-10", "value": "nan"}, r"value: not_a_number"),
+        (
+            {"indicator": "cpi_yoy", "period": "2026-10", "value": 1, "revision": -1},
+            r"revision: bad_revision",
+        ),
+        (
+            {"indicator": "cpi_yoy", "period": "2026-10", "value": 1, "note": "x" * 2001},
+            r"note: bad_note",
+        ),
+        (
+            {"indicator": "cpi_yoy", "code_list": "gso-34", "period": "2026-10", "value": 1},
+            r"area_code: missing",
+        ),
+        ({"indicator": "cpi_yoy", "period": "2026-02-30", "value": 1}, r"not a real daily"),
+    ],
+    ids=[
+        "not-an-object",
+        "bool",
+        "nan",
+        "negative-revision",
+        "long-note",
+        "list-no-code",
+        "feb-30",
+    ],
+)
+def test_bad_rows(feeds: FeedsSpec, row: object, message: str) -> None:
+    with pytest.raises(BatchRejected, match=message):
+        validate_batch([row], feeds.catalogue, reporter(feeds, "cuc_thong_ke"), NOW)
+
+
+def test_oversized_batch_is_refused_before_any_row_is_read(feeds: FeedsSpec) -> None:
+    with pytest.raises(BatchTooLarge, match="10001 rows"):
+        validate_batch([None] * (MAX_ROWS + 1), feeds.catalogue, reporter(feeds, "ubnd_01"), NOW)
+
+
+def test_csv_rows_keep_their_lines() -> None:
+    body = (
+        "\ufeffperiod,indicator,value,area_code,code_list\r\n"
+        'cpi_yoy_is_not_here,"multi\nline",1,,\r\n'
+        "\r\n"
+        "2026-10,cpi_yoy,3.2,,\r\n"
+    ).encode()
+    batch = parse_csv(body)
+    assert batch.lines == [2, 5]
+    assert batch.rows[1] == {
+        "period": "2026-10",
+        "indicator": "cpi_yoy",
+        "value": "3.2",
+        "area_code": "",
+        "code_list": "",
+    }
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"", "CSV is empty"),
+        (b"indicator,period\n", r"value: expected a column"),
+        (b"indicator,period,value,value\n", r"value: expected once"),
+        (b"indicator,period,value\n\xff\n", "must be UTF-8"),
+        (b"indicator,period,value\na,b\n", r"line 2: row: expected 3 fields"),
+    ],
+    ids=["empty", "missing-column", "repeated-column", "not-utf8", "short-row"],
+)
+def test_malformed_csv(body: bytes, message: str) -> None:
+    with pytest.raises(MalformedCsv, match=message):
+        parse_csv(body)
+
+
+@pytest.mark.parametrize(
+    "route", [r for r, _ in [*OBSERVATION_ROUTES, *OPENAPI_ROUTES]], ids=lambda r: r
+)
+def test_every_reporting_route_is_documented(route: str) -> None:
+    readable = re.sub(r"\(.*?\)", "<", route).split("<")[0]
+    assert readable.replace("/api/v1", "") in README, f"README does not name {route}"
