@@ -74,7 +74,7 @@ def wall_server(screens: int, tiles: int, redis_url: str, **flags: Any) -> Itera
     with tempfile.TemporaryDirectory(prefix="wall-bench-") as tmp:
         folder = Path(tmp)
         wall_file, presets = write_wall(folder, screens, tiles)
-        extra = ["--redis", redis_url, "--presets", str(presets)]
+        extra = ["--redis", redis_url, "--presets", str(presets), "--no-simulator"]
         for key, value in flags.items():
             extra += [f"--{key.replace('_', '-')}", str(value)]
         process = WallProcess(data_dir=folder / "data", wall_file=wall_file, extra=extra)

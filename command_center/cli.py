@@ -56,6 +56,17 @@ def parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--switch-lead-ms", type=float, default=250.0)
         p.add_argument("--public-url", default=None, help="URL screens use to reach the server")
+        p.add_argument(
+            "--no-simulator",
+            action="store_true",
+            help="no simulated reports (a real centre: only agencies report)",
+        )
+        p.add_argument(
+            "--sim-speed",
+            type=float,
+            default=1.0,
+            help="simulated time runs this many times faster",
+        )
         _common(p)
     val = sub.add_parser("validate", help="check wall and preset YAML files; exit 1 on errors")
     val.add_argument("files", nargs="*", type=Path)
@@ -101,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         flush_hz=args.flush_hz,
         switch_lead_ms=args.switch_lead_ms,
         public_url=args.public_url,
+        simulate=not args.no_simulator,
+        sim_speed=args.sim_speed,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings))
@@ -159,7 +172,7 @@ async def serve(settings: Settings) -> None:
             print("\nTài khoản mới (chỉ in một lần) · New accounts (printed only once):")
             for name, password, role in rt.new_users:
                 print(f"  {name:<10} {password}   ({role})")
-        print(flush=True)
+        print("\nSẵn sàng · Ready (Ctrl+C để dừng · to stop)", flush=True)
         if settings.open_browser:
             _open_browser(f"{rt.url}/console")
         await stop.wait()

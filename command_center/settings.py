@@ -25,3 +25,8 @@ class Settings:
     session_ttl_s: float = 12 * 3600
     # Public origin for kiosk URLs when the server sits behind a proxy or a LAN name.
     public_url: str | None = None
+    # Simulated reports for the whole catalogue (the quick start); off for a real centre.
+    simulate: bool = False
+    sim_speed: float = 1.0
+    # A fixed seed: a restart re-sends the same history, which the store keeps once.
+    sim_seed: int = 2020

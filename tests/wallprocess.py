@@ -77,7 +77,7 @@ class WallProcess:
                 self.screens[m.group(1)] = m.group(2)
             elif (m := USER_LINE.match(line)) and self.url:
                 self.users[m.group(3)] = (m.group(1), m.group(2))
-            elif line.strip() == "" and self.screens:
+            elif line.startswith("Sẵn sàng · Ready"):
                 ready.set()
         ready.set()
 

@@ -21,6 +21,7 @@ from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
 from command_center.server import api, observations_api
 from command_center.server.composition import build_registry
+from command_center.server.feeds_runtime import run_feeds
 from command_center.server.http_base import NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, load_keys
@@ -109,27 +110,33 @@ async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
             )
             await hub.start()
             try:
-                port = settings.port or _free_port(settings.host)
-                ingest = {"feeds": feeds, "observations": observations, "bus": bus, "keys": keys}
-                server = _http_server(settings, port, hub, store, keys, ingest)
-                server.start()
-                try:
-                    yield WallRuntime(
-                        settings,
-                        wall,
-                        presets,
-                        store,
-                        bus,
-                        hub,
-                        keys,
-                        port,
-                        new_users,
-                        feeds,
-                        observations,
-                    )
-                finally:
-                    hub.close_links()
-                    server.stop()
+                async with run_feeds(settings, feeds, presets, hub, observations, bus):
+                    port = settings.port or _free_port(settings.host)
+                    ingest = {
+                        "feeds": feeds,
+                        "observations": observations,
+                        "bus": bus,
+                        "keys": keys,
+                    }
+                    server = _http_server(settings, port, hub, store, keys, ingest)
+                    server.start()
+                    try:
+                        yield WallRuntime(
+                            settings,
+                            wall,
+                            presets,
+                            store,
+                            bus,
+                            hub,
+                            keys,
+                            port,
+                            new_users,
+                            feeds,
+                            observations,
+                        )
+                    finally:
+                        hub.close_links()
+                        server.stop()
             finally:
                 await hub.stop()
         finally:

@@ -1,0 +1,118 @@
+"""The indicator feeds of one server: what keeps the indicator tiles live.
+
+Opened by ``open_runtime``, closed in reverse: the tiles are first filled from the
+observation store, then every ``ObservationsAccepted`` on the bus (from this process's
+ingestion API, another process's, or the simulator) updates the tiles it touches. The
+simulator, the quick start's default, reports through the same store and bus as an
+agency would, so the wall cannot tell it from real reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import datetime
+
+from command_center.bus import Bus
+from command_center.messages import ObservationsAccepted
+from command_center.server.hub import ScreenHub
+from command_center.server.indicator_feed import IndicatorFeed
+from command_center.settings import Settings
+from feeds.loader import FeedsSpec
+from feeds.observation_store import ObservationConflict, ObservationStore
+from feeds.observations import Observation
+from feeds.periods import TIME_ZONE
+from feeds.simulator import SimClock, run_simulator
+from layouts.model import PresetSpec
+
+log = logging.getLogger(__name__)
+
+# The ingestion API's limit: the simulator's history goes in batches of this size.
+BATCH = 10_000
+
+
+async def _history(store: ObservationStore) -> list[Observation]:
+    """Every stored series at its latest revisions (the sparklines need the past)."""
+    out: list[Observation] = []
+    for newest in await store.latest():
+        out += await store.series(newest.indicator, newest.area.key)
+    return out
+
+
+async def _follow(bus: Bus, feed: IndicatorFeed, ready: asyncio.Event) -> None:
+    async with bus.subscribe() as messages:
+        ready.set()
+        async for message in messages:
+            if not isinstance(message, ObservationsAccepted):
+                continue
+            try:
+                batch = [Observation.model_validate(o) for o in message.observations]
+                await feed.accept(batch)
+            except Exception:  # one bad batch must not stop the wall's indicators
+                log.exception("could not show %d observations", len(message.observations))
+
+
+def _reporter(store: ObservationStore, bus: Bus) -> Callable[[list[Observation]], Awaitable[None]]:
+    async def report(batch: list[Observation]) -> None:
+        for start in range(0, len(batch), BATCH):
+            chunk = batch[start : start + BATCH]
+            try:
+                result = await store.append(chunk)
+            except ObservationConflict as exc:
+                # A data folder filled by a simulator with another seed: say so, go on.
+                log.warning("simulated reports clash with stored ones: %s", exc.message)
+                continue
+            if result.accepted:
+                await bus.publish(
+                    ObservationsAccepted(
+                        agency="simulator",
+                        observations=[o.model_dump(mode="json") for o in result.accepted],
+                        ts=time.time() * 1000.0,
+                    )
+                )
+
+    return report
+
+
+@contextlib.asynccontextmanager
+async def run_feeds(
+    settings: Settings,
+    feeds: FeedsSpec,
+    presets: Mapping[str, PresetSpec],
+    hub: ScreenHub,
+    store: ObservationStore,
+    bus: Bus,
+) -> AsyncIterator[IndicatorFeed]:
+    real: Callable[[], datetime] = lambda: datetime.now(TIME_ZONE)  # noqa: E731
+    # With a sped-up simulator, lateness is judged on the simulated calendar too.
+    clock = SimClock(real, settings.sim_speed).now if settings.simulate else real
+    feed = IndicatorFeed(feeds, presets, hub, clock)
+    ready = asyncio.Event()
+    tasks = [asyncio.create_task(_follow(bus, feed, ready), name="feeds-follow")]
+    await ready.wait()
+    await feed.accept(await _history(store))
+    if settings.simulate:
+        tasks.append(
+            asyncio.create_task(
+                run_simulator(
+                    _reporter(store, bus),
+                    feeds.catalogue,
+                    feeds.agencies,
+                    settings.sim_speed,
+                    real,
+                    seed=settings.sim_seed,
+                ),
+                name="feeds-simulator",
+            )
+        )
+    try:
+        yield feed
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
