@@ -1,0 +1,77 @@
+"""A reporting agency posts an observation; the wall shows it: the value in Vietnamese
+number format, its status, how old it is, and no late mark once the due report is in."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import BrowserContext
+from wallprocess import ROOT, WallProcess
+from wallsupport import WALL_2X2
+
+from feeds.loader import load_feeds
+from feeds.periods import TIME_ZONE, last_due_period
+
+
+@pytest.fixture
+def wall(tmp_path: Path) -> Iterator[WallProcess]:
+    # No simulator: the only report on the wall is the one this test posts.
+    process = WallProcess(
+        data_dir=tmp_path / "data", wall_file=WALL_2X2, extra=["--no-simulator"]
+    ).start()
+    yield process
+    process.stop()
+
+
+def agency_credential(wall: WallProcess, agency: str) -> str:
+    out = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "run_wall.py"), "agency-tokens"),
+            *("--agency", agency, "--data-dir", str(wall.data_dir)),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    (line,) = [line for line in out.splitlines() if line.startswith(agency)]
+    return line.split("\t")[1]
+
+
+async def test_a_posted_observation_appears_on_the_screen(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    cpi = load_feeds().catalogue.get("cpi_yoy")
+    period = last_due_period(cpi.frequency, cpi.deadline, datetime.now(TIME_ZONE))
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 960, "height": 540})
+    await page.goto(wall.screens["left-top"])
+    item = page.locator(".g-item[data-indicator='cpi_yoy']")
+    await item.wait_for(timeout=30_000)
+    assert "3,21" not in await item.inner_text()
+
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        credential = agency_credential(wall, cpi.owner)
+        r = await client.post(
+            "/api/v1/observations",
+            json={"observations": [{"indicator": "cpi_yoy", "period": period.key, "value": 3.21}]},
+            headers={"Authorization": f"Bearer {credential}"},
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["accepted"] == 1
+
+    await item.locator("text=3,21").wait_for(timeout=10_000)  # 3.21 as Vietnamese write it
+    value_class = await item.locator(".v").get_attribute("class")
+    assert value_class is not None and "st-ok" in value_class, value_class  # under the ceiling
+    assert "is-late" not in (await item.get_attribute("class") or "")
+    tile = page.locator(".tile[data-tile='socio-economic']")
+    age = tile.locator(".tile-age")
+    await age.wait_for(timeout=5_000)
+    assert "giây trước" in await age.inner_text()  # "as of": seconds ago, not a frozen value
+    await page.screenshot(path=artifacts / "left-top-cpi.png")
