@@ -122,16 +122,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def validate(files: list[Path], wall_file: Path | None) -> int:
     from command_center.errors import SpecError
-    from command_center.server.composition import build_registry
+    from command_center.server.composition import build_registry, check_references
+    from feeds.loader import check_feeds_files, load_feeds
     from layouts import DEFAULT_WALL_FILE, WALLS_DIR, presets_dir_for
-    from layouts.loader import check_files, load_wall
+    from layouts.loader import check_files, load_preset, load_presets, load_wall
 
     registry = build_registry()
-    # Without files: every shipped wall, each with its own presets.
+    # Without files: every shipped wall, each with its own presets, and the feeds' files.
     walls = [wall_file] if wall_file else sorted(WALLS_DIR.glob("*.yaml"))
     if files and not wall_file:
         walls = [DEFAULT_WALL_FILE]
-    problems = []
+    problems = [] if files else check_feeds_files()
+    feeds = None if problems else load_feeds()
     for path in walls:
         try:
             wall = load_wall(path)
@@ -139,7 +141,17 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
             problems += exc.problems
             continue
         targets = files or [path, presets_dir_for(wall.id)]
-        problems += check_files(targets, wall, registry)
+        found = check_files(targets, wall, registry)
+        problems += found
+        if not found and feeds is not None:
+            presets = {}
+            for target in targets:
+                if target.is_dir():
+                    presets.update(load_presets(target, wall, registry))
+                elif target.resolve().parent.name != "walls" and target != path:
+                    preset = load_preset(target, wall, registry)
+                    presets[preset.id] = preset
+            problems += check_references(presets, feeds)
     targets = files or walls
     count = f"{len(targets)} file(s)" if files else f"{len(walls)} wall(s) and their presets"
     for problem in problems:

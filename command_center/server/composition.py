@@ -5,10 +5,31 @@ Indicator, map and video tile kinds are added here as their packages arrive.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from command_center.builtin_tiles import BUILTIN_TILE_KINDS
+from command_center.errors import SpecError, SpecProblem
+from command_center.server.indicator_feed import indicator_tiles
 from command_center.tiles import TileRegistry
-from feeds.tile_kinds import INDICATOR_TILE_KINDS
+from feeds.loader import FeedsSpec
+from feeds.tile_kinds import INDICATOR_TILE_KINDS, check_tile_references
+from layouts.model import PresetSpec
 
 
 def build_registry() -> TileRegistry:
     return TileRegistry([*BUILTIN_TILE_KINDS, *INDICATOR_TILE_KINDS])
+
+
+def check_references(presets: Mapping[str, PresetSpec], feeds: FeedsSpec) -> list[SpecProblem]:
+    """The checks no single file can make: tiles naming indicators the catalogue lacks,
+    and one tile id meaning different tiles in different presets."""
+    problems = [
+        SpecProblem(preset.source, None, "tiles", message)
+        for preset in presets.values()
+        for message in check_tile_references(preset, feeds.catalogue)
+    ]
+    try:
+        indicator_tiles(presets)
+    except SpecError as exc:
+        problems += exc.problems
+    return problems

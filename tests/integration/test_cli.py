@@ -87,3 +87,22 @@ def test_kiosk_urls_are_the_ones_the_server_accepts(tmp_path: Path) -> None:
             assert url in printed, f"kiosk URL of {screen} differs from the server's"
     finally:
         server.stop()
+
+
+def test_validate_checks_what_tiles_name(tmp_path: Path) -> None:
+    preset = tmp_path / "ministers.yaml"
+    preset.write_text(
+        "name: {vi: 'Bộ trưởng', en: 'Ministers'}\n"
+        "description: {vi: 'x', en: 'x'}\n"
+        "cells: {cols: 4, rows: 4}\n"
+        "tiles:\n"
+        "  - id: cpi\n"
+        "    kind: indicator\n"
+        "    cell: {col: 1, row: 1, cols: 2, rows: 2}\n"
+        "    params: {indicator: cpi_yoyy}\n",
+        encoding="utf-8",
+    )
+    result = run_wall("validate", str(preset))
+    assert result.returncode == 1
+    assert "unknown indicator 'cpi_yoyy'" in result.stderr
+    assert "cpi_yoy" in result.stderr.split("unknown indicator 'cpi_yoyy'")[1]
