@@ -30,3 +30,8 @@ class Settings:
     sim_speed: float = 1.0
     # A fixed seed: a restart re-sends the same history, which the store keeps once.
     sim_seed: int = 2020
+    # Adapters, one agency each: (agency id, URL) polled, (agency id, folder) watched.
+    polls: tuple[tuple[str, str], ...] = ()
+    watches: tuple[tuple[str, Path], ...] = ()
+    poll_interval_s: float = 60.0
+    watch_interval_s: float = 5.0

@@ -3,8 +3,8 @@
 Opened by ``open_runtime``, closed in reverse: the tiles are first filled from the
 observation store, then every ``ObservationsAccepted`` on the bus (from this process's
 ingestion API, another process's, or the simulator) updates the tiles it touches. The
-simulator, the quick start's default, reports through the same store and bus as an
-agency would, so the wall cannot tell it from real reports.
+simulator (the quick start's default), the pollers and the folder watchers report
+through the same checks, store and bus as the push API, so the wall cannot tell them apart.
 """
 
 from __future__ import annotations
@@ -15,16 +15,20 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from command_center.bus import Bus
 from command_center.messages import ObservationsAccepted
 from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed
 from command_center.settings import Settings
+from feeds.folder_watch import run_folder_watch
+from feeds.ingest import validate_batch
 from feeds.loader import FeedsSpec
 from feeds.observation_store import ObservationConflict, ObservationStore
 from feeds.observations import Observation
 from feeds.periods import TIME_ZONE
+from feeds.poller import reporter_for, run_poller
 from feeds.simulator import SimClock, run_simulator
 from layouts.model import PresetSpec
 
@@ -77,6 +81,31 @@ def _reporter(store: ObservationStore, bus: Bus) -> Callable[[list[Observation]]
     return report
 
 
+def _adapter_sink(
+    feeds: FeedsSpec, store: ObservationStore, bus: Bus
+) -> Callable[[str, list[Any], str], Awaitable[int]]:
+    """What a poller or folder watcher reports through: the push API's own checks, then
+    the store, then the bus. A rejection (``WallError``) goes back to the adapter."""
+
+    async def report(agency: str, rows: list[Any], source: str) -> int:
+        observations = validate_batch(
+            rows, feeds.catalogue, reporter_for(feeds, agency), datetime.now(TIME_ZONE)
+        )
+        result = await store.append(observations)
+        if result.accepted:
+            await bus.publish(
+                ObservationsAccepted(
+                    agency=agency,
+                    observations=[o.model_dump(mode="json") for o in result.accepted],
+                    ts=time.time() * 1000.0,
+                )
+            )
+        log.info("%s: %d accepted from %s", agency, len(result.accepted), source)
+        return len(result.accepted)
+
+    return report
+
+
 @contextlib.asynccontextmanager
 async def run_feeds(
     settings: Settings,
@@ -106,6 +135,21 @@ async def run_feeds(
                     seed=settings.sim_seed,
                 ),
                 name="feeds-simulator",
+            )
+        )
+    sink = _adapter_sink(feeds, store, bus)
+    for agency, url in settings.polls:
+        tasks.append(
+            asyncio.create_task(
+                run_poller(url, agency, feeds, sink, settings.poll_interval_s, real),
+                name=f"poll-{agency}",
+            )
+        )
+    for agency, folder in settings.watches:
+        tasks.append(
+            asyncio.create_task(
+                run_folder_watch(folder, agency, feeds, sink, settings.watch_interval_s),
+                name=f"watch-{agency}",
             )
         )
     try:
