@@ -7,8 +7,11 @@ import contextlib
 import math
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from playwright.async_api import Browser, Page, async_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the same server harness as the browser tests
 
-from wallprocess import CHROMIUM_ARGS, WallProcess, private_redis  # noqa: E402
+from wallprocess import CHROMIUM_ARGS, WallProcess, free_port, private_redis  # noqa: E402
 
 __all__ = ["CHROMIUM_ARGS", "WallProcess", "private_redis"]  # the benchmarks take these from here
 
@@ -83,6 +86,47 @@ def wall_server(screens: int, tiles: int, redis_url: str, **flags: Any) -> Itera
             yield process
         finally:
             process.stop()
+
+
+@contextlib.contextmanager
+def durable_redis() -> Iterator[tuple[str, int]]:
+    """A private redis-server that fsyncs every write to its append-only file, in a throwaway
+    folder: as a deployment where "accepted" survives a kill -9 runs it (the private_redis of
+    the other benchmarks keeps nothing on disk). Yields its URL and pid; killed after."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="redis-bench-") as folder:
+        cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", folder]
+        cmd += ["--appendonly", "yes", "--appendfsync", "always", "--save", ""]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                with (
+                    contextlib.suppress(OSError),
+                    socket.create_connection(("127.0.0.1", port), 0.2),
+                ):
+                    break
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("redis-server did not start")
+                time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0", proc.pid
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+            proc.wait(10)
+
+
+def agency_credential(agency: str, data_dir: Path, redis_url: str | None = None) -> str:
+    """``<agency id>:<token>`` for ``Authorization: Bearer``, as ``run_wall.py agency-tokens``
+    prints it for the server on ``data_dir`` (and ``redis_url``)."""
+    cmd = [sys.executable, str(ROOT / "run_wall.py"), "agency-tokens", "--agency", agency]
+    cmd += ["--data-dir", str(data_dir)] + (["--redis", redis_url] if redis_url else [])
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    for line in done.stdout.splitlines():
+        name, _, credential = line.partition("\t")
+        if name == agency and credential:
+            return credential
+    raise RuntimeError(f"no credential for {agency}: {done.stdout}{done.stderr[-2000:]}")
 
 
 @contextlib.asynccontextmanager
