@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -96,15 +97,22 @@ class Catalogue(BaseModel):
     def __len__(self) -> int:
         return len(self.indicators)
 
+    @cached_property
+    def _by_code(self) -> dict[str, Indicator]:
+        # Ingestion looks an indicator up for every row: a dict, not a scan.
+        return {i.code: i for i in self.indicators}
+
     def __contains__(self, code: object) -> bool:
-        return any(i.code == code for i in self.indicators)
+        return isinstance(code, str) and code in self._by_code
 
     def get(self, code: str) -> Indicator:
         """The indicator ``code``; KeyError names a near miss."""
-        for indicator in self.indicators:
-            if indicator.code == code:
-                return indicator
-        raise KeyError(f"unknown indicator '{code}' ({did_you_mean(code, self.codes)})")
+        try:
+            return self._by_code[code]
+        except KeyError:
+            raise KeyError(
+                f"unknown indicator '{code}' ({did_you_mean(code, self.codes)})"
+            ) from None
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from feeds.deadline import DeadlineRule
@@ -154,6 +155,7 @@ _KEY_FORMS = (
 )
 
 
+@lru_cache(maxsize=4096)  # pure, and a batch names the same few periods thousands of times
 def parse_period_key(key: str, cutoff_day: int | None = None) -> Period:
     """``2026-Q3`` → that quarter; raises ValueError naming the accepted forms."""
     for frequency, pattern in _KEY_FORMS:

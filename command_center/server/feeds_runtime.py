@@ -17,6 +17,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from command_center.bus import Bus
 from command_center.messages import ObservationsAccepted
 from command_center.server.hub import ScreenHub
@@ -34,6 +36,12 @@ from layouts.model import PresetSpec
 
 log = logging.getLogger(__name__)
 
+# One validation call for a whole batch from the bus (another process's, maybe).
+OBSERVATIONS: TypeAdapter[list[Observation]] = TypeAdapter(list[Observation])
+
+# Indicator tiles are recomputed at most this often, however fast reports arrive: the
+# screens' flush rate is the limit that matters to a person, not each report.
+TILE_REFRESH_S = 0.25
 # The ingestion API's limit: the simulator's history goes in batches of this size.
 BATCH = 10_000
 
@@ -53,8 +61,7 @@ async def _follow(bus: Bus, feed: IndicatorFeed, ready: asyncio.Event) -> None:
             if not isinstance(message, ObservationsAccepted):
                 continue
             try:
-                batch = [Observation.model_validate(o) for o in message.observations]
-                await feed.accept(batch)
+                feed.accept(OBSERVATIONS.validate_python(message.observations))
             except Exception:  # one bad batch must not stop the wall's indicators
                 log.exception("could not show %d observations", len(message.observations))
 
@@ -122,7 +129,9 @@ async def run_feeds(
     ready = asyncio.Event()
     tasks = [asyncio.create_task(_follow(bus, feed, ready), name="feeds-follow")]
     await ready.wait()
-    await feed.accept(await _history(store))
+    feed.accept(await _history(store))
+    await feed.flush()
+    tasks.append(asyncio.create_task(feed.run(TILE_REFRESH_S), name="feeds-tiles"))
     if settings.simulate:
         tasks.append(
             asyncio.create_task(

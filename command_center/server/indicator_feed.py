@@ -8,6 +8,7 @@ off the event loop, and hands it to the screen hub, which coalesces it per scree
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -21,6 +22,8 @@ from feeds.observations import Observation
 from feeds.tile_data import tile_data
 from feeds.tile_kinds import INDICATOR_TILE_KINDS, ReportingStatusParams, indicator_codes
 from layouts.model import PresetSpec
+
+log = logging.getLogger(__name__)
 
 INDICATOR_PARAMS = tuple(kind.params for kind in INDICATOR_TILE_KINDS)
 Key = tuple[str, str, str]
@@ -71,6 +74,7 @@ class IndicatorFeed:
         self._tiles = indicator_tiles(presets)
         self._latest: dict[str, dict[Key, Observation]] = {}
         self._lock = asyncio.Lock()
+        self._dirty: set[str] = set()
 
     @property
     def tile_ids(self) -> list[str]:
@@ -101,13 +105,19 @@ class IndicatorFeed:
                 changed.add(obs.indicator)
         return changed
 
-    async def accept(self, batch: list[Observation]) -> int:
-        """Merge a batch and push the data of every tile it changes; returns tiles pushed."""
-        async with self._lock:  # batches apply in order, never interleaved
-            changed = self._merge(batch)
-            tiles = self.tiles_naming(changed)
-            if not tiles:
+    def accept(self, batch: list[Observation]) -> int:
+        """Merge a batch; the tiles it changes are recomputed at the next ``flush``.
+        Returns how many tiles it marked. Cheap, so ingestion never waits on tile work."""
+        tiles = self.tiles_naming(self._merge(batch))
+        self._dirty.update(tiles)
+        return len(tiles)
+
+    async def flush(self) -> int:
+        """Compute and push the data of every tile changed since the last flush."""
+        async with self._lock:  # one computation at a time, in order
+            if not self._dirty:
                 return 0
+            tiles, self._dirty = self._dirty, set()
             work = {
                 tile_id: (self._tiles[tile_id], self._observations_for(self._tiles[tile_id]))
                 for tile_id in tiles
@@ -120,6 +130,15 @@ class IndicatorFeed:
             for tile_id, data in datas.items():
                 self._hub.push(tile_id, data, ts)
             return len(datas)
+
+    async def run(self, every_s: float) -> None:
+        """Flush every ``every_s``: a burst of reports costs one computation per tile."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.flush()
+            except Exception:  # one bad computation must not stop the wall's indicators
+                log.exception("indicator tiles could not be computed")
 
     def _observations_for(self, params: TileParams) -> list[Observation]:
         codes = indicator_codes(params)

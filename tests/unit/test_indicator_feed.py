@@ -47,7 +47,8 @@ async def test_simulated_reports_fill_every_indicator_tile(hub: ScreenHub) -> No
     link = RecordingLink(hub.wall.screens[0].id)
     await hub.attach(link, None)
     batch = simulate(feeds.catalogue, feeds.agencies, NOW, random.Random(7))
-    pushed = await feed.accept(batch)
+    assert feed.accept(batch) == len(feed.tile_ids)
+    pushed = await feed.flush()
     assert pushed == len(feed.tile_ids)
     hub.flush()
     shown = {t.id for m in link.sent if isinstance(m, LayoutMessage) for t in m.tiles}
@@ -62,18 +63,21 @@ async def test_a_batch_only_recomputes_the_tiles_naming_its_indicator(hub: Scree
     feeds = load_feeds()
     feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
     history = simulate(feeds.catalogue, feeds.agencies, NOW, random.Random(7))
-    await feed.accept(history)
+    feed.accept(history)
+    await feed.flush()
     one = max(
         (o for o in history if o.indicator == "cpi_yoy" and o.area.code is None),
         key=lambda o: o.period,
     )
     revised = one.model_copy(update={"revision": one.revision + 1, "value": one.value + 0.1})
-    pushed = await feed.accept([revised])
+    feed.accept([revised])
+    pushed = await feed.flush()
     naming_cpi = feed.tiles_naming({"cpi_yoy"})
     assert naming_cpi and len(naming_cpi) < len(feed.tile_ids)
     assert pushed == len(naming_cpi)
     # An older revision arriving late changes nothing.
-    assert await feed.accept([one]) == 0
+    assert feed.accept([one]) == 0
+    assert await feed.flush() == 0
 
 
 def test_one_tile_id_means_one_tile_in_every_preset(hub: ScreenHub) -> None:
