@@ -7,6 +7,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import httpx
 import websockets
 
 from command_center.auth import Role, device_token
+from command_center.protocol import DataMessage, Message
 from command_center.server.runtime import WallRuntime, open_runtime
 from command_center.settings import Settings
 from layouts import LAYOUTS_DIR
@@ -108,3 +110,22 @@ async def screen_client(
         if hello:
             await client.send(type="hello", screen=screen, token=token or screen_token(rt, screen))
         yield client
+
+
+@dataclass
+class RecordingLink:
+    """A stand-in for a screen's WebSocket in hub tests: records what the hub sends."""
+
+    screen: str
+    preview: bool = False
+    busy: bool = False
+    sent: list[Message] = field(default_factory=list)
+
+    def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+    def close(self, code: int | None = None, reason: str | None = None) -> None:
+        pass
+
+    def data(self) -> list[DataMessage]:
+        return [m for m in self.sent if isinstance(m, DataMessage)]

@@ -8,15 +8,15 @@ event loop never waits on the disk.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 import pydantic_core
 
+from command_center.sqlite_worker import SqliteWorker
 from command_center.store.base import (
     AuditEntry,
     ScreenRecord,
@@ -92,25 +92,15 @@ def _json(value: object) -> str:
 class EmbeddedStore:
     """``await EmbeddedStore.open(data_dir)``; the file is ``data_dir / "wall.sqlite3"``."""
 
-    def __init__(self, conn: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
-        self._conn = conn
-        self._thread = thread
-        self._closed = False
+    def __init__(self, worker: SqliteWorker) -> None:
+        self._worker = worker
 
     @classmethod
     async def open(cls, data_dir: Path) -> EmbeddedStore:
-        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wall-sqlite")
-        try:
-            conn = await asyncio.get_running_loop().run_in_executor(thread, _connect, data_dir)
-        except BaseException:
-            thread.shutdown(wait=False)
-            raise
-        return cls(conn, thread)
+        return cls(await SqliteWorker.open(partial(_connect, data_dir), "store"))
 
     async def _run(self, job: Callable[[sqlite3.Connection], T]) -> T:
-        if self._closed:
-            raise RuntimeError("store is closed")
-        return await asyncio.get_running_loop().run_in_executor(self._thread, job, self._conn)
+        return await self._worker.run(job)
 
     async def get_state(self) -> WallState:
         def job(conn: sqlite3.Connection) -> WallState:
@@ -244,11 +234,7 @@ class EmbeddedStore:
         return await self._run(job)
 
     async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True  # first, so no job can queue behind the close
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.close)
-        await asyncio.to_thread(self._thread.shutdown, wait=True)
+        await self._worker.close()
 
 
 def _user(row: tuple[str, str, str, float]) -> UserRecord:

@@ -8,13 +8,13 @@ separate file keeps this schema's versions apart from the wall store's.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from command_center.sqlite_worker import SqliteWorker
 from feeds.observation_store.base import (
     AppendResult,
     ObservationKey,
@@ -106,25 +106,15 @@ def _row(o: Observation) -> tuple[Any, ...]:
 class EmbeddedObservationStore:
     """``await EmbeddedObservationStore.open(data_dir)``."""
 
-    def __init__(self, conn: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
-        self._conn = conn
-        self._thread = thread
-        self._closed = False
+    def __init__(self, worker: SqliteWorker) -> None:
+        self._worker = worker
 
     @classmethod
     async def open(cls, data_dir: Path) -> EmbeddedObservationStore:
-        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="observations-sqlite")
-        try:
-            conn = await asyncio.get_running_loop().run_in_executor(thread, _connect, data_dir)
-        except BaseException:
-            thread.shutdown(wait=False)
-            raise
-        return cls(conn, thread)
+        return cls(await SqliteWorker.open(partial(_connect, data_dir), "observation store"))
 
     async def _run(self, job: Callable[[sqlite3.Connection], T]) -> T:
-        if self._closed:
-            raise RuntimeError("observation store is closed")
-        return await asyncio.get_running_loop().run_in_executor(self._thread, job, self._conn)
+        return await self._worker.run(job)
 
     async def append(self, batch: list[Observation]) -> AppendResult:
         if not batch:
@@ -185,11 +175,7 @@ class EmbeddedObservationStore:
         return await self._run(job)
 
     async def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.close)
-        await asyncio.to_thread(self._thread.shutdown, wait=True)
+        await self._worker.close()
 
 
 def _append(conn: sqlite3.Connection, batch: list[Observation]) -> AppendResult:

@@ -4,50 +4,17 @@ the links are recording stand-ins for WebSockets (the WebSocket path has its own
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
+from wallsupport import RecordingLink
 
 from command_center.bus import MemoryBus
-from command_center.protocol import DataMessage, LayoutMessage, Message
+from command_center.protocol import LayoutMessage
 from command_center.server.composition import build_registry
 from command_center.server.hub import ScreenHub
 from command_center.store import open_store
 from layouts import DEFAULT_WALL_FILE, presets_dir_for
 from layouts.loader import load_presets, load_wall
-
-
-@dataclass
-class RecordingLink:
-    screen: str
-    preview: bool = False
-    busy: bool = False
-    sent: list[Message] = field(default_factory=list)
-
-    def send(self, message: Message) -> None:
-        self.sent.append(message)
-
-    def close(self, code: int | None = None, reason: str | None = None) -> None:
-        pass
-
-    def data(self) -> list[DataMessage]:
-        return [m for m in self.sent if isinstance(m, DataMessage)]
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[ScreenHub]:
-    wall = load_wall(DEFAULT_WALL_FILE)
-    presets = load_presets(presets_dir_for(wall.id), wall, build_registry())
-    async with open_store(tmp_path, None) as store:
-        bus = MemoryBus()
-        # A very slow flush rate: the test drives flush() itself.
-        hub = ScreenHub(wall, presets, store, bus, flush_hz=0.01)
-        await hub.start()
-        yield hub
-        await hub.stop()
-        await bus.close()
 
 
 def first_tile(link: RecordingLink) -> str:

@@ -4,40 +4,20 @@ feed into the hub, and only the tiles a batch changes get new data."""
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_hub_flush import RecordingLink
+from wallsupport import RecordingLink
 
-from command_center.bus import MemoryBus
 from command_center.errors import SpecError
 from command_center.protocol import LayoutMessage
-from command_center.server.composition import build_registry
 from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed, indicator_tiles
-from command_center.store import open_store
 from feeds.loader import load_feeds
 from feeds.simulator import simulate
-from layouts import DEFAULT_WALL_FILE, presets_dir_for
-from layouts.loader import load_presets, load_wall
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[ScreenHub]:
-    wall = load_wall(DEFAULT_WALL_FILE)
-    presets = load_presets(presets_dir_for(wall.id), wall, build_registry())
-    async with open_store(tmp_path, None) as store:
-        bus = MemoryBus()
-        hub = ScreenHub(wall, presets, store, bus, flush_hz=0.01)
-        await hub.start()
-        yield hub
-        await hub.stop()
-        await bus.close()
 
 
 async def test_simulated_reports_fill_every_indicator_tile(hub: ScreenHub) -> None:

@@ -1,0 +1,29 @@
+"""Fixtures of the unit tests: a screen hub on a real embedded store and in-memory bus."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from command_center.bus import MemoryBus
+from command_center.server.composition import build_registry
+from command_center.server.hub import ScreenHub
+from command_center.store import open_store
+from layouts import DEFAULT_WALL_FILE, presets_dir_for
+from layouts.loader import load_presets, load_wall
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[ScreenHub]:
+    wall = load_wall(DEFAULT_WALL_FILE)
+    presets = load_presets(presets_dir_for(wall.id), wall, build_registry())
+    async with open_store(tmp_path, None) as store:
+        bus = MemoryBus()
+        # A very slow flush rate: the test drives flush() itself.
+        hub = ScreenHub(wall, presets, store, bus, flush_hz=0.01)
+        await hub.start()
+        yield hub
+        await hub.stop()
+        await bus.close()
