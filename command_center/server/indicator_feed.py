@@ -131,14 +131,20 @@ class IndicatorFeed:
                 self._hub.push(tile_id, data, ts)
             return len(datas)
 
-    async def run(self, every_s: float) -> None:
-        """Flush every ``every_s``: a burst of reports costs one computation per tile."""
+    async def run(self, every_s: float, duty: float = 0.2) -> None:
+        """Flush every ``every_s``: a burst of reports costs one computation per tile. When a
+        computation is slow (large series under heavy reporting), wait longer, so tile work
+        takes at most ``duty`` of the time and ingestion keeps the rest."""
+        pause = every_s
         while True:
-            await asyncio.sleep(every_s)
+            await asyncio.sleep(pause)
+            started = time.perf_counter()
             try:
                 await self.flush()
             except Exception:  # one bad computation must not stop the wall's indicators
                 log.exception("indicator tiles could not be computed")
+            spent = time.perf_counter() - started
+            pause = max(every_s, spent * (1 - duty) / duty)
 
     def _observations_for(self, params: TileParams) -> list[Observation]:
         codes = indicator_codes(params)
