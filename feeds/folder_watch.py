@@ -40,7 +40,7 @@ from feeds.excel_batch import parse_xlsx
 from feeds.ingest import BatchRejected
 from feeds.loader import FeedsSpec
 from feeds.periods import TIME_ZONE
-from feeds.poller import Clock, Sink, check_rows, describe, reporter_for
+from feeds.poller import Clock, Sink, check_rows, describe
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class FolderWatch:
         self.folder = Path(folder)
         self.agency = agency
         self.feeds = feeds
-        self.reporter = reporter_for(feeds, agency)  # an unknown agency fails here, at once
+        self.reporter = feeds.reporter(agency)  # an unknown agency fails here, at once
         self.sink = sink
         self.clock = clock
         for name in (ACCEPTED, REJECTED, STATE_DIR):

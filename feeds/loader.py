@@ -18,6 +18,8 @@ from feeds.agencies import AgencyRegistry, ReportingScope, scope_of
 from feeds.agencies_check import check_agencies, check_agency_indicators
 from feeds.catalogue import Catalogue
 from feeds.catalogue_check import check_catalogue
+from feeds.ingest import Reporter
+from geo.codelists import CodeList
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class FeedsSpec:
 
     def scope(self, agency_id: str) -> ReportingScope:
         return scope_of(self.agencies.get(agency_id), self.catalogue)
+
+    def reporter(self, agency_id: str) -> Reporter:
+        """Who sends a batch: the agency's scope and the registry's code list; ``KeyError``
+        for an agency not in the registry."""
+        return Reporter(self.scope(agency_id), CodeList(f"gso-{self.agencies.code_list}"))
 
 
 def load_feeds(

@@ -35,7 +35,6 @@ from command_center.errors import RequestError, WallError
 from feeds.csv_batch import parse_csv
 from feeds.ingest import BatchRejected, Reporter, check_size, validate_batch
 from feeds.loader import FeedsSpec
-from geo.codelists import CodeList
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +58,6 @@ class PollFailed(Exception):
 
 class UnusableResponse(RequestError):
     code = "unusable_response"
-
-
-def reporter_for(feeds: FeedsSpec, agency: str) -> Reporter:
-    """The agency's scope and code list; ``KeyError`` for an agency not in the registry."""
-    return Reporter(feeds.scope(agency), CodeList(f"gso-{feeds.agencies.code_list}"))
 
 
 def check_rows(
@@ -119,7 +113,7 @@ class Poller:
         self.url = url
         self.agency = agency
         self.feeds = feeds
-        self.reporter = reporter_for(feeds, agency)  # an unknown agency fails here, at once
+        self.reporter = feeds.reporter(agency)  # an unknown agency fails here, at once
         self.sink = sink
         self.clock = clock
         self.timeout_s = timeout_s

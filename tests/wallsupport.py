@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from command_center.auth import Role, device_token
 from command_center.protocol import DataMessage, Message
 from command_center.server.runtime import WallRuntime, open_runtime
 from command_center.settings import Settings
+from feeds.ingest import validate_batch
+from feeds.loader import FeedsSpec
+from feeds.observation_store import ObservationStore
 from layouts import LAYOUTS_DIR
 
 WALL_2X2 = LAYOUTS_DIR / "walls" / "wall-2x2.yaml"
@@ -129,3 +133,21 @@ class RecordingLink:
 
     def data(self) -> list[DataMessage]:
         return [m for m in self.sent if isinstance(m, DataMessage)]
+
+
+class StoringSink:
+    """What the runtime gives an adapter, without the bus: validate as the push API does,
+    then store. Records each call (agency, rows, source)."""
+
+    def __init__(
+        self, clock: Callable[[], datetime], store: ObservationStore, feeds: FeedsSpec
+    ) -> None:
+        self.clock = clock
+        self.store = store
+        self.feeds = feeds
+        self.calls: list[tuple[str, int, str]] = []
+
+    async def __call__(self, agency: str, rows: list[Any], source: str) -> None:
+        self.calls.append((agency, len(rows), source))
+        reporter = self.feeds.reporter(agency)
+        await self.store.append(validate_batch(rows, self.feeds.catalogue, reporter, self.clock()))

@@ -16,14 +16,12 @@ class Coalescer:
 
     tiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     ts: dict[str, float] = field(default_factory=dict)
-    merged: int = 0
 
     def add(self, tile: str, data: dict[str, Any], ts: float) -> None:
         pending = self.tiles.get(tile)
         if pending is None:
             self.tiles[tile] = dict(data)
         else:
-            self.merged += 1
             pending.update(data)
         # The screen shows the newest value, so its age is the newest change's age.
         self.ts[tile] = ts

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -24,13 +23,14 @@ from command_center.messages import ObservationsAccepted
 from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed
 from command_center.settings import Settings
+from feeds.acceptance import store_and_announce
 from feeds.folder_watch import run_folder_watch
 from feeds.ingest import validate_batch
 from feeds.loader import FeedsSpec
 from feeds.observation_store import ObservationConflict, ObservationStore
 from feeds.observations import Observation
 from feeds.periods import TIME_ZONE
-from feeds.poller import reporter_for, run_poller
+from feeds.poller import run_poller
 from feeds.simulator import SimClock, run_simulator
 from layouts.model import PresetSpec
 
@@ -66,24 +66,14 @@ async def _follow(bus: Bus, feed: IndicatorFeed, ready: asyncio.Event) -> None:
                 log.exception("could not show %d observations", len(message.observations))
 
 
-def _reporter(store: ObservationStore, bus: Bus) -> Callable[[list[Observation]], Awaitable[None]]:
+def _simulated(store: ObservationStore, bus: Bus) -> Callable[[list[Observation]], Awaitable[None]]:
     async def report(batch: list[Observation]) -> None:
         for start in range(0, len(batch), BATCH):
-            chunk = batch[start : start + BATCH]
             try:
-                result = await store.append(chunk)
+                await store_and_announce(store, bus, "simulator", batch[start : start + BATCH])
             except ObservationConflict as exc:
                 # A data folder filled by a simulator with another seed: say so, go on.
                 log.warning("simulated reports clash with stored ones: %s", exc.message)
-                continue
-            if result.accepted:
-                await bus.publish(
-                    ObservationsAccepted(
-                        agency="simulator",
-                        observations=[o.model_dump(mode="json") for o in result.accepted],
-                        ts=time.time() * 1000.0,
-                    )
-                )
 
     return report
 
@@ -92,21 +82,13 @@ def _adapter_sink(
     feeds: FeedsSpec, store: ObservationStore, bus: Bus
 ) -> Callable[[str, list[Any], str], Awaitable[int]]:
     """What a poller or folder watcher reports through: the push API's own checks, then
-    the store, then the bus. A rejection (``WallError``) goes back to the adapter."""
+    the store and the bus. A rejection (``WallError``) goes back to the adapter."""
 
     async def report(agency: str, rows: list[Any], source: str) -> int:
-        observations = validate_batch(
-            rows, feeds.catalogue, reporter_for(feeds, agency), datetime.now(TIME_ZONE)
+        batch = validate_batch(
+            rows, feeds.catalogue, feeds.reporter(agency), datetime.now(TIME_ZONE)
         )
-        result = await store.append(observations)
-        if result.accepted:
-            await bus.publish(
-                ObservationsAccepted(
-                    agency=agency,
-                    observations=[o.model_dump(mode="json") for o in result.accepted],
-                    ts=time.time() * 1000.0,
-                )
-            )
+        result = await store_and_announce(store, bus, agency, batch)
         log.info("%s: %d accepted from %s", agency, len(result.accepted), source)
         return len(result.accepted)
 
@@ -136,7 +118,7 @@ async def run_feeds(
         tasks.append(
             asyncio.create_task(
                 run_simulator(
-                    _reporter(store, bus),
+                    _simulated(store, bus),
                     feeds.catalogue,
                     feeds.agencies,
                     settings.sim_speed,

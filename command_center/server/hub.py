@@ -489,7 +489,17 @@ class ScreenHub:
             "version": self.state.version,
             "switched_at": self.state.switched_at,
             "switched_by": self.state.switched_by,
-            "screens": [self.status[s.id].as_dict() for s in self.wall.screens],
+            "screens": [
+                {
+                    **self.status[s.id].as_dict(),
+                    # Data messages held back because the screen had not read the last one:
+                    # a screen that keeps growing this number cannot keep up.
+                    "skipped_flushes": sum(
+                        e.skipped_flushes for e in self._attached[s.id] if not e.link.preview
+                    ),
+                }
+                for s in self.wall.screens
+            ],
             "last_switch": next(reversed(self.reports.values())).as_dict()
             if self.reports
             else None,

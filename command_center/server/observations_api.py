@@ -21,16 +21,15 @@ from typing import Any
 from command_center.auth import Permission, authorize, check_device_token
 from command_center.bus import Bus
 from command_center.errors import AuthError, NotFoundError, RequestError
-from command_center.messages import ObservationsAccepted
 from command_center.server.http_base import JsonHandler
 from command_center.server.keys import Keys
+from feeds.acceptance import store_and_announce
 from feeds.csv_batch import parse_csv
-from feeds.ingest import Reporter, check_size, validate_batch
+from feeds.ingest import check_size, validate_batch
 from feeds.loader import FeedsSpec
 from feeds.observation_store import ObservationStore
 from feeds.observations import Observation
 from feeds.reporting_status import expected_reports, reporting_status
-from geo.codelists import CodeList
 
 log = logging.getLogger(__name__)
 
@@ -95,18 +94,14 @@ class ObservationsHandler(ObservationsBase):
     async def post(self) -> None:
         agency = self.agency()
         rows, lines = self.rows()
-        reporter = Reporter(
-            self.feeds.scope(agency), CodeList(f"gso-{self.feeds.agencies.code_list}")
-        )
+        reporter = self.feeds.reporter(agency)
         now = self.clock()
         args = (rows, self.feeds.catalogue, reporter, now, lines)
         if len(rows) > THREAD_ABOVE_ROWS:
             batch = await asyncio.to_thread(validate_batch, *args)
         else:
             batch = validate_batch(*args)
-        result = await self.observations.append(batch)  # durable when it returns
-        if result.accepted:
-            await self.announce(agency, result.accepted, now)
+        result = await store_and_announce(self.observations, self.bus, agency, batch)
         self.write_json(
             {
                 "agency": agency,
@@ -117,17 +112,6 @@ class ObservationsHandler(ObservationsBase):
             },
             201 if result.accepted else 200,
         )
-
-    async def announce(self, agency: str, accepted: list[Observation], now: datetime) -> None:
-        message = ObservationsAccepted(
-            agency=agency,
-            observations=[o.model_dump(mode="json") for o in accepted],
-            ts=now.timestamp() * 1000.0,
-        )
-        try:
-            await self.bus.publish(message)
-        except Exception:  # stored already: a fan-out failure must not unsay "accepted"
-            log.exception("could not publish %d accepted observations", len(accepted))
 
     def agency(self) -> str:
         header = self.request.headers.get("Authorization", "")

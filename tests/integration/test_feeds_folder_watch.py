@@ -15,14 +15,12 @@ from typing import Any
 
 import openpyxl
 import pytest
-from wallsupport import wait_until
+from wallsupport import StoringSink, wait_until
 
 from feeds.folder_watch import FileOutcome, FolderWatch, run_folder_watch
-from feeds.ingest import validate_batch
 from feeds.loader import FeedsSpec, load_feeds
 from feeds.observation_store import EmbeddedObservationStore, ObservationStore
 from feeds.periods import TIME_ZONE
-from feeds.poller import reporter_for
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=TIME_ZONE)  # the current monthly period: 2025-12
 DISBURSEMENT = "public_investment_disbursement"  # province level, monthly, 0..100
@@ -43,20 +41,6 @@ def good(period: str = "2025-10", value: float = 42.5, revision: str = "") -> st
     return f"{DISBURSEMENT},01,gso-34,{period},{value},{revision},"
 
 
-class StoringSink:
-    """What the runtime gives an adapter: validate as the push API does, then store."""
-
-    def __init__(self, store: ObservationStore, feeds: FeedsSpec) -> None:
-        self.store = store
-        self.feeds = feeds
-        self.calls: list[tuple[str, int, str]] = []
-
-    async def __call__(self, agency: str, rows: list[Any], source: str) -> None:
-        self.calls.append((agency, len(rows), source))
-        reporter = reporter_for(self.feeds, agency)
-        await self.store.append(validate_batch(rows, self.feeds.catalogue, reporter, clock()))
-
-
 @pytest.fixture(scope="module")
 def feeds() -> FeedsSpec:
     return load_feeds()
@@ -73,7 +57,7 @@ async def store(tmp_path: Path) -> AsyncIterator[ObservationStore]:
 
 @pytest.fixture
 def sink(store: ObservationStore, feeds: FeedsSpec) -> StoringSink:
-    return StoringSink(store, feeds)
+    return StoringSink(clock, store, feeds)
 
 
 @pytest.fixture
@@ -283,7 +267,7 @@ async def test_a_failing_sink_leaves_the_file_for_the_next_scan(
 ) -> None:
     closed = await EmbeddedObservationStore.open(tmp_path / "closed")
     await closed.close()  # a store that is down
-    sink = StoringSink(closed, feeds)
+    sink = StoringSink(clock, closed, feeds)
     watch = FolderWatch(folder, AGENCY, feeds, sink, clock)
     (folder / "report.csv").write_bytes(csv(good()))
     [outcome] = await handled(watch)

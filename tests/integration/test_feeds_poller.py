@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wallsupport import wait_until
+from wallsupport import StoringSink, wait_until
 
-from feeds.ingest import validate_batch
 from feeds.loader import FeedsSpec, load_feeds
 from feeds.observation_store import EmbeddedObservationStore, ObservationStore
 from feeds.periods import TIME_ZONE
-from feeds.poller import reporter_for, run_poller
+from feeds.poller import run_poller
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=TIME_ZONE)  # the current monthly period: 2025-12
 DISBURSEMENT = "public_investment_disbursement"  # province level, monthly, 0..100
@@ -143,23 +142,9 @@ async def store(tmp_path: Path) -> AsyncIterator[ObservationStore]:
         await opened.close()
 
 
-class StoringSink:
-    """What the runtime gives an adapter: validate as the push API does, then store."""
-
-    def __init__(self, store: ObservationStore, feeds: FeedsSpec) -> None:
-        self.store = store
-        self.feeds = feeds
-        self.calls: list[tuple[str, int, str]] = []
-
-    async def __call__(self, agency: str, rows: list[Any], source: str) -> None:
-        self.calls.append((agency, len(rows), source))
-        reporter = reporter_for(self.feeds, agency)
-        await self.store.append(validate_batch(rows, self.feeds.catalogue, reporter, clock()))
-
-
 @pytest.fixture
 def sink(store: ObservationStore, feeds: FeedsSpec) -> StoringSink:
-    return StoringSink(store, feeds)
+    return StoringSink(clock, store, feeds)
 
 
 class Polling:

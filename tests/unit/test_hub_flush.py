@@ -100,3 +100,16 @@ async def test_the_first_change_goes_at_once_and_a_burst_waits_for_the_period(
         finally:
             await hub.stop()
             await bus.close()
+
+
+async def test_the_console_sees_a_screen_that_cannot_keep_up(hub: ScreenHub) -> None:
+    import asyncio
+
+    screen = hub.wall.screens[0].id
+    link = RecordingLink(screen, busy=True)
+    await hub.attach(link, None)
+    hub.push(first_tile(link), {"n": 1}, ts=1.0)
+    await asyncio.sleep(0)  # the send is due at once, but the link is still writing
+    assert link.data() == []
+    row = next(s for s in hub.snapshot()["screens"] if s["id"] == screen)
+    assert row["skipped_flushes"] == 1
