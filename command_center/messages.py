@@ -57,7 +57,25 @@ class ObservationsAccepted(BusMessage):
     ts: float
 
 
-_Union = TileDataChanged | LayoutSwitched | ScreenSwapped | ObservationsAccepted
+class BridgePointState(BusMessage):
+    """A bridge point's presence as the video module sees it: ``online`` (its signalling
+    session is up) and ``in_call`` (its media reaches the centre), with where it is so a map
+    can place it without importing ``video``. ``ts`` is when the state changed (ms)."""
+
+    type: Literal["bridge_point_state"] = "bridge_point_state"
+    point: str
+    name_vi: str
+    name_en: str
+    kind: Literal["province", "rescue_centre", "ship", "ministry", "room"]
+    lat: float
+    lon: float
+    online: bool
+    in_call: bool
+    muted: bool = False
+    ts: float
+
+
+_Union = TileDataChanged | LayoutSwitched | ScreenSwapped | ObservationsAccepted | BridgePointState
 AnyBusMessage = Annotated[_Union, Field(discriminator="type")]
 BUS_MESSAGE: TypeAdapter[_Union] = TypeAdapter(AnyBusMessage)
 BUS_MESSAGES: tuple[type[BusMessage], ...] = (
@@ -65,4 +83,5 @@ BUS_MESSAGES: tuple[type[BusMessage], ...] = (
     LayoutSwitched,
     ScreenSwapped,
     ObservationsAccepted,
+    BridgePointState,
 )
