@@ -1,4 +1,4 @@
-"""``python -m benchmarks [fanout] [switch] [ingest] [--short]``: prints each benchmark's figures."""
+"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [--short]``: prints each benchmark's figures."""
 
 from __future__ import annotations
 
@@ -6,18 +6,30 @@ import argparse
 import asyncio
 import sys
 
-from benchmarks import fanout, ingest, switch
+from benchmarks import fanout, ingest, map, switch, video
 
-BENCHMARKS = ("fanout", "switch", "ingest")
+BENCHMARKS = ("fanout", "switch", "ingest", "video", "map")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
-    ap.add_argument("which", nargs="*", help="fanout, switch, ingest (default: all)")
+    ap.add_argument("which", nargs="*", help="fanout, switch, ingest, video, map (default: all)")
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
     ap.add_argument("--screens", type=int, default=None)
     ap.add_argument("--tiles", type=int, default=None)
     ap.add_argument("--rate", type=int, default=None, help="updates per second (fanout)")
+    ap.add_argument(
+        "--post-rate",
+        type=int,
+        default=None,
+        help="API posts per second, one observation each (fanout's API mode)",
+    )
+    ap.add_argument(
+        "--fanout-source",
+        choices=("bus", "api", "both"),
+        default="both",
+        help="fanout: updates injected on the bus, posted through the API, or both",
+    )
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--switches", type=int, default=None)
     ap.add_argument(
@@ -36,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose {', '.join(BENCHMARKS)}"
         )
     screens = args.screens or (4 if args.short else 16)
-    if "fanout" in which:
+    if "fanout" in which and args.fanout_source in ("bus", "both"):
         result = asyncio.run(
             fanout.run(
                 screens=screens,
@@ -46,6 +58,16 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         print("\n".join(result.lines()), flush=True)
+    if "fanout" in which and args.fanout_source in ("api", "both"):
+        api = asyncio.run(
+            fanout.run_api(
+                screens=screens,
+                tiles=args.tiles or (48 if args.short else 200),
+                rate=args.post_rate or (20 if args.short else 100),
+                seconds=args.seconds or (3.0 if args.short else 10.0),
+            )
+        )
+        print("\n".join(api.lines()), flush=True)
     if "switch" in which:
         sw = asyncio.run(
             switch.run(screens=screens, switches=args.switches or (4 if args.short else 20))
@@ -55,6 +77,16 @@ def main(argv: list[str] | None = None) -> int:
         posts = args.posts or ([50, 10, 1] if args.short else [2000, 200, 5])
         plan = dict(zip((1, 100, 10_000), posts, strict=True))
         print("\n".join(ingest.run(plan).lines()), flush=True)
+    if "video" in which:
+        vid = video.run(
+            subscribers=(1, 2, 4) if args.short else (1, 2, 4, 8),
+            seconds=args.seconds or (4.0 if args.short else 10.0),
+            frames=30 if args.short else 60,
+        )
+        print("\n".join(vid.lines()), flush=True)
+    if "map" in which:
+        lines = map.run(rounds=20 if args.short else 200, loads=3 if args.short else 10)
+        print("\n".join(lines), flush=True)
     return 0
 
 

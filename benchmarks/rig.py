@@ -18,6 +18,9 @@ from typing import Any
 
 from playwright.async_api import Browser, Page, async_playwright
 
+from geo.codelists import CodeList
+from geo.provinces import codes
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the same server harness as the browser tests
 
@@ -34,9 +37,19 @@ def grid_for(screens: int) -> tuple[int, int]:
     return rows, screens // rows
 
 
-def write_wall(folder: Path, screens: int, tiles: int) -> tuple[Path, Path]:
-    """A wall of ``screens`` FHD screens and two presets of ``tiles`` one-cell text tiles
-    (``grid-a``, ``grid-b``: the same tiles shifted, so a switch changes every screen)."""
+# The API mode of the fanout benchmark: one agency reports one daily province indicator,
+# and every tile shows it for one of the 34 provinces.
+INDICATOR_AGENCY = "bo_y_te"
+INDICATOR = "covid19_community_cases"
+
+
+def write_wall(
+    folder: Path, screens: int, tiles: int, indicators: bool = False
+) -> tuple[Path, Path]:
+    """A wall of ``screens`` FHD screens and two presets of ``tiles`` one-cell tiles
+    (``grid-a``, ``grid-b``: the same tiles shifted, so a switch changes every screen).
+    Text tiles, or with ``indicators`` indicator tiles: tile i shows ``INDICATOR`` for the
+    i-th province of the 34 (round robin), ``indicator_province(i)``."""
     rows, cols = grid_for(screens)
     per = 4
     while rows * cols * per * per < tiles:
@@ -62,21 +75,37 @@ def write_wall(folder: Path, screens: int, tiles: int) -> tuple[Path, Path]:
         ]
         for i in range(tiles):
             cell = (i + shift) % (rows * cols * per * per)
+            if indicators:
+                kind = "indicator"
+                params = (
+                    f'{{indicator: {INDICATOR}, province: "{indicator_province(i)}", sparkline: 6}}'
+                )
+            else:
+                kind = "text"
+                params = f'{{style: banner, vi: "Ô {i}", en: "Tile {i}"}}'
             lines += [
                 f"  - id: t{i}",
-                "    kind: text",
+                f"    kind: {kind}",
                 f"    cell: {{col: {cell % width + 1}, row: {cell // width + 1}}}",
-                f'    params: {{style: banner, vi: "Ô {i}", en: "Tile {i}"}}',
+                f"    params: {params}",
             ]
         (presets / f"{name}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return wall, presets
 
 
+def indicator_province(i: int) -> str:
+    """The province (GSO code, 34-unit list) of indicator tile ``i``."""
+    provinces = codes(CodeList.NEW_34)
+    return provinces[i % len(provinces)]
+
+
 @contextlib.contextmanager
-def wall_server(screens: int, tiles: int, redis_url: str, **flags: Any) -> Iterator[WallProcess]:
+def wall_server(
+    screens: int, tiles: int, redis_url: str, indicators: bool = False, **flags: Any
+) -> Iterator[WallProcess]:
     with tempfile.TemporaryDirectory(prefix="wall-bench-") as tmp:
         folder = Path(tmp)
-        wall_file, presets = write_wall(folder, screens, tiles)
+        wall_file, presets = write_wall(folder, screens, tiles, indicators)
         extra = ["--redis", redis_url, "--presets", str(presets), "--no-simulator"]
         for key, value in flags.items():
             extra += [f"--{key.replace('_', '-')}", str(value)]

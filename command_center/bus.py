@@ -17,7 +17,10 @@ growing the server's output buffer until Redis cuts the connection).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 DEFAULT_QUEUE_SIZE = 10_000
 DEFAULT_CHANNEL = "cc:bus"
 SUBSCRIBE_TIMEOUT_S = 5.0
+MAX_AWAITED_ECHOES = 64  # own payloads awaiting their return from Redis
 
 
 class Bus(Protocol):
@@ -139,11 +143,20 @@ class MemoryBus:
 
 
 class RedisBus:
-    """The bus across processes: Redis pub/sub on one channel, one connection per subscriber.
+    """The bus across processes: Redis pub/sub on one channel.
 
-    A pump task per subscriber drains Redis into the subscriber's bounded queue at once, so
-    Redis never buffers for us. Payloads that are not a valid bus message (another program on
-    the channel, an older version of ours) are logged and skipped.
+    One pub/sub connection per process, whatever the number of subscribers: a pump task
+    drains Redis at once (so Redis never buffers for us), decodes each payload once and puts
+    the same frozen message on every subscriber's bounded queue, as ``MemoryBus`` does. A
+    payload this process published comes back byte for byte: its subscribers get the very
+    object published, not a decoded copy (a 10,000-observation batch is not parsed again
+    by the process that sent it). Payloads that are not a valid bus message (another program
+    on the channel, an older version of ours) are logged and skipped.
+
+    A subscriber joining a live connection must not see what was published before it
+    joined: it publishes a token on this process's own join channel and starts receiving
+    after the pump reads that token back (Redis delivers in the order it executed the
+    publishes, so everything after the token was published after the join).
     """
 
     def __init__(
@@ -151,76 +164,161 @@ class RedisBus:
     ) -> None:
         self._client: aioredis.Redis = aioredis.Redis.from_url(url)
         self._channel = channel
+        self._join_channel = f"{channel}:join:{uuid.uuid4().hex}"
         self._queue_size = queue_size
-        self._pumps: dict[Subscription, asyncio.Task[None]] = {}
+        self._live: set[Subscription] = set()
+        self._joining: dict[str, Subscription] = {}  # join token -> subscription
+        self._tokens = itertools.count()
+        self._link: tuple[Any, asyncio.Task[None]] | None = None  # (pubsub, pump)
+        self._link_lock = asyncio.Lock()
+        # Payloads published while someone listens, until they come back (or too many wait).
+        self._sent: OrderedDict[bytes, AnyBusMessage] = OrderedDict()
+        self._closing: set[asyncio.Task[None]] = set()
         self._closed = False
 
     async def publish(self, message: AnyBusMessage) -> None:
         if self._closed:
             raise RuntimeError("bus is closed")
-        await self._client.publish(self._channel, BUS_MESSAGE.dump_json(message))
+        # As its own class: a producer's subclass may serialise the same JSON faster.
+        payload = BUS_MESSAGE.dump_json(message, serialize_as_any=True)
+        own = self._link is not None
+        if own:  # remembered first: the echo may arrive before PUBLISH returns
+            self._sent[payload] = message
+            while len(self._sent) > MAX_AWAITED_ECHOES:
+                self._sent.popitem(last=False)
+        try:
+            await self._client.publish(self._channel, payload)
+        except BaseException:
+            if own:
+                self._sent.pop(payload, None)
+            raise
 
     @asynccontextmanager
     async def subscribe(self) -> AsyncIterator[Subscription]:
         if self._closed:
             raise RuntimeError("bus is closed")
-        async with self._client.pubsub() as pubsub:
-            await pubsub.subscribe(self._channel)
-            await _confirmed(pubsub)
-            subscription = Subscription(self._queue_size)
-            pump = asyncio.create_task(self._pump(pubsub, subscription))
-            self._pumps[subscription] = pump
-            try:
-                yield subscription
-            finally:
-                self._pumps.pop(subscription, None)
-                pump.cancel()
-                # ``wait`` neither raises the pump's outcome nor swallows our own cancellation.
-                await asyncio.wait([pump])
+        subscription = Subscription(self._queue_size)
+        await self._join(subscription)
+        try:
+            yield subscription
+        finally:
+            await self._leave(subscription)
 
-    async def _pump(self, pubsub: Any, subscription: Subscription) -> None:
+    async def _join(self, subscription: Subscription) -> None:
+        async with self._link_lock:
+            if self._link is None:
+                # A fresh connection's confirmed SUBSCRIBE is the join: nothing earlier.
+                pubsub = self._client.pubsub()
+                try:
+                    await pubsub.subscribe(self._channel, self._join_channel)
+                    await _confirmed(pubsub, 2)
+                except BaseException:
+                    await pubsub.aclose()
+                    raise
+                self._live.add(subscription)
+                self._link = (pubsub, asyncio.create_task(self._pump(pubsub)))
+                return
+            token = str(next(self._tokens))
+            self._joining[token] = subscription
+        try:
+            await self._client.publish(self._join_channel, token)
+        except BaseException:
+            self._joining.pop(token, None)
+            raise
+
+    async def _leave(self, subscription: Subscription) -> None:
+        self._live.discard(subscription)
+        for token, joining in list(self._joining.items()):
+            if joining is subscription:
+                del self._joining[token]
+        async with self._link_lock:
+            if self._live or self._joining or self._link is None:
+                return
+            await self._unlink()
+
+    async def _unlink(self) -> None:
+        """Close the connection (no subscriber left, or the bus closes)."""
+        if self._link is None:
+            return
+        pubsub, pump = self._link
+        self._link = None
+        self._sent.clear()
+        pump.cancel()
+        # ``wait`` neither raises the pump's outcome nor swallows our own cancellation.
+        await asyncio.wait([pump])
+        await pubsub.aclose()
+
+    async def _pump(self, pubsub: Any) -> None:
         try:
             async for raw in pubsub.listen():
                 if raw["type"] != "message":
                     continue
-                try:
-                    message = BUS_MESSAGE.validate_json(raw["data"])
-                except ValidationError as exc:
-                    log.warning(
-                        "skipped malformed message on bus channel %r: %r (%d error(s): %s)",
-                        self._channel,
-                        raw["data"][:200],
-                        exc.error_count(),
-                        exc.errors()[0]["msg"],
-                    )
+                data = raw["data"]
+                if raw["channel"] != self._channel.encode():
+                    joined = self._joining.pop(data.decode(), None)
+                    if joined is not None:
+                        self._live.add(joined)
                     continue
-                subscription.put(message)
+                message = self._sent.pop(data, None)
+                if message is None:
+                    message = self._decode(data)
+                if message is not None:
+                    for subscription in self._live:
+                        subscription.put(message)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the reader must hear that the link broke, not hang
+        except Exception as exc:  # the readers must hear that the link broke, not hang
             log.error("bus subscription on %r failed: %s", self._channel, exc)
-            subscription.end(exc)
+            self._broken(exc)
         else:
-            subscription.end()
+            self._broken(None)
+
+    def _broken(self, error: BaseException | None) -> None:
+        """The pump ended by itself: end every subscription; the next one reconnects."""
+        if self._link is not None:
+            pubsub, _ = self._link
+            self._link = None
+            self._sent.clear()
+            closing = asyncio.get_running_loop().create_task(pubsub.aclose())
+            self._closing.add(closing)  # held until done: the loop keeps weak references
+            closing.add_done_callback(self._closing.discard)
+        self._end_all(error)
+
+    def _end_all(self, error: BaseException | None) -> None:
+        for subscription in [*self._live, *self._joining.values()]:
+            subscription.end(error)
+        self._live.clear()
+        self._joining.clear()
+
+    def _decode(self, data: bytes) -> AnyBusMessage | None:
+        try:
+            return BUS_MESSAGE.validate_json(data)
+        except ValidationError as exc:
+            log.warning(
+                "skipped malformed message on bus channel %r: %r (%d error(s): %s)",
+                self._channel,
+                data[:200],
+                exc.error_count(),
+                exc.errors()[0]["msg"],
+            )
+            return None
 
     async def close(self) -> None:
         self._closed = True
-        pumps = list(self._pumps.items())
-        for subscription, pump in pumps:
-            pump.cancel()
-            subscription.end()
-        if pumps:
-            await asyncio.wait([pump for _, pump in pumps])
+        self._end_all(None)
+        async with self._link_lock:
+            await self._unlink()
         await self._client.aclose()
 
 
-async def _confirmed(pubsub: Any) -> None:
-    """Wait for Redis to acknowledge SUBSCRIBE: from then on no published message is missed."""
+async def _confirmed(pubsub: Any, channels: int) -> None:
+    """Wait for Redis to acknowledge SUBSCRIBE to every channel: from then on no published
+    message is missed."""
     async with asyncio.timeout(SUBSCRIBE_TIMEOUT_S):
-        while True:
+        while channels:
             reply = await pubsub.get_message(timeout=None)
             if reply is not None and reply["type"] == "subscribe":
-                return
+                channels -= 1
 
 
 def create_bus(redis_url: str | None) -> Bus:

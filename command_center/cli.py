@@ -1,10 +1,12 @@
-"""``python run_wall.py [serve|validate|kiosk|agency-tokens|reset-password] …``: the wall's commands."""
+"""``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password] …``:
+the wall's commands."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import secrets
 import shlex
@@ -80,6 +82,12 @@ def parser() -> argparse.ArgumentParser:
     tokens = sub.add_parser("agency-tokens", help="print each reporting agency's API credential")
     tokens.add_argument("--agency", action="append", help="only these agency ids")
     _common(tokens)
+    bridge = sub.add_parser("bridge-tokens", help="print each video bridge point's token")
+    bridge.add_argument("--point", action="append", help="only these bridge point ids")
+    _common(bridge)
+    from video.client import add_arguments
+
+    add_arguments(sub.add_parser("bridge-client", help="a headless bridge point (WHIP/WHEP)"))
     reset = sub.add_parser("reset-password", help="set a new random password for a user")
     reset.add_argument("username")
     reset.add_argument("--role", default=None, help="create the user with this role if missing")
@@ -99,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         return kiosk(args)
     if command == "agency-tokens":
         return agency_tokens(args)
+    if command == "bridge-tokens":
+        return bridge_tokens(args)
+    if command == "bridge-client":
+        from video.client import main_async
+
+        return asyncio.run(main_async(args))
     if command == "reset-password":
         return asyncio.run(reset_password(args))
     settings = Settings(
@@ -132,7 +146,9 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
     walls = [wall_file] if wall_file else sorted(WALLS_DIR.glob("*.yaml"))
     if files and not wall_file:
         walls = [DEFAULT_WALL_FILE]
-    problems = [] if files else check_feeds_files()
+    from video.registry import check_bridge_points_file
+
+    problems = [] if files else check_feeds_files() + check_bridge_points_file()
     feeds = None if problems else load_feeds()
     for path in walls:
         try:
@@ -180,10 +196,26 @@ async def serve(settings: Settings) -> None:
         for screen in rt.wall.screens:
             token = device_token(rt.keys.device, "screen", screen.id)
             print(f"  Màn hình · Screen {screen.id}: {rt.url}/wall/{screen.id}?token={token}")
+        if rt.video is not None:
+            from video.registry import ROOM
+            from video.tokens import point_token
+
+            for point in rt.video.registry:
+                if point.id != ROOM:
+                    token = point_token(rt.keys.device, point.id)
+                    print(
+                        f"  Điểm cầu · Bridge point {point.id}: {rt.url}/bridge/{point.id}?token={token}"
+                    )
         if rt.new_users:
             print("\nTài khoản mới (chỉ in một lần) · New accounts (printed only once):")
             for name, password, role in rt.new_users:
                 print(f"  {name:<10} {password}   ({role})")
+        # What is alive now (every module, Panel's and Bokeh's included, the specs, the
+        # indicator history) lives as long as the server: keep it out of the collector's
+        # full passes, which otherwise rescan ~200,000 objects (~0.1 s, the event loop
+        # stalled) each time the heap grows by a quarter, as it does under heavy reporting.
+        gc.collect()
+        gc.freeze()
         print("\nSẵn sàng · Ready (Ctrl+C để dừng · to stop)", flush=True)
         if settings.open_browser:
             _open_browser(f"{rt.url}/console")
@@ -257,6 +289,25 @@ def agency_tokens(args: argparse.Namespace) -> int:
         if agency.id in wanted:
             token = device_token(keys.device, AGENCY_KIND, agency.id)
             print(f"{agency.id}\t{agency.id}:{token}")
+    return 0
+
+
+def bridge_tokens(args: argparse.Namespace) -> int:
+    """One line per bridge point: its id, then its token (WHIP ``Authorization: Bearer``;
+    ``point:<id>:<token>`` for WHEP and the control channel)."""
+    from video.registry import load_bridge_points
+    from video.tokens import point_token
+
+    registry = load_bridge_points()
+    wanted = set(args.point or registry.ids)
+    unknown = wanted - set(registry.ids)
+    if unknown:
+        print(f"unknown bridge point id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    keys = asyncio.run(_keys(args.data_dir, args.redis_url))
+    for point in registry:
+        if point.id in wanted:
+            print(f"{point.id}\t{point_token(keys.device, point.id)}")
     return 0
 
 

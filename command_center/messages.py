@@ -75,7 +75,36 @@ class BridgePointState(BusMessage):
     ts: float
 
 
-_Union = TileDataChanged | LayoutSwitched | ScreenSwapped | ObservationsAccepted | BridgePointState
+class IncidentsAccepted(BusMessage):
+    """Search-and-rescue incidents the incidents API has stored durably (new ones and new
+    states of known ones), each a ``feeds.incidents.Incident`` as a plain dict. ``ts`` is when
+    they were accepted (ms since the epoch)."""
+
+    type: Literal["incidents_accepted"] = "incidents_accepted"
+    agency: str
+    incidents: list[dict[str, Any]]
+    ts: float
+
+
+class MapFocusChanged(BusMessage):
+    """The duty console focused the wall's maps on a province (GSO code of the 34-unit list)
+    or went back to the whole country (``province`` None). ``ts``: when (ms)."""
+
+    type: Literal["map_focus_changed"] = "map_focus_changed"
+    province: str | None
+    actor: str
+    ts: float
+
+
+_Union = (
+    TileDataChanged
+    | LayoutSwitched
+    | ScreenSwapped
+    | ObservationsAccepted
+    | BridgePointState
+    | IncidentsAccepted
+    | MapFocusChanged
+)
 AnyBusMessage = Annotated[_Union, Field(discriminator="type")]
 BUS_MESSAGE: TypeAdapter[_Union] = TypeAdapter(AnyBusMessage)
 BUS_MESSAGES: tuple[type[BusMessage], ...] = (
@@ -84,4 +113,6 @@ BUS_MESSAGES: tuple[type[BusMessage], ...] = (
     ScreenSwapped,
     ObservationsAccepted,
     BridgePointState,
+    IncidentsAccepted,
+    MapFocusChanged,
 )

@@ -2,12 +2,27 @@
 
 The push API, the simulator, the pollers and the folder watchers all accept through here,
 so "accepted" means the same everywhere: on disk (or in Redis) before anyone is told.
+
+The message carries the observations as plain dicts (the contract). Within one process
+(the in-memory bus hands every subscriber the very object published) it also carries the
+typed observations, so a subscriber here need not validate what this process has just
+validated; a message that crossed Redis arrives as a plain ``ObservationsAccepted`` and
+``accepted_observations`` validates it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Any
+
+from pydantic import (
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    model_serializer,
+)
 
 from command_center.bus import Bus
 from command_center.messages import ObservationsAccepted
@@ -16,6 +31,51 @@ from feeds.observations import Observation
 
 log = logging.getLogger(__name__)
 
+# One call for a whole batch, in pydantic's core: dumping or validating row by row in
+# Python costs several times more.
+OBSERVATIONS: TypeAdapter[list[Observation]] = TypeAdapter(list[Observation])
+
+
+class LocalObservationsAccepted(ObservationsAccepted):
+    """``ObservationsAccepted`` as published by this process, with its typed observations
+    (a private attribute: what crosses Redis is the contract alone)."""
+
+    _typed: list[Observation] = PrivateAttr(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _as_json(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        """To JSON from the typed observations: the same text as from the dicts, in a
+        third of the time (``dict[str, Any]`` makes pydantic guess each value's type).
+        The bus serialises with ``serialize_as_any`` so that this is used."""
+        if not info.mode_is_json() or info.include or info.exclude:
+            return handler(self)
+        return {
+            "type": self.type,
+            "agency": self.agency,
+            "observations": self._typed,
+            "ts": self.ts,
+        }
+
+
+def announcement(agency: str, accepted: list[Observation], ts: float) -> ObservationsAccepted:
+    """The bus message for ``accepted``: built, not validated (the dicts are the dump of
+    validated observations, which is what the field's type asks for)."""
+    message = LocalObservationsAccepted.model_construct(
+        agency=agency,
+        observations=OBSERVATIONS.dump_python(accepted, mode="json"),
+        ts=ts,
+    )
+    message._typed = accepted
+    return message
+
+
+def accepted_observations(message: ObservationsAccepted) -> list[Observation]:
+    """The typed observations of ``message``: as published when it comes from this process,
+    else validated (it crossed Redis: another process, or another version, sent it)."""
+    if isinstance(message, LocalObservationsAccepted):
+        return message._typed
+    return OBSERVATIONS.validate_python(message.observations)
+
 
 async def store_and_announce(
     store: ObservationStore, bus: Bus, agency: str, batch: list[Observation]
@@ -23,11 +83,7 @@ async def store_and_announce(
     """Append ``batch`` (all or nothing), then publish what was new to the store."""
     result = await store.append(batch)  # durable when it returns
     if result.accepted:
-        message = ObservationsAccepted(
-            agency=agency,
-            observations=[o.model_dump(mode="json") for o in result.accepted],
-            ts=time.time() * 1000.0,
-        )
+        message = announcement(agency, result.accepted, time.time() * 1000.0)
         try:
             await bus.publish(message)
         except Exception:  # stored already: a fan-out failure must not unsay "accepted"

@@ -74,6 +74,10 @@ class Indicator(BaseModel):
     sources: tuple[str, ...] = ()
     # True when the definition (unit, frequency, owner) is our assumption, not a fact.
     illustrative: bool = False
+    # True when each value accumulates from the start of the year (a year-to-date rate such
+    # as disbursement): a yearly target judges only the period that closes the year; the
+    # months before it show their progress against the target without a colour.
+    year_to_date: bool = False
 
     def target_for(self, period: Period) -> Target | None:
         """The target of exactly this period, else the target of its year."""

@@ -123,3 +123,65 @@ def status_of(
         if isinstance(limit, float | int) and sign * value < sign * limit:
             return status
     return Status.OK
+
+
+# ---- status against a target ---------------------------------------------------------------
+
+_SEVERITY = {Status.NONE: 0, Status.OK: 1, Status.WARNING: 2, Status.ALARM: 3}
+
+
+def worse(a: Status, b: Status) -> Status:
+    """The more severe of two colours (none < ok < warning < alarm)."""
+    return a if _SEVERITY[a] >= _SEVERITY[b] else b
+
+
+def meets_target(value: float, direction: Direction, low: float, high: float | None) -> bool | None:
+    """Whether ``value`` is on the right side of a target ``low`` (or range ``low``–``high``)
+    read with the direction: at least ``low`` when higher is better, at most ``high`` (else
+    ``low``) when lower is better, inside the range for a band; None when neutral."""
+    if direction is Direction.HIGHER_BETTER:
+        return value >= low
+    if direction is Direction.LOWER_BETTER:
+        return value <= (high if high is not None else low)
+    if direction is Direction.BAND:
+        return low <= value <= (high if high is not None else low)
+    return None
+
+
+def judged_status(
+    value: float,
+    direction: Direction,
+    band: Bounds | None,
+    thresholds: Thresholds | None,
+    target_met: bool | None,
+) -> Status:
+    """The colour the wall shows for ``value``: thresholds and the target together.
+
+    The rule, for every direction:
+
+    * neutral indicators carry no colour (``none``), whatever the target says;
+    * ``target_met`` is False (the value is on the wrong side of the period's target):
+      never ``ok``. The thresholds (or a band's wider bounds) decide between ``warning``
+      and ``alarm``; with no thresholds a miss is a ``warning``. GDP growth 6,5 % under a
+      ≥ 8 % target is amber even though 6,5 is not below the 6,5 warning threshold;
+    * ``target_met`` is True: the thresholds' colour, ``ok`` when they are silent or
+      absent. Thresholds stay stricter than the target where the centre set them so (an
+      unemployment rate of 3,9 % meets the < 4 % target but is past the 3,8 % early
+      warning: amber);
+    * ``target_met`` is None (no target for the period, or a year-to-date value before the
+      period the target judges): the thresholds' colour alone, ``none`` without them;
+    * band indicators use their band as their target: outside it is never ``ok``, and the
+      wider warning/alarm bounds decide how bad (``status_of``); a target range, when one
+      is set, is judged as for the other directions.
+    """
+    if direction is Direction.NEUTRAL:
+        return Status.NONE
+    base = status_of(value, direction, band, thresholds)
+    if direction is Direction.BAND and band is not None:
+        in_band = band.contains(value)
+        target_met = in_band if target_met is None else (target_met and in_band)
+    if target_met is None:
+        return base
+    if target_met:
+        return Status.OK if base is Status.NONE else base
+    return worse(base, Status.WARNING)

@@ -24,7 +24,7 @@ from typing import Any
 from command_center.tiles import TileParams
 from feeds.agencies import AgencyRegistry
 from feeds.catalogue import Catalogue, Indicator, Level
-from feeds.direction import Bounds, Direction, Status
+from feeds.direction import Bounds, Direction, Status, judged_status, meets_target
 from feeds.frequency import Frequency
 from feeds.observations import NATIONAL, Area, Observation
 from feeds.periods import (
@@ -144,15 +144,32 @@ def target_json(indicator: Indicator, target: Target | None) -> Json | None:
 
 def target_met(indicator: Indicator, value: float, target: Target) -> bool | None:
     """Whether ``value`` meets ``target`` read with the indicator's direction."""
-    direction = indicator.direction
-    if direction is Direction.HIGHER_BETTER:
-        return value >= target.value
-    if direction is Direction.LOWER_BETTER:
-        return value <= (target.high if target.high is not None else target.value)
-    if direction is Direction.BAND:
-        high = target.high if target.high is not None else target.value
-        return target.value <= value <= high
-    return None
+    return meets_target(value, indicator.direction, target.value, target.high)
+
+
+def target_judges(indicator: Indicator, period: Period, target: Target) -> bool:
+    """Whether ``target`` judges the value of ``period`` (colour and met / not met).
+
+    Always, except for a year-to-date indicator under a target of a longer period: its
+    months climb towards the year's target, so only the period that closes the target's
+    period is judged; the earlier ones show their progress without a verdict.
+    """
+    if not indicator.year_to_date or target.period == period.key:
+        return True
+    return period.end == period_of_key(indicator, target.period).end
+
+
+def judge(indicator: Indicator, value: float, period: Period) -> tuple[Status, bool | None]:
+    """(status, target met) of ``value`` for ``period``: ``feeds.direction.judged_status``
+    with the period's target, so a value on the wrong side of its target is never green."""
+    target = indicator.target_for(period)
+    met = (
+        target_met(indicator, value, target)
+        if target is not None and target_judges(indicator, period, target)
+        else None
+    )
+    status = judged_status(value, indicator.direction, indicator.band, indicator.thresholds, met)
+    return status, met
 
 
 def attainment(indicator: Indicator, value: float, target: Target) -> float | None:
@@ -209,6 +226,7 @@ def indicator_data(
     arrived_late = (
         lateness(period, rule, now, _from_ms(shown.received_at, now)) if shown is not None else None
     )
+    verdict = judge(indicator, value, period) if value is not None else (Status.NONE, None)
     return {
         "indicator": indicator.code,
         "name_vi": indicator.name_vi,
@@ -231,10 +249,8 @@ def indicator_data(
         "attainment_pct": _rounded(
             attainment(indicator, value, target) if value is not None and target else None
         ),
-        "target_met": target_met(indicator, value, target)
-        if value is not None and target
-        else None,
-        "status": status_name(indicator.status(value)) if value is not None else "neutral",
+        "target_met": verdict[1],
+        "status": status_name(verdict[0]),
         "sparkline": [_value(series, p) for p in points],
         "sparkline_periods": [p.key for p in points],
         "as_of": as_of,
@@ -389,7 +405,7 @@ def _ranking_row(
         **names,
         "rank": 0,
         "value": obs.value,
-        "status": status_name(indicator.status(obs.value)),
+        "status": status_name(judge(indicator, obs.value, period)[0]),
         "attainment_pct": _rounded(attainment(indicator, obs.value, target) if target else None),
         "as_of": obs.received_at,
         "agency": obs.agency,
@@ -427,15 +443,20 @@ def trend_data(
     points = []
     for period in _periods_back(last, periods):
         target = indicator.target_for(period)
+        value = _value(series, period)
+        status, met = judge(indicator, value, period) if value is not None else (Status.NONE, None)
         points.append(
             {
                 "period": period.key,
                 "label_vi": period.label_vi,
                 "label_en": period.label_en,
                 "short": _short_label(period),
-                "value": _value(series, period),
+                "value": value,
                 "target": target.value if target is not None else None,
                 "target_high": target.high if target is not None else None,
+                # Judged as the header is, each against its own period's target.
+                "status": status_name(status),
+                "target_met": met,
             }
         )
     return {**head, "points": points, "lines": _lines(indicator)}

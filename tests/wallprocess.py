@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 URL_LINE = re.compile(r"The wall is running at (http://\S+)")
 SCREEN_LINE = re.compile(r"Screen (\S+): (http://\S+)")
+BRIDGE_LINE = re.compile(r"Bridge point (\S+): (http://\S+)")
 USER_LINE = re.compile(r"^\s+(\S+)\s+(\S+)\s+\((\w+)\)\s*$")
 
 
@@ -44,14 +45,18 @@ class WallProcess:
     wall_file: Path | None = None
     port: int = 0
     extra: list[str] = field(default_factory=list)
+    # Runs the server under another command, e.g. ``ip netns exec <ns>`` (tests/netns.py).
+    launcher: list[str] = field(default_factory=list)
     url: str = ""
     screens: dict[str, str] = field(default_factory=dict)
+    bridges: dict[str, str] = field(default_factory=dict)  # point id -> its page's URL
     users: dict[str, tuple[str, str]] = field(default_factory=dict)  # role -> (name, password)
     proc: subprocess.Popen[str] | None = None
     output: list[str] = field(default_factory=list)
 
     def start(self, timeout: float = 60.0) -> WallProcess:
-        cmd = [sys.executable, str(ROOT / "run_wall.py"), "--no-browser", "--host", "127.0.0.1"]
+        cmd = [*self.launcher, sys.executable, str(ROOT / "run_wall.py"), "--no-browser"]
+        cmd += ["--host", "127.0.0.1"]
         cmd += ["--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra]
         if self.wall_file is not None:
             cmd += ["--wall", str(self.wall_file)]
@@ -61,7 +66,9 @@ class WallProcess:
         )
         ready = threading.Event()
         threading.Thread(target=self._read, args=(self.proc, ready), daemon=True).start()
-        if not ready.wait(timeout):
+        # The reader also sets `ready` when the output ends: a server that exits at once
+        # (a bad preset, say) fails here with its own words, not later with a KeyError.
+        if not ready.wait(timeout) or self.proc.poll() is not None or not self.url:
             self.stop()
             raise AssertionError("wall server did not start:\n" + "".join(self.output[-40:]))
         return self
@@ -75,6 +82,8 @@ class WallProcess:
                 self.port = int(self.url.rsplit(":", 1)[1])
             elif m := SCREEN_LINE.search(line):
                 self.screens[m.group(1)] = m.group(2)
+            elif m := BRIDGE_LINE.search(line):
+                self.bridges[m.group(1)] = m.group(2)
             elif (m := USER_LINE.match(line)) and self.url:
                 self.users[m.group(3)] = (m.group(1), m.group(2))
             elif line.startswith("Sẵn sàng · Ready"):
@@ -100,7 +109,7 @@ class WallProcess:
         self.stop(kill=kill)
         time.sleep(pause_s)
         users = self.users
-        self.screens, self.output = {}, []
+        self.screens, self.bridges, self.output = {}, {}, []
         self.start()
         self.users = users  # printed only on the first start
         return self

@@ -1,2 +1,6 @@
-"""The WebRTC bridge to the bridge points (signalling, the aiortc relay, the bridge-point
-registry, the headless client). Empty until the video issue lands."""
+"""The WebRTC bridge to the bridge points: the registry (``registry``, ``tokens``), WHIP/WHEP
+signalling checks (``sdp_offer``, ``peers``), the forwarding relay (``room``, ``source``,
+``forward_track``, ``speaker``; aiortc internals only in ``aiortc_hooks``), the control
+channel's events (``events``) and a headless bridge point (``client``, ``whip_client``,
+``media``). Imports only ``command_center`` contracts; the routes live in the server shell
+(``command_center/server/video_routes.py``)."""

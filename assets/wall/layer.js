@@ -88,19 +88,42 @@ class Tile {
     parent.append(el);
 
     this.guard('create', () => this.renderer.create(this.body, this.params, ctx));
-    this.guard('update', () => this.renderer.update(this.body, this.data, this.params, ctx));
+    this.guard('update', () => this.renderer.update(this.body, this.view, this.params, ctx));
     this.refreshAge();
+    this.refreshFocus();
   }
 
   apply(patch) {
+    // Back from a focus: draw afresh, so nothing of the province's view can linger (the
+    // tile's own data may not have every key the view had).
+    const unfocused = 'focus_view' in patch && !patch.focus_view && this.data.focus_view;
     Object.assign(this.data, patch);
-    this.guard('update', () => this.renderer.update(this.body, this.data, this.params, this.ctx));
+    if (unfocused) {
+      if (this.renderer.destroy) this.guard('destroy', () => this.renderer.destroy(this.body));
+      this.body.replaceChildren();
+      this.failed = false;
+      this.guard('create', () => this.renderer.create(this.body, this.params, this.ctx));
+    }
+    this.guard('update', () => this.renderer.update(this.body, this.view, this.params, this.ctx));
     this.refreshAge();
+    if ('focused' in patch) this.refreshFocus();
+  }
+
+  // The console's map focus re-points a whole-country tile to the focused province
+  // (server/map_feed.py): while it lasts, the renderer is handed the province's data.
+  get view() {
+    const focus = this.data.focus_view;
+    return focus ? { ...this.data, ...focus } : this.data;
+  }
+
+  // The console focused the maps on this tile's province (server/map_feed.py): ring it.
+  refreshFocus() {
+    this.el.classList.toggle('is-focused', this.data.focused === true);
   }
 
   tick() {
     if (this.renderer.tick) {
-      this.guard('tick', () => this.renderer.tick(this.body, this.data, this.params, this.ctx));
+      this.guard('tick', () => this.renderer.tick(this.body, this.view, this.params, this.ctx));
     }
     this.refreshAge();
   }
@@ -108,14 +131,15 @@ class Tile {
   // Every value with an as_of says how old it is, and turns amber past stale_after_s:
   // the wall never shows an old value as if it were fresh.
   refreshAge() {
-    const asOf = toMs(this.data.as_of);
+    const view = this.view;
+    const asOf = toMs(view.as_of);
     if (asOf === null) {
       this.age.hidden = true;
       this.el.classList.remove('is-stale');
       return;
     }
     const ageMs = this.ctx.serverNow() - asOf;
-    const limit = Number(this.data.stale_after_s ?? DEFAULT_STALE_AFTER_S) * 1000;
+    const limit = Number(view.stale_after_s ?? DEFAULT_STALE_AFTER_S) * 1000;
     const stale = ageMs > limit;
     const { vi, en } = formatAge(ageMs);
     const text = stale ? `CŨ · stale — ${vi} · ${en}` : `${vi} · ${en}`;

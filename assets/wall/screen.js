@@ -14,10 +14,12 @@ import './tiles/calibration.js';
 import './tiles/clock.js';
 import './tiles/indicator.js';
 import './tiles/indicator-group.js';
+import './tiles/map.js';
 import './tiles/ranking.js';
 import './tiles/reporting-status.js';
 import './tiles/text.js';
 import './tiles/trend.js';
+import './tiles/video.js';
 
 const PING_BURST = 8;
 const PING_EVERY_MS = 5000;
@@ -80,8 +82,13 @@ export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
   const ctx = {
     get screen() { return screen; },
     get lang() { return lang; },
+    // A console preview: the map takes clicks there (focus), never on a kiosk.
+    preview,
     serverNow,
     stats: live,
+    // How this screen signs in to the video routes (WHEP, /ws/video): a kiosk as its
+    // device, the console's preview with the person's session.
+    videoCredential: preview ? token : `screen:${screenId}:${token}`,
   };
 
   // ---- DOM ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 //   update  draws the tile's merged data (all keys so far, latest wins);
 //   tick    optional, called once a second on the server's second boundary;
 //   destroy optional, releases what create acquired.
-// ctx is {screen, serverNow(), stats, lang}.
+// ctx is {screen, serverNow(), stats, lang, videoCredential}.
 
 const renderers = new Map();
 

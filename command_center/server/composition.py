@@ -10,14 +10,20 @@ from collections.abc import Mapping
 from command_center.builtin_tiles import BUILTIN_TILE_KINDS
 from command_center.errors import SpecError, SpecProblem
 from command_center.server.indicator_feed import indicator_tiles
+from command_center.server.map_feed import map_tiles
 from command_center.tiles import TileRegistry
 from feeds.loader import FeedsSpec
+from feeds.map_tile import MAP_TILE_KINDS, check_map_references
 from feeds.tile_kinds import INDICATOR_TILE_KINDS, check_tile_references
 from layouts.model import PresetSpec
+from video.registry import load_bridge_points
+from video.tile_kind import VIDEO_TILE_KIND, check_video_tiles
 
 
 def build_registry() -> TileRegistry:
-    return TileRegistry([*BUILTIN_TILE_KINDS, *INDICATOR_TILE_KINDS])
+    return TileRegistry(
+        [*BUILTIN_TILE_KINDS, *INDICATOR_TILE_KINDS, *MAP_TILE_KINDS, VIDEO_TILE_KIND]
+    )
 
 
 def check_references(presets: Mapping[str, PresetSpec], feeds: FeedsSpec) -> list[SpecProblem]:
@@ -32,4 +38,24 @@ def check_references(presets: Mapping[str, PresetSpec], feeds: FeedsSpec) -> lis
         indicator_tiles(presets)
     except SpecError as exc:
         problems += exc.problems
+    # Map tiles: province-level indicators, readable periods, one id one map.
+    problems += [
+        SpecProblem(preset.source, None, "tiles", message)
+        for preset in presets.values()
+        for message in check_map_references(preset, feeds.catalogue)
+    ]
+    try:
+        map_tiles(presets)
+    except SpecError as exc:
+        problems += exc.problems
+    # Video tiles must name points of the bridge-point registry.
+    try:
+        point_ids = load_bridge_points().ids
+    except SpecError as exc:
+        return problems + exc.problems
+    problems += [
+        SpecProblem(preset.source, None, "tiles", message)
+        for preset in presets.values()
+        for message in check_video_tiles(preset, point_ids)
+    ]
     return problems

@@ -27,6 +27,7 @@ from command_center.server.hub import ScreenHub
 from command_center.server.i18n import Lang, t
 from command_center.server.keys import Keys
 from command_center.server.screen_view import WallPreview
+from command_center.server.video_roster import VideoRoster, video_tiles
 from command_center.store import Store
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -148,7 +149,9 @@ class Console:
         self.lang_pick = pn.widgets.RadioButtonGroup(
             options={"Tiếng Việt": "vi", "English": "en"}, value="vi", name="lang"
         )
-        self.picker = pn.widgets.Select(name=t("preset", "vi"), options=self._preset_options())
+        self.picker = pn.widgets.Select(
+            name=t("preset", "vi"), options=self._preset_options(), css_classes=["preset-picker"]
+        )
         self.picker.value = hub.state.preset
         may_switch = Permission.SWITCH_LAYOUT in _permissions(principal)
         self.switch_btn = pn.widgets.Button(
@@ -158,9 +161,16 @@ class Console:
         self.summary = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.screens = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.audit = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
+        # Bridge points: live from the video control channel; read-only for viewers.
+        self.video = VideoRoster(
+            token=self.preview.token,
+            may_operate=may_switch,
+            tiles=video_tiles(hub.presets),
+            sizing_mode="stretch_width",
+        )
         self.headings = {
             k: pn.pane.Markdown(sizing_mode="stretch_width")
-            for k in ("title", "wall", "screens", "audit")
+            for k in ("title", "wall", "screens", "video", "audit")
         }
         self.switch_btn.on_click(self._on_switch)
         self.lang_pick.param.watch(self._on_lang, "value")
@@ -193,6 +203,7 @@ class Console:
         self.picker.name = t("preset", self.lang)
         if self.switch_btn.disabled:
             self.message.object = t("no_permission", self.lang)
+        self.video.lang = self.lang
         self._headings()
 
     def _headings(self) -> None:
@@ -203,7 +214,7 @@ class Console:
             f"{t('signed_in', self.lang)} **{self.principal.name}** ({role}) · "
             f"[{t('logout', self.lang)}](/logout)"
         )
-        for key in ("wall", "screens", "audit"):
+        for key in ("wall", "screens", "video", "audit"):
             self.headings[key].object = f"### {t(key, self.lang)}"
 
     async def refresh(self) -> None:
@@ -226,6 +237,8 @@ class Console:
             self.preview,
             self.headings["screens"],
             self.screens,
+            self.headings["video"],
+            self.video,
             self.headings["audit"],
             self.audit,
             sizing_mode="stretch_width",

@@ -16,14 +16,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from command_center.bus import Bus
 from command_center.messages import ObservationsAccepted
 from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed
+from command_center.server.trend_feed import ChartingIndicatorFeed
 from command_center.settings import Settings
-from feeds.acceptance import store_and_announce
+from feeds.acceptance import LocalObservationsAccepted, accepted_observations, store_and_announce
 from feeds.folder_watch import run_folder_watch
 from feeds.ingest import validate_batch
 from feeds.loader import FeedsSpec
@@ -36,11 +35,13 @@ from layouts.model import PresetSpec
 
 log = logging.getLogger(__name__)
 
-# One validation call for a whole batch from the bus (another process's, maybe).
-OBSERVATIONS: TypeAdapter[list[Observation]] = TypeAdapter(list[Observation])
+# A batch from another process is validated off the event loop above this size, so the
+# screens keep flushing while a 10,000-row batch is checked.
+THREAD_ABOVE_ROWS = 500
 
-# Indicator tiles are recomputed at most this often, however fast reports arrive: the
-# screens' flush rate is the limit that matters to a person, not each report.
+# Indicator tiles are recomputed at once after a quiet spell, then at most this often,
+# however fast reports arrive: the screens' flush rate is the limit that matters to a
+# person, not each report.
 TILE_REFRESH_S = 0.25
 # The ingestion API's limit: the simulator's history goes in batches of this size.
 BATCH = 10_000
@@ -61,7 +62,14 @@ async def _follow(bus: Bus, feed: IndicatorFeed, ready: asyncio.Event) -> None:
             if not isinstance(message, ObservationsAccepted):
                 continue
             try:
-                feed.accept(OBSERVATIONS.validate_python(message.observations))
+                if (
+                    isinstance(message, LocalObservationsAccepted)
+                    or len(message.observations) <= THREAD_ABOVE_ROWS
+                ):
+                    batch = accepted_observations(message)
+                else:
+                    batch = await asyncio.to_thread(accepted_observations, message)
+                feed.accept(batch, message.ts)
             except Exception:  # one bad batch must not stop the wall's indicators
                 log.exception("could not show %d observations", len(message.observations))
 
@@ -107,7 +115,7 @@ async def run_feeds(
     real: Callable[[], datetime] = lambda: datetime.now(TIME_ZONE)  # noqa: E731
     # With a sped-up simulator, lateness is judged on the simulated calendar too.
     clock = SimClock(real, settings.sim_speed).now if settings.simulate else real
-    feed = IndicatorFeed(feeds, presets, hub, clock)
+    feed = ChartingIndicatorFeed(feeds, presets, hub, clock)
     ready = asyncio.Event()
     tasks = [asyncio.create_task(_follow(bus, feed, ready), name="feeds-follow")]
     await ready.wait()

@@ -26,6 +26,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "duration": ("Thời gian chuyển", "Switch time"),
     "missing": ("Màn hình chưa báo", "Screens not reporting"),
     "screens": ("Tình trạng màn hình", "Screen health"),
+    "video": ("Điểm cầu truyền hình", "Video bridge points"),
     "screen": ("Màn hình", "Screen"),
     "online": ("Trực tuyến", "Online"),
     "offline": ("Mất kết nối", "Offline"),

@@ -1,11 +1,13 @@
 """``/login`` and ``/logout`` for duty staff: a plain form that sets the session cookie.
 
-The cookie is HttpOnly and SameSite=Strict, so another site cannot ride on it.
+The cookie is HttpOnly and SameSite=Strict, so another site cannot ride on it. Failed
+sign-ins back off (``login_limit``): the page answers 429 with how long to wait.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import time
 
 from tornado.web import RequestHandler
@@ -14,6 +16,7 @@ from command_center.auth import authenticate_user, issue_session
 from command_center.errors import AuthError
 from command_center.server.http_base import SESSION_COOKIE
 from command_center.server.keys import Keys
+from command_center.server.login_limit import LoginLimiter, wait_text
 from command_center.store import Store
 
 PAGE = """<!doctype html>
@@ -39,10 +42,13 @@ def safe_next(target: str | None) -> str:
 
 
 class LoginHandler(RequestHandler):
-    def initialize(self, store: Store, keys: Keys, session_ttl_s: float) -> None:
+    def initialize(
+        self, store: Store, keys: Keys, session_ttl_s: float, login_limiter: LoginLimiter
+    ) -> None:
         self.store = store
         self.keys = keys
         self.session_ttl_s = session_ttl_s
+        self.login_limiter = login_limiter
 
     def _page(self, next_url: str, error: str = "") -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -54,16 +60,30 @@ class LoginHandler(RequestHandler):
 
     async def post(self) -> None:
         next_url = safe_next(self.get_body_argument("next", None))
+        username = self.get_body_argument("username", "")
+        address = self.request.remote_ip
+        wait = await self.login_limiter.retry_after(username, address)
+        if wait > 0:
+            # Refused before the password is checked: the answer says nothing about it.
+            vi, en = wait_text(wait)
+            self.set_status(429)
+            self.set_header("Retry-After", str(math.ceil(wait)))
+            self._page(
+                next_url,
+                f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {vi}. · "
+                f"Too many failed sign-ins. Please try again in {en}.",
+            )
+            return
         try:
             principal = await authenticate_user(
-                self.store,
-                self.get_body_argument("username", ""),
-                self.get_body_argument("password", ""),
+                self.store, username, self.get_body_argument("password", "")
             )
         except AuthError:
+            await self.login_limiter.failed(username, address)
             self.set_status(401)
             self._page(next_url, "Sai tên đăng nhập hoặc mật khẩu · Wrong username or password")
             return
+        await self.login_limiter.succeeded(username, address)
         token = issue_session(self.keys.session, principal, time.time(), self.session_ttl_s)
         self.set_cookie(
             SESSION_COOKIE,

@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from command_center.server.api import API_ROUTES, ApiHandler
-from command_center.server.observations_api import OBSERVATION_ROUTES, ObservationsBase
+from command_center.server.http_base import JsonHandler
+from command_center.server.map_routes import MAP_ROUTES
+from command_center.server.observations_api import OBSERVATION_ROUTES
+from command_center.server.video_routes import VIDEO_API_ROUTES
 
 VIEWER = "viewer and up (console session or its Bearer token)"
 AGENCY = "a reporting agency: 'Authorization: Bearer <agency id>:<token>'"
@@ -47,7 +50,14 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str, list[dict[str, Any]]]
     r"/health": ("/health", {"get": ("Liveness: preset, version, screens online", PUBLIC, [])}),
     r"/api/v1/sessions": (
         "/api/v1/sessions",
-        {"post": ("Sign in: {username, password} -> a Bearer token", PUBLIC, [])},
+        {
+            "post": (
+                "Sign in: {username, password} -> a Bearer token; 429 too_many_attempts "
+                "with Retry-After after 5 failures in 15 min (per username and address)",
+                PUBLIC,
+                [],
+            )
+        },
     ),
     r"/api/v1/presets": ("/api/v1/presets", {"get": ("Layout presets", VIEWER, [])}),
     r"/api/v1/state": ("/api/v1/state", {"get": ("What the wall shows", VIEWER, [])}),
@@ -113,6 +123,73 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str, list[dict[str, Any]]]
         },
     ),
     r"/api/v1/openapi.json": ("/api/v1/openapi.json", {"get": ("This document", PUBLIC, [])}),
+    r"/api/v1/incidents": (
+        "/api/v1/incidents",
+        {
+            "post": (
+                "Report search-and-rescue incidents {incidents: [row]} (new or updated by id), "
+                "all-or-nothing: 201 with counts (200 if all were repeats), 422 with a detail "
+                "per bad field, 403 for an agency that does not report incidents",
+                AGENCY + " (the national SAR centre, or a province's People's Committee)",
+                [],
+            ),
+            "get": (
+                "Incidents, newest first",
+                VIEWER,
+                [_q("since", "received at or after, ms since the epoch")],
+            ),
+        },
+    ),
+    r"/api/v1/focus": (
+        "/api/v1/focus",
+        {
+            "post": (
+                "Focus the wall's maps on a province {province: gso-34 code} or the whole "
+                "country {province: null}: audited, 202",
+                "duty officer, admin",
+                [],
+            ),
+            "get": ("The maps' current focus", VIEWER, []),
+        },
+    ),
+    r"/api/v1/video/roster": (
+        "/api/v1/video/roster",
+        {
+            "get": (
+                "Bridge points: online, in call, muted, link statistics; program, pins",
+                VIEWER,
+                [],
+            )
+        },
+    ),
+    r"/api/v1/video/points/([a-z0-9-]{1,48})/mute": (
+        "/api/v1/video/points/{point_id}/mute",
+        {"post": ("Mute or unmute a bridge point: {muted: bool}", "duty officer, admin", [])},
+    ),
+    r"/api/v1/video/points/([a-z0-9-]{1,48})/end": (
+        "/api/v1/video/points/{point_id}/end",
+        {"post": ("End a bridge point's call", "duty officer, admin", [])},
+    ),
+    r"/api/v1/video/program": (
+        "/api/v1/video/program",
+        {
+            "post": (
+                "What the points see: {source: 'room' or a point id}",
+                "duty officer, admin",
+                [],
+            )
+        },
+    ),
+    r"/api/v1/video/pins": (
+        "/api/v1/video/pins",
+        {
+            "post": (
+                "Pin a source to a wall tile: {tile, source: point id, 'active', 'program' or null}",
+                "duty officer, admin",
+                [],
+            )
+        },
+    ),
 }
 
 _ERROR = {
@@ -189,6 +266,6 @@ class OpenApiHandler(ApiHandler):
 OPENAPI_ROUTES: list[tuple[str, type[ApiHandler]]] = [(r"/api/v1/openapi.json", OpenApiHandler)]
 
 
-def served_routes() -> list[tuple[str, type[ApiHandler] | type[ObservationsBase]]]:
+def served_routes() -> list[tuple[str, type[JsonHandler]]]:
     """Every JSON route the server registers, in the order it registers them."""
-    return [*API_ROUTES, *OBSERVATION_ROUTES, *OPENAPI_ROUTES]
+    return [*API_ROUTES, *OBSERVATION_ROUTES, *OPENAPI_ROUTES, *MAP_ROUTES, *VIDEO_API_ROUTES]

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,27 +15,36 @@ from urllib.parse import urlsplit
 
 import panel as pn
 from tornado.ioloop import IOLoop
-from tornado.web import StaticFileHandler
 
 from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
 from command_center.server import api, observations_api
+from command_center.server.assets_route import AssetsHandler
+from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.composition import build_registry
 from command_center.server.feeds_runtime import run_feeds
 from command_center.server.http_base import NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, load_keys
 from command_center.server.login import LoginHandler, LogoutHandler
+from command_center.server.login_limit import limiter_for
+from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
+from command_center.server.map_routes import map_routes
 from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
+from command_center.server.video_routes import video_routes
 from command_center.settings import Settings
 from command_center.store import Store, open_store
+from feeds.incident_store import IncidentStore, open_incident_store
 from feeds.loader import FeedsSpec, load_feeds
 from feeds.observation_store import ObservationStore, open_observation_store
 from layouts import DEFAULT_WALL_FILE, presets_dir_for
 from layouts.loader import load_presets, load_wall
 from layouts.model import PresetSpec, WallSpec
+from video.config import VideoConfig
+from video.registry import load_bridge_points
+from video.room import VideoRoom, open_video_room
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +65,9 @@ class WallRuntime:
     new_users: list[tuple[str, str, Role]]
     feeds: FeedsSpec
     observations: ObservationStore
+    maps: MapFeed | None = None
+    incidents: IncidentStore | None = None
+    video: VideoRoom | None = None
 
     @property
     def url(self) -> str:
@@ -86,7 +98,9 @@ def _origins(settings: Settings, port: int) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
+async def open_runtime(
+    settings: Settings, video_config: VideoConfig | None = None
+) -> AsyncIterator[WallRuntime]:
     registry = build_registry()
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
@@ -95,6 +109,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
     async with (
         open_store(settings.data_dir, settings.redis_url) as store,
         open_observation_store(settings.data_dir, settings.redis_url) as observations,
+        open_incident_store(settings.data_dir, settings.redis_url) as incidents,
     ):
         bus = create_bus(settings.redis_url)
         try:
@@ -110,7 +125,14 @@ async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
             )
             await hub.start()
             try:
-                async with run_feeds(settings, feeds, presets, hub, observations, bus):
+                async with (
+                    run_feeds(settings, feeds, presets, hub, observations, bus),
+                    run_map_feed(
+                        feeds, presets, hub, observations, incidents, bus, map_clock(settings)
+                    ) as maps,
+                    # The video room closes (every peer connection) before the bus.
+                    open_video_room(load_bridge_points(), bus, video_config) as video,
+                ):
                     port = settings.port or _free_port(settings.host)
                     ingest = {
                         "feeds": feeds,
@@ -118,7 +140,10 @@ async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
                         "bus": bus,
                         "keys": keys,
                     }
-                    server = _http_server(settings, port, hub, store, keys, ingest)
+                    extra = map_routes(feeds, store, incidents, bus, keys, maps)
+                    extra += video_routes(video, keys, frozenset(s.id for s in wall.screens))
+                    extra += bridge_page_routes(video.registry, keys)
+                    server = _http_server(settings, port, hub, store, keys, ingest, extra)
                     server.start()
                     try:
                         yield WallRuntime(
@@ -133,6 +158,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[WallRuntime]:
                             new_users,
                             feeds,
                             observations,
+                            maps,
+                            incidents,
+                            video,
                         )
                     finally:
                         hub.close_links()
@@ -150,19 +178,30 @@ def _http_server(
     store: Store,
     keys: Keys,
     ingest: dict[str, Any],
+    extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
 ) -> Any:
     ttl = settings.session_ttl_s
     common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl}
+    # One limiter for both sign-in routes, so a guesser cannot alternate between them.
+    limiter = limiter_for(store)
     patterns: list[tuple[str, Any, dict[str, Any]]] = [
-        (path, handler, common) for path, handler in [*api.API_ROUTES, *OPENAPI_ROUTES]
+        (path, handler, {**common, "login_limiter": limiter})
+        if handler is api.SessionsHandler
+        else (path, handler, common)
+        for path, handler in [*api.API_ROUTES, *OPENAPI_ROUTES]
     ]
     patterns += [(path, handler, ingest) for path, handler in observations_api.OBSERVATION_ROUTES]
+    patterns += extra
     patterns += [
         (r"/api/.*", NotFoundHandler, {"keys": keys}),
         (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys}),
-        (r"/login", LoginHandler, {"store": store, "keys": keys, "session_ttl_s": ttl}),
+        (
+            r"/login",
+            LoginHandler,
+            {"store": store, "keys": keys, "session_ttl_s": ttl, "login_limiter": limiter},
+        ),
         (r"/logout", LogoutHandler, {}),
-        (r"/assets/(.*)", StaticFileHandler, {"path": str(ASSETS_DIR)}),
+        (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR)}),
     ]
     return pn.serve(
         routes(hub, store, keys, ttl),
@@ -174,6 +213,9 @@ def _http_server(
         threaded=False,
         loop=IOLoop.current(),
         extra_patterns=patterns,
+        # The boundary layers are ~150 KB of GeoJSON and ~40 KB gzipped: every kiosk's
+        # first load (and every reload) is a quarter of that.
+        compress_response=True,
         # Screens run for weeks: drop a disconnected session soon, its page reconnects
         # through its own screen link anyway.
         unused_session_lifetime_milliseconds=60_000,

@@ -47,6 +47,16 @@ class RedisStore:
     def _key(self, name: str) -> str:
         return f"{self._prefix}{name}"
 
+    @property
+    def client(self) -> aioredis.Redis:
+        """The connection, for state that lives beside the store's keys (the sign-in
+        limiter's failure counts); this store still owns and closes it."""
+        return self._redis
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
     async def ping(self) -> None:
         """Fail at startup, with Redis's own error, rather than at the first switch."""
         await self._redis.ping()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from command_center.errors import ConflictError
-from feeds.observations import NATIONAL, Area, Observation
+from feeds.observations import NATIONAL, Area, Observation, area_of
 
 ObservationKey = tuple[str, str, str]  # (indicator, area key, period)
 
@@ -84,7 +84,7 @@ def area_from_key(key: str) -> Area:
     if key == "VN":
         return NATIONAL
     code_list, _, code = key.partition(":")
-    return Area(code=code, code_list=code_list)  # type: ignore[arg-type]
+    return area_of(code, code_list)  # validated once, then shared
 
 
 def conflict_message(observation: Observation, latest_revision: int) -> dict[str, object]:

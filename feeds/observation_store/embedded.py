@@ -23,7 +23,7 @@ from feeds.observation_store.base import (
     classify,
     raise_conflicts,
 )
-from feeds.observations import Observation
+from feeds.observations import Observation, checked_observation
 
 FILENAME = "observations.sqlite3"
 SCHEMA_VERSION = 1
@@ -69,6 +69,7 @@ def _connect(data_dir: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute("PRAGMA temp_store=MEMORY")  # the batch's keys: never worth a file
         (found,) = conn.execute("PRAGMA user_version").fetchone()
         if found > SCHEMA_VERSION:
             raise RuntimeError(
@@ -86,16 +87,10 @@ def _connect(data_dir: Path) -> sqlite3.Connection:
 
 
 def _observation(row: tuple[Any, ...]) -> Observation:
+    # Rows this store wrote from validated observations; the columns' types are declared.
     indicator, area, period, revision, value, note, agency, received_at = row
-    return Observation(
-        indicator=indicator,
-        area=area_from_key(area),
-        period=period,
-        value=value,
-        revision=revision,
-        note=note,
-        agency=agency,
-        received_at=received_at,
+    return checked_observation(
+        indicator, area_from_key(area), period, float(value), revision, note, agency, received_at
     )
 
 
@@ -179,13 +174,11 @@ class EmbeddedObservationStore:
 
 
 def _append(conn: sqlite3.Connection, batch: list[Observation]) -> AppendResult:
+    rows = [_row(o) for o in batch]  # once: the keys for the lookup and the rows to insert
     # IMMEDIATE takes the write lock first, so what we read cannot change before we write.
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.executemany(
-            "INSERT INTO incoming VALUES (?, ?, ?, ?)",
-            [(*o.key, o.revision) for o in batch],
-        )
+        conn.executemany("INSERT INTO incoming VALUES (?, ?, ?, ?)", [r[:4] for r in rows])
         latest: dict[ObservationKey, int] = {
             (i, a, p): r
             for i, a, p, r in conn.execute(
@@ -193,17 +186,20 @@ def _append(conn: sqlite3.Connection, batch: list[Observation]) -> AppendResult:
                 "JOIN incoming USING (indicator, area, period)"
             )
         }
-        stored: dict[tuple[ObservationKey, int], float] = {
-            ((i, a, p), r): v
-            for i, a, p, r, v in conn.execute(
-                "SELECT o.indicator, o.area, o.period, o.revision, o.value FROM observations o "
-                "JOIN incoming USING (indicator, area, period, revision)"
-            )
-        }
+        stored: dict[tuple[ObservationKey, int], float] = {}
+        if latest:  # every stored revision's key is in latest: new keys have no history
+            stored = {
+                ((i, a, p), r): v
+                for i, a, p, r, v in conn.execute(
+                    "SELECT o.indicator, o.area, o.period, o.revision, o.value "
+                    "FROM observations o JOIN incoming USING (indicator, area, period, revision)"
+                )
+            }
         conn.execute("DELETE FROM incoming")
         accepted, duplicates, conflicts = classify(batch, latest, stored)
         raise_conflicts(conflicts)
-        rows = [_row(o) for o in accepted]
+        if len(accepted) != len(batch):
+            rows = [_row(o) for o in accepted]
         conn.executemany(f"INSERT INTO observations ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
         conn.executemany(
             f"INSERT INTO latest ({_COLUMNS}, first_agency, first_received_at) "

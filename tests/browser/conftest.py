@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
+# The network-namespace harness of the WebRTC tests (tests/netns.py).
+from netns import fake_camera, netns, netns_browser, netns_wall  # noqa: F401
 from playwright.async_api import BrowserContext, async_playwright
 from wallprocess import CHROMIUM_ARGS
 

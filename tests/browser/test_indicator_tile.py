@@ -75,3 +75,33 @@ async def test_a_posted_observation_appears_on_the_screen(
     await age.wait_for(timeout=5_000)
     assert "giây trước" in await age.inner_text()  # "as of": seconds ago, not a frozen value
     await page.screenshot(path=artifacts / "left-top-cpi.png")
+
+
+async def test_gdp_below_its_target_is_not_shown_green(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    gdp = load_feeds().catalogue.get("gdp_growth")
+    period = last_due_period(gdp.frequency, gdp.deadline, datetime.now(TIME_ZONE))
+    target = gdp.target_for(period)
+    assert target is not None and target.value > 6.5  # ≥ 8 % in 2025, ≥ 10 % in 2026
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 960, "height": 540})
+    await page.goto(wall.screens["left-top"])
+    item = page.locator(".g-item[data-indicator='gdp_growth']")
+    await item.wait_for(timeout=30_000)
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.post(
+            "/api/v1/observations",
+            # 6,5 is not under the 6,5 warning threshold: only the target makes it amber.
+            json={
+                "observations": [{"indicator": "gdp_growth", "period": period.key, "value": 6.5}]
+            },
+            headers={"Authorization": f"Bearer {agency_credential(wall, gdp.owner)}"},
+        )
+        assert r.status_code == 201, r.text
+    await item.locator("text=6,50").wait_for(timeout=10_000)
+    value_class = await item.locator(".v").get_attribute("class") or ""
+    assert "st-warning" in value_class and "st-ok" not in value_class, value_class
+    assert "st-border-warning" in (await item.get_attribute("class") or "")
+    assert "✗" in await item.locator(".txt").inner_text()  # the attainment says "not met"
+    await page.screenshot(path=artifacts / "left-top-gdp-below-target.png")

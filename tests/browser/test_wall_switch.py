@@ -79,7 +79,7 @@ async def test_console_switch_swaps_every_screen_and_reports_skew(
     # The console's miniature mounts every screen of the wall, bezels between them.
     await console.wait_for_selector("[data-screen='right-bottom'] .wall-screen[data-link='up']")
 
-    await console.locator("select").select_option(label="Hiệu chỉnh màn hình")
+    await console.locator(".preset-picker select").select_option(label="Hiệu chỉnh màn hình")
     await console.get_by_role("button", name="Chuyển bố cục").click()
 
     for screen, page in screens.items():

@@ -121,3 +121,37 @@ async def test_create_bus_picks_by_url() -> None:
     remote = create_bus("redis://127.0.0.1:6379/0")  # connects lazily: no server needed here
     assert isinstance(remote, RedisBus)
     await remote.close()
+
+
+@pytest.mark.redis
+async def test_redis_bus_late_subscriber_on_a_live_connection_gets_only_later_messages(
+    redis_url: str, redis_channel: str
+) -> None:
+    bus = RedisBus(redis_url, redis_channel)
+    try:
+        async with bus.subscribe() as first:
+            await bus.publish(tile(1))
+            async with bus.subscribe() as second:  # joins the connection `first` opened
+                await bus.publish(tile(2))
+                assert await next_message(second) == tile(2)
+            assert [await next_message(first) for _ in range(2)] == [tile(1), tile(2)]
+    finally:
+        await bus.close()
+
+
+@pytest.mark.redis
+async def test_redis_bus_hands_its_own_messages_back_undecoded_and_others_decoded(
+    redis_url: str, redis_channel: str
+) -> None:
+    mine, theirs = RedisBus(redis_url, redis_channel), RedisBus(redis_url, redis_channel)
+    try:
+        async with mine.subscribe() as messages:
+            sent = tile(1)
+            await mine.publish(sent)
+            assert await next_message(messages) is sent  # one process: the object itself
+            await theirs.publish(tile(2))
+            received = await next_message(messages)
+            assert received == tile(2)
+    finally:
+        await mine.close()
+        await theirs.close()

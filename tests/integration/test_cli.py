@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from command_center.auth import device_token
 from layouts import WALLS_DIR
 
@@ -85,6 +87,12 @@ def test_kiosk_urls_are_the_ones_the_server_accepts(tmp_path: Path) -> None:
         ).stdout
         for screen, url in server.screens.items():
             assert url in printed, f"kiosk URL of {screen} differs from the server's"
+        # The bridge points' page URLs printed at start open their call page.
+        assert "hue" in server.bridges and "room" not in server.bridges
+        for point, url in server.bridges.items():
+            page = httpx.get(url, timeout=10)
+            assert page.status_code == 200, point
+            assert "/assets/video/bridge.js" in page.text, point
     finally:
         server.stop()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from wallprocess import ROOT, WallProcess, free_port
 from wallsupport import WALL_2X2
 
@@ -125,12 +125,19 @@ def durable_redis(directory: Path, port: int) -> Iterator[subprocess.Popen[Any]]
     )
     try:
         deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            if time.monotonic() > deadline:
-                raise AssertionError("redis-server did not start")
-            time.sleep(0.05)
+        # Ready once PING answers: a restarted server accepts connections while it is
+        # still loading its append-only file, and answers LOADING until it has.
+        client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1.0)
+        try:
+            while True:
+                with contextlib.suppress(redis.ConnectionError, redis.BusyLoadingError):
+                    if client.ping():
+                        break
+                if time.monotonic() > deadline:
+                    raise AssertionError("redis-server did not start")
+                time.sleep(0.05)
+        finally:
+            client.close()
         yield proc
     finally:
         if proc.poll() is None:

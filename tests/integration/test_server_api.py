@@ -34,6 +34,15 @@ async def test_health_is_public_and_says_what_shows(client: httpx.AsyncClient) -
     assert body["screens_total"] == 4
 
 
+async def test_boundary_layers_are_served_gzipped(client: httpx.AsyncClient) -> None:
+    raw = (Path(__file__).parents[2] / "assets/geo/provinces-34.geojson").read_bytes()
+    r = await client.get("/assets/geo/provinces-34.geojson", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert r.num_bytes_downloaded < len(raw) // 2
+    assert r.content == raw  # httpx undoes the gzip
+
+
 async def test_switch_changes_state_and_is_audited(
     rt: WallRuntime, client: httpx.AsyncClient
 ) -> None:

@@ -76,7 +76,8 @@ def p34(code: str) -> Area:
     [
         # GDP 2026: ≥ 10 % (National Assembly); warning below 6.5, alarm below 5.
         ("gdp_growth", 10.0, 100.0, True, "ok"),
-        ("gdp_growth", 7.0, 70.0, False, "ok"),
+        # Below the target but above both thresholds: amber, never green.
+        ("gdp_growth", 7.0, 70.0, False, "warning"),
         ("gdp_growth", 6.0, 60.0, False, "warning"),
         ("gdp_growth", 4.0, 40.0, False, "alarm"),
         # Budget deficit 2026: ≤ 4.2 % of GDP; lower is better, warning 4.2, alarm 5.

@@ -16,6 +16,7 @@ from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed, indicator_tiles
 from feeds.loader import load_feeds
 from feeds.simulator import simulate
+from feeds.tile_kinds import IndicatorParams, RankingParams
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
@@ -69,3 +70,56 @@ def test_one_tile_id_means_one_tile_in_every_preset(hub: ScreenHub) -> None:
     presets["clash"] = clash
     with pytest.raises(SpecError, match=f"tile '{tile.id}' has other parameters"):
         indicator_tiles(presets)
+
+
+async def test_tile_data_is_stamped_with_the_oldest_change_it_shows(hub: ScreenHub) -> None:
+    # The screens measure latency from this stamp: "accepted" to "applied".
+    feeds = load_feeds()
+    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
+    history = simulate(feeds.catalogue, feeds.agencies, NOW, random.Random(7))
+    feed.accept(history)
+    await feed.flush()
+    link = RecordingLink(hub.wall.screens[0].id)
+    await hub.attach(link, None)
+    cpi = max(
+        (o for o in history if o.indicator == "cpi_yoy" and o.area.code is None),
+        key=lambda o: o.period,
+    )
+    first = cpi.model_copy(update={"revision": cpi.revision + 1, "value": cpi.value + 0.1})
+    second = first.model_copy(update={"revision": first.revision + 1, "value": 9.9})
+    feed.accept([first], accepted_at=1000.0)
+    feed.accept([second], accepted_at=2000.0)
+    await feed.flush()
+    hub.flush()
+    shown = {t.id for m in link.sent if isinstance(m, LayoutMessage) for t in m.tiles}
+    naming = set(feed.tiles_naming({"cpi_yoy"})) & shown
+    assert naming, "the default preset shows CPI"
+    stamps = {tile: ts for m in link.data() for tile, ts in m.ts.items() if tile in naming}
+    assert stamps == dict.fromkeys(naming, 1000.0)
+
+
+async def test_a_province_report_recomputes_that_province_tiles_not_the_others(
+    hub: ScreenHub,
+) -> None:
+    feeds = load_feeds()
+    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
+    tiles = indicator_tiles(hub.presets)
+    province_tiles = {
+        t: p for t, p in tiles.items() if isinstance(p, IndicatorParams) and p.province
+    }
+    assert province_tiles, "the shipped presets show a province's indicator"
+    tile_id, params = next(iter(province_tiles.items()))
+    area = f"gso-34:{params.province}"
+    marked = feed.tiles_changed_by({(params.indicator, area)})
+    assert tile_id in marked
+    # Tiles of the same indicator elsewhere read other series: untouched.
+    for other, p in tiles.items():
+        if isinstance(p, IndicatorParams) and p.indicator == params.indicator:
+            assert (other in marked) == (p.province == params.province), other
+    # A ranking of the indicator compares every province: recomputed.
+    for other, p in tiles.items():
+        if isinstance(p, RankingParams) and p.indicator == params.indicator:
+            assert other in marked
+    # A report for another province of the same indicator leaves the tile alone.
+    elsewhere = "01" if params.province != "01" else "79"
+    assert tile_id not in feed.tiles_changed_by({(params.indicator, f"gso-34:{elsewhere}")})

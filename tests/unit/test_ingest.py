@@ -7,13 +7,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from command_center.messages import BUS_MESSAGE, ObservationsAccepted
 from command_center.server.observations_api import OBSERVATION_ROUTES
 from command_center.server.openapi import OPENAPI_ROUTES
+from feeds.acceptance import accepted_observations, announcement
 from feeds.csv_batch import MalformedCsv, parse_csv
-from feeds.ingest import MAX_ROWS, BatchRejected, BatchTooLarge, Reporter, validate_batch
+from feeds.ingest import (
+    MAX_ROWS,
+    BatchRejected,
+    BatchTooLarge,
+    Reporter,
+    _FastCheck,
+    _RowCheck,
+    validate_batch,
+)
 from feeds.loader import FeedsSpec, load_feeds
-from feeds.observations import Area
+from feeds.observations import Area, Observation, area_of, checked_observation
 from geo.codelists import CodeList
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -142,3 +153,151 @@ def test_malformed_csv(body: bytes, message: str) -> None:
 def test_every_reporting_route_is_documented(route: str) -> None:
     readable = re.sub(r"\(.*?\)", "<", route).split("<")[0]
     assert readable.replace("/api/v1", "") in README, f"README does not name {route}"
+
+
+# Rows the fast path must either pass exactly as the full check does or leave to it.
+TRICKY_ROWS: list[object] = [
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": 3.25},
+    {"indicator": "cpi_yoy", "area_code": "", "code_list": "", "period": "2026-10", "value": 3},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": " 3.5 ", "revision": " 2 "},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": "3,5"},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": "inf"},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": 1e9},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": False},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": None},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": [1]},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": 1, "revision": "²"},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": 1, "revision": True},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": 1, "revision": 1.0},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": 1, "note": ""},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": 1, "note": "x" * 2000},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": 1, "note": 5},
+    {"indicator": "cpi_yoy", "period": "2026-10", "value": 1, "extra": 1},
+    {"indicator": "cpi_yoy", "period": "2026-12", "value": 1},
+    {"indicator": "cpi_yoy", "period": "2026-Q3", "value": 1},
+    {"indicator": "cpi_yoy", "period": ["2026-10"], "value": 1},
+    {"indicator": "cpi_yoy", "area_code": "01", "code_list": "gso-34", "period": "2026-10"},
+    {"indicator": ["cpi_yoy"], "period": "2026-10", "value": 1},
+    {"indicator": "cpi_yoi", "period": "2026-10", "value": 1},
+    {"indicator": "public_investment_disbursement", "period": "2026-10", "value": 1},
+    {"indicator": "public_investment_disbursement", "area_code": "01", "period": "2026-10"},
+    {
+        "indicator": "public_investment_disbursement",
+        "area_code": "01",
+        "code_list": "gso-34",
+        "period": "2026-10",
+        "value": "80",
+    },
+    {
+        "indicator": "public_investment_disbursement",
+        "area_code": "01",
+        "code_list": "gso-63",
+        "period": "2026-10",
+        "value": 80,
+    },
+    {
+        "indicator": "public_investment_disbursement",
+        "area_code": "02",
+        "code_list": "gso-34",
+        "period": "2026-10",
+        "value": 80,
+    },
+    {
+        "indicator": "public_investment_disbursement",
+        "area_code": ["01"],
+        "code_list": "gso-34",
+        "period": "2026-10",
+        "value": 80,
+    },
+    ["not", "a", "row"],
+    None,
+]
+
+
+@pytest.mark.parametrize("agency", ["cuc_thong_ke", "ubnd_01"])
+def test_fast_path_accepts_exactly_what_the_full_check_accepts(
+    feeds: FeedsSpec, agency: str
+) -> None:
+    who = reporter(feeds, agency)
+    received_at = NOW.timestamp() * 1000.0
+    fast = _FastCheck(feeds.catalogue, who, NOW, received_at)
+    accepted = 0
+    for index, raw in enumerate(TRICKY_ROWS):
+        full = _RowCheck(index, None).check(raw, feeds.catalogue, who, NOW, received_at)
+        quick = fast.check(raw)
+        # Every row here has the usual JSON and CSV types: none is left to the full check
+        # but the bad ones.
+        assert quick == full, raw
+        if full is not None:
+            accepted += 1
+            assert quick is not None and quick.model_dump() == full.model_dump(), raw
+    assert accepted >= 1
+
+
+def test_batch_errors_read_the_same_whichever_path_found_the_row_good(
+    feeds: FeedsSpec,
+) -> None:
+    good = {"indicator": "cpi_yoy", "period": "2026-10", "value": 1}
+    rows = [good, {**good, "value": "x"}, dict(good), {**good, "value": 2, "revision": 1}]
+    with pytest.raises(BatchRejected) as caught:
+        validate_batch(rows, feeds.catalogue, reporter(feeds, "cuc_thong_ke"), NOW, [2, 3, 5, 6])
+    assert [(p.row, p.line, p.field, p.problem) for p in caught.value.problems] == [
+        (1, 3, "value", "not_a_number"),
+        (2, 5, "period", "duplicate"),
+        (3, 6, "period", "duplicate"),
+    ]
+
+
+def test_checked_observation_is_the_validated_model(feeds: FeedsSpec) -> None:
+    fields = {
+        "indicator": "cpi_yoy",
+        "area": Area(code="01", code_list="gso-34"),
+        "period": "2026-10",
+        "value": 3.5,
+        "revision": 2,
+        "note": "sơ bộ",
+        "agency": "cuc_thong_ke",
+        "received_at": 1.5,
+    }
+    validated = Observation(**fields)
+    checked = checked_observation(**fields)
+    assert checked == validated and hash(checked) == hash(validated)
+    assert checked.model_dump_json() == validated.model_dump_json()
+    assert Observation.model_validate(checked.model_dump()) == validated
+    assert checked.key == ("cpi_yoy", "gso-34:01", "2026-10")
+
+
+def test_cached_key_follows_a_copy_with_other_fields() -> None:
+    hanoi = Area(code="01", code_list="gso-34")
+    obs = Observation(
+        indicator="cpi_yoy", area=hanoi, period="2026-10", value=1, agency="a", received_at=1
+    )
+    assert obs.key == ("cpi_yoy", "gso-34:01", "2026-10")
+    moved = obs.model_copy(update={"period": "2026-09", "area": area_of("46", "gso-34")})
+    assert moved.key == ("cpi_yoy", "gso-34:46", "2026-09")
+    assert hanoi.model_copy(update={"code": "46"}).key == "gso-34:46"
+    assert obs.model_copy().key == obs.key and "key" not in obs.model_dump()
+
+
+def test_announcement_is_the_contract_and_hands_this_process_the_typed_rows(
+    feeds: FeedsSpec,
+) -> None:
+    rows = [
+        {"indicator": "cpi_yoy", "period": "2026-10", "value": 3.25, "note": "sơ bộ"},
+        {"indicator": "cpi_yoy", "period": "2026-09", "value": 3},
+    ]
+    batch = validate_batch(rows, feeds.catalogue, reporter(feeds, "cuc_thong_ke"), NOW)
+    message = announcement("cuc_thong_ke", batch, 5.0)
+    contract = ObservationsAccepted(
+        agency="cuc_thong_ke", observations=[o.model_dump(mode="json") for o in batch], ts=5.0
+    )
+    assert message.observations == contract.observations
+    payload = BUS_MESSAGE.dump_json(message, serialize_as_any=True)
+    assert payload == BUS_MESSAGE.dump_json(contract)
+    assert accepted_observations(message) is batch  # same process: nothing to validate
+    crossed = BUS_MESSAGE.validate_json(payload)  # from Redis: validated
+    assert isinstance(crossed, ObservationsAccepted)
+    assert accepted_observations(crossed) == batch
+    bad = ObservationsAccepted(agency="x", observations=[{"indicator": "cpi_yoy"}], ts=1.0)
+    with pytest.raises(ValidationError):
+        accepted_observations(bad)

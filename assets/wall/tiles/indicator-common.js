@@ -37,6 +37,14 @@ export function targetText(target, decimals) {
   return v;
 }
 
+/** "✓ đạt · met" / "✗ chưa đạt · not met" from data.target_met; '' when not judged
+ * (no target, or a year-to-date value before the period its target judges). */
+export function verdictText(met, lang) {
+  if (met === true) return bilingual('✓ đạt', 'met', lang).filter(Boolean).join(' · ');
+  if (met === false) return bilingual('✗ chưa đạt', 'not met', lang).filter(Boolean).join(' · ');
+  return '';
+}
+
 /** {late, overdueMs} now, from due_at and the server clock (data.late as the fallback). */
 export function lateNow(data, ctx) {
   const due = Number(data.due_at);
@@ -234,27 +242,9 @@ svg .spark-dot.st-alarm { stroke: var(--alarm); } svg .spark-dot.st-neutral { st
 .ind-trend .t-name { font-size: min(6.5cqh, 3.2cqw); font-weight: 700; }
 .ind-trend .t-value { font-size: min(11cqh, 5.5cqw); font-weight: 800; }
 .ind-trend .t-unit { font-size: min(5cqh, 2.6cqw); color: var(--fg-dim); }
-.ind-trend .t-legend { font-size: min(4.5cqh, 2.3cqw); color: var(--fg-dim); display: flex;
-  gap: 1.2em; flex-wrap: wrap; }
-.ind-trend .t-legend i { display: inline-block; width: 1.6em; height: 0; vertical-align: middle;
-  margin-right: 0.3em; border-top: 3px solid #8fb8ff; }
-.ind-trend .t-legend i.tg { border-top: 3px dashed var(--accent); }
-.ind-trend .t-legend i.wa { border-top: 2px dashed var(--warning); }
-.ind-trend .t-legend i.al { border-top: 2px dashed var(--alarm); }
-.ind-trend .t-chart { flex: 1 1 auto; min-height: 0; width: 100%; }
-.ind-trend svg text { fill: var(--fg-dim); font-family: inherit; }
-.ind-trend svg .axis { stroke: #3a4a62; stroke-width: 1; }
-.ind-trend svg .grid { stroke: #1f2b3d; stroke-width: 1; }
-.ind-trend svg .series { fill: none; stroke: #8fb8ff; stroke-width: 4; stroke-linejoin: round; }
-.ind-trend svg .target { fill: none; stroke: var(--accent); stroke-width: 3; stroke-dasharray: 12 8; }
-.ind-trend svg .th-warning { stroke: var(--warning); stroke-width: 2; stroke-dasharray: 6 6; }
-.ind-trend svg .th-alarm { stroke: var(--alarm); stroke-width: 2; stroke-dasharray: 6 6; }
-.ind-trend svg .band { fill: rgba(61, 220, 132, 0.12); }
-.ind-trend svg .pt { stroke: #0a0f18; stroke-width: 2; }
-.ind-trend svg .pt.st-ok { fill: var(--ok); } .ind-trend svg .pt.st-warning { fill: var(--warning); }
-.ind-trend svg .pt.st-alarm { fill: var(--alarm); } .ind-trend svg .pt.st-neutral { fill: #8fb8ff; }
-.ind-trend svg .missing { fill: none; stroke: var(--late); stroke-width: 2; }
-.ind-trend svg .last-label { fill: var(--fg); font-weight: 700; }
+.ind-trend .t-att { font-size: min(5cqh, 2.6cqw); font-weight: 700; min-height: 1.2em; }
+.ind-trend .t-chart { flex: 1 1 auto; min-height: 0; width: 100%; position: relative; }
+.ind-trend .t-bokeh { position: absolute; inset: 0; }
 
 /* ---- reporting status ---- */
 .ind-report { display: flex; flex-direction: column; padding: 1.2cqh 1.5cqw 7cqh; gap: 1cqh; }

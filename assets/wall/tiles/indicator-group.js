@@ -5,7 +5,7 @@
 import { registerTile } from '../tiles.js';
 import { bilingual } from '../format.js';
 import {
-  drawSparkline, ensureStyles, lateNow, lateText, num, setText, svg, targetText,
+  drawSparkline, ensureStyles, lateNow, lateText, num, setText, svg, targetText, verdictText,
 } from './indicator-common.js';
 
 function item(codes, i) {
@@ -54,8 +54,9 @@ function draw(el, data, params, ctx) {
     const parts = [bilingual(d.period_vi, d.period_en, lang)[0]];
     if (d.target) {
       const att = d.attainment_pct;
+      const verdict = d.target_met === true ? ' ✓' : d.target_met === false ? ' ✗' : '';
       parts.push(`${lang === 'en' ? 'target' : 'MT'} ${targetText(d.target, d.decimals)}`
-        + (att !== null && att !== undefined ? ` (${num(att, 1)} %)` : ''));
+        + (att !== null && att !== undefined ? ` (${num(att, 1)} %${verdict})` : verdict));
     }
     if (d.agency_vi) parts.push(d.agency_vi);
     setText(node.querySelector('.txt'), parts.join(' · '));

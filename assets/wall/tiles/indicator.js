@@ -7,7 +7,7 @@ import { registerTile } from '../tiles.js';
 import { bilingual, formatSigned } from '../format.js';
 import {
   STATUS_EN, STATUS_VI, drawSparkline, ensureStyles, lateNow, lateText, num, setText, svg,
-  targetText,
+  targetText, verdictText,
 } from './indicator-common.js';
 
 function build(el) {
@@ -70,12 +70,14 @@ function draw(el, data, params, ctx) {
     const att = data.attainment_pct;
     const parts = [`<span class="lbl">${lang === 'en' ? 'Target' : 'Mục tiêu'}:</span> `
       + `${targetText(t, data.decimals)} ${escape(data.unit_vi || '')}`];
+    // Attainment and the verdict in the status colour, so the tile never says "met" in
+    // amber next to a green "not met" (the status already weighs the target).
     if (att !== null && att !== undefined) {
       parts.push(`<span class="lbl">· ${lang === 'en' ? 'attained' : 'đạt'}</span> `
-        + `<b class="st-${data.target_met ? 'ok' : status === 'neutral' ? 'neutral' : status}">${num(att, 1)} %</b>`);
-    } else if (data.target_met !== null && data.target_met !== undefined) {
-      parts.push(data.target_met ? '<b class="st-ok">✓ đạt · met</b>' : '<b class="st-warning">✗ chưa đạt · not met</b>');
+        + `<b class="st-${status}">${num(att, 1)} %</b>`);
     }
+    const verdict = verdictText(data.target_met, lang);
+    if (verdict) parts.push(`<b class="ind-verdict st-${status}">${verdict}</b>`);
     if (t.illustrative) parts.push('<span class="illus">(minh họa · illustrative)</span>');
     target.innerHTML = parts.join(' ');
     setText(q('.ind-by'), `${t.set_by_vi} · ${t.instrument}`);
@@ -83,7 +85,7 @@ function draw(el, data, params, ctx) {
       bar.hidden = false;
       const fill = bar.firstElementChild;
       fill.style.width = `${Math.max(0, Math.min(100, att))}%`;
-      bar.className = `ind-bar st-${data.target_met ? 'ok' : status === 'neutral' ? 'neutral' : status}`;
+      bar.className = `ind-bar st-${status}`;
     } else {
       bar.hidden = true;
     }

@@ -1,138 +1,93 @@
-// A series of recent periods against its target, drawn as plain SVG: the value line with
-// a point per period in its status colour (a hollow red ring where a report is missing),
-// the target as a dashed line (a step where the target changes between years), warning
-// and alarm thresholds, a shaded band for band indicators, axes in Vietnamese numbers.
-// Data: feeds.tile_data.trend_data ({…indicator header, points, lines}).
+// A series of recent periods against its target: a HoloViews chart rendered to Bokeh on
+// the server (feeds/trend_chart.py), embedded here once with BokehJS (window.Bokeh, which
+// the Panel page already loads). Later updates carry only `columns`, set as the data of
+// the figure's ColumnDataSource named "trend-series"; the figure is embedded again only
+// when the server sends one with a new key (a new target, thresholds, indicator).
+//
+// Data: feeds.trend_chart.wire_data — the indicator header (value, status, target,
+// attainment, as_of, due_at, …), `chart_key`, `columns`, and `figure` {key, item}
+// (a bokeh.embed.json_item) kept in the tile's merged data. The frame shows how old the
+// last value is (layer.js, from as_of); the header shows the LATE mark, live.
 
 import { registerTile } from '../tiles.js';
 import { bilingual } from '../format.js';
-import { ensureStyles, lateNow, lateText, num, setText, svg } from './indicator-common.js';
+import {
+  ensureStyles, lateNow, lateText, num, setText, targetText, verdictText,
+} from './indicator-common.js';
 
-function niceStep(range, ticks) {
-  const raw = range / Math.max(1, ticks);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const n = raw / mag;
-  return (n < 1.5 ? 1 : n < 3 ? 2 : n < 7 ? 5 : 10) * mag;
+export const SOURCE_NAME = 'trend-series';
+const NUMERIC = new Set(['value', 'target', 'i']);
+
+/** The figure's source by name, once embedded. */
+function sourceOf(el) {
+  return el.trendDoc ? el.trendDoc.get_model_by_name(SOURCE_NAME) : null;
 }
 
-function statusOf(value, data) {
-  // Colour points by the thresholds the tile knows; the last point uses data.status.
-  const l = data.lines || {};
-  if (value === null || value === undefined || data.direction === 'neutral') return 'neutral';
-  if (data.direction === 'band') {
-    if (l.band_low === null || l.band_low === undefined) return 'neutral';
-    return value >= l.band_low && value <= l.band_high ? 'ok' : 'warning';
+/** Set the source's data to the tile's latest columns, if they belong to this figure. */
+function applyColumns(el, data) {
+  const source = sourceOf(el);
+  if (!source || !data.columns || data.chart_key !== el.trendKey) return;
+  const columns = {};
+  for (const [name, values] of Object.entries(data.columns)) {
+    // JSON has no NaN: a missing report arrives as null, and Bokeh draws NaN as a gap.
+    columns[name] = NUMERIC.has(name) ? values.map((v) => (v === null ? NaN : v)) : values;
   }
-  const has = (v) => v !== null && v !== undefined;
-  if (!has(l.alarm) && !has(l.warning)) return 'neutral';
-  const sign = data.direction === 'lower_better' ? -1 : 1;
-  if (has(l.alarm) && sign * value < sign * l.alarm) return 'alarm';
-  if (has(l.warning) && sign * value < sign * l.warning) return 'warning';
-  return 'ok';
+  source.data = columns;
+  el.dataset.points = String(data.columns.value.filter((v) => v !== null).length);
 }
 
-function drawChart(host, data) {
-  // Layout sizes, not getBoundingClientRect: a preview scales the screen with a transform.
-  const W = Math.max(200, host.clientWidth);
-  const H = Math.max(120, host.clientHeight);
-  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H });
-  const points = data.points || [];
-  const lines = data.lines || {};
-  const fs = Math.max(14, Math.min(H * 0.075, W * 0.03));
-  const left = fs * 4.2;
-  const right = fs * 2;
-  const top = fs * 0.8;
-  const bottom = fs * 2.0;
-  const ys = [];
-  for (const p of points) {
-    for (const v of [p.value, p.target, p.target_high]) if (v !== null && v !== undefined) ys.push(v);
-  }
-  for (const v of [lines.warning, lines.alarm, lines.band_low, lines.band_high]) {
-    if (v !== null && v !== undefined) ys.push(v);
-  }
-  host.replaceChildren(chart);
-  if (ys.length === 0 || points.length === 0) return;
-  let lo = Math.min(...ys);
-  let hi = Math.max(...ys);
-  if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
-  const step = niceStep(hi - lo, 4);
-  lo = Math.floor(lo / step) * step;
-  hi = Math.ceil(hi / step) * step;
-  if (hi - lo < step) hi = lo + step;
-  const n = Math.max(1, points.length - 1);
-  const x = (i) => left + ((W - left - right) * i) / n;
-  const y = (v) => top + ((H - top - bottom) * (hi - v)) / (hi - lo);
-  const decimals = step < 1 ? Math.min(2, Math.ceil(-Math.log10(step))) : 0;
-
-  for (let v = lo; v <= hi + step / 2; v += step) {
-    chart.append(svg('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), class: 'grid' }));
-    const t = svg('text', { x: left - fs * 0.4, y: y(v) + fs * 0.35, 'text-anchor': 'end', 'font-size': fs });
-    t.textContent = num(v, decimals);
-    chart.append(t);
-  }
-  chart.append(svg('line', { x1: left, x2: left, y1: top, y2: H - bottom, class: 'axis' }));
-  chart.append(svg('line', { x1: left, x2: W - right, y1: H - bottom, y2: H - bottom, class: 'axis' }));
-  const every = Math.ceil(points.length / Math.max(2, Math.floor((W - left - right) / (fs * 4))));
-  points.forEach((p, i) => {
-    if (i % every !== 0 && i !== points.length - 1) return;
-    const t = svg('text', { x: x(i), y: H - bottom + fs * 1.3, 'text-anchor': 'middle', 'font-size': fs });
-    t.textContent = p.short || p.period;
-    chart.append(t);
-  });
-
-  if (lines.band_low !== null && lines.band_low !== undefined) {
-    chart.append(svg('rect', {
-      x: left, width: W - left - right, y: y(lines.band_high),
-      height: Math.max(1, y(lines.band_low) - y(lines.band_high)), class: 'band',
-    }));
-  }
-  for (const [key, cls] of [['warning', 'th-warning'], ['alarm', 'th-alarm']]) {
-    const v = lines[key];
-    if (v === null || v === undefined) continue;
-    chart.append(svg('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), class: cls }));
-  }
-  // The target as steps: each period's own target (they change from year to year).
-  let d = '';
-  let pen = false;
-  points.forEach((p, i) => {
-    if (p.target === null || p.target === undefined) { pen = false; return; }
-    const x0 = i === 0 ? x(0) : (x(i - 1) + x(i)) / 2;
-    const x1 = i === points.length - 1 ? x(i) : (x(i) + x(i + 1)) / 2;
-    d += `${pen ? 'L' : 'M'}${x0.toFixed(1)},${y(p.target).toFixed(1)} L${x1.toFixed(1)},${y(p.target).toFixed(1)} `;
-    pen = true;
-  });
-  if (d) chart.append(svg('path', { d, class: 'target' }));
-
-  d = '';
-  pen = false;
-  points.forEach((p, i) => {
-    if (p.value === null || p.value === undefined) { pen = false; return; }
-    d += `${pen ? 'L' : 'M'}${x(i).toFixed(1)},${y(p.value).toFixed(1)} `;
-    pen = true;
-  });
-  chart.append(svg('path', { d, class: 'series' }));
-  const r = Math.max(4, fs * 0.32);
-  const lastKnown = points.map((p) => p.value).lastIndexOf(points.filter((p) => p.value != null).at(-1)?.value);
-  points.forEach((p, i) => {
-    if (p.value === null || p.value === undefined) {
-      chart.append(svg('circle', { cx: x(i), cy: H - bottom - r * 1.5, r, class: 'missing' }));
-      return;
+/** Font sizes for the tile's height: the figure is built for a full-height screen tile. */
+function scaleFonts(el, doc) {
+  const h = el.clientHeight || 600;
+  const px = Math.round(Math.max(12, Math.min(28, h * 0.035)));
+  for (const model of doc.all_models) {
+    const props = model.properties || {};
+    const set = {};
+    for (const name of ['major_label_text_font_size', 'axis_label_text_font_size',
+      'label_text_font_size', 'text_font_size']) {
+      if (name in props) set[name] = `${px}px`;
     }
-    const st = i === lastKnown ? (data.status || statusOf(p.value, data)) : statusOf(p.value, data);
-    chart.append(svg('circle', { cx: x(i), cy: y(p.value), r, class: `pt st-${st}` }));
-  });
-  if (lastKnown >= 0) {
-    const p = points[lastKnown];
-    const t = svg('text', {
-      x: x(lastKnown) - r * 1.5, y: y(p.value) - r * 1.6, 'text-anchor': 'end',
-      'font-size': fs * 1.1, class: 'last-label',
-    });
-    t.textContent = num(p.value, data.decimals);
-    chart.append(t);
+    if (Object.keys(set).length) model.setv(set);
   }
 }
 
-function draw(el, data, params, ctx) {
+/**
+ * Drop the embedded figure: its views, and its Document from BokehJS's global list, which
+ * otherwise keeps every Document ever made (a kiosk runs for weeks of layout switches).
+ */
+function release(el) {
+  el.trendViews?.clear();
+  const docs = window.Bokeh?.documents;
+  const i = docs && el.trendDoc ? docs.indexOf(el.trendDoc) : -1;
+  if (i >= 0) docs.splice(i, 1);
+  el.trendViews = null;
+  el.trendDoc = null;
+  el.trendKey = null;
+}
+
+async function embed(el, figure) {
+  const Bokeh = window.Bokeh;
+  if (!Bokeh?.embed?.embed_item) throw new Error('BokehJS is not loaded on this page');
+  const host = el.querySelector('.t-chart');
+  release(el);
+  const target = document.createElement('div');
+  target.className = 't-bokeh';
+  host.replaceChildren(target);
+  const views = await Bokeh.embed.embed_item(figure.item, target);
+  el.trendViews = views;
+  el.trendDoc = views.roots[0].model.document;
+  if (el.trendWanted !== figure.key || el.trendDestroyed) {  // superseded meanwhile
+    release(el);
+    return;
+  }
+  el.trendKey = figure.key;
+  el.dataset.chartKey = figure.key;
+  el.dataset.figureEmbeds = String(Number(el.dataset.figureEmbeds || 0) + 1);
+  scaleFonts(el, el.trendDoc);
+  applyColumns(el, el.trendData);
+}
+
+function drawHead(el, data, params, ctx) {
   const root = el.querySelector('.ind-trend');
   const lang = ctx.lang;
   if (!data.indicator) {
@@ -143,21 +98,27 @@ function draw(el, data, params, ctx) {
   const name = root.querySelector('.t-name');
   name.hidden = Boolean(params.title_vi || params.title_en); // the title bar names it
   setText(name, bilingual(data.name_vi, data.name_en, lang)[0] + area);
+  const has = data.value !== null && data.value !== undefined;
+  const status = has ? (data.status || 'neutral') : 'neutral';
   const v = root.querySelector('.t-value');
-  v.className = `t-value st-${data.status || 'neutral'}`;
-  setText(v, data.value === null || data.value === undefined ? '—' : num(data.value, data.decimals));
+  v.className = `t-value st-${status}`;
+  setText(v, has ? num(data.value, data.decimals) : '—');
   setText(root.querySelector('.t-unit'),
     `${bilingual(data.unit_vi, data.unit_en, lang)[0]} · ${bilingual(data.period_vi, data.period_en, lang)[0]}`);
-  const legend = root.querySelector('.t-legend');
-  const lines = data.lines || {};
+  // Attainment and the verdict as the indicator tile shows them, in the status colour.
+  const parts = [];
   const t = data.target;
-  const items = [`<span><i></i>${lang === 'en' ? 'Value' : 'Giá trị'}</span>`];
-  if (t) items.push(`<span><i class="tg"></i>${lang === 'en' ? 'Target' : 'Mục tiêu'} (${t.set_by_vi})</span>`);
-  if (lines.warning !== null && lines.warning !== undefined) items.push(`<span><i class="wa"></i>${lang === 'en' ? 'Warning' : 'Cảnh báo'} ${num(lines.warning)}</span>`);
-  if (lines.alarm !== null && lines.alarm !== undefined) items.push(`<span><i class="al"></i>${lang === 'en' ? 'Alarm' : 'Báo động'} ${num(lines.alarm)}</span>`);
-  legend.innerHTML = items.join('');
-  el.trendData = data;
-  drawChart(root.querySelector('.t-chart'), data);
+  if (t) {
+    parts.push(`${lang === 'en' ? 'Target' : 'Mục tiêu'} ${targetText(t, data.decimals)}`);
+    if (data.attainment_pct !== null && data.attainment_pct !== undefined) {
+      parts.push(`${lang === 'en' ? 'attained' : 'đạt'} ${num(data.attainment_pct, 1)} %`);
+    }
+    const verdict = verdictText(data.target_met, lang);
+    if (verdict) parts.push(verdict);
+  }
+  const att = root.querySelector('.t-att');
+  att.className = `t-att st-${status}`;
+  setText(att, parts.join(' · '));
   drawLate(el, data, ctx);
 }
 
@@ -170,27 +131,39 @@ function drawLate(el, data, ctx) {
   if (late) setText(badge, lateText(overdueMs, ctx.lang));
 }
 
+function showError(el, err) {
+  console.error('wall: trend chart', err);
+  const box = document.createElement('div');
+  box.className = 'tile-message tile-error';
+  box.textContent = `Lỗi biểu đồ · Chart error: ${err.message}`;
+  el.querySelector('.t-chart').replaceChildren(box);
+}
+
 registerTile('trend', {
   create(el) {
     ensureStyles(el);
     el.innerHTML = `<div class="ind ind-trend">
       <div class="t-head"><span class="t-name"></span><span class="t-value"></span>
         <span class="t-unit"></span><span class="late-badge" hidden></span></div>
-      <div class="t-legend"></div>
+      <div class="t-att"></div>
       <div class="t-chart"></div></div>`;
-    // Redraw at the tile's real size when it changes (a layout built hidden, a resize).
-    el.trendObserver = new ResizeObserver(() => {
-      if (el.trendData) drawChart(el.querySelector('.t-chart'), el.trendData);
-    });
-    el.trendObserver.observe(el.querySelector('.t-chart'));
   },
   update(el, data, params, ctx) {
-    draw(el, data, params, ctx);
+    el.trendData = data;
+    drawHead(el, data, params, ctx);
+    const figure = data.figure;
+    if (figure && figure.key !== el.trendWanted) {
+      el.trendWanted = figure.key;
+      embed(el, figure).catch((err) => showError(el, err));
+    } else {
+      applyColumns(el, data);
+    }
   },
   tick(el, data, params, ctx) {
     drawLate(el, data, ctx);
   },
   destroy(el) {
-    el.trendObserver?.disconnect();
+    el.trendDestroyed = true;
+    release(el);
   },
 });

@@ -1,0 +1,363 @@
+// The bridge-point page (/bridge/<point-id>): the point's camera and microphone go to the
+// centre over WHIP, what the points see (the room, or the point the duty officer chose)
+// comes back over WHEP. Self view, mute, a link-quality indicator, and automatic
+// reconnection with a visible "MẤT KẾT NỐI · Link lost" state. Vietnamese first.
+
+import { VideoControl } from './control.js';
+import { LEVEL_TEXT, LinkMeter, describe } from './quality.js';
+import { hangup, negotiate, playAudioTracks, watch } from './whip.js';
+
+const cfg = JSON.parse(document.getElementById('bridge-config').textContent);
+const BASE = location.origin;
+const WHIP_CREDENTIAL = cfg.token;
+const CREDENTIAL = `point:${cfg.point}:${cfg.token}`;
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 10000;
+const DISCONNECT_GRACE_MS = 3000; // 'disconnected' often heals by itself within a second or two
+const NO_FRAME_MS = 1500;
+const QUALITY_EVERY_MS = 2000;
+// Hear up to three publishers at once (the room, the program, the latest other speaker;
+// for the room's own page: every unmuted point). The centre forwards, never mixes.
+const AUDIO_SLOTS = 3;
+
+const EN = cfg.lang === 'en'; // ?lang=en: English alone; otherwise Vietnamese first
+/** A message in the page's language: "vi · en", or the English alone. */
+const say = (vi, en) => (EN ? en : `${vi} · ${en}`);
+const $ = (sel) => document.querySelector(sel);
+const ui = {
+  link: $('.link'),
+  quality: $('.quality'),
+  roomVideo: $('.room-video'),
+  roomLabel: $('.room-label'),
+  roomSection: $('.room'),
+  selfVideo: $('.self-video'),
+  mute: $('.mute'),
+  leave: $('.leave'),
+  rejoin: $('.rejoin'),
+  sound: $('.sound'),
+  voices: $('.voices'),
+  notice: $('.notice'),
+};
+
+const STATES = {
+  starting: ['Đang khởi động', 'Starting'],
+  connecting: ['Đang kết nối', 'Connecting'],
+  live: ['Đã kết nối', 'Connected'],
+  lost: ['MẤT KẾT NỐI', 'Link lost / reconnecting'],
+  ended: ['Đã rời phiên', 'Left the call'],
+  refused: ['Bị từ chối', 'Refused'],
+  nomedia: ['Không có camera/micrô', 'No camera/microphone'],
+};
+
+let local = null; // MediaStream of camera + microphone
+let pub = null; // {pc, location}
+let sub = null; // {pc, stream, location}
+let meter = null;
+let state = 'starting';
+let retryMs = RETRY_MIN_MS;
+let retryTimer = null;
+let graceTimer = null;
+let attempt = 0;
+let reconnects = 0;
+let micOn = true;
+let mutedByCentre = false;
+let roomFrames = 0;
+let lastRoomFrame = null;
+let lastQuality = null;
+let control = null;
+
+// ---- state shown to the person ------------------------------------------------------------
+
+function setState(next, detail = '') {
+  state = next;
+  const [vi, en] = STATES[next];
+  ui.link.dataset.state = next;
+  ui.link.querySelector('.l-vi').textContent = vi;
+  ui.link.querySelector('.l-en').textContent = detail ? `${en} — ${detail}` : en;
+  document.body.dataset.state = next;
+  ui.rejoin.hidden = !['ended', 'refused'].includes(next);
+  ui.leave.hidden = ['ended', 'refused', 'nomedia'].includes(next);
+}
+
+function notice(text) {
+  ui.notice.textContent = text;
+}
+
+// ---- camera and microphone -------------------------------------------------------------------
+
+async function openDevices() {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    throw new Error(say('Trang cần HTTPS để dùng camera', 'The page needs HTTPS (or localhost) for the camera'));
+  }
+  const video = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
+  const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+  try {
+    return await navigator.mediaDevices.getUserMedia({ video, audio });
+  } catch (err) {
+    // A point with only a camera (or only a microphone) still joins.
+    if (err.name !== 'NotFoundError' && err.name !== 'OverconstrainedError') throw err;
+    for (const only of [{ video }, { audio }]) {
+      try { return await navigator.mediaDevices.getUserMedia(only); } catch (e) { /* next */ }
+    }
+    throw err;
+  }
+}
+
+function applyMic() {
+  for (const track of local?.getAudioTracks() ?? []) track.enabled = micOn;
+  ui.mute.setAttribute('aria-pressed', String(!micOn));
+  ui.mute.querySelector('.m-vi').textContent = micOn ? 'Tắt micrô' : 'Bật micrô'; // hidden in English
+  ui.mute.querySelector('.m-en').textContent = micOn ? 'Mute' : 'Unmute';
+  document.body.classList.toggle('is-mic-off', !micOn);
+}
+
+// ---- the call ----------------------------------------------------------------------------------
+
+async function connect() {
+  clearTimeout(retryTimer);
+  const mine = ++attempt;
+  teardown();
+  setState(reconnects ? 'lost' : 'connecting', reconnects ? say(`lần thử ${reconnects}`, `attempt ${reconnects}`) : '');
+  try {
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    for (const track of local.getTracks()) {
+      pc.addTransceiver(track, { direction: 'sendonly', streams: [local] });
+    }
+    watchLink(pc, mine);
+    const { location } = await negotiate(pc, `${BASE}/whip/${encodeURIComponent(cfg.point)}`, WHIP_CREDENTIAL);
+    if (mine !== attempt) { pc.close(); hangup(location, WHIP_CREDENTIAL); return; }
+    pub = { pc, location };
+    meter = new LinkMeter(pc);
+    await watchRoom(mine);
+  } catch (err) {
+    if (mine !== attempt) return;
+    if (err.final) {
+      setState('refused', `${err.status} ${err.code}`);
+      notice(`${say('Trung tâm từ chối', 'The centre refused')}: ${err.message}`);
+      teardown();
+      return;
+    }
+    console.warn('bridge: connect failed', err);
+    lost(`${err.message || err}`);
+  }
+}
+
+async function watchRoom(mine) {
+  try {
+    const session = await watch(BASE, 'program', CREDENTIAL, { audio: true, audioSlots: AUDIO_SLOTS });
+    if (mine !== attempt) { session.pc.close(); hangup(session.location, CREDENTIAL); return; }
+    sub = session;
+    ui.roomVideo.srcObject = session.stream;
+    playRoom();
+    playAudioTracks(session.stream, ui.voices, ui.roomVideo.muted);
+    watchLink(session.pc, mine);
+  } catch (err) {
+    // The point still sends its picture; the room's picture is retried by the frame watch.
+    console.warn('bridge: watching the room failed', err);
+  }
+}
+
+function playRoom() {
+  ui.roomVideo.muted = false;
+  ui.roomVideo.play().catch((err) => {
+    if (err.name !== 'NotAllowedError') return; // e.g. interrupted by a new stream
+    // No sound without a click (autoplay policy): play muted and offer the button.
+    ui.roomVideo.muted = true;
+    ui.roomVideo.play().catch(() => {});
+    for (const el of ui.voices.children) el.muted = true;
+    ui.sound.hidden = false;
+  });
+}
+
+function watchLink(pc, mine) {
+  pc.addEventListener('connectionstatechange', () => {
+    if (mine !== attempt) return;
+    const s = pc.connectionState;
+    if (s === 'connected') {
+      clearTimeout(graceTimer);
+      if (pub && pc === pub.pc) {
+        reconnects = 0;
+        retryMs = RETRY_MIN_MS;
+        setState('live');
+        notice('');
+      }
+    } else if (s === 'disconnected') {
+      clearTimeout(graceTimer);
+      graceTimer = setTimeout(() => {
+        if (mine === attempt && pc.connectionState === 'disconnected') lost('ICE disconnected');
+      }, DISCONNECT_GRACE_MS);
+    } else if (s === 'failed') {
+      lost('ICE failed');
+    }
+  });
+}
+
+function lost(why) {
+  if (state === 'ended' || state === 'refused') return;
+  reconnects += 1;
+  const secs = Math.round(retryMs / 1000);
+  setState('lost', say(`thử lại sau ${secs} s`, `retrying in ${secs} s`));
+  notice(`${why}`);
+  teardown();
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(connect, retryMs);
+  retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
+}
+
+function teardown() {
+  clearTimeout(graceTimer);
+  if (pub) { pub.pc.close(); hangup(pub.location, WHIP_CREDENTIAL); pub = null; }
+  if (sub) { sub.pc.close(); hangup(sub.location, CREDENTIAL); sub = null; }
+  meter = null;
+  ui.roomVideo.srcObject = null;
+  ui.voices.replaceChildren();
+}
+
+function leave(reasonState = 'ended', text = '') {
+  attempt += 1; // cancels what is in flight
+  clearTimeout(retryTimer);
+  teardown();
+  setState(reasonState);
+  notice(text);
+}
+
+// ---- the room's picture: never a frozen frame ---------------------------------------------------
+
+function countRoomFrames() {
+  const v = ui.roomVideo;
+  if (typeof v.requestVideoFrameCallback !== 'function') return;
+  const onFrame = () => {
+    roomFrames += 1;
+    lastRoomFrame = performance.now();
+    v.requestVideoFrameCallback(onFrame);
+  };
+  v.requestVideoFrameCallback(onFrame);
+}
+
+let roomResubscribeAt = 0;
+function checkRoom() {
+  const now = performance.now();
+  const playing = lastRoomFrame !== null && now - lastRoomFrame < NO_FRAME_MS;
+  ui.roomSection.classList.toggle('is-no-signal', !playing);
+  // The centre attaches a live subscription to the room whenever it publishes; ask again
+  // only when the subscription itself is gone, or after a long silence.
+  const dead = !sub || ['failed', 'closed'].includes(sub.pc.connectionState);
+  const wait = dead ? 3000 : 15000;
+  if (!playing && state === 'live' && pub && now - Math.max(roomResubscribeAt, lastRoomFrame ?? 0) > wait) {
+    roomResubscribeAt = now;
+    const mine = attempt;
+    if (sub) { sub.pc.close(); hangup(sub.location, CREDENTIAL); sub = null; }
+    watchRoom(mine);
+  }
+}
+
+// ---- link quality ---------------------------------------------------------------------------------
+
+async function sampleQuality() {
+  if (!meter || state !== 'live') {
+    ui.quality.dataset.level = 'none';
+    ui.quality.querySelector('.q-text').textContent = '—';
+    return;
+  }
+  try {
+    const s = await meter.sample();
+    lastQuality = s;
+    const [vi, en] = LEVEL_TEXT[s.level];
+    ui.quality.dataset.level = s.level;
+    ui.quality.querySelector('.q-text').textContent = `${say(vi, en)} — ${describe(s, EN ? 'en' : 'vi')}`;
+  } catch (err) {
+    // the connection closed between the check and the sample
+  }
+}
+
+// ---- what the centre says ---------------------------------------------------------------------------
+
+function roomName(source) {
+  if (!source || source === 'room') return ['Trung tâm điều hành', 'Operations centre'];
+  const p = control?.point(source);
+  return [p?.name_vi ?? source, p?.name_en ?? ''];
+}
+
+function onControl(msg) {
+  if (msg.type === 'roster' || msg.type === 'program') {
+    const [vi, en] = roomName(control.program);
+    ui.roomLabel.querySelector('.rl-vi').textContent = vi;
+    ui.roomLabel.querySelector('.rl-en').textContent = en;
+  }
+  if (msg.type === 'roster') {
+    mutedByCentre = Boolean(control.point(cfg.point)?.muted);
+    showCentreMute();
+  } else if (msg.type === 'muted' && msg.point === cfg.point) {
+    mutedByCentre = msg.muted;
+    showCentreMute();
+  } else if (msg.type === 'left' && msg.point === cfg.point) {
+    if (msg.reason === 'ended_by_console') {
+      leave('ended', say('Trực ban đã kết thúc cuộc gọi', 'The duty officer ended the call'));
+    } else if (msg.reason === 'replaced' && state === 'live') {
+      // Another device joined as this point: do not fight it for the slot.
+      leave('ended', say('Điểm cầu đã vào phiên từ thiết bị khác', 'This point joined from another device'));
+    }
+  }
+}
+
+function showCentreMute() {
+  document.body.classList.toggle('is-muted-by-centre', mutedByCentre);
+  const mutedText = say('Trực ban đã tắt tiếng điểm cầu', 'The duty officer muted this point');
+  if (mutedByCentre) notice(mutedText);
+  else if (ui.notice.textContent === mutedText) notice('');
+}
+
+// ---- wiring -------------------------------------------------------------------------------------------
+
+ui.mute.addEventListener('click', () => { micOn = !micOn; applyMic(); });
+ui.leave.addEventListener('click', () => leave('ended'));
+ui.rejoin.addEventListener('click', () => { reconnects = 0; retryMs = RETRY_MIN_MS; connect(); });
+ui.sound.addEventListener('click', () => {
+  ui.roomVideo.muted = false;
+  for (const el of ui.voices.children) { el.muted = false; el.play().catch(() => {}); }
+  ui.roomVideo.play().then(() => { ui.sound.hidden = true; }).catch(() => {});
+});
+window.addEventListener('pagehide', () => {
+  if (pub) hangup(pub.location, WHIP_CREDENTIAL);
+  if (sub) hangup(sub.location, CREDENTIAL);
+});
+
+window.bridgePoint = {
+  stats: () => ({
+    point: cfg.point,
+    state,
+    mic_on: micOn,
+    muted_by_centre: mutedByCentre,
+    reconnects,
+    room_frames: roomFrames,
+    room_label: ui.roomLabel.innerText,
+    room_width: ui.roomVideo.videoWidth,
+    room_video_track: sub?.stream.getVideoTracks()[0]?.id ?? null,
+    room_audio_tracks: sub ? sub.stream.getAudioTracks().length : 0,
+    lang: EN ? 'en' : 'vi',
+    session: pub?.location ?? null,
+    quality: lastQuality,
+  }),
+  leave: () => leave('ended'),
+};
+
+async function main() {
+  setState('starting');
+  try {
+    local = await openDevices();
+  } catch (err) {
+    setState('nomedia');
+    notice(`${err.name || ''} ${err.message || err}`.trim());
+    return;
+  }
+  ui.selfVideo.srcObject = local;
+  applyMic();
+  countRoomFrames();
+  setInterval(checkRoom, 500);
+  setInterval(sampleQuality, QUALITY_EVERY_MS);
+  control = new VideoControl(BASE, CREDENTIAL);
+  control.listen(onControl);
+  connect();
+}
+
+main();

@@ -1,0 +1,201 @@
+// The console's video roster: every bridge point with its presence and link figures, live
+// from the control channel, and the duty officer's actions (pin a point to a wall tile,
+// mute, end a call, choose what the points see). Viewers get the same table, read-only.
+// Actions go to /api/v1/video/... with the console's session as Bearer.
+
+import { VideoControl } from './control.js';
+import { LEVEL_TEXT, grade } from './quality.js';
+
+const T = {
+  point: ['Điểm cầu', 'Bridge point'],
+  online: ['Trực tuyến', 'Online'],
+  in_call: ['Trong phiên', 'In session'],
+  muted: ['Tắt tiếng', 'Muted'],
+  bitrate: ['Tốc độ', 'Bitrate'],
+  loss: ['Mất gói', 'Packet loss'],
+  jitter: ['Jitter', 'Jitter'],
+  rtt: ['RTT', 'RTT'],
+  fps: ['Khung/s', 'FPS'],
+  quality: ['Chất lượng', 'Quality'],
+  actions: ['Thao tác', 'Actions'],
+  yes: ['Có', 'Yes'],
+  no: ['Không', 'No'],
+  no_media: ['Mất hình/tiếng', 'No media'],
+  mute: ['Tắt tiếng', 'Mute'],
+  unmute: ['Bật tiếng', 'Unmute'],
+  end: ['Kết thúc', 'End call'],
+  pin: ['Ghim vào ô', 'Pin to tile'],
+  unpin: ['Bỏ ghim', 'Unpin'],
+  program: ['Các điểm cầu đang xem', 'The points see'],
+  apply: ['Áp dụng', 'Apply'],
+  room: ['Phòng điều hành', 'The room'],
+  pins: ['Ô đang ghim', 'Pinned tiles'],
+  none: ['Chưa ghim ô nào', 'No tile pinned'],
+  readonly: ['Chỉ xem: vai trò của bạn không điều khiển được cầu truyền hình',
+    'Read only: your role may not operate the bridge'],
+  down: ['Mất kết nối kênh điều khiển · đang kết nối lại', 'Control channel lost · reconnecting'],
+  active: ['Người đang phát biểu', 'Active speaker'],
+  speaking: ['đang phát biểu', 'speaking'],
+};
+
+function num(x, digits, lang) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  return x.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', {
+    minimumFractionDigits: digits, maximumFractionDigits: digits,
+  });
+}
+
+function esc(text) {
+  return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Mount the roster into `el`. opts: {token (console session), mayOperate, tiles:
+ * [{id, preset, label_vi, label_en}], lang}. Returns {setLang(lang), close()}.
+ */
+export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
+  const control = new VideoControl(location.origin, token);
+  const root = document.createElement('div');
+  root.className = 'video-roster';
+  el.replaceChildren(root);
+  addStylesheet(el);
+  let message = '';
+  let frame = null;
+
+  const tr = (key) => {
+    const [vi, en] = T[key];
+    return lang === 'en' ? en : vi;
+  };
+  const nameOf = (p) => (lang === 'en' ? p.name_en : p.name_vi);
+
+  async function act(path, body) {
+    try {
+      const r = await fetch(`/api/v1/video/${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      if (!r.ok) {
+        const e = await r.json().catch(() => null);
+        message = `✗ ${e?.error?.message ?? `${r.status} ${r.statusText}`}`;
+      } else {
+        message = '✓';
+      }
+    } catch (err) {
+      message = `✗ ${err.message}`;
+    }
+    schedule();
+  }
+
+  function schedule() {
+    if (frame === null) frame = requestAnimationFrame(() => { frame = null; render(); });
+  }
+
+  function render() {
+    const points = [...control.points.values()];
+    const disabled = mayOperate ? '' : 'disabled';
+    const tileOptions = tiles
+      .map((t) => `<option value="${esc(t.id)}">${esc(t.id)} · ${esc(t.preset)}</option>`)
+      .join('');
+    const rows = points.map((p) => {
+      const s = p.stats || {};
+      const level = p.in_call ? grade(p.stats) : 'none';
+      const [lvi, len] = LEVEL_TEXT[level];
+      const speaking = control.activeSpeaker === p.id ? ` <span class="speaking">· ${tr('speaking')}</span>` : '';
+      const ops = mayOperate
+        ? `<button data-act="mute" data-point="${esc(p.id)}" data-muted="${p.muted}">${tr(p.muted ? 'unmute' : 'mute')}</button>
+           <button data-act="end" data-point="${esc(p.id)}" ${p.online ? '' : 'disabled'}>${tr('end')}</button>
+           <select data-pin-tile="${esc(p.id)}" aria-label="${tr('pin')}">${tileOptions}</select>
+           <button data-act="pin" data-point="${esc(p.id)}" ${tiles.length ? '' : 'disabled'}>${tr('pin')}</button>`
+        : '';
+      // Connected but no frame for a few seconds: say so, never "in session".
+      const inCall = p.no_media
+        ? `<td class="bad no-media">${tr('no_media')}</td>`
+        : `<td class="${p.in_call ? 'ok' : 'off'}">${tr(p.in_call ? 'yes' : 'no')}</td>`;
+      return `<tr data-point="${esc(p.id)}" data-online="${p.online}" data-in-call="${p.in_call}" data-no-media="${Boolean(p.no_media)}" data-muted="${p.muted}">
+        <td><b>${esc(nameOf(p))}</b>${speaking}<br><span class="muted">${esc(p.id)}</span></td>
+        <td class="${p.online ? 'ok' : 'off'}">${tr(p.online ? 'yes' : 'no')}</td>
+        ${inCall}
+        <td class="${p.muted ? 'bad' : ''}">${tr(p.muted ? 'yes' : 'no')}</td>
+        <td>${s.bitrate_kbps == null ? '—' : `${num(s.bitrate_kbps, 0, lang)} kb/s`}</td>
+        <td>${s.packet_loss_pct == null ? '—' : `${num(s.packet_loss_pct, 1, lang)} %`}</td>
+        <td>${s.jitter_ms == null ? '—' : `${num(s.jitter_ms, 1, lang)} ms`}</td>
+        <td>${s.rtt_ms == null ? '—' : `${num(s.rtt_ms, 1, lang)} ms`}</td>
+        <td>${s.fps == null ? '—' : num(s.fps, 0, lang)}</td>
+        <td data-level="${level}"><span class="lvl">${lang === 'en' ? len : lvi}</span></td>
+        <td class="ops">${ops}</td></tr>`;
+    }).join('');
+    const head = ['point', 'online', 'in_call', 'muted', 'bitrate', 'loss', 'jitter', 'rtt', 'fps', 'quality', 'actions']
+      .map((k) => `<th>${tr(k)}</th>`).join('');
+    const programOptions = points
+      .map((p) => `<option value="${esc(p.id)}" ${control.program === p.id ? 'selected' : ''}>${esc(p.id === 'room' ? tr('room') : nameOf(p))}</option>`)
+      .join('');
+    const programName = control.program === 'room' ? tr('room') : nameOf(control.point(control.program) ?? { name_vi: control.program, name_en: control.program });
+    const pins = Object.entries(control.pins);
+    const pinList = pins.length
+      ? pins.map(([tile, source]) => `<li data-pin="${esc(tile)}">${esc(tile)} → <b>${esc(source === 'active' ? tr('active') : (control.point(source) ? nameOf(control.point(source)) : source))}</b>
+          ${mayOperate ? `<button data-act="unpin" data-tile="${esc(tile)}">${tr('unpin')}</button>` : ''}</li>`).join('')
+      : `<li class="muted">${tr('none')}</li>`;
+    root.innerHTML = `
+      ${control.connected ? '' : `<p class="bad down">${tr('down')}</p>`}
+      ${mayOperate ? '' : `<p class="muted readonly">${tr('readonly')}</p>`}
+      <div class="program">${tr('program')}: <b class="program-now">${esc(programName)}</b>
+        ${mayOperate ? `<select class="program-pick" aria-label="${tr('program')}">${programOptions}</select>
+        <button data-act="program" ${disabled}>${tr('apply')}</button>` : ''}
+        <span class="message">${esc(message)}</span></div>
+      <table class="cc roster"><tr>${head}</tr>${rows}</table>
+      <div class="pins">${tr('pins')}: <ul>${pinList}</ul></div>`;
+  }
+
+  root.addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-act]');
+    if (!button || !mayOperate) return;
+    const point = button.dataset.point;
+    switch (button.dataset.act) {
+      case 'mute':
+        act(`points/${encodeURIComponent(point)}/mute`, { muted: button.dataset.muted !== 'true' });
+        break;
+      case 'end':
+        act(`points/${encodeURIComponent(point)}/end`, {});
+        break;
+      case 'pin': {
+        const pick = root.querySelector(`select[data-pin-tile="${CSS.escape(point)}"]`);
+        if (pick?.value) act('pins', { tile: pick.value, source: point });
+        break;
+      }
+      case 'unpin':
+        act('pins', { tile: button.dataset.tile, source: null });
+        break;
+      case 'program': {
+        const pick = root.querySelector('.program-pick');
+        if (pick?.value) act('program', { source: pick.value });
+        break;
+      }
+      default:
+        break;
+    }
+  });
+
+  // A select keeps its choice across re-renders while the person is choosing.
+  let choosing = false;
+  root.addEventListener('focusin', (e) => { if (e.target.tagName === 'SELECT') choosing = true; });
+  root.addEventListener('focusout', (e) => { if (e.target.tagName === 'SELECT') { choosing = false; schedule(); } });
+  control.listen(() => { if (!choosing) schedule(); });
+  render();
+
+  return {
+    setLang(next) { lang = next; schedule(); },
+    close() { control.close(); if (frame !== null) cancelAnimationFrame(frame); },
+  };
+}
+
+function addStylesheet(el) {
+  const href = new URL('./roster.css', import.meta.url).href;
+  const root = el.getRootNode();
+  const holder = root instanceof ShadowRoot ? root : document.head;
+  if ([...holder.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href)) return;
+  const tag = document.createElement('link');
+  tag.rel = 'stylesheet';
+  tag.href = href;
+  holder.append(tag);
+}

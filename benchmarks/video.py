@@ -1,0 +1,256 @@
+"""video: the relay's cost and delay. One 720p30 publisher, 1 → N subscribers, each in its
+own process; the server runs alone in another, and only its CPU is counted.
+
+The publisher replays a clip encoded once up front (grain added for a camera-like 2 Mbit/s),
+so publishing costs almost nothing and every frame is identified by its bytes: a
+subscriber's receive time minus the publisher's send time of the same frame (one clock:
+same machine) is the latency through the relay (send → forwarded → reassembled, no
+decode, no display). Figures: server CPU % of a core per relayed stream and per extra
+subscriber, frames delivered/sent and fps per subscriber, latency p50/p95, time to first
+frame. Not measured here (yet): 25 publishers at once, a 10-minute drift run.
+
+    python -m benchmarks video [--short]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.rig import ROOT, cpu_seconds, free_port, percentile
+
+POINT = "quang-ninh"
+DEVICE_KEY = b"benchmark-device-key-not-secret!"
+
+
+# --- the processes ---------------------------------------------------------------------
+
+
+async def _serve(port: int) -> None:
+    """A server of the video routes only (no wall), on 127.0.0.1."""
+    from tornado.web import Application
+
+    from command_center.bus import MemoryBus
+    from command_center.server.keys import Keys
+    from command_center.server.video_routes import video_routes
+    from video.config import VideoConfig
+    from video.registry import load_bridge_points
+    from video.room import open_video_room
+
+    keys = Keys(device=DEVICE_KEY, session=DEVICE_KEY)
+    config = VideoConfig(host_addresses=("127.0.0.1",))
+    async with open_video_room(load_bridge_points(), MemoryBus(), config) as room:
+        app = Application(video_routes(room, keys, frozenset()))
+        server = app.listen(port, address="127.0.0.1")
+        print("READY", flush=True)
+        await asyncio.Event().wait()  # until terminated
+        server.stop()
+
+
+async def _publish(url: str, clip: Any, until: float) -> dict[str, Any]:
+    from video.media import EncodedLoopTrack
+    from video.tokens import point_token
+    from video.whip_client import publish
+
+    track = EncodedLoopTrack(clip, record=True)
+    link = await publish(
+        url, POINT, point_token(DEVICE_KEY, POINT), [track], ("127.0.0.1",), track.request_keyframe
+    )
+    await asyncio.sleep(max(0.0, until - time.time()))
+    await link.close()
+    return {"sent": track.sent, "pli": track.keyframe_requests}
+
+
+async def _watch(url: str, clip: Any, until: float) -> dict[str, Any]:
+    from video.aiortc_hooks import EncodedFrame
+    from video.tokens import point_token
+    from video.whip_client import watch
+
+    index = {data: i for i, data in enumerate(clip.frames)}
+    got: list[tuple[int, float]] = []
+
+    def on_frame(kind: str, frame: EncodedFrame) -> None:
+        if kind == "video":
+            got.append((index.get(frame.data, -1), frame.received_at))
+
+    asked = time.time()
+    credential = f"point:hue:{point_token(DEVICE_KEY, 'hue')}"
+    link = await watch(url, POINT, credential, on_frame, ("127.0.0.1",), kinds=("video",))
+    await asyncio.sleep(max(0.0, until - time.time()))
+    await link.close()
+    return {"asked": asked, "got": got}
+
+
+# --- the run -------------------------------------------------------------------------
+
+
+@dataclass
+class VideoResult:
+    subscribers: list[int]
+    cpu_pct: list[float]  # server CPU % of one core with that many subscribers
+    idle_pct: float  # publisher only, nobody watching
+    fps: list[float]  # mean delivered fps per subscriber, per phase
+    delivered_ratio: float
+    latency_ms: list[float] = field(default_factory=list)
+    first_frame_ms: list[float] = field(default_factory=list)
+    unknown_frames: int = 0
+    pli: int = 0
+    load: float = 0.0  # the machine's 1-minute load average at the end (other work skews all)
+
+    def lines(self) -> list[str]:
+        per_stream = self.cpu_pct[0]
+        extra = (
+            (self.cpu_pct[-1] - self.cpu_pct[0]) / (self.subscribers[-1] - self.subscribers[0])
+            if len(self.subscribers) > 1
+            else float("nan")
+        )
+        l50, l95 = percentile(self.latency_ms, 0.5), percentile(self.latency_ms, 0.95)
+        f95 = percentile(self.first_frame_ms, 0.95)
+        min_fps = min(self.fps) if self.fps else 0.0
+        ok = lambda good: "met" if good else "NOT met"  # noqa: E731
+        phases = ", ".join(
+            f"{n} sub: {c:.1f} % CPU, {f:.1f} fps"
+            for n, c, f in zip(self.subscribers, self.cpu_pct, self.fps, strict=True)
+        )
+        return [
+            f"video: one 720p30 publisher (~2 Mbit/s VP8), 1 → {self.subscribers[-1]} subscribers, separate processes",
+            f"  server CPU: publisher alone {self.idle_pct:.1f} % of a core; {phases}",
+            f"  per relayed stream (1 publisher → 1 subscriber): {per_stream:.1f} % of a core"
+            f" (target ≤ 5 %: {ok(per_stream <= 5)})",
+            f"  per extra subscriber: {extra:.2f} % of a core (target ≤ 1 %: {ok(extra <= 1)})",
+            f"  frames delivered/sent: {self.delivered_ratio:.3f}; slowest phase {min_fps:.1f} fps per subscriber"
+            f" (target ≥ 29: {ok(min_fps >= 29)}); {self.unknown_frames} frames not byte-identical to one sent",
+            f"  latency publisher send → subscriber reassembled: p50 {l50:.1f} ms, p95 {l95:.1f} ms"
+            f" (targets p50 ≤ 60, p95 ≤ 100 ms: {ok(l50 <= 60 and l95 <= 100)}; no decode or display included)",
+            f"  time to first frame for a new subscriber: p95 {f95:.0f} ms over {len(self.first_frame_ms)}"
+            f" (target ≤ 500 ms: {ok(f95 <= 500)}); keyframe requests reaching the publisher: {self.pli}",
+            f"  machine load average {self.load:.1f} on {os.cpu_count()} cores (publisher and"
+            " subscribers are Python processes too: fps and latency suffer first when it is high)",
+        ]
+
+
+def _spawn(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.video", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def run(
+    subscribers: tuple[int, ...] = (1, 2, 4, 8), seconds: float = 10.0, frames: int = 60
+) -> VideoResult:
+    from video.media import encode_clip
+
+    with tempfile.TemporaryDirectory(prefix="bench-video-") as tmp:
+        folder = Path(tmp)
+        clip_file = folder / "clip.pickle"
+        clip = encode_clip(frames, 1280, 720, fps=30, gop=frames, bitrate=2_000_000, noise=12)
+        clip_file.write_bytes(pickle.dumps(clip))
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = _spawn("_serve", str(port))
+        procs: list[subprocess.Popen[str]] = []
+        try:
+            assert server.stdout is not None
+            if server.stdout.readline().strip() != "READY":
+                raise RuntimeError("video server did not start")
+            settle = 2.0
+            total = settle + seconds + len(subscribers) * (settle + seconds) + 2.0
+            until = time.time() + total
+            procs.append(
+                _spawn("_publish", url, str(clip_file), str(until), str(folder / "pub.json"))
+            )
+            time.sleep(settle)
+            before = cpu_seconds(server.pid)
+            time.sleep(seconds)
+            idle = 100 * (cpu_seconds(server.pid) - before) / seconds
+            cpu: list[float] = []
+            windows: list[tuple[float, float]] = []
+            running = 0
+            for target in subscribers:
+                while running < target:
+                    out = folder / f"sub{running}.json"
+                    procs.append(_spawn("_watch", url, str(clip_file), str(until), str(out)))
+                    running += 1
+                time.sleep(settle)
+                start, before = time.time(), cpu_seconds(server.pid)
+                time.sleep(seconds)
+                cpu.append(100 * (cpu_seconds(server.pid) - before) / seconds)
+                windows.append((start, time.time()))
+            for proc in procs:
+                proc.wait(timeout=total + 30)
+        finally:
+            for proc in [*procs, server]:
+                if proc.poll() is None:
+                    proc.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=10)
+        pub = json.loads((folder / "pub.json").read_text())
+        sent: dict[int, list[float]] = {}
+        for index, at in pub["sent"]:
+            sent.setdefault(index, []).append(at)
+        subs = [json.loads((folder / f"sub{i}.json").read_text()) for i in range(running)]
+    latency: list[float] = []
+    unknown = 0
+    first: list[float] = []
+    fps: list[float] = []
+    for sub in subs:
+        if sub["got"]:
+            first.append(1000 * (sub["got"][0][1] - sub["asked"]))
+        for index, at in sub["got"]:
+            if index < 0:
+                unknown += 1
+                continue
+            earlier = [t for t in sent.get(index, []) if t <= at]
+            if earlier:
+                latency.append(1000 * (at - max(earlier)))
+    for phase, (start, end) in enumerate(windows):
+        watching = subs[: subscribers[phase]]
+        counts = [sum(1 for _, at in s["got"] if start <= at < end) for s in watching]
+        fps.append(sum(counts) / len(counts) / (end - start))
+    sent_in_windows = [sum(1 for _, at in pub["sent"] if s <= at < e) for s, e in windows]
+    delivered = sum(f * (e - s) * n for f, (s, e), n in zip(fps, windows, subscribers, strict=True))
+    expected = sum(c * n for c, n in zip(sent_in_windows, subscribers, strict=True))
+    return VideoResult(
+        list(subscribers),
+        cpu,
+        idle,
+        fps,
+        delivered / expected if expected else 0.0,
+        latency,
+        first,
+        unknown,
+        int(pub["pli"]),
+        os.getloadavg()[0],
+    )
+
+
+def main(argv: list[str]) -> None:
+    mode, *rest = argv
+    if mode == "_serve":
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve(int(rest[0])))
+    elif mode in ("_publish", "_watch"):
+        url, clip_file, until, out = rest
+        clip = pickle.loads(Path(clip_file).read_bytes())  # our own file, written by run()
+        work = _publish if mode == "_publish" else _watch
+        Path(out).write_text(json.dumps(asyncio.run(work(url, clip, float(until)))))
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

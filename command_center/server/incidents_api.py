@@ -1,0 +1,111 @@
+"""Search-and-rescue incidents under ``/api/v1/incidents``.
+
+Reporting: ``POST /api/v1/incidents`` with ``Authorization: Bearer <agency id>:<token>`` (the
+same agency credential as observations), body ``{"incidents": [row]}``; all-or-nothing, each
+bad field named (``feeds.incidents``). Only the national search-and-rescue centre (anywhere)
+and the provincial People's Committees (their own province) report incidents. Accepted means
+stored durably, then announced on the bus (``IncidentsAccepted``) for every map.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+from command_center.auth import Permission, check_device_token
+from command_center.bus import Bus
+from command_center.errors import AuthError, RequestError
+from command_center.messages import IncidentsAccepted
+from command_center.server.http_base import JsonHandler
+from command_center.server.keys import Keys
+from feeds.incident_store import IncidentStore
+from feeds.incidents import check_size, incident_json, incident_provinces, validate_incidents
+from feeds.loader import FeedsSpec
+
+AGENCY_KIND = "agency"  # agency tokens are the same as for observations
+MAX_BODY = 2 * 1024 * 1024
+
+
+class IncidentsHandler(JsonHandler):
+    def initialize(self, feeds: FeedsSpec, incidents: IncidentStore, bus: Bus, keys: Keys) -> None:
+        self.feeds = feeds
+        self.incidents = incidents
+        self.bus = bus
+        self.keys = keys
+
+    def agency(self) -> str:
+        header = self.request.headers.get("Authorization", "")
+        scheme, _, credential = header.partition(" ")
+        agency_id, colon, token = credential.strip().partition(":")
+        if scheme.lower() != "bearer" or not colon or not agency_id or not token:
+            raise AuthError(
+                "reporting incidents needs 'Authorization: Bearer <agency id>:<token>' "
+                "(run_wall.py agency-tokens prints them)"
+            )
+        known = agency_id in self.feeds.agencies
+        if not known or not check_device_token(self.keys.device, AGENCY_KIND, agency_id, token):
+            raise AuthError(f"unknown agency or wrong token for '{agency_id}'")
+        return agency_id
+
+    async def post(self) -> None:
+        agency = self.agency()
+        provinces = incident_provinces(self.feeds.agencies.get(agency))  # 403 if not allowed
+        body = self.request.body
+        if len(body) > MAX_BODY:
+            raise RequestError(f"body of {len(body)} bytes is over {MAX_BODY}; split it")
+        ctype = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            raise RequestError(f"Content-Type must be application/json (got '{ctype or 'none'}')")
+        try:
+            payload = json.loads(body or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RequestError(f"body is not valid JSON: {exc}") from None
+        rows = payload.get("incidents") if isinstance(payload, dict) else None
+        if not isinstance(rows, list) or set(payload) != {"incidents"}:
+            raise RequestError(
+                'body must be {"incidents": [...]} and nothing else',
+                [{"field": "incidents", "expected": "a list of rows", "got": type(rows).__name__}],
+            )
+        check_size(len(rows))
+        now = datetime.now(UTC)
+        batch = validate_incidents(rows, agency, provinces, now)
+        changed = await self.incidents.upsert(batch)  # durable when it returns
+        if changed:
+            await self.bus.publish(
+                IncidentsAccepted(
+                    agency=agency,
+                    incidents=[i.model_dump(mode="json") for i in changed],
+                    ts=time.time() * 1000.0,
+                )
+            )
+        self.write_json(
+            {
+                "agency": agency,
+                "rows": len(batch),
+                "accepted": len(changed),
+                "duplicates": len(batch) - len(changed),
+                "received_at": now.timestamp() * 1000.0,
+            },
+            201 if changed else 200,
+        )
+
+    async def get(self) -> None:
+        self.require(Permission.VIEW_WALL)
+        raw = self.get_query_argument("since", None)
+        since: float | None = None
+        if raw:
+            try:
+                since = float(raw)
+            except ValueError:
+                raise RequestError(
+                    f"'since' must be ms since the epoch (got '{raw}')",
+                    [{"field": "since", "expected": "a number", "got": raw}],
+                ) from None
+        found = await self.incidents.incidents(since)
+        self.write_json({"incidents": [incident_json(i) for i in found]})
+
+
+INCIDENT_ROUTES: list[tuple[str, type[IncidentsHandler]]] = [
+    (r"/api/v1/incidents", IncidentsHandler),
+]

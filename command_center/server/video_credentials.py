@@ -1,0 +1,66 @@
+"""Who is calling a video route, from ``Authorization: Bearer <credential>``.
+
+    <token>                   a bridge point's token, on WHIP only (the point is in the URL)
+    point:<id>:<token>        a bridge point (WHEP, control channel)
+    screen:<id>:<token>       a wall screen's kiosk token (WHEP, control channel)
+    <session>                 a console session (contains '.', never ':'), or the cookie
+
+Point tokens are ``video.tokens.point_token``; screen tokens are the kiosk tokens.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from command_center.auth import Permission, Role, authorize, check_device_token, read_session
+from command_center.errors import AuthError
+from command_center.server.keys import Keys
+from video.registry import BridgePointRegistry
+from video.tokens import check_point_token
+
+
+@dataclass(frozen=True)
+class Caller:
+    holder: str  # "point:<id>", "screen:<id>", "user:<name>"
+    role: Role
+    point: str | None = None  # the bridge point calling, if one is
+
+    def may_operate(self) -> bool:
+        """Duty officer or admin: mute, end calls, choose the program, publish as the room."""
+        return self.role in (Role.ADMIN, Role.DUTY_OFFICER)
+
+
+def bearer(header: str) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise AuthError("Authorization header must be 'Bearer <credential>'")
+    return value.strip()
+
+
+def identify(
+    credential: str,
+    keys: Keys,
+    registry: BridgePointRegistry,
+    screens: frozenset[str],
+    whip_point: str | None = None,
+) -> Caller:
+    """The caller behind ``credential``; ``AuthError`` (401) saying what did not match."""
+    if ":" not in credential and "." not in credential and whip_point is not None:
+        credential = f"point:{whip_point}:{credential}"
+    if ":" in credential:
+        kind, _, rest = credential.partition(":")
+        ident, _, token = rest.rpartition(":")
+        if kind == "point":
+            if ident in registry and check_point_token(keys.device, ident, token):
+                return Caller(f"point:{ident}", Role.BRIDGE_POINT, ident)
+            raise AuthError(f"wrong token for bridge point '{ident}'")
+        if kind == "screen":
+            if ident in screens and check_device_token(keys.device, "screen", ident, token):
+                return Caller(f"screen:{ident}", Role.SCREEN)
+            raise AuthError(f"wrong token for screen '{ident}'")
+        raise AuthError(f"unknown credential kind '{kind}' (expected 'point' or 'screen')")
+    principal = authorize(read_session(keys.session, credential, time.time()), Permission.VIEW_WALL)
+    return Caller(f"user:{principal.name}", principal.role)

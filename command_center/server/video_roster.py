@@ -1,0 +1,52 @@
+"""The console's video roster: a Panel component that mounts ``assets/video/roster.js``.
+
+Like the wall preview, the Bokeh document holds only what the page needs to start (the
+console session, whether the person may operate, the tiles a point can be pinned to);
+the live roster comes over the video control channel, which reconnects by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import param
+from panel.custom import JSComponent
+
+from layouts.model import PresetSpec
+from video.tile_kind import VideoParams
+
+
+def video_tiles(presets: Mapping[str, PresetSpec]) -> list[dict[str, Any]]:
+    """Every ``video`` tile of every preset (tile ids are unique across presets), the pin
+    targets the console offers: ``[{id, preset, point}]``."""
+    tiles = []
+    for preset_id, preset in sorted(presets.items()):
+        for tile in preset.tiles:
+            if isinstance(tile.params, VideoParams):
+                tiles.append({"id": tile.id, "preset": preset_id, "point": tile.params.point})
+    return tiles
+
+
+class VideoRoster(JSComponent):
+    """Bridge points with presence and link figures; pin, mute, end, program."""
+
+    token = param.String(doc="The console session token (Bearer for the video routes)")
+    may_operate = param.Boolean(default=False, doc="Duty officer or admin")
+    tiles = param.List(doc="[{id, preset, point}] video tiles a point can be pinned to")
+    lang = param.String(default="vi")
+
+    _esm = """
+const load = () => import(new URL("/assets/video/roster.js", location.href).href);
+
+export function render({ model, el }) {
+  let handle = null;
+  load().then((m) => {
+    handle = m.mountRoster(el, {
+      token: model.token, mayOperate: model.may_operate, tiles: model.tiles, lang: model.lang,
+    });
+  });
+  model.on("lang", () => handle && handle.setLang(model.lang));
+  model.on("remove", () => handle && handle.close());
+}
+"""

@@ -1,0 +1,308 @@
+"""The video bridge's routes: WHIP, WHEP, the control channel and the console's actions.
+
+    POST   /whip/<point>              offer -> 201 answer, Location /whip/<point>/<session>
+    PATCH  /whip/<point>/<session>    trickle ICE (application/trickle-ice-sdpfrag) -> 204
+    DELETE /whip/<point>/<session>    leave -> 200
+    POST   /whep/<source>             (and PATCH/DELETE on its Location) to watch
+    GET    /ws/video                  control channel: roster, then room events
+    /api/v1/video/...                 roster; mute, end, program, pins (duty officer, admin)
+
+Every refusal is the JSON error envelope; a refused offer changes nothing for anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
+
+from command_center.auth import Permission, Role
+from command_center.errors import AuthError, ForbiddenError, RequestError
+from command_center.server.http_base import SESSION_COOKIE, JsonHandler
+from command_center.server.keys import Keys
+from command_center.server.video_credentials import Caller, bearer, identify
+from video.errors import UnsupportedMediaType
+from video.registry import ROOM
+from video.room import VideoRoom
+
+log = logging.getLogger(__name__)
+
+SDP = "application/sdp"
+SDPFRAG = "application/trickle-ice-sdpfrag"
+MAX_SDP_BODY = 64 * 1024
+
+
+class VideoHandler(JsonHandler):
+    def initialize(self, room: VideoRoom, keys: Keys, screens: frozenset[str]) -> None:
+        self.room = room
+        self.keys = keys
+        self.screens = screens
+
+    def caller(self, whip_point: str | None = None) -> Caller:
+        credential = bearer(self.request.headers.get("Authorization", ""))
+        credential = credential or self.get_cookie(SESSION_COOKIE)
+        if not credential:
+            raise AuthError("authentication required: 'Authorization: Bearer <credential>'")
+        return identify(credential, self.keys, self.room.registry, self.screens, whip_point)
+
+    def operator(self) -> Caller:
+        caller = self.caller()
+        if not caller.may_operate():
+            raise ForbiddenError(
+                f"role '{caller.role}' lacks permission '{Permission.SWITCH_LAYOUT}' "
+                "(roles that have it: admin, duty_officer)"
+            )
+        return caller
+
+    def body_of(self, content_type: str) -> str:
+        got = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if got != content_type:
+            raise UnsupportedMediaType(
+                f"Content-Type must be {content_type} (got '{got or 'none'}')",
+                [{"expected": content_type, "got": got or None}],
+            )
+        if len(self.request.body) > MAX_SDP_BODY:
+            raise RequestError(f"body of {len(self.request.body)} bytes > {MAX_SDP_BODY}")
+        try:
+            return self.request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RequestError("body is not UTF-8 text") from None
+
+    def write_sdp(self, answer: str, location: str) -> None:
+        self.set_status(201)
+        self.set_header("Content-Type", SDP)
+        self.set_header("Location", location)
+        self.set_header("ETag", f'"{location.rsplit("/", 1)[-1]}"')
+        self.finish(answer)
+
+
+class WhipHandler(VideoHandler):
+    """``/whip/<point>``: a bridge point (or the console, as the room) publishes."""
+
+    async def post(self, point_id: str) -> None:
+        self.room.point(point_id)  # 404 before anything else: the URL names no point
+        caller = self.caller(whip_point=point_id)
+        self._check_may_publish(caller, point_id)
+        offer = self.body_of(SDP)
+        session_id, answer = await self.room.publish(point_id, caller.holder, offer)
+        self.write_sdp(answer, f"/whip/{point_id}/{session_id}")
+
+    def _check_may_publish(self, caller: Caller, point_id: str) -> None:
+        if caller.point == point_id:
+            return
+        if point_id == ROOM and caller.may_operate():
+            return
+        raise ForbiddenError(
+            f"{caller.holder} may not publish as '{point_id}' "
+            f"(only that point's token{', or a duty officer or admin' if point_id == ROOM else ''})"
+        )
+
+
+class WhipSessionHandler(VideoHandler):
+    async def patch(self, point_id: str, session_id: str) -> None:
+        self.room.point(point_id)
+        caller = self.caller(whip_point=point_id)
+        session = self.room.publisher_session(point_id, session_id)
+        self._check_holder(caller, session.holder)
+        await self.room.add_candidates(session.pc, self.body_of(SDPFRAG))
+        self.set_status(204)
+        self.finish()
+
+    async def delete(self, point_id: str, session_id: str) -> None:
+        self.room.point(point_id)
+        caller = self.caller(whip_point=point_id)
+        session = self.room.publisher_session(point_id, session_id)
+        self._check_holder(caller, session.holder)
+        await self.room.end_publisher(point_id, "hangup", session_id)
+        self.write_json({"ended": point_id})
+
+    @staticmethod
+    def _check_holder(caller: Caller, holder: str) -> None:
+        if caller.holder != holder and not caller.may_operate():
+            raise ForbiddenError(f"this session belongs to {holder}, not {caller.holder}")
+
+
+class WhepHandler(VideoHandler):
+    """``/whep/<source>``: screens, the console and bridge points watch."""
+
+    async def post(self, source: str) -> None:
+        self.room.check_source(source)
+        caller = self.caller()
+        offer = self.body_of(SDP)
+        session_id, answer = await self.room.watch(source, caller.holder, caller.point, offer)
+        self.write_sdp(answer, f"/whep/{source}/{session_id}")
+
+
+class WhepSessionHandler(VideoHandler):
+    async def patch(self, source: str, session_id: str) -> None:
+        caller = self.caller()
+        session = self.room.watcher_session(source, session_id)
+        WhipSessionHandler._check_holder(caller, session.viewer)
+        await self.room.add_candidates(session.pc, self.body_of(SDPFRAG))
+        self.set_status(204)
+        self.finish()
+
+    async def delete(self, source: str, session_id: str) -> None:
+        caller = self.caller()
+        session = self.room.watcher_session(source, session_id)
+        WhipSessionHandler._check_holder(caller, session.viewer)
+        await self.room.end_watcher(session_id)
+        self.write_json({"ended": session_id})
+
+
+# --- the console's actions ---------------------------------------------------------
+
+
+class RosterHandler(VideoHandler):
+    def get(self) -> None:
+        caller = self.caller()
+        if caller.role not in (Role.ADMIN, Role.DUTY_OFFICER, Role.VIEWER):
+            raise ForbiddenError(f"role '{caller.role}' may not read the roster")
+        self.write_json(self.room.roster().model_dump(exclude={"type"}))
+
+
+class MuteHandler(VideoHandler):
+    async def post(self, point_id: str) -> None:
+        caller = self.operator()
+        muted = self.json_body().get("muted")
+        if not isinstance(muted, bool):
+            raise RequestError(
+                "'muted' must be true or false", [{"field": "muted", "got": repr(muted)}]
+            )
+        status = await self.room.set_muted(point_id, muted, caller.holder.partition(":")[2])
+        self.write_json(status.model_dump())
+
+
+class EndCallHandler(VideoHandler):
+    async def post(self, point_id: str) -> None:
+        self.operator()
+        self.room.point(point_id)
+        await self.room.end_publisher(point_id, "ended_by_console")
+        self.write_json({"ended": point_id})
+
+
+class ProgramHandler(VideoHandler):
+    def post(self) -> None:
+        caller = self.operator()
+        source = self.json_body().get("source")
+        if not isinstance(source, str):
+            raise RequestError("'source' must be 'room' or a point id")
+        self.room.set_program(source, caller.holder.partition(":")[2])
+        self.write_json({"program": self.room.program})
+
+
+class PinHandler(VideoHandler):
+    def post(self) -> None:
+        caller = self.operator()
+        body = self.json_body()
+        tile, source = body.get("tile"), body.get("source")
+        if not isinstance(tile, str) or not (source is None or isinstance(source, str)):
+            raise RequestError("body must be {tile: string, source: string or null}")
+        pins = self.room.pin(tile, source, caller.holder.partition(":")[2])
+        self.write_json({"pins": pins})
+
+
+VIDEO_API_ROUTES: list[tuple[str, type[JsonHandler]]] = [
+    (r"/api/v1/video/roster", RosterHandler),
+    (r"/api/v1/video/points/([a-z0-9-]{1,48})/mute", MuteHandler),
+    (r"/api/v1/video/points/([a-z0-9-]{1,48})/end", EndCallHandler),
+    (r"/api/v1/video/program", ProgramHandler),
+    (r"/api/v1/video/pins", PinHandler),
+]
+SIGNALLING_ROUTES: list[tuple[str, type[VideoHandler]]] = [
+    (r"/whip/([^/]+)", WhipHandler),
+    (r"/whip/([^/]+)/([^/]+)", WhipSessionHandler),
+    (r"/whep/([^/]+)", WhepHandler),
+    (r"/whep/([^/]+)/([^/]+)", WhepSessionHandler),
+]
+
+
+# --- the control channel -----------------------------------------------------------
+
+HELLO_TIMEOUT_S = 10.0
+
+
+class VideoSocket(WebSocketHandler):
+    """``/ws/video``: the roster, then every room event, to one console, screen or point."""
+
+    def initialize(self, room: VideoRoom, keys: Keys, screens: frozenset[str]) -> None:
+        self.room = room
+        self.keys = keys
+        self.screens = screens
+        self._pump: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+
+    def open(self, *args: str, **kwargs: str) -> None:
+        cookie = self.get_cookie(SESSION_COOKIE)
+        if cookie:
+            try:
+                self._start(identify(cookie, self.keys, self.room.registry, self.screens))
+                return
+            except AuthError:
+                pass  # a stale cookie: a hello may still authenticate
+        self._timer = asyncio.get_running_loop().call_later(
+            HELLO_TIMEOUT_S, self._refuse, "hello_timeout", "no hello within 10 s"
+        )
+
+    def on_message(self, message: str | bytes) -> None:
+        if self._pump is not None:
+            return  # the channel is one-way once open; actions go through the API
+        try:
+            hello = json.loads(message)
+            credential = hello["credential"] if hello.get("type") == "hello" else None
+        except (ValueError, TypeError, KeyError, AttributeError):
+            credential = None
+        if not isinstance(credential, str):
+            self._refuse("bad_message", "first message must be {type: 'hello', credential}")
+            return
+        try:
+            self._start(identify(credential, self.keys, self.room.registry, self.screens))
+        except AuthError as exc:
+            self._refuse(exc.code, exc.message)
+
+    def _start(self, caller: Caller) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._pump = asyncio.ensure_future(self._run(caller))
+
+    async def _run(self, caller: Caller) -> None:
+        log.info("video control channel open for %s", caller.holder)
+        try:
+            async with self.room.listen() as queue:
+                while True:
+                    event = await queue.get()
+                    if event is None:
+                        self.close(1013, "fell behind; reconnect for a fresh roster")
+                        return
+                    await self.write_message(event.model_dump_json())
+        except WebSocketClosedError:
+            pass
+
+    def _refuse(self, code: str, message: str) -> None:
+        try:
+            self.write_message(json.dumps({"type": "error", "code": code, "message": message}))
+        except WebSocketClosedError:
+            return
+        self.close(4401 if code in ("unauthenticated", "forbidden") else 4400, message[:120])
+
+    def on_close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._pump is not None:
+            self._pump.cancel()
+
+
+def video_routes(
+    room: VideoRoom, keys: Keys, screens: frozenset[str]
+) -> list[tuple[str, Any, dict[str, Any]]]:
+    """Every video pattern with what its handler needs, for ``open_runtime``."""
+    deps = {"room": room, "keys": keys, "screens": screens}
+    handlers: list[tuple[str, Any]] = [
+        *VIDEO_API_ROUTES,
+        *SIGNALLING_ROUTES,
+        (r"/ws/video", VideoSocket),
+    ]
+    return [(pattern, handler, deps) for pattern, handler in handlers]

@@ -1,0 +1,169 @@
+"""The province map on real screens: the 34 provinces and both archipelagos drawn across the
+bezels, an agency's report recolouring its province, and a click on the console's miniature
+zooming the wall's map to that province and pointing the whole-country indicator tile at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import BrowserContext, Page
+from test_indicator_tile import agency_credential
+from test_wall_switch import sign_in
+from wallprocess import WallProcess
+from wallsupport import WALL_2X2
+
+from feeds.loader import load_feeds
+from feeds.periods import TIME_ZONE, last_due_period
+
+DISBURSEMENT = "public_investment_disbursement"
+
+
+@pytest.fixture
+def wall(tmp_path: Path) -> Iterator[WallProcess]:
+    # No simulator: the map shows only what this test reports.
+    process = WallProcess(
+        data_dir=tmp_path / "data", wall_file=WALL_2X2, extra=["--no-simulator"]
+    ).start()
+    yield process
+    process.stop()
+
+
+async def switch_to(wall: WallProcess, preset: str) -> None:
+    name, password = wall.users["duty_officer"]
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
+        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = await client.post("/api/v1/switch", json={"preset": preset}, headers=auth)
+        assert r.status_code == 202, r.text
+
+
+async def screen(browser: BrowserContext, wall: WallProcess, screen_id: str) -> Page:
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 960, "height": 540})
+    await page.goto(wall.screens[screen_id])
+    return page
+
+
+def province(page: Page, code: str) -> str:
+    return f".tile[data-tile='map-disbursement'] path.m-prov[data-code='{code}']"
+
+
+async def test_an_agency_report_recolours_its_province(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    indicator = load_feeds().catalogue.get(DISBURSEMENT)
+    period = last_due_period(indicator.frequency, indicator.deadline, datetime.now(TIME_ZONE))
+    await switch_to(wall, "map-national")
+    # The map spans all four screens of the 2 × 2 wall: each draws its part.
+    pages = {s: await screen(browser, wall, s) for s in ("left-top", "left-bottom")}
+    for page in pages.values():
+        await page.wait_for_selector(".map[data-map-drawn='gso-34']", timeout=30_000)
+    page = pages["left-bottom"]
+    assert await page.locator(".tile[data-tile='map-disbursement'] path.m-prov").count() == 34
+    for key in ("hoang-sa", "truong-sa"):
+        assert await page.locator(f".m-arch g[data-key='{key}'] path").count() == 1
+    labels = await page.locator(".m-arch-label").all_text_contents()
+    assert labels == ["QĐ. Hoàng Sa (TP. Đà Nẵng)", "QĐ. Trường Sa (Khánh Hòa)"]
+    await page.locator(".m-empty", has_text="CHƯA CÓ SỐ LIỆU").wait_for()  # nothing reported
+    assert await page.get_attribute(province(page, "48"), "data-class") == "none"
+
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        ministry = agency_credential(wall, indicator.owner)  # the Ministry of Finance: all 34
+        rows = [
+            {
+                "indicator": DISBURSEMENT,
+                "area_code": code,
+                "code_list": "gso-34",
+                "period": period.key,
+                "value": 30.0 + 2 * i,
+            }
+            for i, code in enumerate(["01", "04", "08", "48", "79", "96"])
+        ]
+        r = await client.post(
+            "/api/v1/observations",
+            json={"observations": rows},
+            headers={"Authorization": f"Bearer {ministry}"},
+        )
+        assert r.status_code == 201, r.text
+        await page.wait_for_selector(f"{province(page, '48')}[data-value='36']")
+        before = await page.get_attribute(province(page, "48"), "fill")
+        assert before is not None and before.startswith("#")  # a class colour, not the hatch
+        await page.screenshot(path=artifacts / "left-bottom-before.png")
+
+        # Đà Nẵng's People's Committee revises its own value: only its colour and label move.
+        da_nang = agency_credential(wall, "ubnd_48")
+        r = await client.post(
+            "/api/v1/observations",
+            json={"observations": [{**rows[3], "value": 97.5, "revision": 1}]},
+            headers={"Authorization": f"Bearer {da_nang}"},
+        )
+        assert r.status_code == 201, r.text
+    await page.wait_for_selector(f"{province(page, '48')}[data-value='97.5']")
+    after = await page.get_attribute(province(page, "48"), "fill")
+    assert after != before
+    label = page.locator(".tile[data-tile='map-disbursement'] text.m-label[data-code='48']")
+    if await label.count():  # the province has room for its label on this tile
+        await label.locator("text=97,5").wait_for()
+    # A search-and-rescue incident reported by the national centre appears on the map's layer.
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        centre = agency_credential(wall, "trung_tam_tkcn")
+        incident = {
+            "id": "TKCN-0142",
+            "kind": "maritime",
+            "status": "responding",
+            "occurred_at": datetime.now(TIME_ZONE).isoformat(),
+            "province": "56",
+            "lat": 11.95,
+            "lon": 109.6,
+            "people_deployed": 85,
+        }
+        r = await client.post(
+            "/api/v1/incidents",
+            json={"incidents": [incident]},
+            headers={"Authorization": f"Bearer {centre}"},
+        )
+        assert r.status_code == 201, r.text
+    marker = page.locator("g.m-inc[data-incident='trung_tam_tkcn|TKCN-0142']")
+    await marker.wait_for()
+    assert await marker.get_attribute("data-status") == "responding"
+    await page.screenshot(path=artifacts / "left-bottom-after.png")
+    await pages["left-top"].screenshot(path=artifacts / "left-top.png")
+
+
+async def test_a_console_click_focuses_the_wall_map(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    await switch_to(wall, "map-national")
+    kiosk = await screen(browser, wall, "left-bottom")
+    await kiosk.wait_for_selector(".map[data-map-drawn='gso-34']", timeout=30_000)
+    national = await screen(browser, wall, "right-bottom")
+    tile = ".tile[data-tile='map-disbursement-national']"
+    await national.wait_for_selector(tile, timeout=30_000)
+    assert await national.locator(f"{tile} .ind-area").text_content() == ""  # whole country
+
+    console = await sign_in(browser, wall, "duty_officer")
+    preview = console.locator("[data-screen='left-bottom'] .map.is-clickable")
+    await preview.wait_for(timeout=30_000)
+    await console.locator("[data-screen='left-bottom'] path.m-prov[data-code='48']").dispatch_event(
+        "click"
+    )
+
+    await kiosk.wait_for_selector("svg.m-svg[data-focus='48']", timeout=10_000)
+    await kiosk.locator(".m-focus", has_text="TP. Đà Nẵng").wait_for()
+    assert await kiosk.get_attribute(".map", "data-frame") == "focus"
+    # The whole-country tile of the same indicator now shows Đà Nẵng, ringed.
+    await national.wait_for_selector(f"{tile}.is-focused")
+    await national.locator(f"{tile} .ind-area", has_text="Đà Nẵng").wait_for()
+    await kiosk.screenshot(path=artifacts / "left-bottom-focused.png")
+    await console.screenshot(path=artifacts / "console-focused.png", full_page=True)
+
+    # The way back: the preview's button returns every map to the whole country.
+    await console.locator("[data-screen='right-bottom'] .m-back").click()
+    await kiosk.wait_for_selector("svg.m-svg[data-focus='']", timeout=10_000)
+    await national.wait_for_selector(f"{tile}:not(.is-focused)")
+    await national.locator(f"{tile} .ind-area", has_text="Đà Nẵng").wait_for(state="detached")
+    await kiosk.locator(".m-focus").wait_for(state="hidden")

@@ -1,0 +1,187 @@
+"""The active speaker and "what the points see", in real Chromium inside a network
+namespace (tests/netns.py). Headless bridge points (``python -m video.client``, aiortc)
+publish test patterns of different sizes, so a ``<video>``'s width says whose picture it
+plays: a ``video`` tile with ``point: active`` follows whoever speaks loudest; the duty
+officer switches the points' picture from the room to a point, and a bridge page (in
+English, ``?lang=en``) shows it, with its label."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from netns import NetNamespace
+from playwright.async_api import BrowserContext, Page
+from test_video_console import sign_in
+from videosupport import (
+    bridge_url,
+    frames_advance,
+    open_point,
+    open_screen,
+    point_credential,
+    tile,
+    video_wall_process,
+)
+from wallprocess import WallProcess
+from wallsupport import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+ACTIVE_PRESET = """
+name: {vi: "Người đang phát biểu", en: "Active speaker"}
+description: {vi: "Ô người đang phát biểu", en: "The active speaker's tile"}
+cells: {cols: 4, rows: 4}
+tiles:
+  - id: tile-active
+    kind: video
+    cell: {col: 1, row: 1, cols: 4, rows: 4}
+    params: {point: active}
+"""
+
+
+@pytest.fixture
+def active_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
+    wall = video_wall_process(netns, tmp_path, ACTIVE_PRESET).start()
+    try:
+        yield wall
+    finally:
+        wall.stop()
+
+
+@pytest.fixture
+def video_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
+    wall = video_wall_process(netns, tmp_path).start()
+    try:
+        yield wall
+    finally:
+        wall.stop()
+
+
+@contextlib.asynccontextmanager
+async def headless(
+    netns: NetNamespace, wall: WallProcess, point: str, size: str, tone: float, log: Path
+) -> AsyncIterator[None]:
+    """A headless bridge point inside the namespace, publishing ``size`` and a tone."""
+    token = await point_credential(wall, point)
+    out = log.open("w")
+    proc = await asyncio.create_subprocess_exec(
+        *netns.wrap(
+            [
+                sys.executable,
+                *("-m", "video.client", "--url", wall.url, "--point", point),
+                *("--token", token, "--size", size, "--tone", str(tone)),
+            ]
+        ),
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        out.close()
+
+
+async def test_an_active_speaker_tile_follows_the_loudest_point(
+    netns: NetNamespace,
+    netns_browser: BrowserContext,
+    active_wall: WallProcess,
+    artifacts: Path,
+    tmp_path: Path,
+) -> None:
+    screen = await open_screen(netns_browser, active_wall, "left-top")
+    assert (await tile(screen))["source"] == "active"
+    async with headless(netns, active_wall, "hue", "320x180", 0.05, tmp_path / "hue.log"):
+        await frames_advance(screen, point="hue")
+        assert (await tile(screen))["name_vi"] == "UBND thành phố Huế"
+        await wait_until(lambda: _tile_width_is(screen, 320), within=20, what="hue's picture")
+        await screen.screenshot(path=artifacts / "active-hue.png")
+        subscriptions = (await tile(screen))["subscriptions"]
+        # A louder point starts speaking: the same tile, same WHEP session, its picture.
+        async with headless(
+            netns, active_wall, "quang-ninh", "160x90", 0.9, tmp_path / "quang-ninh.log"
+        ):
+            await frames_advance(screen, point="quang-ninh")
+            await wait_until(
+                lambda: _tile_width_is(screen, 160),
+                within=20,
+                what="quang-ninh's 160-pixel picture on the active tile",
+            )
+            shown = await tile(screen)
+            assert shown["name_vi"] == "UBND tỉnh Quảng Ninh"
+            # The centre switched the picture inside the same WHEP session.
+            assert shown["subscriptions"] == subscriptions, "the tile had to resubscribe"
+            await screen.screenshot(path=artifacts / "active-quang-ninh.png")
+
+
+async def test_the_duty_officer_switches_what_the_points_see(
+    netns: NetNamespace,
+    netns_browser: BrowserContext,
+    video_wall: WallProcess,
+    artifacts: Path,
+    tmp_path: Path,
+) -> None:
+    async with (
+        headless(netns, video_wall, "room", "320x180", 0.3, tmp_path / "room.log"),
+        headless(netns, video_wall, "quang-ninh", "160x90", 0.3, tmp_path / "qn.log"),
+    ):
+        point = await open_point(netns_browser, f"{await bridge_url(video_wall, 'hue')}&lang=en")
+
+        async def room_shows(width: int, label: str) -> bool:
+            stats = await point.evaluate("() => window.bridgePoint.stats()")
+            return bool(stats["room_width"] == width and stats["room_label"].strip() == label)
+
+        await wait_until(
+            lambda: room_shows(320, "Operations centre"),
+            within=30,
+            what="the room's picture on the bridge page",
+        )
+        stats = await point.evaluate("() => window.bridgePoint.stats()")
+        await wait_until(
+            lambda: _room_frames_after(point, stats["room_frames"] + 15),
+            within=30,
+            what="the room's picture playing",
+        )
+        stats = await point.evaluate("() => window.bridgePoint.stats()")
+        assert stats["lang"] == "en" and stats["room_audio_tracks"] == 3
+        # English alone: the Vietnamese words are not shown.
+        assert await point.locator(".link").inner_text() == "Connected"
+        assert "Rời phiên" not in await point.locator("footer").inner_text()
+        assert await point.locator("footer .leave").inner_text() == "Leave"
+        await point.screenshot(path=artifacts / "bridge-en-room.png")
+
+        console = await sign_in(netns_browser, video_wall, "duty_officer")
+        await console.locator(".video-roster .program-pick").select_option("quang-ninh")
+        await console.get_by_role("button", name="Áp dụng").click()
+        await console.locator(".video-roster .program-now", has_text="Quảng Ninh").wait_for()
+        frames = stats["room_frames"]
+        await wait_until(
+            lambda: room_shows(160, "Quảng Ninh Provincial People's Committee"),
+            within=30,
+            what="the points' picture switched to Quảng Ninh",
+        )
+        await wait_until(
+            lambda: _room_frames_after(point, frames + 15),
+            within=30,
+            what="the new picture playing",
+        )
+        await point.screenshot(path=artifacts / "bridge-en-quang-ninh.png")
+
+
+async def _tile_width_is(page: Page, width: int) -> bool:
+    return bool((await tile(page)).get("width") == width)
+
+
+async def _room_frames_after(page: Page, count: int) -> bool:
+    return bool(await page.evaluate("() => window.bridgePoint.stats().room_frames") >= count)

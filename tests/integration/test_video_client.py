@@ -1,0 +1,151 @@
+"""The headless bridge point as a separate process, and bridge-point state on the Redis bus."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+from test_video_relay import LOOPBACK, base, cred, publisher, subscriber
+from wallprocess import private_redis
+from wallsupport import settings_for, wait_until
+
+from command_center.messages import BridgePointState
+from command_center.server.runtime import open_runtime
+from video.config import VideoConfig
+from video.media import encode_clip
+from video.tokens import point_token
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def client_process(
+    url: str, point: str, token: str, *extra: str
+) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "video.client",
+        "--url",
+        url,
+        "--point",
+        point,
+        "--token",
+        token,
+        "--size",
+        "320x180",
+        "--ice-address",
+        "127.0.0.1",
+        *extra,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def test_headless_client_publishes_watches_and_reconnects(tmp_path: Path) -> None:
+    config = VideoConfig(host_addresses=LOOPBACK)
+    async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+        assert rt.video is not None
+        room = rt.video
+        proc = await client_process(
+            base(rt), "csb-8003", point_token(rt.keys.device, "csb-8003"), "--watch", "program"
+        )
+        try:
+            async with subscriber(rt, "csb-8003", cred(rt, "hue")) as (_, got):
+                await wait_until(lambda: got.count() >= 20, within=30, what="the ship's frames")
+                await wait_until(lambda: got.count("audio") >= 20, within=30, what="its tone")
+            first = room.publishers["csb-8003"].id
+            # The ship watches the program: the room, once the room publishes.
+            async with publisher(rt, "room", encode_clip(30, 320, 180)):
+                await wait_until(
+                    lambda: any(
+                        w.viewer == "point:csb-8003" and w.tracks["video"].frames_sent > 10
+                        for w in room.watchers.values()
+                    ),
+                    within=30,
+                    what="the ship to receive the room",
+                )
+            await room.end_publisher("csb-8003", "ended_by_console")  # the link drops
+            await wait_until(
+                lambda: (
+                    "csb-8003" in room.publishers
+                    and room.publishers["csb-8003"].id != first
+                    and room.status("csb-8003").in_call
+                ),
+                within=30,
+                what="the client to reconnect",
+            )
+        finally:
+            proc.terminate()
+            output = (await proc.communicate())[0].decode()
+        assert "reconnecting" in output, output
+        await wait_until(lambda: not room.status("csb-8003").online, within=15, what="hang-up")
+
+
+async def test_headless_client_stops_on_a_refusal(tmp_path: Path) -> None:
+    config = VideoConfig(host_addresses=LOOPBACK)
+    async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+        proc = await client_process(base(rt), "hue", "wrong-token")
+        output = (await asyncio.wait_for(proc.communicate(), 60))[0].decode()
+        assert proc.returncode == 2
+        assert "wrong token for bridge point 'hue'" in output
+
+
+@pytest.mark.redis
+async def test_bridge_point_state_reaches_another_process_over_redis(
+    tmp_path: Path, redis_url: str
+) -> None:
+    from command_center.bus import create_bus
+
+    config = VideoConfig(host_addresses=LOOPBACK)
+    with private_redis() as url:  # the server's keys and channels are fixed names
+        listener = create_bus(url)  # as another server process (the map's) would
+        seen: list[BridgePointState] = []
+
+        async def record() -> None:
+            async with listener.subscribe() as messages:
+                async for message in messages:
+                    if isinstance(message, BridgePointState) and message.point == "quang-ninh":
+                        seen.append(message)
+
+        task = asyncio.ensure_future(record())
+        await asyncio.sleep(0.2)
+        try:
+            settings = settings_for(tmp_path, redis_url=url)
+            async with open_runtime(settings, video_config=config) as rt:
+                async with publisher(rt, "quang-ninh", encode_clip(30, 320, 180)):
+                    await wait_until(
+                        lambda: any(m.in_call for m in seen), within=20, what="in call"
+                    )
+                await wait_until(lambda: seen and not seen[-1].online, within=20, what="left")
+            first = seen[0]
+            assert (first.online, first.in_call, first.kind) == (True, False, "province")
+            assert first.name_vi == "UBND tỉnh Quảng Ninh" and first.lat == pytest.approx(20.9517)
+        finally:
+            task.cancel()
+            await listener.close()
+
+
+async def test_bridge_tokens_command_prints_tokens_the_server_accepts(tmp_path: Path) -> None:
+    from video.tokens import check_point_token
+
+    def tokens(*args: str) -> tuple[int, str]:
+        import subprocess
+
+        done = subprocess.run(
+            [sys.executable, "run_wall.py", "bridge-tokens", "--data-dir", str(tmp_path), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return done.returncode, done.stdout + done.stderr
+
+    code, out = await asyncio.to_thread(tokens, "--point", "hue")
+    assert code == 0 and out.startswith("hue\t"), out
+    code, bad = await asyncio.to_thread(tokens, "--point", "hu")
+    assert code == 2 and "unknown bridge point id(s): hu" in bad
+    async with open_runtime(settings_for(tmp_path)) as rt:
+        assert check_point_token(rt.keys.device, "hue", out.split("\t")[1].strip())

@@ -1,0 +1,177 @@
+"""The headless bridge point: ``python -m video.client --url URL --point ID --token T``
+(also ``python run_wall.py bridge-client …``).
+
+Publishes a test pattern (with a tone), a video file or a camera over WHIP, optionally
+watches the room (``--watch program``) over WHEP, and reconnects with backoff when the
+link drops. A refusal (wrong token, unknown point, codec…) is final: it exits with 2.
+Used by a ship's mast camera, by the operations room without a browser, and by tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+
+from aiortc.mediastreams import MediaStreamTrack
+
+from video.aiortc_hooks import EncodedFrame
+from video.media import TestPatternTrack, ToneTrack
+from video.whip_client import Link, SignallingError, publish, watch
+
+log = logging.getLogger("video.client")
+FINAL = {400, 401, 403, 404, 406, 415}  # refusals a retry cannot fix
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="video.client", description="Điểm cầu không người · headless bridge point"
+    )
+    add_arguments(ap)
+    return ap
+
+
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--url", required=True, help="the centre, e.g. http://10.0.0.5:5006")
+    ap.add_argument("--point", required=True, help="bridge point id (room: the operations room)")
+    ap.add_argument("--token", required=True, help="the point's token (run_wall.py bridge-tokens)")
+    ap.add_argument(
+        "--source",
+        default="testsrc",
+        help="testsrc (pattern + tone), a video file, or a camera device (/dev/video0)",
+    )
+    ap.add_argument("--size", default="1280x720", help="test pattern size WxH")
+    ap.add_argument("--no-audio", action="store_true", help="publish video only")
+    ap.add_argument(
+        "--tone",
+        type=float,
+        default=0.3,
+        help="testsrc's tone amplitude, 0-1 (0: silence; the loudest point is the speaker)",
+    )
+    ap.add_argument(
+        "--watch", default=None, help="also watch this source (program, active, a point)"
+    )
+    ap.add_argument(
+        "--ice-address",
+        action="append",
+        default=None,
+        help="gather ICE candidates on this address only (repeatable; default: all but loopback)",
+    )
+    ap.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+
+
+def _tracks(source: str, size: str, audio: bool, tone: float = 0.3) -> list[MediaStreamTrack]:
+    if source == "testsrc":
+        width, _, height = size.partition("x")
+        tracks: list[MediaStreamTrack] = [TestPatternTrack(int(width), int(height))]
+        return [*tracks, ToneTrack(tone)] if audio else tracks
+    from aiortc.contrib.media import MediaPlayer
+
+    if source.startswith("/dev/video"):
+        player = MediaPlayer(source, format="v4l2", options={"video_size": size})
+    else:
+        player = MediaPlayer(source, loop=True)
+    found = [t for t in (player.video, player.audio if audio else None) if t is not None]
+    if not found:
+        raise SystemExit(f"{source}: no video or audio track")
+    return found
+
+
+AUDIO_SLOTS = 3  # hear up to three publishers at once (the room: whoever is unmuted)
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.frames: dict[str, int] = {}
+
+    def __call__(self, tag: str, frame: EncodedFrame) -> None:
+        self.frames[tag] = self.frames.get(tag, 0) + 1
+
+
+async def run(args: argparse.Namespace, stop: asyncio.Event) -> int:
+    addresses = tuple(args.ice_address) if args.ice_address else None
+    credential = f"point:{args.point}:{args.token}"
+    backoff = 1.0
+    counter = Counter()
+    while not stop.is_set():
+        links: list[Link] = []
+        try:
+            links.append(
+                await publish(
+                    args.url,
+                    args.point,
+                    args.token,
+                    _tracks(args.source, args.size, not args.no_audio, args.tone),
+                    addresses,
+                )
+            )
+            if args.watch:
+                links.append(
+                    await watch(
+                        args.url,
+                        args.watch,
+                        credential,
+                        counter,
+                        addresses,
+                        audio_slots=AUDIO_SLOTS,
+                    )
+                )
+            log.info("publishing as %s to %s", args.point, args.url)
+            backoff = 1.0
+            await _until_any(stop, *(link.closed for link in links))
+            if not stop.is_set():
+                log.warning("link dropped; reconnecting")
+        except SignallingError as exc:
+            if exc.status in FINAL:
+                log.error("refused: %s", exc)
+                return 2
+            log.warning("server error %s; retrying in %.0f s", exc, backoff)
+        except OSError as exc:
+            log.warning("cannot reach %s (%s); retrying in %.0f s", args.url, exc, backoff)
+        finally:
+            for link in links:
+                await link.close()
+        if not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), backoff)
+            backoff = min(backoff * 2, 10.0)
+    if args.watch:
+        log.info("watched %s: %s", args.watch, counter.frames)
+    return 0
+
+
+async def _until_any(*events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
+async def main_async(args: argparse.Namespace, install_signals: bool = True) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if install_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+    if args.duration is not None:
+        loop.call_later(args.duration, stop.set)
+    return await run(args, stop)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    started = time.monotonic()
+    code = asyncio.run(main_async(args))
+    log.info("stopped after %.0f s", time.monotonic() - started)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,31 @@
+"""The video bridge's refusals, each an HTTP status in the one JSON envelope.
+
+RequestError (400)
+├── MalformedSdp            400: the body is not an SDP offer we can read
+├── UnsupportedMediaType    415: the Content-Type is not the one the route takes
+└── CodecNotAccepted        406: no codec of a media section is one the centre forwards
+ConflictError (409)
+└── SlotTaken               409: another publisher holds this point's slot
+"""
+
+from __future__ import annotations
+
+from command_center.errors import ConflictError, RequestError
+
+
+class MalformedSdp(RequestError):
+    code = "malformed_sdp"
+
+
+class UnsupportedMediaType(RequestError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class CodecNotAccepted(RequestError):
+    status = 406
+    code = "codec_not_accepted"
+
+
+class SlotTaken(ConflictError):
+    code = "slot_taken"

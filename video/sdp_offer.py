@@ -1,0 +1,87 @@
+"""Checking an SDP offer before aiortc sees it: readable, the right directions, and for
+each audio and video section at least one codec the centre forwards as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from aiortc import sdp
+
+from video.errors import CodecNotAccepted, MalformedSdp
+
+# Forwarded untouched, so every subscriber must be able to take what a publisher sends:
+# the codecs aiortc packetizes (and Chromium, Firefox and GStreamer's webrtcbin speak).
+ACCEPTED: dict[str, tuple[str, ...]] = {"video": ("VP8", "H264"), "audio": ("opus",)}
+MAX_SDP = 64 * 1024
+
+Role = Literal["publish", "watch"]
+_SENDS = {"publish": ("sendonly", "sendrecv"), "watch": ("recvonly", "sendrecv")}
+
+
+@dataclass(frozen=True)
+class OfferSummary:
+    kinds: tuple[str, ...]  # the audio/video sections, in offer order
+    codecs: dict[str, tuple[str, ...]]  # kind -> offered codec names
+
+
+def check_offer(text: str, role: Role) -> OfferSummary:
+    """The offer's sections; ``MalformedSdp`` or ``CodecNotAccepted`` saying what is wrong."""
+    if len(text) > MAX_SDP:
+        raise MalformedSdp(f"SDP offer of {len(text)} bytes > {MAX_SDP}")
+    if not text.lstrip().startswith("v=0"):
+        raise MalformedSdp(
+            "body is not an SDP offer: it must start with 'v=0'",
+            [{"expected": "v=0", "got": text.lstrip()[:20]}],
+        )
+    try:
+        description = sdp.SessionDescription.parse(text)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise MalformedSdp(f"SDP offer cannot be parsed: {exc}") from None
+    media = [m for m in description.media if m.kind in ("audio", "video")]
+    if not media:
+        raise MalformedSdp("SDP offer has no audio or video section ('m=audio'/'m=video')")
+    problems: list[dict[str, object]] = []
+    refused: list[dict[str, object]] = []
+    for index, m in enumerate(media):
+        where = f"m={m.kind} (section {index + 1})"
+        if m.ice is None or not m.ice.usernameFragment or not m.ice.password:
+            problems.append({"media": where, "problem": "no a=ice-ufrag / a=ice-pwd"})
+        if m.dtls is None or not m.dtls.fingerprints:
+            problems.append({"media": where, "problem": "no a=fingerprint (DTLS)"})
+        if m.direction not in (*_SENDS[role], None):
+            problems.append(
+                {
+                    "media": where,
+                    "problem": f"direction '{m.direction}' cannot {role}",
+                    "expected": list(_SENDS[role]),
+                }
+            )
+        names = tuple(
+            dict.fromkeys(
+                c.name for c in m.rtp.codecs if c.name.lower() not in ("rtx", "red", "ulpfec")
+            )
+        )
+        accepted = ACCEPTED[m.kind]
+        if not any(n.lower() == a.lower() for n in names for a in accepted):
+            refused.append({"media": m.kind, "offered": list(names), "accepted": list(accepted)})
+    if problems:
+        raise MalformedSdp(
+            "SDP offer is incomplete: "
+            + "; ".join(f"{p['media']}: {p['problem']}" for p in problems),
+            problems,
+        )
+    if refused:
+        raise CodecNotAccepted(
+            "no accepted codec in "
+            + "; ".join(
+                f"m={r['media']} (offered {', '.join(r['offered']) or 'none'}; "  # type: ignore[arg-type]
+                f"accepted {', '.join(r['accepted'])})"  # type: ignore[arg-type]
+                for r in refused
+            ),
+            refused,
+        )
+    return OfferSummary(
+        tuple(m.kind for m in media),
+        {m.kind: tuple(c.name for c in m.rtp.codecs) for m in media},
+    )
