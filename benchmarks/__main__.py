@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             frames=30 if args.short else 60,
         )
         print("\n".join(vid.lines()), flush=True)
+        if not args.short:  # 25 bridge points at once, as at the launch: full mode only
+            print("\n".join(video.run_points(25)), flush=True)
     if "map" in which:
         lines = map.run(rounds=20 if args.short else 200, loads=3 if args.short else 10)
         print("\n".join(lines), flush=True)

@@ -7,7 +7,11 @@ subscriber's receive time minus the publisher's send time of the same frame (one
 same machine) is the latency through the relay (send → forwarded → reassembled, no
 decode, no display). Figures: server CPU % of a core per relayed stream and per extra
 subscriber, frames delivered/sent and fps per subscriber, latency p50/p95, time to first
-frame. Not measured here (yet): 25 publishers at once, a 10-minute drift run.
+frame. The server's own counters (frames it handed to each subscriber's sender, read
+over a benchmark-only route) are set beside the frames each subscriber received: when
+the server forwards 30 fps and a subscriber counts fewer, the subscriber process was
+starved (a loaded machine), not the relay. The full mode adds 25 bridge points at once
+(25 publishers, one subscriber each). Not measured here (yet): a 10-minute drift run.
 
     python -m benchmarks video [--short]
 """
@@ -36,21 +40,48 @@ DEVICE_KEY = b"benchmark-device-key-not-secret!"
 # --- the processes ---------------------------------------------------------------------
 
 
-async def _serve(port: int) -> None:
-    """A server of the video routes only (no wall), on 127.0.0.1."""
-    from tornado.web import Application
+async def _serve(port: int, points_file: str = "") -> None:
+    """A server of the video routes only (no wall), on 127.0.0.1, plus ``/bench/counters``:
+    the room's own frame counters, for the benchmark alone."""
+    from tornado.web import Application, RequestHandler
 
     from command_center.bus import MemoryBus
     from command_center.server.keys import Keys
     from command_center.server.video_routes import video_routes
     from video.config import VideoConfig
-    from video.registry import load_bridge_points
-    from video.room import open_video_room
+    from video.registry import BRIDGE_POINTS_FILE, load_bridge_points
+    from video.room import VideoRoom, open_video_room
+
+    class Counters(RequestHandler):
+        def initialize(self, room: VideoRoom) -> None:
+            self.room = room
+
+        def get(self) -> None:
+            self.finish(
+                {
+                    "publishers": {
+                        p: s.sources["video"].frames for p, s in self.room.publishers.items()
+                    },
+                    "watchers": {
+                        w.id: {
+                            "source": w.source,
+                            "sent": w.tracks["video"].frames_sent,
+                            "dropped": w.tracks["video"].dropped,
+                        }
+                        for w in self.room.watchers.values()
+                    },
+                }
+            )
 
     keys = Keys(device=DEVICE_KEY, session=DEVICE_KEY)
     config = VideoConfig(host_addresses=("127.0.0.1",))
-    async with open_video_room(load_bridge_points(), MemoryBus(), config) as room:
-        app = Application(video_routes(room, keys, frozenset()))
+    registry = load_bridge_points(Path(points_file) if points_file else BRIDGE_POINTS_FILE)
+    async with open_video_room(registry, MemoryBus(), config) as room:
+        routes = [
+            *video_routes(room, keys, frozenset()),
+            (r"/bench/counters", Counters, {"room": room}),
+        ]
+        app = Application(routes)
         server = app.listen(port, address="127.0.0.1")
         print("READY", flush=True)
         await asyncio.Event().wait()  # until terminated
@@ -91,6 +122,50 @@ async def _watch(url: str, clip: Any, until: float) -> dict[str, Any]:
     return {"asked": asked, "got": got}
 
 
+async def _publish_many(url: str, clip: Any, until: float, points: str) -> dict[str, Any]:
+    """One publisher per point in ``points`` (comma-separated), all in this process."""
+    from video.media import EncodedLoopTrack
+    from video.tokens import point_token
+    from video.whip_client import publish
+
+    links, tracks = [], []
+    for point in points.split(","):
+        track = EncodedLoopTrack(clip)
+        tracks.append(track)
+        token = point_token(DEVICE_KEY, point)
+        links.append(
+            await publish(url, point, token, [track], ("127.0.0.1",), track.request_keyframe)
+        )
+    await asyncio.sleep(max(0.0, until - time.time()))
+    for link in links:
+        await link.close()
+    return {"pli": sum(t.keyframe_requests for t in tracks)}
+
+
+async def _watch_many(url: str, clip: Any, until: float, points: str) -> dict[str, Any]:
+    """One subscriber per point (as a wall of 25 tiles would), all in this process."""
+    from video.aiortc_hooks import EncodedFrame
+    from video.tokens import point_token
+    from video.whip_client import watch
+
+    credential = f"point:room:{point_token(DEVICE_KEY, 'room')}"
+    got: dict[str, list[float]] = {}
+    asked: dict[str, float] = {}
+    links = []
+    for point in points.split(","):
+        got[point] = []
+
+        def on_frame(kind: str, frame: EncodedFrame, into: list[float] = got[point]) -> None:
+            into.append(frame.received_at)
+
+        asked[point] = time.time()
+        links.append(await watch(url, point, credential, on_frame, ("127.0.0.1",), ("video",)))
+    await asyncio.sleep(max(0.0, until - time.time()))
+    for link in links:
+        await link.close()
+    return {"got": got, "asked": asked}
+
+
 # --- the run -------------------------------------------------------------------------
 
 
@@ -106,6 +181,10 @@ class VideoResult:
     unknown_frames: int = 0
     pli: int = 0
     load: float = 0.0  # the machine's 1-minute load average at the end (other work skews all)
+    # The server's own counters per phase: frames in from the publisher (fps) and frames it
+    # handed to each subscriber's sender (mean fps per subscriber).
+    ingest_fps: list[float] = field(default_factory=list)
+    forwarded_fps: list[float] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         per_stream = self.cpu_pct[0]
@@ -132,11 +211,67 @@ class VideoResult:
             f" (target ≥ 29: {ok(min_fps >= 29)}); {self.unknown_frames} frames not byte-identical to one sent",
             f"  latency publisher send → subscriber reassembled: p50 {l50:.1f} ms, p95 {l95:.1f} ms"
             f" (targets p50 ≤ 60, p95 ≤ 100 ms: {ok(l50 <= 60 and l95 <= 100)}; no decode or display included)",
+            f"  server's own counters per phase (publisher → server fps / server → each subscriber fps"
+            f" / received fps): {self._split()}",
+            f"  {self._verdict()}",
             f"  time to first frame for a new subscriber: p95 {f95:.0f} ms over {len(self.first_frame_ms)}"
             f" (target ≤ 500 ms: {ok(f95 <= 500)}); keyframe requests reaching the publisher: {self.pli}",
             f"  machine load average {self.load:.1f} on {os.cpu_count()} cores (publisher and"
             " subscribers are Python processes too: fps and latency suffer first when it is high)",
         ]
+
+    def _split(self) -> str:
+        return ", ".join(
+            f"{n} sub: {i:.1f} / {f:.1f} / {r:.1f}"
+            for n, i, f, r in zip(
+                self.subscribers, self.ingest_fps, self.forwarded_fps, self.fps, strict=False
+            )
+        )
+
+    def _verdict(self) -> str:
+        """Whose fault a missed fps target is: the relay's, or the subscribers' processes."""
+        if not self.forwarded_fps:
+            return "server counters unavailable"
+        worst = min(range(len(self.fps)), key=lambda k: self.fps[k])
+        ingest, forwarded, got = (
+            self.ingest_fps[worst],
+            self.forwarded_fps[worst],
+            self.fps[worst],
+        )
+        if got >= 29:
+            return "every subscriber got ≥ 29 fps"
+        if ingest < 29:
+            return (
+                f"the publisher reached the server at {ingest:.1f} fps: the publisher was starved"
+            )
+        if forwarded >= 29:
+            return (
+                f"the server forwarded {forwarded:.1f} fps to each subscriber but they counted"
+                f" {got:.1f}: the shortfall is the subscriber processes' (CPU starvation), not the relay"
+            )
+        return f"the server itself forwarded only {forwarded:.1f} fps per subscriber: the relay fell behind"
+
+
+def _counters(url: str) -> dict[str, Any]:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/bench/counters", timeout=10) as response:
+        result: dict[str, Any] = json.loads(response.read())
+    return result
+
+
+def _server_rates(
+    before: dict[str, Any], after: dict[str, Any], span: float
+) -> tuple[float, float]:
+    """(publisher → server fps, mean server → subscriber fps) between two counter reads."""
+    ingest = sum(after["publishers"].values()) - sum(before["publishers"].values())
+    per_sub = [
+        (w["sent"] - before["watchers"].get(wid, {"sent": 0})["sent"]) / span
+        for wid, w in after["watchers"].items()
+    ]
+    return ingest / span / max(1, len(after["publishers"])), (
+        sum(per_sub) / len(per_sub) if per_sub else 0.0
+    )
 
 
 def _spawn(*args: str) -> subprocess.Popen[str]:
@@ -178,6 +313,8 @@ def run(
             time.sleep(seconds)
             idle = 100 * (cpu_seconds(server.pid) - before) / seconds
             cpu: list[float] = []
+            ingest_fps: list[float] = []
+            forwarded_fps: list[float] = []
             windows: list[tuple[float, float]] = []
             running = 0
             for target in subscribers:
@@ -186,10 +323,14 @@ def run(
                     procs.append(_spawn("_watch", url, str(clip_file), str(until), str(out)))
                     running += 1
                 time.sleep(settle)
+                counted = _counters(url)
                 start, before = time.time(), cpu_seconds(server.pid)
                 time.sleep(seconds)
                 cpu.append(100 * (cpu_seconds(server.pid) - before) / seconds)
                 windows.append((start, time.time()))
+                rates = _server_rates(counted, _counters(url), time.time() - start)
+                ingest_fps.append(rates[0])
+                forwarded_fps.append(rates[1])
             for proc in procs:
                 proc.wait(timeout=total + 30)
         finally:
@@ -235,14 +376,113 @@ def run(
         unknown,
         int(pub["pli"]),
         os.getloadavg()[0],
+        ingest_fps,
+        forwarded_fps,
     )
+
+
+def _points_file(folder: Path, count: int) -> tuple[Path, list[str]]:
+    """A registry of the room and ``count`` bench points (the shipped one has 10)."""
+    ids = [f"bench-{n:02d}" for n in range(1, count + 1)]
+    rows = ["points:"]
+    for ident in ["room", *ids]:
+        kind = "room" if ident == "room" else "province"
+        rows += [
+            f"  - id: {ident}",
+            f"    kind: {kind}",
+            f'    name_vi: "Điểm cầu {ident}"',
+            f'    name_en: "Bridge point {ident}"',
+            "    location: {lat: 21.0, lon: 105.8}",
+            '    area_code: "01"',
+        ]
+    path = folder / "points.yaml"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path, ids
+
+
+def run_points(count: int = 25, seconds: float = 10.0) -> list[str]:
+    """``count`` bridge points at once, each publishing 360p30 (~600 kbit/s) and watched by
+    one subscriber: server CPU, and fps by the server's counters and as received."""
+    from video.media import encode_clip
+
+    with tempfile.TemporaryDirectory(prefix="bench-video-") as tmp:
+        folder = Path(tmp)
+        points_file, ids = _points_file(folder, count)
+        clip_file = folder / "clip.pickle"
+        clip = encode_clip(60, 640, 360, fps=30, gop=60, bitrate=600_000, noise=8)
+        clip_file.write_bytes(pickle.dumps(clip))
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = _spawn("_serve", str(port), str(points_file))
+        procs: list[subprocess.Popen[str]] = []
+        try:
+            assert server.stdout is not None
+            if server.stdout.readline().strip() != "READY":
+                raise RuntimeError("video server did not start")
+            settle = 5.0
+            until = time.time() + 2 * settle + seconds + 2.0
+            names = ",".join(ids)
+            procs.append(
+                _spawn(
+                    "_publish_many",
+                    url,
+                    str(clip_file),
+                    str(until),
+                    str(folder / "pub.json"),
+                    names,
+                )
+            )
+            time.sleep(settle)
+            procs.append(
+                _spawn(
+                    "_watch_many", url, str(clip_file), str(until), str(folder / "sub.json"), names
+                )
+            )
+            time.sleep(settle)
+            counted = _counters(url)
+            start, before = time.time(), cpu_seconds(server.pid)
+            time.sleep(seconds)
+            cpu = 100 * (cpu_seconds(server.pid) - before) / seconds
+            end = time.time()
+            ingest, forwarded = _server_rates(counted, _counters(url), end - start)
+            for proc in procs:
+                proc.wait(timeout=until - time.time() + 60)
+        finally:
+            for proc in [*procs, server]:
+                if proc.poll() is None:
+                    proc.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=10)
+        sub = json.loads((folder / "sub.json").read_text())
+    fps = [
+        sum(1 for at in times if start <= at < end) / (end - start) for times in sub["got"].values()
+    ]
+    first = [1000 * (times[0] - sub["asked"][p]) for p, times in sub["got"].items() if times]
+    ok = lambda good: "met" if good else "NOT met"  # noqa: E731
+    low = min(fps) if fps else 0.0
+    return [
+        f"video: {count} bridge points at once (360p30 ~600 kbit/s each, one subscriber each;"
+        " publishers in one process, subscribers in another)",
+        f"  server CPU {cpu:.1f} % of a core in all: {cpu / count:.2f} % per point"
+        f" (in + out; target ≤ 5 % per stream: {ok(cpu / count <= 5)})",
+        f"  server counters: publisher → server {ingest:.1f} fps per point, server → subscriber"
+        f" {forwarded:.1f} fps per subscriber; received: mean {sum(fps) / max(1, len(fps)):.1f},"
+        f" slowest {low:.1f} fps (target ≥ 29: {ok(low >= 29)})",
+        f"  first frame p95 {percentile(first, 0.95):.0f} ms over {len(first)} subscribers;"
+        f" machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+    ]
 
 
 def main(argv: list[str]) -> None:
     mode, *rest = argv
     if mode == "_serve":
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_serve(int(rest[0])))
+            asyncio.run(_serve(int(rest[0]), *rest[1:]))
+    elif mode in ("_publish_many", "_watch_many"):
+        url, clip_file, until, out, points = rest
+        clip = pickle.loads(Path(clip_file).read_bytes())  # our own file, written by run_points()
+        many = _publish_many if mode == "_publish_many" else _watch_many
+        Path(out).write_text(json.dumps(asyncio.run(many(url, clip, float(until), points))))
     elif mode in ("_publish", "_watch"):
         url, clip_file, until, out = rest
         clip = pickle.loads(Path(clip_file).read_bytes())  # our own file, written by run()

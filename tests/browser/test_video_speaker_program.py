@@ -98,11 +98,10 @@ async def test_an_active_speaker_tile_follows_the_loudest_point(
     netns_browser: BrowserContext,
     active_wall: WallProcess,
     artifacts: Path,
-    tmp_path: Path,
 ) -> None:
     screen = await open_screen(netns_browser, active_wall, "left-top")
     assert (await tile(screen))["source"] == "active"
-    async with headless(netns, active_wall, "hue", "320x180", 0.05, tmp_path / "hue.log"):
+    async with headless(netns, active_wall, "hue", "320x180", 0.05, artifacts / "hue.log"):
         await frames_advance(screen, point="hue")
         assert (await tile(screen))["name_vi"] == "UBND thành phố Huế"
         await wait_until(lambda: _tile_width_is(screen, 320), within=20, what="hue's picture")
@@ -110,7 +109,7 @@ async def test_an_active_speaker_tile_follows_the_loudest_point(
         subscriptions = (await tile(screen))["subscriptions"]
         # A louder point starts speaking: the same tile, same WHEP session, its picture.
         async with headless(
-            netns, active_wall, "quang-ninh", "160x90", 0.9, tmp_path / "quang-ninh.log"
+            netns, active_wall, "quang-ninh", "160x90", 0.9, artifacts / "quang-ninh.log"
         ):
             await frames_advance(screen, point="quang-ninh")
             await wait_until(
@@ -130,11 +129,10 @@ async def test_the_duty_officer_switches_what_the_points_see(
     netns_browser: BrowserContext,
     video_wall: WallProcess,
     artifacts: Path,
-    tmp_path: Path,
 ) -> None:
     async with (
-        headless(netns, video_wall, "room", "320x180", 0.3, tmp_path / "room.log"),
-        headless(netns, video_wall, "quang-ninh", "160x90", 0.3, tmp_path / "qn.log"),
+        headless(netns, video_wall, "room", "320x180", 0.3, artifacts / "room.log"),
+        headless(netns, video_wall, "quang-ninh", "160x90", 0.3, artifacts / "quang-ninh.log"),
     ):
         point = await open_point(netns_browser, f"{await bridge_url(video_wall, 'hue')}&lang=en")
 

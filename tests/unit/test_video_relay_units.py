@@ -105,3 +105,50 @@ def test_the_speaker_needs_a_lead_to_take_the_floor() -> None:
     # A muted (ineligible) point never takes the floor; silence never does.
     assert tracker.update("room", 5, 0.8, {"hue"}) is None
     assert tracker.forget("hue") and tracker.current is None
+
+
+def test_packet_sizes_stand_in_for_a_level() -> None:
+    from video.speaker import PacketActivity
+
+    activity = PacketActivity(speech_level=50)
+    now = 1000.0
+    assert all(activity.level(3, now + i * 0.02) == 127 for i in range(50))  # digital silence
+    levels = [activity.level(300, now + 1 + i * 0.02) for i in range(10)]
+    assert levels[-1] < 50, "a tone is sound"
+    assert [activity.level(3, now + 2 + i * 0.02) for i in range(10)][-1] == 127
+    # Louder (bigger packets) reads as a lower (louder) level.
+    loud = PacketActivity(50)
+    quiet = PacketActivity(50)
+    for i in range(20):
+        loud.level(3, now + i * 0.02)
+        quiet.level(3, now + i * 0.02)
+    assert loud.level(600, now + 1) < quiet.level(60, now + 1) < 50
+    # A stream that never pauses still counts (the quiet-size threshold is capped).
+    steady = PacketActivity(50)
+    assert [steady.level(300, now + i * 0.02) for i in range(100)][-1] < 50
+    # Comfort noise a little above the silent size is not speech.
+    noise = PacketActivity(50)
+    assert [noise.level(10, now + i * 0.02) for i in range(100)][-1] == 127
+
+
+def test_audio_floor_and_stable_slots() -> None:
+    from video.speaker import assign_slots, audio_floor
+
+    ranked = ["hue", "quang-ninh", "room", "da-nang"]
+    # The room hears the latest speakers, never itself.
+    assert audio_floor(ranked, "room", [], 3) == ["hue", "quang-ninh", "da-nang"]
+    # A point hears the room and the program first.
+    assert audio_floor(ranked, "da-nang", ["room", "quang-ninh"], 3) == [
+        "room",
+        "quang-ninh",
+        "hue",
+    ]
+    assert audio_floor(["hue"], "hue", [], 3) == []
+    # Those already on a slot keep it; a newcomer takes the freed slot.
+    assert assign_slots(["hue", "quang-ninh", "da-nang"], ["csb-8003", "hue", "da-nang"]) == [
+        "hue",
+        "csb-8003",
+        "da-nang",
+    ]
+    assert assign_slots([None, None, None], ["hue"]) == ["hue", None, None]
+    assert assign_slots(["hue", None], []) == [None, None]
