@@ -1,7 +1,8 @@
 """Search-and-rescue incidents: what an incident is, who may report one, and the checks.
 
     RequestError (command_center.errors)
-    ├── IncidentsRejected   422 invalid_incidents: one ``RowProblem`` per bad field, all at once
+    ├── BatchRejected (feeds.ingest)
+    │   └── IncidentsRejected   422 invalid_incidents: one ``RowProblem`` per bad field, all at once
     └── BatchTooLarge       413 batch_too_large (feeds.ingest): more than ``MAX_INCIDENTS`` rows
 
 An incident is keyed by (reporting agency, the agency's own ``id``): posting the same id
@@ -25,10 +26,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from command_center.errors import ForbiddenError, RequestError
+from command_center.errors import ForbiddenError
 from command_center.spec_problems import did_you_mean
 from feeds.agencies import Agency, AgencyKind
-from feeds.ingest import BatchTooLarge, RowProblem
+from feeds.ingest import BatchRejected, BatchTooLarge, RowProblem
 from geo import CodeList, codes
 
 MAX_INCIDENTS = 1000
@@ -120,18 +121,9 @@ class Incident(BaseModel):
         return self.model_dump(exclude={"received_at"}) == other.model_dump(exclude={"received_at"})
 
 
-class IncidentsRejected(RequestError):
-    status = 422
+class IncidentsRejected(BatchRejected):
     code = "invalid_incidents"
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        shown = "; ".join(str(p) for p in problems[:5])
-        more = f" and {len(problems) - 5} more" if len(problems) > 5 else ""
-        super().__init__(
-            f"incidents rejected, nothing stored: {len(problems)} problem(s): {shown}{more}",
-            [p.as_detail() for p in problems],
-        )
+    subject = "incidents"
 
 
 def incident_provinces(agency: Agency) -> frozenset[str] | None:

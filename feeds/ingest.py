@@ -69,15 +69,19 @@ class RowProblem:
 
 
 class BatchRejected(RequestError):
+    """Every problem of a batch at once; nothing of it is stored. Other row-wise inputs
+    (incidents) subclass it with their own code and noun."""
+
     status = 422
     code = "invalid_observations"
+    subject = "batch"
 
     def __init__(self, problems: list[RowProblem]) -> None:
         self.problems = problems
         shown = "; ".join(str(p) for p in problems[:5])
         more = f" and {len(problems) - 5} more" if len(problems) > 5 else ""
         super().__init__(
-            f"batch rejected, nothing stored: {len(problems)} problem(s): {shown}{more}",
+            f"{self.subject} rejected, nothing stored: {len(problems)} problem(s): {shown}{more}",
             [p.as_detail() for p in problems],
         )
 

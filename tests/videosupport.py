@@ -106,3 +106,26 @@ async def open_point(browser: BrowserContext, url: str) -> Page:
 
     await wait_until(live, within=30, interval=0.1, what="the bridge page is live")
     return page
+
+
+async def video_painted(page: Page, selector: str) -> bool:
+    """The ``<video>`` at ``selector`` holds a picture, not black: its current frame,
+    drawn on a canvas, is brighter on average than a dark frame (the test pattern's bars
+    average well above 60 of 255; black is about 16)."""
+    mean: float = await page.evaluate(
+        """(selector) => {
+            const video = document.querySelector(selector);
+            if (!video || !video.videoWidth) return 0;
+            const canvas = document.createElement('canvas');
+            canvas.width = video.videoWidth;
+            canvas.height = video.videoHeight;
+            const ctx = canvas.getContext('2d');
+            ctx.drawImage(video, 0, 0);
+            const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+            let sum = 0;
+            for (let i = 0; i < px.length; i += 4) sum += px[i] + px[i + 1] + px[i + 2];
+            return sum / (px.length / 4) / 3;
+        }""",
+        selector,
+    )
+    return mean > 60

@@ -5,6 +5,7 @@
 
 import { VideoControl } from './control.js';
 import { LEVEL_TEXT, grade } from './quality.js';
+import { mountRoomPublisher } from './room-publisher.js';
 
 const T = {
   point: ['Điểm cầu', 'Bridge point'],
@@ -57,10 +58,24 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
   const control = new VideoControl(location.origin, token);
   const root = document.createElement('div');
   root.className = 'video-roster';
-  el.replaceChildren(root);
+  // Duty officers and admins may put the room's own camera on the call; its panel sits
+  // outside `root`, which is re-rendered on every event (the self view must not be).
+  const roomHolder = document.createElement('div');
+  roomHolder.className = 'video-roster';
+  el.replaceChildren(...(mayOperate ? [roomHolder] : []), root);
   addStylesheet(el);
+  const room = mayOperate ? mountRoomPublisher(roomHolder, { token, control, lang }) : null;
   let message = '';
   let frame = null;
+  // The roster re-renders on every control event (link figures: one per point every 2 s),
+  // so what the person picked but has not applied yet lives here, not in the DOM: a
+  // re-render between choosing and "Apply" would otherwise reset the choice, and Apply
+  // would send the old program (or pin the first tile).
+  let programChoice = null; // point id, or null: show the current program
+  const pinChoice = new Map(); // point id -> tile id
+  // Nor is the DOM replaced under a pressed pointer: a click whose mousedown and mouseup
+  // land on different (re-rendered) buttons is lost.
+  let pressing = false;
 
   const tr = (key) => {
     const [vi, en] = T[key];
@@ -68,7 +83,9 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
   };
   const nameOf = (p) => (lang === 'en' ? p.name_en : p.name_vi);
 
+  /** POST an action; true when the centre accepted it. */
   async function act(path, body) {
+    let ok = false;
     try {
       const r = await fetch(`/api/v1/video/${path}`, {
         method: 'POST',
@@ -80,22 +97,24 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
         message = `✗ ${e?.error?.message ?? `${r.status} ${r.statusText}`}`;
       } else {
         message = '✓';
+        ok = true;
       }
     } catch (err) {
       message = `✗ ${err.message}`;
     }
     schedule();
+    return ok;
   }
 
   function schedule() {
-    if (frame === null) frame = requestAnimationFrame(() => { frame = null; render(); });
+    if (frame === null && !pressing) frame = requestAnimationFrame(() => { frame = null; render(); });
   }
 
   function render() {
     const points = [...control.points.values()];
     const disabled = mayOperate ? '' : 'disabled';
-    const tileOptions = tiles
-      .map((t) => `<option value="${esc(t.id)}">${esc(t.id)} · ${esc(t.preset)}</option>`)
+    const tileOptions = (point) => tiles
+      .map((t) => `<option value="${esc(t.id)}" ${pinChoice.get(point) === t.id ? 'selected' : ''}>${esc(t.id)} · ${esc(t.preset)}</option>`)
       .join('');
     const rows = points.map((p) => {
       const s = p.stats || {};
@@ -105,7 +124,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
       const ops = mayOperate
         ? `<button data-act="mute" data-point="${esc(p.id)}" data-muted="${p.muted}">${tr(p.muted ? 'unmute' : 'mute')}</button>
            <button data-act="end" data-point="${esc(p.id)}" ${p.online ? '' : 'disabled'}>${tr('end')}</button>
-           <select data-pin-tile="${esc(p.id)}" aria-label="${tr('pin')}">${tileOptions}</select>
+           <select data-pin-tile="${esc(p.id)}" aria-label="${tr('pin')}">${tileOptions(p.id)}</select>
            <button data-act="pin" data-point="${esc(p.id)}" ${tiles.length ? '' : 'disabled'}>${tr('pin')}</button>`
         : '';
       // Connected but no frame for a few seconds: say so, never "in session".
@@ -127,8 +146,9 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
     }).join('');
     const head = ['point', 'online', 'in_call', 'muted', 'bitrate', 'loss', 'jitter', 'rtt', 'fps', 'quality', 'actions']
       .map((k) => `<th>${tr(k)}</th>`).join('');
+    const picked = control.program;
     const programOptions = points
-      .map((p) => `<option value="${esc(p.id)}" ${control.program === p.id ? 'selected' : ''}>${esc(p.id === 'room' ? tr('room') : nameOf(p))}</option>`)
+      .map((p) => `<option value="${esc(p.id)}" ${picked === p.id ? 'selected' : ''}>${esc(p.id === 'room' ? tr('room') : nameOf(p))}</option>`)
       .join('');
     const programName = control.program === 'room' ? tr('room') : nameOf(control.point(control.program) ?? { name_vi: control.program, name_en: control.program });
     const pins = Object.entries(control.pins);
@@ -160,15 +180,20 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
         break;
       case 'pin': {
         const pick = root.querySelector(`select[data-pin-tile="${CSS.escape(point)}"]`);
-        if (pick?.value) act('pins', { tile: pick.value, source: point });
+        const tile = pinChoice.get(point) ?? pick?.value;
+        if (tile) act('pins', { tile, source: point });
         break;
       }
       case 'unpin':
         act('pins', { tile: button.dataset.tile, source: null });
         break;
       case 'program': {
-        const pick = root.querySelector('.program-pick');
-        if (pick?.value) act('program', { source: pick.value });
+        const source = root.querySelector('.program-pick')?.value;
+        if (!source) break;
+        act('program', { source }).then((ok) => {
+          // Applied: the select follows the centre's program again.
+          if (ok && programChoice === source) programChoice = null;
+        });
         break;
       }
       default:
@@ -176,7 +201,21 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
     }
   });
 
-  // A select keeps its choice across re-renders while the person is choosing.
+  root.addEventListener('change', (e) => {
+    const pick = e.target;
+    if (pick.classList.contains('program-pick')) programChoice = pick.value;
+    else if (pick.dataset.pinTile) pinChoice.set(pick.dataset.pinTile, pick.value);
+  });
+  root.addEventListener('pointerdown', () => { pressing = true; });
+  const released = () => {
+    if (!pressing) return;
+    pressing = false; // the click (dispatched with the mouseup) has been handled by now
+    schedule();
+  };
+  window.addEventListener('pointerup', released, true);
+  window.addEventListener('pointercancel', released, true);
+
+  // An open select's list would close under a re-render: wait while the person chooses.
   let choosing = false;
   root.addEventListener('focusin', (e) => { if (e.target.tagName === 'SELECT') choosing = true; });
   root.addEventListener('focusout', (e) => { if (e.target.tagName === 'SELECT') { choosing = false; schedule(); } });
@@ -184,8 +223,14 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
   render();
 
   return {
-    setLang(next) { lang = next; schedule(); },
-    close() { control.close(); if (frame !== null) cancelAnimationFrame(frame); },
+    setLang(next) { lang = next; room?.setLang(next); schedule(); },
+    close() {
+      room?.close();
+      control.close();
+      if (frame !== null) cancelAnimationFrame(frame);
+      window.removeEventListener('pointerup', released, true);
+      window.removeEventListener('pointercancel', released, true);
+    },
   };
 }
 

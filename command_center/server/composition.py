@@ -11,6 +11,7 @@ from command_center.builtin_tiles import BUILTIN_TILE_KINDS
 from command_center.errors import SpecError, SpecProblem
 from command_center.server.indicator_feed import indicator_tiles
 from command_center.server.map_feed import map_tiles
+from command_center.server.tile_ids import check_one_kind_per_id
 from command_center.tiles import TileRegistry
 from feeds.loader import FeedsSpec
 from feeds.map_tile import MAP_TILE_KINDS, check_map_references
@@ -34,6 +35,7 @@ def check_references(presets: Mapping[str, PresetSpec], feeds: FeedsSpec) -> lis
         for preset in presets.values()
         for message in check_tile_references(preset, feeds.catalogue)
     ]
+    problems += check_one_kind_per_id(presets)
     try:
         indicator_tiles(presets)
     except SpecError as exc:

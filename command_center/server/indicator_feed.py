@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from command_center.errors import SpecError, SpecProblem
 from command_center.server.hub import ScreenHub
+from command_center.server.tile_ids import tiles_by_id
 from command_center.tiles import TileParams
 from feeds.loader import FeedsSpec
 from feeds.observations import Observation
@@ -38,32 +38,8 @@ Key = tuple[str, str, str]
 
 
 def indicator_tiles(presets: Mapping[str, PresetSpec]) -> dict[str, TileParams]:
-    """Every indicator tile of every preset by id. Data is keyed by tile id, so one id must
-    mean one tile everywhere: the same id with other parameters is a spec error."""
-    tiles: dict[str, TileParams] = {}
-    where: dict[str, str] = {}
-    problems = []
-    for preset in presets.values():
-        for tile in preset.tiles:
-            if not isinstance(tile.params, INDICATOR_PARAMS):
-                continue
-            seen = tiles.get(tile.id)
-            if seen is not None and seen != tile.params:
-                problems.append(
-                    SpecProblem(
-                        preset.source,
-                        None,
-                        f"tiles[{tile.id}].params",
-                        f"tile '{tile.id}' has other parameters in {where[tile.id]}; "
-                        "one tile id must show the same data in every preset",
-                    )
-                )
-                continue
-            tiles[tile.id] = tile.params
-            where.setdefault(tile.id, preset.source)
-    if problems:
-        raise SpecError(problems)
-    return tiles
+    """Every indicator tile of every preset by id (one id, one tile: ``tiles_by_id``)."""
+    return tiles_by_id(presets, INDICATOR_PARAMS)
 
 
 class IndicatorFeed:

@@ -20,7 +20,6 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from command_center.bus import Bus
-from command_center.errors import SpecError, SpecProblem
 from command_center.messages import (
     BridgePointState,
     IncidentsAccepted,
@@ -29,6 +28,7 @@ from command_center.messages import (
 )
 from command_center.server.focus_view import FocusViews
 from command_center.server.hub import ScreenHub
+from command_center.server.tile_ids import tiles_by_id
 from command_center.settings import Settings
 from feeds.acceptance import accepted_observations
 from feeds.incident_store import IncidentStore
@@ -54,29 +54,12 @@ INCIDENTS: TypeAdapter[list[Incident]] = TypeAdapter(list[Incident])
 
 
 def map_tiles(presets: Mapping[str, PresetSpec]) -> dict[str, MapParams]:
-    """Every map tile of every preset by id; one id must mean one map everywhere."""
-    tiles: dict[str, MapParams] = {}
-    problems = []
-    for preset in presets.values():
-        for tile in preset.tiles:
-            if not isinstance(tile.params, MapParams):
-                continue
-            seen = tiles.get(tile.id)
-            if seen is not None and seen != tile.params:
-                problems.append(
-                    SpecProblem(
-                        preset.source,
-                        None,
-                        f"tiles[{tile.id}].params",
-                        f"map tile '{tile.id}' has other parameters in another preset; "
-                        "one tile id must show the same data in every preset",
-                    )
-                )
-                continue
-            tiles[tile.id] = tile.params
-    if problems:
-        raise SpecError(problems)
-    return tiles
+    """Every map tile of every preset by id (one id, one map: ``tiles_by_id``)."""
+    return {
+        tile_id: params
+        for tile_id, params in tiles_by_id(presets, (MapParams,)).items()
+        if isinstance(params, MapParams)
+    }
 
 
 def _province_tiles(presets: Mapping[str, PresetSpec]) -> dict[str, set[str]]:

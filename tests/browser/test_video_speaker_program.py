@@ -25,6 +25,7 @@ from videosupport import (
     open_screen,
     point_credential,
     tile,
+    video_painted,
     video_wall_process,
 )
 from wallprocess import WallProcess
@@ -157,22 +158,34 @@ async def test_the_duty_officer_switches_what_the_points_see(
         assert await point.locator(".link").inner_text() == "Connected"
         assert "Rời phiên" not in await point.locator("footer").inner_text()
         assert await point.locator("footer .leave").inner_text() == "Leave"
+        await wait_until(
+            lambda: video_painted(point, ".room-video"), within=10, what="the room's picture"
+        )
         await point.screenshot(path=artifacts / "bridge-en-room.png")
 
         console = await sign_in(netns_browser, video_wall, "duty_officer")
-        await console.locator(".video-roster .program-pick").select_option("quang-ninh")
+        pick = await console.locator(".video-roster .program-pick").element_handle()
+        await pick.select_option("quang-ninh")
+        # The roster re-renders on every control event (link figures every 2 s): the
+        # officer's choice must survive one before "Apply" (it used to reset to the room).
+        await wait_until(
+            lambda: pick.evaluate("e => !e.isConnected"), within=20, what="a roster update"
+        )
         await console.get_by_role("button", name="Áp dụng").click()
         await console.locator(".video-roster .program-now", has_text="Quảng Ninh").wait_for()
-        frames = stats["room_frames"]
         await wait_until(
             lambda: room_shows(160, "Quảng Ninh Provincial People's Committee"),
             within=30,
             what="the points' picture switched to Quảng Ninh",
         )
+        frames = await point.evaluate("() => window.bridgePoint.stats().room_frames")
         await wait_until(
             lambda: _room_frames_after(point, frames + 15),
             within=30,
             what="the new picture playing",
+        )
+        await wait_until(
+            lambda: video_painted(point, ".room-video"), within=10, what="Quảng Ninh's picture"
         )
         await point.screenshot(path=artifacts / "bridge-en-quang-ninh.png")
 
