@@ -95,8 +95,19 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def command_words(words: list[str]) -> list[str]:
+    """The command line as argparse should read it: a bridge point's token may begin with
+    '-', so ``bridge-client``'s ``--token T`` becomes ``--token=T``."""
+    if words[:1] != ["bridge-client"]:
+        return words
+    from video.client import attach_values
+    from video.client import parser as client_parser
+
+    return ["bridge-client", *attach_values(client_parser(), words[1:])]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(command_words(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

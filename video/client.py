@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 import time
+from collections.abc import Sequence
 
 from aiortc.mediastreams import MediaStreamTrack
 
@@ -37,7 +39,11 @@ def parser() -> argparse.ArgumentParser:
 def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--url", required=True, help="the centre, e.g. http://10.0.0.5:5006")
     ap.add_argument("--point", required=True, help="bridge point id (room: the operations room)")
-    ap.add_argument("--token", required=True, help="the point's token (run_wall.py bridge-tokens)")
+    ap.add_argument(
+        "--token",
+        required=True,
+        help="the point's token (run_wall.py bridge-tokens); one may begin with '-'",
+    )
     ap.add_argument(
         "--source",
         default="testsrc",
@@ -164,8 +170,27 @@ async def main_async(args: argparse.Namespace, install_signals: bool = True) -> 
     return await run(args, stop)
 
 
+def attach_values(ap: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """``--token T`` as ``--token=T``. A token is base64url, so one in 64 begins with '-'
+    and argparse would take it for an option ("--token: expected one argument"). A next
+    word that is one of ``ap``'s own options is left alone (the token was forgotten)."""
+    options = set(ap._option_string_actions)
+    out: list[str] = []
+    words = iter(argv)
+    for word in words:
+        value = next(words, None) if word == "--token" else None
+        if value is None:
+            out.append(word)
+        elif value.split("=", 1)[0] in options:
+            out += [word, value]
+        else:
+            out.append(f"{word}={value}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    ap = parser()
+    args = ap.parse_args(attach_values(ap, sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     started = time.monotonic()
     code = asyncio.run(main_async(args))

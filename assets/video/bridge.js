@@ -229,6 +229,9 @@ function countRoomFrames() {
   const onFrame = () => {
     roomFrames += 1;
     lastRoomFrame = performance.now();
+    // Pictures again (after a program switch, say): lift "no signal" with this frame,
+    // not at the next check up to half a second later (until then the overlay hid it).
+    if (ui.roomSection.classList.contains('is-no-signal')) ui.roomSection.classList.remove('is-no-signal');
     v.requestVideoFrameCallback(onFrame);
   };
   v.requestVideoFrameCallback(onFrame);

@@ -146,7 +146,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
     }).join('');
     const head = ['point', 'online', 'in_call', 'muted', 'bitrate', 'loss', 'jitter', 'rtt', 'fps', 'quality', 'actions']
       .map((k) => `<th>${tr(k)}</th>`).join('');
-    const picked = control.program;
+    const picked = programChoice ?? control.program;
     const programOptions = points
       .map((p) => `<option value="${esc(p.id)}" ${picked === p.id ? 'selected' : ''}>${esc(p.id === 'room' ? tr('room') : nameOf(p))}</option>`)
       .join('');
@@ -188,7 +188,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
         act('pins', { tile: button.dataset.tile, source: null });
         break;
       case 'program': {
-        const source = root.querySelector('.program-pick')?.value;
+        const source = programChoice ?? root.querySelector('.program-pick')?.value;
         if (!source) break;
         act('program', { source }).then((ok) => {
           // Applied: the select follows the centre's program again.

@@ -29,7 +29,8 @@ def video_tiles(presets: Mapping[str, PresetSpec]) -> list[dict[str, Any]]:
 
 
 class VideoRoster(JSComponent):
-    """Bridge points with presence and link figures; pin, mute, end, program."""
+    """Bridge points with presence and link figures; pin, mute, end, program; for duty
+    officers and admins also the room's own camera on the call (room-publisher.js)."""
 
     token = param.String(doc="The console session token (Bearer for the video routes)")
     may_operate = param.Boolean(default=False, doc="Duty officer or admin")

@@ -1,7 +1,7 @@
 """The operations room on the call from the duty console, in real Chromium (fake camera)
 inside a network namespace: the duty officer puts the room's camera on the call; a bridge
 page, watching what the points see (the room by default), plays its frames; mute and stop
-work, and the roster shows the room leave; when the headless client already publishes as
+work, and the roster shows the room leave; the panel rides out a restart of the centre; when the headless client already publishes as
 the room, the console says the room is taken; a viewer has no such control."""
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ async def test_the_duty_officer_puts_the_room_on_the_call(
     )
     await room_row(console, "in-call", "true").wait_for(timeout=20_000)
 
-    # The point receives the room's picture.
+    # The point receives the room's picture. (In front: a background tab presents about
+    # one frame a second, though it decodes them all.)
+    await point.bring_to_front()
     start = await room_frames(point)
     await wait_until(
         lambda: _more_frames(point, start + 30),
@@ -78,9 +80,17 @@ async def test_the_duty_officer_puts_the_room_on_the_call(
         interval=0.2,
         what="the bridge page plays 30 more frames of the room",
     )
-    assert await point.evaluate("() => window.bridgePoint.stats().room_width") > 0
-    await console.screenshot(path=artifacts / "console-room-live.png", full_page=True)
     await point.screenshot(path=artifacts / "point-sees-room.png")
+    await console.bring_to_front()
+    await console.screenshot(path=artifacts / "console-room-live.png", full_page=True)
+
+    # The centre dies (kill -9) and comes back: the panel says the link is lost, then
+    # publishes again by itself.
+    await asyncio.to_thread(video_wall.restart)
+    await room_panel(console, "lost").wait_for(timeout=30_000)
+    assert "MẤT KẾT NỐI" in await room_panel(console).inner_text()
+    await room_panel(console, "live").wait_for(timeout=45_000)
+    await room_row(console, "in-call", "true").wait_for(timeout=30_000)
 
     # Mute the room's microphone: its audio track stops, the call goes on.
     await console.get_by_role("button", name=MUTE).click()
@@ -118,7 +128,8 @@ async def test_the_console_says_when_the_room_is_published_elsewhere(
 
 
 async def _more_frames(point: Page, at_least: int) -> bool:
-    return await room_frames(point) >= at_least
+    stats = await point.evaluate("() => window.bridgePoint.stats()")
+    return bool(stats["room_frames"] >= at_least and stats["room_width"] > 0)
 
 
 @contextlib.asynccontextmanager

@@ -159,19 +159,26 @@ async def test_the_duty_officer_switches_what_the_points_see(
         assert "Rời phiên" not in await point.locator("footer").inner_text()
         assert await point.locator("footer .leave").inner_text() == "Leave"
         await wait_until(
-            lambda: video_painted(point, ".room-video"), within=10, what="the room's picture"
+            lambda: _room_picture_shown(point), within=10, what="the room's picture, not black"
         )
         await point.screenshot(path=artifacts / "bridge-en-room.png")
 
         console = await sign_in(netns_browser, video_wall, "duty_officer")
-        pick = await console.locator(".video-roster .program-pick").element_handle()
+        pick = console.locator(".video-roster .program-pick")
         await pick.select_option("quang-ninh")
         # The roster re-renders on every control event (link figures every 2 s): the
-        # officer's choice must survive one before "Apply" (it used to reset to the room).
+        # officer's choice must survive that until "Apply" (it used to reset to the room,
+        # and Apply then sent the room).
+        shown = await pick.element_handle()
         await wait_until(
-            lambda: pick.evaluate("e => !e.isConnected"), within=20, what="a roster update"
+            lambda: shown.evaluate("e => !e.isConnected"), within=20, what="a roster update"
         )
-        await console.get_by_role("button", name="Áp dụng").click()
+        assert await pick.input_value() == "quang-ninh"
+        # A person's click, the select still focused: pressing the button moves the focus,
+        # which re-renders the roster; a re-render between mousedown and mouseup used to
+        # replace the button, and the click was lost.
+        await pick.focus()
+        await console.get_by_role("button", name="Áp dụng").click(delay=200)
         await console.locator(".video-roster .program-now", has_text="Quảng Ninh").wait_for()
         await wait_until(
             lambda: room_shows(160, "Quảng Ninh Provincial People's Committee"),
@@ -185,7 +192,7 @@ async def test_the_duty_officer_switches_what_the_points_see(
             what="the new picture playing",
         )
         await wait_until(
-            lambda: video_painted(point, ".room-video"), within=10, what="Quảng Ninh's picture"
+            lambda: _room_picture_shown(point), within=10, what="Quảng Ninh's picture, not black"
         )
         await point.screenshot(path=artifacts / "bridge-en-quang-ninh.png")
 
@@ -196,3 +203,10 @@ async def _tile_width_is(page: Page, width: int) -> bool:
 
 async def _room_frames_after(page: Page, count: int) -> bool:
     return bool(await page.evaluate("() => window.bridgePoint.stats().room_frames") >= count)
+
+
+async def _room_picture_shown(page: Page) -> bool:
+    """The bridge page shows the room's picture: the <video> holds one (not black) and the
+    "no signal" overlay is off."""
+    overlay = await page.locator(".room.is-no-signal").count()
+    return not overlay and await video_painted(page, ".room-video")
