@@ -2,7 +2,7 @@
 
 Every message crossing the bus (in memory or Redis pub/sub) is one of ``BUS_MESSAGES``;
 it travels as JSON with its ``type``. Producers: feeds (tile data), the wall (switches),
-video (bridge-point state, later). Consumers: the screen hub, other server processes.
+video (bridge-point state). Consumers: the screen hub, other server processes.
 """
 
 from __future__ import annotations
@@ -43,6 +43,18 @@ class ScreenSwapped(BusMessage):
     type: Literal["screen_swapped"] = "screen_swapped"
     screen: str
     switch_id: str
+    at: float
+
+
+class ScreenPresence(BusMessage):
+    """Screen ``screen``'s link to server process ``process`` is up (at connect and with
+    each health report) or down: the process that switches then expects the screens
+    connected to the others too. ``at`` is when it was seen (ms since the epoch)."""
+
+    type: Literal["screen_presence"] = "screen_presence"
+    screen: str
+    process: str
+    online: bool
     at: float
 
 
@@ -100,6 +112,7 @@ _Union = (
     TileDataChanged
     | LayoutSwitched
     | ScreenSwapped
+    | ScreenPresence
     | ObservationsAccepted
     | BridgePointState
     | IncidentsAccepted
@@ -111,6 +124,7 @@ BUS_MESSAGES: tuple[type[BusMessage], ...] = (
     TileDataChanged,
     LayoutSwitched,
     ScreenSwapped,
+    ScreenPresence,
     ObservationsAccepted,
     BridgePointState,
     IncidentsAccepted,

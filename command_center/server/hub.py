@@ -26,7 +26,13 @@ from typing import Any, Protocol
 from command_center.auth import Principal
 from command_center.bus import Bus
 from command_center.errors import ConflictError, NotFoundError
-from command_center.messages import AnyBusMessage, LayoutSwitched, ScreenSwapped, TileDataChanged
+from command_center.messages import (
+    AnyBusMessage,
+    LayoutSwitched,
+    ScreenPresence,
+    ScreenSwapped,
+    TileDataChanged,
+)
 from command_center.protocol import (
     DataMessage,
     Health,
@@ -50,6 +56,9 @@ log = logging.getLogger(__name__)
 
 # Keep a screen's record in the store fresh without writing on every heartbeat.
 SCREEN_RECORD_EVERY_MS = 30_000
+# A screen on another process counts as online this long after its last presence message
+# (screens report health every 5 s, and each report renews it).
+REMOTE_PRESENCE_TTL_MS = 15_000
 SWITCH_REPORT_TIMEOUT_S = 5.0
 REPORTS_KEPT = 20
 
@@ -147,6 +156,10 @@ class ScreenHub:
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Who this process is on the bus, and the screens other processes hold:
+        # (screen, process) -> (online, seen at).
+        self.process = uuid.uuid4().hex[:12]
+        self._remote: dict[tuple[str, str], tuple[bool, float]] = {}
 
     # ---- lifetime -----------------------------------------------------------------------
 
@@ -214,6 +227,7 @@ class ScreenHub:
         status.online += 1
         status.connected_at = status.last_seen = now
         await self._record_screen(status, force=True)
+        await self._announce(link.screen, online=True)
 
     def detach(self, link: ScreenLink) -> None:
         entries = self._attached.get(link.screen, [])
@@ -226,6 +240,8 @@ class ScreenHub:
             status = self.status[link.screen]
             status.online = max(0, status.online - 1)
             status.last_seen = self._clock()
+            if status.online == 0:
+                self._spawn(self._announce(link.screen, online=False))
 
     async def receive(self, link: ScreenLink, message: Ping | Swapped | Health) -> None:
         now = self._clock()
@@ -244,6 +260,22 @@ class ScreenHub:
         else:
             status.health = message
             await self._record_screen(status)
+            await self._announce(link.screen, online=True)
+
+    async def _announce(self, screen: str, *, online: bool) -> None:
+        await self._bus.publish(
+            ScreenPresence(screen=screen, process=self.process, online=online, at=self._clock())
+        )
+
+    def screens_online(self) -> frozenset[str]:
+        """Screens connected to this process, or to another one that said so lately."""
+        now = self._clock()
+        remote = {
+            screen
+            for (screen, _), (online, at) in self._remote.items()
+            if online and now - at <= REMOTE_PRESENCE_TTL_MS
+        }
+        return frozenset(s for s, st in self.status.items() if st.online) | remote
 
     async def _record_screen(self, status: ScreenStatus, force: bool = False) -> None:
         now = self._clock()
@@ -332,7 +364,7 @@ class ScreenHub:
             )
         switch_id = uuid.uuid4().hex[:12]
         swap_at = now + self._lead_ms
-        online = frozenset(s for s, st in self.status.items() if st.online)
+        online = self.screens_online()
         report = SwitchReport(switch_id, preset_id, actor.name, now, swap_at, online)
         self._remember(report)
         started = time.perf_counter()
@@ -463,6 +495,9 @@ class ScreenHub:
     def _on_bus(self, message: AnyBusMessage) -> None:
         if isinstance(message, TileDataChanged):
             self.push(message.tile, message.data, message.ts)
+        elif isinstance(message, ScreenPresence):
+            if message.process != self.process and message.screen in self.status:
+                self._remote[(message.screen, message.process)] = (message.online, message.at)
         elif isinstance(message, ScreenSwapped):
             report = self.reports.get(message.switch_id)
             if report is not None:

@@ -65,6 +65,10 @@ async def test_a_switch_on_one_process_reaches_screens_on_the_other(
                 return "left-top" in report["swapped"]
 
             await wait_until(reported, within=10, what="the swap reported back to process A")
+            # A expected left-top although it is connected to B: the report is complete.
+            report = (await client.get(f"/api/v1/switches/{switch_id}", headers=auth)).json()
+            assert report["expected"] == ["left-top"]
+            assert report["missing"] == [] and report["complete"] is True
             state = (await client.get(f"{b.url}/health")).json()
             assert state["preset"] == "calibration"
 
