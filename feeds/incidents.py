@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from command_center.errors import ForbiddenError
 from command_center.spec_problems import did_you_mean
 from feeds.agencies import Agency, AgencyKind
-from feeds.ingest import BatchRejected, BatchTooLarge, RowProblem
+from feeds.ingest import BatchRejected, RowProblem
+from feeds.ingest import check_size as batch_size_check
 from geo import CodeList, codes
 
 MAX_INCIDENTS = 1000
@@ -140,11 +141,7 @@ def incident_provinces(agency: Agency) -> frozenset[str] | None:
 
 
 def check_size(count: int) -> None:
-    if count > MAX_INCIDENTS:
-        raise BatchTooLarge(
-            f"batch of {count} incidents is over the limit of {MAX_INCIDENTS}; split it",
-            [{"field": "incidents", "expected": f"at most {MAX_INCIDENTS} rows", "got": count}],
-        )
+    batch_size_check(count, MAX_INCIDENTS, "incidents")
 
 
 def validate_incidents(

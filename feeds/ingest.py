@@ -99,11 +99,13 @@ class Reporter:
     code_list: CodeList  # the agency registry's list; a province reports only in it
 
 
-def check_size(count: int) -> None:
-    if count > MAX_ROWS:
+def check_size(count: int, limit: int = MAX_ROWS, what: str = "observations") -> None:
+    """``BatchTooLarge`` for a batch of ``count`` rows of ``what`` over ``limit``."""
+    if count > limit:
+        noun = "rows" if what == "observations" else what
         raise BatchTooLarge(
-            f"batch of {count} rows is over the limit of {MAX_ROWS}; split it",
-            [{"field": "observations", "expected": f"at most {MAX_ROWS} rows", "got": count}],
+            f"batch of {count} {noun} is over the limit of {limit}; split it",
+            [{"field": what, "expected": f"at most {limit} rows", "got": count}],
         )
 
 

@@ -3,12 +3,17 @@ namespace (tests/netns.py), bridge-point URLs, and what a page's video tiles sho
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import subprocess
+import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from netns import NetNamespace
 from playwright.async_api import BrowserContext, Page
-from wallprocess import WallProcess
+from wallprocess import ROOT, WallProcess
 from wallsupport import WALL_2X2, wait_until
 
 from command_center.server.keys import load_keys
@@ -129,3 +134,35 @@ async def video_painted(page: Page, selector: str) -> bool:
         selector,
     )
     return mean > 60
+
+
+@contextlib.asynccontextmanager
+async def headless(
+    netns: NetNamespace, wall: WallProcess, point: str, size: str, tone: float, log: Path
+) -> AsyncIterator[None]:
+    """A headless bridge point inside the namespace, publishing ``size`` and a tone."""
+    token = await point_credential(wall, point)
+    out = log.open("w")
+    proc = await asyncio.create_subprocess_exec(
+        *netns.wrap(
+            [
+                sys.executable,
+                *("-m", "video.client", "--url", wall.url, "--point", point),
+                *("--token", token, "--size", size, "--tone", str(tone)),
+            ]
+        ),
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        out.close()

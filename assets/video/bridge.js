@@ -4,6 +4,7 @@
 // reconnection with a visible "MẤT KẾT NỐI · Link lost" state. Vietnamese first.
 
 import { VideoControl } from './control.js';
+import { openDevices } from './devices.js';
 import { LEVEL_TEXT, LinkMeter, describe } from './quality.js';
 import { hangup, negotiate, playAudioTracks, watch } from './whip.js';
 
@@ -85,22 +86,11 @@ function notice(text) {
 
 // ---- camera and microphone -------------------------------------------------------------------
 
-async function openDevices() {
+async function openOwnDevices() {
   if (!navigator.mediaDevices?.getUserMedia) {
     throw new Error(say('Trang cần HTTPS để dùng camera', 'The page needs HTTPS (or localhost) for the camera'));
   }
-  const video = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
-  const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-  try {
-    return await navigator.mediaDevices.getUserMedia({ video, audio });
-  } catch (err) {
-    // A point with only a camera (or only a microphone) still joins.
-    if (err.name !== 'NotFoundError' && err.name !== 'OverconstrainedError') throw err;
-    for (const only of [{ video }, { audio }]) {
-      try { return await navigator.mediaDevices.getUserMedia(only); } catch (e) { /* next */ }
-    }
-    throw err;
-  }
+  return openDevices();
 }
 
 function applyMic() {
@@ -347,7 +337,7 @@ window.bridgePoint = {
 async function main() {
   setState('starting');
   try {
-    local = await openDevices();
+    local = await openOwnDevices();
   } catch (err) {
     setState('nomedia');
     notice(`${err.name || ''} ${err.message || err}`.trim());

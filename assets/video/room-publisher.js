@@ -6,6 +6,7 @@
 // as the room, the centre answers 409 slot_taken and the panel says so.
 // Vietnamese first ("vi · en"); English alone when the console is in English.
 
+import { openDevices } from './devices.js';
 import { hangup, negotiate } from './whip.js';
 
 const ROOM = 'room';
@@ -121,21 +122,6 @@ export function mountRoomPublisher(el, { token, control = null, lang = 'vi' }) {
   }
 
   // ---- camera and microphone ----------------------------------------------------------------
-
-  async function openDevices() {
-    const video = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
-    const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-    try {
-      return await navigator.mediaDevices.getUserMedia({ video, audio });
-    } catch (err) {
-      // A room with only a camera (or only a microphone) still joins.
-      if (err.name !== 'NotFoundError' && err.name !== 'OverconstrainedError') throw err;
-      for (const only of [{ video }, { audio }]) {
-        try { return await navigator.mediaDevices.getUserMedia(only); } catch (e) { /* next */ }
-      }
-      throw err;
-    }
-  }
 
   function applyMic() {
     for (const track of local?.getAudioTracks() ?? []) track.enabled = micOn;

@@ -270,11 +270,11 @@ class ScreenHub:
     def screens_online(self) -> frozenset[str]:
         """Screens connected to this process, or to another one that said so lately."""
         now = self._clock()
-        remote = {
-            screen
-            for (screen, _), (online, at) in self._remote.items()
-            if online and now - at <= REMOTE_PRESENCE_TTL_MS
-        }
+        # Forget what has fallen silent (a restarted process has a new id), so this map
+        # stays as small as the screens actually held elsewhere.
+        for key in [k for k, (_, at) in self._remote.items() if now - at > REMOTE_PRESENCE_TTL_MS]:
+            del self._remote[key]
+        remote = {screen for (screen, _), (online, _) in self._remote.items() if online}
         return frozenset(s for s, st in self.status.items() if st.online) | remote
 
     async def _record_screen(self, status: ScreenStatus, force: bool = False) -> None:

@@ -7,21 +7,22 @@ the room, the console says the room is taken; a viewer has no such control."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from netns import NetNamespace
 from playwright.async_api import BrowserContext, Locator, Page
 from test_video_console import sign_in
-from videosupport import bridge_url, open_point, point_credential, video_wall_process
+from videosupport import (
+    bridge_url,
+    headless,
+    open_point,
+    video_wall_process,
+)
 from wallprocess import WallProcess
 from wallsupport import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 POINT = "quang-ninh"
 START = "Phát hình phòng điều hành · Put the room on the call"
 STOP = "Dừng phát · Stop"
@@ -116,7 +117,7 @@ async def test_the_console_says_when_the_room_is_published_elsewhere(
     netns: NetNamespace, netns_browser: BrowserContext, video_wall: WallProcess, artifacts: Path
 ) -> None:
     console = await sign_in(netns_browser, video_wall, "duty_officer")
-    async with headless_room(netns, video_wall, artifacts / "room-client.log"):
+    async with headless(netns, video_wall, "room", "320x180", 0, artifacts / "room-client.log"):
         await room_row(console, "in-call", "true").wait_for(timeout=30_000)
         await console.get_by_role("button", name=START).click()
         await room_panel(console, "taken").wait_for(timeout=20_000)
@@ -130,33 +131,3 @@ async def test_the_console_says_when_the_room_is_published_elsewhere(
 async def _more_frames(point: Page, at_least: int) -> bool:
     stats = await point.evaluate("() => window.bridgePoint.stats()")
     return bool(stats["room_frames"] >= at_least and stats["room_width"] > 0)
-
-
-@contextlib.asynccontextmanager
-async def headless_room(netns: NetNamespace, wall: WallProcess, log: Path) -> AsyncIterator[None]:
-    """The headless client publishing as the room, inside the namespace."""
-    token = await point_credential(wall, "room")
-    out = log.open("w")
-    proc = await asyncio.create_subprocess_exec(
-        *netns.wrap(
-            [
-                sys.executable,
-                *("-m", "video.client", "--url", wall.url, "--point", "room"),
-                *("--token", token, "--size", "320x180", "--tone", "0"),
-            ]
-        ),
-        cwd=ROOT,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield
-    finally:
-        if proc.returncode is None:
-            proc.terminate()
-            try:
-                await asyncio.wait_for(proc.wait(), 10)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        out.close()

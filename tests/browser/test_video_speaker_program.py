@@ -7,11 +7,7 @@ English, ``?lang=en``) shows it, with its label."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,9 +17,9 @@ from test_video_console import sign_in
 from videosupport import (
     bridge_url,
     frames_advance,
+    headless,
     open_point,
     open_screen,
-    point_credential,
     tile,
     video_painted,
     video_wall_process,
@@ -31,7 +27,6 @@ from videosupport import (
 from wallprocess import WallProcess
 from wallsupport import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 ACTIVE_PRESET = """
 name: {vi: "Người đang phát biểu", en: "Active speaker"}
 description: {vi: "Ô người đang phát biểu", en: "The active speaker's tile"}
@@ -60,38 +55,6 @@ def video_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
         yield wall
     finally:
         wall.stop()
-
-
-@contextlib.asynccontextmanager
-async def headless(
-    netns: NetNamespace, wall: WallProcess, point: str, size: str, tone: float, log: Path
-) -> AsyncIterator[None]:
-    """A headless bridge point inside the namespace, publishing ``size`` and a tone."""
-    token = await point_credential(wall, point)
-    out = log.open("w")
-    proc = await asyncio.create_subprocess_exec(
-        *netns.wrap(
-            [
-                sys.executable,
-                *("-m", "video.client", "--url", wall.url, "--point", point),
-                *("--token", token, "--size", size, "--tone", str(tone)),
-            ]
-        ),
-        cwd=ROOT,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield
-    finally:
-        if proc.returncode is None:
-            proc.terminate()
-            try:
-                await asyncio.wait_for(proc.wait(), 10)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        out.close()
 
 
 async def test_an_active_speaker_tile_follows_the_loudest_point(
