@@ -69,6 +69,15 @@ def parser() -> argparse.ArgumentParser:
             default=1.0,
             help="simulated time runs this many times faster",
         )
+        p.add_argument(
+            "--ice-server",
+            dest="ice_servers",
+            action="append",
+            default=[],
+            type=_ice_server,
+            help="a STUN or TURN server for the video bridge, e.g. turn:USER:PASSWORD@HOST:3478 "
+            "(repeatable; default none: host candidates only, no public server)",
+        )
         _common(p)
     val = sub.add_parser("validate", help="check wall and preset YAML files; exit 1 on errors")
     val.add_argument("files", nargs="*", type=Path)
@@ -93,6 +102,16 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("--role", default=None, help="create the user with this role if missing")
     _common(reset)
     return ap
+
+
+def _ice_server(text: str) -> str:
+    from video.ice import parse_ice_server
+
+    try:
+        parse_ice_server(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
 
 
 def command_words(words: list[str]) -> list[str]:
@@ -139,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         public_url=args.public_url,
         simulate=not args.no_simulator,
         sim_speed=args.sim_speed,
+        ice_servers=tuple(args.ice_servers),
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings))

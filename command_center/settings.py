@@ -33,5 +33,7 @@ class Settings:
     # Adapters, one agency each: (agency id, URL) polled, (agency id, folder) watched.
     polls: tuple[tuple[str, str], ...] = ()
     watches: tuple[tuple[str, Path], ...] = ()
+    # STUN/TURN servers as URLs (video/ice.py); none: host candidates only, never a public one.
+    ice_servers: tuple[str, ...] = ()
     poll_interval_s: float = 60.0
     watch_interval_s: float = 5.0

@@ -272,6 +272,15 @@ def _ice_connections(pc: RTCPeerConnection) -> list[Any]:
     return [transport.iceGatherer._connection for transport in transports]
 
 
+def ice_servers_in_use(pc: RTCPeerConnection) -> list[tuple[str, int]]:
+    """The STUN and TURN servers ``pc``'s ICE agents will ask, as (host, port): what the
+    configuration became inside aioice, so a test can see that nothing public slipped in."""
+    servers = []
+    for connection in _ice_connections(pc):
+        servers += [s for s in (connection.stun_server, connection.turn_server) if s is not None]
+    return servers
+
+
 class Liveness:
     """When the far end of a peer connection last sent anything (``time.monotonic()``);
     ``heard_at`` is None until the first datagram."""

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from aiortc.mediastreams import MediaStreamTrack
 
 from video.aiortc_hooks import EncodedFrame
+from video.ice import IceServer, parse_ice_server
 from video.media import TestPatternTrack, ToneTrack
 from video.whip_client import Link, SignallingError, publish, watch
 
@@ -66,7 +67,22 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
         default=None,
         help="gather ICE candidates on this address only (repeatable; default: all but loopback)",
     )
+    ap.add_argument(
+        "--ice-server",
+        action="append",
+        default=None,
+        type=_ice_server,
+        help="a STUN or TURN server, e.g. turn:USER:PASSWORD@HOST:3478 (repeatable; "
+        "default none: host candidates only, as on the centre's LAN)",
+    )
     ap.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+
+
+def _ice_server(text: str) -> IceServer:
+    try:
+        return parse_ice_server(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _tracks(source: str, size: str, audio: bool, tone: float = 0.3) -> list[MediaStreamTrack]:
@@ -99,6 +115,7 @@ class Counter:
 
 async def run(args: argparse.Namespace, stop: asyncio.Event) -> int:
     addresses = tuple(args.ice_address) if args.ice_address else None
+    ice_servers = tuple(args.ice_server or ())
     credential = f"point:{args.point}:{args.token}"
     backoff = 1.0
     counter = Counter()
@@ -112,6 +129,7 @@ async def run(args: argparse.Namespace, stop: asyncio.Event) -> int:
                     args.token,
                     _tracks(args.source, args.size, not args.no_audio, args.tone),
                     addresses,
+                    ice_servers=ice_servers,
                 )
             )
             if args.watch:
@@ -123,6 +141,7 @@ async def run(args: argparse.Namespace, stop: asyncio.Event) -> int:
                         counter,
                         addresses,
                         audio_slots=AUDIO_SLOTS,
+                        ice_servers=ice_servers,
                     )
                 )
             log.info("publishing as %s to %s", args.point, args.url)

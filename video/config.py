@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from video.ice import IceServer
+
 
 @dataclass(frozen=True)
 class VideoConfig:
     # ICE host candidates on exactly these addresses; None gathers on every interface
     # except loopback (aioice's default). Tests on 127.0.0.1 pass ("127.0.0.1",).
     host_addresses: tuple[str, ...] | None = None
+    # STUN/TURN servers (``video/ice.py``): none by default, never aiortc's public one.
+    ice_servers: tuple[IceServer, ...] = ()
     # Frames a subscriber may lag before it is dropped to the next keyframe (~270 ms at 30 fps).
     video_queue: int = 8
     audio_queue: int = 25  # 500 ms of 20 ms packets; audio drops the oldest packet

@@ -37,15 +37,22 @@ from video.aiortc_hooks import (
 from video.config import VideoConfig
 from video.errors import MalformedSdp
 from video.forward_track import ForwardTrack
+from video.ice import aiortc_servers
 from video.sdp_offer import ACCEPTED, OfferSummary
 
 
-def answerer() -> RTCPeerConnection:
+def answerer(config: VideoConfig) -> RTCPeerConnection:
     """A peer connection that answers: each section starts on a transport of its own and
     the offer's BUNDLE group then merges them. (aiortc's default, ``balanced``, pre-bundles
     sections of one kind at creation, and the merge then leaves the second audio section
-    on a transport that never starts: its track would never be sent.)"""
-    return RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_COMPAT))
+    on a transport that never starts: its track would never be sent.) Only the configured
+    ICE servers, never aiortc's public default (``video/ice.py``)."""
+    return RTCPeerConnection(
+        RTCConfiguration(
+            iceServers=aiortc_servers(config.ice_servers),
+            bundlePolicy=RTCBundlePolicy.MAX_COMPAT,
+        )
+    )
 
 
 def preferred_codecs(kind: str, first: str | None = None) -> list[RTCRtpCodecCapability]:
@@ -67,7 +74,7 @@ async def answer_publisher(
     config: VideoConfig,
     on_frame: Callable[[str, EncodedFrame], None],
 ) -> tuple[RTCPeerConnection, str, dict[str, RTCRtpReceiver], Liveness]:
-    pc = answerer()
+    pc = answerer(config)
     receivers: dict[str, RTCRtpReceiver] = {}
     for kind in summary.kinds:
         transceiver = pc.addTransceiver(kind, direction="recvonly")
@@ -100,7 +107,7 @@ async def answer_watcher(
 ) -> tuple[RTCPeerConnection, str, Liveness]:
     """``tracks`` in the order their kind's sections should take them; a section beyond
     the tracks of its kind is answered without a track (it receives nothing)."""
-    pc = answerer()
+    pc = answerer(config)
     transceivers: list[tuple[RTCRtpTransceiver, ForwardTrack | None]] = []
     unused = list(tracks.values())
     for kind in summary.kinds:

@@ -20,6 +20,7 @@ from aiortc.mediastreams import MediaStreamTrack
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 from video.aiortc_hooks import EncodedFrame, capture_encoded, gather_on, on_keyframe_request
+from video.ice import IceServer, aiortc_servers
 
 
 class SignallingError(RuntimeError):
@@ -57,9 +58,10 @@ async def publish(
     tracks: list[MediaStreamTrack],
     host_addresses: tuple[str, ...] | None = None,
     on_keyframe: Callable[[], None] | None = None,
+    ice_servers: tuple[IceServer, ...] = (),
 ) -> Link:
     """Publish ``tracks`` as ``point``; ``on_keyframe`` is called on the server's PLI."""
-    pc = _offerer()
+    pc = _offerer(ice_servers)
     for track in tracks:
         transceiver = pc.addTransceiver(track, direction="sendonly")
         if on_keyframe is not None and track.kind == "video":
@@ -75,11 +77,12 @@ async def watch(
     host_addresses: tuple[str, ...] | None = None,
     kinds: tuple[str, ...] = ("video", "audio"),
     audio_slots: int = 1,
+    ice_servers: tuple[IceServer, ...] = (),
 ) -> Link:
     """Watch ``source``; every encoded frame goes to ``on_frame(tag, frame)``, the tag
     being ``video``, ``audio``, then ``audio1``, ``audio2``… for the further audio tracks
     of ``audio_slots`` (the centre forwards several publishers' sound side by side)."""
-    pc = _offerer()
+    pc = _offerer(ice_servers)
     tags = [*kinds, *(f"audio{slot}" for slot in range(1, audio_slots) if "audio" in kinds)]
     for tag in tags:
         transceiver = pc.addTransceiver(tag.rstrip("0123456789"), direction="recvonly")
@@ -87,10 +90,15 @@ async def watch(
     return await _negotiate(pc, f"{base_url.rstrip('/')}/whep/{source}", credential, host_addresses)
 
 
-def _offerer() -> RTCPeerConnection:
+def _offerer(ice_servers: tuple[IceServer, ...]) -> RTCPeerConnection:
     """One transport for every section (as browsers do): aiortc's default pre-bundles
-    sections of one kind, and a second audio section would never receive."""
-    return RTCPeerConnection(RTCConfiguration(bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+    sections of one kind, and a second audio section would never receive. Only the
+    configured ICE servers: on a closed network aiortc's public default stalls the offer."""
+    return RTCPeerConnection(
+        RTCConfiguration(
+            iceServers=aiortc_servers(ice_servers), bundlePolicy=RTCBundlePolicy.MAX_BUNDLE
+        )
+    )
 
 
 def _tagged(

@@ -43,6 +43,7 @@ from layouts import DEFAULT_WALL_FILE, presets_dir_for
 from layouts.loader import load_presets, load_wall
 from layouts.model import PresetSpec, WallSpec
 from video.config import VideoConfig
+from video.ice import parse_ice_server
 from video.registry import load_bridge_points
 from video.room import VideoRoom, open_video_room
 
@@ -131,7 +132,14 @@ async def open_runtime(
                         feeds, presets, hub, observations, incidents, bus, map_clock(settings)
                     ) as maps,
                     # The video room closes (every peer connection) before the bus.
-                    open_video_room(load_bridge_points(), bus, video_config) as video,
+                    open_video_room(
+                        load_bridge_points(),
+                        bus,
+                        video_config
+                        or VideoConfig(
+                            ice_servers=tuple(map(parse_ice_server, settings.ice_servers))
+                        ),
+                    ) as video,
                 ):
                     port = settings.port or _free_port(settings.host)
                     ingest = {

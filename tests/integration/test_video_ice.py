@@ -1,0 +1,113 @@
+"""ICE on a closed network: the relay and the headless client use exactly the configured
+STUN/TURN servers; with none configured, no peer connection carries aiortc's public default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aioice import stun
+from wallsupport import settings_for, wait_until
+
+from command_center.server.runtime import WallRuntime, open_runtime
+from video.aiortc_hooks import ice_servers_in_use
+from video.config import VideoConfig
+from video.ice import IceServer
+from video.media import ToneTrack
+from video.tokens import point_token
+from video.whip_client import publish
+
+LOOPBACK = ("127.0.0.1",)
+POINT = "quang-ninh"
+
+
+class StunServer(asyncio.DatagramProtocol):
+    """A STUN server on 127.0.0.1 that answers binding requests and remembers who asked."""
+
+    def __init__(self) -> None:
+        self.asked_by: list[tuple[str, int]] = []
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        request = stun.parse_message(data)
+        if request.message_method != stun.Method.BINDING:
+            return
+        self.asked_by.append(addr)
+        response = stun.Message(
+            message_method=stun.Method.BINDING,
+            message_class=stun.Class.RESPONSE,
+            transaction_id=request.transaction_id,
+        )
+        response.attributes["XOR-MAPPED-ADDRESS"] = addr
+        assert self.transport is not None
+        self.transport.sendto(bytes(response), addr)
+
+
+@pytest.fixture
+async def stun_server() -> AsyncIterator[tuple[StunServer, int]]:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.create_datagram_endpoint(
+        StunServer, local_addr=("127.0.0.1", 0)
+    )
+    try:
+        yield protocol, transport.get_extra_info("sockname")[1]
+    finally:
+        transport.close()
+
+
+async def _publish(rt: WallRuntime, ice: tuple[IceServer, ...] = ()) -> object:
+    return await publish(
+        f"http://127.0.0.1:{rt.port}",
+        POINT,
+        point_token(rt.keys.device, POINT),
+        [ToneTrack()],  # type: ignore[list-item]
+        host_addresses=LOOPBACK,
+        ice_servers=ice,
+    )
+
+
+async def test_no_public_stun_server_by_default(tmp_path: Path) -> None:
+    config = VideoConfig(host_addresses=LOOPBACK)
+    async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+        assert rt.video is not None
+        link = await _publish(rt)
+        try:
+            session = rt.video.publishers[POINT]
+            assert ice_servers_in_use(session.pc) == []
+            assert ice_servers_in_use(link.pc) == []  # type: ignore[attr-defined]
+        finally:
+            await link.close()  # type: ignore[attr-defined]
+
+
+async def test_configured_stun_server_is_asked_by_relay_and_client(
+    tmp_path: Path, stun_server: tuple[StunServer, int]
+) -> None:
+    server, port = stun_server
+    ice = (IceServer(f"stun:127.0.0.1:{port}"),)
+    config = VideoConfig(host_addresses=LOOPBACK, ice_servers=ice)
+    async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+        assert rt.video is not None
+        link = await _publish(rt, ice)
+        try:
+            # One binding request from the client's offer and one from the relay's answer,
+            # each from its own ICE socket.
+            await wait_until(lambda: len(set(server.asked_by)) >= 2)
+            relay_pc = rt.video.publishers[POINT].pc
+            assert ice_servers_in_use(relay_pc) == [("127.0.0.1", port)]
+        finally:
+            await link.close()  # type: ignore[attr-defined]
+
+
+def test_server_flag_reaches_the_relay(tmp_path: Path) -> None:
+    from command_center.cli import parser
+
+    args = parser().parse_args(["--ice-server", "turn:tau:b1mat@10.0.0.9:3478"])
+    assert args.ice_servers == ["turn:tau:b1mat@10.0.0.9:3478"]
+    with pytest.raises(SystemExit):
+        parser().parse_args(["--ice-server", "turn:10.0.0.9:3478"])
