@@ -6,7 +6,8 @@
     │   └── ForbiddenError   403: authenticated, but the role may not do this
     ├── NotFoundError        404: an unknown preset, screen, route
     ├── RequestError         400: a request body or parameter is malformed
-    └── ConflictError        409: the request collides with the current state
+    ├── ConflictError        409: the request collides with the current state
+    └── TooManyRequests      429: a bound was reached; ``retry_after_s`` says when to retry
 
 Every JSON API error is ``{"error": {"code": ..., "message": ..., "details": [...]}}``.
 """
@@ -86,6 +87,17 @@ class RequestError(WallError):
 class ConflictError(WallError):
     status = 409
     code = "conflict"
+
+
+class TooManyRequests(WallError):
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(
+        self, message: str, retry_after_s: int, details: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message, [*(details or []), {"retry_after_s": retry_after_s}])
+        self.retry_after_s = retry_after_s
 
 
 def error_envelope(

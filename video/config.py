@@ -34,5 +34,9 @@ class VideoConfig:
     # first datagram a new session gets ``connect_timeout_s``.
     media_timeout_s: float = 3.0
     link_timeout_s: float = 6.0
-    connect_timeout_s: float = 15.0
+    connect_timeout_s: float = 10.0
+    # Bounds a client cannot grow past: WHEP sessions per credential (a screen with a few
+    # video tiles, each resubscribing after a drop, stays well under) and sessions in all.
+    max_watchers_per_holder: int = 16
+    max_sessions: int = 200
     watchdog_interval_s: float = 0.5

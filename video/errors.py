@@ -6,11 +6,13 @@ RequestError (400)
 └── CodecNotAccepted        406: no codec of a media section is one the centre forwards
 ConflictError (409)
 └── SlotTaken               409: another publisher holds this point's slot
+TooManyRequests (429)
+└── TooManySessions         429: a credential (or the room) holds as many sessions as allowed
 """
 
 from __future__ import annotations
 
-from command_center.errors import ConflictError, RequestError
+from command_center.errors import ConflictError, RequestError, TooManyRequests
 
 
 class MalformedSdp(RequestError):
@@ -29,3 +31,7 @@ class CodecNotAccepted(RequestError):
 
 class SlotTaken(ConflictError):
     code = "slot_taken"
+
+
+class TooManySessions(TooManyRequests):
+    code = "too_many_sessions"

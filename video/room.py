@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
@@ -40,7 +41,7 @@ from command_center.errors import NotFoundError, RequestError
 from command_center.messages import BridgePointState
 from video.aiortc_hooks import EncodedFrame, Liveness, ice_round_trip, request_keyframe
 from video.config import VideoConfig
-from video.errors import SlotTaken
+from video.errors import SlotTaken, TooManySessions
 from video.events import (
     ActiveSpeaker,
     Joined,
@@ -141,6 +142,8 @@ class VideoRoom:
         point = self.point(point_id)
         summary = check_offer(offer, "publish")
         old = self.publishers.get(point_id)
+        if old is None:  # a point replacing its own session holds no more than before
+            self._check_room_bound()
         if old is not None and old.holder != holder and _live(old.pc):
             raise SlotTaken(
                 f"point '{point_id}' is already publishing (held by {old.holder}); "
@@ -263,7 +266,17 @@ class VideoRoom:
         self, source: str, viewer: str, viewer_point: str | None, offer: str
     ) -> tuple[str, str]:
         self.check_source(source)
-        summary = check_offer(offer, "watch")
+        summary = check_offer(offer, "watch", self.config.audio_slots)
+        self._check_room_bound()
+        held = sum(1 for w in self.watchers.values() if w.viewer == viewer)
+        if held >= self.config.max_watchers_per_holder:
+            raise TooManySessions(
+                f"{viewer} already watches with {held} sessions (at most "
+                f"{self.config.max_watchers_per_holder}); end one (DELETE its Location) or "
+                f"retry once an unconnected one is reaped",
+                retry_after_s=math.ceil(self.config.connect_timeout_s),
+                details=[{"holder": viewer, "sessions": held}],
+            )
         if viewer_point is None:  # the console publishing as the room never hears itself
             viewer_point = next((p for p, s in self.publishers.items() if s.holder == viewer), None)
         slots = max(1, min(summary.kinds.count("audio"), self.config.audio_slots))
@@ -285,6 +298,14 @@ class VideoRoom:
         session.pc.on("connectionstatechange", lambda: self._on_watcher_state(session))
         self._rewire()
         return session.id, answer
+
+    def _check_room_bound(self) -> None:
+        total = len(self.publishers) + len(self.watchers)
+        if total >= self.config.max_sessions:
+            raise TooManySessions(
+                f"the video room holds {total} sessions, its limit; retry shortly",
+                retry_after_s=math.ceil(self.config.connect_timeout_s),
+            )
 
     def watcher_session(self, source: str, session_id: str) -> WatcherSession:
         session = self.watchers.get(session_id)

@@ -4,7 +4,7 @@ each audio and video section at least one codec the centre forwards as it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from aiortc import sdp
 
@@ -25,8 +25,42 @@ class OfferSummary:
     codecs: dict[str, tuple[str, ...]]  # kind -> offered codec names
 
 
-def check_offer(text: str, role: Role) -> OfferSummary:
-    """The offer's sections; ``MalformedSdp`` or ``CodecNotAccepted`` saying what is wrong."""
+def _check_bounds(description: sdp.SessionDescription, media: list[Any], max_audio: int) -> None:
+    limits = {"video": 1, "audio": max_audio}
+    for kind, limit in limits.items():
+        count = sum(1 for m in media if m.kind == kind)
+        if count > limit:
+            raise MalformedSdp(
+                f"SDP offer has {count} m={kind} sections; at most {limit} accepted",
+                [{"media": kind, "expected": f"at most {limit}", "got": count}],
+            )
+    others = len(description.media) - len(media)
+    if others:
+        raise MalformedSdp(
+            f"SDP offer has {others} section(s) other than audio and video "
+            "(data channels are not served)",
+            [{"expected": "m=audio / m=video only", "got": others}],
+        )
+    if len(media) < 2:
+        return
+    mids = {m.rtp.muxId for m in media}
+    bundled = any(
+        group.semantic == "BUNDLE" and mids <= set(group.items) for group in description.group
+    )
+    if not bundled:
+        raise MalformedSdp(
+            "SDP offer with several sections must bundle them all in one "
+            "'a=group:BUNDLE' (max-bundle), each section's a=mid in the group",
+            [{"expected": "a=group:BUNDLE " + " ".join(sorted(mids)), "got": "none"}],
+        )
+
+
+def check_offer(text: str, role: Role, max_audio: int = 1) -> OfferSummary:
+    """The offer's sections; ``MalformedSdp`` or ``CodecNotAccepted`` saying what is wrong.
+
+    Bounded before aiortc sees it: at most one video and ``max_audio`` audio sections, and
+    several sections only in one BUNDLE group. Without BUNDLE every section binds a socket
+    of its own, so one credential could otherwise exhaust the server's file descriptors."""
     if len(text) > MAX_SDP:
         raise MalformedSdp(f"SDP offer of {len(text)} bytes > {MAX_SDP}")
     if not text.lstrip().startswith("v=0"):
@@ -41,6 +75,7 @@ def check_offer(text: str, role: Role) -> OfferSummary:
     media = [m for m in description.media if m.kind in ("audio", "video")]
     if not media:
         raise MalformedSdp("SDP offer has no audio or video section ('m=audio'/'m=video')")
+    _check_bounds(description, media, max_audio)
     problems: list[dict[str, object]] = []
     refused: list[dict[str, object]] = []
     for index, m in enumerate(media):

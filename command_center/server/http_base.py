@@ -10,7 +10,13 @@ from typing import Any
 from tornado.web import HTTPError, RequestHandler
 
 from command_center.auth import Permission, Principal, authorize, read_session
-from command_center.errors import AuthError, RequestError, WallError, error_envelope
+from command_center.errors import (
+    AuthError,
+    RequestError,
+    TooManyRequests,
+    WallError,
+    error_envelope,
+)
 from command_center.server.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -70,6 +76,8 @@ class JsonHandler(RequestHandler):
             self.set_status(exc.status)
             if isinstance(exc, AuthError) and exc.status == 401:
                 self.set_header("WWW-Authenticate", 'Bearer realm="command_center"')
+            if isinstance(exc, TooManyRequests):
+                self.set_header("Retry-After", str(exc.retry_after_s))
             self.finish(json.dumps(exc.envelope(), ensure_ascii=False))
             return
         if isinstance(exc, HTTPError):
