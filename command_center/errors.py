@@ -9,13 +9,27 @@
     ├── ConflictError        409: the request collides with the current state
     └── TooManyRequests      429: a bound was reached; ``retry_after_s`` says when to retry
 
-Every JSON API error is ``{"error": {"code": ..., "message": ..., "details": [...]}}``.
+Every JSON API error is ``{"error": {"code": ..., "message": ..., "details": [...]}}``, with
+at most ``MAX_DETAILS`` details: past that the last one is ``{"more": N}`` (a hostile body
+must not turn into an answer a hundred times its size).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+MAX_DETAILS = 100
+
+
+def capped(details: list[dict[str, Any]], limit: int = MAX_DETAILS) -> list[dict[str, Any]]:
+    """The first ``limit`` details, then ``{"more": N}`` for the rest (a caller that stopped
+    collecting early passes its own trailing ``{"more": N}``, which is added in)."""
+    extra = 0
+    if details and set(details[-1]) == {"more"}:
+        extra, details = int(details[-1]["more"]), details[:-1]
+    extra += max(0, len(details) - limit)
+    return [*details[:limit], {"more": extra}] if extra else details
 
 
 class WallError(Exception):
@@ -27,7 +41,7 @@ class WallError(Exception):
     def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.details = details or []
+        self.details = capped(details or [])
 
     def envelope(self) -> dict[str, Any]:
         return error_envelope(self.code, self.message, self.details)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 
-from command_center.errors import RequestError
+from command_center.errors import MAX_DETAILS, RequestError
 from feeds.ingest import FIELDS, MAX_ROWS, check_size
 
 REQUIRED = ("indicator", "period", "value")
@@ -47,23 +48,27 @@ def parse_csv(body: bytes) -> CsvBatch:
         if header is None:
             raise MalformedCsv("CSV is empty: expected the header " + ",".join(FIELDS))
         columns = [name.strip() for name in header]
-        _check_header(columns, problems)
+        check_header(columns, problems)
         if problems:
             raise MalformedCsv("CSV header is wrong: " + _summary(problems), problems)
         rows: list[dict[str, str]] = []
         lines: list[int] = []
         start = reader.line_num + 1
+        uncounted = 0  # bad rows past the listed ones: counted, not kept
         for record in reader:
             if record and any(cell.strip() for cell in record):
                 if len(record) != len(columns):
-                    problems.append(
-                        {
-                            "line": start,
-                            "field": "row",
-                            "expected": f"{len(columns)} fields",
-                            "got": len(record),
-                        }
-                    )
+                    if len(problems) >= MAX_DETAILS:
+                        uncounted += 1
+                    else:
+                        problems.append(
+                            {
+                                "line": start,
+                                "field": "row",
+                                "expected": f"{len(columns)} fields",
+                                "got": len(record),
+                            }
+                        )
                 else:
                     rows.append(dict(zip(columns, record, strict=True)))
                     lines.append(start)
@@ -74,21 +79,32 @@ def parse_csv(body: bytes) -> CsvBatch:
         problems.append({"line": reader.line_num, "field": "file", "expected": "valid CSV"})
         raise MalformedCsv(f"CSV line {reader.line_num} is broken: {exc}", problems) from None
     if problems:
-        raise MalformedCsv("CSV rows are malformed: " + _summary(problems), problems)
+        total = len(problems) + uncounted
+        raise MalformedCsv(
+            f"CSV has {total} malformed row(s): " + _summary(problems),
+            problems + [{"more": uncounted}] * bool(uncounted),
+        )
     return CsvBatch(rows, lines)
 
 
-def _check_header(columns: list[str], problems: list[dict[str, object]]) -> None:
-    for name in columns:
+def check_header(columns: list[str], problems: list[dict[str, object]]) -> None:
+    """The header's problems (CSV and Excel alike), each distinct name once. Linear in the
+    header's length: a client may send megabytes of it."""
+    counts = Counter(columns)
+    for name in counts:  # in header order
         if name not in FIELDS:
             problems.append(
-                {"line": 1, "field": name, "expected": "one of " + ",".join(FIELDS), "got": name}
+                {
+                    "line": 1,
+                    "field": name[:64] or "(blank)",
+                    "expected": "one of " + ",".join(FIELDS),
+                    "got": name[:64],
+                }
             )
     for name in REQUIRED:
-        if name not in columns:
+        if name not in counts:
             problems.append({"line": 1, "field": name, "expected": "a column", "got": None})
-    repeated = sorted({n for n in columns if columns.count(n) > 1})
-    for name in repeated:
+    for name in sorted(n for n, count in counts.items() if count > 1 and n in FIELDS):
         problems.append({"line": 1, "field": name, "expected": "once", "got": "repeated"})
 
 

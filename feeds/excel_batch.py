@@ -24,7 +24,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from command_center.errors import RequestError
-from feeds.csv_batch import REQUIRED
+from feeds.csv_batch import check_header
 from feeds.ingest import FIELDS, MAX_ROWS, check_size
 
 SHEET = "observations"
@@ -42,11 +42,59 @@ class ExcelBatch:
     sheet: str  # the worksheet read
 
 
+# A workbook is a zip: its size says little about what it expands to. These bound what
+# openpyxl may inflate (10,000 rows of the push API's columns are ~2 MB of sheet XML).
+MAX_ENTRIES = 200
+MAX_ENTRY_BYTES = 32 * 1024 * 1024
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_RATIO = 100  # uncompressed / compressed, per entry
+
+
+def check_archive(body: bytes) -> None:
+    """Refuse a zip bomb from its central directory, before anything is inflated (the
+    declared sizes bound what zipfile will ever produce, so they can be trusted)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise MalformedExcel(
+            f"not a readable .xlsx workbook: {exc}",
+            [{"field": "file", "expected": "an Excel .xlsx workbook", "got": type(exc).__name__}],
+        ) from None
+    problems: list[dict[str, object]] = []
+    if len(entries) > MAX_ENTRIES:
+        problems.append(
+            {"field": "file", "expected": f"at most {MAX_ENTRIES} parts", "got": len(entries)}
+        )
+    total = sum(e.file_size for e in entries)
+    if total > MAX_TOTAL_BYTES:
+        problems.append(
+            {"field": "file", "expected": f"at most {MAX_TOTAL_BYTES} bytes unpacked", "got": total}
+        )
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > MAX_ENTRY_BYTES or ratio > MAX_RATIO:
+            problems.append(
+                {
+                    "field": entry.filename[:128],
+                    "expected": f"at most {MAX_ENTRY_BYTES} bytes and {MAX_RATIO}× compression",
+                    "got": f"{entry.file_size} bytes, {ratio:.0f}×",
+                }
+            )
+    if problems:
+        raise MalformedExcel(
+            "workbook refused before opening: it would unpack to more than a report holds "
+            "(a zip bomb?): " + "; ".join(f"{p['field']}: {p['got']}" for p in problems[:5]),
+            problems,
+        )
+
+
 def parse_xlsx(body: bytes) -> ExcelBatch:
     """The raw rows of the workbook, or ``MalformedExcel`` naming every structural problem."""
     # openpyxl has no stubs; it is imported here so the wall starts without it.
     import openpyxl
 
+    check_archive(body)
     try:
         with warnings.catch_warnings():
             # Style and extension warnings say nothing about the data.
@@ -79,7 +127,7 @@ def _read(workbook: Any) -> ExcelBatch:
             f"sheet '{sheet.title}' has no header in row 1: expected " + ",".join(FIELDS),
             [{"line": 1, "field": "header", "expected": ",".join(FIELDS), "got": None}],
         )
-    _check_header(columns, problems)
+    check_header(columns, problems)
     if problems:
         raise MalformedExcel(
             f"sheet '{sheet.title}' header is wrong: " + _summary(problems), problems
@@ -111,24 +159,6 @@ def _read(workbook: Any) -> ExcelBatch:
             f"sheet '{sheet.title}' rows are malformed: " + _summary(problems), problems
         )
     return ExcelBatch(rows, lines, sheet.title)
-
-
-def _check_header(columns: list[str], problems: list[dict[str, object]]) -> None:
-    for name in columns:
-        if name not in FIELDS:
-            problems.append(
-                {
-                    "line": 1,
-                    "field": name or "(blank)",
-                    "expected": "one of " + ",".join(FIELDS),
-                    "got": name,
-                }
-            )
-    for name in REQUIRED:
-        if name not in columns:
-            problems.append({"line": 1, "field": name, "expected": "a column", "got": None})
-    for name in sorted({n for n in columns if n and columns.count(n) > 1}):
-        problems.append({"line": 1, "field": name, "expected": "once", "got": "repeated"})
 
 
 def _filled(cell: object) -> bool:
