@@ -12,13 +12,15 @@ like the poller's batches. Then it moves:
     <folder>/accepted/<name>                 reported (stored by the sink)
     <folder>/rejected/<name>                 nothing stored; beside it
     <folder>/rejected/<name>.errors.txt      every problem, in Vietnamese and English
-    <folder>/.processed/state.json           name, mtime, size and sha256 of each file handled
+    <state_dir>/<agency>.json                name, mtime, size and sha256 of each file handled
 
 A name already in ``accepted/`` or ``rejected/`` gets a number (``report.2.csv``). The state
-file makes "once" survive a restart, a file that could not be moved, and an identical copy
-dropped again (moved beside the first, not reported twice); a changed file under a known
-name is a new report. A sink that fails for a reason other than the data leaves the file
-where it is, to be tried at the next scan.
+file (``feeds.folder_state``, kept outside the drop folder, which the agency controls) makes
+"once" survive a restart, a file that could not be moved, and an identical copy dropped
+again (moved beside the first, not reported twice); a changed file under a known name is a
+new report. A sink that fails for a reason other than the data leaves the file where it is,
+to be tried at the next scan. The folder is touched only through directory descriptors
+(``feeds.drop_folder``): no symlink planted there is ever followed.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,9 @@ from typing import Any, Literal
 
 from command_center.errors import RequestError, WallError
 from feeds.csv_batch import parse_csv
+from feeds.drop_folder import ACCEPTED, REJECTED, DropFolder
 from feeds.excel_batch import parse_xlsx
+from feeds.folder_state import FolderState
 from feeds.ingest import BatchRejected
 from feeds.loader import FeedsSpec
 from feeds.periods import TIME_ZONE
@@ -45,13 +48,8 @@ from feeds.poller import Clock, Sink, check_rows, describe
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".csv", ".xlsx")
-ACCEPTED = "accepted"
-REJECTED = "rejected"
-STATE_DIR = ".processed"
-STATE_FILE = "state.json"
 ERRORS_SUFFIX = ".errors.txt"
 MAX_FILE_BYTES = 16 * 1024 * 1024  # the push API's body limit
-KEEP_STATE = 1000  # files remembered; the oldest are forgotten first
 
 Outcome = Literal["accepted", "rejected", "already_processed", "retry"]
 
@@ -82,7 +80,8 @@ def vietnam_now() -> datetime:
 
 
 class FolderWatch:
-    """The folder of one agency and what was handled in it (``.processed/state.json``)."""
+    """The folder of one agency and what was handled in it (``<state_dir>/<agency>.json``).
+    ``close()`` releases the folder's descriptors."""
 
     def __init__(
         self,
@@ -91,6 +90,8 @@ class FolderWatch:
         feeds: FeedsSpec,
         sink: Sink,
         clock: Clock = vietnam_now,
+        *,
+        state_dir: Path,
     ) -> None:
         self.folder = Path(folder)
         self.agency = agency
@@ -98,28 +99,33 @@ class FolderWatch:
         self.reporter = feeds.reporter(agency)  # an unknown agency fails here, at once
         self.sink = sink
         self.clock = clock
-        for name in (ACCEPTED, REJECTED, STATE_DIR):
-            (self.folder / name).mkdir(parents=True, exist_ok=True)
-        self._state_path = self.folder / STATE_DIR / STATE_FILE
-        self._state = _load_state(self._state_path)
+        if state_dir.resolve().is_relative_to(self.folder.resolve()):
+            raise ValueError(
+                f"state folder {state_dir} is inside the drop folder {self.folder}, which "
+                "the agency controls: keep it in the server's data folder"
+            )
+        self._state = FolderState(state_dir / f"{agency}.json")
+        self._drop = DropFolder.open(self.folder)  # refuses planted symlinks at once
         self._seen: dict[str, tuple[int, int]] = {}  # name -> (size, mtime_ns) last scan
 
+    def close(self) -> None:
+        self._drop.close()
+
     def candidates(self) -> list[tuple[Path, tuple[int, int]]]:
-        """``*.csv``/``*.xlsx`` files at the top, not hidden, not Excel's lock files, each
-        with its (size, mtime_ns)."""
+        """``*.csv``/``*.xlsx`` files at the top, not hidden, not Excel's lock files, not
+        symlinks, each with its (size, mtime_ns)."""
         found = []
-        with os.scandir(self.folder) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith((".", "~$")) or not name.lower().endswith(SUFFIXES):
+        for entry in self._drop.entries():
+            name = entry.name
+            if name.startswith((".", "~$")) or not name.lower().endswith(SUFFIXES):
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=False):
                     continue
-                try:
-                    if not entry.is_file(follow_symlinks=False):
-                        continue
-                    stat = entry.stat(follow_symlinks=False)
-                except FileNotFoundError:
-                    continue
-                found.append((Path(entry.path), (stat.st_size, stat.st_mtime_ns)))
+                stat = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            found.append((self.folder / name, (stat.st_size, stat.st_mtime_ns)))
         return sorted(found)
 
     async def scan_once(self) -> list[FileOutcome]:
@@ -149,9 +155,12 @@ class FolderWatch:
             )
             return await asyncio.to_thread(self._reject, path, unread, error)
         try:
-            body, now = await asyncio.to_thread(_read, path)
+            body, now = await asyncio.to_thread(self._drop.read, path.name, MAX_FILE_BYTES)
         except FileNotFoundError:
             return None  # taken away again
+        except OSError as exc:  # swapped for a symlink or a folder since the scan
+            log.warning("folder %s %s: not read (%s)", self.agency, path, exc)
+            return None
         if now != signature or len(body) != size:
             self._seen[path.name] = now
             return None  # it changed while being read: wait until it stands still again
@@ -194,11 +203,11 @@ class FolderWatch:
 
     def _reject(self, path: Path, fingerprint: Fingerprint, error: WallError) -> FileOutcome:
         log.error("folder %s %s: rejected, %s", self.agency, path, describe(error))
-        target = _free_name(self.folder / REJECTED, path.name)
-        report = target.with_name(target.name + ERRORS_SUFFIX)
+        target = self._drop.free_name(REJECTED, path.name, ERRORS_SUFFIX)
+        report = target + ERRORS_SUFFIX
         try:
-            report.write_text(
-                render_errors(path.name, self.agency, error, self.clock()), encoding="utf-8"
+            self._drop.write_new(
+                REJECTED, report, render_errors(path.name, self.agency, error, self.clock())
             )
         except OSError:
             log.exception("folder %s %s: could not write %s", self.agency, path, report)
@@ -215,47 +224,37 @@ class FolderWatch:
             known.get("at"),
             outcome,
         )
-        target = _free_name(self.folder / folder, path.name)
-        return FileOutcome(path.name, "already_processed", self._move(path, target))
+        target = self._drop.free_name(folder, path.name, ERRORS_SUFFIX)
+        return FileOutcome(path.name, "already_processed", self._move(path, folder, target))
 
     def _settle(
-        self, path: Path, fingerprint: Fingerprint, outcome: str, target: Path | None = None
+        self, path: Path, fingerprint: Fingerprint, outcome: str, target: str | None = None
     ) -> Path | None:
         """Remember the file as handled, then move it; the state first, so a crash or a
         failed move in between never reports it twice."""
-        target = target or _free_name(self.folder / outcome, path.name)
-        self._state.pop(fingerprint.name, None)
-        self._state[fingerprint.name] = {
+        target = target or self._drop.free_name(outcome, path.name, ERRORS_SUFFIX)
+        entry = {
             "mtime_ns": fingerprint.mtime_ns,
             "size": fingerprint.size,
             "sha256": fingerprint.sha256,
             "outcome": outcome,
-            "moved_to": str(target.relative_to(self.folder)),
+            "moved_to": f"{outcome}/{target}",
             "at": self.clock().isoformat(),
         }
-        while len(self._state) > KEEP_STATE:
-            self._state.pop(next(iter(self._state)))
         try:
-            _save_state(self._state_path, self._state)
+            self._state.remember(fingerprint.name, entry)
         except OSError:
-            log.exception("folder %s: could not save %s", self.agency, self._state_path)
-        return self._move(path, target)
+            log.exception("folder %s: could not save %s", self.agency, self._state.path)
+        return self._move(path, outcome, target)
 
-    def _move(self, path: Path, target: Path) -> Path | None:
+    def _move(self, path: Path, folder: str, target: str) -> Path | None:
         try:
-            os.replace(path, target)
+            moved = self._drop.move(path.name, folder, target)
         except OSError:
             log.exception("folder %s %s: could not move it to %s", self.agency, path, target)
             return None
         self._seen.pop(path.name, None)
-        return target
-
-
-def _read(path: Path) -> tuple[bytes, tuple[int, int]]:
-    """The file's bytes and its (size, mtime_ns) just after reading them."""
-    body = path.read_bytes()
-    stat = path.stat()
-    return body, (stat.st_size, stat.st_mtime_ns)
+        return moved
 
 
 def _same(known: dict[str, Any], fingerprint: Fingerprint) -> bool:
@@ -264,42 +263,6 @@ def _same(known: dict[str, Any], fingerprint: Fingerprint) -> bool:
         and known.get("size") == fingerprint.size
         and known.get("sha256") == fingerprint.sha256
     )
-
-
-def _free_name(folder: Path, name: str) -> Path:
-    """``folder/name``, or ``stem.N.suffix`` with the first N free (with its errors file)."""
-    stem, suffix = os.path.splitext(name)
-    candidate = folder / name
-    number = 1
-    while candidate.exists() or candidate.with_name(candidate.name + ERRORS_SUFFIX).exists():
-        number += 1
-        candidate = folder / f"{stem}.{number}{suffix}"
-    return candidate
-
-
-def _load_state(path: Path) -> dict[str, dict[str, Any]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        log.warning("%s is unreadable (%s); starting with no files remembered", path, exc)
-        return {}
-    files = data.get("files") if isinstance(data, dict) else None
-    if not isinstance(files, dict):
-        log.warning("%s has no 'files' map; starting with no files remembered", path)
-        return {}
-    return {str(k): v for k, v in files.items() if isinstance(v, dict)}
-
-
-def _save_state(path: Path, files: dict[str, dict[str, Any]]) -> None:
-    """Written whole to a temporary file, flushed, then renamed over the old one."""
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as out:
-        json.dump({"version": 1, "files": files}, out, ensure_ascii=False, indent=1)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
 
 
 # --- the errors file: every problem, in Vietnamese then English -------------------------
@@ -438,14 +401,18 @@ async def run_folder_watch(
     sink: Sink,
     interval_s: float,
     *,
+    state_dir: Path,
     clock: Clock = vietnam_now,
 ) -> None:
     """Scan ``folder`` every ``interval_s`` for ``agency`` until cancelled."""
-    watch = FolderWatch(folder, agency, feeds, sink, clock)
+    watch = FolderWatch(folder, agency, feeds, sink, clock, state_dir=state_dir)
     log.info("folder %s %s: watching every %g s", agency, watch.folder, interval_s)
-    while True:
-        try:
-            await watch.scan_once()
-        except Exception:  # the folder gone or unreadable for a while: say so, go on
-            log.exception("folder %s %s: scan failed; trying again", agency, watch.folder)
-        await asyncio.sleep(interval_s)
+    try:
+        while True:
+            try:
+                await watch.scan_once()
+            except Exception:  # the folder gone or unreadable for a while: say so, go on
+                log.exception("folder %s %s: scan failed; trying again", agency, watch.folder)
+            await asyncio.sleep(interval_s)
+    finally:
+        watch.close()

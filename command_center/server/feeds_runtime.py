@@ -147,7 +147,14 @@ async def run_feeds(
     for agency, folder in settings.watches:
         tasks.append(
             asyncio.create_task(
-                run_folder_watch(folder, agency, feeds, sink, settings.watch_interval_s),
+                run_folder_watch(
+                    folder,
+                    agency,
+                    feeds,
+                    sink,
+                    settings.watch_interval_s,
+                    state_dir=settings.data_dir / "folder-watch",
+                ),
                 name=f"watch-{agency}",
             )
         )

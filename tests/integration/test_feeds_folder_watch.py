@@ -33,6 +33,11 @@ def clock() -> datetime:
     return NOW
 
 
+def state_of(folder: Path) -> Path:
+    """The watcher's state: in the server's data folder, never in the drop folder."""
+    return folder.parent.parent / "data" / "folder-watch"
+
+
 def csv(*lines: str) -> bytes:
     return (HEADER + "".join(line + "\n" for line in lines)).encode()
 
@@ -67,7 +72,7 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def watch(folder: Path, feeds: FeedsSpec, sink: StoringSink) -> FolderWatch:
-    return FolderWatch(folder, AGENCY, feeds, sink, clock)
+    return FolderWatch(folder, AGENCY, feeds, sink, clock, state_dir=state_of(folder))
 
 
 async def handled(watch: FolderWatch, scans: int = 3) -> list[FileOutcome]:
@@ -86,9 +91,11 @@ async def history(store: ObservationStore, period: str = "2025-10") -> list[tupl
 async def test_a_dropped_csv_is_reported_moved_and_remembered(
     folder: Path, feeds: FeedsSpec, sink: StoringSink, store: ObservationStore
 ) -> None:
-    task = asyncio.create_task(run_folder_watch(folder, AGENCY, feeds, sink, 0.02, clock=clock))
+    task = asyncio.create_task(
+        run_folder_watch(folder, AGENCY, feeds, sink, 0.02, clock=clock, state_dir=state_of(folder))
+    )
     try:
-        await wait_until(lambda: (folder / ".processed").is_dir(), what="the folders made")
+        await wait_until(lambda: (folder / "accepted").is_dir(), what="the folders made")
         body = csv(good("2025-09", 31.5), good("2025-10", 40.25))
         (folder / "bao-cao-10.csv").write_bytes(body)
         mtime_ns = (folder / "bao-cao-10.csv").stat().st_mtime_ns
@@ -103,7 +110,7 @@ async def test_a_dropped_csv_is_reported_moved_and_remembered(
         ("2025-09", 31.5, AGENCY),
         ("2025-10", 40.25, AGENCY),
     ]
-    state = json.loads((folder / ".processed" / "state.json").read_text(encoding="utf-8"))
+    state = json.loads((state_of(folder) / f"{AGENCY}.json").read_text(encoding="utf-8"))
     assert state["files"]["bao-cao-10.csv"] | {"at": None} == {
         "mtime_ns": mtime_ns,
         "size": len(body),
@@ -242,13 +249,13 @@ async def test_a_bad_excel_file_names_its_sheet_rows(
 async def test_processed_once_across_a_restart_and_an_identical_copy(
     folder: Path, feeds: FeedsSpec, sink: StoringSink, store: ObservationStore
 ) -> None:
-    first = FolderWatch(folder, AGENCY, feeds, sink, clock)
+    first = FolderWatch(folder, AGENCY, feeds, sink, clock, state_dir=state_of(folder))
     (folder / "report.csv").write_bytes(csv(good()))
     assert [o.outcome for o in await handled(first)] == ["accepted"]
 
     # The agency copies the same file in again (same bytes, same mtime); the watcher restarted.
     shutil.copy2(folder / "accepted" / "report.csv", folder / "report.csv")
-    again = FolderWatch(folder, AGENCY, feeds, sink, clock)
+    again = FolderWatch(folder, AGENCY, feeds, sink, clock, state_dir=state_of(folder))
     [outcome] = await handled(again)
     assert outcome.outcome == "already_processed"
     assert outcome.moved_to == folder / "accepted" / "report.2.csv"
@@ -268,7 +275,7 @@ async def test_a_failing_sink_leaves_the_file_for_the_next_scan(
     closed = await EmbeddedObservationStore.open(tmp_path / "closed")
     await closed.close()  # a store that is down
     sink = StoringSink(clock, closed, feeds)
-    watch = FolderWatch(folder, AGENCY, feeds, sink, clock)
+    watch = FolderWatch(folder, AGENCY, feeds, sink, clock, state_dir=state_of(folder))
     (folder / "report.csv").write_bytes(csv(good()))
     [outcome] = await handled(watch)
     assert (outcome.outcome, outcome.moved_to) == ("retry", None)
@@ -285,9 +292,93 @@ async def test_other_files_are_left_alone(watch: FolderWatch, folder: Path) -> N
     for name in others:
         (folder / name).write_bytes(b"x")
     assert await handled(watch) == []
-    assert sorted(os.listdir(folder)) == sorted([*others, ".processed", "accepted", "rejected"])
+    assert sorted(os.listdir(folder)) == sorted([*others, "accepted", "rejected"])
 
 
 def test_an_unknown_agency_fails_at_once(folder: Path, feeds: FeedsSpec, sink: StoringSink) -> None:
     with pytest.raises(KeyError, match="unknown agency 'ubnd_99'"):
-        FolderWatch(folder, "ubnd_99", feeds, sink)
+        FolderWatch(folder, "ubnd_99", feeds, sink, state_dir=state_of(folder))
+
+
+# --- a drop folder the agency controls: planted symlinks are never followed ---------------
+
+
+def _victim(folder: Path) -> Path:
+    victim = folder.parent.parent / "victim"
+    victim.mkdir(exist_ok=True)
+    (victim / "keep.txt").write_text("untouched")
+    return victim
+
+
+def _plant_accepted_link(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / "accepted").symlink_to(_victim(folder))
+
+
+def _plant_rejected_link(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / "rejected").symlink_to(_victim(folder))
+
+
+def _world_writable_accepted(folder: Path) -> None:
+    (folder / "accepted").mkdir(parents=True)
+    (folder / "accepted").chmod(0o777)
+
+
+@pytest.mark.parametrize(
+    "plant, message",
+    [
+        (_plant_accepted_link, "accepted is not a real directory"),
+        (_plant_rejected_link, "rejected is not a real directory"),
+        (_world_writable_accepted, "writable by everyone"),
+    ],
+    ids=["accepted-is-a-symlink", "rejected-is-a-symlink", "accepted-world-writable"],
+)
+def test_an_unsafe_folder_is_refused_at_start(
+    plant: Any, message: str, folder: Path, feeds: FeedsSpec, sink: StoringSink
+) -> None:
+    plant(folder)
+    with pytest.raises(OSError, match=message):
+        FolderWatch(folder, AGENCY, feeds, sink, clock, state_dir=state_of(folder))
+    victim = folder.parent.parent / "victim"
+    assert not victim.exists() or sorted(os.listdir(victim)) == ["keep.txt"]
+
+
+def test_the_state_may_not_live_in_the_drop_folder(
+    folder: Path, feeds: FeedsSpec, sink: StoringSink
+) -> None:
+    with pytest.raises(ValueError, match="inside the drop folder"):
+        FolderWatch(folder, AGENCY, feeds, sink, clock, state_dir=folder / ".processed")
+
+
+async def test_a_sub_folder_swapped_for_a_symlink_later_is_not_followed(
+    watch: FolderWatch, folder: Path
+) -> None:
+    victim = _victim(folder)
+    (folder / "accepted").rename(folder / "accepted.old")
+    (folder / "accepted").symlink_to(victim)
+    (folder / "report.csv").write_bytes(csv(good()))
+    assert [o.outcome for o in await handled(watch)] == ["accepted"]
+    assert sorted(os.listdir(victim)) == ["keep.txt"]
+    assert (folder / "accepted.old" / "report.csv").exists()  # the directory opened at start
+
+
+async def test_a_report_that_is_a_symlink_is_neither_read_nor_moved(
+    watch: FolderWatch, folder: Path, sink: StoringSink
+) -> None:
+    secret = _victim(folder) / "keep.txt"
+    (folder / "secret.csv").symlink_to(secret)
+    assert await handled(watch) == []
+    assert sink.calls == []
+    assert (folder / "secret.csv").is_symlink() and secret.read_text() == "untouched"
+
+
+async def test_a_planted_errors_file_link_is_not_written_through(
+    watch: FolderWatch, folder: Path
+) -> None:
+    target = _victim(folder) / "keep.txt"
+    (folder / "rejected" / "bad.csv.errors.txt").symlink_to(target)
+    (folder / "bad.csv").write_bytes(csv("nope,01,gso-34,2025-10,1,,"))
+    assert [o.outcome for o in await handled(watch)] == ["rejected"]
+    assert target.read_text() == "untouched"
+    assert (folder / "rejected" / "bad.2.csv.errors.txt").exists()
