@@ -60,6 +60,9 @@ class Agency(BaseModel):
     # Indicators reported beyond those owned (central) or province-level (provinces).
     indicators: tuple[str, ...] = ()
     predecessors: tuple[Predecessor, ...] = ()
+    # Hosts the agency's HTTP source may be polled at or redirect to (``--poll``); empty:
+    # only the host of the URL it is polled at.
+    poll_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,11 @@ source_name)``, the async callable the runtime gives them, which validates, stor
 announces exactly as the push API does. A bad batch is rejected whole, every row's problem
 logged with the source's name, and the sink never sees it: nothing already accepted changes.
 
+Redirects are followed by hand, at most ``MAX_REDIRECTS``, and only to a host on the
+agency's list (``poll_hosts`` in agencies.yaml; without one, the URL's own host) and never
+from https to http: a source cannot send the poller, with its agency's name, to another
+machine on the centre's network.
+
 The source is asked with ``If-None-Match``/``If-Modified-Since`` from the last response
 handled (accepted or rejected), and a 200 whose body hashes to the one last handled is
 skipped too, so an unchanged source costs one small request and nothing else. Transport
@@ -28,6 +33,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urljoin, urlsplit
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPResponse
 
@@ -44,6 +50,8 @@ Clock = Callable[[], datetime]
 Outcome = Literal["unchanged", "empty", "accepted", "rejected"]
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # the push API's limit: 10,000 rows with notes
+MAX_REDIRECTS = 5
+REDIRECTS = (301, 302, 303, 307, 308)
 JSON_TYPES = ("application/json", "text/json")
 CSV_TYPES = ("text/csv", "application/csv", "text/comma-separated-values")
 
@@ -114,6 +122,13 @@ class Poller:
         self.agency = agency
         self.feeds = feeds
         self.reporter = feeds.reporter(agency)  # an unknown agency fails here, at once
+        listed = feeds.agencies.get(agency).poll_hosts
+        self.allowed_hosts = frozenset(h.lower() for h in listed) or {_host(url)}
+        if _host(url) not in self.allowed_hosts:
+            raise ValueError(
+                f"agency '{agency}' may be polled only at {', '.join(sorted(self.allowed_hosts))}"
+                f" (poll_hosts in agencies.yaml), not at {_host(url) or url!r}"
+            )
         self.sink = sink
         self.clock = clock
         self.timeout_s = timeout_s
@@ -166,23 +181,44 @@ class Poller:
             headers["If-None-Match"] = self._etag
         if self._last_modified:
             headers["If-Modified-Since"] = self._last_modified
-        request = HTTPRequest(
-            self.url,
-            headers=headers,
-            connect_timeout=self.timeout_s,
-            request_timeout=self.timeout_s,
-            follow_redirects=True,
-        )
-        try:
-            response = await self._client.fetch(request, raise_error=False)
-        except Exception as exc:  # refused, timed out, DNS, TLS, body over the limit
-            raise PollFailed(f"could not fetch: {type(exc).__name__}: {exc}") from exc
+        url = self.url
+        for _ in range(MAX_REDIRECTS + 1):
+            request = HTTPRequest(
+                url,
+                headers=headers,
+                connect_timeout=self.timeout_s,
+                request_timeout=self.timeout_s,
+                follow_redirects=False,
+            )
+            try:
+                response = await self._client.fetch(request, raise_error=False)
+            except Exception as exc:  # refused, timed out, DNS, TLS, body over the limit
+                raise PollFailed(f"could not fetch: {type(exc).__name__}: {exc}") from exc
+            if response.code not in REDIRECTS:
+                break
+            url = self._redirect_target(url, response.headers.get("Location", ""))
+        else:
+            raise PollFailed(f"more than {MAX_REDIRECTS} redirects from {self.url}")
         if response.code not in (200, 304):
             raise PollFailed(
                 f"HTTP {response.code} {response.reason}",
                 _retry_after(response.headers.get("Retry-After")),
             )
         return response
+
+    def _redirect_target(self, url: str, location: str) -> str:
+        target = urljoin(url, location)
+        scheme, host = urlsplit(target).scheme.lower(), _host(target)
+        if scheme not in ("http", "https"):
+            raise PollFailed(f"redirect from {url} to {target} refused: only http and https")
+        if urlsplit(url).scheme == "https" and scheme != "https":
+            raise PollFailed(f"redirect from {url} to {target} refused: from https to http")
+        if host not in self.allowed_hosts:
+            raise PollFailed(
+                f"redirect from {url} to {target} refused: {host or '(no host)'} is not among "
+                f"the agency's hosts ({', '.join(sorted(self.allowed_hosts))})"
+            )
+        return target
 
     def _rows(self, response: HTTPResponse, body: bytes) -> tuple[list[Any], list[int] | None]:
         ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -197,6 +233,8 @@ class Poller:
             payload = json.loads(body or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise UnusableResponse(f"the body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise UnusableResponse("the body is JSON nested too deeply") from None
         rows = payload.get("observations") if isinstance(payload, dict) else payload
         if not isinstance(rows, list):
             raise UnusableResponse(
@@ -222,6 +260,10 @@ class Poller:
         self._etag = response.headers.get("ETag")
         self._last_modified = response.headers.get("Last-Modified")
         self._digest = digest
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 def _retry_after(value: str | None) -> float | None:
