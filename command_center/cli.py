@@ -70,6 +70,12 @@ def parser() -> argparse.ArgumentParser:
             help="simulated time runs this many times faster",
         )
         p.add_argument(
+            "--incident-retention-days",
+            type=float,
+            default=365.0,
+            help="resolved incidents are deleted this many days later (open ones never)",
+        )
+        p.add_argument(
             "--ice-server",
             dest="ice_servers",
             action="append",
@@ -159,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         simulate=not args.no_simulator,
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
+        incident_retention_days=args.incident_retention_days,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings))

@@ -35,5 +35,7 @@ class Settings:
     watches: tuple[tuple[str, Path], ...] = ()
     # STUN/TURN servers as URLs (video/ice.py); none: host candidates only, never a public one.
     ice_servers: tuple[str, ...] = ()
+    # Resolved search-and-rescue incidents are deleted this long after they were resolved.
+    incident_retention_days: float = 365.0
     poll_interval_s: float = 60.0
     watch_interval_s: float = 5.0

@@ -20,11 +20,15 @@ from command_center.messages import IncidentsAccepted
 from command_center.server.http_base import JsonHandler
 from command_center.server.keys import Keys
 from feeds.incident_store import IncidentStore
+from feeds.incident_store.base import MAX_PAGE, PAGE
 from feeds.incidents import check_size, incident_json, incident_provinces, validate_incidents
 from feeds.loader import FeedsSpec
 
 AGENCY_KIND = "agency"  # agency tokens are the same as for observations
 MAX_BODY = 2 * 1024 * 1024
+# Incidents one agency may hold; resolved ones leave with the retention (a real centre sees
+# tens a day: this stops a runaway script, not a typhoon season).
+QUOTA = 5000
 
 
 class IncidentsHandler(JsonHandler):
@@ -61,6 +65,8 @@ class IncidentsHandler(JsonHandler):
             payload = json.loads(body or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise RequestError(f"body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise RequestError("body is JSON nested too deeply") from None
         rows = payload.get("incidents") if isinstance(payload, dict) else None
         if not isinstance(rows, list) or set(payload) != {"incidents"}:
             raise RequestError(
@@ -70,7 +76,7 @@ class IncidentsHandler(JsonHandler):
         check_size(len(rows))
         now = datetime.now(UTC)
         batch = validate_incidents(rows, agency, provinces, now)
-        changed = await self.incidents.upsert(batch)  # durable when it returns
+        changed = await self.incidents.upsert(batch, QUOTA)  # durable when it returns
         if changed:
             await self.bus.publish(
                 IncidentsAccepted(
@@ -102,8 +108,33 @@ class IncidentsHandler(JsonHandler):
                     f"'since' must be ms since the epoch (got '{raw}')",
                     [{"field": "since", "expected": "a number", "got": raw}],
                 ) from None
-        found = await self.incidents.incidents(since)
-        self.write_json({"incidents": [incident_json(i) for i in found]})
+        limit = _whole("limit", self.get_query_argument("limit", str(PAGE)), 1, MAX_PAGE)
+        before_raw = self.get_query_argument("before", None)
+        before = None if before_raw is None else _ms("before", before_raw)
+        found = await self.incidents.incidents(since, limit, before)
+        page: dict[str, object] = {"incidents": [incident_json(i) for i in found]}
+        if len(found) == limit:  # maybe more: the next page starts before the last one
+            page["next"] = f"/api/v1/incidents?limit={limit}&before={found[-1].occurred_at:.0f}"
+        self.write_json(page)
+
+
+def _whole(name: str, raw: str, low: int, high: int) -> int:
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise RequestError(
+            f"'{name}' must be a whole number from {low} to {high} (got '{raw}')",
+            [{"field": name, "expected": f"{low}..{high}", "got": raw}],
+        )
+    return int(raw)
+
+
+def _ms(name: str, raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise RequestError(
+            f"'{name}' must be ms since the epoch (got '{raw}')",
+            [{"field": name, "expected": "a number", "got": raw}],
+        ) from None
 
 
 INCIDENT_ROUTES: list[tuple[str, type[IncidentsHandler]]] = [

@@ -171,6 +171,12 @@ class MapFeed:
             held = self.incidents.get(incident.key)
             if held is None or incident.received_at >= held.received_at:
                 self.incidents[incident.key] = incident
+        # Resolved ones leave the map after a day: forget them, or a wall running for
+        # weeks would hold every incident ever reported.
+        horizon = time.time() * 1000.0 - RESOLVED_KEPT_MS
+        for key, held in list(self.incidents.items()):
+            if held.status is IncidentStatus.RESOLVED and held.received_at < horizon:
+                del self.incidents[key]
         self._push_layer("incidents", "incidents", self.incidents_json())
 
     def accept_bridge(self, state: BridgePointState) -> None:
@@ -309,7 +315,8 @@ async def run_map_feed(
     await ready.wait()
     if maps.tile_ids:
         await _history(maps, observations, feeds)
-        maps.accept_incidents(await incidents.incidents())
+        # What the map shows (open, or resolved within a day), not every stored row.
+        maps.accept_incidents(await incidents.active(time.time() * 1000.0 - RESOLVED_KEPT_MS))
         maps.refresh_all()
     tasks.append(asyncio.create_task(maps.run(), name="maps-tiles"))
     try:

@@ -37,6 +37,7 @@ from command_center.server.video_routes import video_routes
 from command_center.settings import Settings
 from command_center.store import Store, open_store
 from feeds.incident_store import IncidentStore, open_incident_store
+from feeds.incident_store.retention import keep_incidents
 from feeds.loader import FeedsSpec, load_feeds
 from feeds.observation_store import ObservationStore, open_observation_store
 from layouts import DEFAULT_WALL_FILE, presets_dir_for
@@ -131,6 +132,7 @@ async def open_runtime(
                     run_map_feed(
                         feeds, presets, hub, observations, incidents, bus, map_clock(settings)
                     ) as maps,
+                    keep_incidents(incidents, settings.incident_retention_days),
                     # The video room closes (every peer connection) before the bus.
                     open_video_room(
                         load_bridge_points(),
