@@ -1,5 +1,5 @@
-"""``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password] …``:
-the wall's commands."""
+"""``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password|
+rotate-keys|credentials] …``: the wall's commands."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import getpass
 import logging
 import secrets
 import shlex
@@ -17,8 +18,10 @@ import time
 import webbrowser
 from pathlib import Path
 
+from command_center.credentials import DeviceKind
 from command_center.server.keys import Keys
 from command_center.settings import Settings
+from command_center.store import Store
 
 CHROMIUM_FLAGS = [
     "--kiosk",
@@ -36,6 +39,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=Path("data"), help="embedded store folder")
     p.add_argument("--redis", dest="redis_url", default=None, help="redis://host:port/db")
     p.add_argument("--wall", dest="wall_file", type=Path, default=None, help="wall spec YAML")
+    p.add_argument(
+        "--keys-file",
+        type=Path,
+        default=None,
+        help="the key file (default DATA_DIR/keys.json); every process of one wall, "
+        "with --redis too, must use the same file",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -101,6 +111,25 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("username")
     reset.add_argument("--role", default=None, help="create the user with this role if missing")
     _common(reset)
+    kinds = ["screen", "bridge", "agency"]
+    rotate = sub.add_parser(
+        "rotate-keys", help="new key for one device kind: its old tokens stop working"
+    )
+    rotate.add_argument("--kind", required=True, choices=kinds)
+    rotate.add_argument("--url", default="http://127.0.0.1:5006", help="for the kiosk URLs")
+    _common(rotate)
+    creds = sub.add_parser("credentials", help="list, revoke or reissue device credentials")
+    creds_sub = creds.add_subparsers(dest="action", required=True)
+    _common(creds_sub.add_parser("list", help="every credential with its state and last use"))
+    for action, text in (
+        ("revoke", "refuse this one credential from now on"),
+        ("reissue", "a new token for this credential (the old one stops working)"),
+    ):
+        one = creds_sub.add_parser(action, help=text)
+        one.add_argument("kind", choices=kinds)
+        one.add_argument("ident", metavar="ID")
+        one.add_argument("--url", default="http://127.0.0.1:5006", help="for a kiosk URL")
+        _common(one)
     return ap
 
 
@@ -126,6 +155,9 @@ def command_words(words: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from command_center.private_files import private_umask
+
+    private_umask()  # every file this process writes (keys, stores) is its user's alone
     args = parser().parse_args(command_words(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -145,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(main_async(args))
     if command == "reset-password":
         return asyncio.run(reset_password(args))
+    if command == "rotate-keys":
+        return asyncio.run(rotate_keys(args))
+    if command == "credentials":
+        return asyncio.run(credentials(args))
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -159,9 +195,17 @@ def main(argv: list[str] | None = None) -> int:
         simulate=not args.no_simulator,
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
+        keys_file=args.keys_file,
     )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(settings))
+    from command_center.private_files import ExposedSecretError
+    from command_center.server.keys import KeyFileError
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(settings))
+    except (ExposedSecretError, KeyFileError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -222,21 +266,23 @@ async def serve(settings: Settings) -> None:
         print(f"\nTường màn hình đang chạy · The wall is running at {rt.url}", flush=True)
         print(f"  Bảng điều khiển · Console: {rt.url}/console")
         print(f"  Sức khỏe · Health:         {rt.url}/health")
-        from command_center.auth import device_token
-
+        # Tokens are printed at the first start only (when the keys were made); later the
+        # explicit commands print them: kiosk, bridge-tokens, agency-tokens.
+        first = rt.keys.created
         for screen in rt.wall.screens:
-            token = device_token(rt.keys.device, "screen", screen.id)
-            print(f"  Màn hình · Screen {screen.id}: {rt.url}/wall/{screen.id}?token={token}")
+            token = f"?token={rt.keys.devices.issue('screen', screen.id)}" if first else ""
+            print(f"  Màn hình · Screen {screen.id}: {rt.url}/wall/{screen.id}{token}")
         if rt.video is not None:
             from video.registry import ROOM
-            from video.tokens import point_token
 
             for point in rt.video.registry:
                 if point.id != ROOM:
-                    token = point_token(rt.keys.device, point.id)
+                    token = f"?token={rt.keys.devices.issue('bridge', point.id)}" if first else ""
                     print(
-                        f"  Điểm cầu · Bridge point {point.id}: {rt.url}/bridge/{point.id}?token={token}"
+                        f"  Điểm cầu · Bridge point {point.id}: {rt.url}/bridge/{point.id}{token}"
                     )
+        if not first:
+            print("  (mã truy cập · tokens: run_wall.py kiosk | bridge-tokens | agency-tokens)")
         if rt.new_users:
             print("\nTài khoản mới (chỉ in một lần) · New accounts (printed only once):")
             for name, password, role in rt.new_users:
@@ -262,21 +308,39 @@ def _open_browser(url: str) -> None:
     webbrowser.open(url)
 
 
-async def _keys(data_dir: Path, redis_url: str | None) -> Keys:
-    from command_center.server.keys import load_keys
+async def _keys(args: argparse.Namespace) -> Keys:
+    from command_center.server.keys import key_file_path, load_keys
     from command_center.store import open_store
 
-    async with open_store(data_dir, redis_url) as store:
-        return await load_keys(store)
+    async with open_store(args.data_dir, args.redis_url) as store:
+        return await load_keys(store, key_file_path(args.data_dir, args.keys_file))
+
+
+def _audit_actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+async def _audit(store: Store, action: str, target: str, detail: dict[str, object]) -> None:
+    from command_center.store import AuditEntry
+
+    await store.append_audit(
+        AuditEntry(
+            at=time.time() * 1000.0,
+            actor=_audit_actor(),
+            role="admin",
+            action=action,
+            target=target,
+            detail=detail,
+        )
+    )
 
 
 def kiosk(args: argparse.Namespace) -> int:
-    from command_center.auth import device_token
     from layouts import DEFAULT_WALL_FILE
     from layouts.loader import load_wall
 
     wall = load_wall(args.wall_file or DEFAULT_WALL_FILE)
-    keys = asyncio.run(_keys(args.data_dir, args.redis_url))
+    keys = asyncio.run(_keys(args))
     wanted = set(args.screen or [s.id for s in wall.screens])
     unknown = wanted - {s.id for s in wall.screens}
     if unknown:
@@ -285,7 +349,7 @@ def kiosk(args: argparse.Namespace) -> int:
     for screen in wall.screens:
         if screen.id not in wanted:
             continue
-        token = device_token(keys.device, "screen", screen.id)
+        token = keys.devices.issue("screen", screen.id)
         url = f"{args.url.rstrip('/')}/wall/{screen.id}?token={token}"
         cmd = [
             args.chromium,
@@ -305,7 +369,6 @@ def kiosk(args: argparse.Namespace) -> int:
 
 def agency_tokens(args: argparse.Namespace) -> int:
     """One line per agency: its id, then the whole ``Authorization: Bearer`` credential."""
-    from command_center.auth import device_token
     from command_center.server.observations_api import AGENCY_KIND
     from feeds.loader import load_feeds
 
@@ -315,10 +378,10 @@ def agency_tokens(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown agency id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    keys = asyncio.run(_keys(args.data_dir, args.redis_url))
+    keys = asyncio.run(_keys(args))
     for agency in registry:
         if agency.id in wanted:
-            token = device_token(keys.device, AGENCY_KIND, agency.id)
+            token = keys.devices.issue(AGENCY_KIND, agency.id)
             print(f"{agency.id}\t{agency.id}:{token}")
     return 0
 
@@ -335,10 +398,10 @@ def bridge_tokens(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown bridge point id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    keys = asyncio.run(_keys(args.data_dir, args.redis_url))
+    keys = asyncio.run(_keys(args))
     for point in registry:
         if point.id in wanted:
-            print(f"{point.id}\t{point_token(keys.device, point.id)}")
+            print(f"{point.id}\t{point_token(keys.devices, point.id)}")
     return 0
 
 
@@ -362,4 +425,85 @@ async def reset_password(args: argparse.Namespace) -> int:
             )
         )
     print(f"{args.username} ({role}): {password}")
+    return 0
+
+
+def known_credentials(args: argparse.Namespace) -> dict[DeviceKind, list[str]]:
+    """Every credential the registries name, by kind (the wall's screens, the agencies,
+    the bridge points but the room itself)."""
+    from command_center.server.credentials_api import known_credentials as known
+    from feeds.loader import load_feeds
+    from layouts import DEFAULT_WALL_FILE
+    from layouts.loader import load_wall
+    from video.registry import load_bridge_points
+
+    wall = load_wall(args.wall_file or DEFAULT_WALL_FILE)
+    return known(wall, load_feeds(), load_bridge_points())
+
+
+def _credential_line(kind: str, ident: str, token: str, url: str) -> str:
+    if kind == "screen":
+        return f"{ident}\t{url.rstrip('/')}/wall/{ident}?token={token}"
+    if kind == "agency":
+        return f"{ident}\t{ident}:{token}"
+    return f"{ident}\t{token}"
+
+
+async def rotate_keys(args: argparse.Namespace) -> int:
+    """A new key for one kind; prints that kind's new credentials, this once."""
+    from command_center.server.keys import key_file_path, load_keys
+    from command_center.store import open_store
+
+    kind = DeviceKind(args.kind)
+    known = known_credentials(args)[kind]
+    async with open_store(args.data_dir, args.redis_url) as store:
+        keys = await load_keys(store, key_file_path(args.data_dir, args.keys_file))
+        keys.devices.rotate(kind)
+        kid = keys.file.current().kinds[kind].kid
+        await _audit(store, "rotate_keys", kind, {"kid": kid})
+    print(f"# {kind}: new key {kid}; every older {kind} token is refused from now on")
+    for ident in known:
+        with contextlib.suppress(ValueError):  # a revoked credential stays revoked
+            token = keys.devices.issue(kind, ident)
+            print(_credential_line(kind, ident, token, args.url))
+    return 0
+
+
+async def credentials(args: argparse.Namespace) -> int:
+    from command_center.credentials import credential_rows
+    from command_center.server.keys import key_file_path, load_keys
+    from command_center.store import open_store
+
+    known = known_credentials(args)
+    kind = DeviceKind(args.kind) if args.action != "list" else DeviceKind.SCREEN
+    if args.action != "list" and args.ident not in known[kind]:
+        print(f"unknown {kind} '{args.ident}' (known: {', '.join(known[kind])})", file=sys.stderr)
+        return 2
+    async with open_store(args.data_dir, args.redis_url) as store:
+        keys = await load_keys(store, key_file_path(args.data_dir, args.keys_file))
+        if args.action == "list":
+            rows = await credential_rows(keys.file.current(), store, known)
+            print("kind\tid\tkid\tgeneration\tstate\tlast_used\taddress")
+            for row in rows:
+                used = (
+                    time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["last_used_at"] / 1000))
+                    if row["last_used_at"]
+                    else "-"
+                )
+                print(
+                    f"{row['kind']}\t{row['id']}\t{row['kid']}\t{row['generation']}\t"
+                    f"{row['state']}\t{used}\t{row['last_address'] or '-'}"
+                )
+            return 0
+        if args.action == "revoke":
+            keys.devices.revoke(kind, args.ident)
+            await _audit(store, "revoke_credential", f"{kind}:{args.ident}", {})
+            print(f"{kind} '{args.ident}' revoked; reissue it to give it a new token")
+            return 0
+        token = keys.devices.reissue(kind, args.ident)
+        generation = keys.file.current().credential(kind, args.ident).generation
+        await _audit(
+            store, "reissue_credential", f"{kind}:{args.ident}", {"generation": generation}
+        )
+    print(_credential_line(kind, args.ident, token, args.url))
     return 0

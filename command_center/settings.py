@@ -37,3 +37,6 @@ class Settings:
     ice_servers: tuple[str, ...] = ()
     poll_interval_s: float = 60.0
     watch_interval_s: float = 5.0
+    # The key file (signing keys, device credentials' generations); default <data>/keys.json.
+    # Every process of one wall must read the same file; it never goes into Redis.
+    keys_file: Path | None = None

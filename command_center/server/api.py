@@ -41,6 +41,8 @@ class HealthHandler(ApiHandler):
                 "screens_online": online,
                 "screens_total": len(snap["screens"]),
                 "server_time": time.time() * 1000.0,
+                # Messages on the Redis bus with a missing or wrong signature, dropped.
+                "bus_rejected": self.hub.bus_rejected,
             }
         )
 

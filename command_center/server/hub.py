@@ -539,3 +539,8 @@ class ScreenHub:
             if self.reports
             else None,
         }
+
+    @property
+    def bus_rejected(self) -> int:
+        """Forged or unsigned bus messages dropped so far (``/health``)."""
+        return self._bus.rejected

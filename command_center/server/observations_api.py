@@ -1,7 +1,7 @@
 """The agencies' ingestion route and the read routes of the reporting data, under ``/api/v1``.
 
 Reporting: ``POST /api/v1/observations`` with ``Authorization: Bearer <agency id>:<token>``,
-the token being ``device_token(keys.device, "agency", <agency id>)`` (print them with
+the token being ``keys.devices.issue("agency", <agency id>)`` (print them with
 ``run_wall.py agency-tokens``). The id travels inside the credential, so an agency keeps one
 secret string and no header can claim one agency while signing as another. A console
 session is refused with 403: people read, agencies report.
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from command_center.auth import Permission, authorize, check_device_token
+from command_center.auth import Permission, authorize
 from command_center.bus import Bus
 from command_center.errors import AuthError, NotFoundError, RequestError
 from command_center.server.http_base import JsonHandler
@@ -92,7 +92,7 @@ class ObservationsBase(JsonHandler):
 
 class ObservationsHandler(ObservationsBase):
     async def post(self) -> None:
-        agency = self.agency()
+        agency = await self.agency()
         rows, lines = self.rows()
         reporter = self.feeds.reporter(agency)
         now = self.clock()
@@ -113,7 +113,7 @@ class ObservationsHandler(ObservationsBase):
             201 if result.accepted else 200,
         )
 
-    def agency(self) -> str:
+    async def agency(self) -> str:
         header = self.request.headers.get("Authorization", "")
         scheme, _, credential = header.partition(" ")
         agency_id, colon, token = credential.strip().partition(":")
@@ -129,7 +129,9 @@ class ObservationsHandler(ObservationsBase):
                 "(run_wall.py agency-tokens prints them)"
             )
         known = agency_id in self.feeds.agencies
-        if not known or not check_device_token(self.keys.device, AGENCY_KIND, agency_id, token):
+        if not known or not await self.keys.devices.check(
+            AGENCY_KIND, agency_id, token, self.request.remote_ip
+        ):
             raise AuthError(f"unknown agency or wrong token for '{agency_id}'")
         return agency_id
 

@@ -18,14 +18,25 @@ from tornado.ioloop import IOLoop
 
 from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
+from command_center.private_files import (
+    check_key_material,
+    key_material,
+    make_private,
+    private_umask,
+)
 from command_center.server import api, observations_api
 from command_center.server.assets_route import AssetsHandler
 from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.composition import build_registry
+from command_center.server.credentials_api import (
+    credentials_routes,
+    known_credentials,
+    list_credentials,
+)
 from command_center.server.feeds_runtime import run_feeds
 from command_center.server.http_base import NotFoundHandler
 from command_center.server.hub import ScreenHub
-from command_center.server.keys import Keys, load_keys
+from command_center.server.keys import Keys, key_file_path, load_keys
 from command_center.server.login import LoginHandler, LogoutHandler
 from command_center.server.login_limit import limiter_for
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
@@ -70,6 +81,12 @@ class WallRuntime:
     incidents: IncidentStore | None = None
     video: VideoRoom | None = None
 
+    async def credential_rows(self) -> list[dict[str, Any]]:
+        """Every device credential with its state and last use (the admin console's list)."""
+        points = self.video.registry if self.video is not None else load_bridge_points()
+        known = known_credentials(self.wall, self.feeds, points)
+        return await list_credentials(self.keys, self.store, known)
+
     @property
     def url(self) -> str:
         if self.settings.public_url:
@@ -106,15 +123,19 @@ async def open_runtime(
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
     feeds = load_feeds()
+    private_umask()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = key_file_path(settings.data_dir, settings.keys_file)
+    check_key_material(key_material(settings.data_dir, key_file))
+    make_private(settings.data_dir)
     async with (
         open_store(settings.data_dir, settings.redis_url) as store,
         open_observation_store(settings.data_dir, settings.redis_url) as observations,
         open_incident_store(settings.data_dir, settings.redis_url) as incidents,
     ):
-        bus = create_bus(settings.redis_url)
+        keys = await load_keys(store, key_file)
+        bus = create_bus(settings.redis_url, keys.bus)
         try:
-            keys = await load_keys(store)
             new_users = await bootstrap_users(store, time.time())
             hub = ScreenHub(
                 wall,
@@ -151,6 +172,9 @@ async def open_runtime(
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     extra += video_routes(video, keys, frozenset(s.id for s in wall.screens))
                     extra += bridge_page_routes(video.registry, keys)
+                    extra += credentials_routes(
+                        keys, store, known_credentials(wall, feeds, video.registry)
+                    )
                     server = _http_server(settings, port, hub, store, keys, ingest, extra)
                     server.start()
                     try:

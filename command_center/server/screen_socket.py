@@ -15,7 +15,8 @@ from typing import Any
 import pydantic
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from command_center.auth import Permission, authorize, check_device_token, read_session
+from command_center.auth import Permission, authorize, read_session
+from command_center.credentials import DeviceKind
 from command_center.errors import AuthError
 from command_center.protocol import SCREEN_MESSAGE, ErrorMessage, Hello, Message
 from command_center.server.hub import ScreenHub
@@ -88,7 +89,9 @@ class ScreenSocket(WebSocketHandler):
             if hello.preview:
                 principal = read_session(self.keys.session, hello.token, time.time())
                 authorize(principal, Permission.VIEW_WALL)
-            elif not check_device_token(self.keys.device, "screen", hello.screen, hello.token):
+            elif not await self.keys.devices.check(
+                DeviceKind.SCREEN, hello.screen, hello.token, self.request.remote_ip
+            ):
                 raise AuthError(f"wrong device token for screen '{hello.screen}'")
         except AuthError as exc:
             self._refuse(exc.code, exc.message)

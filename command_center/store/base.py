@@ -9,7 +9,6 @@ Records are frozen models: a store hands out values, never live objects to mutat
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -47,6 +46,15 @@ class AuditEntry(Record):
     action: str
     target: str
     detail: dict[str, Any] = {}
+
+
+class CredentialUse(Record):
+    """When and from where a device credential was last accepted (``at`` in epoch ms)."""
+
+    kind: str
+    ident: str
+    at: float
+    address: str | None = None
 
 
 class UserRecord(Record):
@@ -96,14 +104,24 @@ class Store(Protocol):
         """Every account, sorted by username."""
         ...
 
-    async def secret(self, name: str, factory: Callable[[], bytes]) -> bytes:
-        """Get-or-create: the first caller's ``factory()`` value wins, later calls return it.
+    async def close(self) -> None: ...
 
-        Every caller may run ``factory``; only one result is ever stored.
-        """
+    # --- credentials part: device credentials' last use; keys of older versions -----------
+
+    async def record_credential_use(self, use: CredentialUse) -> None:
+        """Remember ``use`` as the last use of credential (kind, ident)."""
         ...
 
-    async def close(self) -> None: ...
+    async def credential_uses(self) -> list[CredentialUse]:
+        """The last use of every credential used at least once, sorted by (kind, ident)."""
+        ...
+
+    async def legacy_secret(self, name: str) -> bytes | None:
+        """A signing key older versions kept in the store (None if absent): read once to
+        move it into the key file, then deleted; keys never live in the store."""
+        ...
+
+    async def delete_legacy_secret(self, name: str) -> None: ...
 
 
 def check_new_version(expected_version: int, state: WallState) -> None:

@@ -19,6 +19,7 @@ import pydantic_core
 from command_center.sqlite_worker import SqliteWorker
 from command_center.store.base import (
     AuditEntry,
+    CredentialUse,
     ScreenRecord,
     UserRecord,
     WallState,
@@ -59,6 +60,17 @@ CREATE TABLE IF NOT EXISTS secrets (
     name TEXT PRIMARY KEY,
     value BLOB NOT NULL
 );
+"""
+
+# Created on first use (not in _SCHEMA): a table of its own, no schema version to bump.
+_CREDENTIAL_USES = """
+CREATE TABLE IF NOT EXISTS credential_uses (
+    kind TEXT NOT NULL,
+    ident TEXT NOT NULL,
+    at REAL NOT NULL,
+    address TEXT,
+    PRIMARY KEY (kind, ident)
+)
 """
 
 T = TypeVar("T")
@@ -219,22 +231,44 @@ class EmbeddedStore:
 
         return await self._run(job)
 
-    async def secret(self, name: str, factory: Callable[[], bytes]) -> bytes:
-        candidate = factory()
+    async def close(self) -> None:
+        await self._worker.close()
 
-        def job(conn: sqlite3.Connection) -> bytes:
-            # A stored secret never changes, so whatever SELECT finds after the insert is the
-            # winner, even with another process writing the same file.
+    # --- credentials part -----------------------------------------------------------------
+
+    async def record_credential_use(self, use: CredentialUse) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(_CREDENTIAL_USES)
             conn.execute(
-                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", (name, candidate)
+                "INSERT OR REPLACE INTO credential_uses (kind, ident, at, address) "
+                "VALUES (?, ?, ?, ?)",
+                (use.kind, use.ident, use.at, use.address),
             )
-            (value,) = conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
-            return bytes(value)
+
+        await self._run(job)
+
+    async def credential_uses(self) -> list[CredentialUse]:
+        def job(conn: sqlite3.Connection) -> list[CredentialUse]:
+            conn.execute(_CREDENTIAL_USES)
+            rows = conn.execute(
+                "SELECT kind, ident, at, address FROM credential_uses ORDER BY kind, ident"
+            ).fetchall()
+            return [CredentialUse(kind=k, ident=i, at=at, address=a) for k, i, at, a in rows]
 
         return await self._run(job)
 
-    async def close(self) -> None:
-        await self._worker.close()
+    async def legacy_secret(self, name: str) -> bytes | None:
+        def job(conn: sqlite3.Connection) -> bytes | None:
+            row = conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+            return None if row is None else bytes(row[0])
+
+        return await self._run(job)
+
+    async def delete_legacy_secret(self, name: str) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM secrets WHERE name = ?", (name,))
+
+        await self._run(job)
 
 
 def _user(row: tuple[str, str, str, float]) -> UserRecord:

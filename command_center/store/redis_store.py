@@ -5,7 +5,8 @@
     {prefix}screens:first_seen   hash: id -> first_seen, written with HSETNX
     {prefix}audit                stream of {"entry": AuditEntry JSON}, capped near 100 000
     {prefix}users                hash: username -> UserRecord JSON
-    {prefix}secret:<name>        string, written with SET NX
+    {prefix}credential_uses      hash: "<kind>:<ident>" -> CredentialUse JSON
+    {prefix}secret:<name>        keys of older versions, read once into the key file, deleted
 
 Redis must persist (AOF or RDB) for this to survive a Redis restart; that is the
 deployment's job, not ours.
@@ -13,12 +14,11 @@ deployment's job, not ours.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import redis.asyncio as aioredis
 
 from command_center.store.base import (
     AuditEntry,
+    CredentialUse,
     ScreenRecord,
     UserRecord,
     WallState,
@@ -122,13 +122,26 @@ class RedisStore:
         records = [UserRecord.model_validate_json(body) for body in bodies]
         return sorted(records, key=lambda user: user.username)
 
-    async def secret(self, name: str, factory: Callable[[], bytes]) -> bytes:
-        key = self._key(f"secret:{name}")
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(key, factory(), nx=True)
-            pipe.get(key)
-            _, value = await pipe.execute()
-        return bytes(value)
-
     async def close(self) -> None:
         await self._redis.aclose()
+
+    # --- credentials part -----------------------------------------------------------------
+
+    async def record_credential_use(self, use: CredentialUse) -> None:
+        await self._redis.hset(
+            self._key("credential_uses"), f"{use.kind}:{use.ident}", use.model_dump_json()
+        )
+
+    async def credential_uses(self) -> list[CredentialUse]:
+        bodies = await self._redis.hvals(self._key("credential_uses"))
+        uses = [CredentialUse.model_validate_json(body) for body in bodies]
+        return sorted(uses, key=lambda use: (use.kind, use.ident))
+
+    async def legacy_secret(self, name: str) -> bytes | None:
+        value = await self._redis.get(self._key(f"secret:{name}"))
+        if value is None:
+            return None
+        return value if isinstance(value, bytes) else value.encode()
+
+    async def delete_legacy_secret(self, name: str) -> None:
+        await self._redis.delete(self._key(f"secret:{name}"))
