@@ -47,13 +47,13 @@ class CredentialsHandler(JsonHandler):
         self.write_json({"credentials": rows})
 
 
+CREDENTIALS_ROUTES: list[tuple[str, type[JsonHandler]]] = [
+    (r"/api/v1/credentials", CredentialsHandler)
+]
+
+
 def credentials_routes(
     keys: Keys, store: Store, known: Mapping[DeviceKind, list[str]]
 ) -> list[tuple[str, Any, dict[str, Any]]]:
-    return [
-        (
-            r"/api/v1/credentials",
-            CredentialsHandler,
-            {"keys": keys, "store": store, "known": known},
-        )
-    ]
+    args = {"keys": keys, "store": store, "known": known}
+    return [(path, handler, args) for path, handler in CREDENTIALS_ROUTES]

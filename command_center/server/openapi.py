@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from command_center.server.api import API_ROUTES, ApiHandler
+from command_center.server.credentials_api import CREDENTIALS_ROUTES
 from command_center.server.http_base import JsonHandler
 from command_center.server.map_routes import MAP_ROUTES
 from command_center.server.observations_api import OBSERVATION_ROUTES
@@ -190,6 +191,16 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str, list[dict[str, Any]]]
             )
         },
     ),
+    r"/api/v1/credentials": (
+        "/api/v1/credentials",
+        {
+            "get": (
+                "Device credentials: kind, id, kid, generation, state, last use, address",
+                "admin",
+                [],
+            )
+        },
+    ),
 }
 
 _ERROR = {
@@ -268,4 +279,11 @@ OPENAPI_ROUTES: list[tuple[str, type[ApiHandler]]] = [(r"/api/v1/openapi.json", 
 
 def served_routes() -> list[tuple[str, type[JsonHandler]]]:
     """Every JSON route the server registers, in the order it registers them."""
-    return [*API_ROUTES, *OBSERVATION_ROUTES, *OPENAPI_ROUTES, *MAP_ROUTES, *VIDEO_API_ROUTES]
+    return [
+        *API_ROUTES,
+        *OBSERVATION_ROUTES,
+        *OPENAPI_ROUTES,
+        *MAP_ROUTES,
+        *VIDEO_API_ROUTES,
+        *CREDENTIALS_ROUTES,
+    ]

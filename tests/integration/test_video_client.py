@@ -152,4 +152,4 @@ async def test_bridge_tokens_command_prints_tokens_the_server_accepts(tmp_path: 
     code, bad = await asyncio.to_thread(tokens, "--point", "hu")
     assert code == 2 and "unknown bridge point id(s): hu" in bad
     async with open_runtime(settings_for(tmp_path)) as rt:
-        assert await check_point_token(rt.keys.devices, "hue", out.split("\t")[1].strip())
+        assert await check_point_token(rt.keys.devices, "hue", out.split("\t")[1].split()[0])
