@@ -281,7 +281,9 @@ async def serve(settings: Settings) -> None:
                     print(
                         f"  Điểm cầu · Bridge point {point.id}: {rt.url}/bridge/{point.id}{token}"
                     )
-        if not first:
+        if first:
+            print("  (mã truy cập chỉ in lần đầu · tokens printed at this first start only)")
+        else:
             print("  (mã truy cập · tokens: run_wall.py kiosk | bridge-tokens | agency-tokens)")
         if rt.new_users:
             print("\nTài khoản mới (chỉ in một lần) · New accounts (printed only once):")
