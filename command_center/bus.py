@@ -24,6 +24,8 @@ import hashlib
 import hmac
 import itertools
 import logging
+import secrets
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -43,6 +45,9 @@ DEFAULT_CHANNEL = "cc:bus"
 SUBSCRIBE_TIMEOUT_S = 5.0
 MAX_AWAITED_ECHOES = 64  # own payloads awaiting their return from Redis
 _SIG_LEN = 43  # unpadded urlsafe base64 of an HMAC-SHA256
+# A signed message older or newer than this (by its sender's clock) is refused as a replay;
+# the servers' clocks must agree within it (NTP). Signatures are remembered twice as long.
+REPLAY_WINDOW_S = 60.0
 
 
 class Bus(Protocol):
@@ -168,9 +173,10 @@ class RedisBus:
     by the process that sent it). Payloads that are not a valid bus message (another program
     on the channel, an older version of ours) are logged and skipped.
 
-    Every payload is ``<HMAC-SHA256(key, json) in base64>.<json>``; one with a missing or
-    wrong signature (anyone who can reach Redis may PUBLISH) is dropped, counted in
-    ``rejected`` and logged. The join tokens below carry no state and are not signed.
+    Every payload is ``<sig>.<sent at, ms>.<nonce>.<json>``, sig the HMAC-SHA256 (base64)
+    of the rest; one with a missing or wrong signature (anyone who can reach Redis may
+    PUBLISH), sent outside ``REPLAY_WINDOW_S`` or seen before (a replay) is dropped, counted
+    in ``rejected`` and logged. The join tokens below carry no state and are not signed.
 
     A subscriber joining a live connection must not see what was published before it
     joined: it publishes a token on this process's own join channel and starts receiving
@@ -190,6 +196,7 @@ class RedisBus:
             raise ValueError(f"the bus key must have at least 16 bytes (got {len(key)})")
         self._key = key
         self._rejected = 0
+        self._seen: OrderedDict[bytes, float] = OrderedDict()  # signature -> received (monotonic)
         self._client: aioredis.Redis = aioredis.Redis.from_url(url)
         self._channel = channel
         self._join_channel = f"{channel}:join:{uuid.uuid4().hex}"
@@ -288,7 +295,9 @@ class RedisBus:
                         self._live.add(joined)
                     continue
                 message = self._sent.pop(data, None)
-                if message is None:
+                if message is not None:
+                    self._remember(data[:_SIG_LEN])  # a replay of our own is refused too
+                else:
                     message = self._decode(data)
                 if message is not None:
                     for subscription in self._live:
@@ -323,21 +332,45 @@ class RedisBus:
         return self._rejected
 
     def _signed(self, body: bytes) -> bytes:
-        return _sig(self._key, body) + b"." + body
+        # The nonce makes every payload unique, so a second arrival is always a replay.
+        signed = b"%d.%s.%s" % (time.time_ns() // 1_000_000, secrets.token_hex(8).encode(), body)
+        return _sig(self._key, signed) + b"." + signed
 
     def _verified(self, data: bytes) -> bytes | None:
-        sig, dot, body = data[:_SIG_LEN], data[_SIG_LEN : _SIG_LEN + 1], data[_SIG_LEN + 1 :]
-        if dot == b"." and hmac.compare_digest(sig, _sig(self._key, body)):
-            return body
+        sig, dot, signed = data[:_SIG_LEN], data[_SIG_LEN : _SIG_LEN + 1], data[_SIG_LEN + 1 :]
+        if dot != b"." or not hmac.compare_digest(sig, _sig(self._key, signed)):
+            self._reject("unsigned or forged", data)
+            return None
+        sent_ms, _, rest = signed.partition(b".")
+        _, _, body = rest.partition(b".")
+        if not sent_ms.isdigit() or abs(time.time() - int(sent_ms) / 1000) > REPLAY_WINDOW_S:
+            self._reject("stale (replayed?)", data)
+            return None
+        if sig in self._seen:
+            self._reject("replayed", data)
+            return None
+        self._remember(sig)
+        return body
+
+    def _remember(self, sig: bytes) -> None:
+        now = time.monotonic()
+        self._seen[sig] = now
+        while self._seen:
+            oldest, at = next(iter(self._seen.items()))
+            if now - at <= 2 * REPLAY_WINDOW_S:
+                break
+            del self._seen[oldest]
+
+    def _reject(self, why: str, data: bytes) -> None:
         self._rejected += 1
         if self._rejected == 1 or self._rejected % 1000 == 0:
             log.warning(
-                "dropped %d unsigned or forged message(s) on bus channel %r (latest: %r)",
-                self._rejected,
+                "dropped a %s message on bus channel %r (%d so far; latest: %r)",
+                why,
                 self._channel,
+                self._rejected,
                 data[:80],
             )
-        return None
 
     def _decode(self, signed: bytes) -> AnyBusMessage | None:
         data = self._verified(signed)

@@ -7,6 +7,8 @@ import base64
 import hashlib
 import hmac
 import logging
+import secrets
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -30,10 +32,11 @@ def tile(n: int) -> TileDataChanged:
 BUS_KEY = b"k" * 32  # every process of one wall signs with the key file's bus key
 
 
-def signed(body: bytes, key: bytes = BUS_KEY) -> bytes:
-    """A payload as a RedisBus holding ``key`` sends it."""
-    sig = base64.urlsafe_b64encode(hmac.digest(key, body, hashlib.sha256)).rstrip(b"=")
-    return sig + b"." + body
+def signed(body: bytes, key: bytes = BUS_KEY, sent_at: float | None = None) -> bytes:
+    """A payload as a RedisBus holding ``key`` sends it (at ``sent_at``, default now)."""
+    stamped = b"%d.%s.%s" % ((sent_at or time.time()) * 1000, secrets.token_hex(8).encode(), body)
+    sig = base64.urlsafe_b64encode(hmac.digest(key, stamped, hashlib.sha256)).rstrip(b"=")
+    return sig + b"." + stamped
 
 
 @pytest.fixture
@@ -143,9 +146,16 @@ async def test_redis_bus_drops_and_counts_unsigned_and_forged_messages(
             await raw.publish(redis_channel, body)  # unsigned
             await raw.publish(redis_channel, signed(body, b"w" * 32))  # another key
             await raw.publish(redis_channel, signed(body)[:-2] + b"}}")  # altered after signing
+            await raw.publish(redis_channel, signed(body, sent_at=time.time() - 3600))  # stale
             await bus.publish(tile(1))
             assert await next_message(messages) == tile(1)
-        assert bus.rejected == 3
+            good = signed(tile(2).model_dump_json().encode())
+            await raw.publish(redis_channel, good)
+            assert await next_message(messages) == tile(2)
+            await raw.publish(redis_channel, good)  # a replay of a good one
+            await bus.publish(tile(3))
+            assert await next_message(messages) == tile(3)
+        assert bus.rejected == 5
     finally:
         await raw.aclose()
         await bus.close()

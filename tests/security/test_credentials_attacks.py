@@ -16,10 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+import redis.asyncio as aioredis
 from wallprocess import ROOT, private_redis
 from wallsupport import WALL_2X2, running_wall, screen_client, wait_until
 
 from command_center.credentials import DeviceKind, secret_bytes
+from command_center.messages import TileDataChanged
 from command_center.server.runtime import WallRuntime
 
 
@@ -231,6 +233,29 @@ async def test_forged_bus_message_is_dropped_and_counted(tmp_path: Path) -> None
                 await wait_until(counted, within=10, what="the forged message counted")
                 health = (await client.get("/health")).json()
             assert health["preset"] != "calibration" and health["version"] != 99
+
+
+@pytest.mark.redis
+async def test_replayed_bus_message_is_dropped_and_counted(tmp_path: Path) -> None:
+    with private_redis() as url:
+        async with running_wall(tmp_path / "data", redis_url=url) as rt:
+            listener = aioredis.Redis.from_url(url)
+            pubsub = listener.pubsub()
+            try:
+                await pubsub.subscribe("cc:bus")
+                await rt.bus.publish(TileDataChanged(tile="nowhere", data={"v": 1}, ts=1.0))
+
+                async def captured() -> bytes | None:
+                    reply = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                    return None if reply is None else bytes(reply["data"])
+
+                payload = await wait_until(captured, what="the signed message on Redis")
+                before = rt.bus.rejected
+                await listener.publish("cc:bus", payload)  # the attacker replays it as is
+                await wait_until(lambda: rt.bus.rejected == before + 1, what="replay counted")
+            finally:
+                await pubsub.aclose()
+                await listener.aclose()
 
 
 def test_private_umask_in_the_cli(tmp_path: Path) -> None:
