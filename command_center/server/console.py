@@ -22,12 +22,13 @@ from command_center.auth import (
     Principal,
 )
 from command_center.errors import WallError
+from command_center.server.audit_view import AuditView
 from command_center.server.hub import ScreenHub
 from command_center.server.i18n import Lang, t
 from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
 from command_center.sessions import SCOPE_VIEW, Sessions
-from command_center.store import Store
+from command_center.store import AuditEntry, Store
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REFRESH_MS = 1000
@@ -114,7 +115,7 @@ def switch_summary(snapshot: dict[str, Any], hub: ScreenHub, lang: Lang) -> str:
     return out
 
 
-def audit_table(entries: list[Any], lang: Lang) -> str:
+def audit_table(entries: list[AuditEntry], lang: Lang) -> str:
     head = "".join(f"<th>{t(k, lang)}</th>" for k in ("when", "who", "what", "target"))
     rows = "".join(
         f"<tr><td>{fmt_time(e.at)}</td><td>{html.escape(e.actor)} "
@@ -170,7 +171,11 @@ class Console:
         self.message = pn.pane.HTML("" if may_switch else t("no_permission", "vi"))
         self.summary = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.screens = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
-        self.audit = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
+        # The audit log with its actor / action filters (audit_view.py).
+        self.audit_view = AuditView(
+            store, audit_table, AUDIT_ROWS, stylesheets=[CSS], sizing_mode="stretch_width"
+        )
+        self.audit = self.audit_view.table
         # Bridge points: live from the video control channel; read-only for viewers.
         self.video = VideoRoster(
             token=self.preview.token,
@@ -240,7 +245,7 @@ class Console:
         now = time.time() * 1000
         self.summary.object = switch_summary(snap, self.hub, self.lang)
         self.screens.object = screens_table(snap, self.lang, now)
-        self.audit.object = audit_table(await self.store.audit(AUDIT_ROWS), self.lang)
+        await self.audit_view.refresh(self.lang)
 
     def view(self) -> pn.viewable.Viewable:
         self._headings()
@@ -258,6 +263,7 @@ class Console:
             self.headings["video"],
             self.video,
             self.headings["audit"],
+            self.audit_view.filters,
             self.audit,
             sizing_mode="stretch_width",
             margin=(0, 20),
