@@ -40,3 +40,5 @@ class Settings:
     # The key file (signing keys, device credentials' generations); default <data>/keys.json.
     # Every process of one wall must read the same file; it never goes into Redis.
     keys_file: Path | None = None
+    # Part "sessions": a session unused this long ends (besides its absolute session_ttl_s).
+    session_idle_min: float = 30.0

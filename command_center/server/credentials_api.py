@@ -42,7 +42,7 @@ class CredentialsHandler(JsonHandler):
         self.known = known
 
     async def get(self) -> None:
-        self.require(Permission.MANAGE_USERS)
+        await self.require(Permission.MANAGE_USERS)
         rows = await list_credentials(self.keys, self.store, self.known)
         self.write_json({"credentials": rows})
 

@@ -34,7 +34,7 @@ from command_center.server.credentials_api import (
     list_credentials,
 )
 from command_center.server.feeds_runtime import run_feeds
-from command_center.server.http_base import NotFoundHandler
+from command_center.server.http_base import JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
 from command_center.server.login import LoginHandler, LogoutHandler
@@ -45,6 +45,7 @@ from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
 from command_center.server.video_routes import video_routes
+from command_center.sessions import SessionPolicy, Sessions
 from command_center.settings import Settings
 from command_center.store import Store, open_store
 from feeds.incident_store import IncidentStore, open_incident_store
@@ -80,6 +81,8 @@ class WallRuntime:
     maps: MapFeed | None = None
     incidents: IncidentStore | None = None
     video: VideoRoom | None = None
+    # Part "sessions": every check of a signed-in person goes through it.
+    sessions: Sessions | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -136,6 +139,13 @@ async def open_runtime(
         keys = await load_keys(store, key_file)
         bus = create_bus(settings.redis_url, keys.bus)
         try:
+            sessions = Sessions(
+                store,
+                keys.session,
+                SessionPolicy(
+                    absolute_s=settings.session_ttl_s, idle_s=settings.session_idle_min * 60
+                ),
+            )
             new_users = await bootstrap_users(store, time.time())
             hub = ScreenHub(
                 wall,
@@ -170,12 +180,13 @@ async def open_runtime(
                         "keys": keys,
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
-                    extra += video_routes(video, keys, frozenset(s.id for s in wall.screens))
+                    screen_ids = frozenset(s.id for s in wall.screens)
+                    extra += video_routes(video, keys, screen_ids, sessions)
                     extra += bridge_page_routes(video.registry, keys)
                     extra += credentials_routes(
                         keys, store, known_credentials(wall, feeds, video.registry)
                     )
-                    server = _http_server(settings, port, hub, store, keys, ingest, extra)
+                    server = _http_server(settings, port, hub, store, keys, ingest, sessions, extra)
                     server.start()
                     try:
                         yield WallRuntime(
@@ -193,6 +204,7 @@ async def open_runtime(
                             maps,
                             incidents,
                             video,
+                            sessions,
                         )
                     finally:
                         hub.close_links()
@@ -210,6 +222,7 @@ def _http_server(
     store: Store,
     keys: Keys,
     ingest: dict[str, Any],
+    sessions: Sessions,
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
 ) -> Any:
     ttl = settings.session_ttl_s
@@ -226,17 +239,30 @@ def _http_server(
     patterns += extra
     patterns += [
         (r"/api/.*", NotFoundHandler, {"keys": keys}),
-        (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys}),
+        (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys, "sessions": sessions}),
         (
             r"/login",
             LoginHandler,
-            {"store": store, "keys": keys, "session_ttl_s": ttl, "login_limiter": limiter},
+            {
+                "store": store,
+                "keys": keys,
+                "session_ttl_s": ttl,
+                "login_limiter": limiter,
+                "sessions": sessions,
+            },
         ),
-        (r"/logout", LogoutHandler, {}),
+        (r"/logout", LogoutHandler, {"store": store, "sessions": sessions}),
         (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR)}),
     ]
+    # Every JSON route reads who is asking through the sessions (JsonHandler takes them).
+    patterns = [
+        (path, handler, {**kwargs, "sessions": sessions})
+        if isinstance(handler, type) and issubclass(handler, JsonHandler)
+        else (path, handler, kwargs)
+        for path, handler, kwargs in patterns
+    ]
     return pn.serve(
-        routes(hub, store, keys, ttl),
+        routes(hub, store, sessions),
         port=port,
         address=settings.host,
         websocket_origin=_origins(settings, port),

@@ -3,20 +3,21 @@
     <token>                   a bridge point's token, on WHIP only (the point is in the URL)
     point:<id>:<token>        a bridge point (WHEP, control channel)
     screen:<id>:<token>       a wall screen's kiosk token (WHEP, control channel)
-    <session>                 a console session (contains '.', never ':'), or the cookie
+    ses.<…> / scp.<…>         a console session or its view-only scoped token (contain '.',
+                              never ':'), or the session cookie
 
 Point tokens are ``keys.devices.issue("bridge", id)``; screen tokens are the kiosk tokens.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from command_center.auth import Permission, Role, authorize, read_session
+from command_center.auth import Permission, Role, authorize
 from command_center.credentials import DeviceKind
 from command_center.errors import AuthError
 from command_center.server.keys import Keys
+from command_center.sessions import SCOPE_VIEW, Sessions
 from video.registry import BridgePointRegistry
 
 
@@ -43,6 +44,7 @@ def bearer(header: str) -> str | None:
 async def identify(
     credential: str,
     keys: Keys,
+    sessions: Sessions,
     registry: BridgePointRegistry,
     screens: frozenset[str],
     whip_point: str | None = None,
@@ -67,5 +69,5 @@ async def identify(
                 return Caller(f"screen:{ident}", Role.SCREEN)
             raise AuthError(f"wrong token for screen '{ident}'")
         raise AuthError(f"unknown credential kind '{kind}' (expected 'point' or 'screen')")
-    principal = authorize(read_session(keys.session, credential, time.time()), Permission.VIEW_WALL)
+    principal = authorize(await sessions.identify(credential, SCOPE_VIEW), Permission.VIEW_WALL)
     return Caller(f"user:{principal.name}", principal.role)

@@ -24,6 +24,7 @@ from command_center.errors import AuthError, ForbiddenError, RequestError
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.keys import Keys
 from command_center.server.video_credentials import Caller, bearer, identify
+from command_center.sessions import Sessions
 from video.errors import UnsupportedMediaType
 from video.registry import ROOM
 from video.room import VideoRoom
@@ -49,6 +50,7 @@ class VideoHandler(JsonHandler):
         return await identify(
             credential,
             self.keys,
+            self.sessions,
             self.room.registry,
             self.screens,
             whip_point,
@@ -235,10 +237,13 @@ HELLO_TIMEOUT_S = 10.0
 class VideoSocket(WebSocketHandler):
     """``/ws/video``: the roster, then every room event, to one console, screen or point."""
 
-    def initialize(self, room: VideoRoom, keys: Keys, screens: frozenset[str]) -> None:
+    def initialize(
+        self, room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions
+    ) -> None:
         self.room = room
         self.keys = keys
         self.screens = screens
+        self.sessions = sessions
         self._pump: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
 
@@ -274,6 +279,7 @@ class VideoSocket(WebSocketHandler):
         return await identify(
             credential,
             self.keys,
+            self.sessions,
             self.room.registry,
             self.screens,
             address=self.request.remote_ip,
@@ -312,10 +318,10 @@ class VideoSocket(WebSocketHandler):
 
 
 def video_routes(
-    room: VideoRoom, keys: Keys, screens: frozenset[str]
+    room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions
 ) -> list[tuple[str, Any, dict[str, Any]]]:
     """Every video pattern with what its handler needs, for ``open_runtime``."""
-    deps = {"room": room, "keys": keys, "screens": screens}
+    deps = {"room": room, "keys": keys, "screens": screens, "sessions": sessions}
     handlers: list[tuple[str, Any]] = [
         *VIDEO_API_ROUTES,
         *SIGNALLING_ROUTES,
