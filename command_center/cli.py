@@ -7,7 +7,6 @@ import argparse
 import asyncio
 import contextlib
 import gc
-import getpass
 import logging
 import shlex
 import signal
@@ -361,23 +360,10 @@ async def _keys(args: argparse.Namespace) -> Keys:
         return await load_keys(store, key_file_path(args.data_dir, args.keys_file))
 
 
-def _audit_actor() -> str:
-    return f"cli:{getpass.getuser()}"
-
-
 async def _audit(store: Store, action: str, target: str, detail: dict[str, object]) -> None:
-    from command_center.store import AuditEntry
+    from command_center.audit import audit
 
-    await store.append_audit(
-        AuditEntry(
-            at=time.time() * 1000.0,
-            actor=_audit_actor(),
-            role="admin",
-            action=action,
-            target=target,
-            detail=detail,
-        )
-    )
+    await audit(store, cli_actor(), action, target, detail, role="cli")
 
 
 def kiosk(args: argparse.Namespace) -> int:
