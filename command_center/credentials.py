@@ -204,6 +204,14 @@ class DeviceCredentials:
     async def check(
         self, kind: DeviceKind | str, ident: str, token: str, address: str | None = None
     ) -> bool:
+        """Is ``token`` the current credential (kind, ident)? Records the use if so."""
+        return self.check_now(kind, ident, token, address)
+
+    def check_now(
+        self, kind: DeviceKind | str, ident: str, token: str, address: str | None = None
+    ) -> bool:
+        """``check`` for synchronous callers (a Bokeh auth hook): it never waits; the last
+        use is recorded when the caller runs on an event loop."""
         if not check_token(self.source.current(), kind, ident, token):
             return False
         self._note_use(str(kind), ident, address)
@@ -226,9 +234,13 @@ class DeviceCredentials:
         last = self._recorded.get((kind, ident))
         if last is not None and now - last < USE_RECORD_INTERVAL_S:
             return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop in this thread: nowhere to write from
+            return
         self._recorded[(kind, ident)] = now
         use = CredentialUse(kind=kind, ident=ident, at=time.time() * 1000.0, address=address)
-        task = asyncio.get_running_loop().create_task(self._record(use))
+        task = loop.create_task(self._record(use))
         self._writing.add(task)  # held until done: the loop keeps weak references
         task.add_done_callback(self._writing.discard)
 

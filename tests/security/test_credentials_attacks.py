@@ -150,11 +150,12 @@ async def test_rotated_kind_kills_its_old_tokens_only(rt: WallRuntime) -> None:
 # --- secrets at rest -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["keys.json", "wall.sqlite3"])
+@pytest.mark.parametrize("name", ["keys.json", "wall.sqlite3", "wall.sqlite3-wal"])
 async def test_world_readable_key_material_refuses_to_start(tmp_path: Path, name: str) -> None:
     data = tmp_path / "data"
     async with running_wall(data):
         pass
+    (data / name).touch()  # SQLite removes its -wal at a clean close; a crash leaves it
     (data / name).chmod(0o644)
     done = await acli(
         "--data-dir", str(data), "--wall", str(WALL_2X2), "--port", "0", "--no-browser"

@@ -193,3 +193,10 @@ async def test_rows_list_revoked_and_used_credentials_beyond_the_registry(
         ("screen", "gone", "active"),
         ("bridge", "hue", "revoked"),
     ]
+
+
+def test_synchronous_check_outside_a_loop(tmp_path: Path) -> None:
+    devices = DeviceCredentials(KeyFile.open(tmp_path / "keys.json"))
+    token = devices.issue("screen", "left-top")
+    assert devices.check_now("screen", "left-top", token, "10.0.0.1")
+    assert not devices.check_now("bridge", "left-top", token)
