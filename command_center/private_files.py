@@ -57,13 +57,16 @@ def check_key_material(paths: Iterable[Path]) -> None:
 
 
 def make_private(data_dir: Path) -> None:
-    """The data folder 0700 and every file under it 0600 (folders 0700); ours only."""
+    """The data folder 0700 and every file directly in it 0600; ours only.
+
+    Sub-folders are left as they are: behind a 0700 folder nobody else reaches them, and
+    one may be shared on purpose (an agency's drop folder placed there).
+    """
     uid = os.geteuid()
-    for folder, dirs, files in os.walk(data_dir):
-        _chmod(Path(folder), 0o700, uid)
-        for name in files:
-            _chmod(Path(folder) / name, 0o600, uid)
-        dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
+    _chmod(data_dir, 0o700, uid)
+    for path in data_dir.iterdir():
+        if path.is_file() and not path.is_symlink():
+            _chmod(path, 0o600, uid)
 
 
 def _chmod(path: Path, mode: int, uid: int) -> None:
