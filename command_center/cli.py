@@ -366,6 +366,18 @@ async def _audit(store: Store, action: str, target: str, detail: dict[str, objec
     await audit(store, cli_actor(), action, target, detail, role="cli")
 
 
+def _current_token(keys: Keys, kind: str, ident: str) -> str | None:
+    """The credential's token, or None (and a word on stderr) when it is revoked."""
+    try:
+        return keys.devices.issue(kind, ident)
+    except ValueError:
+        print(
+            f"{kind} '{ident}' is revoked (run_wall.py credentials reissue {kind} {ident})",
+            file=sys.stderr,
+        )
+        return None
+
+
 def kiosk(args: argparse.Namespace) -> int:
     from layouts import DEFAULT_WALL_FILE
     from layouts.loader import load_wall
@@ -380,7 +392,9 @@ def kiosk(args: argparse.Namespace) -> int:
     for screen in wall.screens:
         if screen.id not in wanted:
             continue
-        token = keys.devices.issue("screen", screen.id)
+        token = _current_token(keys, "screen", screen.id)
+        if token is None:
+            continue
         url = f"{args.url.rstrip('/')}/wall/{screen.id}?token={token}"
         cmd = [
             args.chromium,
@@ -412,8 +426,9 @@ def agency_tokens(args: argparse.Namespace) -> int:
     keys = asyncio.run(_keys(args))
     for agency in registry:
         if agency.id in wanted:
-            token = keys.devices.issue(AGENCY_KIND, agency.id)
-            print(f"{agency.id}\t{agency.id}:{token}")
+            token = _current_token(keys, AGENCY_KIND, agency.id)
+            if token is not None:
+                print(f"{agency.id}\t{agency.id}:{token}")
     return 0
 
 
@@ -421,7 +436,6 @@ def bridge_tokens(args: argparse.Namespace) -> int:
     """One line per bridge point: its id, then its token (WHIP ``Authorization: Bearer``;
     ``point:<id>:<token>`` for WHEP and the control channel)."""
     from video.registry import load_bridge_points
-    from video.tokens import point_token
 
     registry = load_bridge_points()
     wanted = set(args.point or registry.ids)
@@ -431,8 +445,9 @@ def bridge_tokens(args: argparse.Namespace) -> int:
         return 2
     keys = asyncio.run(_keys(args))
     for point in registry:
-        if point.id in wanted:
-            print(f"{point.id}\t{point_token(keys.devices, point.id)}")
+        token = _current_token(keys, "bridge", point.id) if point.id in wanted else None
+        if token is not None:
+            print(f"{point.id}\t{token}")
     return 0
 
 

@@ -116,6 +116,10 @@ async def test_revoked_agency_token_refused_within_5_s_others_keep_working(
     (entry,) = [e for e in await rt.store.audit() if e.action == "revoke_credential"]
     assert entry.target == f"agency:{stolen}" and entry.actor.startswith("cli:")
     assert entry.at > 1e12
+    # The explicit command prints no token for it any more, and says why.
+    printed = await acli("agency-tokens", "--agency", stolen, *data)
+    assert printed.returncode == 0 and printed.stdout == ""
+    assert f"agency '{stolen}' is revoked" in printed.stderr
     # A reissue prints a new token that works; the stolen one stays dead.
     again = await acli("credentials", "reissue", "agency", stolen, *data)
     assert again.returncode == 0, again.stderr
