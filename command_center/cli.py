@@ -596,7 +596,7 @@ async def credentials(args: argparse.Namespace) -> int:
             print("kind\tid\tkid\tgeneration\tstate\tlast_used\taddress")
             for row in rows:
                 used = (
-                    time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row["last_used_at"] / 1000))
+                    time.strftime("%d/%m/%Y %H:%M:%S", time.localtime(row["last_used_at"] / 1000))
                     if row["last_used_at"]
                     else "-"
                 )
