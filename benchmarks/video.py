@@ -34,7 +34,17 @@ from typing import Any
 from benchmarks.rig import ROOT, cpu_seconds, free_port, percentile
 
 POINT = "quang-ninh"
-DEVICE_KEY = b"benchmark-device-key-not-secret!"
+# The benchmark's processes (server, publishers, watchers) share one key file.
+KEYS_FILE = Path(tempfile.gettempdir()) / f"cc-bench-video-{os.getuid()}" / "keys.json"
+
+
+def _keys() -> Any:
+    from command_center.credentials import DeviceCredentials
+    from command_center.server.keys import KeyFile, Keys
+
+    KEYS_FILE.parent.mkdir(mode=0o700, exist_ok=True)
+    file = KeyFile.open(KEYS_FILE)
+    return Keys(file, DeviceCredentials(file))
 
 
 # --- the processes ---------------------------------------------------------------------
@@ -46,8 +56,9 @@ async def _serve(port: int, points_file: str = "") -> None:
     from tornado.web import Application, RequestHandler
 
     from command_center.bus import MemoryBus
-    from command_center.server.keys import Keys
     from command_center.server.video_routes import video_routes
+    from command_center.sessions import Sessions
+    from command_center.store import open_store
     from video.config import VideoConfig
     from video.registry import BRIDGE_POINTS_FILE, load_bridge_points
     from video.room import VideoRoom, open_video_room
@@ -73,12 +84,17 @@ async def _serve(port: int, points_file: str = "") -> None:
                 }
             )
 
-    keys = Keys(device=DEVICE_KEY, session=DEVICE_KEY)
+    keys = _keys()
     config = VideoConfig(host_addresses=("127.0.0.1",))
     registry = load_bridge_points(Path(points_file) if points_file else BRIDGE_POINTS_FILE)
-    async with open_video_room(registry, MemoryBus(), config) as room:
+    async with (
+        open_store(Path(tempfile.mkdtemp(prefix="bench-video-")), None) as store,
+        open_video_room(registry, MemoryBus(), config) as room,
+    ):
+        # Bridge points use their point tokens; the sessions are there for the routes' sake.
+        sessions = Sessions(store, keys.session)
         routes = [
-            *video_routes(room, keys, frozenset()),
+            *video_routes(room, keys, frozenset(), sessions),
             (r"/bench/counters", Counters, {"room": room}),
         ]
         app = Application(routes)
@@ -95,7 +111,12 @@ async def _publish(url: str, clip: Any, until: float) -> dict[str, Any]:
 
     track = EncodedLoopTrack(clip, record=True)
     link = await publish(
-        url, POINT, point_token(DEVICE_KEY, POINT), [track], ("127.0.0.1",), track.request_keyframe
+        url,
+        POINT,
+        point_token(_keys().devices, POINT),
+        [track],
+        ("127.0.0.1",),
+        track.request_keyframe,
     )
     await asyncio.sleep(max(0.0, until - time.time()))
     await link.close()
@@ -115,7 +136,7 @@ async def _watch(url: str, clip: Any, until: float) -> dict[str, Any]:
             got.append((index.get(frame.data, -1), frame.received_at))
 
     asked = time.time()
-    credential = f"point:hue:{point_token(DEVICE_KEY, 'hue')}"
+    credential = f"point:hue:{point_token(_keys().devices, 'hue')}"
     link = await watch(url, POINT, credential, on_frame, ("127.0.0.1",), kinds=("video",))
     await asyncio.sleep(max(0.0, until - time.time()))
     await link.close()
@@ -132,7 +153,7 @@ async def _publish_many(url: str, clip: Any, until: float, points: str) -> dict[
     for point in points.split(","):
         track = EncodedLoopTrack(clip)
         tracks.append(track)
-        token = point_token(DEVICE_KEY, point)
+        token = point_token(_keys().devices, point)
         links.append(
             await publish(url, point, token, [track], ("127.0.0.1",), track.request_keyframe)
         )
@@ -148,7 +169,7 @@ async def _watch_many(url: str, clip: Any, until: float, points: str) -> dict[st
     from video.tokens import point_token
     from video.whip_client import watch
 
-    credential = f"point:room:{point_token(DEVICE_KEY, 'room')}"
+    credential = f"point:room:{point_token(_keys().devices, 'room')}"
     got: dict[str, list[float]] = {}
     asked: dict[str, float] = {}
     links = []

@@ -1,12 +1,11 @@
 """Who may do what: roles, passwords, device tokens, signed sessions.
 
     people   username + password (argon2id) -> a signed session token (cookie or Bearer)
-    devices  a wall screen's kiosk token = HMAC(server secret, "screen:<id>"): the server
-             re-derives it on every connection, so no device token is ever stored
+    devices  see ``command_center.credentials`` (per-kind keys, revocable)
     access   authorize(principal, permission) against the fixed ROLE_PERMISSIONS table
 
-Every token is signed with a secret the caller fetches from the store
-(``store.secret(...)``); this module keeps no state of its own.
+Every token is signed with a secret the caller passes in (from the key file,
+``command_center.server.keys``); this module keeps no state of its own.
 """
 
 from __future__ import annotations
@@ -130,6 +129,9 @@ async def authenticate_user(store: UserStore, username: str, password: str) -> P
     ok = await asyncio.to_thread(verify_password, stored_hash, password)
     if user is None or not ok:
         raise AuthError("wrong username or password")
+    if user.disabled:
+        # Said only to someone who knows the password: the owner, who should ask an admin.
+        raise AuthError(f"account {username!r} is disabled; ask an administrator")
     try:
         role = Role(user.role)
     except ValueError:
@@ -163,22 +165,6 @@ async def bootstrap_users(store: UserStore, now: float) -> list[tuple[str, str, 
         )
         created.append((username, password, role))
     return created
-
-
-# --- device tokens ---------------------------------------------------------------------
-
-
-def device_token(secret: bytes, kind: str, ident: str) -> str:
-    """The token of device ``ident`` of ``kind`` (e.g. a screen), derived, never stored."""
-    if not kind or ":" in kind:
-        # "a:b" + "c" and "a" + "b:c" would sign the same text.
-        raise ValueError(f"device kind must be non-empty and without ':' (got {kind!r})")
-    return _b64(hmac.digest(secret, f"{kind}:{ident}".encode(), hashlib.sha256))
-
-
-def check_device_token(secret: bytes, kind: str, ident: str, token: str) -> bool:
-    expected = device_token(secret, kind, ident).encode()
-    return hmac.compare_digest(expected, token.encode())
 
 
 # --- sessions --------------------------------------------------------------------------
@@ -227,7 +213,7 @@ def read_session(secret: bytes, token: str, now: float) -> Principal:
 
 
 def _session_mac(secret: bytes, payload: str) -> bytes:
-    # "session." holds no ':', so no device-token text ("kind:ident") can sign a session.
+    # "session." holds no ':', so no token of older versions ("kind:ident") signs a session.
     return hmac.digest(secret, f"session.{payload}".encode(), hashlib.sha256)
 
 

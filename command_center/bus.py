@@ -2,8 +2,10 @@
 
     Bus (Protocol)         publish / subscribe / close
     ├── MemoryBus          one process: subscribers are queues in this event loop
-    └── RedisBus           many processes: Redis pub/sub, messages as JSON (``BUS_MESSAGE``)
-    create_bus(url)        picks one from settings (aiortc's ``create_signaling`` pattern)
+    └── RedisBus           many processes: Redis pub/sub, messages as JSON (``BUS_MESSAGE``),
+                           each signed with the bus key from the key file (Redis never holds
+                           it): forged or unsigned payloads are dropped and counted
+    create_bus(url, key)   picks one from settings (aiortc's ``create_signaling`` pattern)
 
 Delivery is at-most-once and live only: a subscriber sees what is published after its
 ``subscribe()`` has been entered, nothing earlier. State that must not be lost lives in the
@@ -17,8 +19,13 @@ growing the server's output buffer until Redis cuts the connection).
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import itertools
 import logging
+import secrets
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -37,6 +44,10 @@ DEFAULT_QUEUE_SIZE = 10_000
 DEFAULT_CHANNEL = "cc:bus"
 SUBSCRIBE_TIMEOUT_S = 5.0
 MAX_AWAITED_ECHOES = 64  # own payloads awaiting their return from Redis
+_SIG_LEN = 43  # unpadded urlsafe base64 of an HMAC-SHA256
+# A signed message older or newer than this (by its sender's clock) is refused as a replay;
+# the servers' clocks must agree within it (NTP). Signatures are remembered twice as long.
+REPLAY_WINDOW_S = 60.0
 
 
 class Bus(Protocol):
@@ -54,6 +65,11 @@ class Bus(Protocol):
 
     async def close(self) -> None:
         """End every live subscription and release connections."""
+        ...
+
+    @property
+    def rejected(self) -> int:
+        """Messages dropped because their signature was missing or wrong (``/health``)."""
         ...
 
 
@@ -118,6 +134,10 @@ class MemoryBus:
         self._subscriptions: set[Subscription] = set()
         self._closed = False
 
+    @property
+    def rejected(self) -> int:
+        return 0  # nothing crosses a wire, nothing to forge
+
     async def publish(self, message: AnyBusMessage) -> None:
         if self._closed:
             raise RuntimeError("bus is closed")
@@ -153,6 +173,11 @@ class RedisBus:
     by the process that sent it). Payloads that are not a valid bus message (another program
     on the channel, an older version of ours) are logged and skipped.
 
+    Every payload is ``<sig>.<sent at, ms>.<nonce>.<json>``, sig the HMAC-SHA256 (base64)
+    of the rest; one with a missing or wrong signature (anyone who can reach Redis may
+    PUBLISH), sent outside ``REPLAY_WINDOW_S`` or seen before (a replay) is dropped, counted
+    in ``rejected`` and logged. The join tokens below carry no state and are not signed.
+
     A subscriber joining a live connection must not see what was published before it
     joined: it publishes a token on this process's own join channel and starts receiving
     after the pump reads that token back (Redis delivers in the order it executed the
@@ -160,8 +185,18 @@ class RedisBus:
     """
 
     def __init__(
-        self, url: str, channel: str = DEFAULT_CHANNEL, queue_size: int = DEFAULT_QUEUE_SIZE
+        self,
+        url: str,
+        channel: str = DEFAULT_CHANNEL,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        *,
+        key: bytes,
     ) -> None:
+        if len(key) < 16:
+            raise ValueError(f"the bus key must have at least 16 bytes (got {len(key)})")
+        self._key = key
+        self._rejected = 0
+        self._seen: OrderedDict[bytes, float] = OrderedDict()  # signature -> received (monotonic)
         self._client: aioredis.Redis = aioredis.Redis.from_url(url)
         self._channel = channel
         self._join_channel = f"{channel}:join:{uuid.uuid4().hex}"
@@ -180,7 +215,7 @@ class RedisBus:
         if self._closed:
             raise RuntimeError("bus is closed")
         # As its own class: a producer's subclass may serialise the same JSON faster.
-        payload = BUS_MESSAGE.dump_json(message, serialize_as_any=True)
+        payload = self._signed(BUS_MESSAGE.dump_json(message, serialize_as_any=True))
         own = self._link is not None
         if own:  # remembered first: the echo may arrive before PUBLISH returns
             self._sent[payload] = message
@@ -260,7 +295,9 @@ class RedisBus:
                         self._live.add(joined)
                     continue
                 message = self._sent.pop(data, None)
-                if message is None:
+                if message is not None:
+                    self._remember(data[:_SIG_LEN])  # a replay of our own is refused too
+                else:
                     message = self._decode(data)
                 if message is not None:
                     for subscription in self._live:
@@ -290,7 +327,55 @@ class RedisBus:
         self._live.clear()
         self._joining.clear()
 
-    def _decode(self, data: bytes) -> AnyBusMessage | None:
+    @property
+    def rejected(self) -> int:
+        return self._rejected
+
+    def _signed(self, body: bytes) -> bytes:
+        # The nonce makes every payload unique, so a second arrival is always a replay.
+        signed = b"%d.%s.%s" % (time.time_ns() // 1_000_000, secrets.token_hex(8).encode(), body)
+        return _sig(self._key, signed) + b"." + signed
+
+    def _verified(self, data: bytes) -> bytes | None:
+        sig, dot, signed = data[:_SIG_LEN], data[_SIG_LEN : _SIG_LEN + 1], data[_SIG_LEN + 1 :]
+        if dot != b"." or not hmac.compare_digest(sig, _sig(self._key, signed)):
+            self._reject("unsigned or forged", data)
+            return None
+        sent_ms, _, rest = signed.partition(b".")
+        _, _, body = rest.partition(b".")
+        if not sent_ms.isdigit() or abs(time.time() - int(sent_ms) / 1000) > REPLAY_WINDOW_S:
+            self._reject("stale (replayed?)", data)
+            return None
+        if sig in self._seen:
+            self._reject("replayed", data)
+            return None
+        self._remember(sig)
+        return body
+
+    def _remember(self, sig: bytes) -> None:
+        now = time.monotonic()
+        self._seen[sig] = now
+        while self._seen:
+            oldest, at = next(iter(self._seen.items()))
+            if now - at <= 2 * REPLAY_WINDOW_S:
+                break
+            del self._seen[oldest]
+
+    def _reject(self, why: str, data: bytes) -> None:
+        self._rejected += 1
+        if self._rejected == 1 or self._rejected % 1000 == 0:
+            log.warning(
+                "dropped a %s message on bus channel %r (%d so far; latest: %r)",
+                why,
+                self._channel,
+                self._rejected,
+                data[:80],
+            )
+
+    def _decode(self, signed: bytes) -> AnyBusMessage | None:
+        data = self._verified(signed)
+        if data is None:
+            return None
         try:
             return BUS_MESSAGE.validate_json(data)
         except ValidationError as exc:
@@ -321,6 +406,19 @@ async def _confirmed(pubsub: Any, channels: int) -> None:
                 channels -= 1
 
 
-def create_bus(redis_url: str | None) -> Bus:
-    """Redis when a URL is configured (several server processes), else in memory."""
-    return RedisBus(redis_url) if redis_url else MemoryBus()
+def create_bus(redis_url: str | None, key: bytes | None = None) -> Bus:
+    """Redis when a URL is configured (several server processes), else in memory.
+
+    The URL may carry a password or an ACL user (``redis://user:password@host:6379/0``) and
+    ``rediss://`` for TLS; redis-py reads both. ``key`` signs the messages (the key file's
+    bus key, the same in every process); a Redis bus needs it.
+    """
+    if not redis_url:
+        return MemoryBus()
+    if key is None:
+        raise ValueError("a Redis bus needs the bus key (keys.bus, from the key file)")
+    return RedisBus(redis_url, key=key)
+
+
+def _sig(key: bytes, body: bytes) -> bytes:
+    return base64.urlsafe_b64encode(hmac.digest(key, body, hashlib.sha256)).rstrip(b"=")

@@ -1,5 +1,5 @@
-"""``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password] …``:
-the wall's commands."""
+"""``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password|
+users|audit|rotate-keys|credentials] …``: the wall's commands."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import secrets
 import shlex
 import signal
 import subprocess
@@ -17,8 +16,10 @@ import time
 import webbrowser
 from pathlib import Path
 
+from command_center.credentials import DeviceKind
 from command_center.server.keys import Keys
 from command_center.settings import Settings
+from command_center.store import Store
 
 CHROMIUM_FLAGS = [
     "--kiosk",
@@ -36,6 +37,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=Path("data"), help="embedded store folder")
     p.add_argument("--redis", dest="redis_url", default=None, help="redis://host:port/db")
     p.add_argument("--wall", dest="wall_file", type=Path, default=None, help="wall spec YAML")
+    p.add_argument(
+        "--keys-file",
+        type=Path,
+        default=None,
+        help="the key file (default DATA_DIR/keys.json); every process of one wall, "
+        "with --redis too, must use the same file",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -84,6 +92,12 @@ def parser() -> argparse.ArgumentParser:
             help="a STUN or TURN server for the video bridge, e.g. turn:USER:PASSWORD@HOST:3478 "
             "(repeatable; default none: host candidates only, no public server)",
         )
+        p.add_argument(
+            "--session-idle-min",
+            type=_positive,
+            default=30.0,
+            help="a signed-in session unused this many minutes ends (besides its 12 h limit)",
+        )
         _common(p)
     val = sub.add_parser("validate", help="check wall and preset YAML files; exit 1 on errors")
     val.add_argument("files", nargs="*", type=Path)
@@ -107,6 +121,48 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("username")
     reset.add_argument("--role", default=None, help="create the user with this role if missing")
     _common(reset)
+    kinds = ["screen", "bridge", "agency"]
+    rotate = sub.add_parser(
+        "rotate-keys", help="new key for one device kind: its old tokens stop working"
+    )
+    rotate.add_argument("--kind", required=True, choices=kinds)
+    rotate.add_argument("--url", default="http://127.0.0.1:5006", help="for the kiosk URLs")
+    _common(rotate)
+    creds = sub.add_parser("credentials", help="list, revoke or reissue device credentials")
+    creds_sub = creds.add_subparsers(dest="action", required=True)
+    _common(creds_sub.add_parser("list", help="every credential with its state and last use"))
+    for action, text in (
+        ("revoke", "refuse this one credential from now on"),
+        ("reissue", "a new token for this credential (the old one stops working)"),
+    ):
+        one = creds_sub.add_parser(action, help=text)
+        one.add_argument("kind", choices=kinds)
+        one.add_argument("ident", metavar="ID")
+        one.add_argument("--url", default="http://127.0.0.1:5006", help="for a kiosk URL")
+        _common(one)
+    # Part "sessions": accounts and the audit chain.
+    users = sub.add_parser("users", help="list and change accounts (audited)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    _common(users_sub.add_parser("list", help="every account"))
+    add = users_sub.add_parser("add", help="a new account with a random password")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="admin, duty_officer or viewer")
+    for name, text in (
+        ("disable", "the user can no longer sign in; their sessions end"),
+        ("enable", "the user may sign in again"),
+        ("reset-password", "a new random password; sessions end, sign-in locks clear"),
+    ):
+        one = users_sub.add_parser(name, help=text)
+        one.add_argument("username")
+    role = users_sub.add_parser("set-role", help="change the role; the user's sessions end")
+    role.add_argument("username")
+    role.add_argument("role", help="admin, duty_officer or viewer")
+    for p in users_sub.choices.values():
+        if p.prog.split()[-1] != "list":
+            _common(p)
+    audit_cmd = sub.add_parser("audit", help="check the audit trail")
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
+    _common(audit_sub.add_parser("verify", help="exit 1 if a row was edited or deleted"))
     return ap
 
 
@@ -118,6 +174,16 @@ def _ice_server(text: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text.strip()
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0 (got {text!r})")
+    return value
 
 
 def command_words(words: list[str]) -> list[str]:
@@ -132,6 +198,9 @@ def command_words(words: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from command_center.private_files import private_umask
+
+    private_umask()  # every file this process writes (keys, stores) is its user's alone
     args = parser().parse_args(command_words(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -151,6 +220,14 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(main_async(args))
     if command == "reset-password":
         return asyncio.run(reset_password(args))
+    if command == "rotate-keys":
+        return asyncio.run(rotate_keys(args))
+    if command == "credentials":
+        return asyncio.run(credentials(args))
+    if command == "users":
+        return asyncio.run(users_command(args))
+    if command == "audit":
+        return asyncio.run(audit_verify(args))
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -166,9 +243,18 @@ def main(argv: list[str] | None = None) -> int:
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
         incident_retention_days=args.incident_retention_days,
+        keys_file=args.keys_file,
+        session_idle_min=args.session_idle_min,
     )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(settings))
+    from command_center.private_files import ExposedSecretError
+    from command_center.server.keys import KeyFileError
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(settings))
+    except (ExposedSecretError, KeyFileError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -229,21 +315,25 @@ async def serve(settings: Settings) -> None:
         print(f"\nTường màn hình đang chạy · The wall is running at {rt.url}", flush=True)
         print(f"  Bảng điều khiển · Console: {rt.url}/console")
         print(f"  Sức khỏe · Health:         {rt.url}/health")
-        from command_center.auth import device_token
-
+        # Tokens are printed at the first start only (when the keys were made); later the
+        # explicit commands print them: kiosk, bridge-tokens, agency-tokens.
+        first = rt.keys.created
         for screen in rt.wall.screens:
-            token = device_token(rt.keys.device, "screen", screen.id)
-            print(f"  Màn hình · Screen {screen.id}: {rt.url}/wall/{screen.id}?token={token}")
+            token = f"?token={rt.keys.devices.issue('screen', screen.id)}" if first else ""
+            print(f"  Màn hình · Screen {screen.id}: {rt.url}/wall/{screen.id}{token}")
         if rt.video is not None:
             from video.registry import ROOM
-            from video.tokens import point_token
 
             for point in rt.video.registry:
                 if point.id != ROOM:
-                    token = point_token(rt.keys.device, point.id)
+                    token = f"?token={rt.keys.devices.issue('bridge', point.id)}" if first else ""
                     print(
-                        f"  Điểm cầu · Bridge point {point.id}: {rt.url}/bridge/{point.id}?token={token}"
+                        f"  Điểm cầu · Bridge point {point.id}: {rt.url}/bridge/{point.id}{token}"
                     )
+        if first:
+            print("  (mã truy cập chỉ in lần đầu · tokens printed at this first start only)")
+        else:
+            print("  (mã truy cập · tokens: run_wall.py kiosk | bridge-tokens | agency-tokens)")
         if rt.new_users:
             print("\nTài khoản mới (chỉ in một lần) · New accounts (printed only once):")
             for name, password, role in rt.new_users:
@@ -269,21 +359,38 @@ def _open_browser(url: str) -> None:
     webbrowser.open(url)
 
 
-async def _keys(data_dir: Path, redis_url: str | None) -> Keys:
-    from command_center.server.keys import load_keys
+async def _keys(args: argparse.Namespace) -> Keys:
+    from command_center.server.keys import key_file_path, load_keys
     from command_center.store import open_store
 
-    async with open_store(data_dir, redis_url) as store:
-        return await load_keys(store)
+    async with open_store(args.data_dir, args.redis_url) as store:
+        return await load_keys(store, key_file_path(args.data_dir, args.keys_file))
+
+
+async def _audit(store: Store, action: str, target: str, detail: dict[str, object]) -> None:
+    from command_center.audit import audit
+
+    await audit(store, cli_actor(), action, target, detail, role="cli")
+
+
+def _current_token(keys: Keys, kind: str, ident: str) -> str | None:
+    """The credential's token, or None (and a word on stderr) when it is revoked."""
+    try:
+        return keys.devices.issue(kind, ident)
+    except ValueError:
+        print(
+            f"{kind} '{ident}' is revoked (run_wall.py credentials reissue {kind} {ident})",
+            file=sys.stderr,
+        )
+        return None
 
 
 def kiosk(args: argparse.Namespace) -> int:
-    from command_center.auth import device_token
     from layouts import DEFAULT_WALL_FILE
     from layouts.loader import load_wall
 
     wall = load_wall(args.wall_file or DEFAULT_WALL_FILE)
-    keys = asyncio.run(_keys(args.data_dir, args.redis_url))
+    keys = asyncio.run(_keys(args))
     wanted = set(args.screen or [s.id for s in wall.screens])
     unknown = wanted - {s.id for s in wall.screens}
     if unknown:
@@ -292,7 +399,9 @@ def kiosk(args: argparse.Namespace) -> int:
     for screen in wall.screens:
         if screen.id not in wanted:
             continue
-        token = device_token(keys.device, "screen", screen.id)
+        token = _current_token(keys, "screen", screen.id)
+        if token is None:
+            continue
         url = f"{args.url.rstrip('/')}/wall/{screen.id}?token={token}"
         cmd = [
             args.chromium,
@@ -312,7 +421,6 @@ def kiosk(args: argparse.Namespace) -> int:
 
 def agency_tokens(args: argparse.Namespace) -> int:
     """One line per agency: its id, then the whole ``Authorization: Bearer`` credential."""
-    from command_center.auth import device_token
     from command_center.server.observations_api import AGENCY_KIND
     from feeds.loader import load_feeds
 
@@ -322,11 +430,12 @@ def agency_tokens(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown agency id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    keys = asyncio.run(_keys(args.data_dir, args.redis_url))
+    keys = asyncio.run(_keys(args))
     for agency in registry:
         if agency.id in wanted:
-            token = device_token(keys.device, AGENCY_KIND, agency.id)
-            print(f"{agency.id}\t{agency.id}:{token}")
+            token = _current_token(keys, AGENCY_KIND, agency.id)
+            if token is not None:
+                print(f"{agency.id}\t{agency.id}:{token}")
     return 0
 
 
@@ -334,7 +443,6 @@ def bridge_tokens(args: argparse.Namespace) -> int:
     """One line per bridge point: its id, then its token (WHIP ``Authorization: Bearer``;
     ``point:<id>:<token>`` for WHEP and the control channel)."""
     from video.registry import load_bridge_points
-    from video.tokens import point_token
 
     registry = load_bridge_points()
     wanted = set(args.point or registry.ids)
@@ -342,31 +450,177 @@ def bridge_tokens(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown bridge point id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    keys = asyncio.run(_keys(args.data_dir, args.redis_url))
+    keys = asyncio.run(_keys(args))
     for point in registry:
-        if point.id in wanted:
-            print(f"{point.id}\t{point_token(keys.device, point.id)}")
+        token = _current_token(keys, "bridge", point.id) if point.id in wanted else None
+        if token is not None:
+            print(f"{point.id}\t{token}")
     return 0
 
 
 async def reset_password(args: argparse.Namespace) -> int:
-    from command_center.auth import Role, hash_password
-    from command_center.store import UserRecord, open_store
+    """``users reset-password`` that also creates the user, or changes its role, with
+    ``--role`` (the older command, kept for scripts)."""
+    from command_center.store import open_store
 
     async with open_store(args.data_dir, args.redis_url) as store:
         user = await store.get_user(args.username)
-        if user is None and args.role is None:
-            print(f"no user '{args.username}'; pass --role to create it", file=sys.stderr)
+    if user is None and args.role is None:
+        print(f"no user '{args.username}'; pass --role to create it", file=sys.stderr)
+        return 2
+    if user is None:
+        args.users_command = "add"
+        return await users_command(args)
+    if args.role is not None and args.role != user.role:
+        args.users_command = "set-role"
+        if code := await users_command(args):
+            return code
+    args.users_command = "reset-password"
+    return await users_command(args)
+
+
+def cli_actor() -> str:
+    """Who ran a command, for the audit: ``cli:<os user>``."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+async def users_command(args: argparse.Namespace) -> int:
+    from command_center import accounts
+    from command_center.errors import WallError
+    from command_center.server.login_limit import limiter_for
+    from command_center.sessions import Sessions
+    from command_center.store import open_store
+
+    actor = cli_actor()
+    async with open_store(args.data_dir, args.redis_url) as store:
+        sessions = Sessions(store, None)
+        try:
+            match args.users_command:
+                case "list":
+                    for user in await store.users():
+                        state = "đã khoá · disabled" if user.disabled else "hoạt động · enabled"
+                        created = time.strftime("%d/%m/%Y", time.localtime(user.created_at))
+                        print(f"{user.username}\t{user.role}\t{state}\t{created}")
+                case "add":
+                    password = await accounts.add_user(store, actor, args.username, args.role)
+                    print(f"{args.username} ({args.role}): {password}")
+                case "disable" | "enable":
+                    disabled = args.users_command == "disable"
+                    await accounts.set_disabled(store, sessions, actor, args.username, disabled)
+                    print(f"{args.username}: {'disabled' if disabled else 'enabled'}")
+                case "set-role":
+                    await accounts.set_role(store, sessions, actor, args.username, args.role)
+                    print(f"{args.username}: {args.role}")
+                case "reset-password":
+                    password = await accounts.reset_password(
+                        store, sessions, limiter_for(store), actor, args.username
+                    )
+                    account = await store.get_user(args.username)
+                    print(f"{args.username} ({account.role if account else '?'}): {password}")
+        except WallError as exc:
+            print(exc.message, file=sys.stderr)
             return 2
-        role = Role(args.role) if args.role else Role(user.role)  # type: ignore[union-attr]
-        password = secrets.token_urlsafe(12)
-        await store.put_user(
-            UserRecord(
-                username=args.username,
-                role=str(role),
-                password_hash=hash_password(password),
-                created_at=user.created_at if user else time.time(),
-            )
+    return 0
+
+
+async def audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the chain is whole, 1 naming the first broken row."""
+    from command_center.audit import verify_chain
+    from command_center.store import open_store
+
+    async with open_store(args.data_dir, args.redis_url) as store:
+        entries, head = await store.audit_chain()
+    problems = verify_chain(entries, head)
+    if problems:
+        print(f"Nhật ký bị sửa · audit trail broken: {problems[0]}", file=sys.stderr)
+        for more in problems[1:]:
+            print(f"  also {more}", file=sys.stderr)
+        return 1
+    print(f"{len(entries)} row(s): chain intact · chuỗi nguyên vẹn")
+    return 0
+
+
+def known_credentials(args: argparse.Namespace) -> dict[DeviceKind, list[str]]:
+    """Every credential the registries name, by kind (the wall's screens, the agencies,
+    the bridge points but the room itself)."""
+    from command_center.server.credentials_api import known_credentials as known
+    from feeds.loader import load_feeds
+    from layouts import DEFAULT_WALL_FILE
+    from layouts.loader import load_wall
+    from video.registry import load_bridge_points
+
+    wall = load_wall(args.wall_file or DEFAULT_WALL_FILE)
+    return known(wall, load_feeds(), load_bridge_points())
+
+
+def _credential_line(kind: str, ident: str, token: str, url: str) -> str:
+    if kind == "screen":
+        return f"{ident}\t{url.rstrip('/')}/wall/{ident}?token={token}"
+    if kind == "agency":
+        return f"{ident}\t{ident}:{token}"
+    return f"{ident}\t{token}"
+
+
+async def rotate_keys(args: argparse.Namespace) -> int:
+    """A new key for one kind; prints that kind's new credentials, this once."""
+    from command_center.server.keys import key_file_path, load_keys
+    from command_center.store import open_store
+
+    kind = DeviceKind(args.kind)
+    known = known_credentials(args)[kind]
+    async with open_store(args.data_dir, args.redis_url) as store:
+        keys = await load_keys(store, key_file_path(args.data_dir, args.keys_file))
+        keys.devices.rotate(kind)
+        kid = keys.file.current().kinds[kind].kid
+        await _audit(store, "rotate_keys", kind, {"kid": kid})
+    print(f"# {kind}: new key {kid}; every older {kind} token is refused from now on")
+    for ident in known:
+        with contextlib.suppress(ValueError):  # a revoked credential stays revoked
+            token = keys.devices.issue(kind, ident)
+            print(_credential_line(kind, ident, token, args.url))
+    return 0
+
+
+async def credentials(args: argparse.Namespace) -> int:
+    from command_center.credentials import credential_rows
+    from command_center.server.keys import key_file_path, load_keys
+    from command_center.store import open_store
+
+    known = known_credentials(args)
+    kind = DeviceKind(args.kind) if args.action != "list" else DeviceKind.SCREEN
+    if args.action != "list" and args.ident not in known[kind]:
+        print(f"unknown {kind} '{args.ident}' (known: {', '.join(known[kind])})", file=sys.stderr)
+        return 2
+    async with open_store(args.data_dir, args.redis_url) as store:
+        keys = await load_keys(store, key_file_path(args.data_dir, args.keys_file))
+        if args.action == "list":
+            rows = await credential_rows(keys.file.current(), store, known)
+            print("kind\tid\tkid\tgeneration\tstate\tlast_used\taddress")
+            for row in rows:
+                used = (
+                    time.strftime("%d/%m/%Y %H:%M:%S", time.localtime(row["last_used_at"] / 1000))
+                    if row["last_used_at"]
+                    else "-"
+                )
+                print(
+                    f"{row['kind']}\t{row['id']}\t{row['kid']}\t{row['generation']}\t"
+                    f"{row['state']}\t{used}\t{row['last_address'] or '-'}"
+                )
+            return 0
+        if args.action == "revoke":
+            keys.devices.revoke(kind, args.ident)
+            await _audit(store, "revoke_credential", f"{kind}:{args.ident}", {})
+            print(f"{kind} '{args.ident}' revoked; reissue it to give it a new token")
+            return 0
+        token = keys.devices.reissue(kind, args.ident)
+        generation = keys.file.current().credential(kind, args.ident).generation
+        await _audit(
+            store, "reissue_credential", f"{kind}:{args.ident}", {"generation": generation}
         )
-    print(f"{args.username} ({role}): {password}")
+    print(_credential_line(kind, args.ident, token, args.url))
     return 0

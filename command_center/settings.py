@@ -39,3 +39,8 @@ class Settings:
     incident_retention_days: float = 365.0
     poll_interval_s: float = 60.0
     watch_interval_s: float = 5.0
+    # The key file (signing keys, device credentials' generations); default <data>/keys.json.
+    # Every process of one wall must read the same file; it never goes into Redis.
+    keys_file: Path | None = None
+    # Part "sessions": a session unused this long ends (besides its absolute session_ttl_s).
+    session_idle_min: float = 30.0

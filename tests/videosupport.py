@@ -16,10 +16,6 @@ from playwright.async_api import BrowserContext, Page
 from wallprocess import ROOT, WallProcess
 from wallsupport import WALL_2X2, wait_until
 
-from command_center.server.keys import load_keys
-from command_center.store import open_store
-from video.tokens import point_token
-
 # One video tile filling each top screen of the 2 × 2 wall.
 PRESET = """
 name: {vi: "Thử cầu truyền hình", en: "Video bridge test"}
@@ -53,10 +49,8 @@ def video_wall_process(netns: NetNamespace, tmp_path: Path, preset: str = PRESET
 
 
 async def point_credential(wall: WallProcess, point: str) -> str:
-    """The point's token, derived from the server's device key (read from its store)."""
-    async with open_store(wall.data_dir, None) as store:
-        keys = await load_keys(store)
-    return point_token(keys.device, point)
+    """The point's token, derived from the server's bridge key (read from its key file)."""
+    return wall.token("bridge", point)
 
 
 async def bridge_url(wall: WallProcess, point: str) -> str:

@@ -32,8 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-backgrounding-occluded-windows",
 ]
 URL_LINE = re.compile(r"The wall is running at (http://\S+)")
-SCREEN_LINE = re.compile(r"Screen (\S+): (http://\S+)")
-BRIDGE_LINE = re.compile(r"Bridge point (\S+): (http://\S+)")
+# Printed with their tokens at the first start only (when the key file is made).
+SCREEN_LINE = re.compile(r"Screen (\S+): (http://\S+\?token=\S+)")
+BRIDGE_LINE = re.compile(r"Bridge point (\S+): (http://\S+\?token=\S+)")
 USER_LINE = re.compile(r"^\s+(\S+)\s+(\S+)\s+\((\w+)\)\s*$")
 
 
@@ -108,11 +109,27 @@ class WallProcess:
         """Stop (``kill -9`` by default) and start again on the same port and data."""
         self.stop(kill=kill)
         time.sleep(pause_s)
-        users = self.users
-        self.screens, self.bridges, self.output = {}, {}, []
+        users, screens, bridges = self.users, self.screens, self.bridges
+        self.output = []
         self.start()
-        self.users = users  # printed only on the first start
+        # Printed only on the first start; the key file keeps them valid.
+        self.users = users
+        self.screens, self.bridges = screens | self.screens, bridges | self.bridges
         return self
+
+    @property
+    def keys_file(self) -> Path:
+        if "--keys-file" in self.extra:
+            return Path(self.extra[self.extra.index("--keys-file") + 1])
+        return self.data_dir / "keys.json"
+
+    def token(self, kind: str, ident: str) -> str:
+        """The current token of a screen, bridge point or agency, from the server's key file
+        (as ``run_wall.py kiosk`` would print it)."""
+        from command_center.credentials import issue_token
+        from command_center.server.keys import KeyFile
+
+        return issue_token(KeyFile.open(self.keys_file).current(), kind, ident)
 
 
 def free_port() -> int:

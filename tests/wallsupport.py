@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import websockets
 
-from command_center.auth import Role, device_token
+from command_center.auth import Role
 from command_center.protocol import DataMessage, Message
 from command_center.server.runtime import WallRuntime, open_runtime
 from command_center.settings import Settings
@@ -78,8 +78,13 @@ async def login(client: httpx.AsyncClient, rt: WallRuntime, role: Role) -> dict[
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
+def device_token(rt: WallRuntime, kind: str, ident: str) -> str:
+    """The current token of a screen, bridge point or agency of a server in this process."""
+    return rt.keys.devices.issue(kind, ident)
+
+
 def screen_token(rt: WallRuntime, screen: str) -> str:
-    return device_token(rt.keys.device, "screen", screen)
+    return device_token(rt, "screen", screen)
 
 
 class ScreenClient:

@@ -1,20 +1,22 @@
-"""Bridge-point credentials: derived from the server's device key, never stored.
+"""Bridge-point credentials: ``keys.devices`` tokens of kind ``bridge``, never stored.
 
-A point's token is ``device_token(keys.device, "bridge", <point id>)``: the YAML registry
-holds no secret, ``run_wall.py bridge-tokens`` prints them, and rotating the device key
-revokes every point (and every screen) at once.
+A point's token is ``devices.issue("bridge", <point id>)``: the YAML registry holds no
+secret, ``run_wall.py bridge-tokens`` prints them, ``run_wall.py credentials revoke bridge
+<id>`` revokes one and ``run_wall.py rotate-keys --kind bridge`` all of them.
 """
 
 from __future__ import annotations
 
-from command_center.auth import check_device_token, device_token
+from command_center.credentials import DeviceCredentials, DeviceKind
 
-BRIDGE_KIND = "bridge"
-
-
-def point_token(device_key: bytes, point_id: str) -> str:
-    return device_token(device_key, BRIDGE_KIND, point_id)
+BRIDGE_KIND = DeviceKind.BRIDGE
 
 
-def check_point_token(device_key: bytes, point_id: str, token: str) -> bool:
-    return check_device_token(device_key, BRIDGE_KIND, point_id, token)
+def point_token(devices: DeviceCredentials, point_id: str) -> str:
+    return devices.issue(BRIDGE_KIND, point_id)
+
+
+async def check_point_token(
+    devices: DeviceCredentials, point_id: str, token: str, address: str | None = None
+) -> bool:
+    return await devices.check(BRIDGE_KIND, point_id, token, address)

@@ -14,9 +14,9 @@ from typing import Any
 
 from tornado.web import RequestHandler
 
+from command_center.credentials import DeviceKind
 from command_center.server.keys import Keys
 from video.registry import BridgePointRegistry
-from video.tokens import check_point_token
 
 HEAD = """<!doctype html>
 <html lang="{html_lang}"><head><meta charset="utf-8">
@@ -115,7 +115,7 @@ class BridgePageHandler(RequestHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(text)
 
-    def get(self, point_id: str) -> None:
+    async def get(self, point_id: str) -> None:
         lang = "en" if self.get_query_argument("lang", "vi") == "en" else "vi"
         if point_id not in self.points:
             title = "Không có điểm cầu · No such bridge point"
@@ -134,7 +134,9 @@ class BridgePageHandler(RequestHandler):
                 )
             )
             return
-        if not check_point_token(self.keys.device, point.id, token):
+        if not await self.keys.devices.check(
+            DeviceKind.BRIDGE, point.id, token, self.request.remote_ip
+        ):
             error = (
                 "Mã truy cập không đúng với điểm cầu này · Wrong access token for this bridge point"
             )

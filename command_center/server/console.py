@@ -20,18 +20,21 @@ from command_center.auth import (
     ROLE_PERMISSIONS,
     Permission,
     Principal,
-    issue_session,
 )
 from command_center.errors import WallError
+from command_center.server.audit_view import AuditView
 from command_center.server.hub import ScreenHub
 from command_center.server.i18n import Lang, t
-from command_center.server.keys import Keys
 from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
-from command_center.store import Store
+from command_center.sessions import SCOPE_VIEW, Sessions
+from command_center.store import AuditEntry, Store
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REFRESH_MS = 1000
+# The page's view-only token (preview, video) lives 5 min and is renewed well before.
+VIEW_TOKEN_TTL_S = 300.0
+VIEW_TOKEN_RENEW_S = 120.0
 AUDIT_ROWS = 15
 CSS = """
 :host { font-family: "Noto Sans", "DejaVu Sans", sans-serif; }
@@ -112,7 +115,7 @@ def switch_summary(snapshot: dict[str, Any], hub: ScreenHub, lang: Lang) -> str:
     return out
 
 
-def audit_table(entries: list[Any], lang: Lang) -> str:
+def audit_table(entries: list[AuditEntry], lang: Lang) -> str:
     head = "".join(f"<th>{t(k, lang)}</th>" for k in ("when", "who", "what", "target"))
     rows = "".join(
         f"<tr><td>{fmt_time(e.at)}</td><td>{html.escape(e.actor)} "
@@ -133,9 +136,17 @@ class Console:
     """One console session's widgets and callbacks."""
 
     def __init__(
-        self, hub: ScreenHub, store: Store, keys: Keys, principal: Principal, ttl_s: float
+        self,
+        hub: ScreenHub,
+        store: Store,
+        sessions: Sessions,
+        principal: Principal,
+        session_token: str,
     ) -> None:
         self.hub, self.store, self.principal = hub, store, principal
+        # The session token stays on the server: the page gets only a view-only token.
+        self.sessions, self._session_token = sessions, session_token
+        self._view_token_at = time.monotonic()
         self.lang: Lang = "vi"
         wall = hub.wall
         vps = [(s.id, wall.viewport(s.id)) for s in wall.screens]
@@ -143,7 +154,7 @@ class Console:
             screens=[{"id": i, "x": v.x, "y": v.y, "w": v.w, "h": v.h} for i, v in vps],
             wall_width=wall.width,
             wall_height=wall.height,
-            token=issue_session(keys.session, principal, time.time(), ttl_s),
+            token=self._view_token(),
             sizing_mode="stretch_width",
         )
         self.lang_pick = pn.widgets.RadioButtonGroup(
@@ -160,7 +171,11 @@ class Console:
         self.message = pn.pane.HTML("" if may_switch else t("no_permission", "vi"))
         self.summary = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.screens = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
-        self.audit = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
+        # The audit log with its actor / action filters (audit_view.py).
+        self.audit_view = AuditView(
+            store, audit_table, AUDIT_ROWS, stylesheets=[CSS], sizing_mode="stretch_width"
+        )
+        self.audit = self.audit_view.table
         # Bridge points: live from the video control channel; read-only for viewers.
         self.video = VideoRoster(
             token=self.preview.token,
@@ -217,12 +232,20 @@ class Console:
         for key in ("wall", "screens", "video", "audit"):
             self.headings[key].object = f"### {t(key, self.lang)}"
 
+    def _view_token(self) -> str:
+        return self.sessions.scoped_token(
+            self.principal, SCOPE_VIEW, VIEW_TOKEN_TTL_S, session=self._session_token
+        )
+
     async def refresh(self) -> None:
+        if time.monotonic() - self._view_token_at >= VIEW_TOKEN_RENEW_S:
+            self._view_token_at = time.monotonic()
+            self.preview.token = self.video.token = self._view_token()
         snap = self.hub.snapshot()
         now = time.time() * 1000
         self.summary.object = switch_summary(snap, self.hub, self.lang)
         self.screens.object = screens_table(snap, self.lang, now)
-        self.audit.object = audit_table(await self.store.audit(AUDIT_ROWS), self.lang)
+        await self.audit_view.refresh(self.lang)
 
     def view(self) -> pn.viewable.Viewable:
         self._headings()
@@ -240,6 +263,7 @@ class Console:
             self.headings["video"],
             self.video,
             self.headings["audit"],
+            self.audit_view.filters,
             self.audit,
             sizing_mode="stretch_width",
             margin=(0, 20),

@@ -13,7 +13,7 @@ import json
 import time
 from datetime import UTC, datetime
 
-from command_center.auth import Permission, check_device_token
+from command_center.auth import Permission
 from command_center.bus import Bus
 from command_center.errors import AuthError, RequestError
 from command_center.messages import IncidentsAccepted
@@ -38,7 +38,7 @@ class IncidentsHandler(JsonHandler):
         self.bus = bus
         self.keys = keys
 
-    def agency(self) -> str:
+    async def agency(self) -> str:
         header = self.request.headers.get("Authorization", "")
         scheme, _, credential = header.partition(" ")
         agency_id, colon, token = credential.strip().partition(":")
@@ -48,12 +48,14 @@ class IncidentsHandler(JsonHandler):
                 "(run_wall.py agency-tokens prints them)"
             )
         known = agency_id in self.feeds.agencies
-        if not known or not check_device_token(self.keys.device, AGENCY_KIND, agency_id, token):
+        if not known or not await self.keys.devices.check(
+            AGENCY_KIND, agency_id, token, self.request.remote_ip
+        ):
             raise AuthError(f"unknown agency or wrong token for '{agency_id}'")
         return agency_id
 
     async def post(self) -> None:
-        agency = self.agency()
+        agency = await self.agency()
         provinces = incident_provinces(self.feeds.agencies.get(agency))  # 403 if not allowed
         body = self.request.body
         if len(body) > MAX_BODY:
@@ -97,7 +99,7 @@ class IncidentsHandler(JsonHandler):
         )
 
     async def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+        await self.require(Permission.VIEW_WALL)
         raw = self.get_query_argument("since", None)
         since: float | None = None
         if raw:

@@ -1,7 +1,7 @@
 """The agencies' ingestion route and the read routes of the reporting data, under ``/api/v1``.
 
 Reporting: ``POST /api/v1/observations`` with ``Authorization: Bearer <agency id>:<token>``,
-the token being ``device_token(keys.device, "agency", <agency id>)`` (print them with
+the token being ``keys.devices.issue("agency", <agency id>)`` (print them with
 ``run_wall.py agency-tokens``). The id travels inside the credential, so an agency keeps one
 secret string and no header can claim one agency while signing as another. A console
 session is refused with 403: people read, agencies report.
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from command_center.auth import Permission, authorize, check_device_token
+from command_center.auth import Permission, authorize
 from command_center.bus import Bus
 from command_center.errors import AuthError, NotFoundError, RequestError
 from command_center.server.http_base import JsonHandler
@@ -92,7 +92,7 @@ class ObservationsBase(JsonHandler):
 
 class ObservationsHandler(ObservationsBase):
     async def post(self) -> None:
-        agency = self.agency()
+        agency = await self.agency()
         rows, lines = self.rows()
         reporter = self.feeds.reporter(agency)
         now = self.clock()
@@ -113,13 +113,13 @@ class ObservationsHandler(ObservationsBase):
             201 if result.accepted else 200,
         )
 
-    def agency(self) -> str:
+    async def agency(self) -> str:
         header = self.request.headers.get("Authorization", "")
         scheme, _, credential = header.partition(" ")
         agency_id, colon, token = credential.strip().partition(":")
         if header and scheme.lower() == "bearer" and not colon:
             # A session token: only an account of role reporting_agency named as an agency.
-            principal = authorize(self.principal(), Permission.REPORT_DATA)
+            principal = authorize(await self.principal(), Permission.REPORT_DATA)
             if principal.name not in self.feeds.agencies:
                 raise AuthError(f"account '{principal.name}' is not a registered agency")
             return principal.name
@@ -129,7 +129,9 @@ class ObservationsHandler(ObservationsBase):
                 "(run_wall.py agency-tokens prints them)"
             )
         known = agency_id in self.feeds.agencies
-        if not known or not check_device_token(self.keys.device, AGENCY_KIND, agency_id, token):
+        if not known or not await self.keys.devices.check(
+            AGENCY_KIND, agency_id, token, self.request.remote_ip
+        ):
             raise AuthError(f"unknown agency or wrong token for '{agency_id}'")
         return agency_id
 
@@ -166,21 +168,21 @@ class ObservationsHandler(ObservationsBase):
 
 
 class IndicatorsHandler(ObservationsBase):
-    def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+    async def get(self) -> None:
+        await self.require(Permission.VIEW_WALL)
         self.write_json({"indicators": [i.model_dump(mode="json") for i in self.feeds.catalogue]})
 
 
 class LatestHandler(ObservationsBase):
     async def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+        await self.require(Permission.VIEW_WALL)
         found = await self.observations.latest(self.indicator_param(False), self.query("area"))
         self.write_json({"observations": [dump(o) for o in found]})
 
 
 class SeriesHandler(ObservationsBase):
     async def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+        await self.require(Permission.VIEW_WALL)
         indicator = self.indicator_param(True)
         assert indicator is not None
         area = self.query("area") or "VN"
@@ -194,7 +196,7 @@ class SeriesHandler(ObservationsBase):
 
 class ReportingStatusHandler(ObservationsBase):
     async def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+        await self.require(Permission.VIEW_WALL)
         period = self.query("period")
         now = self.clock()
         try:

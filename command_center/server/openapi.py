@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from command_center.server.api import API_ROUTES, ApiHandler
+from command_center.server.credentials_api import CREDENTIALS_ROUTES
 from command_center.server.http_base import JsonHandler
 from command_center.server.map_routes import MAP_ROUTES
 from command_center.server.observations_api import OBSERVATION_ROUTES
@@ -59,6 +60,10 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str, list[dict[str, Any]]]
             )
         },
     ),
+    r"/api/v1/sessions/current": (
+        "/api/v1/sessions/current",
+        {"delete": ("Sign out: end this session on every server", "any signed-in user", [])},
+    ),
     r"/api/v1/presets": ("/api/v1/presets", {"get": ("Layout presets", VIEWER, [])}),
     r"/api/v1/state": ("/api/v1/state", {"get": ("What the wall shows", VIEWER, [])}),
     r"/api/v1/switch": (
@@ -72,7 +77,17 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str, list[dict[str, Any]]]
     r"/api/v1/screens": ("/api/v1/screens", {"get": ("Screens and their health", VIEWER, [])}),
     r"/api/v1/audit": (
         "/api/v1/audit",
-        {"get": ("The audit log, newest first", VIEWER, [_q("limit", "1 to 1000")])},
+        {
+            "get": (
+                "The audit log, newest first, chained (prev, hash)",
+                VIEWER,
+                [
+                    _q("limit", "1 to 1000"),
+                    _q("actor", "only this actor"),
+                    _q("action", "only this action"),
+                ],
+            )
+        },
     ),
     r"/api/v1/observations": (
         "/api/v1/observations",
@@ -190,6 +205,16 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str, list[dict[str, Any]]]
             )
         },
     ),
+    r"/api/v1/credentials": (
+        "/api/v1/credentials",
+        {
+            "get": (
+                "Device credentials: kind, id, kid, generation, state, last use, address",
+                "admin",
+                [],
+            )
+        },
+    ),
 }
 
 _ERROR = {
@@ -268,4 +293,11 @@ OPENAPI_ROUTES: list[tuple[str, type[ApiHandler]]] = [(r"/api/v1/openapi.json", 
 
 def served_routes() -> list[tuple[str, type[JsonHandler]]]:
     """Every JSON route the server registers, in the order it registers them."""
-    return [*API_ROUTES, *OBSERVATION_ROUTES, *OPENAPI_ROUTES, *MAP_ROUTES, *VIDEO_API_ROUTES]
+    return [
+        *API_ROUTES,
+        *OBSERVATION_ROUTES,
+        *OPENAPI_ROUTES,
+        *MAP_ROUTES,
+        *VIDEO_API_ROUTES,
+        *CREDENTIALS_ROUTES,
+    ]

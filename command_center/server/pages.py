@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import panel as pn
 
-from command_center.auth import Permission, authorize, read_session
+from command_center.auth import Permission, authorize
 from command_center.errors import AuthError
 from command_center.server.console import Console
 from command_center.server.http_base import SESSION_COOKIE
 from command_center.server.hub import ScreenHub
 from command_center.server.i18n import both
-from command_center.server.keys import Keys
 from command_center.server.screen_view import ScreenView
+from command_center.sessions import Sessions
 from command_center.store import Store
 
 KIOSK_CSS = """
@@ -45,23 +44,35 @@ def screen_page(screen_id: str) -> pn.viewable.Viewable:
     )
 
 
-def console_page(hub: ScreenHub, store: Store, keys: Keys, ttl_s: float) -> pn.viewable.Viewable:
-    """``/console``: needs a signed-in user who may view the wall."""
+def console_page(hub: ScreenHub, store: Store, sessions: Sessions) -> pn.viewable.Viewable:
+    """``/console``: needs a live session of a user who may view the wall.
+
+    The session check reads the store, which a page function cannot wait for: the page
+    starts empty and is filled once the browser has connected (``onload``)."""
     _title(both("title"))
     token = pn.state.cookies.get(SESSION_COOKIE, "")
-    try:
-        principal = authorize(read_session(keys.session, token, time.time()), Permission.VIEW_WALL)
-    except AuthError as exc:
-        return pn.pane.HTML(
-            f"<p>{both('login_needed')}: {exc.message}. "
-            "<a href='/login?next=/console'>Đăng nhập · Sign in</a></p>"
-            "<script>location.replace('/login?next=/console')</script>"
-        )
-    return Console(hub, store, keys, principal, ttl_s).view()
+    page = pn.Column(sizing_mode="stretch_width")
+
+    async def fill() -> None:
+        try:
+            principal = authorize(await sessions.check(token), Permission.VIEW_WALL)
+        except AuthError as exc:
+            page[:] = [
+                pn.pane.HTML(
+                    f"<p>{both('login_needed')}: {exc.message}. "
+                    "<a href='/login?next=/console'>Đăng nhập · Sign in</a></p>"
+                    "<script>location.replace('/login?next=/console')</script>"
+                )
+            ]
+            return
+        page[:] = [Console(hub, store, sessions, principal, token).view()]
+
+    pn.state.onload(fill)
+    return page
 
 
 def routes(
-    hub: ScreenHub, store: Store, keys: Keys, ttl_s: float
+    hub: ScreenHub, store: Store, sessions: Sessions
 ) -> dict[str, Callable[[], pn.viewable.Viewable]]:
     # Panel serves plain functions (a functools.partial would be shown as its repr).
     def screen(screen_id: str) -> Callable[[], pn.viewable.Viewable]:
@@ -71,7 +82,7 @@ def routes(
         return page
 
     def console() -> pn.viewable.Viewable:
-        return console_page(hub, store, keys, ttl_s)
+        return console_page(hub, store, sessions)
 
     pages = {f"wall/{s.id}": screen(s.id) for s in hub.wall.screens}
     pages["console"] = console

@@ -18,14 +18,25 @@ from tornado.ioloop import IOLoop
 
 from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
+from command_center.private_files import (
+    check_key_material,
+    key_material,
+    make_private,
+    private_umask,
+)
 from command_center.server import api, observations_api
 from command_center.server.assets_route import AssetsHandler
 from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.composition import build_registry
+from command_center.server.credentials_api import (
+    credentials_routes,
+    known_credentials,
+    list_credentials,
+)
 from command_center.server.feeds_runtime import run_feeds
-from command_center.server.http_base import NotFoundHandler
+from command_center.server.http_base import JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
-from command_center.server.keys import Keys, load_keys
+from command_center.server.keys import Keys, key_file_path, load_keys
 from command_center.server.login import LoginHandler, LogoutHandler
 from command_center.server.login_limit import limiter_for
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
@@ -34,6 +45,7 @@ from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
 from command_center.server.video_routes import video_routes
+from command_center.sessions import SessionPolicy, Sessions
 from command_center.settings import Settings
 from command_center.store import Store, open_store
 from feeds.incident_store import IncidentStore, open_incident_store
@@ -70,6 +82,14 @@ class WallRuntime:
     maps: MapFeed | None = None
     incidents: IncidentStore | None = None
     video: VideoRoom | None = None
+    # Part "sessions": every check of a signed-in person goes through it.
+    sessions: Sessions | None = None
+
+    async def credential_rows(self) -> list[dict[str, Any]]:
+        """Every device credential with its state and last use (the admin console's list)."""
+        points = self.video.registry if self.video is not None else load_bridge_points()
+        known = known_credentials(self.wall, self.feeds, points)
+        return await list_credentials(self.keys, self.store, known)
 
     @property
     def url(self) -> str:
@@ -107,15 +127,26 @@ async def open_runtime(
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
     feeds = load_feeds()
+    private_umask()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = key_file_path(settings.data_dir, settings.keys_file)
+    check_key_material(key_material(settings.data_dir, key_file))
+    make_private(settings.data_dir)
     async with (
         open_store(settings.data_dir, settings.redis_url) as store,
         open_observation_store(settings.data_dir, settings.redis_url) as observations,
         open_incident_store(settings.data_dir, settings.redis_url) as incidents,
     ):
-        bus = create_bus(settings.redis_url)
+        keys = await load_keys(store, key_file)
+        bus = create_bus(settings.redis_url, keys.bus)
         try:
-            keys = await load_keys(store)
+            sessions = Sessions(
+                store,
+                keys.session,
+                SessionPolicy(
+                    absolute_s=settings.session_ttl_s, idle_s=settings.session_idle_min * 60
+                ),
+            )
             new_users = await bootstrap_users(store, time.time())
             hub = ScreenHub(
                 wall,
@@ -151,9 +182,13 @@ async def open_runtime(
                         "keys": keys,
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
-                    extra += video_routes(video, keys, frozenset(s.id for s in wall.screens))
+                    screen_ids = frozenset(s.id for s in wall.screens)
+                    extra += video_routes(video, keys, screen_ids, sessions)
                     extra += bridge_page_routes(video.registry, keys)
-                    server = _http_server(settings, port, hub, store, keys, ingest, extra)
+                    extra += credentials_routes(
+                        keys, store, known_credentials(wall, feeds, video.registry)
+                    )
+                    server = _http_server(settings, port, hub, store, keys, ingest, sessions, extra)
                     server.start()
                     try:
                         yield WallRuntime(
@@ -171,6 +206,7 @@ async def open_runtime(
                             maps,
                             incidents,
                             video,
+                            sessions,
                         )
                     finally:
                         hub.close_links()
@@ -188,6 +224,7 @@ def _http_server(
     store: Store,
     keys: Keys,
     ingest: dict[str, Any],
+    sessions: Sessions,
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
 ) -> Any:
     ttl = settings.session_ttl_s
@@ -204,17 +241,30 @@ def _http_server(
     patterns += extra
     patterns += [
         (r"/api/.*", NotFoundHandler, {"keys": keys}),
-        (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys}),
+        (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys, "sessions": sessions}),
         (
             r"/login",
             LoginHandler,
-            {"store": store, "keys": keys, "session_ttl_s": ttl, "login_limiter": limiter},
+            {
+                "store": store,
+                "keys": keys,
+                "session_ttl_s": ttl,
+                "login_limiter": limiter,
+                "sessions": sessions,
+            },
         ),
-        (r"/logout", LogoutHandler, {}),
+        (r"/logout", LogoutHandler, {"store": store, "sessions": sessions}),
         (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR)}),
     ]
+    # Every JSON route reads who is asking through the sessions (JsonHandler takes them).
+    patterns = [
+        (path, handler, {**kwargs, "sessions": sessions})
+        if isinstance(handler, type) and issubclass(handler, JsonHandler)
+        else (path, handler, kwargs)
+        for path, handler, kwargs in patterns
+    ]
     return pn.serve(
-        routes(hub, store, keys, ttl),
+        routes(hub, store, sessions),
         port=port,
         address=settings.host,
         websocket_origin=_origins(settings, port),

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import logging
+import secrets
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -24,6 +29,16 @@ def tile(n: int) -> TileDataChanged:
     return TileDataChanged(tile="gdp", data={"value": n}, ts=1000.0 + n)
 
 
+BUS_KEY = b"k" * 32  # every process of one wall signs with the key file's bus key
+
+
+def signed(body: bytes, key: bytes = BUS_KEY, sent_at: float | None = None) -> bytes:
+    """A payload as a RedisBus holding ``key`` sends it (at ``sent_at``, default now)."""
+    stamped = b"%d.%s.%s" % ((sent_at or time.time()) * 1000, secrets.token_hex(8).encode(), body)
+    sig = base64.urlsafe_b64encode(hmac.digest(key, stamped, hashlib.sha256)).rstrip(b"=")
+    return sig + b"." + stamped
+
+
 @pytest.fixture
 def redis_channel(redis_prefix: str) -> str:
     return f"{redis_prefix}bus"
@@ -36,7 +51,9 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
         opened = MemoryBus()
     else:
         opened = RedisBus(
-            request.getfixturevalue("redis_url"), request.getfixturevalue("redis_channel")
+            request.getfixturevalue("redis_url"),
+            request.getfixturevalue("redis_channel"),
+            key=BUS_KEY,
         )
     try:
         yield opened
@@ -98,17 +115,47 @@ async def test_memory_bus_slow_subscriber_drops_oldest_and_publisher_never_block
 async def test_redis_bus_skips_malformed_payloads(
     redis_url: str, redis_channel: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bus = RedisBus(redis_url, redis_channel)
+    bus = RedisBus(redis_url, redis_channel, key=BUS_KEY)
     raw = aioredis.Redis.from_url(redis_url)
     try:
         async with bus.subscribe() as messages:
             with caplog.at_level(logging.WARNING, logger="command_center.bus"):
-                await raw.publish(redis_channel, b"{not json")
-                await raw.publish(redis_channel, b'{"type": "no_such_message"}')
-                await raw.publish(redis_channel, b'{"type": "tile_data", "tile": "gdp"}')
+                # Signed with the right key, so only their content is wrong.
+                await raw.publish(redis_channel, signed(b"{not json"))
+                await raw.publish(redis_channel, signed(b'{"type": "no_such_message"}'))
+                await raw.publish(redis_channel, signed(b'{"type": "tile_data", "tile": "gdp"}'))
                 await bus.publish(tile(1))
                 assert await next_message(messages) == tile(1)
         assert sum("skipped malformed message" in r.message for r in caplog.records) == 3
+        assert bus.rejected == 0
+    finally:
+        await raw.aclose()
+        await bus.close()
+
+
+@pytest.mark.redis
+async def test_redis_bus_drops_and_counts_unsigned_and_forged_messages(
+    redis_url: str, redis_channel: str
+) -> None:
+    bus = RedisBus(redis_url, redis_channel, key=BUS_KEY)
+    raw = aioredis.Redis.from_url(redis_url)
+    forged = LayoutSwitched(preset="p", version=9, switch_id="f", swap_at=1.0, actor="x")
+    body = forged.model_dump_json().encode()
+    try:
+        async with bus.subscribe() as messages:
+            await raw.publish(redis_channel, body)  # unsigned
+            await raw.publish(redis_channel, signed(body, b"w" * 32))  # another key
+            await raw.publish(redis_channel, signed(body)[:-2] + b"}}")  # altered after signing
+            await raw.publish(redis_channel, signed(body, sent_at=time.time() - 3600))  # stale
+            await bus.publish(tile(1))
+            assert await next_message(messages) == tile(1)
+            good = signed(tile(2).model_dump_json().encode())
+            await raw.publish(redis_channel, good)
+            assert await next_message(messages) == tile(2)
+            await raw.publish(redis_channel, good)  # a replay of a good one
+            await bus.publish(tile(3))
+            assert await next_message(messages) == tile(3)
+        assert bus.rejected == 5
     finally:
         await raw.aclose()
         await bus.close()
@@ -118,7 +165,9 @@ async def test_create_bus_picks_by_url() -> None:
     memory = create_bus(None)
     assert isinstance(memory, MemoryBus)
     await memory.close()
-    remote = create_bus("redis://127.0.0.1:6379/0")  # connects lazily: no server needed here
+    remote = create_bus(
+        "redis://127.0.0.1:6379/0", BUS_KEY
+    )  # connects lazily: no server needed here
     assert isinstance(remote, RedisBus)
     await remote.close()
 
@@ -127,7 +176,7 @@ async def test_create_bus_picks_by_url() -> None:
 async def test_redis_bus_late_subscriber_on_a_live_connection_gets_only_later_messages(
     redis_url: str, redis_channel: str
 ) -> None:
-    bus = RedisBus(redis_url, redis_channel)
+    bus = RedisBus(redis_url, redis_channel, key=BUS_KEY)
     try:
         async with bus.subscribe() as first:
             await bus.publish(tile(1))
@@ -143,7 +192,8 @@ async def test_redis_bus_late_subscriber_on_a_live_connection_gets_only_later_me
 async def test_redis_bus_hands_its_own_messages_back_undecoded_and_others_decoded(
     redis_url: str, redis_channel: str
 ) -> None:
-    mine, theirs = RedisBus(redis_url, redis_channel), RedisBus(redis_url, redis_channel)
+    mine = RedisBus(redis_url, redis_channel, key=BUS_KEY)
+    theirs = RedisBus(redis_url, redis_channel, key=BUS_KEY)
     try:
         async with mine.subscribe() as messages:
             sent = tile(1)

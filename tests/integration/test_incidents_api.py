@@ -13,7 +13,7 @@ import pytest
 from wallprocess import private_redis
 from wallsupport import login, running_wall, wait_until
 
-from command_center.auth import Role, device_token
+from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
 
 ROW: dict[str, Any] = {
@@ -42,7 +42,7 @@ async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def agency_auth(rt: WallRuntime, agency: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {agency}:{device_token(rt.keys.device, 'agency', agency)}"}
+    return {"Authorization": f"Bearer {agency}:{rt.keys.devices.issue('agency', agency)}"}
 
 
 async def post(

@@ -14,7 +14,7 @@ import pytest_asyncio
 from tornado.web import RequestHandler
 from wallsupport import login, running_wall
 
-from command_center.auth import Role, device_token
+from command_center.auth import Role
 from command_center.messages import ObservationsAccepted
 from command_center.server.openapi import ROUTE_DOCS, served_routes
 from command_center.server.runtime import WallRuntime
@@ -43,7 +43,7 @@ async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def agency_auth(rt: WallRuntime, agency: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {agency}:{device_token(rt.keys.device, 'agency', agency)}"}
+    return {"Authorization": f"Bearer {agency}:{rt.keys.devices.issue('agency', agency)}"}
 
 
 def row(**changes: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 
 from command_center.store import (
     AuditEntry,
+    CredentialUse,
     ScreenRecord,
     Store,
     UserRecord,
@@ -85,13 +86,13 @@ async def test_everything_survives_reopen(open_same_store: OpenStore) -> None:
             AuditEntry(at=1.0, actor="a", role="admin", action="x", target="t")
         )
         await store.put_user(user)
-        secret = await store.secret("session", lambda: b"s3cret")
+        await store.record_credential_use(USE)
     async with open_same_store() as store:
         assert await store.get_state() == switched("p1", 1)
         assert [s.id for s in await store.screens()] == ["s1"]
         assert [e.action for e in await store.audit()] == ["x"]
         assert await store.get_user("u") == user
-        assert await store.secret("session", lambda: b"other") == secret == b"s3cret"
+        assert await store.credential_uses() == [USE]
 
 
 async def test_upsert_screen_keeps_first_seen(store: Store) -> None:
@@ -122,10 +123,11 @@ async def test_audit_newest_first_with_limit(store: Store) -> None:
         )
         for i in range(5)
     ]
-    for entry in entries:
-        await store.append_audit(entry)
-    assert await store.audit() == entries[::-1]
-    assert await store.audit(limit=2) == [entries[4], entries[3]]
+    stored = [await store.append_audit(entry) for entry in entries]
+    # The store links each row to the one before; the rest is what was given.
+    assert [s.model_copy(update={"prev": "", "hash": ""}) for s in stored] == entries
+    assert await store.audit() == stored[::-1]
+    assert await store.audit(limit=2) == [stored[4], stored[3]]
     assert await store.audit(limit=0) == []
 
 
@@ -144,24 +146,18 @@ async def test_users_put_get_replace_and_list(store: Store) -> None:
     assert len(await store.users()) == 2
 
 
-async def test_secret_first_value_wins(store: Store) -> None:
-    assert await store.secret("k", lambda: b"\x00first\xff") == b"\x00first\xff"
-    assert await store.secret("k", lambda: b"second") == b"\x00first\xff"
-    assert await store.secret("other", lambda: b"x") == b"x"
+USE = CredentialUse(kind="agency", ident="bo_y_te", at=1_700_000_000_000.0, address="10.0.0.7")
 
 
-def candidate(i: int) -> Callable[[], bytes]:
-    return lambda: f"candidate-{i}".encode()
+async def test_credential_uses_keep_the_last_per_credential(store: Store) -> None:
+    assert await store.credential_uses() == []
+    later = USE.model_copy(update={"at": USE.at + 60_000, "address": None})
+    screen = CredentialUse(kind="screen", ident="left-top", at=5.0)
+    for use in (USE, screen, later):
+        await store.record_credential_use(use)
+    assert await store.credential_uses() == [later, screen]
 
 
-async def test_concurrent_secret_callers_get_the_same_value(open_same_store: OpenStore) -> None:
-    async with open_same_store() as first, open_same_store() as second:
-        values = await asyncio.gather(
-            *(
-                opened.secret("shared", candidate(i))
-                for i, opened in enumerate([first, second, first, second])
-            )
-        )
-    assert len(set(values)) == 1
-    async with open_same_store() as store:
-        assert await store.secret("shared", lambda: b"late") == values[0]
+async def test_no_legacy_secret_on_a_fresh_store(store: Store) -> None:
+    assert await store.legacy_secret("device") is None
+    await store.delete_legacy_secret("device")  # deleting nothing is fine

@@ -46,7 +46,7 @@ async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
 @contextlib.asynccontextmanager
 async def sound(rt: WallRuntime, point: str, track: MediaStreamTrack) -> AsyncIterator[Link]:
     link = await publish(
-        base(rt), point, point_token(rt.keys.device, point), [track], host_addresses=LOOPBACK
+        base(rt), point, point_token(rt.keys.devices, point), [track], host_addresses=LOOPBACK
     )
     try:
         yield link

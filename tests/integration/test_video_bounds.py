@@ -14,7 +14,6 @@ import pytest
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection
 from wallsupport import settings_for, wait_until
 
-from command_center.auth import device_token
 from command_center.server.runtime import WallRuntime, open_runtime
 from video.aiortc_hooks import gather_on
 from video.config import VideoConfig
@@ -68,7 +67,7 @@ async def test_a_thousand_hostile_offers_leave_nothing_behind(rt: WallRuntime) -
     assert rt.video is not None
     offer = await watch_offer()
     headers = {
-        "Authorization": f"Bearer screen:{SCREEN}:{device_token(rt.keys.device, 'screen', SCREEN)}",
+        "Authorization": f"Bearer screen:{SCREEN}:{rt.keys.devices.issue('screen', SCREEN)}",
         "Content-Type": "application/sdp",
     }
     url = f"http://127.0.0.1:{rt.port}/whep/program"

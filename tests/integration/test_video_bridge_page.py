@@ -16,7 +16,7 @@ from video.tokens import point_token
 
 async def test_bridge_page_asks_refuses_and_admits(tmp_path: Path) -> None:
     async with running_wall(tmp_path) as rt, httpx.AsyncClient(base_url=rt.url) as client:
-        token = point_token(rt.keys.device, "hue")
+        token = point_token(rt.keys.devices, "hue")
 
         asked = await client.get("/bridge/hue")
         assert asked.status_code == 200
@@ -29,7 +29,7 @@ async def test_bridge_page_asks_refuses_and_admits(tmp_path: Path) -> None:
 
         # Another point's token does not open this point.
         other = await client.get(
-            "/bridge/hue", params={"token": point_token(rt.keys.device, "quang-ninh")}
+            "/bridge/hue", params={"token": point_token(rt.keys.devices, "quang-ninh")}
         )
         assert other.status_code == 401
 

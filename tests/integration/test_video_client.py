@@ -50,7 +50,7 @@ async def test_headless_client_publishes_watches_and_reconnects(tmp_path: Path) 
         assert rt.video is not None
         room = rt.video
         proc = await client_process(
-            base(rt), "csb-8003", point_token(rt.keys.device, "csb-8003"), "--watch", "program"
+            base(rt), "csb-8003", point_token(rt.keys.devices, "csb-8003"), "--watch", "program"
         )
         try:
             async with subscriber(rt, "csb-8003", cred(rt, "hue")) as (_, got):
@@ -98,10 +98,14 @@ async def test_bridge_point_state_reaches_another_process_over_redis(
     tmp_path: Path, redis_url: str
 ) -> None:
     from command_center.bus import create_bus
+    from command_center.credentials import secret_bytes
+    from command_center.server.keys import KeyFile
 
     config = VideoConfig(host_addresses=LOOPBACK)
     with private_redis() as url:  # the server's keys and channels are fixed names
-        listener = create_bus(url)  # as another server process (the map's) would
+        # As another server process (the map's) would: the same key file, so the same bus key.
+        bus_key = secret_bytes(KeyFile.open(tmp_path / "keys.json").current().bus)
+        listener = create_bus(url, bus_key)
         seen: list[BridgePointState] = []
 
         async def record() -> None:
@@ -148,4 +152,4 @@ async def test_bridge_tokens_command_prints_tokens_the_server_accepts(tmp_path: 
     code, bad = await asyncio.to_thread(tokens, "--point", "hu")
     assert code == 2 and "unknown bridge point id(s): hu" in bad
     async with open_runtime(settings_for(tmp_path)) as rt:
-        assert check_point_token(rt.keys.device, "hue", out.split("\t")[1].strip())
+        assert await check_point_token(rt.keys.devices, "hue", out.split("\t")[1].split()[0])

@@ -65,7 +65,7 @@ async def _publish(rt: WallRuntime, ice: tuple[IceServer, ...] = ()) -> object:
     return await publish(
         f"http://127.0.0.1:{rt.port}",
         POINT,
-        point_token(rt.keys.device, POINT),
+        point_token(rt.keys.devices, POINT),
         [ToneTrack()],  # type: ignore[list-item]
         host_addresses=LOOPBACK,
         ice_servers=ice,

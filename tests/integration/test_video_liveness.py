@@ -107,7 +107,7 @@ async def test_a_killed_client_is_noticed_shown_offline_and_cleaned_up(tmp_path:
         point = "csb-8003"
         async with recording(rt.bus, room, point) as (states, events):
             proc = await client_process(
-                base(rt), point, point_token(rt.keys.device, point), "--watch", "program"
+                base(rt), point, point_token(rt.keys.devices, point), "--watch", "program"
             )
             try:
                 await wait_until(

@@ -42,7 +42,7 @@ def base(rt: WallRuntime) -> str:
 
 
 def cred(rt: WallRuntime, point: str) -> str:
-    return f"point:{point}:{point_token(rt.keys.device, point)}"
+    return f"point:{point}:{point_token(rt.keys.devices, point)}"
 
 
 class Collector:
@@ -65,7 +65,7 @@ async def publisher(
     link = await publish(
         base(rt),
         point,
-        point_token(rt.keys.device, point),
+        point_token(rt.keys.devices, point),
         tracks,  # type: ignore[list-item]
         host_addresses=LOOPBACK,
         on_keyframe=track.request_keyframe,

@@ -133,7 +133,7 @@ async def test_bad_whip_offers_are_refused_and_change_nothing(
         "vp9": only_codec(good, "video", "VP9"),
     }
     tokens = {
-        "right": point_token(rt.keys.device, point),
+        "right": point_token(rt.keys.devices, point),
         "wrong": "not-the-token",
         "other-point": cred(rt, "quang-ninh"),
     }
@@ -330,7 +330,7 @@ async def test_control_channel_refuses_a_bad_credential(rt: WallRuntime) -> None
 async def test_trickle_ice_patch_and_delete_on_the_session(
     rt: WallRuntime, client: httpx.AsyncClient
 ) -> None:
-    token = {"Authorization": f"Bearer {point_token(rt.keys.device, 'hue')}"}
+    token = {"Authorization": f"Bearer {point_token(rt.keys.devices, 'hue')}"}
     r = await client.post(
         "/whip/hue", content=await offer_sdp(), headers={**token, "Content-Type": "application/sdp"}
     )

@@ -19,8 +19,6 @@ from command_center.auth import (
     authenticate_user,
     authorize,
     bootstrap_users,
-    check_device_token,
-    device_token,
     hash_password,
     issue_session,
     read_session,
@@ -47,26 +45,6 @@ def test_password_hash_verifies_only_the_right_password() -> None:
 @pytest.mark.parametrize("bad_hash", ["", "plain-text", "$argon2id$v=19$m=1$broken"])
 def test_malformed_hash_is_false_not_an_error(bad_hash: str) -> None:
     assert not verify_password(bad_hash, "anything")
-
-
-# --- device tokens -------------------------------------------------------------------
-
-
-def test_device_token_checks() -> None:
-    token = device_token(SECRET, "screen", "s-01")
-    assert "=" not in token
-    assert check_device_token(SECRET, "screen", "s-01", token)
-    assert not check_device_token(SECRET, "screen", "s-02", token)
-    assert not check_device_token(b"other secret", "screen", "s-01", token)
-    assert not check_device_token(SECRET, "bridge", "s-01", token)
-    tampered = ("A" if token[0] != "A" else "B") + token[1:]
-    assert not check_device_token(SECRET, "screen", "s-01", tampered)
-    assert not check_device_token(SECRET, "screen", "s-01", "ñ-not-ascii")
-
-
-def test_device_kind_may_not_contain_the_separator() -> None:
-    with pytest.raises(ValueError, match="without ':'"):
-        device_token(SECRET, "screen:x", "1")
 
 
 # --- sessions ------------------------------------------------------------------------
@@ -100,12 +78,6 @@ def test_session_with_tampered_payload() -> None:
     admin_payload = issue_session(SECRET, Principal(DUTY.name, Role.ADMIN), NOW).split(".")[0]
     with pytest.raises(AuthError, match="bad signature"):
         read_session(SECRET, f"{admin_payload}.{signature}", NOW)
-
-
-def test_device_token_cannot_pass_as_a_session_signature() -> None:
-    payload = issue_session(SECRET, DUTY, NOW).split(".")[0]
-    with pytest.raises(AuthError, match="bad signature"):
-        read_session(SECRET, f"{payload}.{device_token(SECRET, 'session', payload)}", NOW)
 
 
 @pytest.mark.parametrize("token", ["", "no-dot", ".sig", "payload.", "a.b.c", "ñ.ñ"], ids=repr)

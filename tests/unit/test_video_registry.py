@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from command_center.auth import device_token
+from command_center.credentials import DeviceCredentials
 from command_center.errors import SpecError
+from command_center.server.keys import KeyFile
 from video.registry import (
     BRIDGE_POINTS_FILE,
     BridgePoint,
@@ -124,11 +125,12 @@ def test_unknown_point_lookup_suggests_the_near_miss() -> None:
         load_bridge_points().get("quang-nin")
 
 
-def test_point_tokens_are_derived_per_point_and_kind() -> None:
-    key = b"k" * 32
-    assert check_point_token(key, "hue", point_token(key, "hue"))
-    assert not check_point_token(key, "quang-ninh", point_token(key, "hue"))
-    assert not check_point_token(b"x" * 32, "hue", point_token(key, "hue"))
+async def test_point_tokens_are_derived_per_point_and_kind(tmp_path: Path) -> None:
+    devices = DeviceCredentials(KeyFile.open(tmp_path / "keys.json"))
+    other = DeviceCredentials(KeyFile.open(tmp_path / "other.json"))
+    assert await check_point_token(devices, "hue", point_token(devices, "hue"))
+    assert not await check_point_token(devices, "quang-ninh", point_token(devices, "hue"))
+    assert not await check_point_token(other, "hue", point_token(devices, "hue"))
     # A screen's kiosk token with the same id is not a point token.
-    assert point_token(key, "hue") != device_token(key, "screen", "hue")
+    assert not await devices.check("screen", "hue", point_token(devices, "hue"))
     assert BRIDGE_KIND == "bridge"
