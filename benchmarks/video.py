@@ -48,6 +48,7 @@ async def _serve(port: int, points_file: str = "") -> None:
     from command_center.bus import MemoryBus
     from command_center.server.keys import Keys
     from command_center.server.video_routes import video_routes
+    from command_center.store import open_store
     from video.config import VideoConfig
     from video.registry import BRIDGE_POINTS_FILE, load_bridge_points
     from video.room import VideoRoom, open_video_room
@@ -76,9 +77,12 @@ async def _serve(port: int, points_file: str = "") -> None:
     keys = Keys(device=DEVICE_KEY, session=DEVICE_KEY)
     config = VideoConfig(host_addresses=("127.0.0.1",))
     registry = load_bridge_points(Path(points_file) if points_file else BRIDGE_POINTS_FILE)
-    async with open_video_room(registry, MemoryBus(), config) as room:
+    async with (
+        open_store(Path(tempfile.mkdtemp(prefix="bench-video-")), None) as store,
+        open_video_room(registry, MemoryBus(), config) as room,
+    ):
         routes = [
-            *video_routes(room, keys, frozenset()),
+            *video_routes(room, keys, frozenset(), store),
             (r"/bench/counters", Counters, {"room": room}),
         ]
         app = Application(routes)

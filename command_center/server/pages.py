@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import panel as pn
+from bokeh.server.contexts import BokehSessionContext
+from panel.io.application import build_applications
 
 from command_center.auth import Permission, authorize, read_session
 from command_center.errors import AuthError
-from command_center.server.console import Console
-from command_center.server.http_base import SESSION_COOKIE
-from command_center.server.hub import ScreenHub
+from command_center.server.console import Console, ConsoleDeps
 from command_center.server.i18n import both
-from command_center.server.keys import Keys
+from command_center.server.page_auth import REF_FIELD, ConsoleRequest, PageRefs, session_check
 from command_center.server.screen_view import ScreenView
-from command_center.store import Store
 
 KIOSK_CSS = """
 :host { display: block; width: 100vw; height: 100vh; margin: 0; background: #000; }
@@ -45,24 +45,35 @@ def screen_page(screen_id: str) -> pn.viewable.Viewable:
     )
 
 
-def console_page(hub: ScreenHub, store: Store, keys: Keys, ttl_s: float) -> pn.viewable.Viewable:
-    """``/console``: needs a signed-in user who may view the wall."""
+def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
+    """``/console``: needs a signed-in user who may view the wall.
+
+    The session cookie is not in Bokeh's token (``page_auth``): the page request parked it
+    under a one-time reference, redeemed here, on the server."""
     _title(both("title"))
-    token = pn.state.cookies.get(SESSION_COOKIE, "")
+    context = pn.state.curdoc.session_context if pn.state.curdoc else None
+    payload = context.token_payload if isinstance(context, BokehSessionContext) else {}
+    ref = payload.get(REF_FIELD)
+    token = refs.redeem(ref) if isinstance(ref, str) else None
     try:
-        principal = authorize(read_session(keys.session, token, time.time()), Permission.VIEW_WALL)
+        if token is None:
+            raise AuthError("no session: sign in")
+        principal = authorize(
+            read_session(deps.keys.session, token, time.time()), Permission.VIEW_WALL
+        )
     except AuthError as exc:
         return pn.pane.HTML(
             f"<p>{both('login_needed')}: {exc.message}. "
             "<a href='/login?next=/console'>Đăng nhập · Sign in</a></p>"
             "<script>location.replace('/login?next=/console')</script>"
         )
-    return Console(hub, store, keys, principal, ttl_s).view()
+    check = session_check(deps.keys, deps.store, token)
+    return Console(deps, principal, check).view()
 
 
-def routes(
-    hub: ScreenHub, store: Store, keys: Keys, ttl_s: float
-) -> dict[str, Callable[[], pn.viewable.Viewable]]:
+def routes(deps: ConsoleDeps, refs: PageRefs) -> dict[str, Any]:
+    """The Panel pages; the console's application also parks its request's session."""
+
     # Panel serves plain functions (a functools.partial would be shown as its repr).
     def screen(screen_id: str) -> Callable[[], pn.viewable.Viewable]:
         def page() -> pn.viewable.Viewable:
@@ -71,8 +82,11 @@ def routes(
         return page
 
     def console() -> pn.viewable.Viewable:
-        return console_page(hub, store, keys, ttl_s)
+        return console_page(deps, refs)
 
-    pages = {f"wall/{s.id}": screen(s.id) for s in hub.wall.screens}
-    pages["console"] = console
+    pages: dict[str, Any] = {f"wall/{s.id}": screen(s.id) for s in deps.hub.wall.screens}
+    apps = build_applications({"console": console})
+    for app in apps.values():
+        app.add(ConsoleRequest(refs))
+    pages.update({slug.lstrip("/"): app for slug, app in apps.items()})
     return pages

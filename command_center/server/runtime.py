@@ -22,6 +22,7 @@ from command_center.server import api, observations_api
 from command_center.server.assets_route import AssetsHandler
 from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.composition import build_registry
+from command_center.server.console import ConsoleDeps
 from command_center.server.feeds_runtime import run_feeds
 from command_center.server.http_base import NotFoundHandler
 from command_center.server.hub import ScreenHub
@@ -31,6 +32,7 @@ from command_center.server.login_limit import limiter_for
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
 from command_center.server.openapi import OPENAPI_ROUTES
+from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
 from command_center.server.video_routes import video_routes
@@ -149,9 +151,10 @@ async def open_runtime(
                         "keys": keys,
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
-                    extra += video_routes(video, keys, frozenset(s.id for s in wall.screens))
+                    extra += video_routes(video, keys, frozenset(s.id for s in wall.screens), store)
                     extra += bridge_page_routes(video.registry, keys)
-                    server = _http_server(settings, port, hub, store, keys, ingest, extra)
+                    console = ConsoleDeps(hub, store, bus, keys, video)
+                    server = _http_server(settings, port, console, ingest, extra)
                     server.start()
                     try:
                         yield WallRuntime(
@@ -182,12 +185,11 @@ async def open_runtime(
 def _http_server(
     settings: Settings,
     port: int,
-    hub: ScreenHub,
-    store: Store,
-    keys: Keys,
+    console: ConsoleDeps,
     ingest: dict[str, Any],
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
 ) -> Any:
+    hub, store, keys = console.hub, console.store, console.keys
     ttl = settings.session_ttl_s
     common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl}
     # One limiter for both sign-in routes, so a guesser cannot alternate between them.
@@ -212,7 +214,7 @@ def _http_server(
         (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR)}),
     ]
     return pn.serve(
-        routes(hub, store, keys, ttl),
+        routes(console, PageRefs()),
         port=port,
         address=settings.host,
         websocket_origin=_origins(settings, port),
@@ -228,4 +230,6 @@ def _http_server(
         # through its own screen link anyway.
         unused_session_lifetime_milliseconds=60_000,
         check_unused_sessions_milliseconds=15_000,
+        # Signed Bokeh session ids; no cookie or Authorization header in Bokeh's token.
+        **bokeh_security(keys),
     )

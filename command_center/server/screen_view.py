@@ -7,8 +7,55 @@ a Bokeh session — reconnects by itself after a server restart, with no page re
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+import panel as pn
 import param
 from panel.custom import JSComponent
+
+# The console's side of an action a page sends (see ``console_guard``): the answer
+# ``{ok, message}`` goes back to the page.
+ActionSink = Callable[[object], Awaitable[dict[str, Any]]]
+
+# Page side of that exchange: send({action, ...}) resolves with the console's answer.
+SEND_JS = """
+const channel = (model) => {
+  let seq = 0;
+  const waiting = new Map();
+  model.on("msg:custom", (msg) => {
+    const resolve = waiting.get(msg && msg.reply);
+    if (resolve) { waiting.delete(msg.reply); resolve(msg); }
+  });
+  return (action) => new Promise((resolve) => {
+    const id = ++seq;
+    waiting.set(id, resolve);
+    model.send_msg({ ...action, id });
+  });
+};
+"""
+
+
+class ActionSource(JSComponent):
+    """A component whose page sends console actions; ``sink`` (set by the console) decides.
+
+    The page side is untrusted: whatever arrives is handed to the sink, which authorises it
+    as it runs."""
+
+    sink: ActionSink | None = None
+
+    def _handle_msg(self, data: Any) -> None:
+        pn.state.execute(partial(self._answer, data))
+
+    async def _answer(self, data: Any) -> None:
+        reply = data.pop("id", None) if isinstance(data, dict) else None
+        if self.sink is None:
+            answer: dict[str, Any] = {"ok": False, "message": "this page takes no actions"}
+        else:
+            answer = await self.sink(data)
+        self._send_msg({"reply": reply, **answer})
+
 
 _MOUNT = """
 const ws = () => `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/screen`;
@@ -36,18 +83,23 @@ export function render({ model, el }) {
     )
 
 
-class WallPreview(JSComponent):
-    """The console's live miniature: every screen at its place on the wall, bezels drawn."""
+class WallPreview(ActionSource):
+    """The console's live miniature: every screen at its place on the wall, bezels drawn.
+    A click on a map province asks the console to focus it (when ``may_focus``)."""
 
     screens = param.List(doc="[{id, x, y, w, h}] viewports in wall pixels")
     wall_width = param.Number()
     wall_height = param.Number()
-    token = param.String(doc="The console session token; previews may only view")
+    token = param.String(doc="A short-lived view-only token, renewed by the console")
+    may_focus = param.Boolean(default=False, doc="Duty officer or admin: map clicks focus")
 
     _esm = (
         _MOUNT
+        + SEND_JS
         + """
 export function render({ model, el }) {
+  const send = channel(model);
+  const onFocus = model.may_focus ? (province) => send({ action: "focus", province }) : null;
   const frame = document.createElement("div");
   frame.className = "wall-preview";
   frame.style.cssText = "position:relative;width:100%;background:#3a3f47;border-radius:4px;";
@@ -67,9 +119,10 @@ export function render({ model, el }) {
       const inner = document.createElement("div");
       inner.style.cssText = "width:100%;height:100%;";
       box.appendChild(inner);
-      handles.push(m.mountScreen(inner, { screenId: s.id, token: model.token, wsUrl: ws(), preview: true }));
+      handles.push(m.mountScreen(inner, { screenId: s.id, token: model.token, wsUrl: ws(), preview: true, onFocus }));
     }
   });
+  model.on("token", () => handles.forEach((h) => h.setToken(model.token)));
   model.on("remove", () => handles.forEach((h) => h.close()));
 }
 """

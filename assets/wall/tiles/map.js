@@ -456,7 +456,8 @@ function drawLayers(st) {
 // ---- the console's click -------------------------------------------------------------------
 
 function attachClicks(st) {
-  if (!st.ctx.preview || st.params.focusable === false) return;
+  // Only a console preview whose person may focus (the console hands it onFocus).
+  if (!st.ctx.preview || !st.ctx.onFocus || st.params.focusable === false) return;
   st.svgEl.onclick = (ev) => {
     const path = ev.target.closest?.('path[data-code]');
     if (!path) return;
@@ -469,23 +470,8 @@ function attachClicks(st) {
       if (!hit) return;
       code = hit.props.code;
     }
-    postFocus(st, code);
+    st.ctx.onFocus(code);
   };
-}
-
-function postFocus(st, code) {
-  fetch('/api/v1/focus', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    credentials: 'same-origin',
-    body: JSON.stringify({ province: code }),
-  }).then(async (r) => {
-    if (!r.ok) {
-      const body = await r.json().catch(() => ({}));
-      showEmpty(st, `Không chuyển được · Focus refused: ${body?.error?.message || r.status}`);
-      setTimeout(() => { st.root.querySelector('.m-empty').hidden = true; }, 4000);
-    }
-  }).catch((err) => console.error('map: focus failed', err));
 }
 
 function setText(node, text) {

@@ -1,0 +1,128 @@
+"""Bokeh session security for the Panel pages, and who is behind a console page.
+
+Bokeh writes a session token into every page it serves, readable by the page's JavaScript;
+by default that token carries the request's cookies and headers, so an HttpOnly session
+cookie would be one ``atob`` away from any script in the page. Here:
+
+* Bokeh's token leaves out the Cookie and Authorization headers and our cookies
+  (``bokeh_security``), and Bokeh session ids are signed with a key derived from the
+  server's session key, so a made-up session id is refused.
+* The console learns its session another way: when Bokeh asks the application to process
+  the page request (``ConsoleRequest``), the session cookie is parked in ``PageRefs``
+  under a random one-time reference; only that reference enters the token, and the page
+  function redeems it (once) on the server.
+* The page's own scripts (wall previews, the video roster) get a short-lived view-only
+  token (``view_token``), never the session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections import OrderedDict
+from typing import Any
+
+from bokeh.application.handlers.handler import Handler
+from bokeh.document import Document
+from tornado.httputil import HTTPServerRequest
+
+from command_center.auth import Principal, Role, issue_session, read_session
+from command_center.errors import AuthError
+from command_center.server.console_guard import SessionCheck
+from command_center.server.http_base import SESSION_COOKIE
+from command_center.server.keys import Keys
+from command_center.store import Store
+
+# Cookies of ours that must never reach a page's JavaScript through Bokeh's token.
+PRIVATE_COOKIES = [SESSION_COOKIE, "cc_device"]
+PRIVATE_HEADERS = ["Cookie", "Authorization"]
+REF_FIELD = "cc_page_ref"
+REF_TTL_S = 60.0
+MAX_REFS = 10_000
+# Previews and the roster only watch; the console renews their token well before it ends.
+VIEW_TOKEN_TTL_S = 300.0
+VIEW_TOKEN_RENEW_S = 120.0
+
+
+def bokeh_secret(keys: Keys) -> bytes:
+    """The Bokeh session-signing key, derived so it never equals the session key itself."""
+    return hmac.digest(keys.session, b"bokeh-session-ids", hashlib.sha256)
+
+
+def bokeh_security(keys: Keys) -> dict[str, Any]:
+    """Keyword arguments for ``pn.serve``: signed session ids, no secrets in the token."""
+    return {
+        "sign_sessions": True,
+        "secret_key": bokeh_secret(keys),
+        "generate_session_ids": True,
+        "exclude_cookies": list(PRIVATE_COOKIES),
+        "exclude_headers": list(PRIVATE_HEADERS),
+    }
+
+
+class PageRefs:
+    """Session cookies parked for the page function, each under a one-time reference.
+
+    One per server; entries a page never redeemed (an autoload, a closed tab) expire after
+    ``REF_TTL_S`` and there are never more than ``MAX_REFS``.
+    """
+
+    def __init__(self) -> None:
+        self._refs: OrderedDict[str, tuple[str, float]] = OrderedDict()
+
+    def park(self, token: str) -> str:
+        now = time.monotonic()
+        while self._refs and (
+            len(self._refs) >= MAX_REFS or next(iter(self._refs.values()))[1] < now
+        ):
+            self._refs.popitem(last=False)
+        ref = secrets.token_urlsafe(18)
+        self._refs[ref] = (token, now + REF_TTL_S)
+        return ref
+
+    def redeem(self, ref: str) -> str | None:
+        held = self._refs.pop(ref, None)
+        if held is None or held[1] < time.monotonic():
+            return None
+        return held[0]
+
+
+class ConsoleRequest(Handler):
+    """Added to the console's Bokeh application: parks the session cookie of the page
+    request in ``refs`` and puts only the reference into the session token."""
+
+    def __init__(self, refs: PageRefs) -> None:
+        super().__init__()
+        self._refs = refs
+
+    def modify_document(self, doc: Document) -> None:
+        return None  # the page function builds the document
+
+    def process_request(self, request: HTTPServerRequest) -> dict[str, Any]:
+        morsel = request.cookies.get(SESSION_COOKIE)
+        if morsel is None or not morsel.value:
+            return {}
+        return {REF_FIELD: self._refs.park(morsel.value)}
+
+
+def session_check(keys: Keys, store: Store, token: str) -> SessionCheck:
+    """Re-read the session behind ``token`` on every call: signature and expiry, then the
+    account itself (gone, or its role changed since sign-in: the session is over)."""
+
+    async def check() -> Principal:
+        principal = read_session(keys.session, token, time.time())
+        user = await store.get_user(principal.name)
+        if user is None or user.role != principal.role:
+            raise AuthError(f"the account '{principal.name}' changed since sign-in; sign in again")
+        return principal
+
+    return check
+
+
+def view_token(keys: Keys, principal: Principal, now: float) -> str:
+    """A short-lived token that may only watch (viewer role) for the page's own scripts."""
+    return issue_session(
+        keys.session, Principal(principal.name, Role.VIEWER), now, VIEW_TOKEN_TTL_S
+    )
