@@ -355,11 +355,11 @@ function drawOverlays(st) {
   if (focus) {
     const text = root.querySelector('.m-focus-text');
     setText(text, `${lang === 'en' ? 'Focus' : 'Tập trung'}: ${bilingual(focus.name_vi, focus.name_en, lang).filter(Boolean).join(' · ')}`);
-    if (st.ctx.preview && !banner.querySelector('button')) {
+    if (st.ctx.preview && st.ctx.onFocus && !banner.querySelector('button')) {
       const back = document.createElement('button');
       back.className = 'm-back';
       back.textContent = '← Cả nước · Whole country';
-      back.addEventListener('click', (ev) => { ev.stopPropagation(); postFocus(st, null); });
+      back.addEventListener('click', (ev) => { ev.stopPropagation(); st.ctx.onFocus(null); });
       banner.append(back);
     }
   }
