@@ -48,6 +48,7 @@ async def _serve(port: int, points_file: str = "") -> None:
     from command_center.bus import MemoryBus
     from command_center.server.keys import Keys
     from command_center.server.video_routes import video_routes
+    from command_center.sessions import Sessions
     from command_center.store import open_store
     from video.config import VideoConfig
     from video.registry import BRIDGE_POINTS_FILE, load_bridge_points
@@ -81,8 +82,10 @@ async def _serve(port: int, points_file: str = "") -> None:
         open_store(Path(tempfile.mkdtemp(prefix="bench-video-")), None) as store,
         open_video_room(registry, MemoryBus(), config) as room,
     ):
+        # Bridge points use their point tokens; the sessions are there for the routes' sake.
+        sessions = Sessions(store, DEVICE_KEY)
         routes = [
-            *video_routes(room, keys, frozenset(), store),
+            *video_routes(room, keys, frozenset(), sessions, store),
             (r"/bench/counters", Counters, {"room": room}),
         ]
         app = Application(routes)

@@ -130,6 +130,9 @@ async def authenticate_user(store: UserStore, username: str, password: str) -> P
     ok = await asyncio.to_thread(verify_password, stored_hash, password)
     if user is None or not ok:
         raise AuthError("wrong username or password")
+    if user.disabled:
+        # Said only to someone who knows the password: the owner, who should ask an admin.
+        raise AuthError(f"account {username!r} is disabled; ask an administrator")
     try:
         role = Role(user.role)
     except ValueError:

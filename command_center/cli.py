@@ -1,4 +1,4 @@
-"""``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password] …``:
+"""``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password|users|audit] …``:
 the wall's commands."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import secrets
 import shlex
 import signal
 import subprocess
@@ -78,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
             help="a STUN or TURN server for the video bridge, e.g. turn:USER:PASSWORD@HOST:3478 "
             "(repeatable; default none: host candidates only, no public server)",
         )
+        p.add_argument(
+            "--session-idle-min",
+            type=_positive,
+            default=30.0,
+            help="a signed-in session unused this many minutes ends (besides its 12 h limit)",
+        )
         _common(p)
     val = sub.add_parser("validate", help="check wall and preset YAML files; exit 1 on errors")
     val.add_argument("files", nargs="*", type=Path)
@@ -101,6 +106,29 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("username")
     reset.add_argument("--role", default=None, help="create the user with this role if missing")
     _common(reset)
+    # Part "sessions": accounts and the audit chain.
+    users = sub.add_parser("users", help="list and change accounts (audited)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    _common(users_sub.add_parser("list", help="every account"))
+    add = users_sub.add_parser("add", help="a new account with a random password")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="admin, duty_officer or viewer")
+    for name, text in (
+        ("disable", "the user can no longer sign in; their sessions end"),
+        ("enable", "the user may sign in again"),
+        ("reset-password", "a new random password; sessions end, sign-in locks clear"),
+    ):
+        one = users_sub.add_parser(name, help=text)
+        one.add_argument("username")
+    role = users_sub.add_parser("set-role", help="change the role; the user's sessions end")
+    role.add_argument("username")
+    role.add_argument("role", help="admin, duty_officer or viewer")
+    for p in users_sub.choices.values():
+        if p.prog.split()[-1] != "list":
+            _common(p)
+    audit_cmd = sub.add_parser("audit", help="check the audit trail")
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
+    _common(audit_sub.add_parser("verify", help="exit 1 if a row was edited or deleted"))
     return ap
 
 
@@ -112,6 +140,16 @@ def _ice_server(text: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text.strip()
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0 (got {text!r})")
+    return value
 
 
 def command_words(words: list[str]) -> list[str]:
@@ -145,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(main_async(args))
     if command == "reset-password":
         return asyncio.run(reset_password(args))
+    if command == "users":
+        return asyncio.run(users_command(args))
+    if command == "audit":
+        return asyncio.run(audit_verify(args))
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -159,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         simulate=not args.no_simulator,
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
+        session_idle_min=args.session_idle_min,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings))
@@ -343,23 +386,87 @@ def bridge_tokens(args: argparse.Namespace) -> int:
 
 
 async def reset_password(args: argparse.Namespace) -> int:
-    from command_center.auth import Role, hash_password
-    from command_center.store import UserRecord, open_store
+    """``users reset-password`` that also creates the user, or changes its role, with
+    ``--role`` (the older command, kept for scripts)."""
+    from command_center.store import open_store
 
     async with open_store(args.data_dir, args.redis_url) as store:
         user = await store.get_user(args.username)
-        if user is None and args.role is None:
-            print(f"no user '{args.username}'; pass --role to create it", file=sys.stderr)
+    if user is None and args.role is None:
+        print(f"no user '{args.username}'; pass --role to create it", file=sys.stderr)
+        return 2
+    if user is None:
+        args.users_command = "add"
+        return await users_command(args)
+    if args.role is not None and args.role != user.role:
+        args.users_command = "set-role"
+        if code := await users_command(args):
+            return code
+    args.users_command = "reset-password"
+    return await users_command(args)
+
+
+def cli_actor() -> str:
+    """Who ran a command, for the audit: ``cli:<os user>``."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+async def users_command(args: argparse.Namespace) -> int:
+    from command_center import accounts
+    from command_center.errors import WallError
+    from command_center.server.login_limit import limiter_for
+    from command_center.sessions import Sessions
+    from command_center.store import open_store
+
+    actor = cli_actor()
+    async with open_store(args.data_dir, args.redis_url) as store:
+        sessions = Sessions(store, None)
+        try:
+            match args.users_command:
+                case "list":
+                    for user in await store.users():
+                        state = "đã khoá · disabled" if user.disabled else "hoạt động · enabled"
+                        created = time.strftime("%d/%m/%Y", time.localtime(user.created_at))
+                        print(f"{user.username}\t{user.role}\t{state}\t{created}")
+                case "add":
+                    password = await accounts.add_user(store, actor, args.username, args.role)
+                    print(f"{args.username} ({args.role}): {password}")
+                case "disable" | "enable":
+                    disabled = args.users_command == "disable"
+                    await accounts.set_disabled(store, sessions, actor, args.username, disabled)
+                    print(f"{args.username}: {'disabled' if disabled else 'enabled'}")
+                case "set-role":
+                    await accounts.set_role(store, sessions, actor, args.username, args.role)
+                    print(f"{args.username}: {args.role}")
+                case "reset-password":
+                    password = await accounts.reset_password(
+                        store, sessions, limiter_for(store), actor, args.username
+                    )
+                    account = await store.get_user(args.username)
+                    print(f"{args.username} ({account.role if account else '?'}): {password}")
+        except WallError as exc:
+            print(exc.message, file=sys.stderr)
             return 2
-        role = Role(args.role) if args.role else Role(user.role)  # type: ignore[union-attr]
-        password = secrets.token_urlsafe(12)
-        await store.put_user(
-            UserRecord(
-                username=args.username,
-                role=str(role),
-                password_hash=hash_password(password),
-                created_at=user.created_at if user else time.time(),
-            )
-        )
-    print(f"{args.username} ({role}): {password}")
+    return 0
+
+
+async def audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the chain is whole, 1 naming the first broken row."""
+    from command_center.audit import verify_chain
+    from command_center.store import open_store
+
+    async with open_store(args.data_dir, args.redis_url) as store:
+        entries, head = await store.audit_chain()
+    problems = verify_chain(entries, head)
+    if problems:
+        print(f"Nhật ký bị sửa · audit trail broken: {problems[0]}", file=sys.stderr)
+        for more in problems[1:]:
+            print(f"  also {more}", file=sys.stderr)
+        return 1
+    print(f"{len(entries)} row(s): chain intact · chuỗi nguyên vẹn")
     return 0

@@ -37,3 +37,5 @@ class Settings:
     ice_servers: tuple[str, ...] = ()
     poll_interval_s: float = 60.0
     watch_interval_s: float = 5.0
+    # Part "sessions": a session unused this long ends (besides its absolute session_ttl_s).
+    session_idle_min: float = 30.0

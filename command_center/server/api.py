@@ -10,9 +10,10 @@ import math
 import time
 from typing import Any
 
-from command_center.auth import Permission, authenticate_user, issue_session
+from command_center.audit import audit
+from command_center.auth import Permission, authenticate_user
 from command_center.errors import AuthError, NotFoundError, RequestError, error_envelope
-from command_center.server.http_base import JsonHandler
+from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
 from command_center.server.login_limit import LoginLimiter, wait_text
@@ -67,18 +68,27 @@ class SessionsHandler(ApiHandler):
             return
         try:
             principal = await authenticate_user(self.store, username, password)
-        except AuthError:
+        except AuthError as exc:
             await self.login_limiter.failed(username, address)
+            await audit(
+                self.store,
+                username,
+                "sign_in_refused",
+                "api",
+                {"address": address, "reason": exc.message},
+            )
             raise
         await self.login_limiter.succeeded(username, address)
         now = time.time()
-        token = issue_session(self.keys.session, principal, now, self.session_ttl_s)
+        token = await self.sessions.issue(principal, address)
+        await audit(self.store, principal, "sign_in", "api", {"address": address})
         self.write_json(
             {
                 "token": token,
                 "username": principal.name,
                 "role": str(principal.role),
-                "expires_at": (now + self.session_ttl_s) * 1000.0,
+                "expires_at": self.sessions.expires_at(now) * 1000.0,
+                "idle_timeout_s": self.sessions.policy.idle_s,
             },
             201,
         )
@@ -98,9 +108,23 @@ class SessionsHandler(ApiHandler):
         )
 
 
+class CurrentSessionHandler(ApiHandler):
+    """``DELETE /api/v1/sessions/current``: sign out; the session ends on every server."""
+
+    async def delete(self) -> None:
+        principal = await self.principal()
+        token = self.session_token()
+        if principal is None or token is None:
+            raise AuthError("authentication required: no session to end")
+        await self.sessions.end(token)
+        await audit(self.store, principal, "sign_out", "api", {"address": self.request.remote_ip})
+        self.clear_cookie(SESSION_COOKIE, path="/")
+        self.write_json({"ended": True, "username": principal.name})
+
+
 class PresetsHandler(ApiHandler):
-    def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+    async def get(self) -> None:
+        await self.require(Permission.VIEW_WALL)
         self.write_json({"presets": [preset_summary(p) for p in self.hub.presets.values()]})
 
 
@@ -116,14 +140,14 @@ def preset_summary(preset: Any) -> dict[str, Any]:
 
 
 class StateHandler(ApiHandler):
-    def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+    async def get(self) -> None:
+        await self.require(Permission.VIEW_WALL)
         self.write_json(self.hub.snapshot())
 
 
 class SwitchHandler(ApiHandler):
     async def post(self) -> None:
-        principal = self.require(Permission.SWITCH_LAYOUT)
+        principal = await self.require(Permission.SWITCH_LAYOUT)
         body = self.json_body()
         preset = body.get("preset")
         if not isinstance(preset, str) or not preset:
@@ -140,8 +164,8 @@ class SwitchHandler(ApiHandler):
 
 
 class SwitchReportHandler(ApiHandler):
-    def get(self, switch_id: str) -> None:
-        self.require(Permission.VIEW_WALL)
+    async def get(self, switch_id: str) -> None:
+        await self.require(Permission.VIEW_WALL)
         report = self.hub.reports.get(switch_id)
         if report is None:
             raise NotFoundError(f"no recent switch '{switch_id}'")
@@ -149,24 +173,34 @@ class SwitchReportHandler(ApiHandler):
 
 
 class ScreensHandler(ApiHandler):
-    def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+    async def get(self) -> None:
+        await self.require(Permission.VIEW_WALL)
         self.write_json({"screens": self.hub.snapshot()["screens"]})
 
 
 class AuditHandler(ApiHandler):
     async def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+        await self.require(Permission.VIEW_WALL)
         raw = self.get_query_argument("limit", "100")
         if not raw.isdigit() or not 1 <= int(raw) <= 1000:
             raise RequestError(f"'limit' must be a whole number from 1 to 1000 (got '{raw}')")
-        entries = await self.store.audit(int(raw))
+        filters = {}
+        for name in ("actor", "action"):
+            value = self.get_query_argument(name, "")
+            if len(value) > MAX_FILTER:
+                raise RequestError(f"'{name}' is at most {MAX_FILTER} characters")
+            filters[name] = value or None
+        entries = await self.store.audit_entries(int(raw), **filters)
         self.write_json({"entries": [e.model_dump() for e in entries]})
+
+
+MAX_FILTER = 128
 
 
 API_ROUTES: list[tuple[str, type[ApiHandler]]] = [
     (r"/health", HealthHandler),
     (r"/api/v1/sessions", SessionsHandler),
+    (r"/api/v1/sessions/current", CurrentSessionHandler),
     (r"/api/v1/presets", PresetsHandler),
     (r"/api/v1/state", StateHandler),
     (r"/api/v1/switch", SwitchHandler),

@@ -37,16 +37,15 @@ from command_center.server.console_guard import (
     MuteAction,
     PinAction,
     ProgramAction,
-    SessionCheck,
     SwitchAction,
 )
 from command_center.server.focus_api import check_province, focus
 from command_center.server.hub import ScreenHub
 from command_center.server.i18n import Lang, t
 from command_center.server.keys import Keys
-from command_center.server.page_auth import VIEW_TOKEN_RENEW_S, view_token
 from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
+from command_center.sessions import SCOPE_VIEW, Sessions
 from command_center.store import Store
 from video.room import VideoRoom
 
@@ -54,6 +53,9 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REFRESH_MS = 1000
 # How often an open console re-reads its session: an ended one closes within this (< 5 s).
 SESSION_WATCH_MS = 2000
+# The page's view-only token (preview, video) lives 5 min and is renewed well before.
+VIEW_TOKEN_TTL_S = 300.0
+VIEW_TOKEN_RENEW_S = 120.0
 AUDIT_ROWS = 15
 CSS = """
 :host { font-family: "Noto Sans", "DejaVu Sans", sans-serif; }
@@ -162,6 +164,7 @@ class ConsoleDeps:
     store: Store
     bus: Bus
     keys: Keys
+    sessions: Sessions
     room: VideoRoom | None = None
     # The admin's list of device credentials; None: the panel is not shown.
     credentials: CredentialSource | None = None
@@ -187,16 +190,22 @@ def ended_banner(reason: str) -> str:
 class Console:
     """One console session's widgets and callbacks."""
 
-    def __init__(self, deps: ConsoleDeps, principal: Principal, check: SessionCheck) -> None:
+    def __init__(self, deps: ConsoleDeps, principal: Principal, session_token: str) -> None:
         self.deps = deps
         self.hub, self.store, self.principal = deps.hub, deps.store, principal
+        # The session token stays on the server: the page gets only a view-only token.
+        self._session_token = session_token
+
+        async def check() -> Principal:
+            return await deps.sessions.principal_now(session_token)
+
         self.guard = ConsoleGuard(deps.store, check, principal)
         self.lang: Lang = "vi"
         self.may_operate = Permission.SWITCH_LAYOUT in _permissions(principal)
         hub = deps.hub
         wall = hub.wall
         vps = [(s.id, wall.viewport(s.id)) for s in wall.screens]
-        token = view_token(deps.keys, principal, time.time())
+        token = self._view_token()
         self.preview = WallPreview(
             screens=[{"id": i, "x": v.x, "y": v.y, "w": v.w, "h": v.h} for i, v in vps],
             wall_width=wall.width,
@@ -323,10 +332,15 @@ class Console:
             pn.pane.HTML(ended_banner(reason), stylesheets=[CSS], css_classes=["ended"])
         ]
 
+    def _view_token(self) -> str:
+        return self.deps.sessions.scoped_token(
+            self.principal, SCOPE_VIEW, VIEW_TOKEN_TTL_S, session=self._session_token
+        )
+
     def _renew_token(self) -> None:
         if self._ended:
             return
-        token = view_token(self.deps.keys, self.principal, time.time())
+        token = self._view_token()
         self.preview.token = token
         self.video.token = token
 

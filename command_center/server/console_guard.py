@@ -14,16 +14,16 @@ itself when the session has ended (``console.SESSION_WATCH_MS``).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from command_center.audit import audit
 from command_center.auth import Permission, Principal, authorize
 from command_center.errors import AuthError, WallError
-from command_center.store import AuditEntry, Store
+from command_center.store import Store
 
 # The principal behind the page right now; AuthError once the session has ended.
 SessionCheck = Callable[[], Awaitable[Principal]]
@@ -145,15 +145,12 @@ class ConsoleGuard:
             return Outcome(False, exc.message)
 
     async def _refused(self, who: Principal, name: str, target: str, reason: str) -> None:
-        await self._store.append_audit(
-            AuditEntry(
-                at=time.time() * 1000.0,
-                actor=who.name,
-                role=str(who.role),
-                action=AUDIT_NAMES.get(name, "console_action"),
-                target=target,
-                detail={"refused": reason, "via": "console", "requested": name},
-            )
+        await audit(
+            self._store,
+            who,
+            AUDIT_NAMES.get(name, "console_action"),
+            target,
+            {"refused": reason, "via": "console", "requested": name},
         )
 
 
@@ -168,8 +165,3 @@ def _describe(raw: object) -> tuple[str, str]:
         if isinstance(value, str):
             return name, value[:MAX_TARGET]
     return name, "VN" if name == "focus" else ""
-
-
-def action_payload(action: ConsoleAction) -> dict[str, Any]:
-    """The message a page sends for ``action`` (tests and the widgets build it this way)."""
-    return action.model_dump()

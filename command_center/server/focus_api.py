@@ -63,7 +63,7 @@ class FocusHandler(JsonHandler):
         self.maps = maps
 
     async def post(self) -> None:
-        principal = self.require(Permission.SWITCH_LAYOUT)
+        principal = await self.require(Permission.SWITCH_LAYOUT)
         body = self.json_body()
         unknown = sorted(set(body) - {"province"})
         if unknown or "province" not in body:
@@ -75,8 +75,8 @@ class FocusHandler(JsonHandler):
         answer = await focus(self.store, self.bus, province, principal.name, str(principal.role))
         self.write_json(answer, 202)
 
-    def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+    async def get(self) -> None:
+        await self.require(Permission.VIEW_WALL)
         self.write_json({"focus": self.maps.focus})
 
 

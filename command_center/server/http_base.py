@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 
-from tornado.web import HTTPError, RequestHandler
+from tornado.httputil import HTTPServerRequest
+from tornado.web import Application, HTTPError, RequestHandler
 
-from command_center.auth import Permission, Principal, authorize, read_session
+from command_center.auth import Permission, Principal, authorize
 from command_center.errors import (
     AuthError,
     RequestError,
@@ -18,6 +18,7 @@ from command_center.errors import (
     error_envelope,
 )
 from command_center.server.keys import Keys
+from command_center.sessions import Sessions
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +27,18 @@ MAX_JSON_BODY = 64 * 1024
 
 
 class JsonHandler(RequestHandler):
-    """Base of every ``/api`` route: JSON in, JSON out, errors in one envelope."""
+    """Base of every ``/api`` route: JSON in, JSON out, errors in one envelope.
+
+    ``open_runtime`` gives every JSON route ``sessions=`` besides its own arguments; it is
+    taken here, so no subclass's ``initialize`` has to pass it along.
+    """
 
     keys: Keys
+    sessions: Sessions
+
+    def __init__(self, application: Application, request: HTTPServerRequest, **kwargs: Any) -> None:
+        self.sessions = kwargs.pop("sessions")
+        super().__init__(application, request, **kwargs)
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
@@ -38,23 +48,26 @@ class JsonHandler(RequestHandler):
         self.set_status(status)
         self.finish(json.dumps(payload, ensure_ascii=False))
 
-    def principal(self) -> Principal | None:
-        """The caller, from ``Authorization: Bearer`` or the console's session cookie."""
+    def session_token(self) -> str | None:
+        """The token presented: ``Authorization: Bearer`` first, else the session cookie."""
         header = self.request.headers.get("Authorization", "")
-        token: str | None = None
         if header:
             scheme, _, value = header.partition(" ")
             if scheme.lower() != "bearer" or not value.strip():
                 raise AuthError("Authorization header must be 'Bearer <token>'")
-            token = value.strip()
-        else:
-            token = self.get_cookie(SESSION_COOKIE)
+            return value.strip()
+        return self.get_cookie(SESSION_COOKIE) or None
+
+    async def principal(self) -> Principal | None:
+        """The caller, from a live server-side session, re-read on every request (so a
+        session ended anywhere stops working here within a second)."""
+        token = self.session_token()
         if not token:
             return None
-        return read_session(self.keys.session, token, time.time())
+        return await self.sessions.check(token)
 
-    def require(self, permission: Permission) -> Principal:
-        return authorize(self.principal(), permission)
+    async def require(self, permission: Permission) -> Principal:
+        return authorize(await self.principal(), permission)
 
     def json_body(self) -> dict[str, Any]:
         if len(self.request.body) > MAX_JSON_BODY:

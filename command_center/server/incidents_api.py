@@ -91,7 +91,7 @@ class IncidentsHandler(JsonHandler):
         )
 
     async def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+        await self.require(Permission.VIEW_WALL)
         raw = self.get_query_argument("since", None)
         since: float | None = None
         if raw:

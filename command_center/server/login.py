@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import html
 import math
-import time
 
 from tornado.web import RequestHandler
 
-from command_center.auth import authenticate_user, issue_session
+from command_center.audit import audit
+from command_center.auth import authenticate_user
 from command_center.errors import AuthError
 from command_center.server.http_base import SESSION_COOKIE
 from command_center.server.keys import Keys
 from command_center.server.login_limit import LoginLimiter, wait_text
+from command_center.sessions import Sessions
 from command_center.store import Store
 
 PAGE = """<!doctype html>
@@ -43,12 +44,18 @@ def safe_next(target: str | None) -> str:
 
 class LoginHandler(RequestHandler):
     def initialize(
-        self, store: Store, keys: Keys, session_ttl_s: float, login_limiter: LoginLimiter
+        self,
+        store: Store,
+        keys: Keys,
+        session_ttl_s: float,
+        login_limiter: LoginLimiter,
+        sessions: Sessions,
     ) -> None:
         self.store = store
         self.keys = keys
         self.session_ttl_s = session_ttl_s
         self.login_limiter = login_limiter
+        self.sessions = sessions
 
     def _page(self, next_url: str, error: str = "") -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -78,13 +85,21 @@ class LoginHandler(RequestHandler):
             principal = await authenticate_user(
                 self.store, username, self.get_body_argument("password", "")
             )
-        except AuthError:
+        except AuthError as exc:
             await self.login_limiter.failed(username, address)
+            await audit(
+                self.store,
+                username,
+                "sign_in_refused",
+                "console",
+                {"address": address, "reason": exc.message},
+            )
             self.set_status(401)
             self._page(next_url, "Sai tên đăng nhập hoặc mật khẩu · Wrong username or password")
             return
         await self.login_limiter.succeeded(username, address)
-        token = issue_session(self.keys.session, principal, time.time(), self.session_ttl_s)
+        token = await self.sessions.issue(principal, address)
+        await audit(self.store, principal, "sign_in", "console", {"address": address})
         self.set_cookie(
             SESSION_COOKIE,
             token,
@@ -97,7 +112,23 @@ class LoginHandler(RequestHandler):
 
 
 class LogoutHandler(RequestHandler):
-    def get(self) -> None:
+    """Ends the server-side session (a copied cookie stops working too), then the cookie."""
+
+    def initialize(self, store: Store, sessions: Sessions) -> None:
+        self.store = store
+        self.sessions = sessions
+
+    async def get(self) -> None:
+        token = self.get_cookie(SESSION_COOKIE)
+        if token:
+            try:
+                principal = await self.sessions.check(token)
+            except AuthError:
+                principal = None  # already ended: nothing to audit
+            await self.sessions.end(token)
+            if principal is not None:
+                detail = {"address": self.request.remote_ip}
+                await audit(self.store, principal, "sign_out", "console", detail)
         self.clear_cookie(SESSION_COOKIE, path="/")
         self.redirect("/login")
 

@@ -182,6 +182,10 @@ class LoginLimiter:
     async def succeeded(self, username: str, address: str | None) -> None:
         await self.attempts.clear(limit_keys(username, address))
 
+    async def clear_user(self, username: str) -> None:
+        """Unlock the name (a password reset): its addresses keep their own counts."""
+        await self.attempts.clear(limit_keys(username, None))
+
 
 def limiter_for(store: Store, policy: LoginPolicy | None = None) -> LoginLimiter:
     """Failures beside the store: in Redis when the store is Redis, else in memory."""

@@ -92,7 +92,7 @@ class ObservationsBase(JsonHandler):
 
 class ObservationsHandler(ObservationsBase):
     async def post(self) -> None:
-        agency = self.agency()
+        agency = await self.agency()
         rows, lines = self.rows()
         reporter = self.feeds.reporter(agency)
         now = self.clock()
@@ -113,13 +113,13 @@ class ObservationsHandler(ObservationsBase):
             201 if result.accepted else 200,
         )
 
-    def agency(self) -> str:
+    async def agency(self) -> str:
         header = self.request.headers.get("Authorization", "")
         scheme, _, credential = header.partition(" ")
         agency_id, colon, token = credential.strip().partition(":")
         if header and scheme.lower() == "bearer" and not colon:
             # A session token: only an account of role reporting_agency named as an agency.
-            principal = authorize(self.principal(), Permission.REPORT_DATA)
+            principal = authorize(await self.principal(), Permission.REPORT_DATA)
             if principal.name not in self.feeds.agencies:
                 raise AuthError(f"account '{principal.name}' is not a registered agency")
             return principal.name
@@ -166,21 +166,21 @@ class ObservationsHandler(ObservationsBase):
 
 
 class IndicatorsHandler(ObservationsBase):
-    def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+    async def get(self) -> None:
+        await self.require(Permission.VIEW_WALL)
         self.write_json({"indicators": [i.model_dump(mode="json") for i in self.feeds.catalogue]})
 
 
 class LatestHandler(ObservationsBase):
     async def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+        await self.require(Permission.VIEW_WALL)
         found = await self.observations.latest(self.indicator_param(False), self.query("area"))
         self.write_json({"observations": [dump(o) for o in found]})
 
 
 class SeriesHandler(ObservationsBase):
     async def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+        await self.require(Permission.VIEW_WALL)
         indicator = self.indicator_param(True)
         assert indicator is not None
         area = self.query("area") or "VN"
@@ -194,7 +194,7 @@ class SeriesHandler(ObservationsBase):
 
 class ReportingStatusHandler(ObservationsBase):
     async def get(self) -> None:
-        self.require(Permission.VIEW_WALL)
+        await self.require(Permission.VIEW_WALL)
         period = self.query("period")
         now = self.clock()
         try:

@@ -59,6 +59,10 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str, list[dict[str, Any]]]
             )
         },
     ),
+    r"/api/v1/sessions/current": (
+        "/api/v1/sessions/current",
+        {"delete": ("Sign out: end this session on every server", "any signed-in user", [])},
+    ),
     r"/api/v1/presets": ("/api/v1/presets", {"get": ("Layout presets", VIEWER, [])}),
     r"/api/v1/state": ("/api/v1/state", {"get": ("What the wall shows", VIEWER, [])}),
     r"/api/v1/switch": (
@@ -72,7 +76,17 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str, list[dict[str, Any]]]
     r"/api/v1/screens": ("/api/v1/screens", {"get": ("Screens and their health", VIEWER, [])}),
     r"/api/v1/audit": (
         "/api/v1/audit",
-        {"get": ("The audit log, newest first", VIEWER, [_q("limit", "1 to 1000")])},
+        {
+            "get": (
+                "The audit log, newest first, chained (prev, hash)",
+                VIEWER,
+                [
+                    _q("limit", "1 to 1000"),
+                    _q("actor", "only this actor"),
+                    _q("action", "only this action"),
+                ],
+            )
+        },
     ),
     r"/api/v1/observations": (
         "/api/v1/observations",

@@ -12,7 +12,7 @@ cookie would be one ``atob`` away from any script in the page. Here:
   under a random one-time reference; only that reference enters the token, and the page
   function redeems it (once) on the server.
 * The page's own scripts (wall previews, the video roster) get a short-lived view-only
-  token (``view_token``), never the session.
+  token (``Sessions.scoped_token``), never the session.
 """
 
 from __future__ import annotations
@@ -28,12 +28,8 @@ from bokeh.application.handlers.handler import Handler
 from bokeh.document import Document
 from tornado.httputil import HTTPServerRequest
 
-from command_center.auth import Principal, Role, issue_session, read_session
-from command_center.errors import AuthError
-from command_center.server.console_guard import SessionCheck
 from command_center.server.http_base import SESSION_COOKIE
 from command_center.server.keys import Keys
-from command_center.store import Store
 
 # Cookies of ours that must never reach a page's JavaScript through Bokeh's token.
 PRIVATE_COOKIES = [SESSION_COOKIE, "cc_device"]
@@ -41,9 +37,6 @@ PRIVATE_HEADERS = ["Cookie", "Authorization"]
 REF_FIELD = "cc_page_ref"
 REF_TTL_S = 60.0
 MAX_REFS = 10_000
-# Previews and the roster only watch; the console renews their token well before it ends.
-VIEW_TOKEN_TTL_S = 300.0
-VIEW_TOKEN_RENEW_S = 120.0
 
 
 def bokeh_secret(keys: Keys) -> bytes:
@@ -105,24 +98,3 @@ class ConsoleRequest(Handler):
         if morsel is None or not morsel.value:
             return {}
         return {REF_FIELD: self._refs.park(morsel.value)}
-
-
-def session_check(keys: Keys, store: Store, token: str) -> SessionCheck:
-    """Re-read the session behind ``token`` on every call: signature and expiry, then the
-    account itself (gone, or its role changed since sign-in: the session is over)."""
-
-    async def check() -> Principal:
-        principal = read_session(keys.session, token, time.time())
-        user = await store.get_user(principal.name)
-        if user is None or user.role != principal.role:
-            raise AuthError(f"the account '{principal.name}' changed since sign-in; sign in again")
-        return principal
-
-    return check
-
-
-def view_token(keys: Keys, principal: Principal, now: float) -> str:
-    """A short-lived token that may only watch (viewer role) for the page's own scripts."""
-    return issue_session(
-        keys.session, Principal(principal.name, Role.VIEWER), now, VIEW_TOKEN_TTL_S
-    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -10,11 +9,11 @@ import panel as pn
 from bokeh.server.contexts import BokehSessionContext
 from panel.io.application import build_applications
 
-from command_center.auth import Permission, authorize, read_session
+from command_center.auth import Permission, authorize
 from command_center.errors import AuthError
 from command_center.server.console import Console, ConsoleDeps
 from command_center.server.i18n import both
-from command_center.server.page_auth import REF_FIELD, ConsoleRequest, PageRefs, session_check
+from command_center.server.page_auth import REF_FIELD, ConsoleRequest, PageRefs
 from command_center.server.screen_view import ScreenView
 
 KIOSK_CSS = """
@@ -46,29 +45,35 @@ def screen_page(screen_id: str) -> pn.viewable.Viewable:
 
 
 def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
-    """``/console``: needs a signed-in user who may view the wall.
+    """``/console``: needs a live session of a user who may view the wall.
 
     The session cookie is not in Bokeh's token (``page_auth``): the page request parked it
-    under a one-time reference, redeemed here, on the server."""
+    under a one-time reference, redeemed here, on the server. The session check reads the
+    store, which a page function cannot wait for: the page starts empty and is filled once
+    the browser has connected (``onload``)."""
     _title(both("title"))
     context = pn.state.curdoc.session_context if pn.state.curdoc else None
     payload = context.token_payload if isinstance(context, BokehSessionContext) else {}
     ref = payload.get(REF_FIELD)
-    token = refs.redeem(ref) if isinstance(ref, str) else None
-    try:
-        if token is None:
-            raise AuthError("no session: sign in")
-        principal = authorize(
-            read_session(deps.keys.session, token, time.time()), Permission.VIEW_WALL
-        )
-    except AuthError as exc:
-        return pn.pane.HTML(
-            f"<p>{both('login_needed')}: {exc.message}. "
-            "<a href='/login?next=/console'>Đăng nhập · Sign in</a></p>"
-            "<script>location.replace('/login?next=/console')</script>"
-        )
-    check = session_check(deps.keys, deps.store, token)
-    return Console(deps, principal, check).view()
+    token = (refs.redeem(ref) if isinstance(ref, str) else None) or ""
+    page = pn.Column(sizing_mode="stretch_width")
+
+    async def fill() -> None:
+        try:
+            principal = authorize(await deps.sessions.check(token), Permission.VIEW_WALL)
+        except AuthError as exc:
+            page[:] = [
+                pn.pane.HTML(
+                    f"<p>{both('login_needed')}: {exc.message}. "
+                    "<a href='/login?next=/console'>Đăng nhập · Sign in</a></p>"
+                    "<script>location.replace('/login?next=/console')</script>"
+                )
+            ]
+            return
+        page[:] = [Console(deps, principal, token).view()]
+
+    pn.state.onload(fill)
+    return page
 
 
 def routes(deps: ConsoleDeps, refs: PageRefs) -> dict[str, Any]:

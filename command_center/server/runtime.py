@@ -24,7 +24,7 @@ from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.composition import build_registry
 from command_center.server.console import ConsoleDeps
 from command_center.server.feeds_runtime import run_feeds
-from command_center.server.http_base import NotFoundHandler
+from command_center.server.http_base import JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, load_keys
 from command_center.server.login import LoginHandler, LogoutHandler
@@ -36,6 +36,7 @@ from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
 from command_center.server.video_routes import video_routes
+from command_center.sessions import SessionPolicy, Sessions
 from command_center.settings import Settings
 from command_center.store import Store, open_store
 from feeds.incident_store import IncidentStore, open_incident_store
@@ -71,6 +72,8 @@ class WallRuntime:
     maps: MapFeed | None = None
     incidents: IncidentStore | None = None
     video: VideoRoom | None = None
+    # Part "sessions": every check of a signed-in person goes through it.
+    sessions: Sessions | None = None
 
     @property
     def url(self) -> str:
@@ -117,6 +120,13 @@ async def open_runtime(
         bus = create_bus(settings.redis_url)
         try:
             keys = await load_keys(store)
+            sessions = Sessions(
+                store,
+                keys.session,
+                SessionPolicy(
+                    absolute_s=settings.session_ttl_s, idle_s=settings.session_idle_min * 60
+                ),
+            )
             new_users = await bootstrap_users(store, time.time())
             hub = ScreenHub(
                 wall,
@@ -151,9 +161,10 @@ async def open_runtime(
                         "keys": keys,
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
-                    extra += video_routes(video, keys, frozenset(s.id for s in wall.screens), store)
+                    screen_ids = frozenset(s.id for s in wall.screens)
+                    extra += video_routes(video, keys, screen_ids, sessions, store)
                     extra += bridge_page_routes(video.registry, keys)
-                    console = ConsoleDeps(hub, store, bus, keys, video)
+                    console = ConsoleDeps(hub, store, bus, keys, sessions, video)
                     server = _http_server(settings, port, console, ingest, extra)
                     server.start()
                     try:
@@ -172,6 +183,7 @@ async def open_runtime(
                             maps,
                             incidents,
                             video,
+                            sessions,
                         )
                     finally:
                         hub.close_links()
@@ -189,7 +201,7 @@ def _http_server(
     ingest: dict[str, Any],
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
 ) -> Any:
-    hub, store, keys = console.hub, console.store, console.keys
+    hub, store, keys, sessions = console.hub, console.store, console.keys, console.sessions
     ttl = settings.session_ttl_s
     common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl}
     # One limiter for both sign-in routes, so a guesser cannot alternate between them.
@@ -204,14 +216,27 @@ def _http_server(
     patterns += extra
     patterns += [
         (r"/api/.*", NotFoundHandler, {"keys": keys}),
-        (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys}),
+        (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys, "sessions": sessions}),
         (
             r"/login",
             LoginHandler,
-            {"store": store, "keys": keys, "session_ttl_s": ttl, "login_limiter": limiter},
+            {
+                "store": store,
+                "keys": keys,
+                "session_ttl_s": ttl,
+                "login_limiter": limiter,
+                "sessions": sessions,
+            },
         ),
-        (r"/logout", LogoutHandler, {}),
+        (r"/logout", LogoutHandler, {"store": store, "sessions": sessions}),
         (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR)}),
+    ]
+    # Every JSON route reads who is asking through the sessions (JsonHandler takes them).
+    patterns = [
+        (path, handler, {**kwargs, "sessions": sessions})
+        if isinstance(handler, type) and issubclass(handler, JsonHandler)
+        else (path, handler, kwargs)
+        for path, handler, kwargs in patterns
     ]
     return pn.serve(
         routes(console, PageRefs()),

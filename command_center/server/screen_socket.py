@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 import pydantic
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from command_center.auth import Permission, authorize, check_device_token, read_session
+from command_center.auth import Permission, authorize, check_device_token
 from command_center.errors import AuthError
 from command_center.protocol import SCREEN_MESSAGE, ErrorMessage, Hello, Message
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
+from command_center.sessions import SCOPE_VIEW, Sessions
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ class ScreenSocket(WebSocketHandler):
     screen: str
     preview: bool
 
-    def initialize(self, hub: ScreenHub, keys: Keys) -> None:
+    def initialize(self, hub: ScreenHub, keys: Keys, sessions: Sessions) -> None:
+        self.sessions = sessions
         self.hub = hub
         self.keys = keys
         self.screen = ""
@@ -86,7 +87,8 @@ class ScreenSocket(WebSocketHandler):
             return
         try:
             if hello.preview:
-                principal = read_session(self.keys.session, hello.token, time.time())
+                # The console's preview: its view-only token (or a session token).
+                principal = await self.sessions.identify(hello.token, SCOPE_VIEW)
                 authorize(principal, Permission.VIEW_WALL)
             elif not check_device_token(self.keys.device, "screen", hello.screen, hello.token):
                 raise AuthError(f"wrong device token for screen '{hello.screen}'")

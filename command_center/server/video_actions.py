@@ -7,27 +7,18 @@ leaves the same audit row whichever door it came through.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from command_center.audit import audit
 from command_center.auth import Principal
-from command_center.store import AuditEntry, Store
+from command_center.store import Store
 from video.room import VideoRoom
 
 
 async def _audit(
     store: Store, who: Principal, action: str, target: str, detail: dict[str, Any]
 ) -> None:
-    await store.append_audit(
-        AuditEntry(
-            at=time.time() * 1000.0,
-            actor=who.name,
-            role=str(who.role),
-            action=action,
-            target=target,
-            detail=detail,
-        )
-    )
+    await audit(store, who, action, target, detail)
 
 
 async def mute(

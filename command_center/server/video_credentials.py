@@ -3,19 +3,20 @@
     <token>                   a bridge point's token, on WHIP only (the point is in the URL)
     point:<id>:<token>        a bridge point (WHEP, control channel)
     screen:<id>:<token>       a wall screen's kiosk token (WHEP, control channel)
-    <session>                 a console session (contains '.', never ':'), or the cookie
+    ses.<…> / scp.<…>         a console session or its view-only scoped token (contain '.',
+                              never ':'), or the session cookie
 
 Point tokens are ``video.tokens.point_token``; screen tokens are the kiosk tokens.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from command_center.auth import Permission, Role, authorize, check_device_token, read_session
+from command_center.auth import Permission, Role, authorize, check_device_token
 from command_center.errors import AuthError
 from command_center.server.keys import Keys
+from command_center.sessions import SCOPE_VIEW, Sessions
 from video.registry import BridgePointRegistry
 from video.tokens import check_point_token
 
@@ -40,9 +41,10 @@ def bearer(header: str) -> str | None:
     return value.strip()
 
 
-def identify(
+async def identify(
     credential: str,
     keys: Keys,
+    sessions: Sessions,
     registry: BridgePointRegistry,
     screens: frozenset[str],
     whip_point: str | None = None,
@@ -62,5 +64,5 @@ def identify(
                 return Caller(f"screen:{ident}", Role.SCREEN)
             raise AuthError(f"wrong token for screen '{ident}'")
         raise AuthError(f"unknown credential kind '{kind}' (expected 'point' or 'screen')")
-    principal = authorize(read_session(keys.session, credential, time.time()), Permission.VIEW_WALL)
+    principal = authorize(await sessions.identify(credential, SCOPE_VIEW), Permission.VIEW_WALL)
     return Caller(f"user:{principal.name}", principal.role)

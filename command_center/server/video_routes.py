@@ -25,6 +25,7 @@ from command_center.server import video_actions
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.keys import Keys
 from command_center.server.video_credentials import Caller, bearer, identify
+from command_center.sessions import Sessions
 from command_center.store import Store
 from video.errors import UnsupportedMediaType
 from video.registry import ROOM
@@ -46,15 +47,17 @@ class VideoHandler(JsonHandler):
         self.screens = screens
         self.store = store
 
-    def caller(self, whip_point: str | None = None) -> Caller:
+    async def caller(self, whip_point: str | None = None) -> Caller:
         credential = bearer(self.request.headers.get("Authorization", ""))
         credential = credential or self.get_cookie(SESSION_COOKIE)
         if not credential:
             raise AuthError("authentication required: 'Authorization: Bearer <credential>'")
-        return identify(credential, self.keys, self.room.registry, self.screens, whip_point)
+        return await identify(
+            credential, self.keys, self.sessions, self.room.registry, self.screens, whip_point
+        )
 
-    def operator(self) -> Caller:
-        caller = self.caller()
+    async def operator(self) -> Caller:
+        caller = await self.caller()
         if not caller.may_operate():
             raise ForbiddenError(
                 f"role '{caller.role}' lacks permission '{Permission.SWITCH_LAYOUT}' "
@@ -62,9 +65,9 @@ class VideoHandler(JsonHandler):
             )
         return caller
 
-    def person(self) -> Principal:
+    async def person(self) -> Principal:
         """The duty officer or admin calling (only people operate), for the audit row."""
-        caller = self.operator()
+        caller = await self.operator()
         return Principal(caller.holder.partition(":")[2], caller.role)
 
     def body_of(self, content_type: str) -> str:
@@ -94,7 +97,7 @@ class WhipHandler(VideoHandler):
 
     async def post(self, point_id: str) -> None:
         self.room.point(point_id)  # 404 before anything else: the URL names no point
-        caller = self.caller(whip_point=point_id)
+        caller = await self.caller(whip_point=point_id)
         self._check_may_publish(caller, point_id)
         offer = self.body_of(SDP)
         session_id, answer = await self.room.publish(point_id, caller.holder, offer)
@@ -117,7 +120,7 @@ class WhipHandler(VideoHandler):
 class WhipSessionHandler(VideoHandler):
     async def patch(self, point_id: str, session_id: str) -> None:
         self.room.point(point_id)
-        caller = self.caller(whip_point=point_id)
+        caller = await self.caller(whip_point=point_id)
         session = self.room.publisher_session(point_id, session_id)
         self._check_holder(caller, session.holder)
         await self.room.add_candidates(session.pc, self.body_of(SDPFRAG))
@@ -126,7 +129,7 @@ class WhipSessionHandler(VideoHandler):
 
     async def delete(self, point_id: str, session_id: str) -> None:
         self.room.point(point_id)
-        caller = self.caller(whip_point=point_id)
+        caller = await self.caller(whip_point=point_id)
         session = self.room.publisher_session(point_id, session_id)
         self._check_holder(caller, session.holder)
         await self.room.end_publisher(point_id, "hangup", session_id)
@@ -146,7 +149,7 @@ class WhepHandler(VideoHandler):
 
     async def post(self, source: str) -> None:
         self.room.check_source(source)
-        caller = self.caller()
+        caller = await self.caller()
         offer = self.body_of(SDP)
         session_id, answer = await self.room.watch(source, caller.holder, caller.point, offer)
         self.write_sdp(answer, f"/whep/{source}/{session_id}")
@@ -154,7 +157,7 @@ class WhepHandler(VideoHandler):
 
 class WhepSessionHandler(VideoHandler):
     async def patch(self, source: str, session_id: str) -> None:
-        caller = self.caller()
+        caller = await self.caller()
         session = self.room.watcher_session(source, session_id)
         WhipSessionHandler._check_holder(caller, session.viewer)
         await self.room.add_candidates(session.pc, self.body_of(SDPFRAG))
@@ -162,7 +165,7 @@ class WhepSessionHandler(VideoHandler):
         self.finish()
 
     async def delete(self, source: str, session_id: str) -> None:
-        caller = self.caller()
+        caller = await self.caller()
         session = self.room.watcher_session(source, session_id)
         WhipSessionHandler._check_holder(caller, session.viewer)
         await self.room.end_watcher(session_id)
@@ -173,8 +176,8 @@ class WhepSessionHandler(VideoHandler):
 
 
 class RosterHandler(VideoHandler):
-    def get(self) -> None:
-        caller = self.caller()
+    async def get(self) -> None:
+        caller = await self.caller()
         if caller.role not in (Role.ADMIN, Role.DUTY_OFFICER, Role.VIEWER):
             raise ForbiddenError(f"role '{caller.role}' may not read the roster")
         self.write_json(self.room.roster().model_dump(exclude={"type"}))
@@ -182,7 +185,7 @@ class RosterHandler(VideoHandler):
 
 class MuteHandler(VideoHandler):
     async def post(self, point_id: str) -> None:
-        who = self.person()
+        who = await self.person()
         muted = self.json_body().get("muted")
         if not isinstance(muted, bool):
             raise RequestError(
@@ -193,13 +196,13 @@ class MuteHandler(VideoHandler):
 
 class EndCallHandler(VideoHandler):
     async def post(self, point_id: str) -> None:
-        who = self.person()
+        who = await self.person()
         self.write_json(await video_actions.end_call(self.room, self.store, who, point_id))
 
 
 class ProgramHandler(VideoHandler):
     async def post(self) -> None:
-        who = self.person()
+        who = await self.person()
         source = self.json_body().get("source")
         if not isinstance(source, str):
             raise RequestError("'source' must be 'room' or a point id")
@@ -208,7 +211,7 @@ class ProgramHandler(VideoHandler):
 
 class PinHandler(VideoHandler):
     async def post(self) -> None:
-        who = self.person()
+        who = await self.person()
         body = self.json_body()
         tile, source = body.get("tile"), body.get("source")
         if not isinstance(tile, str) or not (source is None or isinstance(source, str)):
@@ -240,19 +243,21 @@ class VideoSocket(WebSocketHandler):
     """``/ws/video``: the roster, then every room event, to one console, screen or point."""
 
     def initialize(
-        self, room: VideoRoom, keys: Keys, screens: frozenset[str], store: Store
+        self, room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions, store: Store
     ) -> None:
         self.room = room
         self.keys = keys
         self.screens = screens
+        self.sessions = sessions
+        self.store = store
         self._pump: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
 
-    def open(self, *args: str, **kwargs: str) -> None:
+    async def open(self, *args: str, **kwargs: str) -> None:
         cookie = self.get_cookie(SESSION_COOKIE)
         if cookie:
             try:
-                self._start(identify(cookie, self.keys, self.room.registry, self.screens))
+                self._start(await self._identify(cookie))
                 return
             except AuthError:
                 pass  # a stale cookie: a hello may still authenticate
@@ -260,7 +265,12 @@ class VideoSocket(WebSocketHandler):
             HELLO_TIMEOUT_S, self._refuse, "hello_timeout", "no hello within 10 s"
         )
 
-    def on_message(self, message: str | bytes) -> None:
+    async def _identify(self, credential: str) -> Caller:
+        return await identify(
+            credential, self.keys, self.sessions, self.room.registry, self.screens
+        )
+
+    async def on_message(self, message: str | bytes) -> None:
         if self._pump is not None:
             return  # the channel is one-way once open; actions go through the API
         try:
@@ -272,7 +282,7 @@ class VideoSocket(WebSocketHandler):
             self._refuse("bad_message", "first message must be {type: 'hello', credential}")
             return
         try:
-            self._start(identify(credential, self.keys, self.room.registry, self.screens))
+            self._start(await self._identify(credential))
         except AuthError as exc:
             self._refuse(exc.code, exc.message)
 
@@ -309,10 +319,10 @@ class VideoSocket(WebSocketHandler):
 
 
 def video_routes(
-    room: VideoRoom, keys: Keys, screens: frozenset[str], store: Store
+    room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions, store: Store
 ) -> list[tuple[str, Any, dict[str, Any]]]:
     """Every video pattern with what its handler needs, for ``open_runtime``."""
-    deps = {"room": room, "keys": keys, "screens": screens, "store": store}
+    deps = {"room": room, "keys": keys, "screens": screens, "sessions": sessions, "store": store}
     handlers: list[tuple[str, Any]] = [
         *VIDEO_API_ROUTES,
         *SIGNALLING_ROUTES,

@@ -1,6 +1,13 @@
 """Persistence: what must survive a restart. See ``base`` for the contract."""
 
-from command_center.store.base import AuditEntry, ScreenRecord, Store, UserRecord, WallState
+from command_center.store.base import (
+    AuditEntry,
+    ScreenRecord,
+    SessionRecord,
+    Store,
+    UserRecord,
+    WallState,
+)
 from command_center.store.embedded import EmbeddedStore
 from command_center.store.factory import open_store
 from command_center.store.redis_store import RedisStore
@@ -10,6 +17,7 @@ __all__ = [
     "EmbeddedStore",
     "RedisStore",
     "ScreenRecord",
+    "SessionRecord",
     "Store",
     "UserRecord",
     "WallState",

@@ -9,6 +9,8 @@ Records are frozen models: a store hands out values, never live objects to mutat
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -47,6 +49,10 @@ class AuditEntry(Record):
     action: str
     target: str
     detail: dict[str, Any] = {}
+    # The chain (part "sessions"): set by the store on append, "" on a row not yet stored.
+    # ``hash`` covers this row and ``prev``, the hash of the row before ("" for the first).
+    prev: str = ""
+    hash: str = ""
 
 
 class UserRecord(Record):
@@ -56,6 +62,22 @@ class UserRecord(Record):
     role: str
     password_hash: str
     created_at: float
+    # Part "sessions": a disabled account cannot sign in (its sessions were ended).
+    disabled: bool = False
+
+
+class SessionRecord(Record):
+    """A signed-in person's server-side session (part "sessions"). ``id`` is the SHA-256 of
+    the token (hex): the store never holds a token someone could present. Times are
+    seconds since the epoch."""
+
+    id: str
+    username: str
+    role: str
+    issued_at: float
+    last_seen: float
+    expires_at: float
+    address: str = ""
 
 
 class Store(Protocol):
@@ -80,7 +102,10 @@ class Store(Protocol):
         """Every known screen, sorted by id."""
         ...
 
-    async def append_audit(self, entry: AuditEntry) -> None: ...
+    async def append_audit(self, entry: AuditEntry) -> AuditEntry:
+        """Append ``entry`` to the chain, atomically with reading the hash before it;
+        returns the row as stored (``prev`` and ``hash`` set)."""
+        ...
 
     async def audit(self, limit: int = 100) -> list[AuditEntry]:
         """The ``limit`` newest entries, newest first."""
@@ -105,6 +130,37 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
+    # --- part "sessions": server-side sessions and the audit chain ---------------------
+
+    async def put_session(self, record: SessionRecord) -> None:
+        """Store a new session (it disappears by itself at ``expires_at``)."""
+        ...
+
+    async def get_session(self, session_id: str) -> SessionRecord | None:
+        """The session, or None if it ended or expired."""
+        ...
+
+    async def touch_session(self, session_id: str, last_seen: float) -> bool:
+        """Move ``last_seen`` forward; False (and nothing written) if the session is gone."""
+        ...
+
+    async def delete_session(self, session_id: str) -> None: ...
+
+    async def delete_user_sessions(self, username: str) -> int:
+        """End every session of ``username`` at once; how many there were."""
+        ...
+
+    async def audit_entries(
+        self, limit: int = 100, actor: str | None = None, action: str | None = None
+    ) -> list[AuditEntry]:
+        """The ``limit`` newest entries with this actor and/or action, newest first."""
+        ...
+
+    async def audit_chain(self) -> tuple[list[AuditEntry], str]:
+        """Every entry, oldest first, and the hash the store last appended (the head): what
+        ``command_center.audit.verify_chain`` checks."""
+        ...
+
 
 def check_new_version(expected_version: int, state: WallState) -> None:
     """Refuse a CAS write that would not advance the version (shared by both stores)."""
@@ -113,3 +169,18 @@ def check_new_version(expected_version: int, state: WallState) -> None:
             f"new state version must be greater than expected_version {expected_version} "
             f"(got {state.version})"
         )
+
+
+def audit_hash(entry: AuditEntry, prev: str) -> str:
+    """SHA-256 (hex) over ``prev`` and the canonical JSON of the entry without its chain
+    fields: sorted keys, no spaces, UTF-8."""
+    body = entry.model_dump(mode="json", exclude={"prev", "hash"})
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{prev}\n{canonical}".encode()).hexdigest()
+
+
+def chained(entry: AuditEntry, prev: str) -> AuditEntry:
+    """``entry`` linked after ``prev``. It goes through JSON first, so the hash covers
+    exactly what a store gives back (a NaN, say, is stored as null)."""
+    plain = AuditEntry.model_validate_json(entry.model_dump_json(exclude={"prev", "hash"}))
+    return plain.model_copy(update={"prev": prev, "hash": audit_hash(plain, prev)})

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pydantic_core
 
@@ -20,13 +20,15 @@ from command_center.sqlite_worker import SqliteWorker
 from command_center.store.base import (
     AuditEntry,
     ScreenRecord,
+    SessionRecord,
     UserRecord,
     WallState,
+    chained,
     check_new_version,
 )
 
 FILENAME = "wall.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -61,6 +63,30 @@ CREATE TABLE IF NOT EXISTS secrets (
 );
 """
 
+# Version 2 (part "sessions"): disabled accounts, server-side sessions, the audit chain.
+_TO_V2 = (
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE audit ADD COLUMN prev TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT ''",
+    "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), hash TEXT NOT NULL)",
+    "INSERT INTO audit_head (id, hash) VALUES (1, '')",
+    "CREATE INDEX audit_by_actor ON audit (actor, seq)",
+    "CREATE INDEX audit_by_action ON audit (action, seq)",
+    """CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        role TEXT NOT NULL,
+        issued_at REAL NOT NULL,
+        last_seen REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        address TEXT NOT NULL
+    )""",
+    "CREATE INDEX sessions_by_user ON sessions (username)",
+)
+_AUDIT_COLUMNS = "at, actor, role, action, target, detail, prev, hash"
+_SESSION_COLUMNS = "id, username, role, issued_at, last_seen, expires_at, address"
+_USER_COLUMNS = "username, role, password_hash, created_at, disabled"
+
 T = TypeVar("T")
 
 
@@ -78,11 +104,41 @@ def _connect(data_dir: Path) -> sqlite3.Connection:
             raise RuntimeError(
                 f"{path} has schema version {found}, this program knows up to {SCHEMA_VERSION}"
             )
-        conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+        if found < 1:
+            conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version=1; COMMIT;")
+        if found < 2:
+            _migrate_to_v2(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _migrate_to_v2(conn: sqlite3.Connection) -> None:
+    """Add the version-2 tables and columns, and chain the rows already in the audit (the
+    chain protects them from now on), in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        (found,) = conn.execute("PRAGMA user_version").fetchone()
+        if found >= 2:  # another process migrated while we waited for the lock
+            conn.execute("ROLLBACK")
+            return
+        for statement in _TO_V2:
+            conn.execute(statement)
+        prev = ""
+        rows = conn.execute(f"SELECT seq, {_AUDIT_COLUMNS} FROM audit ORDER BY seq").fetchall()
+        for seq, *row in rows:
+            entry = chained(_audit(tuple(row)), prev)
+            conn.execute(
+                "UPDATE audit SET prev = ?, hash = ? WHERE seq = ?", (entry.prev, entry.hash, seq)
+            )
+            prev = entry.hash
+        conn.execute("UPDATE audit_head SET hash = ? WHERE id = 1", (prev,))
+        conn.execute("PRAGMA user_version=2")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _json(value: object) -> str:
@@ -149,52 +205,34 @@ class EmbeddedStore:
 
         return await self._run(job)
 
-    async def append_audit(self, entry: AuditEntry) -> None:
-        def job(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO audit (at, actor, role, action, target, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    entry.at,
-                    entry.actor,
-                    entry.role,
-                    entry.action,
-                    entry.target,
-                    _json(entry.detail),
-                ),
-            )
-
-        await self._run(job)
-
-    async def audit(self, limit: int = 100) -> list[AuditEntry]:
-        if limit <= 0:
-            return []
-
-        def job(conn: sqlite3.Connection) -> list[AuditEntry]:
-            rows = conn.execute(
-                "SELECT at, actor, role, action, target, detail FROM audit "
-                "ORDER BY seq DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
-            return [
-                AuditEntry(
-                    at=at,
-                    actor=actor,
-                    role=role,
-                    action=action,
-                    target=target,
-                    detail=pydantic_core.from_json(detail),
+    async def append_audit(self, entry: AuditEntry) -> AuditEntry:
+        def job(conn: sqlite3.Connection) -> AuditEntry:
+            # IMMEDIATE takes the write lock first: no other writer (another process on the
+            # same file included) can append between reading the head and moving it.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                (head,) = conn.execute("SELECT hash FROM audit_head WHERE id = 1").fetchone()
+                stored = chained(entry, head)
+                conn.execute(
+                    f"INSERT INTO audit ({_AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    _audit_row(stored),
                 )
-                for at, actor, role, action, target, detail in rows
-            ]
+                conn.execute("UPDATE audit_head SET hash = ? WHERE id = 1", (stored.hash,))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return stored
 
         return await self._run(job)
+
+    async def audit(self, limit: int = 100) -> list[AuditEntry]:
+        return await self.audit_entries(limit)
 
     async def get_user(self, username: str) -> UserRecord | None:
         def job(conn: sqlite3.Connection) -> UserRecord | None:
             row = conn.execute(
-                "SELECT username, role, password_hash, created_at FROM users WHERE username = ?",
-                (username,),
+                f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", (username,)
             ).fetchone()
             return None if row is None else _user(row)
 
@@ -203,18 +241,21 @@ class EmbeddedStore:
     async def put_user(self, user: UserRecord) -> None:
         def job(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT OR REPLACE INTO users (username, role, password_hash, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                (user.username, user.role, user.password_hash, user.created_at),
+                f"INSERT OR REPLACE INTO users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                (
+                    user.username,
+                    user.role,
+                    user.password_hash,
+                    user.created_at,
+                    int(user.disabled),
+                ),
             )
 
         await self._run(job)
 
     async def users(self) -> list[UserRecord]:
         def job(conn: sqlite3.Connection) -> list[UserRecord]:
-            rows = conn.execute(
-                "SELECT username, role, password_hash, created_at FROM users ORDER BY username"
-            ).fetchall()
+            rows = conn.execute(f"SELECT {_USER_COLUMNS} FROM users ORDER BY username").fetchall()
             return [_user(row) for row in rows]
 
         return await self._run(job)
@@ -236,9 +277,135 @@ class EmbeddedStore:
     async def close(self) -> None:
         await self._worker.close()
 
+    # --- part "sessions": server-side sessions and the audit chain ---------------------
 
-def _user(row: tuple[str, str, str, float]) -> UserRecord:
-    username, role, password_hash, created_at = row
+    async def put_session(self, record: SessionRecord) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            # Expired sessions are swept here, at sign-in, rather than by a timer.
+            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (record.issued_at,))
+            conn.execute(
+                f"INSERT OR REPLACE INTO sessions ({_SESSION_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.id,
+                    record.username,
+                    record.role,
+                    record.issued_at,
+                    record.last_seen,
+                    record.expires_at,
+                    record.address,
+                ),
+            )
+
+        await self._run(job)
+
+    async def get_session(self, session_id: str) -> SessionRecord | None:
+        def job(conn: sqlite3.Connection) -> SessionRecord | None:
+            row = conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            return (
+                None
+                if row is None
+                else SessionRecord(**dict(zip(_SESSION_FIELDS, row, strict=True)))
+            )
+
+        return await self._run(job)
+
+    async def touch_session(self, session_id: str, last_seen: float) -> bool:
+        def job(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE id = ?",
+                (last_seen, session_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._run(job)
+
+    async def delete_session(self, session_id: str) -> None:
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+        await self._run(job)
+
+    async def delete_user_sessions(self, username: str) -> int:
+        def job(conn: sqlite3.Connection) -> int:
+            return conn.execute("DELETE FROM sessions WHERE username = ?", (username,)).rowcount
+
+        return await self._run(job)
+
+    async def audit_entries(
+        self, limit: int = 100, actor: str | None = None, action: str | None = None
+    ) -> list[AuditEntry]:
+        if limit <= 0:
+            return []
+        where: list[str] = []
+        params: list[str] = []
+        for column, value in (("actor", actor), ("action", action)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        clause = f"WHERE {' AND '.join(where)} " if where else ""
+
+        def job(conn: sqlite3.Connection) -> list[AuditEntry]:
+            rows = conn.execute(
+                f"SELECT {_AUDIT_COLUMNS} FROM audit {clause}ORDER BY seq DESC LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+            return [_audit(row) for row in rows]
+
+        return await self._run(job)
+
+    async def audit_chain(self) -> tuple[list[AuditEntry], str]:
+        def job(conn: sqlite3.Connection) -> tuple[list[AuditEntry], str]:
+            # One read transaction: the rows and the head are of the same moment.
+            conn.execute("BEGIN")
+            try:
+                rows = conn.execute(f"SELECT {_AUDIT_COLUMNS} FROM audit ORDER BY seq").fetchall()
+                (head,) = conn.execute("SELECT hash FROM audit_head WHERE id = 1").fetchone()
+            finally:
+                conn.execute("COMMIT")
+            return [_audit(row) for row in rows], head
+
+        return await self._run(job)
+
+
+_SESSION_FIELDS = tuple(_SESSION_COLUMNS.split(", "))
+
+
+def _user(row: tuple[str, str, str, float, int]) -> UserRecord:
+    username, role, password_hash, created_at, disabled = row
     return UserRecord(
-        username=username, role=role, password_hash=password_hash, created_at=created_at
+        username=username,
+        role=role,
+        password_hash=password_hash,
+        created_at=created_at,
+        disabled=bool(disabled),
+    )
+
+
+def _audit(row: tuple[Any, ...]) -> AuditEntry:
+    at, actor, role, action, target, detail, prev, hash_ = row
+    return AuditEntry(
+        at=at,
+        actor=actor,
+        role=role,
+        action=action,
+        target=target,
+        detail=pydantic_core.from_json(str(detail)),
+        prev=prev,
+        hash=hash_,
+    )
+
+
+def _audit_row(entry: AuditEntry) -> tuple[object, ...]:
+    return (
+        entry.at,
+        entry.actor,
+        entry.role,
+        entry.action,
+        entry.target,
+        _json(entry.detail),
+        entry.prev,
+        entry.hash,
     )

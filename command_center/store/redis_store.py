@@ -3,9 +3,13 @@
     {prefix}state                hash: version, body (WallState JSON); CAS by a Lua script
     {prefix}screens              hash: id -> ScreenRecord JSON
     {prefix}screens:first_seen   hash: id -> first_seen, written with HSETNX
-    {prefix}audit                stream of {"entry": AuditEntry JSON}, capped near 100 000
+    {prefix}audit                stream of {"entry": AuditEntry JSON}, append-only (never
+                                 trimmed: a trimmed start would read as deleted rows)
+    {prefix}audit:head           the hash of the last entry; moved with the XADD by one script
     {prefix}users                hash: username -> UserRecord JSON
     {prefix}secret:<name>        string, written with SET NX
+    {prefix}session:<id>         hash: body (SessionRecord JSON), last_seen; expires with it
+    {prefix}user-sessions:<user> set of that user's session ids, for ending them all at once
 
 Redis must persist (AOF or RDB) for this to survive a Redis restart; that is the
 deployment's job, not ours.
@@ -20,12 +24,16 @@ import redis.asyncio as aioredis
 from command_center.store.base import (
     AuditEntry,
     ScreenRecord,
+    SessionRecord,
     UserRecord,
     WallState,
+    chained,
     check_new_version,
 )
 
-AUDIT_MAXLEN = 100_000
+# Appends retry when another process appended between reading the head and writing.
+AUDIT_APPEND_TRIES = 100
+AUDIT_PAGE = 1000
 
 # Lua runs atomically in Redis: read, compare and write with nothing in between.
 _CAS_STATE = """
@@ -38,11 +46,60 @@ return 1
 """
 
 
+# The chain moves only if nobody appended since the caller read the head (Redis has no
+# SHA-256 in Lua, so the hash is computed by the caller and the script compares and sets).
+_APPEND_AUDIT = """
+local head = redis.call('GET', KEYS[2]) or ''
+if head ~= ARGV[1] then
+    return {0, head}
+end
+redis.call('XADD', KEYS[1], '*', 'entry', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3])
+return {1, head}
+"""
+
+# Only an existing session is touched: a touch racing an end must not bring it back.
+_TOUCH_SESSION = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+    return 0
+end
+local seen = tonumber(redis.call('HGET', KEYS[1], 'last_seen') or '0')
+if tonumber(ARGV[1]) > seen then
+    redis.call('HSET', KEYS[1], 'last_seen', ARGV[1])
+end
+return 1
+"""
+
+_DELETE_SESSION = """
+local username = redis.call('HGET', KEYS[1], 'username')
+redis.call('DEL', KEYS[1])
+if username then
+    redis.call('SREM', ARGV[1] .. username, ARGV[2])
+end
+return 1
+"""
+
+# Keys are built inside the script from the set's members: one atomic step, so a user's
+# sessions end together even while another process signs them in or out.
+_DELETE_USER_SESSIONS = """
+local ended = 0
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+    ended = ended + redis.call('DEL', ARGV[1] .. id)
+end
+redis.call('DEL', KEYS[1])
+return ended
+"""
+
+
 class RedisStore:
     def __init__(self, url: str, prefix: str = "cc:") -> None:
         self._redis: aioredis.Redis = aioredis.Redis.from_url(url)
         self._prefix = prefix
         self._cas_state = self._redis.register_script(_CAS_STATE)
+        self._append_audit = self._redis.register_script(_APPEND_AUDIT)
+        self._touch_session = self._redis.register_script(_TOUCH_SESSION)
+        self._delete_session = self._redis.register_script(_DELETE_SESSION)
+        self._delete_user_sessions = self._redis.register_script(_DELETE_USER_SESSIONS)
 
     def _key(self, name: str) -> str:
         return f"{self._prefix}{name}"
@@ -94,21 +151,21 @@ class RedisStore:
             records.append(record)
         return sorted(records, key=lambda record: record.id)
 
-    async def append_audit(self, entry: AuditEntry) -> None:
-        await self._redis.xadd(
-            self._key("audit"),
-            {"entry": entry.model_dump_json()},
-            maxlen=AUDIT_MAXLEN,
-            approximate=True,
-        )
+    async def append_audit(self, entry: AuditEntry) -> AuditEntry:
+        prev = _text(await self._redis.get(self._key("audit:head")))
+        for _ in range(AUDIT_APPEND_TRIES):
+            stored = chained(entry, prev)
+            won, found = await self._append_audit(
+                keys=[self._key("audit"), self._key("audit:head")],
+                args=[prev, stored.model_dump_json(), stored.hash],
+            )
+            if won:
+                return stored
+            prev = _text(found)
+        raise RuntimeError(f"audit append lost {AUDIT_APPEND_TRIES} races in a row")
 
     async def audit(self, limit: int = 100) -> list[AuditEntry]:
-        if limit <= 0:
-            return []
-        rows = await self._redis.xrevrange(self._key("audit"), count=limit)
-        return [
-            AuditEntry.model_validate_json(fields[b"entry"]) for _, fields in rows or [] if fields
-        ]
+        return await self.audit_entries(limit)
 
     async def get_user(self, username: str) -> UserRecord | None:
         body = await self._redis.hget(self._key("users"), username)
@@ -132,3 +189,90 @@ class RedisStore:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+    # --- part "sessions": server-side sessions and the audit chain ---------------------
+
+    async def put_session(self, record: SessionRecord) -> None:
+        key = self._key(f"session:{record.id}")
+        user_key = self._key(f"user-sessions:{record.username}")
+        expire_ms = int(record.expires_at * 1000)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                key,
+                mapping={
+                    "body": record.model_dump_json(),
+                    "username": record.username,
+                    "last_seen": repr(record.last_seen),
+                },
+            )
+            pipe.pexpireat(key, expire_ms)
+            pipe.sadd(user_key, record.id)
+            # Every session lives as long (same ttl), so the newest one sets the set's end.
+            pipe.pexpireat(user_key, expire_ms)
+            await pipe.execute()
+
+    async def get_session(self, session_id: str) -> SessionRecord | None:
+        fields = await self._redis.hmget(self._key(f"session:{session_id}"), ["body", "last_seen"])
+        body, last_seen = fields
+        if body is None:
+            return None
+        record = SessionRecord.model_validate_json(body)
+        if last_seen is not None:
+            record = record.model_copy(update={"last_seen": float(last_seen)})
+        return record
+
+    async def touch_session(self, session_id: str, last_seen: float) -> bool:
+        done = await self._touch_session(
+            keys=[self._key(f"session:{session_id}")], args=[repr(last_seen)]
+        )
+        return bool(done)
+
+    async def delete_session(self, session_id: str) -> None:
+        await self._delete_session(
+            keys=[self._key(f"session:{session_id}")],
+            args=[self._key("user-sessions:"), session_id],
+        )
+
+    async def delete_user_sessions(self, username: str) -> int:
+        ended = await self._delete_user_sessions(
+            keys=[self._key(f"user-sessions:{username}")], args=[self._key("session:")]
+        )
+        return int(ended)
+
+    async def audit_entries(
+        self, limit: int = 100, actor: str | None = None, action: str | None = None
+    ) -> list[AuditEntry]:
+        if limit <= 0:
+            return []
+        found: list[AuditEntry] = []
+        end = "+"
+        # Newest first, a page at a time, until enough rows match or the stream ends.
+        while len(found) < limit:
+            rows = await self._redis.xrevrange(self._key("audit"), max=end, count=AUDIT_PAGE)
+            for _, fields in rows or []:
+                if not fields:
+                    continue
+                entry = AuditEntry.model_validate_json(fields[b"entry"])
+                if (actor is None or entry.actor == actor) and (
+                    action is None or entry.action == action
+                ):
+                    found.append(entry)
+            if not rows or len(rows) < AUDIT_PAGE:
+                break
+            end = f"({_text(rows[-1][0])}"
+        return found[:limit]
+
+    async def audit_chain(self) -> tuple[list[AuditEntry], str]:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xrange(self._key("audit"))
+            pipe.get(self._key("audit:head"))
+            rows, head = await pipe.execute()
+        entries = [AuditEntry.model_validate_json(f[b"entry"]) for _, f in rows or [] if f]
+        return entries, _text(head)
+
+
+def _text(value: object) -> str:
+    """A Redis reply as text ("" for none): the client hands out bytes."""
+    if value is None:
+        return ""
+    return value.decode() if isinstance(value, bytes) else str(value)

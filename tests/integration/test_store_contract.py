@@ -122,10 +122,11 @@ async def test_audit_newest_first_with_limit(store: Store) -> None:
         )
         for i in range(5)
     ]
-    for entry in entries:
-        await store.append_audit(entry)
-    assert await store.audit() == entries[::-1]
-    assert await store.audit(limit=2) == [entries[4], entries[3]]
+    stored = [await store.append_audit(entry) for entry in entries]
+    # The store links each row to the one before; the rest is what was given.
+    assert [s.model_copy(update={"prev": "", "hash": ""}) for s in stored] == entries
+    assert await store.audit() == stored[::-1]
+    assert await store.audit(limit=2) == [stored[4], stored[3]]
     assert await store.audit(limit=0) == []
 
 
