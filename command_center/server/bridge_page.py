@@ -1,7 +1,8 @@
 """``/bridge/<point-id>?token=…``: the page a bridge point opens to join the centre.
 
-A plain Tornado page (it is mostly WebRTC, no Panel session needed): it checks the point
-and its token, then hands the browser to ``assets/video/bridge.js``, which publishes the
+A plain Tornado page (it is mostly WebRTC, no Panel session needed): a ``?token=`` is
+exchanged once for the page's cookie (``device_cookie``); the page checks the point and
+that token, then hands the browser to ``assets/video/bridge.js``, which publishes the
 camera and microphone over WHIP, watches what the points see over WHEP, and keeps both
 alive. Without a token it asks for one; a wrong token is refused with a page that says so.
 """
@@ -14,9 +15,9 @@ from typing import Any
 
 from tornado.web import RequestHandler
 
+from command_center.server.device_cookie import check_point, device_cookie, grant
 from command_center.server.keys import Keys
 from video.registry import BridgePointRegistry
-from video.tokens import check_point_token
 
 HEAD = """<!doctype html>
 <html lang="{html_lang}"><head><meta charset="utf-8">
@@ -126,7 +127,12 @@ class BridgePageHandler(RequestHandler):
         point = self.points.get(point_id)
         names = {"name_vi": html.escape(point.name_vi), "name_en": html.escape(point.name_en)}
         title = f"Điểm cầu {point.name_vi} · Bridge point"
-        token = self.get_query_argument("token", "")
+        query_token = self.get_query_argument("token", None)
+        if query_token and check_point(self.keys, point.id, query_token):
+            # Exchanged once for this page's cookie; the clean URL is what stays on screen.
+            grant(self, query_token)
+            return
+        token = query_token or device_cookie(self) or ""
         if not token:
             self._html(
                 FORM.format(
@@ -134,7 +140,7 @@ class BridgePageHandler(RequestHandler):
                 )
             )
             return
-        if not check_point_token(self.keys.device, point.id, token):
+        if not check_point(self.keys, point.id, token):
             error = (
                 "Mã truy cập không đúng với điểm cầu này · Wrong access token for this bridge point"
             )

@@ -8,9 +8,9 @@ cookie would be one ``atob`` away from any script in the page. Here:
   (``bokeh_security``), and Bokeh session ids are signed with a key derived from the
   server's session key, so a made-up session id is refused.
 * The console learns its session another way: when Bokeh asks the application to process
-  the page request (``ConsoleRequest``), the session cookie is parked in ``PageRefs``
-  under a random one-time reference; only that reference enters the token, and the page
-  function redeems it (once) on the server.
+  the page request (``ParkCookie``), the session cookie is parked in ``PageRefs`` under a
+  random one-time reference; only that reference enters the token, and the page function
+  redeems it (once) on the server. A kiosk page finds its device cookie the same way.
 * The page's own scripts (wall previews, the video roster) get a short-lived view-only
   token (``Sessions.scoped_token``), never the session.
 """
@@ -28,11 +28,12 @@ from bokeh.application.handlers.handler import Handler
 from bokeh.document import Document
 from tornado.httputil import HTTPServerRequest
 
+from command_center.server.device_cookie import DEVICE_COOKIE
 from command_center.server.http_base import SESSION_COOKIE
 from command_center.server.keys import Keys
 
 # Cookies of ours that must never reach a page's JavaScript through Bokeh's token.
-PRIVATE_COOKIES = [SESSION_COOKIE, "cc_device"]
+PRIVATE_COOKIES = [SESSION_COOKIE, DEVICE_COOKIE]
 PRIVATE_HEADERS = ["Cookie", "Authorization"]
 REF_FIELD = "cc_page_ref"
 REF_TTL_S = 60.0
@@ -82,19 +83,27 @@ class PageRefs:
         return held[0]
 
 
-class ConsoleRequest(Handler):
-    """Added to the console's Bokeh application: parks the session cookie of the page
-    request in ``refs`` and puts only the reference into the session token."""
+class ParkCookie(Handler):
+    """Added to a page's Bokeh application: parks the page request's ``cookie`` in ``refs``
+    and puts only the reference into the session token (the console's session, a kiosk's
+    device cookie)."""
 
-    def __init__(self, refs: PageRefs) -> None:
+    def __init__(self, refs: PageRefs, cookie: str) -> None:
         super().__init__()
         self._refs = refs
+        self._cookie = cookie
 
     def modify_document(self, doc: Document) -> None:
         return None  # the page function builds the document
 
     def process_request(self, request: HTTPServerRequest) -> dict[str, Any]:
-        morsel = request.cookies.get(SESSION_COOKIE)
+        morsel = request.cookies.get(self._cookie)
         if morsel is None or not morsel.value:
             return {}
         return {REF_FIELD: self._refs.park(morsel.value)}
+
+
+def parked_cookie(refs: PageRefs, payload: dict[str, Any]) -> str | None:
+    """Redeem the reference a page's session token carries (once)."""
+    ref = payload.get(REF_FIELD)
+    return refs.redeem(ref) if isinstance(ref, str) else None

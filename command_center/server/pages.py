@@ -12,8 +12,10 @@ from panel.io.application import build_applications
 from command_center.auth import Permission, authorize
 from command_center.errors import AuthError
 from command_center.server.console import Console, ConsoleDeps
+from command_center.server.device_cookie import DEVICE_COOKIE
+from command_center.server.http_base import SESSION_COOKIE
 from command_center.server.i18n import both
-from command_center.server.page_auth import REF_FIELD, ConsoleRequest, PageRefs
+from command_center.server.page_auth import PageRefs, ParkCookie, parked_cookie
 from command_center.server.screen_view import ScreenView
 
 KIOSK_CSS = """
@@ -21,23 +23,23 @@ KIOSK_CSS = """
 """
 
 
-def _query(name: str) -> str:
-    values = pn.state.session_args.get(name) or [b""]
-    raw = values[0]
-    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-
-
 def _title(text: str) -> None:
     if pn.state.curdoc is not None:
         pn.state.curdoc.title = text
 
 
-def screen_page(screen_id: str) -> pn.viewable.Viewable:
-    """``/wall/<screen-id>?token=…``: the kiosk page of one physical screen."""
+def _payload() -> dict[str, Any]:
+    context = pn.state.curdoc.session_context if pn.state.curdoc else None
+    return context.token_payload if isinstance(context, BokehSessionContext) else {}
+
+
+def screen_page(screen_id: str, refs: PageRefs) -> pn.viewable.Viewable:
+    """``/wall/<screen-id>``: the kiosk page of one physical screen. Its token came once as
+    ``?token=`` and lives in the page's cookie since (``device_cookie``)."""
     _title(f"Màn hình {screen_id} · Screen {screen_id}")
     return ScreenView(
         screen_id=screen_id,
-        token=_query("token"),
+        token=parked_cookie(refs, _payload()) or "",
         sizing_mode="stretch_both",
         margin=0,
         stylesheets=[KIOSK_CSS],
@@ -52,10 +54,7 @@ def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
     store, which a page function cannot wait for: the page starts empty and is filled once
     the browser has connected (``onload``)."""
     _title(both("title"))
-    context = pn.state.curdoc.session_context if pn.state.curdoc else None
-    payload = context.token_payload if isinstance(context, BokehSessionContext) else {}
-    ref = payload.get(REF_FIELD)
-    token = (refs.redeem(ref) if isinstance(ref, str) else None) or ""
+    token = parked_cookie(refs, _payload()) or ""
     page = pn.Column(sizing_mode="stretch_width")
 
     async def fill() -> None:
@@ -82,16 +81,15 @@ def routes(deps: ConsoleDeps, refs: PageRefs) -> dict[str, Any]:
     # Panel serves plain functions (a functools.partial would be shown as its repr).
     def screen(screen_id: str) -> Callable[[], pn.viewable.Viewable]:
         def page() -> pn.viewable.Viewable:
-            return screen_page(screen_id)
+            return screen_page(screen_id, refs)
 
         return page
 
     def console() -> pn.viewable.Viewable:
         return console_page(deps, refs)
 
-    pages: dict[str, Any] = {f"wall/{s.id}": screen(s.id) for s in deps.hub.wall.screens}
-    apps = build_applications({"console": console})
-    for app in apps.values():
-        app.add(ConsoleRequest(refs))
-    pages.update({slug.lstrip("/"): app for slug, app in apps.items()})
-    return pages
+    pages = {f"wall/{s.id}": screen(s.id) for s in deps.hub.wall.screens}
+    apps = build_applications({**pages, "console": console})
+    for slug, app in apps.items():
+        app.add(ParkCookie(refs, SESSION_COOKIE if slug == "/console" else DEVICE_COOKIE))
+    return {slug.lstrip("/"): app for slug, app in apps.items()}

@@ -23,6 +23,7 @@ from command_center.server.assets_route import AssetsHandler
 from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.composition import build_registry
 from command_center.server.console import ConsoleDeps
+from command_center.server.device_cookie import DeviceCookieAuth
 from command_center.server.feeds_runtime import run_feeds
 from command_center.server.http_base import JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
@@ -257,4 +258,6 @@ def _http_server(
         check_unused_sessions_milliseconds=15_000,
         # Signed Bokeh session ids; no cookie or Authorization header in Bokeh's token.
         **bokeh_security(keys),
+        # A wall page's ?token= becomes its cookie before Bokeh renders anything.
+        auth_provider=DeviceCookieAuth(keys, frozenset(s.id for s in hub.wall.screens)),
     )

@@ -1,6 +1,7 @@
 """``/bridge/<point-id>``: the page a bridge point opens. Without a token it asks for one;
-a wrong token and an unknown point are refused with a page that says so; the right token
-gets the call page, which names the point and loads the WebRTC module."""
+a wrong token and an unknown point are refused with a page that says so; the right token is
+exchanged for the page's cookie (303 to the clean URL), which then gets the call page: it
+names the point and loads the WebRTC module."""
 
 from __future__ import annotations
 
@@ -37,7 +38,12 @@ async def test_bridge_page_asks_refuses_and_admits(tmp_path: Path) -> None:
         assert unknown.status_code == 404
         assert "Không có điểm cầu này" in unknown.text and "hanoi-typo" in unknown.text
 
-        page = await client.get("/bridge/hue", params={"token": token})
+        # The token is exchanged once for the page's cookie, then the URL is clean.
+        swap = await client.get("/bridge/hue", params={"token": token, "lang": "vi"})
+        assert swap.status_code == 303 and swap.headers["Location"] == "/bridge/hue?lang=vi"
+        cookie = swap.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/bridge/hue" in cookie
+        page = await client.get("/bridge/hue")
         assert page.status_code == 200
         assert page.headers["Referrer-Policy"] == "no-referrer"
         assert page.headers["Cache-Control"] == "no-store"
@@ -52,7 +58,7 @@ async def test_bridge_page_asks_refuses_and_admits(tmp_path: Path) -> None:
             "lang": "vi",
         }
         assert '<html lang="vi">' in page.text and "Rời phiên · Leave" in page.text
-        english = await client.get("/bridge/hue", params={"token": token, "lang": "en"})
+        english = await client.get("/bridge/hue", params={"lang": "en"})
         assert english.status_code == 200 and '<html lang="en">' in english.text
         assert 'class="bridge lang-en"' in english.text
         assert ">Leave<" in english.text and "Rời phiên" not in english.text
