@@ -55,3 +55,8 @@ async def room_publishing(store: Store, who: Principal, started: bool, session: 
     """The room's own camera went on (or off) the call from the console."""
     action = "video_room_publish" if started else "video_room_stop"
     await _audit(store, who, action, "room", {"session": session})
+
+
+async def refused(store: Store, who: Principal, action: str, target: str, exc: Exception) -> None:
+    """A person's video action that was refused (``detail.refused`` says why)."""
+    await _audit(store, who, action, target, {"refused": str(exc)})

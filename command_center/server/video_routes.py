@@ -65,10 +65,18 @@ class VideoHandler(JsonHandler):
             )
         return caller
 
-    async def person(self) -> Principal:
-        """The duty officer or admin calling (only people operate), for the audit row."""
-        caller = await self.operator()
-        return Principal(caller.holder.partition(":")[2], caller.role)
+    async def person(self, action: str, target: str) -> Principal:
+        """The duty officer or admin calling (only people operate), for the audit row; a
+        person without the permission is refused and the attempt audited."""
+        caller = await self.caller()
+        who = Principal(caller.holder.partition(":")[2], caller.role)
+        try:
+            await self.operator()
+        except ForbiddenError as exc:
+            if caller.holder.startswith("user:"):
+                await video_actions.refused(self.store, who, action, target, exc)
+            raise
+        return who
 
     def body_of(self, content_type: str) -> str:
         got = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -98,7 +106,13 @@ class WhipHandler(VideoHandler):
     async def post(self, point_id: str) -> None:
         self.room.point(point_id)  # 404 before anything else: the URL names no point
         caller = await self.caller(whip_point=point_id)
-        self._check_may_publish(caller, point_id)
+        try:
+            self._check_may_publish(caller, point_id)
+        except ForbiddenError as exc:
+            if caller.holder.startswith("user:"):  # a person tried the room's slot: on record
+                who = Principal(caller.holder.partition(":")[2], caller.role)
+                await video_actions.refused(self.store, who, "video_room_publish", point_id, exc)
+            raise
         offer = self.body_of(SDP)
         session_id, answer = await self.room.publish(point_id, caller.holder, offer)
         if caller.holder.startswith("user:"):
@@ -185,7 +199,7 @@ class RosterHandler(VideoHandler):
 
 class MuteHandler(VideoHandler):
     async def post(self, point_id: str) -> None:
-        who = await self.person()
+        who = await self.person("video_mute", point_id)
         muted = self.json_body().get("muted")
         if not isinstance(muted, bool):
             raise RequestError(
@@ -196,13 +210,13 @@ class MuteHandler(VideoHandler):
 
 class EndCallHandler(VideoHandler):
     async def post(self, point_id: str) -> None:
-        who = await self.person()
+        who = await self.person("video_end", point_id)
         self.write_json(await video_actions.end_call(self.room, self.store, who, point_id))
 
 
 class ProgramHandler(VideoHandler):
     async def post(self) -> None:
-        who = await self.person()
+        who = await self.person("video_program", "program")
         source = self.json_body().get("source")
         if not isinstance(source, str):
             raise RequestError("'source' must be 'room' or a point id")
@@ -211,7 +225,7 @@ class ProgramHandler(VideoHandler):
 
 class PinHandler(VideoHandler):
     async def post(self) -> None:
-        who = await self.person()
+        who = await self.person("video_pin", "pins")
         body = self.json_body()
         tile, source = body.get("tile"), body.get("source")
         if not isinstance(tile, str) or not (source is None or isinstance(source, str)):

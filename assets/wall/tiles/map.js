@@ -45,7 +45,7 @@ function create(el, params, ctx) {
     layers: null, codeList: null, view: null, drawn: null, labels: new Map(), ageMinute: null,
     loading: null, error: null,
   };
-  if (ctx.preview && params.focusable !== false) root.classList.add('is-clickable');
+  if (ctx.preview && ctx.onFocus && params.focusable !== false) root.classList.add('is-clickable');
   el._map = state;
   return state;
 }
