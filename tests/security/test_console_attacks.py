@@ -100,7 +100,7 @@ def token_payload(page_html: str) -> dict[str, Any]:
 
 # --- a viewer fires each action through the page's Bokeh document -----------------------
 
-ACTIONS = [
+ACTIONS: list[tuple[dict[str, Any], str, str]] = [
     ({"action": "switch", "preset": "area-view"}, "switch_layout", "area-view"),
     ({"action": "focus", "province": "48"}, "focus_map", "48"),
     ({"action": "mute", "point": "hue", "muted": True}, "video_mute", "hue"),
@@ -124,7 +124,7 @@ async def test_viewer_action_through_the_document_is_refused_and_audited(
     assert await page.evaluate(SEND_THROUGH_DOCUMENT, message) >= 1
 
     def mine(e: dict[str, Any]) -> bool:
-        return e["action"] == audited_as and e["actor"] == "xem" and e["target"] == target
+        return bool(e["action"] == audited_as and e["actor"] == "xem" and e["target"] == target)
 
     async def refused() -> bool:
         return any(mine(e) and e["detail"].get("refused") for e in await audit(wall))
