@@ -118,11 +118,14 @@ class Sessions:
     def expires_at(self, issued_at: float) -> float:
         return issued_at + self.policy.absolute_s
 
-    async def check(self, token: str) -> Principal:
-        """The principal of a live session; ``AuthError`` (401) saying why otherwise."""
+    async def check(self, token: str, *, use: bool = True) -> Principal:
+        """The principal of a live session; ``AuthError`` (401) saying why otherwise.
+
+        ``use=False`` checks without counting as a use (a page watching whether its session
+        still lives must not keep it from going idle)."""
         if not token.startswith(SESSION_PREFIX):
             raise AuthError("not a session token (expected 'ses.…'); sign in again")
-        record = await self._live(session_id(token))
+        record = await self._live(session_id(token), use)
         return Principal(record.username, Role(record.role))
 
     # Console callbacks ask this before each action: the same check, named for the use.
@@ -182,7 +185,8 @@ class Sessions:
         if now >= claims.exp:
             raise AuthError(f"scoped token expired {now - claims.exp:.0f} s ago")
         if claims.sid:
-            await self._live(claims.sid)
+            # A page watching the wall is not a person using the session.
+            await self._live(claims.sid, use=False)
         return Principal(claims.name, claims.role)
 
     async def identify(self, token: str, scope: str = SCOPE_VIEW) -> Principal:
@@ -191,7 +195,7 @@ class Sessions:
             return await self.check_scoped(token, scope)
         return await self.check(token)
 
-    async def _live(self, sid: str) -> SessionRecord:
+    async def _live(self, sid: str, use: bool) -> SessionRecord:
         now = self._clock()
         record = await self._read(sid, now)
         if record is None:
@@ -209,7 +213,7 @@ class Sessions:
                 f"session unused for {idle / 60:.0f} min (limit {self.policy.idle_s / 60:g} min); "
                 "sign in again"
             )
-        if idle >= self.policy.touch_every_s:
+        if use and idle >= self.policy.touch_every_s:
             if not await self._store.touch_session(sid, now):
                 self._cache[sid] = (None, now)
                 raise AuthError("session ended; sign in again")

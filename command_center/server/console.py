@@ -28,6 +28,7 @@ from command_center.auth import (
 from command_center.bus import Bus
 from command_center.errors import AuthError, RequestError
 from command_center.server import video_actions
+from command_center.server.audit_view import AuditView
 from command_center.server.console_admin import CredentialSource, CredentialsPanel
 from command_center.server.console_guard import (
     ConsoleAction,
@@ -46,7 +47,7 @@ from command_center.server.keys import Keys
 from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
 from command_center.sessions import SCOPE_VIEW, Sessions
-from command_center.store import Store
+from command_center.store import AuditEntry, Store
 from video.room import VideoRoom
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -139,7 +140,7 @@ def switch_summary(snapshot: dict[str, Any], hub: ScreenHub, lang: Lang) -> str:
     return out
 
 
-def audit_table(entries: list[Any], lang: Lang) -> str:
+def audit_table(entries: list[AuditEntry], lang: Lang) -> str:
     head = "".join(f"<th>{t(k, lang)}</th>" for k in ("when", "who", "what", "target"))
     rows = "".join(
         f"<tr><td>{fmt_time(e.at)}</td><td>{html.escape(e.actor)} "
@@ -199,7 +200,11 @@ class Console:
         async def check() -> Principal:
             return await deps.sessions.principal_now(session_token)
 
-        self.guard = ConsoleGuard(deps.store, check, principal)
+        async def watch() -> Principal:
+            # Watching is not a use: an unattended console still goes idle.
+            return await deps.sessions.check(session_token, use=False)
+
+        self.guard = ConsoleGuard(deps.store, check, principal, watch)
         self.lang: Lang = "vi"
         self.may_operate = Permission.SWITCH_LAYOUT in _permissions(principal)
         hub = deps.hub
@@ -234,7 +239,11 @@ class Console:
         )
         self.summary = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.screens = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
-        self.audit = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
+        # The audit log with its actor / action filters (audit_view.py).
+        self.audit_view = AuditView(
+            deps.store, audit_table, AUDIT_ROWS, stylesheets=[CSS], sizing_mode="stretch_width"
+        )
+        self.audit = self.audit_view.table
         # Bridge points: live from the video control channel; read-only for viewers.
         self.video = VideoRoster(
             token=token,
@@ -318,7 +327,7 @@ class Console:
         if self._ended:
             return
         try:
-            await self.guard.check()
+            await self.guard.watch()
         except AuthError as exc:
             self.close(exc.message)
 
@@ -377,7 +386,7 @@ class Console:
         now = time.time() * 1000
         self.summary.object = switch_summary(snap, self.hub, self.lang)
         self.screens.object = screens_table(snap, self.lang, now)
-        self.audit.object = audit_table(await self.store.audit(AUDIT_ROWS), self.lang)
+        await self.audit_view.refresh(self.lang)
         if self.admin is not None:
             await self.admin.refresh()
 
@@ -403,6 +412,7 @@ class Console:
             self.headings["video"],
             self.video,
             self.headings["audit"],
+            self.audit_view.filters,
             self.audit,
         ]
         if self.admin is not None:

@@ -110,15 +110,23 @@ Perform = Callable[[ConsoleAction, Principal], Awaitable[str]]
 class ConsoleGuard:
     """One console session's gate: every action passes ``run`` (one guard per console)."""
 
-    def __init__(self, store: Store, check: SessionCheck, seen_as: Principal) -> None:
+    def __init__(
+        self,
+        store: Store,
+        check: SessionCheck,
+        seen_as: Principal,
+        watch: SessionCheck | None = None,
+    ) -> None:
         self._store = store
         self._check = check
+        # The periodic look at the session (one that does not count as a use), if different.
+        self._watch = watch or check
         # Who the page was opened as: the actor of a refusal once the session is gone.
         self.seen_as = seen_as
 
-    async def check(self) -> Principal:
-        """The principal now (AuthError when the session has ended)."""
-        return await self._check()
+    async def watch(self) -> Principal:
+        """The principal now, without using the session (AuthError once it has ended)."""
+        return await self._watch()
 
     async def run(self, raw: object, perform: Perform) -> Outcome:
         """Authorise, then parse and perform ``raw`` (a message from the page)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from command_center.audit import audit
 from command_center.auth import Permission
 from command_center.bus import Bus
 from command_center.errors import RequestError
@@ -18,7 +19,7 @@ from command_center.server.http_base import JsonHandler
 from command_center.server.keys import Keys
 from command_center.server.map_feed import MapFeed, focus_json
 from command_center.spec_problems import did_you_mean
-from command_center.store import AuditEntry, Store
+from command_center.store import Store
 from geo import CodeList, codes
 
 
@@ -41,16 +42,8 @@ async def focus(
 ) -> dict[str, Any]:
     """Audit and announce a focus change; the answer describes the new focus."""
     now = time.time() * 1000.0
-    await store.append_audit(
-        AuditEntry(
-            at=now,
-            actor=actor,
-            role=role,
-            action="focus_map",
-            target=province or "VN",
-            detail={"code_list": CodeList.NEW_34.value} if province else {},
-        )
-    )
+    detail = {"code_list": CodeList.NEW_34.value} if province else {}
+    await audit(store, actor, "focus_map", province or "VN", detail, role=role, at_ms=now)
     await bus.publish(MapFocusChanged(province=province, actor=actor, ts=now))
     return {"focus": focus_json(province, actor, now)}
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from command_center.audit import audit
 from command_center.auth import Principal
 from command_center.bus import Bus
 from command_center.errors import ConflictError, NotFoundError
@@ -48,7 +49,7 @@ from command_center.protocol import (
 )
 from command_center.server.coalesce import Coalescer
 from command_center.server.switch_report import SwitchReport
-from command_center.store import AuditEntry, ScreenRecord, Store, WallState
+from command_center.store import ScreenRecord, Store, WallState
 from layouts.geometry import tiles_for_screen
 from layouts.model import PresetSpec, WallSpec
 
@@ -370,20 +371,18 @@ class ScreenHub:
         started = time.perf_counter()
         self._apply(state, switch_id, swap_at)
         report.dispatch_ms = (time.perf_counter() - started) * 1000.0
-        await self._store.append_audit(
-            AuditEntry(
-                at=now,
-                actor=actor.name,
-                role=str(actor.role),
-                action="switch_layout",
-                target=preset_id,
-                detail={
-                    "from": previous.preset,
-                    "version": state.version,
-                    "switch_id": switch_id,
-                    "screens_online": sorted(online),
-                },
-            )
+        await audit(
+            self._store,
+            actor,
+            "switch_layout",
+            preset_id,
+            {
+                "from": previous.preset,
+                "version": state.version,
+                "switch_id": switch_id,
+                "screens_online": sorted(online),
+            },
+            at_ms=now,
         )
         await self._bus.publish(
             LayoutSwitched(
@@ -418,20 +417,18 @@ class ScreenHub:
         wait_s = report.swap_at / 1000.0 - time.time() + SWITCH_REPORT_TIMEOUT_S
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(report.done.wait(), max(wait_s, 0.5))
-        await self._store.append_audit(
-            AuditEntry(
-                at=self._clock(),
-                actor=actor.name,
-                role=str(actor.role),
-                action="switch_completed" if report.complete else "switch_incomplete",
-                target=report.preset,
-                detail={
-                    "switch_id": report.switch_id,
-                    "skew_ms": report.skew_ms,
-                    "duration_ms": report.duration_ms,
-                    "missing": report.missing,
-                },
-            )
+        await audit(
+            self._store,
+            actor,
+            "switch_completed" if report.complete else "switch_incomplete",
+            report.preset,
+            {
+                "switch_id": report.switch_id,
+                "skew_ms": report.skew_ms,
+                "duration_ms": report.duration_ms,
+                "missing": report.missing,
+            },
+            at_ms=self._clock(),
         )
 
     def _spawn(self, coro: Any) -> None:

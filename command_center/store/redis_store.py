@@ -34,6 +34,8 @@ from command_center.store.base import (
 # Appends retry when another process appended between reading the head and writing.
 AUDIT_APPEND_TRIES = 100
 AUDIT_PAGE = 1000
+# A filter looks this far back at most: a rare actor must not cost a scan of years.
+AUDIT_FILTER_SCAN = 100_000
 
 # Lua runs atomically in Redis: read, compare and write with nothing in between.
 _CAS_STATE = """
@@ -246,9 +248,13 @@ class RedisStore:
             return []
         found: list[AuditEntry] = []
         end = "+"
-        # Newest first, a page at a time, until enough rows match or the stream ends.
-        while len(found) < limit:
-            rows = await self._redis.xrevrange(self._key("audit"), max=end, count=AUDIT_PAGE)
+        page = AUDIT_PAGE if actor is not None or action is not None else limit
+        # Newest first, a page at a time, until enough rows match, the stream ends or the
+        # scan reaches AUDIT_FILTER_SCAN rows.
+        for _ in range(AUDIT_FILTER_SCAN // AUDIT_PAGE):
+            if len(found) >= limit:
+                break
+            rows = await self._redis.xrevrange(self._key("audit"), max=end, count=page)
             for _, fields in rows or []:
                 if not fields:
                     continue
@@ -257,7 +263,7 @@ class RedisStore:
                     action is None or entry.action == action
                 ):
                     found.append(entry)
-            if not rows or len(rows) < AUDIT_PAGE:
+            if not rows or len(rows) < page:
                 break
             end = f"({_text(rows[-1][0])}"
         return found[:limit]

@@ -130,6 +130,21 @@ async def test_last_seen_is_written_at_most_every_touch_period(
     assert record is not None and record.last_seen == clock.now
 
 
+async def test_a_check_that_is_not_a_use_lets_the_session_go_idle(
+    sessions: Sessions, clock: Clock
+) -> None:
+    token = await sessions.issue(DUTY, None)
+    view = sessions.scoped_token(DUTY, SCOPE_VIEW, 300, session=token)
+    for _ in range(5):  # a console watching its session, a preview reconnecting
+        clock.now += POLICY.idle_s / 6
+        assert await sessions.check(token, use=False) == DUTY
+        view = sessions.scoped_token(DUTY, SCOPE_VIEW, 300, session=token)
+        assert await sessions.check_scoped(view, SCOPE_VIEW) == DUTY
+    clock.now += POLICY.idle_s / 6
+    with pytest.raises(AuthError, match="unused for 30 min"):
+        await sessions.check(token, use=False)
+
+
 async def test_scoped_token_works_for_its_scope_only(sessions: Sessions) -> None:
     parent = await sessions.issue(DUTY, None)
     token = sessions.scoped_token(DUTY, SCOPE_VIEW, 300, session=parent)

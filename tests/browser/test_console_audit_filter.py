@@ -1,0 +1,67 @@
+"""The console's audit view filters by actor and by action, in real Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import BrowserContext, Page
+from wallprocess import WallProcess
+from wallsupport import WALL_2X2, wait_until
+
+
+@pytest.fixture
+def wall(tmp_path: Path) -> Iterator[WallProcess]:
+    process = WallProcess(data_dir=tmp_path / "data", wall_file=WALL_2X2).start()
+    yield process
+    process.stop()
+
+
+async def audit_rows(page: Page) -> list[str]:
+    rows = page.locator("table.audit tr")
+    texts = await rows.all_inner_texts()
+    return texts[1:]  # the header row
+
+
+async def test_audit_view_filters_by_actor_and_action(
+    browser: BrowserContext, wall: WallProcess
+) -> None:
+    viewer, viewer_password = wall.users["viewer"]
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        refused = await client.post(
+            "/api/v1/sessions", json={"username": "ghost", "password": "guess"}
+        )
+        assert refused.status_code == 401
+        signed = await client.post(
+            "/api/v1/sessions", json={"username": viewer, "password": viewer_password}
+        )
+        assert signed.status_code == 201
+    name, password = wall.users["admin"]
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 1400, "height": 1000})
+    await page.goto(f"{wall.url}/login?next=/console")
+    await page.fill("input[name=username]", name)
+    await page.fill("input[name=password]", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{wall.url}/console")
+    await page.wait_for_selector("table.audit")
+
+    async def rows_are(predicate: object, what: str) -> None:
+        async def ok() -> bool:
+            rows = await audit_rows(page)
+            return bool(rows) and all(predicate(r) for r in rows)  # type: ignore[operator]
+
+        await wait_until(ok, within=15, what=what)
+
+    actor = page.locator(".audit-actor input")
+    await actor.fill(viewer)
+    await actor.press("Enter")
+    await rows_are(lambda r: viewer in r and "sign_in" in r, f"only {viewer}'s sign-in")
+
+    await actor.fill("")
+    await actor.press("Enter")
+    await page.locator(".audit-action select").select_option("sign_in_refused")
+    await rows_are(lambda r: "ghost" in r and "sign_in_refused" in r, "only the refused one")
+    assert len(await audit_rows(page)) == 1
