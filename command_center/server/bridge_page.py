@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from typing import Any
 
 from tornado.web import RequestHandler
 
-from command_center.server.device_cookie import check_point, device_cookie, grant
+from command_center.errors import error_envelope
+from command_center.server.device_cookie import (
+    PASS_TTL_S,
+    check_point,
+    device_cookie,
+    device_pass,
+    grant,
+)
 from command_center.server.keys import Keys
 from video.registry import BridgePointRegistry
 
@@ -151,11 +159,15 @@ class BridgePageHandler(RequestHandler):
                 401,
             )
             return
+        # The page's scripts get a pass that soon expires, and where to fetch the next one;
+        # the point's own token stays in the HttpOnly cookie.
         config: dict[str, Any] = {
             "point": point.id,
             "name_vi": point.name_vi,
             "name_en": point.name_en,
-            "token": token,
+            "credential": device_pass(self.keys, "point", point.id, time.time()),
+            "credential_url": f"/bridge/{point.id}/credential",
+            "credential_ttl_s": PASS_TTL_S,
             "lang": lang,
         }
         # "</" cannot end the script element early inside JSON written this way.
@@ -178,7 +190,39 @@ class BridgePageHandler(RequestHandler):
         )
 
 
+class BridgeCredentialHandler(RequestHandler):
+    """``GET /bridge/<point>/credential``: a fresh pass for the page's scripts, for the
+    holder of the page's cookie (its path covers this one)."""
+
+    def initialize(self, points: BridgePointRegistry, keys: Keys) -> None:
+        self.points = points
+        self.keys = keys
+
+    def get(self, point_id: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        token = device_cookie(self) or ""
+        if point_id not in self.points or not check_point(self.keys, point_id, token):
+            self.set_status(401)
+            self.finish(
+                json.dumps(
+                    error_envelope(
+                        "unauthenticated",
+                        f"no valid cookie of bridge point '{point_id}': open its page again",
+                    ),
+                    ensure_ascii=False,
+                )
+            )
+            return
+        credential = device_pass(self.keys, "point", point_id, time.time())
+        self.finish(json.dumps({"credential": credential, "expires_in_s": PASS_TTL_S}))
+
+
 def bridge_page_routes(
     points: BridgePointRegistry, keys: Keys
 ) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
-    return [(r"/bridge/([^/]+)", BridgePageHandler, {"points": points, "keys": keys})]
+    deps = {"points": points, "keys": keys}
+    return [
+        (r"/bridge/([^/]+)/credential", BridgeCredentialHandler, deps),
+        (r"/bridge/([^/]+)", BridgePageHandler, deps),
+    ]

@@ -16,8 +16,12 @@ before Bokeh renders anything; the bridge page is plain Tornado and calls
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import html
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +34,8 @@ from command_center.server.keys import Keys
 from video.tokens import check_point_token
 
 DEVICE_COOKIE = "cc_device"
+PASS_PREFIX = "pass."
+PASS_TTL_S = 600.0
 COOKIE_DAYS = 400  # browsers cap a cookie's life at about 400 days
 WALL_PAGE = re.compile(r"^/wall/([A-Za-z0-9_-]{1,64})$")
 
@@ -45,13 +51,47 @@ mới do quản trị viên cấp. · The token in the address is not the one of
 
 
 def check_screen(keys: Keys, screen: str, token: str) -> bool:
-    """Is ``token`` the kiosk credential of ``screen``? (The one place the wall asks.)"""
+    """Is ``token`` the kiosk credential of ``screen``, or a live pass of it? (The one place
+    the wall asks.)"""
+    if token.startswith(PASS_PREFIX):
+        return check_pass(keys, "screen", screen, token)
     return check_device_token(keys.device, "screen", screen, token)
 
 
 def check_point(keys: Keys, point: str, token: str) -> bool:
-    """Is ``token`` the credential of bridge point ``point``?"""
+    """Is ``token`` the credential of bridge point ``point``, or a live pass of it?"""
+    if token.startswith(PASS_PREFIX):
+        return check_pass(keys, "point", point, token)
     return check_point_token(keys.device, point, token)
+
+
+# --- passes: what a page's scripts hold instead of the device's token -------------------
+#
+# A pass is good for PASS_TTL_S; the page fetches a new one from its own path (the cookie
+# goes along: ``/bridge/<id>/credential``), so the long-lived token stays in the HttpOnly
+# cookie and a script in the page can leak at most a pass that soon expires.
+
+
+def device_pass(keys: Keys, kind: str, ident: str, now: float) -> str:
+    """``pass.<expiry>.<mac>``: fits wherever the device's token goes (no ':')."""
+    exp = int(now + PASS_TTL_S)
+    return f"{PASS_PREFIX}{exp}.{_pass_mac(keys, kind, ident, exp)}"
+
+
+def check_pass(keys: Keys, kind: str, ident: str, token: str, now: float | None = None) -> bool:
+    exp_text, dot, mac = token[len(PASS_PREFIX) :].partition(".")
+    if not dot or not exp_text.isdigit():
+        return False
+    exp = int(exp_text)
+    if not hmac.compare_digest(_pass_mac(keys, kind, ident, exp).encode(), mac.encode()):
+        return False
+    return (time.time() if now is None else now) < exp
+
+
+def _pass_mac(keys: Keys, kind: str, ident: str, exp: int) -> str:
+    # "pass." is never a device token's "kind:ident" text, so neither signs the other.
+    digest = hmac.digest(keys.device, f"pass.{kind}:{ident}:{exp}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def clean_url(handler: RequestHandler) -> str:

@@ -6,19 +6,20 @@
     ses.<…> / scp.<…>         a console session or its view-only scoped token (contain '.',
                               never ':'), or the session cookie
 
-Point tokens are ``video.tokens.point_token``; screen tokens are the kiosk tokens.
+Point tokens are ``video.tokens.point_token``; screen tokens are the kiosk tokens. Where a
+token goes, a page may put its short-lived pass instead (``device_cookie.device_pass``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from command_center.auth import Permission, Role, authorize, check_device_token
+from command_center.auth import Permission, Role, authorize
 from command_center.errors import AuthError
+from command_center.server.device_cookie import check_point, check_screen
 from command_center.server.keys import Keys
 from command_center.sessions import SCOPE_VIEW, Sessions
 from video.registry import BridgePointRegistry
-from video.tokens import check_point_token
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,11 @@ async def identify(
         kind, _, rest = credential.partition(":")
         ident, _, token = rest.rpartition(":")
         if kind == "point":
-            if ident in registry and check_point_token(keys.device, ident, token):
+            if ident in registry and check_point(keys, ident, token):
                 return Caller(f"point:{ident}", Role.BRIDGE_POINT, ident)
             raise AuthError(f"wrong token for bridge point '{ident}'")
         if kind == "screen":
-            if ident in screens and check_device_token(keys.device, "screen", ident, token):
+            if ident in screens and check_screen(keys, ident, token):
                 return Caller(f"screen:{ident}", Role.SCREEN)
             raise AuthError(f"wrong token for screen '{ident}'")
         raise AuthError(f"unknown credential kind '{kind}' (expected 'point' or 'screen')")

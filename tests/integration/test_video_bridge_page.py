@@ -50,13 +50,29 @@ async def test_bridge_page_asks_refuses_and_admits(tmp_path: Path) -> None:
         assert '<script type="module" src="/assets/video/bridge.js">' in page.text
         config = re.search(r'id="bridge-config">(.*?)</script>', page.text)
         assert config is not None
-        assert json.loads(config.group(1)) == {
+        given = json.loads(config.group(1))
+        credential = given.pop("credential")
+        assert given == {
             "point": "hue",
             "name_vi": "UBND thành phố Huế",
             "name_en": "Huế City People's Committee",
-            "token": token,
+            "credential_url": "/bridge/hue/credential",
+            "credential_ttl_s": 600.0,
             "lang": "vi",
         }
+        # The page holds a short-lived pass, never the point's token (that stays in the
+        # HttpOnly cookie); the pass works where the token does, and a new one comes from
+        # the page's own path with the cookie.
+        assert token not in page.text and credential.startswith("pass.")
+        roster = await client.get(
+            "/api/v1/video/roster", headers={"Authorization": f"Bearer point:hue:{credential}"}
+        )
+        assert roster.status_code == 403  # identified as the point, which may not read it
+        renewed = await client.get("/bridge/hue/credential")
+        assert renewed.status_code == 200 and renewed.json()["credential"].startswith("pass.")
+        async with httpx.AsyncClient(base_url=rt.url) as stranger:
+            refused = await stranger.get("/bridge/hue/credential")
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
         assert '<html lang="vi">' in page.text and "Rời phiên · Leave" in page.text
         english = await client.get("/bridge/hue", params={"lang": "en"})
         assert english.status_code == 200 and '<html lang="en">' in english.text
@@ -64,5 +80,12 @@ async def test_bridge_page_asks_refuses_and_admits(tmp_path: Path) -> None:
         assert ">Leave<" in english.text and "Rời phiên" not in english.text
         assert "<b>Huế City People&#x27;s Committee</b>" in english.text
         # The page's modules are served by the static route.
-        for asset in ("bridge.js", "whip.js", "control.js", "quality.js", "bridge.css"):
+        for asset in (
+            "bridge.js",
+            "whip.js",
+            "control.js",
+            "quality.js",
+            "credential.js",
+            "bridge.css",
+        ):
             assert (await client.get(f"/assets/video/{asset}")).status_code == 200
