@@ -16,7 +16,6 @@ from typing import Any
 
 from tornado.web import RequestHandler
 
-from command_center.errors import error_envelope
 from command_center.server.device_cookie import (
     PASS_TTL_S,
     check_point,
@@ -190,39 +189,7 @@ class BridgePageHandler(RequestHandler):
         )
 
 
-class BridgeCredentialHandler(RequestHandler):
-    """``GET /bridge/<point>/credential``: a fresh pass for the page's scripts, for the
-    holder of the page's cookie (its path covers this one)."""
-
-    def initialize(self, points: BridgePointRegistry, keys: Keys) -> None:
-        self.points = points
-        self.keys = keys
-
-    def get(self, point_id: str) -> None:
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("Content-Type", "application/json; charset=utf-8")
-        token = device_cookie(self) or ""
-        if point_id not in self.points or not check_point(self.keys, point_id, token):
-            self.set_status(401)
-            self.finish(
-                json.dumps(
-                    error_envelope(
-                        "unauthenticated",
-                        f"no valid cookie of bridge point '{point_id}': open its page again",
-                    ),
-                    ensure_ascii=False,
-                )
-            )
-            return
-        credential = device_pass(self.keys, "point", point_id, time.time())
-        self.finish(json.dumps({"credential": credential, "expires_in_s": PASS_TTL_S}))
-
-
 def bridge_page_routes(
     points: BridgePointRegistry, keys: Keys
 ) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
-    deps = {"points": points, "keys": keys}
-    return [
-        (r"/bridge/([^/]+)/credential", BridgeCredentialHandler, deps),
-        (r"/bridge/([^/]+)", BridgePageHandler, deps),
-    ]
+    return [(r"/bridge/([^/]+)", BridgePageHandler, {"points": points, "keys": keys})]

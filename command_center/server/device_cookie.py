@@ -20,9 +20,10 @@ import base64
 import hashlib
 import hmac
 import html
+import json
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Container
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,6 +31,7 @@ from bokeh.server.auth_provider import AuthProvider, User
 from tornado.web import RequestHandler
 
 from command_center.auth import check_device_token
+from command_center.errors import error_envelope
 from command_center.server.keys import Keys
 from video.tokens import check_point_token
 
@@ -165,3 +167,43 @@ class DeviceCookieAuth(AuthProvider):
             else:
                 refuse(handler, ("màn hình", "screen"), screen)
         return User("page")
+
+
+class PassHandler(RequestHandler):
+    """``GET /wall/<id>/credential`` and ``/bridge/<id>/credential``: a fresh pass for the
+    page's scripts, for the holder of the page's cookie (its path covers this one)."""
+
+    def initialize(self, keys: Keys, kind: str, known: Container[str]) -> None:
+        self.keys = keys
+        self.kind = kind
+        self.known = known
+
+    def get(self, ident: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        token = device_cookie(self) or ""
+        check = check_screen if self.kind == "screen" else check_point
+        if ident not in self.known or not token or not check(self.keys, ident, token):
+            self.set_status(401)
+            message = f"no valid cookie of {self.kind} '{ident}': open its page again"
+            self.finish(json.dumps(error_envelope("unauthenticated", message)))
+            return
+        credential = device_pass(self.keys, self.kind, ident, time.time())
+        self.finish(json.dumps({"credential": credential, "expires_in_s": PASS_TTL_S}))
+
+
+def pass_routes(
+    keys: Keys, screens: Container[str], points: Container[str]
+) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
+    return [
+        (
+            r"/wall/([^/]+)/credential",
+            PassHandler,
+            {"keys": keys, "kind": "screen", "known": screens},
+        ),
+        (
+            r"/bridge/([^/]+)/credential",
+            PassHandler,
+            {"keys": keys, "kind": "point", "known": points},
+        ),
+    ]

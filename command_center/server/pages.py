@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,9 +13,15 @@ from panel.io.application import build_applications
 from command_center.auth import Permission, authorize
 from command_center.errors import AuthError
 from command_center.server.console import Console, ConsoleDeps
-from command_center.server.device_cookie import DEVICE_COOKIE
+from command_center.server.device_cookie import (
+    DEVICE_COOKIE,
+    PASS_TTL_S,
+    check_screen,
+    device_pass,
+)
 from command_center.server.http_base import SESSION_COOKIE
 from command_center.server.i18n import both
+from command_center.server.keys import Keys
 from command_center.server.page_auth import PageRefs, ParkCookie, parked_cookie
 from command_center.server.screen_view import ScreenView
 
@@ -33,13 +40,18 @@ def _payload() -> dict[str, Any]:
     return context.token_payload if isinstance(context, BokehSessionContext) else {}
 
 
-def screen_page(screen_id: str, refs: PageRefs) -> pn.viewable.Viewable:
+def screen_page(screen_id: str, keys: Keys, refs: PageRefs) -> pn.viewable.Viewable:
     """``/wall/<screen-id>``: the kiosk page of one physical screen. Its token came once as
-    ``?token=`` and lives in the page's cookie since (``device_cookie``)."""
+    ``?token=`` and lives in the page's cookie since (``device_cookie``); the page's scripts
+    get a short-lived pass (none without a right cookie: the screen's link then says why)."""
     _title(f"Màn hình {screen_id} · Screen {screen_id}")
+    token = parked_cookie(refs, _payload()) or ""
+    ok = bool(token) and check_screen(keys, screen_id, token)
     return ScreenView(
         screen_id=screen_id,
-        token=parked_cookie(refs, _payload()) or "",
+        token=device_pass(keys, "screen", screen_id, time.time()) if ok else "",
+        credential_url=f"/wall/{screen_id}/credential",
+        credential_ttl_s=PASS_TTL_S,
         sizing_mode="stretch_both",
         margin=0,
         stylesheets=[KIOSK_CSS],
@@ -81,7 +93,7 @@ def routes(deps: ConsoleDeps, refs: PageRefs) -> dict[str, Any]:
     # Panel serves plain functions (a functools.partial would be shown as its repr).
     def screen(screen_id: str) -> Callable[[], pn.viewable.Viewable]:
         def page() -> pn.viewable.Viewable:
-            return screen_page(screen_id, refs)
+            return screen_page(screen_id, deps.keys, refs)
 
         return page
 

@@ -23,7 +23,7 @@ from command_center.server.assets_route import AssetsHandler
 from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.composition import build_registry
 from command_center.server.console import ConsoleDeps
-from command_center.server.device_cookie import DeviceCookieAuth
+from command_center.server.device_cookie import DeviceCookieAuth, pass_routes
 from command_center.server.feeds_runtime import run_feeds
 from command_center.server.http_base import JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
@@ -165,6 +165,7 @@ async def open_runtime(
                     screen_ids = frozenset(s.id for s in wall.screens)
                     extra += video_routes(video, keys, screen_ids, sessions, store)
                     extra += bridge_page_routes(video.registry, keys)
+                    extra += pass_routes(keys, screen_ids, video.registry)
                     console = ConsoleDeps(hub, store, bus, keys, sessions, video)
                     server = _http_server(settings, port, console, ingest, extra)
                     server.start()

@@ -14,9 +14,10 @@ from typing import Any
 import pydantic
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from command_center.auth import Permission, authorize, check_device_token
+from command_center.auth import Permission, authorize
 from command_center.errors import AuthError
 from command_center.protocol import SCREEN_MESSAGE, ErrorMessage, Hello, Message
+from command_center.server.device_cookie import check_screen
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
 from command_center.sessions import SCOPE_VIEW, Sessions
@@ -90,7 +91,7 @@ class ScreenSocket(WebSocketHandler):
                 # The console's preview: its view-only token (or a session token).
                 principal = await self.sessions.identify(hello.token, SCOPE_VIEW)
                 authorize(principal, Permission.VIEW_WALL)
-            elif not check_device_token(self.keys.device, "screen", hello.screen, hello.token):
+            elif not check_screen(self.keys, hello.screen, hello.token):
                 raise AuthError(f"wrong device token for screen '{hello.screen}'")
         except AuthError as exc:
             self._refuse(exc.code, exc.message)

@@ -64,20 +64,28 @@ const load = () => import(new URL("/assets/wall/screen.js", location.href).href)
 
 
 class ScreenView(JSComponent):
-    """A whole wall screen (kiosk page)."""
+    """A whole wall screen (kiosk page). Its scripts hold a short-lived pass, renewed from
+    ``credential_url`` with the page's HttpOnly cookie; the screen's token stays there."""
 
     screen_id = param.String(doc="Screen id from the wall spec")
-    token = param.String(doc="The screen's device token (from the kiosk URL)")
+    token = param.String(doc="A short-lived pass of the screen (device_cookie.device_pass)")
+    credential_url = param.String(doc="Where the page fetches its next pass")
+    credential_ttl_s = param.Number(default=600.0)
 
     _esm = (
         _MOUNT
         + """
+const passes = () => import(new URL("/assets/video/credential.js", location.href).href);
+
 export function render({ model, el }) {
   let handle = null;
-  load().then((m) => {
-    handle = m.mountScreen(el, { screenId: model.screen_id, token: model.token, wsUrl: ws() });
+  let pass = null;
+  Promise.all([load(), passes()]).then(([m, c]) => {
+    pass = new c.DevicePass(model.credential_url, model.token, model.credential_ttl_s);
+    handle = m.mountScreen(el, { screenId: model.screen_id, token: pass.value, wsUrl: ws() });
+    pass.listen((value) => handle.setToken(value));
   });
-  model.on("remove", () => handle && handle.close());
+  model.on("remove", () => { if (handle) handle.close(); if (pass) pass.close(); });
 }
 """
     )

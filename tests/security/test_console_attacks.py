@@ -222,9 +222,19 @@ async def test_kiosk_token_is_exchanged_for_a_page_scoped_cookie(wall: WallProce
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         page = await client.get(f"{wall.url}/wall/{screen}")
         assert page.status_code == 200
+        assert url.split("token=", 1)[1] not in page.text
+        renewed = await client.get(f"{wall.url}/wall/{screen}/credential")
+        assert renewed.status_code == 200 and renewed.json()["credential"].startswith("pass.")
         payload = token_payload(page.text)
         assert "cc_device" not in payload.get("cookies", {})
         assert "token" not in payload.get("arguments", {})
+
+
+async def test_credential_route_needs_the_page_cookie(wall: WallProcess) -> None:
+    screen = next(iter(wall.screens))
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.get(f"/wall/{screen}/credential")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
 
 
 async def test_wrong_kiosk_token_gets_a_bilingual_401(wall: WallProcess) -> None:
@@ -248,6 +258,14 @@ async def test_kiosk_keeps_working_from_the_cookie(
         return bool(await page.evaluate("() => window.wallScreen?.stats().connected"))
 
     await wait_until(connected, within=30, what="the kiosk connects from its clean URL")
+    # The page's scripts hold a short-lived pass, never the screen's token.
+    held = await page.evaluate(
+        "() => [...Bokeh.documents[0].all_models].map((m) => m.data?.token).filter(Boolean)"
+    )
+    assert held and all(t.startswith("pass.") for t in held), held
+    assert url.split("token=", 1)[1] not in await page.evaluate(
+        "() => document.documentElement.outerHTML"
+    )
     await page.reload()
     assert "token=" not in page.url
     await wait_until(connected, within=30, what="the kiosk reconnects after a reload")
