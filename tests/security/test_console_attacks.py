@@ -185,6 +185,21 @@ async def test_signed_out_session_closes_the_open_console(
     assert await page.get_by_role("button", name="Chuyển bố cục").count() == 0
 
 
+async def test_sign_out_is_a_post_form_that_ends_the_session(
+    browser: BrowserContext, wall: WallProcess
+) -> None:
+    page = await sign_in(browser, wall, "duty_officer")
+    cookie = next(c["value"] for c in await browser.cookies() if c["name"] == SESSION_COOKIE)
+    form = page.locator("form.sign-out")
+    assert await form.get_attribute("method") == "post"
+    assert await form.get_attribute("action") == "/logout"
+    await page.get_by_role("button", name="Đăng xuất").click()
+    await page.wait_for_url(f"{wall.url}/login")
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.get("/api/v1/state", headers={"Authorization": f"Bearer {cookie}"})
+    assert r.status_code == 401
+
+
 # --- no session in the page; Bokeh's token carries no cookie ------------------------------
 
 
