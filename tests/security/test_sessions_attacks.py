@@ -235,7 +235,7 @@ async def test_the_console_pages_token_cannot_switch(rt: WallRuntime) -> None:
     assert rt.hub.state.preset != "calibration"
 
 
-async def test_sign_ins_are_audited_with_the_address(rt: WallRuntime) -> None:
+async def test_sign_ins_and_outs_are_audited_with_the_address(rt: WallRuntime) -> None:
     name, password = password_of(rt, Role.ADMIN)
     async with httpx.AsyncClient(base_url=base_of(rt)) as client:
         await client.post("/api/v1/sessions", json={"username": name, "password": "wrong"})
@@ -251,6 +251,12 @@ async def test_sign_ins_are_audited_with_the_address(rt: WallRuntime) -> None:
     assert row["detail"]["reason"] == "wrong username or password"
     [row] = signed.json()["entries"]
     assert row["role"] == "admin" and row["detail"]["address"] == "127.0.0.1"
+    reader = await sign_in(base_of(rt), name, password)
+    async with httpx.AsyncClient(base_url=base_of(rt)) as client:
+        assert (await client.delete("/api/v1/sessions/current", headers=headers)).is_success
+        out = await client.get("/api/v1/audit", params={"action": "sign_out"}, headers=reader)
+    [row] = out.json()["entries"]
+    assert row["actor"] == name and row["target"] == "api"
 
 
 # --- the audit trail, checked by the real command ----------------------------------------
