@@ -7,55 +7,10 @@ a Bokeh session — reconnects by itself after a server restart, with no page re
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from functools import partial
-from typing import Any
-
-import panel as pn
 import param
 from panel.custom import JSComponent
 
-# The console's side of an action a page sends (see ``console_guard``): the answer
-# ``{ok, message}`` goes back to the page.
-ActionSink = Callable[[object], Awaitable[dict[str, Any]]]
-
-# Page side of that exchange: send({action, ...}) resolves with the console's answer.
-SEND_JS = """
-const channel = (model) => {
-  let seq = 0;
-  const waiting = new Map();
-  model.on("msg:custom", (msg) => {
-    const resolve = waiting.get(msg && msg.reply);
-    if (resolve) { waiting.delete(msg.reply); resolve(msg); }
-  });
-  return (action) => new Promise((resolve) => {
-    const id = ++seq;
-    waiting.set(id, resolve);
-    model.send_msg({ ...action, id });
-  });
-};
-"""
-
-
-class ActionSource(JSComponent):
-    """A component whose page sends console actions; ``sink`` (set by the console) decides.
-
-    The page side is untrusted: whatever arrives is handed to the sink, which authorises it
-    as it runs."""
-
-    sink: ActionSink | None = None
-
-    def _handle_msg(self, data: Any) -> None:
-        pn.state.execute(partial(self._answer, data))
-
-    async def _answer(self, data: Any) -> None:
-        reply = data.pop("id", None) if isinstance(data, dict) else None
-        if self.sink is None:
-            answer: dict[str, Any] = {"ok": False, "message": "this page takes no actions"}
-        else:
-            answer = await self.sink(data)
-        self._send_msg({"reply": reply, **answer})
-
+from command_center.server.page_actions import SEND_JS, ActionSource
 
 _MOUNT = """
 const ws = () => `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/screen`;

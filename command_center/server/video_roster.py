@@ -12,7 +12,7 @@ from typing import Any
 
 import param
 
-from command_center.server.screen_view import SEND_JS, ActionSource
+from command_center.server.page_actions import SEND_JS, ActionSource
 from layouts.model import PresetSpec
 from video.tile_kind import VideoParams
 
