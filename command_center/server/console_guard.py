@@ -93,6 +93,9 @@ AUDIT_NAMES = {
 # Every console action changes the wall or a call: duty officers and admins only.
 ACTION_PERMISSION = Permission.SWITCH_LAYOUT
 MAX_TARGET = 80
+# A page that keeps firing refused actions must not fill the audit log: after this many
+# rows from one console, one more says so and the rest are refused unrecorded.
+MAX_AUDITED_REFUSALS = 20
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class ConsoleGuard:
         self._watch = watch or check
         # Who the page was opened as: the actor of a refusal once the session is gone.
         self.seen_as = seen_as
+        self.refusals = 0
 
     async def watch(self) -> Principal:
         """The principal now, without using the session (AuthError once it has ended)."""
@@ -153,6 +157,14 @@ class ConsoleGuard:
             return Outcome(False, exc.message)
 
     async def _refused(self, who: Principal, name: str, target: str, reason: str) -> None:
+        self.refusals += 1
+        if self.refusals > MAX_AUDITED_REFUSALS:
+            if self.refusals == MAX_AUDITED_REFUSALS + 1:
+                note = f"more than {MAX_AUDITED_REFUSALS} refused actions from one console"
+                await audit(
+                    self._store, who, "console_refusals_capped", "console", {"refused": note}
+                )
+            return
         await audit(
             self._store,
             who,

@@ -12,7 +12,12 @@ import pytest
 from command_center.auth import Principal, Role
 from command_center.errors import AuthError, NotFoundError
 from command_center.server.console_admin import CredentialsPanel, credentials_table
-from command_center.server.console_guard import ConsoleAction, ConsoleGuard, SwitchAction
+from command_center.server.console_guard import (
+    MAX_AUDITED_REFUSALS,
+    ConsoleAction,
+    ConsoleGuard,
+    SwitchAction,
+)
 from command_center.store import Store, open_store
 
 OFFICER = Principal("truc-ban", Role.DUTY_OFFICER)
@@ -136,3 +141,13 @@ async def test_admin_credentials_panel_lists_what_the_source_gives() -> None:
     assert "Last use" in english and "<script" not in credentials_table(
         [{"kind": "<script>", "id": "x"}], "vi", str
     )
+
+
+async def test_a_flood_of_refusals_is_recorded_up_to_a_cap(store: Store) -> None:
+    guard = ConsoleGuard(store, now_is(VIEWER), VIEWER)
+    for _ in range(MAX_AUDITED_REFUSALS + 10):
+        outcome = await guard.run({"action": "switch", "preset": "overview"}, Performed())
+        assert outcome.refused
+    rows = await store.audit(100)
+    assert len(rows) == MAX_AUDITED_REFUSALS + 1
+    assert rows[0].action == "console_refusals_capped"
