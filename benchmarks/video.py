@@ -94,7 +94,7 @@ async def _serve(port: int, points_file: str = "") -> None:
         # Bridge points use their point tokens; the sessions are there for the routes' sake.
         sessions = Sessions(store, keys.session)
         routes = [
-            *video_routes(room, keys, frozenset(), sessions),
+            *video_routes(room, keys, frozenset(), sessions, store),
             (r"/bench/counters", Counters, {"room": room}),
         ]
         app = Application(routes)

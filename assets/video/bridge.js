@@ -4,14 +4,16 @@
 // reconnection with a visible "MẤT KẾT NỐI · Link lost" state. Vietnamese first.
 
 import { VideoControl } from './control.js';
+import { DevicePass } from './credential.js';
 import { openDevices } from './devices.js';
 import { LEVEL_TEXT, LinkMeter, describe } from './quality.js';
 import { hangup, negotiate, playAudioTracks, watch } from './whip.js';
 
 const cfg = JSON.parse(document.getElementById('bridge-config').textContent);
 const BASE = location.origin;
-const WHIP_CREDENTIAL = cfg.token;
-const CREDENTIAL = `point:${cfg.point}:${cfg.token}`;
+// The point's token stays in its HttpOnly cookie; the scripts hold a pass that soon expires.
+const pass = new DevicePass(cfg.credential_url, cfg.credential, cfg.credential_ttl_s);
+const credential = () => `point:${cfg.point}:${pass.value}`;
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 10000;
 const DISCONNECT_GRACE_MS = 3000; // 'disconnected' often heals by itself within a second or two
@@ -114,8 +116,9 @@ async function connect() {
       pc.addTransceiver(track, { direction: 'sendonly', streams: [local] });
     }
     watchLink(pc, mine);
-    const { location } = await negotiate(pc, `${BASE}/whip/${encodeURIComponent(cfg.point)}`, WHIP_CREDENTIAL);
-    if (mine !== attempt) { pc.close(); hangup(location, WHIP_CREDENTIAL); return; }
+    await pass.fresh();
+    const { location } = await negotiate(pc, `${BASE}/whip/${encodeURIComponent(cfg.point)}`, credential());
+    if (mine !== attempt) { pc.close(); hangup(location, credential()); return; }
     pub = { pc, location };
     meter = new LinkMeter(pc);
     await watchRoom(mine);
@@ -134,8 +137,8 @@ async function connect() {
 
 async function watchRoom(mine) {
   try {
-    const session = await watch(BASE, 'program', CREDENTIAL, { audio: true, audioSlots: AUDIO_SLOTS });
-    if (mine !== attempt) { session.pc.close(); hangup(session.location, CREDENTIAL); return; }
+    const session = await watch(BASE, 'program', credential(), { audio: true, audioSlots: AUDIO_SLOTS });
+    if (mine !== attempt) { session.pc.close(); hangup(session.location, credential()); return; }
     sub = session;
     ui.roomVideo.srcObject = session.stream;
     playRoom();
@@ -196,8 +199,8 @@ function lost(why) {
 
 function teardown() {
   clearTimeout(graceTimer);
-  if (pub) { pub.pc.close(); hangup(pub.location, WHIP_CREDENTIAL); pub = null; }
-  if (sub) { sub.pc.close(); hangup(sub.location, CREDENTIAL); sub = null; }
+  if (pub) { pub.pc.close(); hangup(pub.location, credential()); pub = null; }
+  if (sub) { sub.pc.close(); hangup(sub.location, credential()); sub = null; }
   meter = null;
   ui.roomVideo.srcObject = null;
   ui.voices.replaceChildren();
@@ -239,7 +242,7 @@ function checkRoom() {
   if (!playing && state === 'live' && pub && now - Math.max(roomResubscribeAt, lastRoomFrame ?? 0) > wait) {
     roomResubscribeAt = now;
     const mine = attempt;
-    if (sub) { sub.pc.close(); hangup(sub.location, CREDENTIAL); sub = null; }
+    if (sub) { sub.pc.close(); hangup(sub.location, credential()); sub = null; }
     watchRoom(mine);
   }
 }
@@ -311,8 +314,8 @@ ui.sound.addEventListener('click', () => {
   ui.roomVideo.play().then(() => { ui.sound.hidden = true; }).catch(() => {});
 });
 window.addEventListener('pagehide', () => {
-  if (pub) hangup(pub.location, WHIP_CREDENTIAL);
-  if (sub) hangup(sub.location, CREDENTIAL);
+  if (pub) hangup(pub.location, credential());
+  if (sub) hangup(sub.location, credential());
 });
 
 window.bridgePoint = {
@@ -348,7 +351,8 @@ async function main() {
   countRoomFrames();
   setInterval(checkRoom, 500);
   setInterval(sampleQuality, QUALITY_EVERY_MS);
-  control = new VideoControl(BASE, CREDENTIAL);
+  control = new VideoControl(BASE, credential());
+  pass.listen(() => { control.credential = credential(); });
   control.listen(onControl);
   connect();
 }

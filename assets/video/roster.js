@@ -1,7 +1,9 @@
 // The console's video roster: every bridge point with its presence and link figures, live
 // from the control channel, and the duty officer's actions (pin a point to a wall tile,
 // mute, end a call, choose what the points see). Viewers get the same table, read-only.
-// Actions go to /api/v1/video/... with the console's session as Bearer.
+// Actions go to the console's server side through the page's Bokeh document (`send`), which
+// re-checks the session and the role when each one runs; the control channel watches with a
+// short-lived view-only token the console renews (`setToken`).
 
 import { VideoControl } from './control.js';
 import { LEVEL_TEXT, grade } from './quality.js';
@@ -51,10 +53,11 @@ function esc(text) {
 }
 
 /**
- * Mount the roster into `el`. opts: {token (console session), mayOperate, tiles:
- * [{id, preset, label_vi, label_en}], lang}. Returns {setLang(lang), close()}.
+ * Mount the roster into `el`. opts: {token (view-only, for the control channel), mayOperate,
+ * tiles: [{id, preset, label_vi, label_en}], lang, send(action) -> Promise<{ok, message}>}.
+ * Returns {setLang(lang), setToken(token), close()}.
  */
-export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
+export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send }) {
   const control = new VideoControl(location.origin, token);
   const root = document.createElement('div');
   root.className = 'video-roster';
@@ -64,7 +67,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
   roomHolder.className = 'video-roster';
   el.replaceChildren(...(mayOperate ? [roomHolder] : []), root);
   addStylesheet(el);
-  const room = mayOperate ? mountRoomPublisher(roomHolder, { token, control, lang }) : null;
+  const room = mayOperate ? mountRoomPublisher(roomHolder, { token: null, control, lang }) : null;
   let message = '';
   let frame = null;
   // The roster re-renders on every control event (link figures: one per point every 2 s),
@@ -83,22 +86,13 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
   };
   const nameOf = (p) => (lang === 'en' ? p.name_en : p.name_vi);
 
-  /** POST an action; true when the centre accepted it. */
-  async function act(path, body) {
+  /** Send an action to the console's server side; true when the centre accepted it. */
+  async function act(action) {
     let ok = false;
     try {
-      const r = await fetch(`/api/v1/video/${path}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-      if (!r.ok) {
-        const e = await r.json().catch(() => null);
-        message = `✗ ${e?.error?.message ?? `${r.status} ${r.statusText}`}`;
-      } else {
-        message = '✓';
-        ok = true;
-      }
+      const answer = await send(action);
+      ok = Boolean(answer.ok);
+      message = ok ? '✓' : `✗ ${answer.message}`;
     } catch (err) {
       message = `✗ ${err.message}`;
     }
@@ -173,24 +167,24 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
     const point = button.dataset.point;
     switch (button.dataset.act) {
       case 'mute':
-        act(`points/${encodeURIComponent(point)}/mute`, { muted: button.dataset.muted !== 'true' });
+        act({ action: 'mute', point, muted: button.dataset.muted !== 'true' });
         break;
       case 'end':
-        act(`points/${encodeURIComponent(point)}/end`, {});
+        act({ action: 'end', point });
         break;
       case 'pin': {
         const pick = root.querySelector(`select[data-pin-tile="${CSS.escape(point)}"]`);
         const tile = pinChoice.get(point) ?? pick?.value;
-        if (tile) act('pins', { tile, source: point });
+        if (tile) act({ action: 'pin', tile, source: point });
         break;
       }
       case 'unpin':
-        act('pins', { tile: button.dataset.tile, source: null });
+        act({ action: 'pin', tile: button.dataset.tile, source: null });
         break;
       case 'program': {
         const source = programChoice ?? root.querySelector('.program-pick')?.value;
         if (!source) break;
-        act('program', { source }).then((ok) => {
+        act({ action: 'program', source }).then((ok) => {
           // Applied: the select follows the centre's program again.
           if (ok && programChoice === source) programChoice = null;
         });
@@ -224,6 +218,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi' }) {
 
   return {
     setLang(next) { lang = next; room?.setLang(next); schedule(); },
+    setToken(next) { control.credential = next; },
     close() {
       room?.close();
       control.close();

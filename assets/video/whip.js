@@ -18,6 +18,13 @@ export class SignallingError extends Error {
   }
 }
 
+/** `Authorization: Bearer credential`, or nothing: the console's room publisher passes no
+ * credential and rides on its own HttpOnly session cookie (same origin), which its page's
+ * scripts never see. */
+function authHeaders(credential) {
+  return credential ? { Authorization: `Bearer ${credential}` } : {};
+}
+
 /**
  * Offer `pc`'s transceivers to `url` with `Authorization: Bearer credential`; applies the
  * answer. Returns {location} (absolute URL of the session, for hangup()).
@@ -27,7 +34,8 @@ export async function negotiate(pc, url, credential) {
   await gathered(pc);
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${credential}` },
+    headers: { 'Content-Type': 'application/sdp', ...authHeaders(credential) },
+    credentials: 'same-origin',
     body: pc.localDescription.sdp,
   });
   if (response.status !== 201) throw await refusal(response);
@@ -43,7 +51,8 @@ export function hangup(location, credential) {
   try {
     fetch(location, {
       method: 'DELETE',
-      headers: { Authorization: `Bearer ${credential}` },
+      headers: authHeaders(credential),
+      credentials: 'same-origin',
       keepalive: true,
     }).catch(() => {});
   } catch (err) {

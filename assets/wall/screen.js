@@ -28,10 +28,14 @@ const ERROR_RETRY_MS = 10000;
 const KEEP_SWAPS = 100;
 
 /**
- * Fill `el` with the screen `screenId` and keep it live. Returns {stats(), close()}.
- * preview: a console preview — it only listens (sends hello and ping, never health or swapped).
+ * Fill `el` with the screen `screenId` and keep it live. Returns {stats(), close(),
+ * setToken(token)}.
+ * preview: a console preview — it only listens (sends hello and ping, never health or swapped);
+ * its token is short-lived and view-only, renewed by the console through setToken.
+ * onFocus(province): a console preview whose person may focus the maps (map clicks).
  */
-export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
+export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = false, onFocus = null }) {
+  let token = firstToken;
   const sync = new ClockSync();
   const latency = new LatencyRing(2048);
   const serverNow = () => localNow() + sync.offset;
@@ -84,11 +88,12 @@ export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
     get lang() { return lang; },
     // A console preview: the map takes clicks there (focus), never on a kiosk.
     preview,
+    onFocus,
     serverNow,
     stats: live,
     // How this screen signs in to the video routes (WHEP, /ws/video): a kiosk as its
     // device, the console's preview with the person's session.
-    videoCredential: preview ? token : `screen:${screenId}:${token}`,
+    get videoCredential() { return preview ? token : `screen:${screenId}:${token}`; },
   };
 
   // ---- DOM ------------------------------------------------------------------------------
@@ -324,7 +329,8 @@ export function mountScreen(el, { screenId, token, wsUrl, preview = false }) {
   scheduleTick();
   // Tiles measure themselves when built (the ticker its text), so styles come first.
   loadStylesheet(el).then(() => { if (!closed) link.start(); });
-  return { stats: snapshot, close };
+  const setToken = (next) => { token = next; };
+  return { stats: snapshot, close, setToken };
 }
 
 // Panel renders components inside a shadow root, where the document's stylesheets do not

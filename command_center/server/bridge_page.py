@@ -1,7 +1,8 @@
 """``/bridge/<point-id>?token=…``: the page a bridge point opens to join the centre.
 
-A plain Tornado page (it is mostly WebRTC, no Panel session needed): it checks the point
-and its token, then hands the browser to ``assets/video/bridge.js``, which publishes the
+A plain Tornado page (it is mostly WebRTC, no Panel session needed): a ``?token=`` is
+exchanged once for the page's cookie (``device_cookie``); the page checks the point and
+that token, then hands the browser to ``assets/video/bridge.js``, which publishes the
 camera and microphone over WHIP, watches what the points see over WHEP, and keeps both
 alive. Without a token it asks for one; a wrong token is refused with a page that says so.
 """
@@ -10,11 +11,18 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from typing import Any
 
 from tornado.web import RequestHandler
 
-from command_center.credentials import DeviceKind
+from command_center.server.device_cookie import (
+    PASS_TTL_S,
+    check_point,
+    device_cookie,
+    device_pass,
+    grant,
+)
 from command_center.server.keys import Keys
 from video.registry import BridgePointRegistry
 
@@ -126,7 +134,12 @@ class BridgePageHandler(RequestHandler):
         point = self.points.get(point_id)
         names = {"name_vi": html.escape(point.name_vi), "name_en": html.escape(point.name_en)}
         title = f"Điểm cầu {point.name_vi} · Bridge point"
-        token = self.get_query_argument("token", "")
+        query_token = self.get_query_argument("token", None)
+        if query_token and check_point(self.keys, point.id, query_token):
+            # Exchanged once for this page's cookie; the clean URL is what stays on screen.
+            grant(self, query_token)
+            return
+        token = query_token or device_cookie(self) or ""
         if not token:
             self._html(
                 FORM.format(
@@ -134,9 +147,7 @@ class BridgePageHandler(RequestHandler):
                 )
             )
             return
-        if not await self.keys.devices.check(
-            DeviceKind.BRIDGE, point.id, token, self.request.remote_ip
-        ):
+        if not check_point(self.keys, point.id, token):
             error = (
                 "Mã truy cập không đúng với điểm cầu này · Wrong access token for this bridge point"
             )
@@ -147,11 +158,15 @@ class BridgePageHandler(RequestHandler):
                 401,
             )
             return
+        # The page's scripts get a pass that soon expires, and where to fetch the next one;
+        # the point's own token stays in the HttpOnly cookie.
         config: dict[str, Any] = {
             "point": point.id,
             "name_vi": point.name_vi,
             "name_en": point.name_en,
-            "token": token,
+            "credential": device_pass(self.keys, "point", point.id, time.time()),
+            "credential_url": f"/bridge/{point.id}/credential",
+            "credential_ttl_s": PASS_TTL_S,
             "lang": lang,
         }
         # "</" cannot end the script element early inside JSON written this way.

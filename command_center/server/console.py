@@ -1,8 +1,11 @@
 """``/console``: the duty staff's page. One Panel session per open console.
 
 It shows the live miniature of the wall, the preset picker, the last switch's skew, each
-screen's health and the audit log. Switching calls the hub directly (the session is
-already authenticated by its cookie); the JSON API offers the same to scripts.
+screen's health and the audit log. Every action (switch, map focus, the video roster's) goes
+through the console's ``ConsoleGuard``, which re-reads the session and the permission when
+the action runs; viewers get no control widgets at all. A console whose session has ended
+closes itself to a bilingual banner within ``SESSION_WATCH_MS``. The JSON API offers the
+same actions to scripts.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import time
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,17 +25,35 @@ from command_center.auth import (
     Permission,
     Principal,
 )
-from command_center.errors import WallError
+from command_center.bus import Bus
+from command_center.errors import AuthError, RequestError
+from command_center.server import video_actions
 from command_center.server.audit_view import AuditView
+from command_center.server.console_admin import CredentialSource, CredentialsPanel
+from command_center.server.console_guard import (
+    ConsoleAction,
+    ConsoleGuard,
+    EndAction,
+    FocusAction,
+    MuteAction,
+    PinAction,
+    ProgramAction,
+    SwitchAction,
+)
+from command_center.server.focus_api import check_province, focus
 from command_center.server.hub import ScreenHub
 from command_center.server.i18n import Lang, t
+from command_center.server.keys import Keys
 from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
 from command_center.sessions import SCOPE_VIEW, Sessions
 from command_center.store import AuditEntry, Store
+from video.room import VideoRoom
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REFRESH_MS = 1000
+# How often an open console re-reads its session: an ended one closes within this (< 5 s).
+SESSION_WATCH_MS = 2000
 # The page's view-only token (preview, video) lives 5 min and is renewed well before.
 VIEW_TOKEN_TTL_S = 300.0
 VIEW_TOKEN_RENEW_S = 120.0
@@ -42,6 +64,9 @@ table.cc { border-collapse: collapse; width: 100%; font-size: 13px; }
 table.cc th, table.cc td { border-bottom: 1px solid #ddd; padding: 3px 6px; text-align: left; }
 .ok { color: #0a7d32; font-weight: 600; } .bad { color: #b3261e; font-weight: 600; }
 .muted { color: #666; }
+.session-ended { background: #b3261e; color: #fff; padding: 12px 16px; font-size: 16px; }
+.session-ended a { color: #fff; }
+form.sign-out { display: inline; } form.sign-out button { font: inherit; cursor: pointer; }
 """
 
 
@@ -132,62 +157,114 @@ def audit_table(entries: list[AuditEntry], lang: Lang) -> str:
     return f"<table class='cc audit'><tr>{head}</tr>{rows}</table>"
 
 
+@dataclass(frozen=True)
+class ConsoleDeps:
+    """What every console session needs from the server (one per runtime)."""
+
+    hub: ScreenHub
+    store: Store
+    bus: Bus
+    keys: Keys
+    sessions: Sessions
+    room: VideoRoom | None = None
+    # The admin's list of device credentials; None: the panel is not shown.
+    credentials: CredentialSource | None = None
+
+
+def sign_out_form(lang: Lang) -> str:
+    """Sign-out is a POST (a GET /logout must not end anything)."""
+    return (
+        "<form class='sign-out' method='post' action='/logout'>"
+        f"<button type='submit'>{t('logout', lang)}</button></form>"
+    )
+
+
+def ended_banner(reason: str) -> str:
+    return (
+        "<div class='session-ended' role='alert'>"
+        "<b>Phiên đăng nhập đã kết thúc · Your session has ended</b><br>"
+        f"{html.escape(reason)}<br>"
+        "<a href='/login?next=/console'>Đăng nhập lại · Sign in again</a></div>"
+    )
+
+
 class Console:
     """One console session's widgets and callbacks."""
 
-    def __init__(
-        self,
-        hub: ScreenHub,
-        store: Store,
-        sessions: Sessions,
-        principal: Principal,
-        session_token: str,
-    ) -> None:
-        self.hub, self.store, self.principal = hub, store, principal
+    def __init__(self, deps: ConsoleDeps, principal: Principal, session_token: str) -> None:
+        self.deps = deps
+        self.hub, self.store, self.principal = deps.hub, deps.store, principal
         # The session token stays on the server: the page gets only a view-only token.
-        self.sessions, self._session_token = sessions, session_token
-        self._view_token_at = time.monotonic()
+        self._session_token = session_token
+
+        async def check() -> Principal:
+            return await deps.sessions.principal_now(session_token)
+
+        async def watch() -> Principal:
+            # Watching is not a use: an unattended console still goes idle.
+            return await deps.sessions.check(session_token, use=False)
+
+        self.guard = ConsoleGuard(deps.store, check, principal, watch)
         self.lang: Lang = "vi"
+        self.may_operate = Permission.SWITCH_LAYOUT in _permissions(principal)
+        hub = deps.hub
         wall = hub.wall
         vps = [(s.id, wall.viewport(s.id)) for s in wall.screens]
+        token = self._view_token()
         self.preview = WallPreview(
             screens=[{"id": i, "x": v.x, "y": v.y, "w": v.w, "h": v.h} for i, v in vps],
             wall_width=wall.width,
             wall_height=wall.height,
-            token=self._view_token(),
+            token=token,
+            may_focus=self.may_operate,
             sizing_mode="stretch_width",
         )
         self.lang_pick = pn.widgets.RadioButtonGroup(
             options={"Tiếng Việt": "vi", "English": "en"}, value="vi", name="lang"
         )
-        self.picker = pn.widgets.Select(
-            name=t("preset", "vi"), options=self._preset_options(), css_classes=["preset-picker"]
+        # Viewers get no control widgets at all (a disabled one is only decoration).
+        self.picker: pn.widgets.Select | None = None
+        self.switch_btn: pn.widgets.Button | None = None
+        if self.may_operate:
+            self.picker = pn.widgets.Select(
+                name=t("preset", "vi"),
+                options=self._preset_options(),
+                css_classes=["preset-picker"],
+            )
+            self.picker.value = hub.state.preset
+            self.switch_btn = pn.widgets.Button(name=t("switch", "vi"), button_type="primary")
+            self.switch_btn.on_click(self._on_switch)
+        self.message = pn.pane.HTML(
+            "" if self.may_operate else t("no_permission", "vi"), css_classes=["console-message"]
         )
-        self.picker.value = hub.state.preset
-        may_switch = Permission.SWITCH_LAYOUT in _permissions(principal)
-        self.switch_btn = pn.widgets.Button(
-            name=t("switch", "vi"), button_type="primary", disabled=not may_switch
-        )
-        self.message = pn.pane.HTML("" if may_switch else t("no_permission", "vi"))
         self.summary = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.screens = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         # The audit log with its actor / action filters (audit_view.py).
         self.audit_view = AuditView(
-            store, audit_table, AUDIT_ROWS, stylesheets=[CSS], sizing_mode="stretch_width"
+            deps.store, audit_table, AUDIT_ROWS, stylesheets=[CSS], sizing_mode="stretch_width"
         )
         self.audit = self.audit_view.table
         # Bridge points: live from the video control channel; read-only for viewers.
         self.video = VideoRoster(
-            token=self.preview.token,
-            may_operate=may_switch,
+            token=token,
+            may_operate=self.may_operate,
             tiles=video_tiles(hub.presets),
             sizing_mode="stretch_width",
         )
+        # Whatever a page sends goes through the guard, a viewer's page included.
+        self.preview.sink = self.act
+        self.video.sink = self.act
+        self.admin: CredentialsPanel | None = None
+        if deps.credentials is not None and Permission.MANAGE_USERS in _permissions(principal):
+            self.admin = CredentialsPanel(deps.credentials, fmt_time)
+        self.sign_out = pn.pane.HTML(sign_out_form("vi"), stylesheets=[CSS])
         self.headings = {
             k: pn.pane.Markdown(sizing_mode="stretch_width")
             for k in ("title", "wall", "screens", "video", "audit")
         }
-        self.switch_btn.on_click(self._on_switch)
+        self.layout = pn.Column(sizing_mode="stretch_width", margin=(0, 20))
+        self._callbacks: list[Any] = []
+        self._ended = False
         self.lang_pick.param.watch(self._on_lang, "value")
 
     def _preset_options(self) -> dict[str, str]:
@@ -196,29 +273,100 @@ class Console:
             for pid, p in sorted(self.hub.presets.items())
         }
 
+    # --- actions: every one through the guard ----------------------------------------------
+
+    async def act(self, raw: object) -> dict[str, Any]:
+        """Run one action a page sent (or a widget made); the answer goes back to the page."""
+        outcome = await self.guard.run(raw, self._perform)
+        mark = "✓" if outcome.ok else "✗"
+        css = "" if outcome.ok else " class='bad'"
+        self.message.object = f"<span{css}>{mark} {html.escape(outcome.message)}</span>"
+        if outcome.refused:
+            await self._watch()  # a refusal may mean the session ended: close at once
+        else:
+            await self.refresh()
+        return {"ok": outcome.ok, "message": outcome.message, "refused": outcome.refused}
+
+    async def _perform(self, action: ConsoleAction, who: Principal) -> str:
+        """The action itself, for a principal the guard has just authorised."""
+        store = self.store
+        if isinstance(action, SwitchAction):
+            report = await self.hub.switch(action.preset, who)
+            return f"{report.preset} · {report.switch_id}"
+        if isinstance(action, FocusAction):
+            province = check_province(action.province)
+            await focus(store, self.deps.bus, province, who.name, str(who.role))
+            return f"{t('focus', self.lang)}: {province or 'VN'}"
+        room = self.deps.room
+        if room is None:
+            raise RequestError("this server runs no video bridge")
+        if isinstance(action, MuteAction):
+            await video_actions.mute(room, store, who, action.point, action.muted)
+        elif isinstance(action, EndAction):
+            await video_actions.end_call(room, store, who, action.point)
+        elif isinstance(action, ProgramAction):
+            await video_actions.program(room, store, who, action.source)
+        elif isinstance(action, PinAction):
+            await video_actions.pin(room, store, who, action.tile, action.source)
+        return action.action
+
     async def _on_switch(self, _event: object) -> None:
-        preset = self.picker.value
+        if self.picker is None or self.switch_btn is None:
+            return
         self.switch_btn.disabled = True
         self.message.object = t("switching", self.lang)
         try:
-            report = await self.hub.switch(preset, self.principal)
-            self.message.object = f"✓ {html.escape(report.preset)} · {report.switch_id}"
-        except WallError as exc:
-            self.message.object = f"<span class='bad'>{html.escape(exc.message)}</span>"
+            await self.act({"action": "switch", "preset": self.picker.value})
         finally:
             self.switch_btn.disabled = False
-        await self.refresh()
+
+    # --- the session's end -------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        """Re-read the session; an ended one closes the console to a banner."""
+        if self._ended:
+            return
+        try:
+            await self.guard.watch()
+        except AuthError as exc:
+            self.close(exc.message)
+
+    def close(self, reason: str) -> None:
+        self._ended = True
+        for callback in self._callbacks:
+            callback.stop()
+        self._callbacks = []
+        # Every control, preview and the roster go: what is left cannot act or watch.
+        self.layout.objects = [
+            pn.pane.HTML(ended_banner(reason), stylesheets=[CSS], css_classes=["ended"])
+        ]
+
+    def _view_token(self) -> str:
+        return self.deps.sessions.scoped_token(
+            self.principal, SCOPE_VIEW, VIEW_TOKEN_TTL_S, session=self._session_token
+        )
+
+    def _renew_token(self) -> None:
+        if self._ended:
+            return
+        token = self._view_token()
+        self.preview.token = token
+        self.video.token = token
+
+    # --- drawing ---------------------------------------------------------------------------
 
     def _on_lang(self, event: Any) -> None:
         self.lang = event.new
-        current = self.picker.value
-        self.picker.options = self._preset_options()
-        self.picker.value = current
-        self.switch_btn.name = t("switch", self.lang)
-        self.picker.name = t("preset", self.lang)
-        if self.switch_btn.disabled:
+        if self.picker is not None and self.switch_btn is not None:
+            current = self.picker.value
+            self.picker.options = self._preset_options()
+            self.picker.value = current
+            self.switch_btn.name = t("switch", self.lang)
+            self.picker.name = t("preset", self.lang)
+        else:
             self.message.object = t("no_permission", self.lang)
         self.video.lang = self.lang
+        self.sign_out.object = sign_out_form(self.lang)
         self._headings()
 
     def _headings(self) -> None:
@@ -226,35 +374,36 @@ class Console:
         role = vi if self.lang == "vi" else en
         self.headings["title"].object = (
             f"## {t('title', self.lang)}\n{t('centre', self.lang)} · "
-            f"{t('signed_in', self.lang)} **{self.principal.name}** ({role}) · "
-            f"[{t('logout', self.lang)}](/logout)"
+            f"{t('signed_in', self.lang)} **{self.principal.name}** ({role})"
         )
         for key in ("wall", "screens", "video", "audit"):
             self.headings[key].object = f"### {t(key, self.lang)}"
 
-    def _view_token(self) -> str:
-        return self.sessions.scoped_token(
-            self.principal, SCOPE_VIEW, VIEW_TOKEN_TTL_S, session=self._session_token
-        )
-
     async def refresh(self) -> None:
-        if time.monotonic() - self._view_token_at >= VIEW_TOKEN_RENEW_S:
-            self._view_token_at = time.monotonic()
-            self.preview.token = self.video.token = self._view_token()
+        if self._ended:
+            return
         snap = self.hub.snapshot()
         now = time.time() * 1000
         self.summary.object = switch_summary(snap, self.hub, self.lang)
         self.screens.object = screens_table(snap, self.lang, now)
         await self.audit_view.refresh(self.lang)
+        if self.admin is not None:
+            await self.admin.refresh()
 
     def view(self) -> pn.viewable.Viewable:
         self._headings()
         pn.state.onload(self.refresh)
-        pn.state.add_periodic_callback(self.refresh, period=REFRESH_MS)  # type: ignore[arg-type]
-        controls = pn.Row(self.picker, self.switch_btn, self.lang_pick, self.message)
-        return pn.Column(
+        self._callbacks = [
+            pn.state.add_periodic_callback(self.refresh, period=REFRESH_MS),  # type: ignore[arg-type]
+            pn.state.add_periodic_callback(self._watch, period=SESSION_WATCH_MS),  # type: ignore[arg-type]
+            pn.state.add_periodic_callback(
+                self._renew_token, period=int(VIEW_TOKEN_RENEW_S * 1000)
+            ),
+        ]
+        controls: list[Any] = [self.picker, self.switch_btn] if self.may_operate else []
+        objects: list[Any] = [
             self.headings["title"],
-            controls,
+            pn.Row(*controls, self.lang_pick, self.sign_out, self.message),
             self.summary,
             self.headings["wall"],
             self.preview,
@@ -265,9 +414,11 @@ class Console:
             self.headings["audit"],
             self.audit_view.filters,
             self.audit,
-            sizing_mode="stretch_width",
-            margin=(0, 20),
-        )
+        ]
+        if self.admin is not None:
+            objects += self.admin.objects()
+        self.layout.objects = objects
+        return self.layout
 
 
 def _permissions(principal: Principal) -> frozenset[Permission]:

@@ -43,6 +43,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "signed_in": ("Đăng nhập", "Signed in as"),
     "login_needed": ("Cần đăng nhập", "Sign-in required"),
     "by": ("bởi", "by"),
+    # console part (issue 9)
+    "focus": ("Tập trung bản đồ", "Map focus"),
+    "credentials": ("Thông tin xác thực thiết bị", "Device credentials"),
+    "kind": ("Loại", "Kind"),
+    "ident": ("Mã", "Id"),
+    "last_use": ("Lần dùng cuối", "Last use"),
+    "address": ("Địa chỉ", "Address"),
 }
 
 

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 import panel as pn
+from bokeh.server.contexts import BokehSessionContext
+from panel.io.application import build_applications
 
 from command_center.auth import Permission, authorize
 from command_center.errors import AuthError
-from command_center.server.console import Console
+from command_center.server.console import Console, ConsoleDeps
+from command_center.server.device_cookie import (
+    DEVICE_COOKIE,
+    PASS_TTL_S,
+    check_screen,
+    device_pass,
+)
 from command_center.server.http_base import SESSION_COOKIE
-from command_center.server.hub import ScreenHub
 from command_center.server.i18n import both
+from command_center.server.keys import Keys
+from command_center.server.page_auth import PageRefs, ParkCookie, parked_cookie
 from command_center.server.screen_view import ScreenView
-from command_center.sessions import Sessions
-from command_center.store import Store
 
 KIOSK_CSS = """
 :host { display: block; width: 100vw; height: 100vh; margin: 0; background: #000; }
 """
-
-
-def _query(name: str) -> str:
-    values = pn.state.session_args.get(name) or [b""]
-    raw = values[0]
-    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
 
 
 def _title(text: str) -> None:
@@ -32,30 +35,43 @@ def _title(text: str) -> None:
         pn.state.curdoc.title = text
 
 
-def screen_page(screen_id: str) -> pn.viewable.Viewable:
-    """``/wall/<screen-id>?token=…``: the kiosk page of one physical screen."""
+def _payload() -> dict[str, Any]:
+    context = pn.state.curdoc.session_context if pn.state.curdoc else None
+    return context.token_payload if isinstance(context, BokehSessionContext) else {}
+
+
+def screen_page(screen_id: str, keys: Keys, refs: PageRefs) -> pn.viewable.Viewable:
+    """``/wall/<screen-id>``: the kiosk page of one physical screen. Its token came once as
+    ``?token=`` and lives in the page's cookie since (``device_cookie``); the page's scripts
+    get a short-lived pass (none without a right cookie: the screen's link then says why)."""
     _title(f"Màn hình {screen_id} · Screen {screen_id}")
+    token = parked_cookie(refs, _payload()) or ""
+    ok = bool(token) and check_screen(keys, screen_id, token)
     return ScreenView(
         screen_id=screen_id,
-        token=_query("token"),
+        token=device_pass(keys, "screen", screen_id, time.time()) if ok else "",
+        credential_url=f"/wall/{screen_id}/credential",
+        credential_ttl_s=PASS_TTL_S,
         sizing_mode="stretch_both",
         margin=0,
         stylesheets=[KIOSK_CSS],
     )
 
 
-def console_page(hub: ScreenHub, store: Store, sessions: Sessions) -> pn.viewable.Viewable:
+def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
     """``/console``: needs a live session of a user who may view the wall.
 
-    The session check reads the store, which a page function cannot wait for: the page
-    starts empty and is filled once the browser has connected (``onload``)."""
+    The session cookie is not in Bokeh's token (``page_auth``): the page request parked it
+    under a one-time reference, redeemed here, on the server. The session check reads the
+    store, which a page function cannot wait for: the page starts empty and is filled once
+    the browser has connected (``onload``)."""
     _title(both("title"))
-    token = pn.state.cookies.get(SESSION_COOKIE, "")
+    token = parked_cookie(refs, _payload()) or ""
     page = pn.Column(sizing_mode="stretch_width")
 
     async def fill() -> None:
         try:
-            principal = authorize(await sessions.check(token), Permission.VIEW_WALL)
+            principal = authorize(await deps.sessions.check(token), Permission.VIEW_WALL)
         except AuthError as exc:
             page[:] = [
                 pn.pane.HTML(
@@ -65,25 +81,27 @@ def console_page(hub: ScreenHub, store: Store, sessions: Sessions) -> pn.viewabl
                 )
             ]
             return
-        page[:] = [Console(hub, store, sessions, principal, token).view()]
+        page[:] = [Console(deps, principal, token).view()]
 
     pn.state.onload(fill)
     return page
 
 
-def routes(
-    hub: ScreenHub, store: Store, sessions: Sessions
-) -> dict[str, Callable[[], pn.viewable.Viewable]]:
+def routes(deps: ConsoleDeps, refs: PageRefs) -> dict[str, Any]:
+    """The Panel pages; the console's application also parks its request's session."""
+
     # Panel serves plain functions (a functools.partial would be shown as its repr).
     def screen(screen_id: str) -> Callable[[], pn.viewable.Viewable]:
         def page() -> pn.viewable.Viewable:
-            return screen_page(screen_id)
+            return screen_page(screen_id, deps.keys, refs)
 
         return page
 
     def console() -> pn.viewable.Viewable:
-        return console_page(hub, store, sessions)
+        return console_page(deps, refs)
 
-    pages = {f"wall/{s.id}": screen(s.id) for s in hub.wall.screens}
-    pages["console"] = console
-    return pages
+    pages = {f"wall/{s.id}": screen(s.id) for s in deps.hub.wall.screens}
+    apps = build_applications({**pages, "console": console})
+    for slug, app in apps.items():
+        app.add(ParkCookie(refs, SESSION_COOKIE if slug == "/console" else DEVICE_COOKIE))
+    return {slug.lstrip("/"): app for slug, app in apps.items()}

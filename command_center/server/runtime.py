@@ -28,11 +28,13 @@ from command_center.server import api, observations_api
 from command_center.server.assets_route import AssetsHandler
 from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.composition import build_registry
+from command_center.server.console import ConsoleDeps
 from command_center.server.credentials_api import (
     credentials_routes,
     known_credentials,
     list_credentials,
 )
+from command_center.server.device_cookie import DeviceCookieAuth, pass_routes
 from command_center.server.feeds_runtime import run_feeds
 from command_center.server.http_base import JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
@@ -42,6 +44,7 @@ from command_center.server.login_limit import limiter_for
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
 from command_center.server.openapi import OPENAPI_ROUTES
+from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
 from command_center.server.video_routes import video_routes
@@ -183,12 +186,17 @@ async def open_runtime(
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     screen_ids = frozenset(s.id for s in wall.screens)
-                    extra += video_routes(video, keys, screen_ids, sessions)
+                    extra += video_routes(video, keys, screen_ids, sessions, store)
                     extra += bridge_page_routes(video.registry, keys)
-                    extra += credentials_routes(
-                        keys, store, known_credentials(wall, feeds, video.registry)
-                    )
-                    server = _http_server(settings, port, hub, store, keys, ingest, sessions, extra)
+                    known = known_credentials(wall, feeds, video.registry)
+                    extra += credentials_routes(keys, store, known)
+                    extra += pass_routes(keys, screen_ids, video.registry)
+
+                    async def credentials() -> list[dict[str, Any]]:
+                        return await list_credentials(keys, store, known)
+
+                    console = ConsoleDeps(hub, store, bus, keys, sessions, video, credentials)
+                    server = _http_server(settings, port, console, ingest, extra)
                     server.start()
                     try:
                         yield WallRuntime(
@@ -220,13 +228,11 @@ async def open_runtime(
 def _http_server(
     settings: Settings,
     port: int,
-    hub: ScreenHub,
-    store: Store,
-    keys: Keys,
+    console: ConsoleDeps,
     ingest: dict[str, Any],
-    sessions: Sessions,
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
 ) -> Any:
+    hub, store, keys, sessions = console.hub, console.store, console.keys, console.sessions
     ttl = settings.session_ttl_s
     common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl}
     # One limiter for both sign-in routes, so a guesser cannot alternate between them.
@@ -264,7 +270,7 @@ def _http_server(
         for path, handler, kwargs in patterns
     ]
     return pn.serve(
-        routes(hub, store, sessions),
+        routes(console, PageRefs()),
         port=port,
         address=settings.host,
         websocket_origin=_origins(settings, port),
@@ -280,4 +286,8 @@ def _http_server(
         # through its own screen link anyway.
         unused_session_lifetime_milliseconds=60_000,
         check_unused_sessions_milliseconds=15_000,
+        # Signed Bokeh session ids; no cookie or Authorization header in Bokeh's token.
+        **bokeh_security(keys),
+        # A wall page's ?token= becomes its cookie before Bokeh renders anything.
+        auth_provider=DeviceCookieAuth(keys, frozenset(s.id for s in hub.wall.screens)),
     )

@@ -15,9 +15,9 @@ import pydantic
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from command_center.auth import Permission, authorize
-from command_center.credentials import DeviceKind
 from command_center.errors import AuthError
 from command_center.protocol import SCREEN_MESSAGE, ErrorMessage, Hello, Message
+from command_center.server.device_cookie import check_screen
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
 from command_center.sessions import SCOPE_VIEW, Sessions
@@ -91,9 +91,7 @@ class ScreenSocket(WebSocketHandler):
                 # The console's preview: its view-only token (or a session token).
                 principal = await self.sessions.identify(hello.token, SCOPE_VIEW)
                 authorize(principal, Permission.VIEW_WALL)
-            elif not await self.keys.devices.check(
-                DeviceKind.SCREEN, hello.screen, hello.token, self.request.remote_ip
-            ):
+            elif not check_screen(self.keys, hello.screen, hello.token):
                 raise AuthError(f"wrong device token for screen '{hello.screen}'")
         except AuthError as exc:
             self._refuse(exc.code, exc.message)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import param
 from panel.custom import JSComponent
 
+from command_center.server.page_actions import SEND_JS, ActionSource
+
 _MOUNT = """
 const ws = () => `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/screen`;
 const load = () => import(new URL("/assets/wall/screen.js", location.href).href);
@@ -17,37 +19,50 @@ const load = () => import(new URL("/assets/wall/screen.js", location.href).href)
 
 
 class ScreenView(JSComponent):
-    """A whole wall screen (kiosk page)."""
+    """A whole wall screen (kiosk page). Its scripts hold a short-lived pass, renewed from
+    ``credential_url`` with the page's HttpOnly cookie; the screen's token stays there."""
 
     screen_id = param.String(doc="Screen id from the wall spec")
-    token = param.String(doc="The screen's device token (from the kiosk URL)")
+    token = param.String(doc="A short-lived pass of the screen (device_cookie.device_pass)")
+    credential_url = param.String(doc="Where the page fetches its next pass")
+    credential_ttl_s = param.Number(default=600.0)
 
     _esm = (
         _MOUNT
         + """
+const passes = () => import(new URL("/assets/video/credential.js", location.href).href);
+
 export function render({ model, el }) {
   let handle = null;
-  load().then((m) => {
-    handle = m.mountScreen(el, { screenId: model.screen_id, token: model.token, wsUrl: ws() });
+  let pass = null;
+  Promise.all([load(), passes()]).then(([m, c]) => {
+    pass = new c.DevicePass(model.credential_url, model.token, model.credential_ttl_s);
+    handle = m.mountScreen(el, { screenId: model.screen_id, token: pass.value, wsUrl: ws() });
+    pass.listen((value) => handle.setToken(value));
   });
-  model.on("remove", () => handle && handle.close());
+  model.on("remove", () => { if (handle) handle.close(); if (pass) pass.close(); });
 }
 """
     )
 
 
-class WallPreview(JSComponent):
-    """The console's live miniature: every screen at its place on the wall, bezels drawn."""
+class WallPreview(ActionSource):
+    """The console's live miniature: every screen at its place on the wall, bezels drawn.
+    A click on a map province asks the console to focus it (when ``may_focus``)."""
 
     screens = param.List(doc="[{id, x, y, w, h}] viewports in wall pixels")
     wall_width = param.Number()
     wall_height = param.Number()
-    token = param.String(doc="The console session token; previews may only view")
+    token = param.String(doc="A short-lived view-only token, renewed by the console")
+    may_focus = param.Boolean(default=False, doc="Duty officer or admin: map clicks focus")
 
     _esm = (
         _MOUNT
+        + SEND_JS
         + """
 export function render({ model, el }) {
+  const send = channel(model);
+  const onFocus = model.may_focus ? (province) => send({ action: "focus", province }) : null;
   const frame = document.createElement("div");
   frame.className = "wall-preview";
   frame.style.cssText = "position:relative;width:100%;background:#3a3f47;border-radius:4px;";
@@ -67,9 +82,10 @@ export function render({ model, el }) {
       const inner = document.createElement("div");
       inner.style.cssText = "width:100%;height:100%;";
       box.appendChild(inner);
-      handles.push(m.mountScreen(inner, { screenId: s.id, token: model.token, wsUrl: ws(), preview: true }));
+      handles.push(m.mountScreen(inner, { screenId: s.id, token: model.token, wsUrl: ws(), preview: true, onFocus }));
     }
   });
+  model.on("token", () => handles.forEach((h) => h.setToken(model.token)));
   model.on("remove", () => handles.forEach((h) => h.close()));
 }
 """

@@ -6,7 +6,8 @@
     ses.<…> / scp.<…>         a console session or its view-only scoped token (contain '.',
                               never ':'), or the session cookie
 
-Point tokens are ``keys.devices.issue("bridge", id)``; screen tokens are the kiosk tokens.
+Point tokens are ``video.tokens.point_token``; screen tokens are the kiosk tokens. Where a
+token goes, a page may put its short-lived pass instead (``device_cookie.device_pass``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from command_center.auth import Permission, Role, authorize
-from command_center.credentials import DeviceKind
 from command_center.errors import AuthError
+from command_center.server.device_cookie import check_point, check_screen
 from command_center.server.keys import Keys
 from command_center.sessions import SCOPE_VIEW, Sessions
 from video.registry import BridgePointRegistry
@@ -57,15 +58,11 @@ async def identify(
         kind, _, rest = credential.partition(":")
         ident, _, token = rest.rpartition(":")
         if kind == "point":
-            if ident in registry and await keys.devices.check(
-                DeviceKind.BRIDGE, ident, token, address
-            ):
+            if ident in registry and check_point(keys, ident, token):
                 return Caller(f"point:{ident}", Role.BRIDGE_POINT, ident)
             raise AuthError(f"wrong token for bridge point '{ident}'")
         if kind == "screen":
-            if ident in screens and await keys.devices.check(
-                DeviceKind.SCREEN, ident, token, address
-            ):
+            if ident in screens and check_screen(keys, ident, token):
                 return Caller(f"screen:{ident}", Role.SCREEN)
             raise AuthError(f"wrong token for screen '{ident}'")
         raise AuthError(f"unknown credential kind '{kind}' (expected 'point' or 'screen')")

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import param
-from panel.custom import JSComponent
 
+from command_center.server.page_actions import SEND_JS, ActionSource
 from layouts.model import PresetSpec
 from video.tile_kind import VideoParams
 
@@ -28,26 +28,33 @@ def video_tiles(presets: Mapping[str, PresetSpec]) -> list[dict[str, Any]]:
     return tiles
 
 
-class VideoRoster(JSComponent):
+class VideoRoster(ActionSource):
     """Bridge points with presence and link figures; pin, mute, end, program; for duty
-    officers and admins also the room's own camera on the call (room-publisher.js)."""
+    officers and admins also the room's own camera on the call (room-publisher.js, which
+    rides on the HttpOnly session cookie). Actions go to the console's ``sink``."""
 
-    token = param.String(doc="The console session token (Bearer for the video routes)")
+    token = param.String(doc="A short-lived view-only token for the control channel")
     may_operate = param.Boolean(default=False, doc="Duty officer or admin")
     tiles = param.List(doc="[{id, preset, point}] video tiles a point can be pinned to")
     lang = param.String(default="vi")
 
-    _esm = """
+    _esm = (
+        SEND_JS
+        + """
 const load = () => import(new URL("/assets/video/roster.js", location.href).href);
 
 export function render({ model, el }) {
   let handle = null;
+  const send = channel(model);
   load().then((m) => {
     handle = m.mountRoster(el, {
       token: model.token, mayOperate: model.may_operate, tiles: model.tiles, lang: model.lang,
+      send,
     });
   });
   model.on("lang", () => handle && handle.setLang(model.lang));
+  model.on("token", () => handle && handle.setToken(model.token));
   model.on("remove", () => handle && handle.close());
 }
 """
+    )

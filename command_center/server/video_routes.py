@@ -19,12 +19,14 @@ from typing import Any
 
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from command_center.auth import Permission, Role
+from command_center.auth import Permission, Principal, Role
 from command_center.errors import AuthError, ForbiddenError, RequestError
+from command_center.server import video_actions
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.keys import Keys
 from command_center.server.video_credentials import Caller, bearer, identify
 from command_center.sessions import Sessions
+from command_center.store import Store
 from video.errors import UnsupportedMediaType
 from video.registry import ROOM
 from video.room import VideoRoom
@@ -37,10 +39,13 @@ MAX_SDP_BODY = 64 * 1024
 
 
 class VideoHandler(JsonHandler):
-    def initialize(self, room: VideoRoom, keys: Keys, screens: frozenset[str]) -> None:
+    def initialize(
+        self, room: VideoRoom, keys: Keys, screens: frozenset[str], store: Store
+    ) -> None:
         self.room = room
         self.keys = keys
         self.screens = screens
+        self.store = store
 
     async def caller(self, whip_point: str | None = None) -> Caller:
         credential = bearer(self.request.headers.get("Authorization", ""))
@@ -65,6 +70,19 @@ class VideoHandler(JsonHandler):
                 "(roles that have it: admin, duty_officer)"
             )
         return caller
+
+    async def person(self, action: str, target: str) -> Principal:
+        """The duty officer or admin calling (only people operate), for the audit row; a
+        person without the permission is refused and the attempt audited."""
+        caller = await self.caller()
+        who = Principal(caller.holder.partition(":")[2], caller.role)
+        try:
+            await self.operator()
+        except ForbiddenError as exc:
+            if caller.holder.startswith("user:"):
+                await video_actions.refused(self.store, who, action, target, exc)
+            raise
+        return who
 
     def body_of(self, content_type: str) -> str:
         got = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -94,9 +112,18 @@ class WhipHandler(VideoHandler):
     async def post(self, point_id: str) -> None:
         self.room.point(point_id)  # 404 before anything else: the URL names no point
         caller = await self.caller(whip_point=point_id)
-        self._check_may_publish(caller, point_id)
+        try:
+            self._check_may_publish(caller, point_id)
+        except ForbiddenError as exc:
+            if caller.holder.startswith("user:"):  # a person tried the room's slot: on record
+                who = Principal(caller.holder.partition(":")[2], caller.role)
+                await video_actions.refused(self.store, who, "video_room_publish", point_id, exc)
+            raise
         offer = self.body_of(SDP)
         session_id, answer = await self.room.publish(point_id, caller.holder, offer)
+        if caller.holder.startswith("user:"):
+            who = Principal(caller.holder.partition(":")[2], caller.role)
+            await video_actions.room_publishing(self.store, who, True, session_id)
         self.write_sdp(answer, f"/whip/{point_id}/{session_id}")
 
     def _check_may_publish(self, caller: Caller, point_id: str) -> None:
@@ -126,6 +153,9 @@ class WhipSessionHandler(VideoHandler):
         session = self.room.publisher_session(point_id, session_id)
         self._check_holder(caller, session.holder)
         await self.room.end_publisher(point_id, "hangup", session_id)
+        if caller.holder.startswith("user:"):
+            who = Principal(caller.holder.partition(":")[2], caller.role)
+            await video_actions.room_publishing(self.store, who, False, session_id)
         self.write_json({"ended": point_id})
 
     @staticmethod
@@ -175,43 +205,38 @@ class RosterHandler(VideoHandler):
 
 class MuteHandler(VideoHandler):
     async def post(self, point_id: str) -> None:
-        caller = await self.operator()
+        who = await self.person("video_mute", point_id)
         muted = self.json_body().get("muted")
         if not isinstance(muted, bool):
             raise RequestError(
                 "'muted' must be true or false", [{"field": "muted", "got": repr(muted)}]
             )
-        status = await self.room.set_muted(point_id, muted, caller.holder.partition(":")[2])
-        self.write_json(status.model_dump())
+        self.write_json(await video_actions.mute(self.room, self.store, who, point_id, muted))
 
 
 class EndCallHandler(VideoHandler):
     async def post(self, point_id: str) -> None:
-        await self.operator()
-        self.room.point(point_id)
-        await self.room.end_publisher(point_id, "ended_by_console")
-        self.write_json({"ended": point_id})
+        who = await self.person("video_end", point_id)
+        self.write_json(await video_actions.end_call(self.room, self.store, who, point_id))
 
 
 class ProgramHandler(VideoHandler):
     async def post(self) -> None:
-        caller = await self.operator()
+        who = await self.person("video_program", "program")
         source = self.json_body().get("source")
         if not isinstance(source, str):
             raise RequestError("'source' must be 'room' or a point id")
-        self.room.set_program(source, caller.holder.partition(":")[2])
-        self.write_json({"program": self.room.program})
+        self.write_json(await video_actions.program(self.room, self.store, who, source))
 
 
 class PinHandler(VideoHandler):
     async def post(self) -> None:
-        caller = await self.operator()
+        who = await self.person("video_pin", "pins")
         body = self.json_body()
         tile, source = body.get("tile"), body.get("source")
         if not isinstance(tile, str) or not (source is None or isinstance(source, str)):
             raise RequestError("body must be {tile: string, source: string or null}")
-        pins = self.room.pin(tile, source, caller.holder.partition(":")[2])
-        self.write_json({"pins": pins})
+        self.write_json(await video_actions.pin(self.room, self.store, who, tile, source))
 
 
 VIDEO_API_ROUTES: list[tuple[str, type[JsonHandler]]] = [
@@ -238,12 +263,13 @@ class VideoSocket(WebSocketHandler):
     """``/ws/video``: the roster, then every room event, to one console, screen or point."""
 
     def initialize(
-        self, room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions
+        self, room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions, store: Store
     ) -> None:
         self.room = room
         self.keys = keys
         self.screens = screens
         self.sessions = sessions
+        self.store = store
         self._pump: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
 
@@ -318,10 +344,10 @@ class VideoSocket(WebSocketHandler):
 
 
 def video_routes(
-    room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions
+    room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions, store: Store
 ) -> list[tuple[str, Any, dict[str, Any]]]:
     """Every video pattern with what its handler needs, for ``open_runtime``."""
-    deps = {"room": room, "keys": keys, "screens": screens, "sessions": sessions}
+    deps = {"room": room, "keys": keys, "screens": screens, "sessions": sessions, "store": store}
     handlers: list[tuple[str, Any]] = [
         *VIDEO_API_ROUTES,
         *SIGNALLING_ROUTES,

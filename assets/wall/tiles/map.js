@@ -45,7 +45,7 @@ function create(el, params, ctx) {
     layers: null, codeList: null, view: null, drawn: null, labels: new Map(), ageMinute: null,
     loading: null, error: null,
   };
-  if (ctx.preview && params.focusable !== false) root.classList.add('is-clickable');
+  if (ctx.preview && ctx.onFocus && params.focusable !== false) root.classList.add('is-clickable');
   el._map = state;
   return state;
 }
@@ -355,11 +355,11 @@ function drawOverlays(st) {
   if (focus) {
     const text = root.querySelector('.m-focus-text');
     setText(text, `${lang === 'en' ? 'Focus' : 'Tập trung'}: ${bilingual(focus.name_vi, focus.name_en, lang).filter(Boolean).join(' · ')}`);
-    if (st.ctx.preview && !banner.querySelector('button')) {
+    if (st.ctx.preview && st.ctx.onFocus && !banner.querySelector('button')) {
       const back = document.createElement('button');
       back.className = 'm-back';
       back.textContent = '← Cả nước · Whole country';
-      back.addEventListener('click', (ev) => { ev.stopPropagation(); postFocus(st, null); });
+      back.addEventListener('click', (ev) => { ev.stopPropagation(); st.ctx.onFocus(null); });
       banner.append(back);
     }
   }
@@ -456,7 +456,8 @@ function drawLayers(st) {
 // ---- the console's click -------------------------------------------------------------------
 
 function attachClicks(st) {
-  if (!st.ctx.preview || st.params.focusable === false) return;
+  // Only a console preview whose person may focus (the console hands it onFocus).
+  if (!st.ctx.preview || !st.ctx.onFocus || st.params.focusable === false) return;
   st.svgEl.onclick = (ev) => {
     const path = ev.target.closest?.('path[data-code]');
     if (!path) return;
@@ -469,23 +470,8 @@ function attachClicks(st) {
       if (!hit) return;
       code = hit.props.code;
     }
-    postFocus(st, code);
+    st.ctx.onFocus(code);
   };
-}
-
-function postFocus(st, code) {
-  fetch('/api/v1/focus', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    credentials: 'same-origin',
-    body: JSON.stringify({ province: code }),
-  }).then(async (r) => {
-    if (!r.ok) {
-      const body = await r.json().catch(() => ({}));
-      showEmpty(st, `Không chuyển được · Focus refused: ${body?.error?.message || r.status}`);
-      setTimeout(() => { st.root.querySelector('.m-empty').hidden = true; }, 4000);
-    }
-  }).catch((err) => console.error('map: focus failed', err));
 }
 
 function setText(node, text) {

@@ -29,7 +29,7 @@ class VideoTile {
     this.ctx = ctx;
     this.tileId = (el.closest('[data-tile]')?.dataset.tile || '').split('@')[0];
     this.base = location.origin;
-    this.credential = ctx.videoCredential;
+    this.ctx = ctx;
     this.state = 'connecting';
     this.frames = 0;
     this.subscriptions = 0;
@@ -60,7 +60,7 @@ class VideoTile {
     addStylesheet(el);
 
     this.countFrames();
-    this.held = acquireControl(this.base, this.credential);
+    this.held = acquireControl(this.base, this.ctx.videoCredential);
     this.control = this.held.control;
     this.unlisten = this.control.listen((msg) => this.onControl(msg));
     this.watchdog = setInterval(() => this.check(), WATCH_EVERY_MS);
@@ -92,10 +92,10 @@ class VideoTile {
     const attempt = this.subscriptions;
     this.setState(this.lastFrameAt === null ? 'connecting' : 'no-signal');
     try {
-      const session = await watch(this.base, source, this.credential, { audio: false });
+      const session = await watch(this.base, source, this.ctx.videoCredential, { audio: false });
       if (this.closed || attempt !== this.subscriptions) {
         session.pc.close();
-        hangup(session.location, this.credential);
+        hangup(session.location, this.ctx.videoCredential);
         return;
       }
       this.session = session;
@@ -121,7 +121,7 @@ class VideoTile {
     this.session = null;
     if (!session) return;
     session.pc.close();
-    hangup(session.location, this.credential);
+    hangup(session.location, this.ctx.videoCredential);
     this.video.srcObject = null;
   }
 
