@@ -1,4 +1,4 @@
-"""``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password] …``:
+"""``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password|unlock] …``:
 the wall's commands."""
 
 from __future__ import annotations
@@ -78,6 +78,23 @@ def parser() -> argparse.ArgumentParser:
             help="a STUN or TURN server for the video bridge, e.g. turn:USER:PASSWORD@HOST:3478 "
             "(repeatable; default none: host candidates only, no public server)",
         )
+        p.add_argument(
+            "--trusted-proxy",
+            dest="trusted_proxies",
+            action="append",
+            default=[],
+            type=_trusted_proxy,
+            help="a reverse proxy (address or CIDR) whose X-Forwarded-For is believed "
+            "(repeatable; default none: the connection's address is the client's)",
+        )
+        p.add_argument("--tls-cert", type=Path, default=None, help="serve HTTPS: PEM certificate")
+        p.add_argument("--tls-key", type=Path, default=None, help="serve HTTPS: PEM private key")
+        p.add_argument(
+            "--verify-workers",
+            type=int,
+            default=2,
+            help="password checks at once; more get 503 busy (default 2)",
+        )
         _common(p)
     val = sub.add_parser("validate", help="check wall and preset YAML files; exit 1 on errors")
     val.add_argument("files", nargs="*", type=Path)
@@ -101,6 +118,10 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("username")
     reset.add_argument("--role", default=None, help="create the user with this role if missing")
     _common(reset)
+    unlock = sub.add_parser("unlock", help="lift a user's sign-in lock (audited)")
+    unlock.add_argument("username")
+    unlock.add_argument("--address", default=None, help="only the lock from this address")
+    _common(unlock)
     return ap
 
 
@@ -109,6 +130,16 @@ def _ice_server(text: str) -> str:
 
     try:
         parse_ice_server(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
+
+
+def _trusted_proxy(text: str) -> str:
+    from command_center.server.client_address import parse_proxy
+
+    try:
+        parse_proxy(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text.strip()
@@ -130,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from command_center.server.access_log import install_token_masking
+
+    install_token_masking()
     command = args.command or "serve"
     if command == "validate":
         return validate(args.files, args.wall_file)
@@ -145,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(main_async(args))
     if command == "reset-password":
         return asyncio.run(reset_password(args))
+    if command == "unlock":
+        return asyncio.run(unlock(args))
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -159,7 +195,14 @@ def main(argv: list[str] | None = None) -> int:
         simulate=not args.no_simulator,
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
+        trusted_proxies=tuple(args.trusted_proxies),
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        verify_workers=args.verify_workers,
     )
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        print("--tls-cert and --tls-key go together: give both or neither", file=sys.stderr)
+        return 2
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings))
     return 0
@@ -362,4 +405,29 @@ async def reset_password(args: argparse.Namespace) -> int:
             )
         )
     print(f"{args.username} ({role}): {password}")
+    return 0
+
+
+async def unlock(args: argparse.Namespace) -> int:
+    """Lift the sign-in lock on a user (from one address, or from all), with an audit row."""
+    from command_center.server.login_limit import open_login_limiter
+    from command_center.store import AuditEntry, open_store
+
+    async with (
+        open_store(args.data_dir, args.redis_url) as store,
+        open_login_limiter(store, args.data_dir) as limiter,
+    ):
+        await limiter.clear(args.username, args.address)
+        await store.append_audit(
+            AuditEntry(
+                at=time.time() * 1000.0,
+                actor="admin-cli",
+                role="admin",
+                action="unlock",
+                target=args.username,
+                detail={"address": args.address},
+            )
+        )
+    where = f" from {args.address}" if args.address else ""
+    print(f"{args.username}: sign-in unlocked{where} · đã mở khóa đăng nhập")
     return 0

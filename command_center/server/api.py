@@ -6,16 +6,15 @@ Reading needs ``view_wall``; switching needs ``switch_layout``. Tokens come from
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
-from command_center.auth import Permission, authenticate_user, issue_session
-from command_center.errors import AuthError, NotFoundError, RequestError, error_envelope
+from command_center.auth import Permission, issue_session
+from command_center.errors import NotFoundError, RequestError
 from command_center.server.http_base import JsonHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
-from command_center.server.login_limit import LoginLimiter, wait_text
+from command_center.server.sign_in import SignInGate
 from command_center.store import Store
 
 
@@ -47,10 +46,10 @@ class HealthHandler(ApiHandler):
 
 class SessionsHandler(ApiHandler):
     def initialize(  # type: ignore[override]
-        self, login_limiter: LoginLimiter, **common: Any
+        self, sign_in_gate: SignInGate, **common: Any
     ) -> None:
         super().initialize(**common)
-        self.login_limiter = login_limiter
+        self.gate = sign_in_gate
 
     async def post(self) -> None:
         body = self.json_body()
@@ -60,17 +59,7 @@ class SessionsHandler(ApiHandler):
                 "body must have string fields 'username' and 'password'",
                 [{"field": "username/password", "expected": "string"}],
             )
-        address = self.request.remote_ip
-        wait = await self.login_limiter.retry_after(username, address)
-        if wait > 0:
-            self._too_many(wait)
-            return
-        try:
-            principal = await authenticate_user(self.store, username, password)
-        except AuthError:
-            await self.login_limiter.failed(username, address)
-            raise
-        await self.login_limiter.succeeded(username, address)
+        principal = await self.gate.sign_in(self.store, username, password, self.request.remote_ip)
         now = time.time()
         token = issue_session(self.keys.session, principal, now, self.session_ttl_s)
         self.write_json(
@@ -81,20 +70,6 @@ class SessionsHandler(ApiHandler):
                 "expires_at": (now + self.session_ttl_s) * 1000.0,
             },
             201,
-        )
-
-    def _too_many(self, wait: float) -> None:
-        seconds = math.ceil(wait)
-        vi, en = wait_text(wait)
-        self.set_header("Retry-After", str(seconds))
-        self.write_json(
-            error_envelope(
-                "too_many_attempts",
-                f"Đăng nhập sai quá nhiều lần, thử lại sau {vi} · "
-                f"too many failed sign-ins, try again in {en}",
-                [{"retry_after_s": seconds}],
-            ),
-            429,
         )
 
 

@@ -211,8 +211,10 @@ class Console:
         role = vi if self.lang == "vi" else en
         self.headings["title"].object = (
             f"## {t('title', self.lang)}\n{t('centre', self.lang)} · "
-            f"{t('signed_in', self.lang)} **{self.principal.name}** ({role}) · "
-            f"[{t('logout', self.lang)}](/logout)"
+            f"{t('signed_in', self.lang)} **{self.principal.name}** ({role})\n\n"
+            # Sign-out is a POST (a link would let any page sign the officer out).
+            '<form method="post" action="/logout" class="logout">'
+            f'<button type="submit">{t("logout", self.lang)}</button></form>'
         )
         for key in ("wall", "screens", "video", "audit"):
             self.headings[key].object = f"### {t(key, self.lang)}"

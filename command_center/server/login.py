@@ -1,22 +1,27 @@
 """``/login`` and ``/logout`` for duty staff: a plain form that sets the session cookie.
 
-The cookie is HttpOnly and SameSite=Strict, so another site cannot ride on it. Failed
-sign-ins back off (``login_limit``): the page answers 429 with how long to wait.
+The cookie is HttpOnly and SameSite=Strict (and Secure when the public URL is https), so
+another site cannot ride on it. Failed sign-ins back off (``login_limit``): the page answers
+429 with how long to wait.
 """
 
 from __future__ import annotations
 
 import html
-import math
 import time
+from typing import Any
+from urllib.parse import urlsplit
 
 from tornado.web import RequestHandler
 
-from command_center.auth import authenticate_user, issue_session
+from command_center.auth import issue_session
 from command_center.errors import AuthError
-from command_center.server.http_base import SESSION_COOKIE
+from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, SESSION_COOKIE
 from command_center.server.keys import Keys
-from command_center.server.login_limit import LoginLimiter, wait_text
+from command_center.server.login_limit import wait_text
+from command_center.server.same_origin import CrossSiteError, check_same_origin
+from command_center.server.sign_in import SignInGate, TooManyAttempts
+from command_center.server.verify_pool import VerifyBusy
 from command_center.store import Store
 
 PAGE = """<!doctype html>
@@ -35,20 +40,51 @@ PAGE = """<!doctype html>
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect a login to another host."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/console"
+    """Only a path of this site: never redirect a sign-in to another host.
+
+    Browsers read ``/\\evil.com`` as ``//evil.com`` and drop tabs and newlines inside
+    URLs, so anything with a backslash, a control character, a scheme, a host or a
+    leading ``//`` falls back to the console."""
+    fallback = "/console"
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
 
 
 class LoginHandler(RequestHandler):
     def initialize(
-        self, store: Store, keys: Keys, session_ttl_s: float, login_limiter: LoginLimiter
+        self,
+        store: Store,
+        keys: Keys,
+        session_ttl_s: float,
+        sign_in_gate: SignInGate,
+        secure_cookie: bool = False,
     ) -> None:
         self.store = store
         self.keys = keys
         self.session_ttl_s = session_ttl_s
-        self.login_limiter = login_limiter
+        self.gate = sign_in_gate
+        self.secure_cookie = secure_cookie
+
+    def prepare(self) -> None:
+        # A sign-in form posted from another site would sign the browser in as the
+        # other site's account (login CSRF); refused like any cross-site state change.
+        check_same_origin(
+            self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
+        )
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, CrossSiteError):
+            self.set_status(403)
+            self._page("/console", "Yêu cầu từ trang khác bị từ chối · Cross-site request refused")
+            return
+        super().write_error(status_code, **kwargs)
 
     def _page(self, next_url: str, error: str = "") -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -61,35 +97,40 @@ class LoginHandler(RequestHandler):
     async def post(self) -> None:
         next_url = safe_next(self.get_body_argument("next", None))
         username = self.get_body_argument("username", "")
-        address = self.request.remote_ip
-        wait = await self.login_limiter.retry_after(username, address)
-        if wait > 0:
+        try:
+            principal = await self.gate.sign_in(
+                self.store,
+                username,
+                self.get_body_argument("password", ""),
+                self.request.remote_ip,
+            )
+        except TooManyAttempts as exc:
             # Refused before the password is checked: the answer says nothing about it.
-            vi, en = wait_text(wait)
+            vi, en = wait_text(exc.wait_s)
             self.set_status(429)
-            self.set_header("Retry-After", str(math.ceil(wait)))
+            self.set_header("Retry-After", str(exc.retry_after_s))
             self._page(
                 next_url,
                 f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {vi}. · "
                 f"Too many failed sign-ins. Please try again in {en}.",
             )
             return
-        try:
-            principal = await authenticate_user(
-                self.store, username, self.get_body_argument("password", "")
-            )
+        except VerifyBusy as exc:
+            self.set_status(503)
+            self.set_header("Retry-After", str(exc.retry_after_s))
+            self._page(next_url, exc.message)
+            return
         except AuthError:
-            await self.login_limiter.failed(username, address)
             self.set_status(401)
             self._page(next_url, "Sai tên đăng nhập hoặc mật khẩu · Wrong username or password")
             return
-        await self.login_limiter.succeeded(username, address)
         token = issue_session(self.keys.session, principal, time.time(), self.session_ttl_s)
         self.set_cookie(
             SESSION_COOKIE,
             token,
             httponly=True,
             samesite="Strict",
+            secure=self.secure_cookie,
             expires_days=self.session_ttl_s / 86400,
             path="/",
         )
@@ -97,8 +138,17 @@ class LoginHandler(RequestHandler):
 
 
 class LogoutHandler(RequestHandler):
-    def get(self) -> None:
-        self.clear_cookie(SESSION_COOKIE, path="/")
-        self.redirect("/login")
+    """Sign-out by POST only (a link or an image on another page must not sign anyone
+    out), and from this site's own pages."""
 
-    post = get
+    def initialize(self, secure_cookie: bool = False) -> None:
+        self.secure_cookie = secure_cookie
+
+    def prepare(self) -> None:
+        check_same_origin(
+            self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
+        )
+
+    def post(self) -> None:
+        self.clear_cookie(SESSION_COOKIE, path="/", secure=self.secure_cookie, samesite="Strict")
+        self.redirect("/login")

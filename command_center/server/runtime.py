@@ -15,24 +15,34 @@ from urllib.parse import urlsplit
 
 import panel as pn
 from tornado.ioloop import IOLoop
+from tornado.web import GZipContentEncoding
 
 from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
 from command_center.server import api, observations_api
+from command_center.server.access_log import log_request
 from command_center.server.assets_route import AssetsHandler
 from command_center.server.bridge_page import bridge_page_routes
+from command_center.server.client_address import ProxyTrust, client_address_transform
 from command_center.server.composition import build_registry
 from command_center.server.feeds_runtime import run_feeds
-from command_center.server.http_base import NotFoundHandler
+from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, load_keys
 from command_center.server.login import LoginHandler, LogoutHandler
-from command_center.server.login_limit import limiter_for
+from command_center.server.login_limit import open_login_limiter
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
 from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
+from command_center.server.security_headers import (
+    HeaderPolicy,
+    panel_pages,
+    security_headers_transform,
+)
+from command_center.server.sign_in import SignInGate
+from command_center.server.verify_pool import VerifyPool
 from command_center.server.video_routes import video_routes
 from command_center.settings import Settings
 from command_center.store import Store, open_store
@@ -69,13 +79,16 @@ class WallRuntime:
     maps: MapFeed | None = None
     incidents: IncidentStore | None = None
     video: VideoRoom | None = None
+    # edge (issue 9): the sign-in gate (attempt counts, password-check pool)
+    sign_in: SignInGate | None = None
 
     @property
     def url(self) -> str:
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/")
         host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::", "") else self.settings.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.settings.tls_cert else "http"
+        return f"{scheme}://{host}:{self.port}"
 
 
 def _free_port(host: str) -> int:
@@ -111,6 +124,7 @@ async def open_runtime(
         open_store(settings.data_dir, settings.redis_url) as store,
         open_observation_store(settings.data_dir, settings.redis_url) as observations,
         open_incident_store(settings.data_dir, settings.redis_url) as incidents,
+        open_login_limiter(store, settings.data_dir) as limiter,
     ):
         bus = create_bus(settings.redis_url)
         try:
@@ -151,7 +165,8 @@ async def open_runtime(
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     extra += video_routes(video, keys, frozenset(s.id for s in wall.screens))
                     extra += bridge_page_routes(video.registry, keys)
-                    server = _http_server(settings, port, hub, store, keys, ingest, extra)
+                    gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
+                    server = _http_server(settings, port, hub, store, keys, ingest, gate, extra)
                     server.start()
                     try:
                         yield WallRuntime(
@@ -169,6 +184,7 @@ async def open_runtime(
                             maps,
                             incidents,
                             video,
+                            gate,
                         )
                     finally:
                         hub.close_links()
@@ -186,14 +202,15 @@ def _http_server(
     store: Store,
     keys: Keys,
     ingest: dict[str, Any],
+    gate: SignInGate,
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
 ) -> Any:
     ttl = settings.session_ttl_s
     common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl}
-    # One limiter for both sign-in routes, so a guesser cannot alternate between them.
-    limiter = limiter_for(store)
+    secure = settings.https
+    # One gate for both sign-in routes, so a guesser cannot alternate between them.
     patterns: list[tuple[str, Any, dict[str, Any]]] = [
-        (path, handler, {**common, "login_limiter": limiter})
+        (path, handler, {**common, "sign_in_gate": gate})
         if handler is api.SessionsHandler
         else (path, handler, common)
         for path, handler in [*api.API_ROUTES, *OPENAPI_ROUTES]
@@ -206,13 +223,31 @@ def _http_server(
         (
             r"/login",
             LoginHandler,
-            {"store": store, "keys": keys, "session_ttl_s": ttl, "login_limiter": limiter},
+            {
+                "store": store,
+                "keys": keys,
+                "session_ttl_s": ttl,
+                "sign_in_gate": gate,
+                "secure_cookie": secure,
+            },
         ),
-        (r"/logout", LogoutHandler, {}),
+        (r"/logout", LogoutHandler, {"secure_cookie": secure}),
         (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR)}),
     ]
+    pages = routes(hub, store, keys, ttl)
+    # Every request, Bokeh's included: the client's address first (before any handler
+    # reads it), then the hardening headers, then compression.
+    transforms = [
+        client_address_transform(ProxyTrust.from_texts(settings.trusted_proxies)),
+        security_headers_transform(HeaderPolicy(panel_pages(list(pages)), https=secure)),
+        GZipContentEncoding,
+    ]
+    tls: dict[str, Any] = {}
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        tls = {"ssl_certfile": str(settings.tls_cert), "ssl_keyfile": str(settings.tls_key)}
+    public = [settings.public_url] if settings.public_url else []
     return pn.serve(
-        routes(hub, store, keys, ttl),
+        pages,
         port=port,
         address=settings.host,
         websocket_origin=_origins(settings, port),
@@ -228,4 +263,8 @@ def _http_server(
         # through its own screen link anyway.
         unused_session_lifetime_milliseconds=60_000,
         check_unused_sessions_milliseconds=15_000,
+        transforms=transforms,
+        log_function=log_request,
+        **{PUBLIC_ORIGINS_SETTING: public},
+        **tls,
     )
