@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
 from tornado.web import RequestHandler
@@ -19,7 +18,7 @@ from command_center.errors import AuthError
 from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, SESSION_COOKIE
 from command_center.server.keys import Keys
 from command_center.server.login_limit import wait_text
-from command_center.server.same_origin import CrossSiteError, check_same_origin
+from command_center.server.same_origin import refuse_cross_site_page
 from command_center.server.sign_in import SignInGate, TooManyAttempts
 from command_center.server.verify_pool import VerifyBusy
 from command_center.store import Store
@@ -72,19 +71,9 @@ class LoginHandler(RequestHandler):
         self.secure_cookie = secure_cookie
 
     def prepare(self) -> None:
-        # A sign-in form posted from another site would sign the browser in as the
-        # other site's account (login CSRF); refused like any cross-site state change.
-        check_same_origin(
-            self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
-        )
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        exc = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(exc, CrossSiteError):
-            self.set_status(403)
-            self._page("/console", "Yêu cầu từ trang khác bị từ chối · Cross-site request refused")
-            return
-        super().write_error(status_code, **kwargs)
+        # A sign-in form posted from another site by a signed-in browser: refused like
+        # any cross-site state change.
+        refuse_cross_site_page(self, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ()))
 
     def _page(self, next_url: str, error: str = "") -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -145,9 +134,7 @@ class LogoutHandler(RequestHandler):
         self.secure_cookie = secure_cookie
 
     def prepare(self) -> None:
-        check_same_origin(
-            self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
-        )
+        refuse_cross_site_page(self, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ()))
 
     def post(self) -> None:
         self.clear_cookie(SESSION_COOKIE, path="/", secure=self.secure_cookie, samesite="Strict")

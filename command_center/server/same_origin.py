@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from tornado.httputil import HTTPServerRequest
+from tornado.web import RequestHandler
 
 from command_center.errors import ForbiddenError
 
@@ -61,3 +62,18 @@ def check_same_origin(
             f"cross-site request refused: Origin must be one of {sorted(own)} (got '{origin}')",
             [{"header": "Origin", "expected": sorted(own), "got": origin}],
         )
+
+
+def refuse_cross_site_page(
+    handler: RequestHandler, cookie_name: str, public_origins: Iterable[str] = ()
+) -> bool:
+    """For HTML routes (``/login``, ``/logout``): answer a cross-site state change with a
+    plain 403 page and say so (the handler's ``prepare`` then returns)."""
+    try:
+        check_same_origin(handler.request, cookie_name, public_origins)
+    except CrossSiteError as exc:
+        handler.set_status(403)
+        handler.set_header("Content-Type", "text/plain; charset=utf-8")
+        handler.finish(f"Yêu cầu từ trang khác bị từ chối · {exc.message}\n")
+        return True
+    return False
