@@ -39,20 +39,22 @@ STRICT_CSP = "; ".join(
 )
 
 # Panel/Bokeh pages (the console, the kiosk pages) cannot run under the strict policy:
-# the page Bokeh renders starts the document with an inline <script>, BokehJS and Panel's
-# components compile templates and callbacks with `new Function` ('unsafe-eval'), and
-# Bokeh styles its shadow DOM with inline <style> elements and style attributes. So those
-# three are relaxed there, and only there; everything else (no other origin for
-# scripts, styles, fonts, connections, no plugins, no <base>, no framing, forms only to
-# this origin) stays as strict as on the plain pages.
+# the page Bokeh renders starts the document with an inline <script>; BokehJS and Panel's
+# components compile templates and callbacks with `new Function` ('unsafe-eval'); Panel's
+# ESM components load their modules through es-module-shims, which fetches them and runs
+# them as blob: URLs (blob: as a script and connect source); and Bokeh styles its shadow
+# DOM with inline <style> elements and style attributes. Those are relaxed there, and
+# only there; everything else (no other origin for scripts, styles, fonts, connections,
+# no plugins, no <base>, no framing, forms only to this origin) stays as strict as on the
+# plain pages.
 PANEL_CSP = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
-        "connect-src 'self'",
+        "connect-src 'self' blob:",
         "media-src 'self' blob: mediastream:",
         "object-src 'none'",
         "base-uri 'none'",
