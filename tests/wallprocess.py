@@ -31,9 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
 ]
-URL_LINE = re.compile(r"The wall is running at (http://\S+)")
-SCREEN_LINE = re.compile(r"Screen (\S+): (http://\S+)")
-BRIDGE_LINE = re.compile(r"Bridge point (\S+): (http://\S+)")
+URL_LINE = re.compile(r"The wall is running at (https?://\S+)")
+SCREEN_LINE = re.compile(r"Screen (\S+): (https?://\S+)")
+BRIDGE_LINE = re.compile(r"Bridge point (\S+): (https?://\S+)")
 USER_LINE = re.compile(r"^\s+(\S+)\s+(\S+)\s+\((\w+)\)\s*$")
 
 
