@@ -35,7 +35,7 @@ def make_certificate(
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "command_center test")])
     now = datetime.datetime.now(datetime.UTC)
-    alt = [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
+    alt: list[x509.GeneralName] = [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
     alt += [x509.DNSName(n) for n in names]
     cert = (
         x509.CertificateBuilder()
