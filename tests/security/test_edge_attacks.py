@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from wallsupport import password_of, running_wall
+from wallsupport import login, password_of, running_wall
 
 from command_center.auth import Role, device_token
 from command_center.server.client_address import ProxyTrust, rate_key
@@ -23,6 +25,7 @@ from video.registry import ROOM
 from video.tokens import point_token
 
 SECRET_FREE = "token=***"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def client_from(rt: WallRuntime, address: str = "127.0.0.1") -> httpx.AsyncClient:
@@ -333,3 +336,32 @@ async def test_https_public_url_brings_hsts_and_secure_cookies(tmp_path: Path) -
             assert "Secure" in cookie and "HttpOnly" in cookie
     async with running_wall(tmp_path) as rt, client_from(rt) as client:
         assert "Strict-Transport-Security" not in (await client.get("/login")).headers
+
+
+async def test_an_admin_unlocks_a_user_and_it_is_audited(tmp_path: Path) -> None:
+    async with running_wall(tmp_path) as rt:
+        name, password = password_of(rt, Role.DUTY_OFFICER)
+        async with client_from(rt, "127.0.0.66") as stranger:
+            for _ in range(5):
+                await sign_in(stranger, name, "guess")
+            assert (await sign_in(stranger, name, password)).status_code == 429
+            before = time.time() * 1000
+            # The admin's command, a process of its own beside the running server.
+            proc = await asyncio.create_subprocess_exec(
+                *(sys.executable, str(ROOT / "run_wall.py"), "unlock", name),
+                *("--data-dir", str(tmp_path)),
+                cwd=ROOT,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            out, err = await proc.communicate()
+            assert proc.returncode == 0, err.decode()
+            assert "unlocked" in out.decode()
+            assert (await sign_in(stranger, name, password)).status_code == 201
+        async with client_from(rt) as admin:
+            headers = await login(admin, rt, Role.ADMIN)
+            rows = (await admin.get("/api/v1/audit?limit=20", headers=headers)).json()
+        entries = rows["entries"] if isinstance(rows, dict) else rows
+        unlock = next(e for e in entries if e["action"] == "unlock")
+        assert unlock["target"] == name
+        assert before <= unlock["at"] <= time.time() * 1000  # epoch milliseconds
