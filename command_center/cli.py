@@ -91,7 +91,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--tls-key", type=Path, default=None, help="serve HTTPS: PEM private key")
         p.add_argument(
             "--verify-workers",
-            type=int,
+            type=_positive,
             default=2,
             help="password checks at once; more get 503 busy (default 2)",
         )
@@ -143,6 +143,36 @@ def _trusted_proxy(text: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text.strip()
+
+
+def _tls_problem(cert: Path | None, key: Path | None) -> str | None:
+    """Why the TLS files cannot be used, naming the flag and the file; None if they can."""
+    if (cert is None) != (key is None):
+        return "--tls-cert and --tls-key go together: give both or neither"
+    if cert is None or key is None:
+        return None
+    import ssl
+
+    for flag, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not path.is_file():
+            return f"{flag} {path}: no such file"
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as exc:
+        return (
+            f"--tls-cert {cert} / --tls-key {key}: not a matching PEM certificate and key ({exc})"
+        )
+    return None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got '{text}')")
+    return value
 
 
 def command_words(words: list[str]) -> list[str]:
@@ -200,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         tls_key=args.tls_key,
         verify_workers=args.verify_workers,
     )
-    if (settings.tls_cert is None) != (settings.tls_key is None):
-        print("--tls-cert and --tls-key go together: give both or neither", file=sys.stderr)
+    if problem := _tls_problem(settings.tls_cert, settings.tls_key):
+        print(problem, file=sys.stderr)
         return 2
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings))
