@@ -310,9 +310,15 @@ async def test_every_answer_carries_the_hardening_headers(rt: WallRuntime, page:
     assert "object-src 'none'" in csp
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Referrer-Policy"] == "no-referrer"
+    script = next(d for d in csp.split(";") if d.strip().startswith("script-src")).split()
     if page in ("login", "bridge", "assets", "api"):
-        script = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
-        assert script.split() == ["script-src", "'self'"]  # no inline script at all
+        assert script == ["script-src", "'self'"]  # no inline script at all
+    if page in ("console", "kiosk"):
+        # Panel's own inline scripts run by this response's nonce, nothing inline else.
+        nonce = next(s for s in script if s.startswith("'nonce-"))[len("'nonce-") : -1]
+        assert "'unsafe-inline'" not in script
+        tags = r.text.split("<script")[1:]
+        assert tags and all(f'nonce="{nonce}"' in t.split(">", 1)[0] for t in tags)
 
 
 async def test_the_plain_pages_hold_no_inline_script(rt: WallRuntime) -> None:
