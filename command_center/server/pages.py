@@ -55,7 +55,7 @@ def console_page(hub: ScreenHub, store: Store, keys: Keys, ttl_s: float) -> pn.v
         return pn.pane.HTML(
             f"<p>{both('login_needed')}: {exc.message}. "
             "<a href='/login?next=/console'>Đăng nhập · Sign in</a></p>"
-            "<script>location.replace('/login?next=/console')</script>"
+            "<script src='/assets/console/to-login.js'></script>"
         )
     return Console(hub, store, keys, principal, ttl_s).view()
 

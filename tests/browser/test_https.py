@@ -3,7 +3,8 @@
 certificate made here, which Chromium trusts by its SPKI hash and nothing else). The
 duty officer signs in and the console's Bokeh page runs over HTTPS and WSS; a bridge point
 opens its page with the camera on (a secure context, so getUserMedia works) and goes live
-over WHIP; signing out posts the console's form and ends at the sign-in page."""
+over WHIP; signing out posts the console's form and ends at the sign-in page. The console
+without a session sends the browser to the sign-in page first."""
 
 from __future__ import annotations
 
@@ -74,7 +75,10 @@ async def test_console_and_bridge_page_over_https_off_localhost(
     name, password = tls_wall.users["duty_officer"]
 
     console = await tls_browser.new_page()
-    await console.goto(f"{tls_wall.url}/login")
+    # Not signed in: the console sends the browser to the sign-in page (a script file,
+    # since the page's CSP runs no inline script the server did not stamp).
+    await console.goto(f"{tls_wall.url}/console")
+    await console.wait_for_url(f"{tls_wall.url}/login?next=%2Fconsole")
     await console.fill("input[name=username]", name)
     await console.fill("input[name=password]", password)
     await console.click("button[type=submit]")
