@@ -15,7 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 from wallsupport import login, password_of, running_wall
+from websockets.exceptions import InvalidStatus
 
 from command_center.auth import Role, device_token
 from command_center.server.client_address import ProxyTrust, rate_key
@@ -371,3 +373,19 @@ async def test_an_admin_unlocks_a_user_and_it_is_audited(tmp_path: Path) -> None
         unlock = next(e for e in entries if e["action"] == "unlock")
         assert unlock["target"] == name
         assert before <= unlock["at"] <= time.time() * 1000  # epoch milliseconds
+
+
+async def test_a_cross_site_page_cannot_open_the_console_sockets(rt: WallRuntime) -> None:
+    # Tornado's own Origin check already refuses this; the row guards it (a proxy that
+    # rewrote Host, or a check_origin that returned True, would reopen it).
+    async with cookie_client(rt, Role.DUTY_OFFICER) as client:
+        cookie = f"cc_session={client.cookies['cc_session']}"
+    for path in ("/ws/video", "/ws/screen"):
+        with pytest.raises(InvalidStatus) as refused:
+            async with websockets.connect(
+                f"ws://127.0.0.1:{rt.port}{path}",
+                origin="http://evil.example",  # type: ignore[arg-type]
+                additional_headers={"Cookie": cookie},
+            ):
+                pass
+        assert refused.value.response.status_code == 403
