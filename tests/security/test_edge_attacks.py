@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -389,3 +390,16 @@ async def test_a_cross_site_page_cannot_open_the_console_sockets(rt: WallRuntime
             ):
                 pass
         assert refused.value.response.status_code == 403
+
+
+async def test_what_the_plain_pages_link_is_served_with_its_own_type(rt: WallRuntime) -> None:
+    # With nosniff a browser refuses a stylesheet or script served as anything else
+    # (a missing file's HTML 404 included).
+    async with client_from(rt) as client:
+        for page in ("login", "bridge"):
+            text = (await client.get(page_paths(rt)[page])).text
+            for kind, link in re.findall(r'<(link|script)[^>]*(?:href|src)="(/[^"]+)"', text):
+                r = await client.get(link)
+                assert r.status_code == 200, link
+                wanted = "text/css" if kind == "link" else "javascript"
+                assert wanted in r.headers["Content-Type"], (link, r.headers["Content-Type"])
