@@ -20,13 +20,15 @@ install: $(STAMP)
 # What the browser and Redis tests need from Debian: Chromium (Playwright drives it; browsers
 # cannot be downloaded here), redis-server, and for the video bridge a third-party WHIP client
 # (simple-whip-client, GStreamer; gcc builds the libsoup workaround its test needs, see
-# tests/browser/test_video_whip_client.py). Installed only when missing.
+# tests/browser/test_video_whip_client.py), and nginx for the reverse-proxy test
+# (tests/integration/test_nginx_proxy.py). Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v whip-client >/dev/null || missing="$$missing simple-whip-client gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	command -v nginx >/dev/null || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -1,5 +1,5 @@
 """``python run_wall.py [serve|validate|kiosk|agency-tokens|bridge-tokens|bridge-client|reset-password|
-users|audit|rotate-keys|credentials] …``: the wall's commands."""
+users|audit|rotate-keys|credentials|unlock] …``: the wall's commands."""
 
 from __future__ import annotations
 
@@ -98,6 +98,23 @@ def parser() -> argparse.ArgumentParser:
             default=30.0,
             help="a signed-in session unused this many minutes ends (besides its 12 h limit)",
         )
+        p.add_argument(
+            "--trusted-proxy",
+            dest="trusted_proxies",
+            action="append",
+            default=[],
+            type=_trusted_proxy,
+            help="a reverse proxy (address or CIDR) whose X-Forwarded-For is believed "
+            "(repeatable; default none: the connection's address is the client's)",
+        )
+        p.add_argument("--tls-cert", type=Path, default=None, help="serve HTTPS: PEM certificate")
+        p.add_argument("--tls-key", type=Path, default=None, help="serve HTTPS: PEM private key")
+        p.add_argument(
+            "--verify-workers",
+            type=_whole_positive,
+            default=2,
+            help="password checks at once; more get 503 busy (default 2)",
+        )
         _common(p)
     val = sub.add_parser("validate", help="check wall and preset YAML files; exit 1 on errors")
     val.add_argument("files", nargs="*", type=Path)
@@ -163,6 +180,10 @@ def parser() -> argparse.ArgumentParser:
     audit_cmd = sub.add_parser("audit", help="check the audit trail")
     audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
     _common(audit_sub.add_parser("verify", help="exit 1 if a row was edited or deleted"))
+    unlock = sub.add_parser("unlock", help="lift a user's sign-in lock (audited)")
+    unlock.add_argument("username")
+    unlock.add_argument("--address", default=None, help="only the lock from this address")
+    _common(unlock)
     return ap
 
 
@@ -186,6 +207,46 @@ def _positive(text: str) -> float:
     return value
 
 
+def _trusted_proxy(text: str) -> str:
+    from command_center.server.client_address import parse_proxy
+
+    try:
+        parse_proxy(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
+
+
+def _tls_problem(cert: Path | None, key: Path | None) -> str | None:
+    """Why the TLS files cannot be used, naming the flag and the file; None if they can."""
+    if (cert is None) != (key is None):
+        return "--tls-cert and --tls-key go together: give both or neither"
+    if cert is None or key is None:
+        return None
+    import ssl
+
+    for flag, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not path.is_file():
+            return f"{flag} {path}: no such file"
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as exc:
+        return (
+            f"--tls-cert {cert} / --tls-key {key}: not a matching PEM certificate and key ({exc})"
+        )
+    return None
+
+
+def _whole_positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got '{text}')")
+    return value
+
+
 def command_words(words: list[str]) -> list[str]:
     """The command line as argparse should read it: a bridge point's token may begin with
     '-', so ``bridge-client``'s ``--token T`` becomes ``--token=T``."""
@@ -205,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from command_center.server.access_log import install_token_masking
+
+    install_token_masking()
     command = args.command or "serve"
     if command == "validate":
         return validate(args.files, args.wall_file)
@@ -228,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(users_command(args))
     if command == "audit":
         return asyncio.run(audit_verify(args))
+    if command == "unlock":
+        return asyncio.run(unlock(args))
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -245,7 +311,14 @@ def main(argv: list[str] | None = None) -> int:
         incident_retention_days=args.incident_retention_days,
         keys_file=args.keys_file,
         session_idle_min=args.session_idle_min,
+        trusted_proxies=tuple(args.trusted_proxies),
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        verify_workers=args.verify_workers,
     )
+    if problem := _tls_problem(settings.tls_cert, settings.tls_key):
+        print(problem, file=sys.stderr)
+        return 2
     from command_center.private_files import ExposedSecretError
     from command_center.server.keys import KeyFileError
 
@@ -492,12 +565,15 @@ def cli_actor() -> str:
 async def users_command(args: argparse.Namespace) -> int:
     from command_center import accounts
     from command_center.errors import WallError
-    from command_center.server.login_limit import limiter_for
+    from command_center.server.login_limit import open_login_limiter
     from command_center.sessions import Sessions
     from command_center.store import open_store
 
     actor = cli_actor()
-    async with open_store(args.data_dir, args.redis_url) as store:
+    async with (
+        open_store(args.data_dir, args.redis_url) as store,
+        open_login_limiter(store, args.data_dir) as locks,
+    ):
         sessions = Sessions(store, None)
         try:
             match args.users_command:
@@ -518,7 +594,7 @@ async def users_command(args: argparse.Namespace) -> int:
                     print(f"{args.username}: {args.role}")
                 case "reset-password":
                     password = await accounts.reset_password(
-                        store, sessions, limiter_for(store), actor, args.username
+                        store, sessions, locks, actor, args.username
                     )
                     account = await store.get_user(args.username)
                     print(f"{args.username} ({account.role if account else '?'}): {password}")
@@ -623,4 +699,29 @@ async def credentials(args: argparse.Namespace) -> int:
             store, "reissue_credential", f"{kind}:{args.ident}", {"generation": generation}
         )
     print(_credential_line(kind, args.ident, token, args.url))
+    return 0
+
+
+async def unlock(args: argparse.Namespace) -> int:
+    """Lift the sign-in lock on a user (from one address, or from all), with an audit row."""
+    from command_center.server.login_limit import open_login_limiter
+    from command_center.store import AuditEntry, open_store
+
+    async with (
+        open_store(args.data_dir, args.redis_url) as store,
+        open_login_limiter(store, args.data_dir) as limiter,
+    ):
+        await limiter.clear(args.username, args.address)
+        await store.append_audit(
+            AuditEntry(
+                at=time.time() * 1000.0,
+                actor="admin-cli",
+                role="admin",
+                action="unlock",
+                target=args.username,
+                detail={"address": args.address},
+            )
+        )
+    where = f" from {args.address}" if args.address else ""
+    print(f"{args.username}: sign-in unlocked{where} · đã mở khóa đăng nhập")
     return 0

@@ -44,3 +44,18 @@ class Settings:
     keys_file: Path | None = None
     # Part "sessions": a session unused this long ends (besides its absolute session_ttl_s).
     session_idle_min: float = 30.0
+    # --- edge (issue 9): TLS, reverse proxy, sign-in ---
+    # Reverse proxies (CIDR blocks) whose X-Forwarded-For / -Proto are believed.
+    trusted_proxies: tuple[str, ...] = ()
+    # Serve HTTPS and WSS directly with this certificate chain and key (PEM files).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    # Password checks (argon2id) running at once; the next one gets 503 busy.
+    verify_workers: int = 2
+
+    @property
+    def https(self) -> bool:
+        """The wall is reached over TLS: by its public URL, else by its own certificate."""
+        if self.public_url:
+            return self.public_url.lower().startswith("https://")
+        return self.tls_cert is not None

@@ -31,10 +31,10 @@ CHROMIUM_ARGS = [
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
 ]
-URL_LINE = re.compile(r"The wall is running at (http://\S+)")
+URL_LINE = re.compile(r"The wall is running at (https?://\S+)")
 # Printed with their tokens at the first start only (when the key file is made).
-SCREEN_LINE = re.compile(r"Screen (\S+): (http://\S+\?token=\S+)")
-BRIDGE_LINE = re.compile(r"Bridge point (\S+): (http://\S+\?token=\S+)")
+SCREEN_LINE = re.compile(r"Screen (\S+): (https?://\S+\?token=\S+)")
+BRIDGE_LINE = re.compile(r"Bridge point (\S+): (https?://\S+\?token=\S+)")
 USER_LINE = re.compile(r"^\s+(\S+)\s+(\S+)\s+\((\w+)\)\s*$")
 
 

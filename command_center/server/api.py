@@ -6,17 +6,16 @@ Reading needs ``view_wall``; switching needs ``switch_layout``. Tokens come from
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
 from command_center.audit import audit
-from command_center.auth import Permission, authenticate_user
-from command_center.errors import AuthError, NotFoundError, RequestError, error_envelope
+from command_center.auth import Permission
+from command_center.errors import AuthError, NotFoundError, RequestError
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
-from command_center.server.login_limit import LoginLimiter, wait_text
+from command_center.server.sign_in import SignInGate
 from command_center.store import Store
 
 
@@ -50,10 +49,10 @@ class HealthHandler(ApiHandler):
 
 class SessionsHandler(ApiHandler):
     def initialize(  # type: ignore[override]
-        self, login_limiter: LoginLimiter, **common: Any
+        self, sign_in_gate: SignInGate, **common: Any
     ) -> None:
         super().initialize(**common)
-        self.login_limiter = login_limiter
+        self.gate = sign_in_gate
 
     async def post(self) -> None:
         body = self.json_body()
@@ -64,23 +63,12 @@ class SessionsHandler(ApiHandler):
                 [{"field": "username/password", "expected": "string"}],
             )
         address = self.request.remote_ip
-        wait = await self.login_limiter.retry_after(username, address)
-        if wait > 0:
-            self._too_many(wait)
-            return
         try:
-            principal = await authenticate_user(self.store, username, password)
+            principal = await self.gate.sign_in(self.store, username, password, address)
         except AuthError as exc:
-            await self.login_limiter.failed(username, address)
-            await audit(
-                self.store,
-                username,
-                "sign_in_refused",
-                "api",
-                {"address": address, "reason": exc.message},
-            )
+            detail = {"address": address, "reason": exc.message}
+            await audit(self.store, username, "sign_in_refused", "api", detail)
             raise
-        await self.login_limiter.succeeded(username, address)
         now = time.time()
         token = await self.sessions.issue(principal, address)
         await audit(self.store, principal, "sign_in", "api", {"address": address})
@@ -93,20 +81,6 @@ class SessionsHandler(ApiHandler):
                 "idle_timeout_s": self.sessions.policy.idle_s,
             },
             201,
-        )
-
-    def _too_many(self, wait: float) -> None:
-        seconds = math.ceil(wait)
-        vi, en = wait_text(wait)
-        self.set_header("Retry-After", str(seconds))
-        self.write_json(
-            error_envelope(
-                "too_many_attempts",
-                f"Đăng nhập sai quá nhiều lần, thử lại sau {vi} · "
-                f"too many failed sign-ins, try again in {en}",
-                [{"retry_after_s": seconds}],
-            ),
-            429,
         )
 
 

@@ -18,11 +18,14 @@ from command_center.errors import (
     error_envelope,
 )
 from command_center.server.keys import Keys
+from command_center.server.same_origin import check_same_origin
 from command_center.sessions import Sessions
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "cc_session"
+# Application setting: the public URL's origin, also accepted as "same origin".
+PUBLIC_ORIGINS_SETTING = "cc_public_origins"
 MAX_JSON_BODY = 64 * 1024
 
 
@@ -39,6 +42,13 @@ class JsonHandler(RequestHandler):
     def __init__(self, application: Application, request: HTTPServerRequest, **kwargs: Any) -> None:
         self.sessions = kwargs.pop("sessions")
         super().__init__(application, request, **kwargs)
+
+    def prepare(self) -> None:
+        """Refuse a cross-site state change riding on the cookie (subclasses that
+        override ``prepare`` call this first)."""
+        check_same_origin(
+            self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
+        )
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
@@ -119,4 +129,5 @@ class NotFoundHandler(JsonHandler):
         self.keys = keys
 
     def prepare(self) -> None:
+        super().prepare()
         raise HTTPError(404, f"no route {self.request.method} {self.request.path}")

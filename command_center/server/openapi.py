@@ -54,7 +54,9 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, tuple[str, str, list[dict[str, Any]]]
         {
             "post": (
                 "Sign in: {username, password} -> a Bearer token; 429 too_many_attempts "
-                "with Retry-After after 5 failures in 15 min (per username and address)",
+                "with Retry-After after 5 failures in 15 min of a username from one address "
+                "(or 20 from one address); 503 busy with Retry-After when every "
+                "password-check slot is taken",
                 PUBLIC,
                 [],
             )

@@ -77,7 +77,7 @@ def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
                 pn.pane.HTML(
                     f"<p>{both('login_needed')}: {exc.message}. "
                     "<a href='/login?next=/console'>Đăng nhập · Sign in</a></p>"
-                    "<script>location.replace('/login?next=/console')</script>"
+                    "<script src='/assets/console/to-login.js'></script>"
                 )
             ]
             return

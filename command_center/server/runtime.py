@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import panel as pn
 from tornado.ioloop import IOLoop
+from tornado.web import GZipContentEncoding
 
 from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
@@ -25,8 +26,10 @@ from command_center.private_files import (
     private_umask,
 )
 from command_center.server import api, observations_api
+from command_center.server.access_log import log_request
 from command_center.server.assets_route import AssetsHandler
 from command_center.server.bridge_page import bridge_page_routes
+from command_center.server.client_address import ProxyTrust, client_address_transform
 from command_center.server.composition import build_registry
 from command_center.server.console import ConsoleDeps
 from command_center.server.credentials_api import (
@@ -36,17 +39,24 @@ from command_center.server.credentials_api import (
 )
 from command_center.server.device_cookie import DeviceCookieAuth, pass_routes
 from command_center.server.feeds_runtime import run_feeds
-from command_center.server.http_base import JsonHandler, NotFoundHandler
+from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
 from command_center.server.login import LoginHandler, LogoutHandler
-from command_center.server.login_limit import limiter_for
+from command_center.server.login_limit import open_login_limiter
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
 from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
+from command_center.server.security_headers import (
+    HeaderPolicy,
+    panel_pages,
+    security_headers_transform,
+)
+from command_center.server.sign_in import SignInGate
+from command_center.server.verify_pool import VerifyPool
 from command_center.server.video_routes import video_routes
 from command_center.sessions import SessionPolicy, Sessions
 from command_center.settings import Settings
@@ -87,6 +97,8 @@ class WallRuntime:
     video: VideoRoom | None = None
     # Part "sessions": every check of a signed-in person goes through it.
     sessions: Sessions | None = None
+    # edge (issue 9): the sign-in gate (attempt counts, password-check pool)
+    sign_in: SignInGate | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -99,7 +111,8 @@ class WallRuntime:
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/")
         host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::", "") else self.settings.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.settings.tls_cert else "http"
+        return f"{scheme}://{host}:{self.port}"
 
 
 def _free_port(host: str) -> int:
@@ -139,6 +152,7 @@ async def open_runtime(
         open_store(settings.data_dir, settings.redis_url) as store,
         open_observation_store(settings.data_dir, settings.redis_url) as observations,
         open_incident_store(settings.data_dir, settings.redis_url) as incidents,
+        open_login_limiter(store, settings.data_dir) as limiter,
     ):
         keys = await load_keys(store, key_file)
         bus = create_bus(settings.redis_url, keys.bus)
@@ -196,7 +210,8 @@ async def open_runtime(
                         return await list_credentials(keys, store, known)
 
                     console = ConsoleDeps(hub, store, bus, keys, sessions, video, credentials)
-                    server = _http_server(settings, port, console, ingest, extra)
+                    gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
+                    server = _http_server(settings, port, console, ingest, gate, extra)
                     server.start()
                     try:
                         yield WallRuntime(
@@ -215,6 +230,7 @@ async def open_runtime(
                             incidents,
                             video,
                             sessions,
+                            gate,
                         )
                     finally:
                         hub.close_links()
@@ -230,15 +246,16 @@ def _http_server(
     port: int,
     console: ConsoleDeps,
     ingest: dict[str, Any],
+    gate: SignInGate,
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
 ) -> Any:
     hub, store, keys, sessions = console.hub, console.store, console.keys, console.sessions
     ttl = settings.session_ttl_s
     common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl}
-    # One limiter for both sign-in routes, so a guesser cannot alternate between them.
-    limiter = limiter_for(store)
+    secure = settings.https
+    # One gate for both sign-in routes, so a guesser cannot alternate between them.
     patterns: list[tuple[str, Any, dict[str, Any]]] = [
-        (path, handler, {**common, "login_limiter": limiter})
+        (path, handler, {**common, "sign_in_gate": gate})
         if handler is api.SessionsHandler
         else (path, handler, common)
         for path, handler in [*api.API_ROUTES, *OPENAPI_ROUTES]
@@ -255,11 +272,16 @@ def _http_server(
                 "store": store,
                 "keys": keys,
                 "session_ttl_s": ttl,
-                "login_limiter": limiter,
+                "sign_in_gate": gate,
                 "sessions": sessions,
+                "secure_cookie": secure,
             },
         ),
-        (r"/logout", LogoutHandler, {"store": store, "sessions": sessions}),
+        (
+            r"/logout",
+            LogoutHandler,
+            {"store": store, "sessions": sessions, "secure_cookie": secure},
+        ),
         (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR)}),
     ]
     # Every JSON route reads who is asking through the sessions (JsonHandler takes them).
@@ -269,8 +291,20 @@ def _http_server(
         else (path, handler, kwargs)
         for path, handler, kwargs in patterns
     ]
+    pages = routes(console, PageRefs())
+    # Every request, Bokeh's included: the client's address first (before any handler
+    # reads it), then the hardening headers, then compression.
+    transforms = [
+        client_address_transform(ProxyTrust.from_texts(settings.trusted_proxies)),
+        security_headers_transform(HeaderPolicy(panel_pages(list(pages)), https=secure)),
+        GZipContentEncoding,
+    ]
+    tls: dict[str, Any] = {}
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        tls = {"ssl_certfile": str(settings.tls_cert), "ssl_keyfile": str(settings.tls_key)}
+    public = [settings.public_url] if settings.public_url else []
     return pn.serve(
-        routes(console, PageRefs()),
+        pages,
         port=port,
         address=settings.host,
         websocket_origin=_origins(settings, port),
@@ -290,4 +324,8 @@ def _http_server(
         **bokeh_security(keys),
         # A wall page's ?token= becomes its cookie before Bokeh renders anything.
         auth_provider=DeviceCookieAuth(keys, frozenset(s.id for s in hub.wall.screens)),
+        transforms=transforms,
+        log_function=log_request,
+        **{PUBLIC_ORIGINS_SETTING: public},
+        **tls,
     )
