@@ -20,7 +20,7 @@ import websockets
 from wallsupport import login, password_of, running_wall
 from websockets.exceptions import InvalidStatus
 
-from command_center.auth import Role, device_token
+from command_center.auth import Role
 from command_center.server.client_address import ProxyTrust, rate_key
 from command_center.server.login import safe_next
 from command_center.server.runtime import WallRuntime
@@ -251,10 +251,10 @@ async def test_tokens_are_masked_in_the_access_log(
     rt: WallRuntime, caplog: pytest.LogCaptureFixture
 ) -> None:
     screen = rt.wall.screens[0].id
-    screen_token = device_token(rt.keys.device, "screen", screen)
+    screen_token = rt.keys.devices.issue("screen", screen)
     assert rt.video is not None
     point = next(p.id for p in rt.video.registry if p.id != ROOM)
-    bridge = point_token(rt.keys.device, point)
+    bridge = point_token(rt.keys.devices, point)
     caplog.set_level(logging.INFO, logger="tornado.access")
     async with client_from(rt) as client:
         await client.get(f"/wall/{screen}?token={screen_token}")
@@ -292,8 +292,8 @@ def page_paths(rt: WallRuntime) -> dict[str, str]:
     point = next(p.id for p in rt.video.registry if p.id != ROOM)
     return {
         "login": "/login",
-        "bridge": f"/bridge/{point}?token={point_token(rt.keys.device, point)}",
-        "kiosk": f"/wall/{screen}?token={device_token(rt.keys.device, 'screen', screen)}",
+        "bridge": f"/bridge/{point}?token={point_token(rt.keys.devices, point)}",
+        "kiosk": f"/wall/{screen}?token={rt.keys.devices.issue('screen', screen)}",
         "console": "/console",
         "assets": "/assets/wall/screen.js",
         "bokeh-static": "/static/js/bokeh.min.js",
