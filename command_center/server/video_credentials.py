@@ -18,7 +18,7 @@ from command_center.auth import Permission, Role, authorize
 from command_center.errors import AuthError
 from command_center.server.device_cookie import check_point, check_screen
 from command_center.server.keys import Keys
-from command_center.sessions import SCOPE_VIEW, Sessions
+from command_center.sessions import SCOPE_VIEW, SCOPED_PREFIX, Sessions
 from video.registry import BridgePointRegistry
 
 
@@ -67,4 +67,6 @@ async def identify(
             raise AuthError(f"wrong token for screen '{ident}'")
         raise AuthError(f"unknown credential kind '{kind}' (expected 'point' or 'screen')")
     principal = authorize(await sessions.identify(credential, SCOPE_VIEW), Permission.VIEW_WALL)
-    return Caller(f"user:{principal.name}", principal.role)
+    # A scoped token sits in page JavaScript: it watches, whoever it was made for.
+    role = Role.VIEWER if credential.startswith(SCOPED_PREFIX) else principal.role
+    return Caller(f"user:{principal.name}", role)

@@ -235,6 +235,22 @@ async def test_the_console_pages_token_cannot_switch(rt: WallRuntime) -> None:
     assert rt.hub.state.preset != "calibration"
 
 
+async def test_the_console_pages_token_only_watches_the_call(rt: WallRuntime) -> None:
+    """The view-only token in page JavaScript cannot put the room on the call, even when it
+    was made for a duty officer; it still reads the roster."""
+    assert rt.sessions is not None
+    duty = Principal(*password_of(rt, Role.DUTY_OFFICER)[:1], Role.DUTY_OFFICER)
+    headers = {"Authorization": f"Bearer {rt.sessions.scoped_token(duty, SCOPE_VIEW, 300)}"}
+    offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+    async with httpx.AsyncClient(base_url=base_of(rt)) as client:
+        r = await client.post(
+            "/whip/room", content=offer, headers={**headers, "Content-Type": "application/sdp"}
+        )
+        assert r.status_code == 403, r.text
+        roster = await client.get("/api/v1/video/roster", headers=headers)
+    assert roster.status_code in (200, 401)  # the JSON API takes sessions, not page tokens
+
+
 async def test_sign_ins_and_outs_are_audited_with_the_address(rt: WallRuntime) -> None:
     name, password = password_of(rt, Role.ADMIN)
     async with httpx.AsyncClient(base_url=base_of(rt)) as client:
