@@ -15,16 +15,25 @@ from command_center.errors import AuthError, NotFoundError, RequestError
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
+from command_center.server.loop_lag import LoopLag
 from command_center.server.sign_in import SignInGate
 from command_center.store import Store
 
 
 class ApiHandler(JsonHandler):
-    def initialize(self, hub: ScreenHub, store: Store, keys: Keys, session_ttl_s: float) -> None:
+    def initialize(
+        self,
+        hub: ScreenHub,
+        store: Store,
+        keys: Keys,
+        session_ttl_s: float,
+        loop_lag: LoopLag | None = None,
+    ) -> None:
         self.hub = hub
         self.store = store
         self.keys = keys
         self.session_ttl_s = session_ttl_s
+        self.loop_lag = loop_lag
 
 
 class HealthHandler(ApiHandler):
@@ -43,6 +52,8 @@ class HealthHandler(ApiHandler):
                 "server_time": time.time() * 1000.0,
                 # Messages on the Redis bus with a missing or wrong signature, dropped.
                 "bus_rejected": self.hub.bus_rejected,
+                # How late the event loop (every screen's) ran what was due, last minute.
+                "loop_lag": self.loop_lag.snapshot() if self.loop_lag else None,
             }
         )
 

@@ -44,6 +44,7 @@ from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
 from command_center.server.login import LoginHandler, LogoutHandler
 from command_center.server.login_limit import open_login_limiter
+from command_center.server.loop_lag import LoopLag, watch_loop
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
 from command_center.server.openapi import OPENAPI_ROUTES
@@ -181,6 +182,7 @@ async def open_runtime(
                         feeds, presets, hub, observations, incidents, bus, map_clock(settings)
                     ) as maps,
                     keep_incidents(incidents, settings.incident_retention_days),
+                    watch_loop(LoopLag()) as loop_lag,
                     # The video room closes (every peer connection) before the bus.
                     open_video_room(
                         load_bridge_points(),
@@ -211,7 +213,7 @@ async def open_runtime(
 
                     console = ConsoleDeps(hub, store, bus, keys, sessions, video, credentials)
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
-                    server = _http_server(settings, port, console, ingest, gate, extra)
+                    server = _http_server(settings, port, console, ingest, gate, extra, loop_lag)
                     server.start()
                     try:
                         yield WallRuntime(
@@ -248,10 +250,11 @@ def _http_server(
     ingest: dict[str, Any],
     gate: SignInGate,
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
+    loop_lag: LoopLag | None = None,
 ) -> Any:
     hub, store, keys, sessions = console.hub, console.store, console.keys, console.sessions
     ttl = settings.session_ttl_s
-    common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl}
+    common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl, "loop_lag": loop_lag}
     secure = settings.https
     # One gate for both sign-in routes, so a guesser cannot alternate between them.
     patterns: list[tuple[str, Any, dict[str, Any]]] = [

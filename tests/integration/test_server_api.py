@@ -32,6 +32,7 @@ async def test_health_is_public_and_says_what_shows(client: httpx.AsyncClient) -
     assert body["status"] == "ok"
     assert body["preset"] == "overview"
     assert body["screens_total"] == 4
+    assert set(body["loop_lag"]) == {"p99_ms", "max_ms", "samples"}  # the loop is watched
 
 
 async def test_boundary_layers_are_served_gzipped(client: httpx.AsyncClient) -> None:
