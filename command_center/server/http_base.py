@@ -17,6 +17,7 @@ from command_center.errors import (
     WallError,
     error_envelope,
 )
+from command_center.json_text import parse_json
 from command_center.server.keys import Keys
 from command_center.server.same_origin import check_same_origin
 from command_center.sessions import Sessions
@@ -85,10 +86,7 @@ class JsonHandler(RequestHandler):
         ctype = self.request.headers.get("Content-Type", "")
         if not ctype.startswith("application/json"):
             raise RequestError(f"Content-Type must be application/json (got '{ctype or 'none'}')")
-        try:
-            body = json.loads(self.request.body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RequestError(f"body is not valid JSON: {exc}") from None
+        body = parse_json(self.request.body)
         if not isinstance(body, dict):
             raise RequestError(f"body must be a JSON object (got {type(body).__name__})")
         return body

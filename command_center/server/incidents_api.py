@@ -9,13 +9,13 @@ stored durably, then announced on the bus (``IncidentsAccepted``) for every map.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 
 from command_center.auth import Permission
 from command_center.bus import Bus
 from command_center.errors import AuthError, RequestError
+from command_center.json_text import parse_json_off_loop
 from command_center.messages import IncidentsAccepted
 from command_center.server.http_base import JsonHandler
 from command_center.server.keys import Keys
@@ -63,12 +63,7 @@ class IncidentsHandler(JsonHandler):
         ctype = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if ctype != "application/json":
             raise RequestError(f"Content-Type must be application/json (got '{ctype or 'none'}')")
-        try:
-            payload = json.loads(body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RequestError(f"body is not valid JSON: {exc}") from None
-        except RecursionError:
-            raise RequestError("body is JSON nested too deeply") from None
+        payload = await parse_json_off_loop(body)
         rows = payload.get("incidents") if isinstance(payload, dict) else None
         if not isinstance(rows, list) or set(payload) != {"incidents"}:
             raise RequestError(

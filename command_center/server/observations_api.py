@@ -12,7 +12,6 @@ Reading needs ``view_wall`` (a console session or its Bearer token), as the rest
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import Any
 from command_center.auth import Permission, authorize
 from command_center.bus import Bus
 from command_center.errors import AuthError, NotFoundError, RequestError
+from command_center.json_text import ON_LOOP_BYTES, parse_json_off_loop
 from command_center.server.http_base import JsonHandler
 from command_center.server.keys import Keys
 from feeds.acceptance import store_and_announce
@@ -93,7 +93,7 @@ class ObservationsBase(JsonHandler):
 class ObservationsHandler(ObservationsBase):
     async def post(self) -> None:
         agency = await self.agency()
-        rows, lines = self.rows()
+        rows, lines = await self.rows()
         reporter = self.feeds.reporter(agency)
         now = self.clock()
         args = (rows, self.feeds.catalogue, reporter, now, lines)
@@ -135,22 +135,21 @@ class ObservationsHandler(ObservationsBase):
             raise AuthError(f"unknown agency or wrong token for '{agency_id}'")
         return agency_id
 
-    def rows(self) -> tuple[list[Any], list[int] | None]:
+    async def rows(self) -> tuple[list[Any], list[int] | None]:
         body = self.request.body
         if len(body) > MAX_BATCH_BYTES:
             raise BodyTooLarge(f"body of {len(body)} bytes is over {MAX_BATCH_BYTES}; split it")
         ctype = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if ctype == "text/csv":
-            parsed = parse_csv(body)
+            # A big CSV is parsed in a thread: the loop serves every screen meanwhile.
+            big = len(body) > ON_LOOP_BYTES
+            parsed = await asyncio.to_thread(parse_csv, body) if big else parse_csv(body)
             return list(parsed.rows), parsed.lines
         if ctype != "application/json":
             raise UnsupportedMediaType(
                 f"Content-Type must be application/json or text/csv (got '{ctype or 'none'}')"
             )
-        try:
-            payload = json.loads(body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RequestError(f"body is not valid JSON: {exc}") from None
+        payload = await parse_json_off_loop(body)
         rows = payload.get("observations") if isinstance(payload, dict) else None
         if not isinstance(rows, list) or set(payload) != {"observations"}:
             raise RequestError(

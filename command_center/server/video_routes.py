@@ -291,7 +291,7 @@ class VideoSocket(WebSocketHandler):
         try:
             hello = json.loads(message)
             credential = hello["credential"] if hello.get("type") == "hello" else None
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             credential = None
         if not isinstance(credential, str):
             self._refuse("bad_message", "first message must be {type: 'hello', credential}")
