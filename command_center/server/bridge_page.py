@@ -135,7 +135,7 @@ class BridgePageHandler(RequestHandler):
         names = {"name_vi": html.escape(point.name_vi), "name_en": html.escape(point.name_en)}
         title = f"Điểm cầu {point.name_vi} · Bridge point"
         query_token = self.get_query_argument("token", None)
-        if query_token and check_point(self.keys, point.id, query_token):
+        if query_token and check_point(self.keys, point.id, query_token, self.request.remote_ip):
             # Exchanged once for this page's cookie; the clean URL is what stays on screen.
             grant(self, query_token)
             return
@@ -147,7 +147,7 @@ class BridgePageHandler(RequestHandler):
                 )
             )
             return
-        if not check_point(self.keys, point.id, token):
+        if not check_point(self.keys, point.id, token, self.request.remote_ip):
             error = (
                 "Mã truy cập không đúng với điểm cầu này · Wrong access token for this bridge point"
             )

@@ -162,7 +162,7 @@ class DeviceCookieAuth(AuthProvider):
         token = handler.get_query_argument("token", None)
         if match and token is not None and match.group(1) in self._screens:
             screen = match.group(1)
-            if check_screen(self._keys, screen, token):
+            if check_screen(self._keys, screen, token, handler.request.remote_ip):
                 grant(handler, token)
             else:
                 refuse(handler, ("màn hình", "screen"), screen)

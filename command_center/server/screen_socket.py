@@ -91,7 +91,7 @@ class ScreenSocket(WebSocketHandler):
                 # The console's preview: its view-only token (or a session token).
                 principal = await self.sessions.identify(hello.token, SCOPE_VIEW)
                 authorize(principal, Permission.VIEW_WALL)
-            elif not check_screen(self.keys, hello.screen, hello.token):
+            elif not check_screen(self.keys, hello.screen, hello.token, self.request.remote_ip):
                 raise AuthError(f"wrong device token for screen '{hello.screen}'")
         except AuthError as exc:
             self._refuse(exc.code, exc.message)

@@ -58,11 +58,11 @@ async def identify(
         kind, _, rest = credential.partition(":")
         ident, _, token = rest.rpartition(":")
         if kind == "point":
-            if ident in registry and check_point(keys, ident, token):
+            if ident in registry and check_point(keys, ident, token, address):
                 return Caller(f"point:{ident}", Role.BRIDGE_POINT, ident)
             raise AuthError(f"wrong token for bridge point '{ident}'")
         if kind == "screen":
-            if ident in screens and check_screen(keys, ident, token):
+            if ident in screens and check_screen(keys, ident, token, address):
                 return Caller(f"screen:{ident}", Role.SCREEN)
             raise AuthError(f"wrong token for screen '{ident}'")
         raise AuthError(f"unknown credential kind '{kind}' (expected 'point' or 'screen')")
