@@ -28,6 +28,9 @@ HELLO_TIMEOUT_S = 10.0
 MAX_FRAME = 64 * 1024
 
 
+MAX_FRAME = 64 * 1024
+
+
 class ScreenSocket(WebSocketHandler):
     """One screen link; implements ``hub.ScreenLink``."""
 
@@ -35,6 +38,12 @@ class ScreenSocket(WebSocketHandler):
     keys: Keys
     screen: str
     preview: bool
+
+    @property
+    def max_message_size(self) -> int:
+        # A screen sends hello, pings and health reports: a few hundred bytes each. Tornado
+        # closes the link (1009) on a bigger frame before buffering it whole.
+        return MAX_FRAME
 
     def initialize(self, hub: ScreenHub, keys: Keys, sessions: Sessions) -> None:
         self.sessions = sessions

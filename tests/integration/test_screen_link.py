@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import websockets
 from wallsupport import running_wall, screen_client, screen_token, wait_until
 
 from command_center.auth import Principal, Role
@@ -40,6 +41,17 @@ async def test_unknown_screen_and_missing_hello_are_refused(rt: WallRuntime) -> 
         await screen.send(type="ping", t0=1.0)
         err = await screen.recv("error")
         assert err["code"] == "hello_first"
+
+
+async def test_a_frame_over_64_kb_closes_the_link(rt: WallRuntime) -> None:
+    async with screen_client(rt, "left-top") as screen:
+        await screen.recv("welcome")
+        await screen.ws.send("x" * (65 * 1024))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(screen.ws.recv(), 10)  # layouts may come first: read on
+            while True:
+                await asyncio.wait_for(screen.ws.recv(), 10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009  # message too big
 
 
 async def test_screen_gets_its_part_of_the_wall(rt: WallRuntime) -> None:
