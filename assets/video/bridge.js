@@ -111,7 +111,7 @@ async function connect() {
   teardown();
   setState(reconnects ? 'lost' : 'connecting', reconnects ? say(`lần thử ${reconnects}`, `attempt ${reconnects}`) : '');
   try {
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: cfg.ice_servers || [] });
     for (const track of local.getTracks()) {
       pc.addTransceiver(track, { direction: 'sendonly', streams: [local] });
     }
@@ -137,7 +137,7 @@ async function connect() {
 
 async function watchRoom(mine) {
   try {
-    const session = await watch(BASE, 'program', credential(), { audio: true, audioSlots: AUDIO_SLOTS });
+    const session = await watch(BASE, 'program', credential(), { audio: true, audioSlots: AUDIO_SLOTS, iceServers: cfg.ice_servers || [] });
     if (mine !== attempt) { session.pc.close(); hangup(session.location, credential()); return; }
     sub = session;
     ui.roomVideo.srcObject = session.stream;

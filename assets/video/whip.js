@@ -95,8 +95,8 @@ function gathered(pc) {
  * many audio sections: the centre forwards that many publishers' sound side by side (the
  * room hears every unmuted point); play each track (see playAudioTracks).
  */
-export async function watch(baseUrl, source, credential, { audio = true, audioSlots = 1 } = {}) {
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+export async function watch(baseUrl, source, credential, { audio = true, audioSlots = 1, iceServers = [] } = {}) {
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers });
   pc.addTransceiver('video', { direction: 'recvonly' });
   for (let i = 0; audio && i < audioSlots; i += 1) pc.addTransceiver('audio', { direction: 'recvonly' });
   const stream = new MediaStream();

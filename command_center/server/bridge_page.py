@@ -24,6 +24,7 @@ from command_center.server.device_cookie import (
     grant,
 )
 from command_center.server.keys import Keys
+from video.ice import IceServer
 from video.registry import BridgePointRegistry
 
 HEAD = """<!doctype html>
@@ -108,9 +109,12 @@ def words(lang: str) -> dict[str, str]:
 
 
 class BridgePageHandler(RequestHandler):
-    def initialize(self, points: BridgePointRegistry, keys: Keys) -> None:
+    def initialize(
+        self, points: BridgePointRegistry, keys: Keys, ice_servers: tuple[IceServer, ...] = ()
+    ) -> None:
         self.points = points
         self.keys = keys
+        self.ice_servers = ice_servers
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -168,6 +172,9 @@ class BridgePageHandler(RequestHandler):
             "credential_url": f"/bridge/{point.id}/credential",
             "credential_ttl_s": PASS_TTL_S,
             "lang": lang,
+            # The same STUN/TURN servers the relay uses (--ice-server); none by default, so a
+            # point on a closed network never waits on a public server it cannot reach.
+            "ice_servers": [server.for_browser() for server in self.ice_servers],
         }
         # "</" cannot end the script element early inside JSON written this way.
         payload = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
@@ -190,6 +197,7 @@ class BridgePageHandler(RequestHandler):
 
 
 def bridge_page_routes(
-    points: BridgePointRegistry, keys: Keys
+    points: BridgePointRegistry, keys: Keys, ice_servers: tuple[IceServer, ...] = ()
 ) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
-    return [(r"/bridge/([^/]+)", BridgePageHandler, {"points": points, "keys": keys})]
+    args = {"points": points, "keys": keys, "ice_servers": ice_servers}
+    return [(r"/bridge/([^/]+)", BridgePageHandler, args)]

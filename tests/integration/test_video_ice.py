@@ -111,3 +111,39 @@ def test_server_flag_reaches_the_relay(tmp_path: Path) -> None:
     assert args.ice_servers == ["turn:tau:b1mat@10.0.0.9:3478"]
     with pytest.raises(SystemExit):
         parser().parse_args(["--ice-server", "turn:10.0.0.9:3478"])
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ((), []),
+        (
+            ("stun:10.0.0.8:3478", "turn:tau:b1mat@10.0.0.9:3478?transport=udp"),
+            [
+                {"urls": "stun:10.0.0.8:3478"},
+                {
+                    "urls": "turn:10.0.0.9:3478?transport=udp",
+                    "username": "tau",
+                    "credential": "b1mat",
+                },
+            ],
+        ),
+    ],
+)
+async def test_the_bridge_page_gets_the_same_ice_servers(
+    tmp_path: Path, flags: tuple[str, ...], expected: list[dict[str, str]]
+) -> None:
+    import json
+    import re
+
+    import httpx
+
+    async with open_runtime(settings_for(tmp_path, ice_servers=flags)) as rt:
+        token = point_token(rt.keys.devices, POINT)
+        base = f"http://127.0.0.1:{rt.port}"
+        async with httpx.AsyncClient(base_url=base, follow_redirects=True) as client:
+            page = await client.get(f"/bridge/{POINT}", params={"token": token})
+    assert page.status_code == 200, page.text
+    found = re.search(r'id="bridge-config"[^>]*>(.*?)</script>', page.text, re.S)
+    assert found is not None
+    assert json.loads(found.group(1))["ice_servers"] == expected
