@@ -125,7 +125,8 @@ async def test_stolen_cookie_after_logout_is_refused(pair: Pair) -> None:
         assert r.status_code == 302
         stolen = {"Cookie": f"cc_session={r.cookies['cc_session']}"}
         assert await status(pair.b.url, stolen) == 200
-        await client.get("/logout")  # the owner signs out; the thief kept a copy
+        # The owner signs out (POST, from the wall's own page); the thief kept a copy.
+        await client.post("/logout", headers={"Origin": pair.a.url})
     await refused_everywhere(pair.bases, stolen, "the copied cookie refused")
 
 
@@ -180,6 +181,10 @@ async def test_reset_password_clears_the_lock_on_the_name(pair: Pair) -> None:
     owner = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
     async with httpx.AsyncClient(base_url=pair.b.url, transport=owner) as client:
         body = {"username": "locked-out", "password": "x"}
+        # The stranger's lock does not reach the owner's address...
+        assert (await client.post("/api/v1/sessions", json=body)).status_code == 401
+        for _ in range(5):  # ...but the owner's own forgotten password does
+            await client.post("/api/v1/sessions", json=body)
         assert (await client.post("/api/v1/sessions", json=body)).status_code == 429
         out = (await pair.users("reset-password", "locked-out")).stdout
         body["password"] = out.strip().rsplit(" ", 1)[1]
