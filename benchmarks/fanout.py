@@ -15,6 +15,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import redis.asyncio as aioredis
@@ -29,6 +30,9 @@ from benchmarks.rig import (
     private_redis,
     wall_server,
 )
+from command_center.bus import seal
+from command_center.credentials import secret_bytes
+from command_center.server.keys import KeyFile
 from geo.codelists import CodeList
 from geo.provinces import codes
 
@@ -66,7 +70,12 @@ class FanoutResult:
         ]
 
 
-async def inject(redis_url: str, tiles: int, rate: int, seconds: float) -> int:
+def bus_key(data_dir: Path) -> bytes:
+    """The wall's bus key, from its key file: unsigned messages are dropped."""
+    return secret_bytes(KeyFile(data_dir / "keys.json").current().bus)
+
+
+async def inject(redis_url: str, tiles: int, rate: int, seconds: float, key: bytes) -> int:
     """Publish ``rate`` tile updates per second for ``seconds``, in 10 ms slices."""
     client = aioredis.Redis.from_url(redis_url)
     sent = 0
@@ -86,7 +95,7 @@ async def inject(redis_url: str, tiles: int, rate: int, seconds: float) -> int:
                             "data": {"vi": f"{sent:,}".replace(",", "."), "as_of": now},
                             "ts": now,
                         }
-                        pipe.publish("cc:bus", json.dumps(message))
+                        pipe.publish("cc:bus", seal(key, json.dumps(message).encode()))
                         sent += 1
                     await pipe.execute()
             await asyncio.sleep(slice_s)
@@ -105,13 +114,14 @@ async def run(
         assert wall.proc is not None
         async with chromium() as context:
             pages, counters = await open_screens(context, wall)
-            await inject(redis_url, tiles, rate, min(2.0, seconds))  # warm up
+            key = bus_key(wall.data_dir)
+            await inject(redis_url, tiles, rate, min(2.0, seconds), key)  # warm up
             for page in pages:
                 await page.evaluate("() => window.wallScreen.clearLatency()")
             bytes_before = [c.total for c in counters]
             cpu_before, t0 = cpu_seconds(wall.proc.pid), time.monotonic()
             browsers_before = chromium_cpu_seconds()
-            injected = await inject(redis_url, tiles, rate, seconds)
+            injected = await inject(redis_url, tiles, rate, seconds, key)
             elapsed = time.monotonic() - t0
             cpu = (cpu_seconds(wall.proc.pid) - cpu_before) / elapsed * 100
             browsers = (chromium_cpu_seconds() - browsers_before) / elapsed * 100

@@ -42,6 +42,7 @@ from benchmarks.rig import (
     durable_redis,
     percentile,
 )
+from command_center.bus import unseal_unchecked
 from geo.codelists import CodeList
 from geo.provinces import codes
 
@@ -312,7 +313,8 @@ def run_one(store: str, batch: int, posts: int) -> BatchRun:
             rcpu = (cpu_seconds(redis_pid) - rcpu0) / window * 100
             bus_ms, last, seen, seen_at = [], sent[0], 0, {}
             for at, raw in watcher.seen:
-                message = json.loads(raw)
+                body = raw if isinstance(raw, bytes) else raw.encode()
+                message = json.loads(unseal_unchecked(body))
                 observations = message["observations"]
                 head = observations[0]
                 i = first.get((head["area"]["code"], head["period"]))
