@@ -705,23 +705,15 @@ async def credentials(args: argparse.Namespace) -> int:
 async def unlock(args: argparse.Namespace) -> int:
     """Lift the sign-in lock on a user (from one address, or from all), with an audit row."""
     from command_center.server.login_limit import open_login_limiter
-    from command_center.store import AuditEntry, open_store
+    from command_center.store import open_store
 
     async with (
         open_store(args.data_dir, args.redis_url) as store,
         open_login_limiter(store, args.data_dir) as limiter,
     ):
         await limiter.clear(args.username, args.address)
-        await store.append_audit(
-            AuditEntry(
-                at=time.time() * 1000.0,
-                actor="admin-cli",
-                role="admin",
-                action="unlock",
-                target=args.username,
-                detail={"address": args.address},
-            )
-        )
+        # Through the chained audit, as every other command (who ran it, in ms).
+        await _audit(store, "unlock", args.username, {"address": args.address})
     where = f" from {args.address}" if args.address else ""
     print(f"{args.username}: sign-in unlocked{where} · đã mở khóa đăng nhập")
     return 0
