@@ -11,6 +11,11 @@ Delivery is at-most-once and live only: a subscriber sees what is published afte
 ``subscribe()`` has been entered, nothing earlier. State that must not be lost lives in the
 store; the bus only says that it changed.
 
+A Redis bus whose link breaks (Redis restarted, a network fault) reconnects by itself, for
+as long as it takes, and then hands every subscriber a ``BusResumed``: what was published
+meanwhile is gone (pub/sub keeps nothing), so each subscriber re-reads what it shows from
+the stores. Subscriptions never end because of a fault, only when the bus closes.
+
 Every subscriber reads from its own bounded queue that drops its *oldest* message when full,
 so a slow subscriber loses old news instead of slowing the publisher (or, with Redis,
 growing the server's output buffer until Redis cuts the connection).
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -35,8 +41,11 @@ from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from command_center.messages import BUS_MESSAGE, AnyBusMessage
+from command_center.redis_client import redis_client
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +57,20 @@ _SIG_LEN = 43  # unpadded urlsafe base64 of an HMAC-SHA256
 # A signed message older or newer than this (by its sender's clock) is refused as a replay;
 # the servers' clocks must agree within it (NTP). Signatures are remembered twice as long.
 REPLAY_WINDOW_S = 60.0
+# Reconnecting after a fault: the first retry at once, then doubling up to the cap.
+RECONNECT_FIRST_S = 0.1
+RECONNECT_CAP_S = 2.0
+
+
+@dataclass(frozen=True)
+class BusResumed:
+    """Not a bus message: this process's link to the bus broke for ``gap_s`` seconds and is
+    back. Anything published meanwhile was lost; re-read what you show from the stores."""
+
+    gap_s: float
+
+
+BusItem = AnyBusMessage | BusResumed
 
 
 class Bus(Protocol):
@@ -55,11 +78,12 @@ class Bus(Protocol):
         """Send ``message`` to every current subscriber; never waits for a slow one."""
         ...
 
-    def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[AnyBusMessage]]:
+    def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[BusItem]]:
         """``async with bus.subscribe() as messages: async for m in messages: ...``
 
         Once entered, the iterator yields every message published afterwards, in order
-        (minus what a full queue dropped). It ends when the bus closes.
+        (minus what a full queue dropped), and a ``BusResumed`` after a broken link came
+        back. It ends when the bus closes.
         """
         ...
 
@@ -70,6 +94,16 @@ class Bus(Protocol):
     @property
     def rejected(self) -> int:
         """Messages dropped because their signature was missing or wrong (``/health``)."""
+        ...
+
+    @property
+    def down_since(self) -> float | None:
+        """While the link to the bus is broken, since when (epoch seconds); else None."""
+        ...
+
+    @property
+    def reconnects(self) -> int:
+        """How many times a broken link came back (each one a ``BusResumed``)."""
         ...
 
 
@@ -88,13 +122,13 @@ class Subscription:
             raise ValueError(f"queue size must be at least 1 (got {maxsize})")
         self._maxsize = maxsize
         # Unbounded underneath: we enforce ``maxsize`` ourselves so the end marker always fits.
-        self._queue: asyncio.Queue[AnyBusMessage | _End] = asyncio.Queue()
+        self._queue: asyncio.Queue[BusItem | _End] = asyncio.Queue()
         self._ending = False
         self._done = False
         self.dropped = 0
         """How many messages this subscriber lost because it read too slowly."""
 
-    def put(self, message: AnyBusMessage) -> None:
+    def put(self, message: BusItem) -> None:
         """Enqueue without blocking; when full, the oldest message makes room."""
         if self._ending:
             return
@@ -114,7 +148,7 @@ class Subscription:
     def __aiter__(self) -> Subscription:
         return self
 
-    async def __anext__(self) -> AnyBusMessage:
+    async def __anext__(self) -> BusItem:
         if self._done:
             raise StopAsyncIteration
         item = await self._queue.get()
@@ -137,6 +171,14 @@ class MemoryBus:
     @property
     def rejected(self) -> int:
         return 0  # nothing crosses a wire, nothing to forge
+
+    @property
+    def down_since(self) -> float | None:
+        return None  # no link to break
+
+    @property
+    def reconnects(self) -> int:
+        return 0
 
     async def publish(self, message: AnyBusMessage) -> None:
         if self._closed:
@@ -197,7 +239,19 @@ class RedisBus:
         self._key = key
         self._rejected = 0
         self._seen: OrderedDict[bytes, float] = OrderedDict()  # signature -> received (monotonic)
-        self._client: aioredis.Redis = aioredis.Redis.from_url(url)
+        self._client: aioredis.Redis = redis_client(url)
+        # The listening connection never retries inside redis-py: a retry there would
+        # resubscribe silently and hide the gap; the pump reconnects and says so instead.
+        # It waits for messages as long as it takes (no read timeout, no idle PING).
+        self._listener: aioredis.Redis = redis_client(
+            url,
+            retry=Retry(NoBackoff(), 0),
+            retry_on_error=[],
+            socket_timeout=None,
+            health_check_interval=0,
+        )
+        self._reconnects = 0
+        self._down_since: float | None = None  # wall clock, while the link is broken
         self._channel = channel
         self._join_channel = f"{channel}:join:{uuid.uuid4().hex}"
         self._queue_size = queue_size
@@ -208,7 +262,6 @@ class RedisBus:
         self._link_lock = asyncio.Lock()
         # Payloads published while someone listens, until they come back (or too many wait).
         self._sent: OrderedDict[bytes, AnyBusMessage] = OrderedDict()
-        self._closing: set[asyncio.Task[None]] = set()
         self._closed = False
 
     async def publish(self, message: AnyBusMessage) -> None:
@@ -243,13 +296,7 @@ class RedisBus:
         async with self._link_lock:
             if self._link is None:
                 # A fresh connection's confirmed SUBSCRIBE is the join: nothing earlier.
-                pubsub = self._client.pubsub()
-                try:
-                    await pubsub.subscribe(self._channel, self._join_channel)
-                    await _confirmed(pubsub, 2)
-                except BaseException:
-                    await pubsub.aclose()
-                    raise
+                pubsub = await self._listen()
                 self._live.add(subscription)
                 self._link = (pubsub, asyncio.create_task(self._pump(pubsub)))
                 return
@@ -283,43 +330,88 @@ class RedisBus:
         await asyncio.wait([pump])
         await pubsub.aclose()
 
-    async def _pump(self, pubsub: Any) -> None:
-        try:
-            async for raw in pubsub.listen():
-                if raw["type"] != "message":
-                    continue
-                data = raw["data"]
-                if raw["channel"] != self._channel.encode():
-                    joined = self._joining.pop(data.decode(), None)
-                    if joined is not None:
-                        self._live.add(joined)
-                    continue
-                message = self._sent.pop(data, None)
-                if message is not None:
-                    self._remember(data[:_SIG_LEN])  # a replay of our own is refused too
-                else:
-                    message = self._decode(data)
-                if message is not None:
-                    for subscription in self._live:
-                        subscription.put(message)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the readers must hear that the link broke, not hang
-            log.error("bus subscription on %r failed: %s", self._channel, exc)
-            self._broken(exc)
-        else:
-            self._broken(None)
+    @property
+    def down_since(self) -> float | None:
+        return self._down_since
 
-    def _broken(self, error: BaseException | None) -> None:
-        """The pump ended by itself: end every subscription; the next one reconnects."""
-        if self._link is not None:
-            pubsub, _ = self._link
-            self._link = None
-            self._sent.clear()
-            closing = asyncio.get_running_loop().create_task(pubsub.aclose())
-            self._closing.add(closing)  # held until done: the loop keeps weak references
-            closing.add_done_callback(self._closing.discard)
-        self._end_all(error)
+    @property
+    def reconnects(self) -> int:
+        return self._reconnects
+
+    async def _listen(self) -> Any:
+        """A pub/sub connection subscribed (confirmed) to the channel and our join channel."""
+        pubsub = self._listener.pubsub()
+        try:
+            await pubsub.subscribe(self._channel, self._join_channel)
+            await _confirmed(pubsub, 2)
+        except BaseException:
+            await pubsub.aclose()
+            raise
+        return pubsub
+
+    async def _pump(self, pubsub: Any) -> None:
+        while True:
+            try:
+                await self._drain(pubsub)
+                error: Exception | None = None
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                error = exc
+            pubsub = await self._relink(pubsub, error)
+
+    async def _drain(self, pubsub: Any) -> None:
+        async for raw in pubsub.listen():
+            if raw["type"] != "message":
+                continue
+            data = raw["data"]
+            if raw["channel"] != self._channel.encode():
+                joined = self._joining.pop(data.decode(), None)
+                if joined is not None:
+                    self._live.add(joined)
+                continue
+            message = self._sent.pop(data, None)
+            if message is not None:
+                self._remember(data[:_SIG_LEN])  # a replay of our own is refused too
+            else:
+                message = self._decode(data)
+            if message is not None:
+                for subscription in self._live:
+                    subscription.put(message)
+
+    async def _relink(self, broken: Any, error: Exception | None) -> Any:
+        """Reconnect until Redis answers, then tell every subscriber what the gap was."""
+        down = time.monotonic()
+        self._down_since = time.time()
+        log.error("bus link on %r broke (%s); reconnecting", self._channel, error or "closed")
+        with contextlib.suppress(Exception):
+            await broken.aclose()
+        self._sent.clear()  # echoes of what was published before the break never come
+        pause = RECONNECT_FIRST_S
+        while True:
+            try:
+                pubsub = await self._listen()
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("bus reconnect failed: %s", exc)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RECONNECT_CAP_S)
+        assert self._link is not None  # _unlink cancels this task before clearing it
+        self._link = (pubsub, self._link[1])
+        self._reconnects += 1
+        self._down_since = None
+        gap = time.monotonic() - down
+        log.warning(
+            "bus link on %r is back after %.1f s; subscribers resynchronise", self._channel, gap
+        )
+        # A join token published before the break may never come back: join them now.
+        self._live.update(self._joining.values())
+        self._joining.clear()
+        for subscription in self._live:
+            subscription.put(BusResumed(gap))
+        return pubsub
 
     def _end_all(self, error: BaseException | None) -> None:
         for subscription in [*self._live, *self._joining.values()]:
@@ -392,6 +484,7 @@ class RedisBus:
         async with self._link_lock:
             await self._unlink()
         await self._client.aclose()
+        await self._listener.aclose()
 
 
 async def _confirmed(pubsub: Any, channels: int) -> None:

@@ -138,32 +138,54 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass
+class RedisServer:
+    """A redis-server of our own on a loopback port, to stop and start again on the same
+    port (a Redis restart). With ``folder`` it keeps an append-only file there, fsynced on
+    every write, so what it acknowledged survives the restart; without, nothing on disk."""
+
+    port: int = field(default_factory=lambda: free_port())
+    folder: Path | None = None
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        cmd = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        if self.folder is None:
+            cmd += ["--appendonly", "no"]
+        else:
+            cmd += ["--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", "always"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.2),
+            ):
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise AssertionError(f"redis-server did not start on port {self.port}")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc is not None:
+            if kill:
+                self.proc.kill()
+            else:
+                self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+
 @contextlib.contextmanager
 def private_redis() -> Iterator[str]:
     """A redis-server of our own on a free loopback port, nothing on disk; killed after.
     For tests whose servers share fixed key names and channels (several wall processes)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    server = RedisServer().start()
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(10)
+        server.stop()

@@ -54,6 +54,7 @@ class HealthHandler(ApiHandler):
                 "server_time": time.time() * 1000.0,
                 # Messages on the Redis bus with a missing or wrong signature, dropped.
                 "bus_rejected": self.hub.bus_rejected,
+                "bus": self.hub.bus_health(),
                 # How late the event loop (every screen's) ran what was due, last minute,
                 # and the last 10 s (a stall now, not diluted by a quiet minute).
                 "loop_lag": self._loop_lag(),

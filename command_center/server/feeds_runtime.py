@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from command_center.bus import Bus
+from command_center.bus import Bus, BusResumed
 from command_center.messages import ObservationsAccepted
 from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed
@@ -55,10 +55,19 @@ async def _history(store: ObservationStore) -> list[Observation]:
     return out
 
 
-async def _follow(bus: Bus, feed: IndicatorFeed, ready: asyncio.Event) -> None:
+async def _follow(
+    bus: Bus, feed: IndicatorFeed, store: ObservationStore, ready: asyncio.Event
+) -> None:
     async with bus.subscribe() as messages:
         ready.set()
         async for message in messages:
+            if isinstance(message, BusResumed):
+                # Reports accepted while the bus was down were announced to nobody.
+                try:
+                    feed.accept(await _history(store))
+                except Exception:
+                    log.exception("could not re-read the indicators after a bus outage")
+                continue
             if not isinstance(message, ObservationsAccepted):
                 continue
             try:
@@ -117,7 +126,7 @@ async def run_feeds(
     clock = SimClock(real, settings.sim_speed).now if settings.simulate else real
     feed = ChartingIndicatorFeed(feeds, presets, hub, clock)
     ready = asyncio.Event()
-    tasks = [asyncio.create_task(_follow(bus, feed, ready), name="feeds-follow")]
+    tasks = [asyncio.create_task(_follow(bus, feed, store, ready), name="feeds-follow")]
     await ready.wait()
     feed.accept(await _history(store))
     await feed.flush()

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from command_center.audit import audit
 from command_center.auth import Principal
-from command_center.bus import Bus
+from command_center.bus import Bus, BusResumed
 from command_center.errors import ConflictError, NotFoundError
 from command_center.messages import (
     AnyBusMessage,
@@ -485,9 +485,22 @@ class ScreenHub:
             ready.set()
             async for message in messages:
                 try:
-                    self._on_bus(message)
+                    if isinstance(message, BusResumed):
+                        await self._resync()
+                    else:
+                        self._on_bus(message)
                 except Exception:
                     log.exception("bus message %r failed", message)
+
+    async def _resync(self) -> None:
+        """After a bus outage: a switch made on another process meanwhile was never heard
+        here; the store has it."""
+        fresh = await self._store.get_state()
+        if fresh.version > self.state.version and fresh.preset in self.presets:
+            log.info(
+                "switched to %s (version %d) while the bus was down", fresh.preset, fresh.version
+            )
+            self._apply(fresh, f"resync-{fresh.version}", time.time() * 1000.0)
 
     def _on_bus(self, message: AnyBusMessage) -> None:
         if isinstance(message, TileDataChanged):
@@ -541,3 +554,12 @@ class ScreenHub:
     def bus_rejected(self) -> int:
         """Forged or unsigned bus messages dropped so far (``/health``)."""
         return self._bus.rejected
+
+    def bus_health(self) -> dict[str, Any]:
+        """The bus link for ``/health``: up, or reconnecting since when (ms)."""
+        down = self._bus.down_since
+        return {
+            "state": "ok" if down is None else "reconnecting",
+            "down_since": None if down is None else down * 1000.0,
+            "reconnects": self._bus.reconnects,
+        }

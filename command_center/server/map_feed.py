@@ -13,13 +13,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from command_center.bus import Bus
+from command_center.bus import Bus, BusResumed
 from command_center.messages import (
     BridgePointState,
     IncidentsAccepted,
@@ -277,12 +277,17 @@ class MapFeed:
             await self.views.focus(message.province)
 
 
-async def _follow(bus: Bus, maps: MapFeed, ready: asyncio.Event) -> None:
+async def _follow(
+    bus: Bus, maps: MapFeed, reload: Callable[[], Awaitable[None]], ready: asyncio.Event
+) -> None:
     async with bus.subscribe() as messages:
         ready.set()
         async for message in messages:
             try:
-                await maps.on_bus(message)
+                if isinstance(message, BusResumed):
+                    await reload()  # what was accepted while the bus was down
+                else:
+                    await maps.on_bus(message)
             except Exception:  # one bad message must not stop the wall's maps
                 log.exception("map layer could not take %r", type(message).__name__)
 
@@ -310,14 +315,18 @@ async def run_map_feed(
 ) -> AsyncIterator[MapFeed]:
     """Filled from the stores, then kept live from the bus; stops on exit."""
     maps = MapFeed(feeds, presets, hub, clock, observations)
+
+    async def reload() -> None:
+        if maps.tile_ids:
+            await _history(maps, observations, feeds)
+            # What the map shows (open, or resolved within a day), not every stored row.
+            maps.accept_incidents(await incidents.active(time.time() * 1000.0 - RESOLVED_KEPT_MS))
+            maps.refresh_all()
+
     ready = asyncio.Event()
-    tasks = [asyncio.create_task(_follow(bus, maps, ready), name="maps-follow")]
+    tasks = [asyncio.create_task(_follow(bus, maps, reload, ready), name="maps-follow")]
     await ready.wait()
-    if maps.tile_ids:
-        await _history(maps, observations, feeds)
-        # What the map shows (open, or resolved within a day), not every stored row.
-        maps.accept_incidents(await incidents.active(time.time() * 1000.0 - RESOLVED_KEPT_MS))
-        maps.refresh_all()
+    await reload()
     tasks.append(asyncio.create_task(maps.run(), name="maps-tiles"))
     try:
         yield maps

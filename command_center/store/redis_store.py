@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
+from command_center.redis_client import redis_client
 from command_center.store.base import (
     AuditEntry,
     CredentialUse,
@@ -95,7 +96,7 @@ return ended
 
 class RedisStore:
     def __init__(self, url: str, prefix: str = "cc:") -> None:
-        self._redis: aioredis.Redis = aioredis.Redis.from_url(url)
+        self._redis: aioredis.Redis = redis_client(url)
         self._prefix = prefix
         self._cas_state = self._redis.register_script(_CAS_STATE)
         self._append_audit = self._redis.register_script(_APPEND_AUDIT)

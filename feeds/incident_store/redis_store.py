@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import redis.asyncio as aioredis
 from redis.exceptions import WatchError
 
+from command_center.redis_client import redis_client
 from feeds.incident_store.base import PAGE, check_quota, is_open, news, order_key
 from feeds.incidents import Incident
 
@@ -27,7 +27,7 @@ RETRIES = 20
 
 class RedisIncidentStore:
     def __init__(self, url: str, prefix: str = DEFAULT_PREFIX) -> None:
-        self._redis = aioredis.Redis.from_url(url)
+        self._redis = redis_client(url)
         self._hash = f"{prefix}incidents"
         self._order = f"{prefix}incidents:order"
         self._open = f"{prefix}incidents:open"

@@ -21,6 +21,7 @@ import json
 
 import redis.asyncio as aioredis
 
+from command_center.redis_client import redis_client
 from feeds.observation_store.base import (
     AppendResult,
     ObservationKey,
@@ -179,7 +180,7 @@ def _key(o: Observation) -> str:
 
 class RedisObservationStore:
     def __init__(self, url: str, prefix: str = DEFAULT_PREFIX) -> None:
-        self._redis: aioredis.Redis = aioredis.Redis.from_url(url)
+        self._redis: aioredis.Redis = redis_client(url)
         self._prefix = prefix
         self._append = self._redis.register_script(_APPEND)
 

@@ -13,8 +13,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
+import redis.exceptions
+from wallprocess import RedisServer
+from wallsupport import wait_until
 
-from command_center.bus import Bus, MemoryBus, RedisBus, create_bus
+from command_center.bus import Bus, BusResumed, MemoryBus, RedisBus, create_bus
 from command_center.messages import AnyBusMessage, LayoutSwitched, ScreenSwapped, TileDataChanged
 
 
@@ -205,3 +208,49 @@ async def test_redis_bus_hands_its_own_messages_back_undecoded_and_others_decode
     finally:
         await mine.close()
         await theirs.close()
+
+
+@pytest.mark.redis
+async def test_redis_bus_rides_through_a_redis_restart_and_says_what_was_lost() -> None:
+    """Issue 11: the subscription outlives the outage (it used to end when redis-py gave
+    up), reports the gap once the link is back, and delivers again."""
+    server = RedisServer().start()
+    bus = RedisBus(server.url, "cc:test-bus", key=BUS_KEY)
+    try:
+        async with bus.subscribe() as messages:
+            await bus.publish(tile(1))
+            assert await next_message(messages) == tile(1)
+            server.stop(kill=True)
+            await wait_until(lambda: bus.down_since is not None, within=10, what="link down")
+            with pytest.raises(redis.exceptions.ConnectionError):
+                await bus.publish(tile(2))  # the caller hears it: nothing is silently dropped
+            await asyncio.sleep(1.0)  # an outage of a second or more
+            server.start()
+            resumed = await next_message(messages, within_s=15)
+            assert isinstance(resumed, BusResumed) and resumed.gap_s >= 1.0
+            assert bus.down_since is None and bus.reconnects == 1
+            await bus.publish(tile(3))
+            assert await next_message(messages) == tile(3)
+    finally:
+        await bus.close()
+        server.stop()
+
+
+@pytest.mark.redis
+async def test_redis_bus_relinks_after_redis_drops_its_connection(
+    redis_url: str, redis_channel: str
+) -> None:
+    """A connection cut by Redis itself (``CLIENT KILL``, an idle timeout, a proxy) is the
+    same gap: reported, then live again."""
+    bus = RedisBus(redis_url, redis_channel, key=BUS_KEY)
+    admin = aioredis.Redis.from_url(redis_url)
+    try:
+        async with bus.subscribe() as messages:
+            await admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+            resumed = await next_message(messages, within_s=10)
+            assert isinstance(resumed, BusResumed)
+            await bus.publish(tile(4))
+            assert await next_message(messages) == tile(4)
+    finally:
+        await bus.close()
+        await admin.aclose()
