@@ -1,4 +1,5 @@
-"""``GET /api/v1/openapi.json``: an OpenAPI 3.1 description of every JSON route served.
+"""``GET /api/v1/openapi.json``: an OpenAPI 3.1 description of every API route served (the
+JSON API and WHIP/WHEP signalling).
 
 The document is written by hand here (summaries, parameters, who may call), keyed by the
 same route patterns the server registers; tests/integration/test_observations_api.py fails
@@ -15,7 +16,7 @@ from command_center.server.credentials_api import CREDENTIALS_ROUTES
 from command_center.server.http_base import JsonHandler
 from command_center.server.map_routes import MAP_ROUTES
 from command_center.server.observations_api import OBSERVATION_ROUTES
-from command_center.server.video_routes import VIDEO_API_ROUTES
+from command_center.server.video_routes import SIGNALLING_ROUTES, VIDEO_API_ROUTES
 from feeds.incident_store.base import MAX_PAGE, PAGE
 
 VIEWER = "viewer and up (console session or its Bearer token)"
@@ -47,8 +48,11 @@ class Operation:
     who: str
     params: list[dict[str, Any]] = field(default_factory=list)
     body: dict[str, Any] | None = None  # media type -> schema
-    ok: dict[str, dict[str, Any]] = field(default_factory=lambda: {"200": _OBJECT})
+    # status -> body schema (None: no body), in ``ok_type``; ``ok_headers`` every 2xx has
+    ok: dict[str, dict[str, Any] | None] = field(default_factory=lambda: {"200": _OBJECT})
     errors: tuple[int, ...] = ()
+    ok_type: str = "application/json"
+    ok_headers: tuple[str, ...] = ()
 
 
 _OBJECT: dict[str, Any] = {"type": "object"}
@@ -101,6 +105,48 @@ _POINT_ID = {
     "required": True,
     "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,48}$"},
 }
+
+
+def _path(name: str, description: str, example: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", "pattern": "^[^/]+$", "example": example},
+    }
+
+
+_SDP_BODY = {"application/sdp": {"type": "string"}}
+_SESSION = _path("session_id", "from the Location of the 201", "0a1b")
+_SIGNAL_ERRORS = (400, 401, 403, 404, 413, 415)
+# RFC 9725 §4.3.1: trickle ICE into a session; an ICE restart is refused (aiortc has none).
+_POINT = _path("point_id", "a bridge point of the registry, or 'room'", "hue")
+_SOURCE = _path("source", "a bridge point, 'program' or 'active'", "hue")
+
+
+def _trickle(owner: dict[str, Any]) -> Operation:
+    return Operation(
+        "Trickle ICE (RFC 9725 §4.3.1): an application/trickle-ice-sdpfrag with "
+        "'If-Match: \"<ETag of the 201>\"' or '*': 204; no If-Match 428, another ICE session "
+        "412, an ICE restart (new ice-ufrag/ice-pwd) 422",
+        "the session's holder, or a duty officer or admin",
+        [owner, _SESSION],
+        body={"application/trickle-ice-sdpfrag": {"type": "string"}},
+        ok={"204": None},
+        errors=(*_SIGNAL_ERRORS, 412, 422, 428),
+    )
+
+
+def _hang_up(owner: dict[str, Any]) -> Operation:
+    return Operation(
+        "Leave: end the session (its peer connection closes)",
+        "the session's holder, or a duty officer or admin",
+        [owner, _SESSION],
+        ok={"200": _obj(["ended"], ended=_STR)},
+        errors=(400, 401, 403, 404),
+    )
+
 
 # pattern -> (path template, {method: Operation})
 ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
@@ -412,6 +458,49 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
             )
         },
     ),
+    r"/whip/([^/]+)": (
+        "/whip/{point_id}",
+        {
+            "post": Operation(
+                "WHIP (RFC 9725): publish as a bridge point, an SDP offer (sendonly, at most "
+                "one video and the configured audio sections, BUNDLE) -> 201 with the "
+                "recvonly answer, Location and ETag; OPTIONS answers Accept-Post",
+                "that point's token ('Bearer <token>' or 'point:<id>:<token>'); the room's "
+                "slot: a duty officer or admin",
+                [_POINT],
+                body=_SDP_BODY,
+                ok={"201": {"type": "string"}},
+                ok_type="application/sdp",
+                ok_headers=("Location", "ETag"),
+                errors=(*_SIGNAL_ERRORS, 406, 409, 429),
+            )
+        },
+    ),
+    r"/whip/([^/]+)/([^/]+)": (
+        "/whip/{point_id}/{session_id}",
+        {"patch": _trickle(_POINT), "delete": _hang_up(_POINT)},
+    ),
+    r"/whep/([^/]+)": (
+        "/whep/{source}",
+        {
+            "post": Operation(
+                "WHEP: watch a point, 'program' or 'active', an SDP offer (recvonly) -> 201 "
+                "with the sendonly answer, Location and ETag; OPTIONS answers Accept-Post",
+                "a screen ('screen:<id>:<token>'), a bridge point ('point:<id>:<token>'), "
+                "viewer and up",
+                [_SOURCE],
+                body=_SDP_BODY,
+                ok={"201": {"type": "string"}},
+                ok_type="application/sdp",
+                ok_headers=("Location", "ETag"),
+                errors=(*_SIGNAL_ERRORS, 406, 429),
+            )
+        },
+    ),
+    r"/whep/([^/]+)/([^/]+)": (
+        "/whep/{source}/{session_id}",
+        {"patch": _trickle(_SOURCE), "delete": _hang_up(_SOURCE)},
+    ),
     r"/api/v1/credentials": (
         "/api/v1/credentials",
         {
@@ -430,11 +519,13 @@ _REASONS = {
     401: "No or wrong credentials (WWW-Authenticate: Bearer)",
     403: "Authenticated, but this role or agency may not",
     404: "Unknown resource named in the path or a parameter",
+    406: "No codec of a media section is one the centre forwards",
     409: "Collides with the current state",
     412: "Precondition failed",
     413: "Body larger than this route takes",
     415: "Content-Type not one this route takes",
-    422: "Readable, but a field is invalid: a detail per field",
+    422: "Readable, but a field is invalid: a detail per field (WHIP/WHEP: ICE restart)",
+    428: "If-Match required",
     429: "A bound was reached (Retry-After says when to retry)",
     503: "Busy (Retry-After says when to retry)",
 }
@@ -454,10 +545,16 @@ def _error(status: int) -> dict[str, Any]:
 
 
 def _operation(op: Operation) -> dict[str, Any]:
-    responses: dict[str, Any] = {
-        status: {"description": "OK", "content": {"application/json": {"schema": schema}}}
-        for status, schema in op.ok.items()
-    }
+    responses: dict[str, Any] = {}
+    for status, schema in op.ok.items():
+        answer: dict[str, Any] = {"description": "OK"}
+        if schema is not None:
+            answer["content"] = {op.ok_type: {"schema": schema}}
+        if op.ok_headers:
+            answer["headers"] = {
+                name: {"required": True, "schema": {"type": "string"}} for name in op.ok_headers
+            }
+        responses[status] = answer
     responses.update({str(status): _error(status) for status in op.errors})
     operation: dict[str, Any] = {
         "summary": op.summary,
@@ -515,12 +612,13 @@ OPENAPI_ROUTES: list[tuple[str, type[ApiHandler]]] = [(r"/api/v1/openapi.json", 
 
 
 def served_routes() -> list[tuple[str, type[JsonHandler]]]:
-    """Every JSON route the server registers, in the order it registers them."""
+    """Every API route the server registers (JSON and signalling), in its order."""
     return [
         *API_ROUTES,
         *OBSERVATION_ROUTES,
         *OPENAPI_ROUTES,
         *MAP_ROUTES,
         *VIDEO_API_ROUTES,
+        *SIGNALLING_ROUTES,
         *CREDENTIALS_ROUTES,
     ]

@@ -208,4 +208,12 @@ async def test_post_refusals_are_4xx_in_the_envelope(
     assert r.status_code == 415 and envelope(r)["code"] == "unsupported_media_type"
     r = await client.post(path, content="v=0\r\nnonsense", headers={**headers, "Content-Type": SDP})
     assert r.status_code == 400 and envelope(r)["code"] == "malformed_sdp", r.text
+    # Lines aiortc's parser asserts on, and a payload type without a=rtpmap: were 500s.
+    for broken in (
+        "v=0\r\nm=junk\r\n",
+        "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=junk\r\n",
+        "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=fmtp:100 apt=96\r\n",
+    ):
+        r = await client.post(path, content=broken, headers={**headers, "Content-Type": SDP})
+        assert r.status_code == 400 and envelope(r)["code"] == "malformed_sdp", (broken, r.text)
     assert rt.video is not None and not rt.video.publishers and not rt.video.watchers

@@ -56,6 +56,9 @@ CONFIG = schemathesis.Config.from_dict(
         "generation": {"max-examples": EXAMPLES, "database": "none"},
     }
 )
+# SDP offers and trickle fragments are text, sent as generated (text/csv already is).
+schemathesis.serializer.alias("application/sdp", "text/plain")
+schemathesis.serializer.alias("application/trickle-ice-sdpfrag", "text/plain")
 schema = schemathesis.openapi.from_dict(openapi_document(), config=CONFIG)
 
 
