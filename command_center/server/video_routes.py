@@ -5,13 +5,13 @@
     DELETE /whip/<point>/<session>    leave -> 200
     POST   /whep/<source>             (and PATCH/DELETE on its Location) to watch
     OPTIONS on an endpoint            200, Accept-Post: application/sdp; other methods 405
+    GET    /ws/video                  control channel: roster, then room events
+    /api/v1/video/...                 roster; mute, end, program, pins (duty officer, admin)
 
 As RFC 9725 (WHIP; WHEP follows it) asks: a PATCH names its ICE session with ``If-Match``
 (the ETag of the 201, or ``*``): none is 428, another one 412; an ICE restart (new
 ufrag/pwd) is 422, since aiortc cannot restart ICE (a client posts a new offer instead).
 Every 405 says in ``Allow`` what the resource takes.
-    GET    /ws/video                  control channel: roster, then room events
-    /api/v1/video/...                 roster; mute, end, program, pins (duty officer, admin)
 
 Every refusal is the JSON error envelope; a refused offer changes nothing for anyone.
 """
