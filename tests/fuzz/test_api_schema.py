@@ -5,7 +5,7 @@ sessions), two reporting agencies (``Bearer <agency>:<token>``), a bridge point 
 
 Every answer: no 5xx; a status, content type, headers and body the document describes; and
 every error in the one envelope ``{"error": {"code", "message", "details"}}``. A few examples
-per operation and caller in the normal run (``FUZZ_EXAMPLES``, 4), 500 in ``make fuzz``.
+per operation and caller in the normal run (``FUZZ_EXAMPLES``, 10), 500 in ``make fuzz``.
 """
 
 from __future__ import annotations

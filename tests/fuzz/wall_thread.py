@@ -22,7 +22,7 @@ T = TypeVar("T")
 LOOPBACK = ("127.0.0.1",)
 # Generated inputs per operation and role (schemathesis) or per property (hypothesis):
 # a few in the normal test run (CI), many in `make fuzz`.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 LONG = EXAMPLES > 20
 
 
