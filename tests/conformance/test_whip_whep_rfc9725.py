@@ -97,13 +97,14 @@ def kind(request: pytest.FixtureRequest) -> tuple[Any, ...]:
 async def test_endpoint_answers_options_and_reserves_other_methods(
     rt: WallRuntime, client: httpx.AsyncClient, kind: tuple[Any, ...]
 ) -> None:
-    _, path, _, _, _ = kind
+    _, path, _, _, auth = kind
     r = await client.options(path)  # no credentials: a CORS preflight carries none
     assert r.status_code == 200, r.text
     assert r.headers["Accept-Post"] == SDP
     assert set(r.headers["Allow"].replace(" ", "").split(",")) == {"OPTIONS", "POST"}
+    # Reserved methods, from a client with the right credentials: 405, not a refusal of who.
     for method in ("GET", "HEAD", "PUT", "PATCH", "DELETE"):
-        r = await client.request(method, path)
+        r = await client.request(method, path, headers=auth(rt))
         assert r.status_code == 405, (method, r.status_code, r.text)
         assert set(r.headers["Allow"].replace(" ", "").split(",")) == {"OPTIONS", "POST"}
         if method != "HEAD":
