@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test check lint types pytest bench install system-deps
+.PHONY: run test check lint types pytest fuzz bench install system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -55,6 +55,12 @@ pytest: $(STAMP) system-deps
 # The whole check, as CI runs it.
 test: lint types pytest
 check: test
+
+# The fuzzing and conformance suites in their long mode: FUZZ_EXAMPLES generated inputs per
+# operation, role and property (500 here; `make test` runs the same tests with a few).
+FUZZ_EXAMPLES ?= 500
+fuzz: $(STAMP) system-deps
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz tests/conformance $(ARGS)
 
 bench: $(STAMP) system-deps
 	$(BIN)/python -m benchmarks $(ARGS)

@@ -3,7 +3,10 @@
 RequestError (400)
 ├── MalformedSdp            400: the body is not an SDP offer we can read
 ├── UnsupportedMediaType    415: the Content-Type is not the one the route takes
-└── CodecNotAccepted        406: no codec of a media section is one the centre forwards
+├── CodecNotAccepted        406: no codec of a media section is one the centre forwards
+├── PreconditionFailed      412: a PATCH's If-Match names another ICE session (RFC 9725)
+├── IceRestartUnsupported   422: a PATCH asks for an ICE restart, which aiortc cannot do
+└── PreconditionRequired    428: a PATCH without If-Match (RFC 9725 §4.3.1)
 ConflictError (409)
 └── SlotTaken               409: another publisher holds this point's slot
 TooManyRequests (429)
@@ -27,6 +30,21 @@ class UnsupportedMediaType(RequestError):
 class CodecNotAccepted(RequestError):
     status = 406
     code = "codec_not_accepted"
+
+
+class PreconditionFailed(RequestError):
+    status = 412
+    code = "precondition_failed"
+
+
+class IceRestartUnsupported(RequestError):
+    status = 422
+    code = "ice_restart_unsupported"
+
+
+class PreconditionRequired(RequestError):
+    status = 428
+    code = "precondition_required"
 
 
 class SlotTaken(ConflictError):

@@ -146,3 +146,23 @@ def parse_candidates(fragment: str) -> tuple[list[str], bool]:
     lines = [line.strip() for line in fragment.splitlines()]
     candidates = [line[len("a=candidate:") :] for line in lines if line.startswith("a=candidate:")]
     return candidates, "a=end-of-candidates" in lines
+
+
+def ice_credentials(text: str) -> tuple[str | None, str | None]:
+    """The first ``a=ice-ufrag`` and ``a=ice-pwd`` of an SDP or an SDP fragment."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        name, colon, value = line.strip().partition(":")
+        if colon and name in ("a=ice-ufrag", "a=ice-pwd"):
+            found.setdefault(name, value.strip())
+    return found.get("a=ice-ufrag"), found.get("a=ice-pwd")
+
+
+def asks_ice_restart(fragment: str, remote_sdp: str) -> bool:
+    """A trickle fragment carrying an ICE username fragment or password other than the
+    session's is an ICE restart (RFC 9725 §4.3.3), not more candidates."""
+    ufrag, pwd = ice_credentials(fragment)
+    current_ufrag, current_pwd = ice_credentials(remote_sdp)
+    return (ufrag is not None and ufrag != current_ufrag) or (
+        pwd is not None and pwd != current_pwd
+    )

@@ -41,7 +41,7 @@ from command_center.errors import NotFoundError, RequestError
 from command_center.messages import BridgePointState
 from video.aiortc_hooks import EncodedFrame, Liveness, ice_round_trip, request_keyframe
 from video.config import VideoConfig
-from video.errors import SlotTaken, TooManySessions
+from video.errors import IceRestartUnsupported, SlotTaken, TooManySessions
 from video.events import (
     ActiveSpeaker,
     Joined,
@@ -57,7 +57,7 @@ from video.events import (
     Roster,
 )
 from video.forward_track import ForwardTrack
-from video.peers import answer_publisher, answer_watcher, parse_candidates
+from video.peers import answer_publisher, answer_watcher, asks_ice_restart, parse_candidates
 from video.registry import ACTIVE, PROGRAM, ROOM, BridgePoint, BridgePointRegistry
 from video.sdp_offer import check_offer
 from video.source import MediaSource
@@ -329,7 +329,17 @@ class VideoRoom:
         await session.pc.close()
 
     async def add_candidates(self, pc: RTCPeerConnection, fragment: str) -> None:
-        """Trickle ICE (RFC 8840 fragment) into ``pc``; 400 naming a bad line."""
+        """Trickle ICE (RFC 8840 fragment) into ``pc``; 400 naming a bad line. An ICE
+        restart (new ufrag/pwd) gets 422, as RFC 9725 says for a session that trickles but
+        cannot restart (aiortc cannot): the session keeps its ICE state, the client may
+        publish or watch anew."""
+        remote = pc.remoteDescription
+        if remote is not None and asks_ice_restart(fragment, remote.sdp):
+            raise IceRestartUnsupported(
+                "ICE restart is not supported (the fragment's a=ice-ufrag/a=ice-pwd differ "
+                "from the session's): the session is unchanged; POST a new offer instead",
+                [{"expected": "the session's a=ice-ufrag and a=ice-pwd", "got": "new ones"}],
+            )
         candidates, end = parse_candidates(fragment)
         media = pc.getTransceivers()
         if not media:

@@ -70,8 +70,16 @@ def check_offer(text: str, role: Role, max_audio: int = 1) -> OfferSummary:
         )
     try:
         description = sdp.SessionDescription.parse(text)
-    except (ValueError, IndexError, KeyError) as exc:
-        raise MalformedSdp(f"SDP offer cannot be parsed: {exc}") from None
+    except StopIteration:  # aiortc looks the payload type up in the section's a=rtpmap
+        raise MalformedSdp(
+            "SDP offer cannot be parsed: an a=fmtp or a=rtcp-fb line names a payload type "
+            "that no a=rtpmap line of its section declares"
+        ) from None
+    except (ValueError, IndexError, KeyError, AssertionError) as exc:
+        # aiortc's parser asserts on a line it cannot read ('m=junk', a 'c=' line that is
+        # no address): that too is the client's malformed offer, never a 500.
+        reason = str(exc) or "a line aiortc's parser cannot read (an m=, c= or a= line)"
+        raise MalformedSdp(f"SDP offer cannot be parsed: {reason}") from None
     media = [m for m in description.media if m.kind in ("audio", "video")]
     if not media:
         raise MalformedSdp("SDP offer has no audio or video section ('m=audio'/'m=video')")

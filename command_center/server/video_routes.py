@@ -4,8 +4,14 @@
     PATCH  /whip/<point>/<session>    trickle ICE (application/trickle-ice-sdpfrag) -> 204
     DELETE /whip/<point>/<session>    leave -> 200
     POST   /whep/<source>             (and PATCH/DELETE on its Location) to watch
+    OPTIONS on an endpoint            200, Accept-Post: application/sdp; other methods 405
     GET    /ws/video                  control channel: roster, then room events
     /api/v1/video/...                 roster; mute, end, program, pins (duty officer, admin)
+
+As RFC 9725 (WHIP; WHEP follows it) asks: a PATCH names its ICE session with ``If-Match``
+(the ETag of the 201, or ``*``): none is 428, another one 412; an ICE restart (new
+ufrag/pwd) is 422, since aiortc cannot restart ICE (a client posts a new offer instead).
+Every 405 says in ``Allow`` what the resource takes.
 
 Every refusal is the JSON error envelope; a refused offer changes nothing for anyone.
 """
@@ -17,6 +23,7 @@ import json
 import logging
 from typing import Any
 
+from tornado.web import HTTPError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from command_center.auth import Permission, Principal, Role
@@ -27,7 +34,7 @@ from command_center.server.keys import Keys
 from command_center.server.video_credentials import Caller, bearer, identify
 from command_center.sessions import Sessions
 from command_center.store import Store
-from video.errors import UnsupportedMediaType
+from video.errors import PreconditionFailed, PreconditionRequired, UnsupportedMediaType
 from video.registry import ROOM
 from video.room import VideoRoom
 
@@ -39,6 +46,9 @@ MAX_SDP_BODY = 64 * 1024
 
 
 class VideoHandler(JsonHandler):
+    # The methods a resource takes (RFC 9725 reserves the others: 405 with ``Allow``).
+    ALLOWED: tuple[str, ...] = ()
+
     def initialize(
         self, room: VideoRoom, keys: Keys, screens: frozenset[str], store: Store
     ) -> None:
@@ -103,11 +113,47 @@ class VideoHandler(JsonHandler):
         self.set_header("Content-Type", SDP)
         self.set_header("Location", location)
         self.set_header("ETag", f'"{location.rsplit("/", 1)[-1]}"')
+        self.set_header("Accept-Patch", SDPFRAG)
         self.finish(answer)
+
+    def check_if_match(self, session_id: str) -> None:
+        """RFC 9725 §4.3.1: a PATCH names the ICE session it is for (the 201's ETag, strong
+        comparison) or ``*``; the client must not trickle into a session it does not know."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            raise PreconditionRequired(
+                f"PATCH needs 'If-Match: \"{session_id}\"' (the ETag of the 201) or 'If-Match: *'",
+                [{"header": "If-Match", "expected": f'"{session_id}" or *', "got": None}],
+            )
+        tags = [tag.strip() for tag in header.split(",")]
+        if "*" not in tags and f'"{session_id}"' not in tags:
+            raise PreconditionFailed(
+                f"If-Match {header[:80]!r} does not name this session's ICE session "
+                f'(its ETag is "{session_id}")',
+                [{"header": "If-Match", "expected": f'"{session_id}"', "got": header[:80]}],
+            )
+
+    def options(self, *args: str) -> None:
+        """What the endpoint takes (RFC 9725 §4.2), without credentials: a CORS-free
+        answer, nothing about any point."""
+        if "OPTIONS" not in self.ALLOWED:
+            raise HTTPError(405)
+        self.clear_header("Content-Type")
+        self.set_header("Allow", ", ".join(self.ALLOWED))
+        self.set_header("Accept-Post", SDP)
+        self.set_status(200)
+        self.finish()
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        if status_code == 405 and self.ALLOWED:
+            self.set_header("Allow", ", ".join(self.ALLOWED))
+        super().write_error(status_code, **kwargs)
 
 
 class WhipHandler(VideoHandler):
     """``/whip/<point>``: a bridge point (or the console, as the room) publishes."""
+
+    ALLOWED = ("OPTIONS", "POST")
 
     async def post(self, point_id: str) -> None:
         self.room.point(point_id)  # 404 before anything else: the URL names no point
@@ -138,12 +184,16 @@ class WhipHandler(VideoHandler):
 
 
 class WhipSessionHandler(VideoHandler):
+    ALLOWED = ("PATCH", "DELETE")
+
     async def patch(self, point_id: str, session_id: str) -> None:
         self.room.point(point_id)
         caller = await self.caller(whip_point=point_id)
         session = self.room.publisher_session(point_id, session_id)
         self._check_holder(caller, session.holder)
-        await self.room.add_candidates(session.pc, self.body_of(SDPFRAG))
+        fragment = self.body_of(SDPFRAG)
+        self.check_if_match(session_id)
+        await self.room.add_candidates(session.pc, fragment)
         self.set_status(204)
         self.finish()
 
@@ -167,6 +217,8 @@ class WhipSessionHandler(VideoHandler):
 class WhepHandler(VideoHandler):
     """``/whep/<source>``: screens, the console and bridge points watch."""
 
+    ALLOWED = ("OPTIONS", "POST")
+
     async def post(self, source: str) -> None:
         self.room.check_source(source)
         caller = await self.caller()
@@ -176,11 +228,15 @@ class WhepHandler(VideoHandler):
 
 
 class WhepSessionHandler(VideoHandler):
+    ALLOWED = ("PATCH", "DELETE")
+
     async def patch(self, source: str, session_id: str) -> None:
         caller = await self.caller()
         session = self.room.watcher_session(source, session_id)
         WhipSessionHandler._check_holder(caller, session.viewer)
-        await self.room.add_candidates(session.pc, self.body_of(SDPFRAG))
+        fragment = self.body_of(SDPFRAG)
+        self.check_if_match(session_id)
+        await self.room.add_candidates(session.pc, fragment)
         self.set_status(204)
         self.finish()
 

@@ -337,7 +337,12 @@ async def test_trickle_ice_patch_and_delete_on_the_session(
     assert r.status_code == 201 and r.headers["Content-Type"] == "application/sdp"
     location = r.headers["Location"]
     assert location.startswith("/whip/hue/") and r.text.startswith("v=0")
-    frag = {**token, "Content-Type": "application/trickle-ice-sdpfrag"}
+    # RFC 9725: a trickle PATCH names the ICE session (tests/conformance has the rest).
+    frag = {
+        **token,
+        "Content-Type": "application/trickle-ice-sdpfrag",
+        "If-Match": r.headers["ETag"],
+    }
     good = "a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host\r\na=end-of-candidates\r\n"
     assert (await client.patch(location, content=good, headers=frag)).status_code == 204
     r = await client.patch(location, content="a=candidate:nonsense\r\n", headers=frag)
