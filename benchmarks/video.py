@@ -178,16 +178,20 @@ async def _publish_many(url: str, clip: Any, until: float, points: str) -> dict[
 
 
 async def _watch_many(url: str, clip: Any, until: float, points: str) -> dict[str, Any]:
-    """One subscriber per point (as a wall of 25 tiles would), all in this process."""
+    """One subscriber per point (as a wall of 25 tiles would), all in this process. Each
+    watches with the next point's credential: the relay caps sessions per credential (16),
+    which one credential for 25 tiles would pass."""
     from video.aiortc_hooks import EncodedFrame
     from video.tokens import point_token
     from video.whip_client import watch
 
-    credential = f"point:room:{point_token(_keys().devices, 'room')}"
+    ids = points.split(",")
     got: dict[str, list[float]] = {}
     asked: dict[str, float] = {}
     links = []
-    for point in points.split(","):
+    for n, point in enumerate(ids):
+        holder = ids[(n + 1) % len(ids)]
+        credential = f"point:{holder}:{point_token(_keys().devices, holder)}"
         got[point] = []
 
         def on_frame(kind: str, frame: EncodedFrame, into: list[float] = got[point]) -> None:

@@ -172,11 +172,12 @@ def test_server_flag_reaches_the_relay(tmp_path: Path) -> None:
     [
         ((), []),
         (
-            ("stun:10.0.0.8:3478", "turn:tau:b1mat@10.0.0.9:3478?transport=udp"),
+            # Loopback addresses: the relay probes its servers, and no probe leaves the machine.
+            ("stun:127.0.0.8:3478", "turn:tau:b1mat@127.0.0.9:3478?transport=udp"),
             [
-                {"urls": "stun:10.0.0.8:3478"},
+                {"urls": "stun:127.0.0.8:3478"},
                 {
-                    "urls": "turn:10.0.0.9:3478?transport=udp",
+                    "urls": "turn:127.0.0.9:3478?transport=udp",
                     "username": "tau",
                     "credential": "b1mat",
                 },
