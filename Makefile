@@ -21,7 +21,10 @@ install: $(STAMP)
 # cannot be downloaded here), redis-server, and for the video bridge a third-party WHIP client
 # (simple-whip-client, GStreamer; gcc builds the libsoup workaround its test needs, see
 # tests/browser/test_video_whip_client.py), and nginx for the reverse-proxy test
-# (tests/integration/test_nginx_proxy.py). Installed only when missing.
+# (tests/integration/test_nginx_proxy.py), and coturn for the TURN test
+# (tests/integration/test_video_turn.py runs its own turnserver; the package's service is
+# stopped and disabled, the centre's TURN server is configured by hand: README). Installed
+# only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -29,10 +32,15 @@ system-deps:
 	command -v whip-client >/dev/null || missing="$$missing simple-whip-client gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
 	command -v nginx >/dev/null || missing="$$missing nginx"; \
+	command -v turnserver >/dev/null || missing="$$missing coturn"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	  case "$$missing" in *coturn*) \
+	    $$SUDO systemctl disable --now coturn >/dev/null 2>&1 || \
+	    $$SUDO service coturn stop >/dev/null 2>&1 || true;; \
+	  esac; \
 	fi
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
 	  echo "starting redis-server on 127.0.0.1:6379"; \

@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             frames=30 if args.short else 60,
         )
         print("\n".join(vid.lines()), flush=True)
+        # Where users are: a closed network (a namespace with no route out), beside loopback.
+        print("\n".join(video.run_closed(10 if args.short else 30)), flush=True)
         if not args.short:  # 25 bridge points at once, as at the launch: full mode only
             print("\n".join(video.run_points(25)), flush=True)
     if "map" in which:

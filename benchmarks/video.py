@@ -13,6 +13,13 @@ the server forwards 30 fps and a subscriber counts fewer, the subscriber process
 starved (a loaded machine), not the relay. The full mode adds 25 bridge points at once
 (25 publishers, one subscriber each). Not measured here (yet): a 10-minute drift run.
 
+Where users are: the operations centre's network has no internet. ``run_closed`` runs the
+server and its peers inside a network namespace with no route out (a veth pair with
+private addresses, as the browser tests use) and reports the WHIP answer time (POST → 201)
+and the time to first frame there, beside the same figures on loopback, and once more with
+a ``stun:`` server configured at an address with no route (the relay must not wait on it).
+Needs root (``ip netns``); otherwise it says so and skips.
+
     python -m benchmarks video [--short]
 """
 
@@ -50,9 +57,12 @@ def _keys() -> Any:
 # --- the processes ---------------------------------------------------------------------
 
 
-async def _serve(port: int, points_file: str = "") -> None:
+async def _serve(
+    port: int, points_file: str = "", host_addresses: str = "127.0.0.1", ice: str = ""
+) -> None:
     """A server of the video routes only (no wall), on 127.0.0.1, plus ``/bench/counters``:
-    the room's own frame counters, for the benchmark alone."""
+    the room's own frame counters, for the benchmark alone. ICE host candidates on
+    ``host_addresses``, STUN/TURN servers ``ice`` (both comma-separated)."""
     from tornado.web import Application, RequestHandler
 
     from command_center.bus import MemoryBus
@@ -60,6 +70,7 @@ async def _serve(port: int, points_file: str = "") -> None:
     from command_center.sessions import Sessions
     from command_center.store import open_store
     from video.config import VideoConfig
+    from video.ice import parse_ice_server
     from video.registry import BRIDGE_POINTS_FILE, load_bridge_points
     from video.room import VideoRoom, open_video_room
 
@@ -85,7 +96,10 @@ async def _serve(port: int, points_file: str = "") -> None:
             )
 
     keys = _keys()
-    config = VideoConfig(host_addresses=("127.0.0.1",))
+    config = VideoConfig(
+        host_addresses=tuple(host_addresses.split(",")),
+        ice_servers=tuple(parse_ice_server(url) for url in ice.split(",") if url),
+    )
     registry = load_bridge_points(Path(points_file) if points_file else BRIDGE_POINTS_FILE)
     async with (
         open_store(Path(tempfile.mkdtemp(prefix="bench-video-")), None) as store,
@@ -164,16 +178,20 @@ async def _publish_many(url: str, clip: Any, until: float, points: str) -> dict[
 
 
 async def _watch_many(url: str, clip: Any, until: float, points: str) -> dict[str, Any]:
-    """One subscriber per point (as a wall of 25 tiles would), all in this process."""
+    """One subscriber per point (as a wall of 25 tiles would), all in this process. Each
+    watches with the next point's credential: the relay caps sessions per credential (16),
+    which one credential for 25 tiles would pass."""
     from video.aiortc_hooks import EncodedFrame
     from video.tokens import point_token
     from video.whip_client import watch
 
-    credential = f"point:room:{point_token(_keys().devices, 'room')}"
+    ids = points.split(",")
     got: dict[str, list[float]] = {}
     asked: dict[str, float] = {}
     links = []
-    for point in points.split(","):
+    for n, point in enumerate(ids):
+        holder = ids[(n + 1) % len(ids)]
+        credential = f"point:{holder}:{point_token(_keys().devices, holder)}"
         got[point] = []
 
         def on_frame(kind: str, frame: EncodedFrame, into: list[float] = got[point]) -> None:
@@ -295,9 +313,9 @@ def _server_rates(
     )
 
 
-def _spawn(*args: str) -> subprocess.Popen[str]:
+def _spawn(*args: str, launcher: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.video", *args],
+        [*launcher, sys.executable, "-m", "benchmarks.video", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -494,11 +512,191 @@ def run_points(count: int = 25, seconds: float = 10.0) -> list[str]:
     ]
 
 
+# --- where users are: a closed network ---------------------------------------------------
+
+ANSWER_TARGET_MS = 100.0
+FIRST_FRAME_TARGET_MS = 500.0
+# TEST-NET-2 (RFC 5737): never routed; in the namespace there is no route to it at all.
+UNREACHABLE_STUN = "stun:198.51.100.7:3478"
+
+
+async def _timed_publish(url: str, track: Any, address: str) -> tuple[Any, float]:
+    """``whip_client.publish``, with the POST → 201 time alone (the offer's own gathering
+    is the point's, not the server's): the link and that time in ms."""
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+    from video.aiortc_hooks import gather_on, on_keyframe_request
+    from video.tokens import point_token
+    from video.whip_client import Link
+
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # the point: no ICE server
+    sender = pc.addTransceiver(track, direction="sendonly").sender
+    on_keyframe_request(sender, track.request_keyframe)
+    gather_on(pc, (address,))
+    await pc.setLocalDescription(await pc.createOffer())
+    headers = {
+        "Authorization": f"Bearer {point_token(_keys().devices, POINT)}",
+        "Content-Type": "application/sdp",
+    }
+    request = HTTPRequest(
+        f"{url}/whip/{POINT}", method="POST", headers=headers, body=pc.localDescription.sdp
+    )
+    started = time.perf_counter()
+    response = await AsyncHTTPClient().fetch(request)
+    took = 1000 * (time.perf_counter() - started)
+    await pc.setRemoteDescription(RTCSessionDescription(response.body.decode(), "answer"))
+    resource = f"{url}{response.headers['Location']}"
+    return Link(pc, resource, {"Authorization": headers["Authorization"]}), took
+
+
+async def _answers(url: str, clip: Any, count: int, address: str) -> dict[str, list[float]]:
+    """``count`` WHIP publishes (each until connected, then hung up), then one publisher
+    that stays and ``count`` WHEP subscribers one after another, each until its first
+    video frame: the answer times and first-frame times in ms."""
+    from video.aiortc_hooks import EncodedFrame
+    from video.media import EncodedLoopTrack
+    from video.tokens import point_token
+    from video.whip_client import watch
+
+    answers: list[float] = []
+    for _ in range(count):
+        track = EncodedLoopTrack(clip)
+        link, took = await _timed_publish(url, track, address)
+        answers.append(took)
+        for _ in range(500):  # until connected (at most 5 s), so each is a whole call
+            if link.pc.connectionState in ("connected", "failed"):
+                break
+            await asyncio.sleep(0.01)
+        await link.close()
+    publisher, _ = await _timed_publish(url, EncodedLoopTrack(clip), address)
+    credential = f"point:hue:{point_token(_keys().devices, 'hue')}"
+    first: list[float] = []
+    for _ in range(count):
+        arrived = asyncio.Event()
+
+        def on_frame(kind: str, frame: EncodedFrame, arrived: asyncio.Event = arrived) -> None:
+            arrived.set()
+
+        asked = time.perf_counter()
+        link = await watch(url, POINT, credential, on_frame, (address,), kinds=("video",))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(arrived.wait(), 10)
+            first.append(1000 * (time.perf_counter() - asked))
+        await link.close()
+    await publisher.close()
+    return {"answers": answers, "first": first}
+
+
+def _measure(
+    folder: Path,
+    clip_file: Path,
+    count: int,
+    server_address: str,
+    peer_address: str,
+    ice: str = "",
+    launcher: tuple[str, ...] = (),
+) -> dict[str, list[float]]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = _spawn("_serve", str(port), "", server_address, ice, launcher=launcher)
+    try:
+        assert server.stdout is not None
+        if server.stdout.readline().strip() != "READY":
+            raise RuntimeError("video server did not start")
+        out = folder / f"answers-{port}.json"
+        probe = _spawn(
+            "_answers", url, str(clip_file), str(out), str(count), peer_address, launcher=launcher
+        )
+        probe.wait(timeout=30 + count * 12)
+        result: dict[str, list[float]] = json.loads(out.read_text())
+        return result
+    finally:
+        if server.poll() is None:
+            server.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=10)
+
+
+def _verdict(value: float, target: float) -> str:
+    return "met" if value <= target else f"NOT met, ×{value / target:.1f}"
+
+
+def _closed_line(label: str, got: dict[str, list[float]]) -> str:
+    a50, a95 = percentile(got["answers"], 0.5), percentile(got["answers"], 0.95)
+    f95 = percentile(got["first"], 0.95)
+    lost = len(got["answers"]) - len(got["first"])
+    return (
+        f"  {label}: WHIP answer (POST → 201) p50 {a50:.0f} ms, p95 {a95:.0f} ms"
+        f" (target ≤ {ANSWER_TARGET_MS:.0f} ms: {_verdict(a95, ANSWER_TARGET_MS)});"
+        f" first frame p95 {f95:.0f} ms over {len(got['first'])}"
+        f" (target ≤ {FIRST_FRAME_TARGET_MS:.0f} ms: {_verdict(f95, FIRST_FRAME_TARGET_MS)})"
+        + (f"; {lost} subscribers got no frame in 10 s" if lost > 0 else "")
+    )
+
+
+def run_closed(count: int = 10) -> list[str]:
+    """WHIP answer time and first frame on loopback, then inside a namespace with no route
+    out (server on 10.77.0.1, peers on 10.77.0.2), then the same with an unreachable
+    ``stun:`` server configured for the relay."""
+    from netns import network_namespace, why_not_available
+
+    from video.media import encode_clip
+
+    head = (
+        f"video where users are: {count} WHIP publishes (each until connected) and"
+        f" {count} WHEP subscribers (each until its first frame), 360p30, one at a time"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-video-closed-") as tmp:
+        folder = Path(tmp)
+        clip_file = folder / "clip.pickle"
+        clip = encode_clip(30, 640, 360, fps=30, gop=30, bitrate=600_000, noise=8)
+        clip_file.write_bytes(pickle.dumps(clip))
+        lines = [head]
+        loop = _measure(folder, clip_file, count, "127.0.0.1", "127.0.0.1")
+        lines.append(_closed_line("loopback (127.0.0.1)", loop))
+        reason = why_not_available()
+        if reason:
+            return [*lines, f"  closed network: skipped ({reason})"]
+        with network_namespace(default_route=False) as ns:
+            server_address, peer_address = ns.addresses
+            launcher = tuple(ns.wrap([]))
+            closed = _measure(
+                folder, clip_file, count, server_address, peer_address, launcher=launcher
+            )
+            lines.append(
+                _closed_line(
+                    f"closed network (namespace, no route out; {server_address} ↔ {peer_address})",
+                    closed,
+                )
+            )
+            unreachable = _measure(
+                folder,
+                clip_file,
+                count,
+                server_address,
+                peer_address,
+                UNREACHABLE_STUN,
+                launcher,
+            )
+            lines.append(
+                _closed_line(
+                    f"closed network, relay given {UNREACHABLE_STUN} (no route)", unreachable
+                )
+            )
+    return lines
+
+
 def main(argv: list[str]) -> None:
     mode, *rest = argv
     if mode == "_serve":
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_serve(int(rest[0]), *rest[1:]))
+    elif mode == "_answers":
+        url, clip_file, out, count, address = rest
+        clip = pickle.loads(Path(clip_file).read_bytes())  # our own file, written by run_closed()
+        times = asyncio.run(_answers(url, clip, int(count), address))
+        Path(out).write_text(json.dumps(times))
     elif mode in ("_publish_many", "_watch_many"):
         url, clip_file, until, out, points = rest
         clip = pickle.loads(Path(clip_file).read_bytes())  # our own file, written by run_points()

@@ -18,6 +18,11 @@ How each party gets in:
   listens on a loopback port outside and opens each upstream socket from a thread that
   has joined the namespace (a socket keeps the namespace it was made in).
 
+For TURN tests, ``split_network`` makes three namespaces (a centre, a DMZ holding the TURN
+server, a ship) where the ship cannot reach the centre at all; ``NetNamespace.loop`` runs
+an event loop in a thread that has joined a namespace (aiortc peers in the test process),
+and ``forward(listen_in=…)`` carries signalling from one namespace into another.
+
 Names are unique per run (``ccv<pid>x<random>``); ``network_namespace`` always deletes its
 namespace and kills what still runs in it, and sweeps namespaces left by dead test runs.
 """
@@ -25,6 +30,7 @@ namespace and kills what still runs in it, and sweeps namespaces left by dead te
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import ctypes
 import os
@@ -32,16 +38,19 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+import threading
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from playwright.async_api import BrowserContext, async_playwright
 from wallprocess import CHROMIUM_ARGS, WallProcess
 from wallsupport import WALL_2X2
 
+T = TypeVar("T")
 PREFIX = "ccv"
 CLONE_NEWNET = 0x40000000
 NS_ADDRESSES = ("10.77.0.1", "10.77.0.2")
@@ -121,9 +130,12 @@ class NetNamespace:
         return self._executor
 
     @contextlib.asynccontextmanager
-    async def forward(self, port: int, host: str = "127.0.0.1") -> AsyncIterator[int]:
-        """A loopback port outside that leads to ``host:port`` inside; yields the outside
-        port. For the test's own HTTP and WebSocket calls (no media goes this way)."""
+    async def forward(
+        self, port: int, host: str = "127.0.0.1", listen_in: NetNamespace | None = None
+    ) -> AsyncIterator[int]:
+        """A loopback port outside (or inside ``listen_in``: a ship's way to the centre's
+        web port, as a proxy gives it) that leads to ``host:port`` inside; yields that port.
+        For HTTP and WebSocket calls only: no media goes this way."""
         loop = asyncio.get_running_loop()
 
         def connect() -> object:
@@ -152,7 +164,11 @@ class NetNamespace:
             up_reader, up_writer = await asyncio.open_connection(sock=sock)
             await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        if listen_in is None:
+            server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        else:
+            listener = await loop.run_in_executor(listen_in._socket_executor(), _listener)
+            server = await asyncio.start_server(handle, sock=listener)
         try:
             yield int(server.sockets[0].getsockname()[1])
         finally:
@@ -160,10 +176,54 @@ class NetNamespace:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 5)
 
+    @contextlib.asynccontextmanager
+    async def loop(self) -> AsyncIterator[NamespaceLoop]:
+        """An event loop in a thread of its own that has joined this namespace: every
+        socket made on it (aiortc's ICE sockets, HTTP clients) lives in here."""
+        ready: concurrent.futures.Future[asyncio.AbstractEventLoop] = concurrent.futures.Future()
+
+        def main() -> None:
+            self._enter()
+            inner = asyncio.new_event_loop()
+            ready.set_result(inner)
+            inner.run_forever()
+            inner.run_until_complete(inner.shutdown_asyncgens())
+            inner.close()
+
+        thread = threading.Thread(target=main, name=f"loop-{self.name}", daemon=True)
+        thread.start()
+        inner = await asyncio.wrap_future(ready)
+        try:
+            yield NamespaceLoop(inner)
+        finally:
+            inner.call_soon_threadsafe(inner.stop)
+            await asyncio.get_running_loop().run_in_executor(None, thread.join, 30)
+
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+
+
+@dataclass
+class NamespaceLoop:
+    """An event loop running in a namespace's thread (``NetNamespace.loop``)."""
+
+    inner: asyncio.AbstractEventLoop
+
+    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on the namespace's loop and wait for it from the caller's loop."""
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.inner))
+
+
+def _listener() -> object:
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.setblocking(False)
+    return sock
 
 
 def _sweep_stale() -> None:
@@ -189,30 +249,76 @@ def _delete(name: str) -> None:
 
 
 @contextlib.contextmanager
-def network_namespace() -> Iterator[NetNamespace]:
-    """A fresh namespace for the duration of the block; deleted afterwards, whatever happens."""
+def _bare_namespace(addresses: tuple[str, str] = NS_ADDRESSES) -> Iterator[NetNamespace]:
+    """A namespace with only ``lo`` up; deleted afterwards, whatever happens."""
     reason = why_not_available()
     if reason:
         raise RuntimeError(reason)
     _sweep_stale()
     name = f"{PREFIX}{os.getpid()}x{secrets.token_hex(3)}"
     workdir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-    ns = NetNamespace(name, workdir)
+    ns = NetNamespace(name, workdir, addresses)
     _ip("netns", "add", name)
     try:
-        a, b = ns.addresses
         _ip("-n", name, "link", "set", "lo", "up")
-        _ip("-n", name, "link", "add", "cc0", "type", "veth", "peer", "name", "cc1")
-        _ip("-n", name, "addr", "add", f"{a}/24", "dev", "cc0")
-        _ip("-n", name, "addr", "add", f"{b}/24", "dev", "cc1")
-        _ip("-n", name, "link", "set", "cc0", "up")
-        _ip("-n", name, "link", "set", "cc1", "up")
-        _ip("-n", name, "route", "add", "default", "via", b, "dev", "cc0")
         yield ns
     finally:
         ns.close()
         _delete(name)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _veth(
+    a: NetNamespace, a_dev: str, a_addr: str, b: NetNamespace, b_dev: str, b_addr: str
+) -> None:
+    """A cable between two namespaces (or within one, when ``a is b``), both ends up."""
+    _ip("-n", a.name, "link", "add", a_dev, "type", "veth", "peer", "name", b_dev, "netns", b.name)
+    for ns, dev, addr in ((a, a_dev, a_addr), (b, b_dev, b_addr)):
+        _ip("-n", ns.name, "addr", "add", f"{addr}/24", "dev", dev)
+        _ip("-n", ns.name, "link", "set", dev, "up")
+
+
+@contextlib.contextmanager
+def network_namespace(default_route: bool = True) -> Iterator[NetNamespace]:
+    """A fresh namespace for the duration of the block; deleted afterwards, whatever happens.
+    ``default_route=False``: no route beyond 10.77.0.0/24 at all, like a closed network
+    (anything else is unreachable at once)."""
+    with _bare_namespace() as ns:
+        a, b = ns.addresses
+        _veth(ns, "cc0", a, ns, "cc1", b)
+        if default_route:
+            _ip("-n", ns.name, "route", "add", "default", "via", b, "dev", "cc0")
+        yield ns
+
+
+@dataclass(frozen=True)
+class SplitNetwork:
+    """A centre and a ship that cannot reach each other, and a DMZ between them holding the
+    TURN server with one leg on each side (it forwards nothing itself: no IP forwarding in
+    a new namespace). The centre's LAN is 10.77.1.0/24 (centre 10.77.1.1, the DMZ's leg
+    10.77.1.2), the ship's link 10.77.2.0/24 (ship 10.77.2.2, the DMZ's leg 10.77.2.1)."""
+
+    centre: NetNamespace
+    dmz: NetNamespace
+    ship: NetNamespace
+    centre_address: str = "10.77.1.1"
+    dmz_centre_leg: str = "10.77.1.2"
+    dmz_ship_leg: str = "10.77.2.1"
+    ship_address: str = "10.77.2.2"
+
+
+@contextlib.contextmanager
+def split_network() -> Iterator[SplitNetwork]:
+    """Three namespaces wired as ``SplitNetwork`` says; all deleted afterwards."""
+    with (
+        _bare_namespace(("10.77.1.1", "10.77.1.2")) as centre,
+        _bare_namespace(("10.77.1.2", "10.77.2.1")) as dmz,
+        _bare_namespace(("10.77.2.2", "10.77.2.1")) as ship,
+    ):
+        net = SplitNetwork(centre, dmz, ship)
+        _veth(centre, "lan0", net.centre_address, dmz, "lan1", net.dmz_centre_leg)
+        _veth(ship, "sat0", net.ship_address, dmz, "sat1", net.dmz_ship_leg)
+        yield net
 
 
 def write_y4m(path: Path, width: int = 320, height: int = 240, frames: int = 30) -> Path:

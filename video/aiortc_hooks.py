@@ -281,6 +281,16 @@ def ice_servers_in_use(pc: RTCPeerConnection) -> list[tuple[str, int]]:
     return servers
 
 
+def selected_pairs(pc: RTCPeerConnection) -> list[tuple[str, str]]:
+    """(local, remote) candidate types of each nominated ICE pair of ``pc``, e.g.
+    ``("relay", "host")``: which way the media goes (through TURN or direct)."""
+    return [
+        (pair.local_candidate.type, pair.remote_candidate.type)
+        for connection in _ice_connections(pc)
+        for pair in getattr(connection, "_nominated", {}).values()
+    ]
+
+
 class Liveness:
     """When the far end of a peer connection last sent anything (``time.monotonic()``);
     ``heard_at`` is None until the first datagram."""

@@ -31,7 +31,7 @@ import math
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aiortc import RTCPeerConnection, RTCRtpReceiver
 from aiortc.sdp import candidate_from_sdp
@@ -57,6 +57,7 @@ from video.events import (
     Roster,
 )
 from video.forward_track import ForwardTrack
+from video.ice import IceServerWatch
 from video.peers import answer_publisher, answer_watcher, asks_ice_restart, parse_candidates
 from video.registry import ACTIVE, PROGRAM, ROOM, BridgePoint, BridgePointRegistry
 from video.sdp_offer import check_offer
@@ -124,6 +125,8 @@ class VideoRoom:
         self.bus = bus
         self.config = config or VideoConfig()
         self.clock = clock
+        # The configured ICE servers that answer now: an answer never waits on the others.
+        self.ice = IceServerWatch(self.config.ice_servers)
         self.publishers: dict[str, PublisherSession] = {}
         self.watchers: dict[str, WatcherSession] = {}
         self.muted: set[str] = set()
@@ -173,7 +176,7 @@ class VideoRoom:
                 self._update_in_call(session)  # the first frame after connecting or a stall
 
         pc, answer, receivers, liveness = await answer_publisher(
-            offer, summary, self.config, on_frame
+            offer, summary, self._answering(), on_frame
         )
         if old is not None:
             await self._drop_publisher(old, "replaced")
@@ -292,7 +295,7 @@ class VideoRoom:
             for kind in ("video", "audio")
         }
         session.pc, answer, session.liveness = await answer_watcher(
-            offer, summary, self.config, tracks, codecs
+            offer, summary, self._answering(), tracks, codecs
         )
         self.watchers[session.id] = session
         session.pc.on("connectionstatechange", lambda: self._on_watcher_state(session))
@@ -501,6 +504,10 @@ class VideoRoom:
             stats=session.stats if session else None,
         )
 
+    def _answering(self) -> VideoConfig:
+        """The config an answer is built with: only the ICE servers that answer now."""
+        return replace(self.config, ice_servers=self.ice.usable())
+
     def roster(self) -> Roster:
         return Roster(
             points=[self.status(p.id) for p in self.registry],
@@ -668,6 +675,8 @@ async def open_video_room(
     """The room, its statistics ticker and watchdog, and every peer connection closed at
     the end."""
     room = VideoRoom(registry, bus, config)
+    if room.ice.servers:  # one round before the first answer (at most its timeout, once)
+        await room.ice.check()
 
     async def ticker() -> None:
         while True:
@@ -686,6 +695,8 @@ async def open_video_room(
                 log.exception("video watchdog failed")
 
     tasks = [asyncio.ensure_future(ticker()), asyncio.ensure_future(watchdog())]
+    if room.ice.servers:
+        tasks.append(asyncio.ensure_future(room.ice.run()))
     try:
         yield room
     finally:

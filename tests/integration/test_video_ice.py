@@ -1,5 +1,7 @@
 """ICE on a closed network: the relay and the headless client use exactly the configured
-STUN/TURN servers; with none configured, no peer connection carries aiortc's public default.
+STUN/TURN servers; with none configured, no peer connection carries aiortc's public default;
+a configured server that does not answer is left out of the relay's answers (aioice would
+wait 5 s for it in each one).
 """
 
 from __future__ import annotations
@@ -47,6 +49,21 @@ class StunServer(asyncio.DatagramProtocol):
         response.attributes["XOR-MAPPED-ADDRESS"] = addr
         assert self.transport is not None
         self.transport.sendto(bytes(response), addr)
+
+
+class Blackhole(StunServer):
+    """A UDP port that takes every request and answers none (a server out of reach)
+    until ``silent`` is cleared."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.silent = True
+        self.requests = 0
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.requests += 1
+        if not self.silent:
+            super().datagram_received(data, addr)
 
 
 @pytest.fixture
@@ -104,6 +121,43 @@ async def test_configured_stun_server_is_asked_by_relay_and_client(
             await link.close()  # type: ignore[attr-defined]
 
 
+async def test_an_unreachable_server_is_left_out_of_the_answers(
+    tmp_path: Path, stun_server: tuple[StunServer, int]
+) -> None:
+    """First a STUN server that never answers, then one that does: the relay's answers use
+    the second (aiortc takes the first STUN server of a list), the watch says which is
+    down, and once the silent one answers again it is used again."""
+    loop = asyncio.get_running_loop()
+    hole, silent = await loop.create_datagram_endpoint(Blackhole, local_addr=("127.0.0.1", 0))
+    try:
+        port = hole.get_extra_info("sockname")[1]
+        _, good = stun_server
+        ice = (IceServer(f"stun:127.0.0.1:{port}"), IceServer(f"stun:127.0.0.1:{good}"))
+        config = VideoConfig(host_addresses=LOOPBACK, ice_servers=ice)
+        async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+            assert rt.video is not None
+            assert silent.requests > 0  # it was asked, and said nothing
+            assert rt.video.ice.down() == ice[:1]
+            link = await _publish(rt)
+            try:
+                relay_pc = rt.video.publishers[POINT].pc
+                assert ice_servers_in_use(relay_pc) == [("127.0.0.1", good)]
+            finally:
+                await link.close()  # type: ignore[attr-defined]
+            # The silent server comes back: used again after the next round.
+            silent.silent = False
+            await rt.video.ice.check()
+            assert rt.video.ice.usable() == ice
+            link = await _publish(rt)
+            try:
+                relay_pc = rt.video.publishers[POINT].pc
+                assert ice_servers_in_use(relay_pc) == [("127.0.0.1", port)]
+            finally:
+                await link.close()  # type: ignore[attr-defined]
+    finally:
+        hole.close()
+
+
 def test_server_flag_reaches_the_relay(tmp_path: Path) -> None:
     from command_center.cli import parser
 
@@ -118,11 +172,12 @@ def test_server_flag_reaches_the_relay(tmp_path: Path) -> None:
     [
         ((), []),
         (
-            ("stun:10.0.0.8:3478", "turn:tau:b1mat@10.0.0.9:3478?transport=udp"),
+            # Loopback addresses: the relay probes its servers, and no probe leaves the machine.
+            ("stun:127.0.0.8:3478", "turn:tau:b1mat@127.0.0.9:3478?transport=udp"),
             [
-                {"urls": "stun:10.0.0.8:3478"},
+                {"urls": "stun:127.0.0.8:3478"},
                 {
-                    "urls": "turn:10.0.0.9:3478?transport=udp",
+                    "urls": "turn:127.0.0.9:3478?transport=udp",
                     "username": "tau",
                     "credential": "b1mat",
                 },

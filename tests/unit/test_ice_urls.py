@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from video.ice import IceServer, aiortc_servers, parse_ice_server
+from video.ice import Endpoint, IceServer, aiortc_servers, endpoint, parse_ice_server
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,7 @@ def test_accepted_forms(text: str, expected: IceServer) -> None:
         ("stun:a:b@stun.centre.gov.vn", "takes no credentials"),
         ("stun:stun.centre.gov.vn:70000", "port must be 1-65535"),
         ("turn:a:b@h:3478?transport=sctp", "not a URL of the form"),
+        ("stun:h:3478?transport=udp", r"takes no \?transport="),
     ],
     ids=[
         "no-scheme",
@@ -47,6 +48,7 @@ def test_accepted_forms(text: str, expected: IceServer) -> None:
         "stun-with-credentials",
         "port-range",
         "bad-transport",
+        "stun-with-transport",
     ],
 )
 def test_mistakes_are_named(text: str, message: str) -> None:
@@ -67,3 +69,18 @@ def test_browser_entry_carries_credentials_only_for_turn() -> None:
 def test_no_servers_is_an_empty_list_never_none() -> None:
     # None would make aiortc fall back to its public STUN server.
     assert aiortc_servers(()) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("stun:10.0.0.9", Endpoint("10.0.0.9", 3478, "udp")),
+        ("turn:a:b@turn.centre.gov.vn", Endpoint("turn.centre.gov.vn", 3478, "udp")),
+        ("turn:a:b@10.0.0.9:3479?transport=tcp", Endpoint("10.0.0.9", 3479, "tcp")),
+        ("turns:a:b@10.0.0.9", Endpoint("10.0.0.9", 5349, "tcp")),
+    ],
+    ids=["stun-default-port", "turn-default-udp", "turn-tcp", "turns-default"],
+)
+def test_where_the_watch_probes(text: str, expected: Endpoint) -> None:
+    """The probe goes where aiortc itself would go (its defaults: 3478/5349, turns: TCP)."""
+    assert endpoint(parse_ice_server(text)) == expected
