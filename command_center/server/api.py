@@ -12,6 +12,7 @@ from typing import Any
 from command_center.audit import audit
 from command_center.auth import Permission
 from command_center.errors import AuthError, NotFoundError, RequestError
+from command_center.server.body_limit import MAX_SIGN_IN_BODY
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
@@ -59,6 +60,9 @@ class HealthHandler(ApiHandler):
 
 
 class SessionsHandler(ApiHandler):
+    open_body = True  # sign-in: small, and read before anyone is known
+    body_limit = MAX_SIGN_IN_BODY
+
     def initialize(  # type: ignore[override]
         self, sign_in_gate: SignInGate, **common: Any
     ) -> None:

@@ -28,6 +28,7 @@ from command_center.private_files import (
 from command_center.server import api, observations_api
 from command_center.server.access_log import log_request
 from command_center.server.assets_route import AssetsHandler
+from command_center.server.body_limit import server_limits
 from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.client_address import ProxyTrust, client_address_transform
 from command_center.server.composition import build_registry
@@ -329,6 +330,9 @@ def _http_server(
         auth_provider=DeviceCookieAuth(keys, frozenset(s.id for s in hub.wall.screens)),
         transforms=transforms,
         log_function=log_request,
+        # No body bigger than the largest route allows (Tornado's default is 100 MB); each
+        # route refuses its own, smaller, limit in prepare (body_limit.py).
+        http_server_kwargs=server_limits(),
         **{PUBLIC_ORIGINS_SETTING: public},
         **tls,
     )

@@ -22,6 +22,7 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from command_center.auth import Permission, Principal, Role
 from command_center.errors import AuthError, ForbiddenError, RequestError
 from command_center.server import video_actions
+from command_center.server.body_limit import MAX_SDP_BODY
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.keys import Keys
 from command_center.server.video_credentials import Caller, bearer, identify
@@ -35,10 +36,24 @@ log = logging.getLogger(__name__)
 
 SDP = "application/sdp"
 SDPFRAG = "application/trickle-ice-sdpfrag"
-MAX_SDP_BODY = 64 * 1024
 
 
 class VideoHandler(JsonHandler):
+    # Offers and trickle fragments; the console's JSON actions are smaller still.
+    body_limit = MAX_SDP_BODY
+    # The path argument that names the publishing point (WHIP routes), for the caller check.
+    whip = False
+
+    async def authenticate(self) -> None:
+        # The caller is known from the headers: an offer from nobody is never read. A URL
+        # that names nothing is still a 404 first, as the route itself answers.
+        self.check_path()
+        await self.caller(whip_point=self.path_args[0] if self.whip else None)
+
+    def check_path(self) -> None:
+        if self.whip:
+            self.room.point(self.path_args[0])
+
     def initialize(
         self, room: VideoRoom, keys: Keys, screens: frozenset[str], store: Store
     ) -> None:
@@ -91,10 +106,8 @@ class VideoHandler(JsonHandler):
                 f"Content-Type must be {content_type} (got '{got or 'none'}')",
                 [{"expected": content_type, "got": got or None}],
             )
-        if len(self.request.body) > MAX_SDP_BODY:
-            raise RequestError(f"body of {len(self.request.body)} bytes > {MAX_SDP_BODY}")
         try:
-            return self.request.body.decode("utf-8")
+            return self.body.decode("utf-8")  # at most MAX_SDP_BODY: refused in prepare
         except UnicodeDecodeError:
             raise RequestError("body is not UTF-8 text") from None
 
@@ -108,6 +121,8 @@ class VideoHandler(JsonHandler):
 
 class WhipHandler(VideoHandler):
     """``/whip/<point>``: a bridge point (or the console, as the room) publishes."""
+
+    whip = True
 
     async def post(self, point_id: str) -> None:
         self.room.point(point_id)  # 404 before anything else: the URL names no point
@@ -138,6 +153,8 @@ class WhipHandler(VideoHandler):
 
 
 class WhipSessionHandler(VideoHandler):
+    whip = True
+
     async def patch(self, point_id: str, session_id: str) -> None:
         self.room.point(point_id)
         caller = await self.caller(whip_point=point_id)
@@ -166,6 +183,9 @@ class WhipSessionHandler(VideoHandler):
 
 class WhepHandler(VideoHandler):
     """``/whep/<source>``: screens, the console and bridge points watch."""
+
+    def check_path(self) -> None:
+        self.room.check_source(self.path_args[0])
 
     async def post(self, source: str) -> None:
         self.room.check_source(source)
