@@ -55,6 +55,8 @@ class HealthHandler(ApiHandler):
                 "bus_rejected": self.hub.bus_rejected,
                 # How late the event loop (every screen's) ran what was due, last minute.
                 "loop_lag": self.loop_lag.snapshot() if self.loop_lag else None,
+                # Open previews and video channels; links dropped for not reading.
+                "links": self.hub.links.snapshot(),
             }
         )
 

@@ -203,7 +203,7 @@ async def open_runtime(
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     screen_ids = frozenset(s.id for s in wall.screens)
-                    extra += video_routes(video, keys, screen_ids, sessions, store)
+                    extra += video_routes(video, keys, screen_ids, sessions, store, hub.links)
                     extra += bridge_page_routes(video.registry, keys, video.config.ice_servers)
                     known = known_credentials(wall, feeds, video.registry)
                     extra += credentials_routes(keys, store, known)

@@ -25,6 +25,7 @@ from command_center.server import video_actions
 from command_center.server.body_limit import MAX_SDP_BODY
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.keys import Keys
+from command_center.server.link_limits import LinkLimits
 from command_center.server.video_credentials import Caller, bearer, identify
 from command_center.sessions import Sessions
 from command_center.store import Store
@@ -277,19 +278,46 @@ SIGNALLING_ROUTES: list[tuple[str, type[VideoHandler]]] = [
 # --- the control channel -----------------------------------------------------------
 
 HELLO_TIMEOUT_S = 10.0
+# The only frame a peer sends is the hello with its credential (a few hundred bytes).
+MAX_VIDEO_FRAME = 8 * 1024
+PING_INTERVAL_S = 4.0
+PING_TIMEOUT_S = 4.0  # Tornado caps it at the interval
 
 
 class VideoSocket(WebSocketHandler):
-    """``/ws/video``: the roster, then every room event, to one console, screen or point."""
+    """``/ws/video``: the roster, then every room event, to one console, screen or point.
+
+    Its writes need no byte budget of their own: the pump awaits each one (a peer that
+    does not read stops the pump), and the room's bounded queue then drops the listener
+    ("fell behind"). A silent peer is found by the pings."""
+
+    @property
+    def ping_interval(self) -> float:
+        return PING_INTERVAL_S
+
+    @property
+    def ping_timeout(self) -> float:
+        return PING_TIMEOUT_S
+
+    @property
+    def max_message_size(self) -> int:
+        return MAX_VIDEO_FRAME
 
     def initialize(
-        self, room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions, store: Store
+        self,
+        room: VideoRoom,
+        keys: Keys,
+        screens: frozenset[str],
+        sessions: Sessions,
+        store: Store,
+        links: LinkLimits | None = None,
     ) -> None:
         self.room = room
         self.keys = keys
         self.screens = screens
         self.sessions = sessions
         self.store = store
+        self.links = links or LinkLimits()
         self._pump: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
 
@@ -338,6 +366,7 @@ class VideoSocket(WebSocketHandler):
 
     async def _run(self, caller: Caller) -> None:
         log.info("video control channel open for %s", caller.holder)
+        self.links.video_links += 1
         try:
             async with self.room.listen() as queue:
                 while True:
@@ -348,6 +377,8 @@ class VideoSocket(WebSocketHandler):
                     await self.write_message(event.model_dump_json())
         except WebSocketClosedError:
             pass
+        finally:
+            self.links.video_links -= 1
 
     def _refuse(self, code: str, message: str) -> None:
         try:
@@ -364,13 +395,15 @@ class VideoSocket(WebSocketHandler):
 
 
 def video_routes(
-    room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions, store: Store
+    room: VideoRoom,
+    keys: Keys,
+    screens: frozenset[str],
+    sessions: Sessions,
+    store: Store,
+    links: LinkLimits | None = None,
 ) -> list[tuple[str, Any, dict[str, Any]]]:
     """Every video pattern with what its handler needs, for ``open_runtime``."""
     deps = {"room": room, "keys": keys, "screens": screens, "sessions": sessions, "store": store}
-    handlers: list[tuple[str, Any]] = [
-        *VIDEO_API_ROUTES,
-        *SIGNALLING_ROUTES,
-        (r"/ws/video", VideoSocket),
-    ]
-    return [(pattern, handler, deps) for pattern, handler in handlers]
+    handlers: list[tuple[str, Any]] = [*VIDEO_API_ROUTES, *SIGNALLING_ROUTES]
+    routes = [(pattern, handler, deps) for pattern, handler in handlers]
+    return [*routes, (r"/ws/video", VideoSocket, {**deps, "links": links})]
