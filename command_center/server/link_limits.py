@@ -18,6 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_UNFLUSHED = 1024 * 1024
+# Bokeh's sockets (console, wall pages) carry only what the browser sends: widget changes.
+# Measured (tests/browser/test_bokeh_frames.py: a console switching layouts and language,
+# a trend-chart screen switching with it): 51 frames, largest 171 bytes, from the console;
+# 27 frames, largest 136 bytes, from the trend screen. 64 KB leaves ~380x headroom for
+# pasted text in a field, where Bokeh's default accepted 20 MB from anyone with a page.
+BOKEH_MAX_MESSAGE = 64 * 1024
 # A console of a 2x2 wall shows 4 previews at once; twice that leaves room for a reconnect
 # overlapping the old links, and for a second console tab.
 MAX_PREVIEWS = 8

@@ -43,6 +43,7 @@ from command_center.server.feeds_runtime import run_feeds
 from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
+from command_center.server.link_limits import BOKEH_MAX_MESSAGE
 from command_center.server.login import LoginHandler, LogoutHandler
 from command_center.server.login_limit import open_login_limiter
 from command_center.server.loop_lag import LoopLag, watch_loop
@@ -333,6 +334,8 @@ def _http_server(
         # No body bigger than the largest route allows (Tornado's default is 100 MB); each
         # route refuses its own, smaller, limit in prepare (body_limit.py).
         http_server_kwargs=server_limits(),
+        # Frames from the browser to Bokeh's sockets (ours set their own, smaller caps).
+        websocket_max_message_size=BOKEH_MAX_MESSAGE,
         **{PUBLIC_ORIGINS_SETTING: public},
         **tls,
     )
