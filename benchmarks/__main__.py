@@ -1,4 +1,4 @@
-"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [--short]``: prints each benchmark's figures."""
+"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [--short]``: prints each benchmark's figures."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import argparse
 import asyncio
 import sys
 
-from benchmarks import fanout, ingest, map, switch, video
+from benchmarks import fanout, hostile, ingest, map, switch, video
 
-BENCHMARKS = ("fanout", "switch", "ingest", "video", "map")
+BENCHMARKS = ("fanout", "switch", "ingest", "video", "map", "hostile")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
-    ap.add_argument("which", nargs="*", help="fanout, switch, ingest, video, map (default: all)")
+    ap.add_argument(
+        "which", nargs="*", help="fanout, switch, ingest, video, map, hostile (default: all)"
+    )
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
     ap.add_argument("--screens", type=int, default=None)
     ap.add_argument("--tiles", type=int, default=None)
@@ -89,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     if "map" in which:
         lines = map.run(rounds=20 if args.short else 200, loads=3 if args.short else 10)
         print("\n".join(lines), flush=True)
+    if "hostile" in which:
+        print("\n".join(hostile.main(args.short)), flush=True)
     return 0
 
 

@@ -376,9 +376,17 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
     return 1 if problems else 0
 
 
+# How long a worker thread (a big CSV being parsed, a batch validated) may keep the
+# interpreter lock before the event loop gets it back. The loop gives the lock up at every
+# socket write and waits up to this long to have it again: at Python's 5 ms a flush to 16
+# screens could wait 80 ms behind one upload (benchmarks/hostile.py measures it).
+GIL_SWITCH_S = 0.001
+
+
 async def serve(settings: Settings) -> None:
     from command_center.server.runtime import open_runtime
 
+    sys.setswitchinterval(GIL_SWITCH_S)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -61,7 +61,8 @@ class ScreenPresence(BusMessage):
 class ObservationsAccepted(BusMessage):
     """A batch the ingestion API has stored durably: only the observations new to the store
     (duplicates left out), each a ``feeds.observations.Observation`` as a plain dict (the
-    contracts import nothing of ours). ``ts`` is when it was accepted (ms since the epoch)."""
+    contracts import nothing of ours). ``ts`` is when it was accepted (ms since the epoch).
+    A large batch comes as several of these with the same ``ts`` (at most 500 each)."""
 
     type: Literal["observations_accepted"] = "observations_accepted"
     agency: str

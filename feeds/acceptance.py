@@ -8,10 +8,16 @@ The message carries the observations as plain dicts (the contract). Within one p
 typed observations, so a subscriber here need not validate what this process has just
 validated; a message that crossed Redis arrives as a plain ``ObservationsAccepted`` and
 ``accepted_observations`` validates it.
+
+A large batch is announced in messages of at most ``ANNOUNCE_SLICE`` observations, with the
+loop let go between them: serialising, signing, decoding and validating 10,000 rows at once
+holds the event loop (every screen's) for tens of milliseconds, and a thread does not help,
+since pydantic keeps the interpreter lock for the whole call.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -34,6 +40,8 @@ log = logging.getLogger(__name__)
 # One call for a whole batch, in pydantic's core: dumping or validating row by row in
 # Python costs several times more.
 OBSERVATIONS: TypeAdapter[list[Observation]] = TypeAdapter(list[Observation])
+# About a millisecond of work per message, whichever process handles it.
+ANNOUNCE_SLICE = 500
 
 
 class LocalObservationsAccepted(ObservationsAccepted):
@@ -80,12 +88,17 @@ def accepted_observations(message: ObservationsAccepted) -> list[Observation]:
 async def store_and_announce(
     store: ObservationStore, bus: Bus, agency: str, batch: list[Observation]
 ) -> AppendResult:
-    """Append ``batch`` (all or nothing), then publish what was new to the store."""
+    """Append ``batch`` (all or nothing), then publish what was new to the store, in slices
+    of ``ANNOUNCE_SLICE`` that share one acceptance time."""
     result = await store.append(batch)  # durable when it returns
-    if result.accepted:
-        message = announcement(agency, result.accepted, time.time() * 1000.0)
+    accepted, ts = result.accepted, time.time() * 1000.0
+    for start in range(0, len(accepted), ANNOUNCE_SLICE):
+        if start:
+            await asyncio.sleep(0)  # the screens' flushes run between slices
+        message = announcement(agency, accepted[start : start + ANNOUNCE_SLICE], ts)
         try:
             await bus.publish(message)
         except Exception:  # stored already: a fan-out failure must not unsay "accepted"
-            log.exception("could not publish %d accepted observations", len(result.accepted))
+            log.exception("could not publish %d accepted observations", len(accepted) - start)
+            break
     return result

@@ -99,12 +99,14 @@ class WatcherSession:
     source: str  # a point id, PROGRAM or ACTIVE
     viewer: str  # "point:<id>", "screen:<id>" or "user:<name>"
     viewer_point: str | None  # the point watching, so it never hears itself
-    pc: RTCPeerConnection
     tracks: dict[str, ForwardTrack]  # "video", then "audio", "audio1", … (one per slot)
     attached: dict[str, MediaSource | None] = field(default_factory=dict)
     liveness: Liveness = field(default_factory=Liveness)
     created_at: float = field(default_factory=time.monotonic)
     rtt_ms: float | None = None
+    # Set once the offer is answered, before the session is listed: no placeholder
+    # connection is ever made (it would be one more object aiortc never closes).
+    pc: RTCPeerConnection = field(init=False)
 
     def audio_keys(self) -> list[str]:
         return [key for key, track in self.tracks.items() if track.kind == "audio"]
@@ -283,9 +285,7 @@ class VideoRoom:
         tracks = {"video": ForwardTrack("video", self.config.video_queue)}
         for slot in range(slots):
             tracks[_audio_key(slot)] = ForwardTrack("audio", self.config.audio_queue)
-        session = WatcherSession(
-            secrets.token_urlsafe(12), source, viewer, viewer_point, RTCPeerConnection(), tracks
-        )
+        session = WatcherSession(secrets.token_urlsafe(12), source, viewer, viewer_point, tracks)
         prefer = self._wanted(session)
         codecs = {
             kind: next((s.codec for k, s in prefer.items() if s and k.startswith(kind)), None)

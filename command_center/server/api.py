@@ -20,6 +20,8 @@ from command_center.server.loop_lag import LoopLag
 from command_center.server.sign_in import SignInGate
 from command_center.store import Store
 
+RECENT_LAG_S = 10.0
+
 
 class ApiHandler(JsonHandler):
     def initialize(
@@ -53,12 +55,18 @@ class HealthHandler(ApiHandler):
                 "server_time": time.time() * 1000.0,
                 # Messages on the Redis bus with a missing or wrong signature, dropped.
                 "bus_rejected": self.hub.bus_rejected,
-                # How late the event loop (every screen's) ran what was due, last minute.
-                "loop_lag": self.loop_lag.snapshot() if self.loop_lag else None,
+                # How late the event loop (every screen's) ran what was due, last minute,
+                # and the last 10 s (a stall now, not diluted by a quiet minute).
+                "loop_lag": self._loop_lag(),
                 # Open previews and video channels; links dropped for not reading.
                 "links": self.hub.links.snapshot(),
             }
         )
+
+    def _loop_lag(self) -> dict[str, object] | None:
+        if self.loop_lag is None:
+            return None
+        return self.loop_lag.snapshot() | {"last_10s": self.loop_lag.snapshot(RECENT_LAG_S)}
 
 
 class SessionsHandler(ApiHandler):

@@ -30,9 +30,10 @@ class LoopLag:
     def record(self, now: float, lag_ms: float) -> None:
         self._samples.append((now, max(0.0, lag_ms)))
 
-    def snapshot(self) -> dict[str, float | int]:
-        """p99 and max over the window, in ms; zeros before the first sample."""
-        horizon = self.clock() - self.window_s
+    def snapshot(self, window_s: float | None = None) -> dict[str, float | int]:
+        """p99 and max over the window (or the last ``window_s`` of it), in ms; zeros
+        before the first sample."""
+        horizon = self.clock() - min(window_s or self.window_s, self.window_s)
         lags = sorted(lag for at, lag in self._samples if at >= horizon)
         if not lags:
             return {"p99_ms": 0.0, "max_ms": 0.0, "samples": 0}

@@ -490,3 +490,36 @@ async def test_a_big_batch_goes_through(rt: WallRuntime, client: httpx.AsyncClie
     r = await post(client, rt, rows[:10_000], agency="bo_tai_chinh")
     assert r.status_code == 201, r.text[:500]
     assert r.json()["accepted"] == 3000
+
+
+async def test_a_large_batch_is_announced_in_slices_with_one_acceptance_time(
+    rt: WallRuntime, client: httpx.AsyncClient
+) -> None:
+    """1,200 rows go out as 500 + 500 + 200: no message holds a process's loop for long."""
+    provinces = ["01", "04", "08", "11", "12", "14", "15", "19", "20", "22", "24", "25"]
+    rows = [
+        {
+            "indicator": "covid19_community_cases",
+            "area_code": code,
+            "code_list": "gso-34",
+            "period": f"2025-{month:02d}-{day:02d}",
+            "value": day,
+        }
+        for month in (1, 2, 3, 4)
+        for day in range(1, 26)
+        for code in provinces
+    ]
+    assert len(rows) == 1200
+    seen: list[ObservationsAccepted] = []
+    async with rt.bus.subscribe() as messages:
+        r = await post(client, rt, rows, agency="bo_y_te")
+        assert r.status_code == 201 and r.json()["accepted"] == 1200, r.text
+        async for message in messages:
+            if isinstance(message, ObservationsAccepted):
+                seen.append(message)
+                if sum(len(m.observations) for m in seen) >= 1200:
+                    break
+    assert [len(m.observations) for m in seen] == [500, 500, 200]
+    assert len({m.ts for m in seen}) == 1
+    announced = [(o["area"]["code"], o["period"]) for m in seen for o in m.observations]
+    assert announced == [(row["area_code"], row["period"]) for row in rows]

@@ -32,7 +32,8 @@ async def test_health_is_public_and_says_what_shows(client: httpx.AsyncClient) -
     assert body["status"] == "ok"
     assert body["preset"] == "overview"
     assert body["screens_total"] == 4
-    assert set(body["loop_lag"]) == {"p99_ms", "max_ms", "samples"}  # the loop is watched
+    assert set(body["loop_lag"]) == {"p99_ms", "max_ms", "samples", "last_10s"}  # watched
+    assert set(body["loop_lag"]["last_10s"]) == {"p99_ms", "max_ms", "samples"}
 
 
 async def test_boundary_layers_are_served_gzipped(client: httpx.AsyncClient) -> None:

@@ -19,6 +19,16 @@ def test_p99_and_max_over_the_window_only() -> None:
     assert snap == {"p99_ms": 98.0, "max_ms": 99.0, "samples": 100}
 
 
+def test_a_shorter_window_sees_only_the_recent_samples() -> None:
+    now = [1000.0]
+    lag = LoopLag(interval_s=0.05, window_s=60.0, clock=lambda: now[0])
+    lag.record(960.0, 400.0)  # in the minute, not in the last 10 s
+    lag.record(995.0, 3.0)
+    assert lag.snapshot()["max_ms"] == 400.0
+    assert lag.snapshot(10.0) == {"p99_ms": 3.0, "max_ms": 3.0, "samples": 1}
+    assert lag.snapshot(600.0)["samples"] == 2  # never wider than what is kept
+
+
 def test_the_ring_is_bounded() -> None:
     lag = LoopLag(interval_s=0.05, window_s=60.0, clock=lambda: 0.0)
     for _ in range(10_000):
