@@ -18,7 +18,7 @@ from tornado.http1connection import HTTP1Connection
 from tornado.httputil import parse_body_arguments
 from tornado.web import RequestHandler, stream_request_body
 
-from command_center.errors import RequestError
+from command_center.errors import RequestError, TooManyRequests, WallError
 
 MAX_SIGN_IN_BODY = 4 * 1024  # a username and a password, as JSON or a form
 MAX_JSON_BODY = 64 * 1024  # every other JSON route
@@ -30,6 +30,9 @@ MAX_INCIDENTS_BODY = 2 * 1024 * 1024
 LARGEST_BODY = max(
     MAX_SIGN_IN_BODY, MAX_JSON_BODY, MAX_SDP_BODY, MAX_OBSERVATIONS_BODY, MAX_INCIDENTS_BODY
 )
+# A refused body up to this size is read and dropped before the answer (see LimitedBody);
+# under the server's max_body_size, so that Tornado never refuses a chunked one first.
+DRAIN_LIMIT = 8 * 1024 * 1024
 # Methods whose body is read; the others may carry one too, and are limited all the same.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -43,23 +46,58 @@ class BodyTooLarge(RequestError):
 class LimitedBody(RequestHandler):
     """Base of the handlers that read a body: set ``body_limit`` and call ``limit_body()``
     in ``prepare``; the body is then ``self.body``. Streaming is what lets ``prepare`` run
-    before the body arrives; subclasses inherit it."""
+    before the body arrives; subclasses inherit it.
+
+    A refusal decided from the headers (``refuse``) reads nothing into memory, but when it
+    is answered depends on the client. One that waits (``Expect: 100-continue``) or that
+    announces more than ``DRAIN_LIMIT`` gets it at once, and the connection closes. One
+    that is sending a body of a few megabytes anyway gets it once that body has been read
+    and dropped: closing under a client in mid-send makes its kernel reset the connection,
+    and the answer is lost with it."""
 
     body_limit = MAX_JSON_BODY
-    _received: bytearray | None = None
+    _received: bytearray | None = None  # None: the body is being dropped
+    _dropped = 0
+    _refusal: WallError | None = None
 
     def limit_body(self) -> None:
-        """Refuse a declared length over the limit now, before the body is read."""
+        """Refuse a declared length over the limit, before the body is read."""
         self._received = bytearray()
-        declared = self.request.headers.get("Content-Length", "")
-        if declared.strip().isdigit() and int(declared) > self.body_limit:
-            # Tornado must not refuse the length on its own (a bare 400 after this answer):
-            # it reads nothing more into the handler and closes once the 413 is flushed.
-            self._max_body_size(int(declared))
-            self.refuse_body(f"a declared body of {int(declared)} bytes")
-            return
-        if declared:
+        declared = self._declared()
+        if declared is not None and declared > self.body_limit:
+            self.refuse(self._too_large(f"a declared body of {declared} bytes"))
+        elif declared is not None:
             self._max_body_size(self.body_limit)
+
+    def refuse(self, exc: WallError) -> None:
+        """Answer ``exc`` without reading the body into memory (see the class)."""
+        declared = self._declared()
+        # Tornado must not refuse the length itself (a bare 400 instead of this answer);
+        # a chunked body is measured against the server's bound, above DRAIN_LIMIT.
+        self._max_body_size(LARGEST_BODY if declared is None else max(declared, self.body_limit))
+        self._received = None
+        expects = self.request.headers.get("Expect", "").strip().lower() == "100-continue"
+        if expects or (declared or 0) > DRAIN_LIMIT:
+            self._answer(exc)
+            return
+        self._refusal = exc
+        # Tornado calls the route's method once the body is in: answer the refusal there.
+        setattr(self, self.request.method.lower(), self._answer_refusal)  # type: ignore[union-attr]
+
+    def _answer_refusal(self, *args: str, **kwargs: str) -> None:
+        assert self._refusal is not None
+        self._answer(self._refusal)
+
+    def _declared(self) -> int | None:
+        value = self.request.headers.get("Content-Length", "").strip()
+        return int(value) if value.isdigit() else None
+
+    def _too_large(self, what: str) -> BodyTooLarge:
+        return BodyTooLarge(
+            f"Dữ liệu gửi lên quá lớn · body too large: {what} is over the limit of "
+            f"{self.body_limit} bytes for {self.request.method} {self.request.path}",
+            [{"limit": self.body_limit, "route": self.request.path}],
+        )
 
     def _max_body_size(self, size: int) -> None:
         connection = self.request.connection
@@ -67,11 +105,16 @@ class LimitedBody(RequestHandler):
             connection.set_max_body_size(size)
 
     def data_received(self, chunk: bytes) -> None:
-        if self._finished or self._received is None:
-            return  # already answered: Tornado is discarding the rest
+        if self._finished:
+            return  # answered: Tornado is dropping the rest and closes after the answer
+        if self._received is None:
+            self._dropped += len(chunk)
+            if self._dropped > DRAIN_LIMIT:  # a chunked body without end: answer, close
+                self._answer(self._refusal or self._too_large("a chunked body"))
+            return
         if len(self._received) + len(chunk) > self.body_limit:
-            self._received = None
-            self.refuse_body("a chunked body")
+            self._dropped = len(self._received) + len(chunk)
+            self.refuse(self._too_large("a chunked body"))
             return
         self._received += chunk
 
@@ -92,18 +135,18 @@ class LimitedBody(RequestHandler):
         for name, values in self.request.body_arguments.items():
             self.request.arguments.setdefault(name, []).extend(values)
 
-    def refuse_body(self, what: str) -> None:
-        """413 in the error envelope, whatever the route's usual answer type."""
-        exc = BodyTooLarge(
-            f"Dữ liệu gửi lên quá lớn · body too large: {what} is over the limit of "
-            f"{self.body_limit} bytes for {self.request.method} {self.request.path}",
-            [{"limit": self.body_limit, "route": self.request.path}],
-        )
+    def _answer(self, exc: WallError) -> None:
+        """The refusal in the error envelope, whatever the route's usual answer type."""
         self.clear()
         self.set_status(exc.status)
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.set_header("Connection", "close")
+        if exc.status == 401:
+            self.set_header("WWW-Authenticate", 'Bearer realm="command_center"')
+        if isinstance(exc, TooManyRequests):
+            self.set_header("Retry-After", str(exc.retry_after_s))
+        if self._received is None:
+            self.set_header("Connection", "close")  # the body was not read: start afresh
         self.finish(json.dumps(exc.envelope(), ensure_ascii=False))
 
 

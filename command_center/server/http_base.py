@@ -57,13 +57,16 @@ class JsonHandler(LimitedBody):
         # The declared size first: a length over every limit must be answered before
         # Tornado itself refuses it (with a bare 400) on reading the body.
         self.limit_body()
-        if self._finished:
+        if self._finished or self._refusal is not None:
             return
-        check_same_origin(
-            self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
-        )
-        if self.request.method in BODY_METHODS and not self.open_body:
-            await self.authenticate()
+        try:
+            check_same_origin(
+                self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
+            )
+            if self.request.method in BODY_METHODS and not self.open_body:
+                await self.authenticate()
+        except WallError as exc:
+            self.refuse(exc)  # the body is never read into memory
 
     async def authenticate(self) -> None:
         """Who is asking, from the headers alone; routes whose credential is not a

@@ -77,7 +77,7 @@ class LoginHandler(LimitedBody):
         # A sign-in form posted from another site by a signed-in browser: refused like
         # any cross-site state change.
         self.limit_body()  # first: a length over the limit is answered before all else
-        if not self._finished:
+        if not self._finished and self._refusal is None:
             refuse_cross_site_page(
                 self, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
             )
@@ -152,7 +152,7 @@ class LogoutHandler(LimitedBody):
 
     def prepare(self) -> None:
         self.limit_body()  # first: a length over the limit is answered before all else
-        if not self._finished:
+        if not self._finished and self._refusal is None:
             refuse_cross_site_page(
                 self, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
             )

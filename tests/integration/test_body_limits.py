@@ -29,6 +29,7 @@ from wallsupport import device_token, login, running_wall
 
 from command_center.auth import Role
 from command_center.server.body_limit import (
+    DRAIN_LIMIT,
     MAX_INCIDENTS_BODY,
     MAX_JSON_BODY,
     MAX_OBSERVATIONS_BODY,
@@ -232,14 +233,40 @@ def _answer_size(data: bytes) -> int:
 async def test_bad_input_a_chunked_body_is_cut_at_the_limit(
     rt: WallRuntime, duty: dict[str, str], path: str, who: str, limit: int
 ) -> None:
-    """Issue 10: a body without a length was read to its end (up to 100 MB). Now it is cut
-    as soon as it passes the route's limit, with the same 413."""
+    """Issue 10: a body without a length was read to its end (up to 100 MB). Now nothing
+    past the route's limit is kept, and a body that goes on past ``DRAIN_LIMIT`` is cut
+    there, with the same 413."""
     headers = {**credentials(rt, duty, who), "Content-Type": JSON, "Transfer-Encoding": "chunked"}
-    status, body, _ = await asyncio.to_thread(
-        post_until_answered, rt.port, path, headers, 8 * MB, True
+    status, body, sent = await asyncio.to_thread(
+        post_until_answered, rt.port, path, headers, 4 * DRAIN_LIMIT, True
     )
+    assert sent < 4 * DRAIN_LIMIT, "the server read the whole endless body"
     assert status == 413, body
     assert envelope(body)["details"] == [{"limit": limit, "route": path}]
+
+
+# (id, path, who, content type, body): refused, each sent whole by a client that reads
+# only afterwards (as most HTTP libraries do)
+BLIND = [
+    ("sign-in-1-mb", "/api/v1/sessions", "nobody", JSON, b"x" * MB),
+    ("csv-without-credentials", "/api/v1/observations", "nobody", "text/csv", b"a,b\n" * 50_000),
+    ("switch-100-kb", "/api/v1/switch", "duty", JSON, b" " * 100_000),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "who", "ctype", "body"), [r[1:] for r in BLIND], ids=[r[0] for r in BLIND]
+)
+async def test_bad_input_a_client_sending_blindly_still_reads_its_refusal(
+    rt: WallRuntime, duty: dict[str, str], path: str, who: str, ctype: str, body: bytes
+) -> None:
+    """A refusal decided from the headers reaches a client that sends its whole body before
+    reading (no connection reset under it): the body is read and dropped, never kept."""
+    headers = {**credentials(rt, duty, who), "Content-Type": ctype}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
+        r = await c.post(path, content=body, headers=headers)
+    assert r.status_code in (401, 413), r.text
+    assert r.json()["error"]["code"] in ("unauthenticated", "body_too_large")
 
 
 async def test_a_10000_row_csv_is_still_accepted(rt: WallRuntime) -> None:
