@@ -12,6 +12,7 @@ from typing import Any
 from command_center.audit import audit
 from command_center.auth import Permission
 from command_center.errors import AuthError, NotFoundError, RequestError
+from command_center.server.body_limit import MAX_SIGN_IN_BODY
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
@@ -58,6 +59,8 @@ class HealthHandler(ApiHandler):
                 # How late the event loop (every screen's) ran what was due, last minute,
                 # and the last 10 s (a stall now, not diluted by a quiet minute).
                 "loop_lag": self._loop_lag(),
+                # Open previews and video channels; links dropped for not reading.
+                "links": self.hub.links.snapshot(),
             }
         )
 
@@ -68,6 +71,9 @@ class HealthHandler(ApiHandler):
 
 
 class SessionsHandler(ApiHandler):
+    open_body = True  # sign-in: small, and read before anyone is known
+    body_limit = MAX_SIGN_IN_BODY
+
     def initialize(  # type: ignore[override]
         self, sign_in_gate: SignInGate, **common: Any
     ) -> None:

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from tornado.httputil import HTTPServerRequest
-from tornado.web import Application, HTTPError, RequestHandler
+from tornado.web import Application, HTTPError
 
 from command_center.auth import Permission, Principal, authorize
 from command_center.errors import (
@@ -18,6 +18,7 @@ from command_center.errors import (
     error_envelope,
 )
 from command_center.json_text import parse_json
+from command_center.server.body_limit import BODY_METHODS, LimitedBody
 from command_center.server.keys import Keys
 from command_center.server.same_origin import check_same_origin
 from command_center.sessions import Sessions
@@ -27,11 +28,13 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "cc_session"
 # Application setting: the public URL's origin, also accepted as "same origin".
 PUBLIC_ORIGINS_SETTING = "cc_public_origins"
-MAX_JSON_BODY = 64 * 1024
 
 
-class JsonHandler(RequestHandler):
+class JsonHandler(LimitedBody):
     """Base of every ``/api`` route: JSON in, JSON out, errors in one envelope.
+
+    The body is streamed (``LimitedBody``): who is asking and how much they declare are
+    checked in ``prepare``, before the body is read; ``body_limit`` is the route's bound.
 
     ``open_runtime`` gives every JSON route ``sessions=`` besides its own arguments; it is
     taken here, so no subclass's ``initialize`` has to pass it along.
@@ -44,12 +47,32 @@ class JsonHandler(RequestHandler):
         self.sessions = kwargs.pop("sessions")
         super().__init__(application, request, **kwargs)
 
-    def prepare(self) -> None:
-        """Refuse a cross-site state change riding on the cookie (subclasses that
-        override ``prepare`` call this first)."""
-        check_same_origin(
-            self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
-        )
+    # Routes anyone may post to (sign-in): their small body is read unauthenticated.
+    open_body = False
+
+    async def prepare(self) -> None:
+        """Refuse a cross-site state change riding on the cookie, then a caller without a
+        valid credential and a body over the limit, before the body is read (subclasses
+        that override ``prepare`` await this first)."""
+        # The declared size first: a length over every limit must be answered before
+        # Tornado itself refuses it (with a bare 400) on reading the body.
+        self.limit_body()
+        if self._finished or self._refusal is not None:
+            return
+        try:
+            check_same_origin(
+                self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
+            )
+            if self.request.method in BODY_METHODS and not self.open_body:
+                await self.authenticate()
+        except WallError as exc:
+            self.refuse(exc)  # the body is never read into memory
+
+    async def authenticate(self) -> None:
+        """Who is asking, from the headers alone; routes whose credential is not a
+        session (agency and device tokens) override it."""
+        if await self.principal() is None:
+            raise AuthError("authentication required: 'Authorization: Bearer <token>'")
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
@@ -81,12 +104,10 @@ class JsonHandler(RequestHandler):
         return authorize(await self.principal(), permission)
 
     def json_body(self) -> dict[str, Any]:
-        if len(self.request.body) > MAX_JSON_BODY:
-            raise RequestError(f"body of {len(self.request.body)} bytes > {MAX_JSON_BODY}")
         ctype = self.request.headers.get("Content-Type", "")
         if not ctype.startswith("application/json"):
             raise RequestError(f"Content-Type must be application/json (got '{ctype or 'none'}')")
-        body = parse_json(self.request.body)
+        body = parse_json(self.body)
         if not isinstance(body, dict):
             raise RequestError(f"body must be a JSON object (got {type(body).__name__})")
         return body
@@ -126,6 +147,8 @@ class NotFoundHandler(JsonHandler):
     def initialize(self, keys: Keys) -> None:
         self.keys = keys
 
-    def prepare(self) -> None:
-        super().prepare()
+    async def prepare(self) -> None:
+        check_same_origin(
+            self.request, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
+        )
         raise HTTPError(404, f"no route {self.request.method} {self.request.path}")

@@ -48,6 +48,7 @@ from command_center.protocol import (
     Welcome,
 )
 from command_center.server.coalesce import Coalescer
+from command_center.server.link_limits import LinkLimits
 from command_center.server.switch_report import SwitchReport
 from command_center.store import ScreenRecord, Store, WallState
 from layouts.geometry import tiles_for_screen
@@ -161,6 +162,8 @@ class ScreenHub:
         # (screen, process) -> (online, seen at).
         self.process = uuid.uuid4().hex[:12]
         self._remote: dict[tuple[str, str], tuple[bool, float]] = {}
+        # Bounds and counts of this process's screen and video links (/health shows them).
+        self.links = LinkLimits()
 
     # ---- lifetime -----------------------------------------------------------------------
 

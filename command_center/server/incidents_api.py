@@ -17,6 +17,7 @@ from command_center.bus import Bus
 from command_center.errors import AuthError, RequestError
 from command_center.json_text import parse_json_off_loop
 from command_center.messages import IncidentsAccepted
+from command_center.server.body_limit import MAX_INCIDENTS_BODY
 from command_center.server.http_base import JsonHandler
 from command_center.server.keys import Keys
 from feeds.incident_store import IncidentStore
@@ -25,13 +26,20 @@ from feeds.incidents import check_size, incident_json, incident_provinces, valid
 from feeds.loader import FeedsSpec
 
 AGENCY_KIND = "agency"  # agency tokens are the same as for observations
-MAX_BODY = 2 * 1024 * 1024
+MAX_BODY = MAX_INCIDENTS_BODY
 # Incidents one agency may hold; resolved ones leave with the retention (a real centre sees
 # tens a day: this stops a runaway script, not a typhoon season).
 QUOTA = 5000
 
 
 class IncidentsHandler(JsonHandler):
+    body_limit = MAX_BODY
+    _agency = ""
+
+    async def authenticate(self) -> None:
+        # Agency credential from the headers, before the body is read.
+        self._agency = await self.agency()
+
     def initialize(self, feeds: FeedsSpec, incidents: IncidentStore, bus: Bus, keys: Keys) -> None:
         self.feeds = feeds
         self.incidents = incidents
@@ -55,11 +63,9 @@ class IncidentsHandler(JsonHandler):
         return agency_id
 
     async def post(self) -> None:
-        agency = await self.agency()
+        agency = self._agency
         provinces = incident_provinces(self.feeds.agencies.get(agency))  # 403 if not allowed
-        body = self.request.body
-        if len(body) > MAX_BODY:
-            raise RequestError(f"body of {len(body)} bytes is over {MAX_BODY}; split it")
+        body = self.body  # at most MAX_BODY: refused in prepare otherwise
         ctype = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if ctype != "application/json":
             raise RequestError(f"Content-Type must be application/json (got '{ctype or 'none'}')")

@@ -10,10 +10,9 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
-from tornado.web import RequestHandler
-
 from command_center.audit import audit
 from command_center.errors import AuthError
+from command_center.server.body_limit import MAX_SIGN_IN_BODY, LimitedBody
 from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, SESSION_COOKIE
 from command_center.server.keys import Keys
 from command_center.server.login_limit import wait_text
@@ -55,7 +54,9 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-class LoginHandler(RequestHandler):
+class LoginHandler(LimitedBody):
+    body_limit = MAX_SIGN_IN_BODY  # a username and a password
+
     def initialize(
         self,
         store: Store,
@@ -75,7 +76,11 @@ class LoginHandler(RequestHandler):
     def prepare(self) -> None:
         # A sign-in form posted from another site by a signed-in browser: refused like
         # any cross-site state change.
-        refuse_cross_site_page(self, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ()))
+        self.limit_body()  # first: a length over the limit is answered before all else
+        if not self._finished and self._refusal is None:
+            refuse_cross_site_page(
+                self, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
+            )
 
     def _page(self, next_url: str, error: str = "") -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -86,6 +91,7 @@ class LoginHandler(RequestHandler):
         self._page(safe_next(self.get_query_argument("next", None)))
 
     async def post(self) -> None:
+        self.parse_form()
         next_url = safe_next(self.get_body_argument("next", None))
         username = self.get_body_argument("username", "")
         address = self.request.remote_ip
@@ -132,7 +138,7 @@ class LoginHandler(RequestHandler):
         self.redirect(next_url)
 
 
-class LogoutHandler(RequestHandler):
+class LogoutHandler(LimitedBody):
     """Sign-out by POST only (a link or an image on another page must not sign anyone
     out), and from this site's own pages. Ends the server-side session (a copied cookie
     stops working too), then the cookie."""
@@ -142,8 +148,14 @@ class LogoutHandler(RequestHandler):
         self.sessions = sessions
         self.secure_cookie = secure_cookie
 
+    body_limit = MAX_SIGN_IN_BODY  # sign-out reads no body at all
+
     def prepare(self) -> None:
-        refuse_cross_site_page(self, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ()))
+        self.limit_body()  # first: a length over the limit is answered before all else
+        if not self._finished and self._refusal is None:
+            refuse_cross_site_page(
+                self, SESSION_COOKIE, self.settings.get(PUBLIC_ORIGINS_SETTING, ())
+            )
 
     async def post(self) -> None:
         token = self.get_cookie(SESSION_COOKIE)

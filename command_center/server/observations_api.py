@@ -21,6 +21,7 @@ from command_center.auth import Permission, authorize
 from command_center.bus import Bus
 from command_center.errors import AuthError, NotFoundError, RequestError
 from command_center.json_text import ON_LOOP_BYTES, parse_json_off_loop
+from command_center.server.body_limit import MAX_OBSERVATIONS_BODY
 from command_center.server.http_base import JsonHandler
 from command_center.server.keys import Keys
 from feeds.acceptance import store_and_announce
@@ -34,7 +35,7 @@ from feeds.reporting_status import expected_reports, reporting_status
 log = logging.getLogger(__name__)
 
 AGENCY_KIND = "agency"  # the device kind of agency tokens
-MAX_BATCH_BYTES = 16 * 1024 * 1024  # 10,000 rows with notes fit with room to spare
+MAX_BATCH_BYTES = MAX_OBSERVATIONS_BODY  # 10,000 rows with notes fit with room to spare
 THREAD_ABOVE_ROWS = 500  # validate bigger batches off the event loop: screens keep flushing
 
 Clock = Callable[[], datetime]
@@ -47,11 +48,6 @@ def utc_now() -> datetime:
 class UnsupportedMediaType(RequestError):
     status = 415
     code = "unsupported_media_type"
-
-
-class BodyTooLarge(RequestError):
-    status = 413
-    code = "batch_too_large"
 
 
 class ObservationsBase(JsonHandler):
@@ -91,8 +87,15 @@ class ObservationsBase(JsonHandler):
 
 
 class ObservationsHandler(ObservationsBase):
+    body_limit = MAX_BATCH_BYTES
+    _agency = ""
+
+    async def authenticate(self) -> None:
+        # The agency is known from the headers: a stranger's 16 MB is never read.
+        self._agency = await self.agency()
+
     async def post(self) -> None:
-        agency = await self.agency()
+        agency = self._agency
         rows, lines = await self.rows()
         reporter = self.feeds.reporter(agency)
         now = self.clock()
@@ -136,9 +139,7 @@ class ObservationsHandler(ObservationsBase):
         return agency_id
 
     async def rows(self) -> tuple[list[Any], list[int] | None]:
-        body = self.request.body
-        if len(body) > MAX_BATCH_BYTES:
-            raise BodyTooLarge(f"body of {len(body)} bytes is over {MAX_BATCH_BYTES}; split it")
+        body = self.body  # at most MAX_BATCH_BYTES: refused in prepare otherwise
         ctype = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if ctype == "text/csv":
             # A big CSV is parsed in a thread: the loop serves every screen meanwhile.

@@ -28,6 +28,7 @@ from command_center.private_files import (
 from command_center.server import api, observations_api
 from command_center.server.access_log import log_request
 from command_center.server.assets_route import AssetsHandler
+from command_center.server.body_limit import server_limits
 from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.client_address import ProxyTrust, client_address_transform
 from command_center.server.composition import build_registry
@@ -42,6 +43,7 @@ from command_center.server.feeds_runtime import run_feeds
 from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
+from command_center.server.link_limits import BOKEH_MAX_MESSAGE
 from command_center.server.login import LoginHandler, LogoutHandler
 from command_center.server.login_limit import open_login_limiter
 from command_center.server.loop_lag import LoopLag, watch_loop
@@ -202,7 +204,7 @@ async def open_runtime(
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     screen_ids = frozenset(s.id for s in wall.screens)
-                    extra += video_routes(video, keys, screen_ids, sessions, store)
+                    extra += video_routes(video, keys, screen_ids, sessions, store, hub.links)
                     extra += bridge_page_routes(video.registry, keys, video.config.ice_servers)
                     known = known_credentials(wall, feeds, video.registry)
                     extra += credentials_routes(keys, store, known)
@@ -329,6 +331,11 @@ def _http_server(
         auth_provider=DeviceCookieAuth(keys, frozenset(s.id for s in hub.wall.screens)),
         transforms=transforms,
         log_function=log_request,
+        # No body bigger than the largest route allows (Tornado's default is 100 MB); each
+        # route refuses its own, smaller, limit in prepare (body_limit.py).
+        http_server_kwargs=server_limits(),
+        # Frames from the browser to Bokeh's sockets (ours set their own, smaller caps).
+        websocket_max_message_size=BOKEH_MAX_MESSAGE,
         **{PUBLIC_ORIGINS_SETTING: public},
         **tls,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from typing import Any
 
 import pydantic
@@ -20,6 +21,7 @@ from command_center.protocol import SCREEN_MESSAGE, ErrorMessage, Hello, Message
 from command_center.server.device_cookie import check_screen
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
+from command_center.server.link_limits import WriteBudget
 from command_center.sessions import SCOPE_VIEW, Sessions
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,9 @@ HELLO_TIMEOUT_S = 10.0
 MAX_FRAME = 64 * 1024
 PING_INTERVAL_S = 4.0
 PING_TIMEOUT_S = 4.0  # Tornado caps it at the interval
+# Kernel send buffer of a screen link (Linux doubles it): a second of updates for a screen
+# is a few kilobytes, a layout tens.
+LINK_SNDBUF = 128 * 1024
 
 
 class ScreenSocket(WebSocketHandler):
@@ -64,6 +69,8 @@ class ScreenSocket(WebSocketHandler):
         self._attached = False
         self._pending: asyncio.Future[Any] | None = None
         self._hello_timer: asyncio.TimerHandle | None = None
+        self._budget = WriteBudget()
+        self._previewer: str | None = None  # who holds this preview (counted per person)
 
     # Screens are served by this same server; refuse pages from elsewhere.
     def check_origin(self, origin: str) -> bool:
@@ -71,6 +78,11 @@ class ScreenSocket(WebSocketHandler):
 
     def open(self, *args: str, **kwargs: str) -> None:
         self.set_nodelay(True)
+        stream = self.ws_connection.stream if self.ws_connection is not None else None
+        if stream is not None and stream.socket is not None:
+            # A fixed kernel buffer (loopback and fast links autotune it to megabytes): what
+            # a peer does not read then shows in the link's own count (WriteBudget) soon.
+            stream.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, LINK_SNDBUF)
         loop = asyncio.get_running_loop()
         self._hello_timer = loop.call_later(
             HELLO_TIMEOUT_S, self._refuse, "hello_timeout", "no hello within 10 s"
@@ -105,16 +117,29 @@ class ScreenSocket(WebSocketHandler):
             known = ", ".join(s.id for s in self.hub.wall.screens)
             self._refuse("unknown_screen", f"unknown screen '{hello.screen}' (known: {known})")
             return
+        previewer: str | None = None
         try:
             if hello.preview:
                 # The console's preview: its view-only token (or a session token).
                 principal = await self.sessions.identify(hello.token, SCOPE_VIEW)
-                authorize(principal, Permission.VIEW_WALL)
+                previewer = authorize(principal, Permission.VIEW_WALL).name
             elif not check_screen(self.keys, hello.screen, hello.token, self.request.remote_ip):
                 raise AuthError(f"wrong device token for screen '{hello.screen}'")
         except AuthError as exc:
             self._refuse(exc.code, exc.message)
             return
+        if previewer is not None:
+            # Each preview is fed at the flush rate: one person may not open them by the
+            # hundred. The count goes down when a preview closes.
+            links = self.hub.links
+            if not links.take_preview(previewer):
+                self._refuse(
+                    "too_many_previews",
+                    f"Quá nhiều màn hình xem trước · {previewer} already has "
+                    f"{links.max_previews} preview links open (close one first)",
+                )
+                return
+            self._previewer = previewer
         if self._hello_timer is not None:
             self._hello_timer.cancel()
         self.screen = hello.screen
@@ -130,6 +155,9 @@ class ScreenSocket(WebSocketHandler):
     def on_close(self) -> None:
         if self._hello_timer is not None:
             self._hello_timer.cancel()
+        if self._previewer is not None:
+            self.hub.links.release_preview(self._previewer)
+            self._previewer = None
         if self._attached:
             self._attached = False
             self.hub.detach(self)
@@ -139,12 +167,30 @@ class ScreenSocket(WebSocketHandler):
     def send(self, message: Message) -> None:
         if self.ws_connection is None or self.ws_connection.is_closing():
             return
+        text = message.model_dump_json()
         try:
-            future = self.write_message(message.model_dump_json())
+            future = self.write_message(text)
         except WebSocketClosedError:
             return
         future.add_done_callback(_consume_error)
         self._pending = future
+        if self._budget.track(future, len(text.encode())):
+            self._drop_slow()
+
+    def _drop_slow(self) -> None:
+        """The peer stopped reading: drop the link at once (a close frame would only queue
+        behind the backlog). A live page reconnects and gets a fresh layout."""
+        log.warning(
+            "screen link %s%s closed: %d bytes not flushed (peer not reading)",
+            self.screen,
+            " (preview)" if self.preview else "",
+            self._budget.unflushed,
+        )
+        self.hub.links.slow_closed += 1
+        stream = self.ws_connection.stream if self.ws_connection is not None else None
+        self.close(1008, "write buffer over 1 MB: not reading")
+        if stream is not None:
+            stream.close()  # Tornado would otherwise wait 5 s for the peer's close frame
 
     @property
     def busy(self) -> bool:

@@ -29,8 +29,10 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from command_center.auth import Permission, Principal, Role
 from command_center.errors import AuthError, ForbiddenError, RequestError
 from command_center.server import video_actions
+from command_center.server.body_limit import MAX_SDP_BODY
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.keys import Keys
+from command_center.server.link_limits import LinkLimits
 from command_center.server.video_credentials import Caller, bearer, identify
 from command_center.sessions import Sessions
 from command_center.store import Store
@@ -42,12 +44,25 @@ log = logging.getLogger(__name__)
 
 SDP = "application/sdp"
 SDPFRAG = "application/trickle-ice-sdpfrag"
-MAX_SDP_BODY = 64 * 1024
 
 
 class VideoHandler(JsonHandler):
     # The methods a resource takes (RFC 9725 reserves the others: 405 with ``Allow``).
     ALLOWED: tuple[str, ...] = ()
+    # Offers and trickle fragments; the console's JSON actions are smaller still.
+    body_limit = MAX_SDP_BODY
+    # The path argument that names the publishing point (WHIP routes), for the caller check.
+    whip = False
+
+    async def authenticate(self) -> None:
+        # The caller is known from the headers: an offer from nobody is never read. A URL
+        # that names nothing is still a 404 first, as the route itself answers.
+        self.check_path()
+        await self.caller(whip_point=self.path_args[0] if self.whip else None)
+
+    def check_path(self) -> None:
+        if self.whip:
+            self.room.point(self.path_args[0])
 
     def initialize(
         self, room: VideoRoom, keys: Keys, screens: frozenset[str], store: Store
@@ -101,10 +116,8 @@ class VideoHandler(JsonHandler):
                 f"Content-Type must be {content_type} (got '{got or 'none'}')",
                 [{"expected": content_type, "got": got or None}],
             )
-        if len(self.request.body) > MAX_SDP_BODY:
-            raise RequestError(f"body of {len(self.request.body)} bytes > {MAX_SDP_BODY}")
         try:
-            return self.request.body.decode("utf-8")
+            return self.body.decode("utf-8")  # at most MAX_SDP_BODY: refused in prepare
         except UnicodeDecodeError:
             raise RequestError("body is not UTF-8 text") from None
 
@@ -154,6 +167,7 @@ class WhipHandler(VideoHandler):
     """``/whip/<point>``: a bridge point (or the console, as the room) publishes."""
 
     ALLOWED = ("OPTIONS", "POST")
+    whip = True
 
     async def post(self, point_id: str) -> None:
         self.room.point(point_id)  # 404 before anything else: the URL names no point
@@ -185,6 +199,7 @@ class WhipHandler(VideoHandler):
 
 class WhipSessionHandler(VideoHandler):
     ALLOWED = ("PATCH", "DELETE")
+    whip = True
 
     async def patch(self, point_id: str, session_id: str) -> None:
         self.room.point(point_id)
@@ -218,6 +233,9 @@ class WhepHandler(VideoHandler):
     """``/whep/<source>``: screens, the console and bridge points watch."""
 
     ALLOWED = ("OPTIONS", "POST")
+
+    def check_path(self) -> None:
+        self.room.check_source(self.path_args[0])
 
     async def post(self, source: str) -> None:
         self.room.check_source(source)
@@ -313,19 +331,46 @@ SIGNALLING_ROUTES: list[tuple[str, type[VideoHandler]]] = [
 # --- the control channel -----------------------------------------------------------
 
 HELLO_TIMEOUT_S = 10.0
+# The only frame a peer sends is the hello with its credential (a few hundred bytes).
+MAX_VIDEO_FRAME = 8 * 1024
+PING_INTERVAL_S = 4.0
+PING_TIMEOUT_S = 4.0  # Tornado caps it at the interval
 
 
 class VideoSocket(WebSocketHandler):
-    """``/ws/video``: the roster, then every room event, to one console, screen or point."""
+    """``/ws/video``: the roster, then every room event, to one console, screen or point.
+
+    Its writes need no byte budget of their own: the pump awaits each one (a peer that
+    does not read stops the pump), and the room's bounded queue then drops the listener
+    ("fell behind"). A silent peer is found by the pings."""
+
+    @property
+    def ping_interval(self) -> float:
+        return PING_INTERVAL_S
+
+    @property
+    def ping_timeout(self) -> float:
+        return PING_TIMEOUT_S
+
+    @property
+    def max_message_size(self) -> int:
+        return MAX_VIDEO_FRAME
 
     def initialize(
-        self, room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions, store: Store
+        self,
+        room: VideoRoom,
+        keys: Keys,
+        screens: frozenset[str],
+        sessions: Sessions,
+        store: Store,
+        links: LinkLimits | None = None,
     ) -> None:
         self.room = room
         self.keys = keys
         self.screens = screens
         self.sessions = sessions
         self.store = store
+        self.links = links or LinkLimits()
         self._pump: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
 
@@ -374,6 +419,7 @@ class VideoSocket(WebSocketHandler):
 
     async def _run(self, caller: Caller) -> None:
         log.info("video control channel open for %s", caller.holder)
+        self.links.video_links += 1
         try:
             async with self.room.listen() as queue:
                 while True:
@@ -384,6 +430,8 @@ class VideoSocket(WebSocketHandler):
                     await self.write_message(event.model_dump_json())
         except WebSocketClosedError:
             pass
+        finally:
+            self.links.video_links -= 1
 
     def _refuse(self, code: str, message: str) -> None:
         try:
@@ -400,13 +448,15 @@ class VideoSocket(WebSocketHandler):
 
 
 def video_routes(
-    room: VideoRoom, keys: Keys, screens: frozenset[str], sessions: Sessions, store: Store
+    room: VideoRoom,
+    keys: Keys,
+    screens: frozenset[str],
+    sessions: Sessions,
+    store: Store,
+    links: LinkLimits | None = None,
 ) -> list[tuple[str, Any, dict[str, Any]]]:
     """Every video pattern with what its handler needs, for ``open_runtime``."""
     deps = {"room": room, "keys": keys, "screens": screens, "sessions": sessions, "store": store}
-    handlers: list[tuple[str, Any]] = [
-        *VIDEO_API_ROUTES,
-        *SIGNALLING_ROUTES,
-        (r"/ws/video", VideoSocket),
-    ]
-    return [(pattern, handler, deps) for pattern, handler in handlers]
+    handlers: list[tuple[str, Any]] = [*VIDEO_API_ROUTES, *SIGNALLING_ROUTES]
+    routes = [(pattern, handler, deps) for pattern, handler in handlers]
+    return [*routes, (r"/ws/video", VideoSocket, {**deps, "links": links})]
