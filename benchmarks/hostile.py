@@ -73,6 +73,7 @@ class HostileResult:
     cpu_pct: float
     browsers_cpu_pct: float
     peak_rss_mb: float
+    runqueue_ms_s: float  # the loop thread's wait for a core, ms per second of the run
 
     def lines(self) -> list[str]:
         def verdict(value: float, target: float) -> str:
@@ -112,6 +113,9 @@ class HostileResult:
         )
         out += [
             f"  server CPU: {self.cpu_pct:.0f} % of one core; peak RSS {self.peak_rss_mb:.0f} MB",
+            # Lag the loop cannot help: its thread was runnable, every core was busy.
+            f"  the server's event-loop thread waited for a free core {self.runqueue_ms_s:.0f} ms"
+            " per second (kernel run queue, /proc schedstat)",
             f"  the {self.screens} Chromium screens used {self.browsers_cpu_pct:.0f} % of one core",
         ]
         return out
@@ -227,6 +231,16 @@ async def whep_offer() -> str:
     return text
 
 
+def runqueue_wait_s(pid: int) -> float:
+    """Time the process's main thread has spent runnable but not running (0 where the
+    kernel keeps no schedstat)."""
+    try:
+        fields = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()
+    except OSError:
+        return 0.0
+    return int(fields[1]) / 1e9
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -262,10 +276,12 @@ async def run(
             for page in pages:
                 await page.evaluate("() => window.wallScreen.clearLatency()")
             cpu_before, t0 = cpu_seconds(wall.proc.pid), time.monotonic()
+            waited_before = runqueue_wait_s(wall.proc.pid)
             browsers_before = chromium_cpu_seconds()
             injected = await inject(redis_url, tiles, rate, seconds, key)
             elapsed = time.monotonic() - t0
             cpu = (cpu_seconds(wall.proc.pid) - cpu_before) / elapsed * 100
+            waited = (runqueue_wait_s(wall.proc.pid) - waited_before) / elapsed * 1000
             browsers = (chromium_cpu_seconds() - browsers_before) / elapsed * 100
             async with httpx.AsyncClient(base_url=wall.url) as client:
                 lag = (await client.get("/health")).json()["loop_lag"]
@@ -298,6 +314,7 @@ async def run(
         cpu_pct=cpu,
         browsers_cpu_pct=browsers,
         peak_rss_mb=rss,
+        runqueue_ms_s=waited,
     )
 
 
