@@ -6,6 +6,8 @@ import json
 import logging
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from tornado.httputil import HTTPServerRequest
 from tornado.web import Application, HTTPError
 
@@ -28,6 +30,17 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "cc_session"
 # Application setting: the public URL's origin, also accepted as "same origin".
 PUBLIC_ORIGINS_SETTING = "cc_public_origins"
+
+
+STORE_RETRY_AFTER_S = 5
+
+
+class StoreUnavailable(TooManyRequests):
+    """503: Redis (the store or the bus) cannot be reached; nothing of this request was
+    accepted, so the caller retries after ``retry_after_s`` and loses nothing."""
+
+    status = 503
+    code = "store_unavailable"
 
 
 class JsonHandler(LimitedBody):
@@ -114,6 +127,13 @@ class JsonHandler(LimitedBody):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+            # A Redis outage is the centre's fault and passes: say so, never a bare 500.
+            exc = StoreUnavailable(
+                "Kho dữ liệu tạm thời không truy cập được; chưa nhận gì, hãy gửi lại · "
+                "the data store (Redis) cannot be reached; nothing was accepted, retry",
+                STORE_RETRY_AFTER_S,
+            )
         if isinstance(exc, WallError):
             self.set_status(exc.status)
             if isinstance(exc, AuthError) and exc.status == 401:
@@ -129,6 +149,14 @@ class JsonHandler(LimitedBody):
         self.finish(json.dumps(error_envelope("internal", "internal server error")))
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, RedisConnectionError | RedisTimeoutError):
+            log.warning(
+                "%s %s -> 503: Redis unreachable (%s)",
+                self.request.method,
+                self.request.path,
+                value,
+            )
+            return
         if isinstance(value, WallError):
             log.info(
                 "%s %s -> %s: %s",

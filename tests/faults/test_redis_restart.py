@@ -81,3 +81,34 @@ async def test_after_a_redis_restart_a_switch_on_one_process_still_reaches_the_o
             # outage runs later) finds it there: either way the screen follows.
             assert layout["preset"] == "calibration"
             assert layout["switch_id"] in (switch_id, "resync-2")
+
+
+async def test_during_a_redis_outage_an_agency_gets_503_with_retry_after_then_201(
+    pair: tuple[WallProcess, WallProcess], redis_server: RedisServer
+) -> None:
+    """Issue 11: a post during the outage was a 500; it is a 503 the agency can act on, and
+    what it posts once Redis is back is accepted and readable."""
+    a, _ = pair
+    credential = f"bo_y_te:{a.token('agency', 'bo_y_te')}"
+    row = {
+        "indicator": "covid19_community_cases",
+        "area_code": "01",
+        "code_list": "gso-34",
+        "period": "2025-03-01",
+        "value": 7,
+    }
+    headers = {"Authorization": f"Bearer {credential}"}
+    async with httpx.AsyncClient(base_url=a.url, timeout=30) as client:
+        redis_server.stop(kill=True)
+        try:
+            r = await client.post(
+                "/api/v1/observations", json={"observations": [row]}, headers=headers
+            )
+            assert r.status_code == 503, r.text
+            assert r.headers["Retry-After"] == "5"
+            assert r.json()["error"]["code"] == "store_unavailable"
+            assert "Redis" in r.json()["error"]["message"]
+        finally:
+            redis_server.start()
+        r = await client.post("/api/v1/observations", json={"observations": [row]}, headers=headers)
+        assert r.status_code == 201 and r.json()["accepted"] == 1, r.text
