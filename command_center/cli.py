@@ -93,6 +93,24 @@ def parser() -> argparse.ArgumentParser:
             "(repeatable; default none: host candidates only, no public server)",
         )
         p.add_argument(
+            "--poll",
+            dest="polls",
+            action="append",
+            default=[],
+            type=_agency_pair,
+            metavar="AGENCY=URL",
+            help="poll an agency's JSON or CSV source (repeatable)",
+        )
+        p.add_argument(
+            "--watch",
+            dest="watches",
+            action="append",
+            default=[],
+            type=_agency_pair,
+            metavar="AGENCY=FOLDER",
+            help="take the CSV/Excel files an agency drops in a folder (repeatable)",
+        )
+        p.add_argument(
             "--session-idle-min",
             type=_positive,
             default=30.0,
@@ -195,6 +213,13 @@ def _ice_server(text: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text.strip()
+
+
+def _agency_pair(text: str) -> tuple[str, str]:
+    agency, sep, where = text.partition("=")
+    if not sep or not agency.strip() or not where.strip():
+        raise argparse.ArgumentTypeError(f"must be AGENCY=URL or AGENCY=FOLDER (got {text!r})")
+    return agency.strip(), where.strip()
 
 
 def _positive(text: str) -> float:
@@ -308,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         simulate=not args.no_simulator,
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
+        polls=tuple(args.polls),
+        watches=tuple((agency, Path(folder)) for agency, folder in args.watches),
         incident_retention_days=args.incident_retention_days,
         keys_file=args.keys_file,
         session_idle_min=args.session_idle_min,

@@ -3,8 +3,11 @@ the observation store through the same checks as the push API; a bad one is set 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+from wallprocess import ROOT, WallProcess
 from wallsupport import running_wall, wait_until
 
 
@@ -33,3 +36,32 @@ async def test_a_dropped_csv_is_stored_and_a_bad_one_rejected(tmp_path: Path) ->
         assert "value" in errors
         # Stored first, then moved aside: a crash in between re-reads, never loses, a file.
         await wait_until(lambda: (inbox / "accepted" / "cpi.csv").exists(), within=20)
+
+
+async def test_the_watch_flag_the_readme_names_starts_a_folder_watch(tmp_path: Path) -> None:
+    """``run_wall.py --watch AGENCY=FOLDER`` (README): it was documented, never parsed."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "cpi.csv").write_text(
+        "indicator,area_code,code_list,period,value,revision,note\ncpi_yoy,,,2026-09,3.4,0,\n",
+        encoding="utf-8",
+    )
+    extra = ["--no-simulator", "--watch", f"cuc_thong_ke={inbox}"]
+    wall = WallProcess(data_dir=tmp_path / "data", extra=extra)
+    wall.start()
+    try:
+        await wait_until(lambda: (inbox / "accepted" / "cpi.csv").exists(), within=30)
+    finally:
+        wall.stop()
+
+
+def test_a_poll_or_watch_without_an_agency_is_refused_by_name() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "run_wall.py"), "--poll", "http://x/data.json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--poll" in done.stderr and "AGENCY=URL" in done.stderr
