@@ -13,7 +13,7 @@ import socket
 from typing import Any
 
 import pydantic
-from tornado.websocket import WebSocketClosedError, WebSocketHandler
+from tornado.websocket import WebSocketClosedError
 
 from command_center.auth import Permission, authorize
 from command_center.errors import AuthError
@@ -22,43 +22,28 @@ from command_center.server.device_cookie import check_screen
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
 from command_center.server.link_limits import WriteBudget
+from command_center.server.pinged_socket import PingedSocket
 from command_center.sessions import SCOPE_VIEW, Sessions
 
 log = logging.getLogger(__name__)
 
 HELLO_TIMEOUT_S = 10.0
 MAX_FRAME = 64 * 1024
-PING_INTERVAL_S = 4.0
-PING_TIMEOUT_S = 4.0  # Tornado caps it at the interval
 # Kernel send buffer of a screen link (Linux doubles it): a second of updates for a screen
 # is a few kilobytes, a layout tens.
 LINK_SNDBUF = 128 * 1024
 
 
-class ScreenSocket(WebSocketHandler):
+class ScreenSocket(PingedSocket):
     """One screen link; implements ``hub.ScreenLink``."""
+
+    # A screen sends hello, pings and health reports: a few hundred bytes each.
+    frame_limit = MAX_FRAME
 
     hub: ScreenHub
     keys: Keys
     screen: str
     preview: bool
-
-    # A kiosk that loses power sends no FIN: without pings it stays "online" until TCP gives
-    # up (minutes). Pinged every 4 s and closed after an unanswered one, a silent
-    # screen shows as offline on the console within 15 s (measured: about 12 s).
-    @property
-    def ping_interval(self) -> float:
-        return PING_INTERVAL_S
-
-    @property
-    def ping_timeout(self) -> float:
-        return PING_TIMEOUT_S
-
-    @property
-    def max_message_size(self) -> int:
-        # A screen sends hello, pings and health reports: a few hundred bytes each. Tornado
-        # closes the link (1009) on a bigger frame before buffering it whole.
-        return MAX_FRAME
 
     def initialize(self, hub: ScreenHub, keys: Keys, sessions: Sessions) -> None:
         self.sessions = sessions

@@ -24,7 +24,7 @@ import logging
 from typing import Any
 
 from tornado.web import HTTPError
-from tornado.websocket import WebSocketClosedError, WebSocketHandler
+from tornado.websocket import WebSocketClosedError
 
 from command_center.auth import Permission, Principal, Role
 from command_center.errors import AuthError, ForbiddenError, RequestError
@@ -33,6 +33,7 @@ from command_center.server.body_limit import MAX_SDP_BODY
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.keys import Keys
 from command_center.server.link_limits import LinkLimits
+from command_center.server.pinged_socket import PingedSocket
 from command_center.server.video_credentials import Caller, bearer, identify
 from command_center.sessions import Sessions
 from command_center.store import Store
@@ -333,28 +334,16 @@ SIGNALLING_ROUTES: list[tuple[str, type[VideoHandler]]] = [
 HELLO_TIMEOUT_S = 10.0
 # The only frame a peer sends is the hello with its credential (a few hundred bytes).
 MAX_VIDEO_FRAME = 8 * 1024
-PING_INTERVAL_S = 4.0
-PING_TIMEOUT_S = 4.0  # Tornado caps it at the interval
 
 
-class VideoSocket(WebSocketHandler):
+class VideoSocket(PingedSocket):
     """``/ws/video``: the roster, then every room event, to one console, screen or point.
 
     Its writes need no byte budget of their own: the pump awaits each one (a peer that
     does not read stops the pump), and the room's bounded queue then drops the listener
     ("fell behind"). A silent peer is found by the pings."""
 
-    @property
-    def ping_interval(self) -> float:
-        return PING_INTERVAL_S
-
-    @property
-    def ping_timeout(self) -> float:
-        return PING_TIMEOUT_S
-
-    @property
-    def max_message_size(self) -> int:
-        return MAX_VIDEO_FRAME
+    frame_limit = MAX_VIDEO_FRAME
 
     def initialize(
         self,
