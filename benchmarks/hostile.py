@@ -40,10 +40,13 @@ from benchmarks.rig import (
     chromium,
     chromium_cpu_seconds,
     cpu_seconds,
+    many_videos,
     open_screens,
     percentile,
     private_redis,
+    unbundled,
     wall_server,
+    watch_offer,
 )
 from geo.codelists import CodeList
 from geo.provinces import codes
@@ -178,10 +181,6 @@ def _attacks(agency: str, screen: str, offer: str) -> list[tuple[str, str, dict[
     csv_ = {"Content-Type": "text/csv"}
     as_agency = {"Authorization": f"Bearer {agency}"}
     as_screen = {"Authorization": f"Bearer {screen}", "Content-Type": "application/sdp"}
-    head, _, rest = offer.partition("m=video")
-    video, _, audio = rest.partition("m=audio")
-    fifty = head + "".join("m=video" + video.replace("a=mid:0", f"a=mid:v{i}") for i in range(50))
-    unbundled = "\r\n".join(ln for ln in offer.split("\r\n") if not ln.startswith("a=group:"))
     return [
         ("sign-in of 8 MB, no credentials", "/api/v1/sessions", json_, b"x" * (8 << 20)),
         ("JSON nested 30,000 deep", "/api/v1/sessions", json_, deep),
@@ -190,9 +189,9 @@ def _attacks(agency: str, screen: str, offer: str) -> list[tuple[str, str, dict[
         ("CSV of 40,000 rows with the wrong field count", "/api/v1/observations",
          csv_ | as_agency, bad_rows),
         ("CSV without credentials", "/api/v1/observations", csv_, bad_rows[:100_000]),
-        ("WHEP offer without BUNDLE", "/whep/program", as_screen, unbundled.encode()),
+        ("WHEP offer without BUNDLE", "/whep/program", as_screen, unbundled(offer).encode()),
         ("WHEP offer with 50 video sections", "/whep/program", as_screen,
-         (fifty + "m=audio" + audio).encode()),
+         many_videos(offer, 50).encode()),
     ]  # fmt: skip
 
 
@@ -218,19 +217,6 @@ def attack(
     return seen
 
 
-async def whep_offer() -> str:
-    """A browser-like WHEP offer (video and audio, bundled), made by aiortc."""
-    from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection
-
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
-    pc.addTransceiver("video", direction="recvonly")
-    pc.addTransceiver("audio", direction="recvonly")
-    await pc.setLocalDescription(await pc.createOffer())
-    text = str(pc.localDescription.sdp)
-    await pc.close()
-    return text
-
-
 def runqueue_wait_s(pid: int) -> float:
     """Time the process's main thread has spent runnable but not running (0 where the
     kernel keeps no schedstat)."""
@@ -251,7 +237,7 @@ def peak_rss_mb(pid: int) -> float:
 async def run(
     screens: int, tiles: int, rate: int, seconds: float, attack_rate: float
 ) -> HostileResult:
-    offer = await whep_offer()
+    offer = await watch_offer()
     with (
         private_redis() as redis_url,
         wall_server(screens, tiles, redis_url) as wall,

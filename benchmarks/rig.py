@@ -24,9 +24,18 @@ from geo.provinces import codes
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the same server harness as the browser tests
 
+from sdp_offers import many_videos, unbundled, watch_offer  # noqa: E402
 from wallprocess import CHROMIUM_ARGS, WallProcess, free_port, private_redis  # noqa: E402
 
-__all__ = ["CHROMIUM_ARGS", "WallProcess", "private_redis"]  # the benchmarks take these from here
+# The benchmarks take these from here.
+__all__ = [
+    "CHROMIUM_ARGS",
+    "WallProcess",
+    "many_videos",
+    "private_redis",
+    "unbundled",
+    "watch_offer",
+]
 
 
 def grid_for(screens: int) -> tuple[int, int]:

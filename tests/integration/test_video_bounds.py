@@ -5,17 +5,15 @@ descriptors come back to where they were."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection
+from sdp_offers import many_videos, unbundled, watch_offer
 from wallsupport import settings_for, wait_until
 
 from command_center.server.runtime import WallRuntime, open_runtime
-from video.aiortc_hooks import gather_on
 from video.config import VideoConfig
 
 LOOPBACK = ("127.0.0.1",)
@@ -32,31 +30,6 @@ CONFIG = VideoConfig(
 async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
     async with open_runtime(settings_for(tmp_path), video_config=CONFIG) as runtime:
         yield runtime
-
-
-async def watch_offer() -> str:
-    """A real browser-like WHEP offer: video and audio, bundled."""
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
-    pc.addTransceiver("video", direction="recvonly")
-    pc.addTransceiver("audio", direction="recvonly")
-    gather_on(pc, LOOPBACK)
-    await pc.setLocalDescription(await pc.createOffer())
-    text = str(pc.localDescription.sdp)
-    await pc.close()
-    return text
-
-
-def unbundled(offer: str) -> str:
-    return re.sub(r"a=group:BUNDLE[^\r\n]*\r\n", "", offer)
-
-
-def many_videos(offer: str, count: int) -> str:
-    head, _, rest = offer.partition("m=video")
-    video, _, audio = rest.partition("m=audio")
-    sections = [re.sub(r"a=mid:\S+", f"a=mid:v{i}", "m=video" + video) for i in range(count)]
-    group = "a=group:BUNDLE " + " ".join([*(f"v{i}" for i in range(count)), "1"])
-    head = re.sub(r"a=group:BUNDLE[^\r\n]*", group, head)
-    return head + "".join(sections) + "m=audio" + audio
 
 
 def open_fds() -> int:
