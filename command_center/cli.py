@@ -84,6 +84,15 @@ def parser() -> argparse.ArgumentParser:
             help="resolved incidents are deleted this many days later (open ones never)",
         )
         p.add_argument(
+            "--server",
+            dest="servers",
+            action="append",
+            default=[],
+            type=_server_url,
+            help="every wall server's URL, this one included, in the order screens, consoles and "
+            "bridge points fail over to them (repeatable; default: this server only)",
+        )
+        p.add_argument(
             "--ice-server",
             dest="ice_servers",
             action="append",
@@ -203,6 +212,17 @@ def parser() -> argparse.ArgumentParser:
     unlock.add_argument("--address", default=None, help="only the lock from this address")
     _common(unlock)
     return ap
+
+
+def _server_url(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise argparse.ArgumentTypeError(
+            f"a server is http(s)://HOST:PORT with no path (got {text!r})"
+        )
+    return text.rstrip("/")
 
 
 def _ice_server(text: str) -> str:
@@ -333,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         simulate=not args.no_simulator,
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
+        servers=tuple(args.servers),
         polls=tuple(args.polls),
         watches=tuple((agency, Path(folder)) for agency, folder in args.watches),
         incident_retention_days=args.incident_retention_days,

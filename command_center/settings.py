@@ -52,6 +52,10 @@ class Settings:
     tls_key: Path | None = None
     # Password checks (argon2id) running at once; the next one gets 503 busy.
     verify_workers: int = 2
+    # --- failover (issue 11) ---
+    # Every wall server's public URL, this one included, in the order kiosks, consoles and
+    # bridge points try them when the one they use is lost. Empty: this server only.
+    servers: tuple[str, ...] = ()
 
     @property
     def https(self) -> bool:
