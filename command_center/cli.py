@@ -93,6 +93,13 @@ def parser() -> argparse.ArgumentParser:
             "bridge points fail over to them (repeatable; default: this server only)",
         )
         p.add_argument(
+            "--metrics-bind",
+            default=None,
+            type=_metrics_bind,
+            help="serve Prometheus /metrics on this HOST:PORT only (the management network); "
+            "default off",
+        )
+        p.add_argument(
             "--ice-server",
             dest="ice_servers",
             action="append",
@@ -225,6 +232,16 @@ def _server_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def _metrics_bind(text: str) -> str:
+    from command_center.server.metrics import parse_bind
+
+    try:
+        parse_bind(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def _ice_server(text: str) -> str:
     from video.ice import parse_ice_server
 
@@ -354,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
         servers=tuple(args.servers),
+        metrics_bind=args.metrics_bind,
         polls=tuple(args.polls),
         watches=tuple((agency, Path(folder)) for agency, folder in args.watches),
         incident_retention_days=args.incident_retention_days,

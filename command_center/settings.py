@@ -56,6 +56,8 @@ class Settings:
     # Every wall server's public URL, this one included, in the order kiosks, consoles and
     # bridge points try them when the one they use is lost. Empty: this server only.
     servers: tuple[str, ...] = ()
+    # /metrics (Prometheus) listens here only, HOST:PORT on the management network; None: off.
+    metrics_bind: str | None = None
 
     @property
     def https(self) -> bool:

@@ -164,6 +164,8 @@ class ScreenHub:
         self._remote: dict[tuple[str, str], tuple[bool, float]] = {}
         # Bounds and counts of this process's screen and video links (/health shows them).
         self.links = LinkLimits()
+        # Screens that linked here while another process still held them (/metrics).
+        self.takeovers = 0
 
     # ---- lifetime -----------------------------------------------------------------------
 
@@ -228,6 +230,8 @@ class ScreenHub:
         if link.preview:
             return
         status = self.status[link.screen]
+        if status.online == 0 and link.screen in self._held_elsewhere():
+            self.takeovers += 1
         status.online += 1
         status.connected_at = status.last_seen = now
         await self._record_screen(status, force=True)
@@ -270,6 +274,14 @@ class ScreenHub:
         await self._bus.publish(
             ScreenPresence(screen=screen, process=self.process, online=online, at=self._clock())
         )
+
+    def _held_elsewhere(self) -> set[str]:
+        now = self._clock()
+        return {
+            screen
+            for (screen, _), (online, at) in self._remote.items()
+            if online and now - at <= REMOTE_PRESENCE_TTL_MS
+        }
 
     def screens_online(self) -> frozenset[str]:
         """Screens connected to this process, or to another one that said so lately."""

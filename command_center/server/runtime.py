@@ -49,6 +49,7 @@ from command_center.server.login_limit import open_login_limiter
 from command_center.server.loop_lag import LoopLag, watch_loop
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
+from command_center.server.metrics import WallMetrics, serve_metrics
 from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
@@ -102,6 +103,9 @@ class WallRuntime:
     sessions: Sessions | None = None
     # edge (issue 9): the sign-in gate (attempt counts, password-check pool)
     sign_in: SignInGate | None = None
+    # Prometheus registry and the port of --metrics-bind (None when off).
+    metrics: WallMetrics | None = None
+    metrics_port: int | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -196,11 +200,13 @@ async def open_runtime(
                     ) as video,
                 ):
                     port = settings.port or _free_port(settings.host)
+                    metrics = WallMetrics(hub, bus, loop_lag, video)
                     ingest = {
                         "feeds": feeds,
                         "observations": observations,
                         "bus": bus,
                         "keys": keys,
+                        "counters": metrics.ingest,
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     screen_ids = frozenset(s.id for s in wall.screens)
@@ -218,24 +224,27 @@ async def open_runtime(
                     server = _http_server(settings, port, console, ingest, gate, extra, loop_lag)
                     server.start()
                     try:
-                        yield WallRuntime(
-                            settings,
-                            wall,
-                            presets,
-                            store,
-                            bus,
-                            hub,
-                            keys,
-                            port,
-                            new_users,
-                            feeds,
-                            observations,
-                            maps,
-                            incidents,
-                            video,
-                            sessions,
-                            gate,
-                        )
+                        with serve_metrics(metrics, settings.metrics_bind) as metrics_port:
+                            yield WallRuntime(
+                                settings,
+                                wall,
+                                presets,
+                                store,
+                                bus,
+                                hub,
+                                keys,
+                                port,
+                                new_users,
+                                feeds,
+                                observations,
+                                maps,
+                                incidents,
+                                video,
+                                sessions,
+                                gate,
+                                metrics,
+                                metrics_port,
+                            )
                     finally:
                         hub.close_links()
                         server.stop()
