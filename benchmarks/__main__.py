@@ -1,4 +1,6 @@
-"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [--short]``: prints each benchmark's figures."""
+"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [soak] [--short]``:
+prints each benchmark's figures. ``soak`` runs only when named (``make soak``): it takes
+``--minutes`` (30 by default, 1.5 with ``--short``)."""
 
 from __future__ import annotations
 
@@ -6,15 +8,19 @@ import argparse
 import asyncio
 import sys
 
-from benchmarks import fanout, hostile, ingest, map, switch, video
+from benchmarks import fanout, hostile, ingest, map, soak, switch, video
 
 BENCHMARKS = ("fanout", "switch", "ingest", "video", "map", "hostile")
+# Named only: a soak is long by nature (make soak).
+ON_REQUEST = ("soak",)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
     ap.add_argument(
-        "which", nargs="*", help="fanout, switch, ingest, video, map, hostile (default: all)"
+        "which",
+        nargs="*",
+        help="fanout, switch, ingest, video, map, hostile (default: these), soak",
     )
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
     ap.add_argument("--screens", type=int, default=None)
@@ -34,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--switches", type=int, default=None)
+    ap.add_argument("--minutes", type=float, default=None, help="how long the soak runs")
     ap.add_argument(
         "--posts",
         type=int,
@@ -44,10 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     which = args.which or list(BENCHMARKS)
-    unknown = set(which) - set(BENCHMARKS)
+    unknown = set(which) - set(BENCHMARKS) - set(ON_REQUEST)
     if unknown:
         ap.error(
-            f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose {', '.join(BENCHMARKS)}"
+            f"unknown benchmark(s): {', '.join(sorted(unknown))}; "
+            f"choose {', '.join(BENCHMARKS + ON_REQUEST)}"
         )
     screens = args.screens or (4 if args.short else 16)
     if "fanout" in which and args.fanout_source in ("bus", "both"):
@@ -95,6 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(lines), flush=True)
     if "hostile" in which:
         print("\n".join(hostile.main(args.short)), flush=True)
+    if "soak" in which:
+        lines = soak.run(
+            screens=args.screens or 8,
+            minutes=args.minutes or (1.5 if args.short else 30.0),
+            interval=10.0 if args.short else 30.0,
+        )
+        print("\n".join(lines), flush=True)
     return 0
 
 
