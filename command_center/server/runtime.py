@@ -4,6 +4,7 @@ that order and close in reverse (``async with open_runtime(settings) as rt``).""
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import socket
 import time
@@ -40,6 +41,7 @@ from command_center.server.credentials_api import (
 )
 from command_center.server.device_cookie import DeviceCookieAuth, pass_routes
 from command_center.server.feeds_runtime import run_feeds
+from command_center.server.focus_api import last_focus
 from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
@@ -185,7 +187,14 @@ async def open_runtime(
                 async with (
                     run_feeds(settings, feeds, presets, hub, observations, bus),
                     run_map_feed(
-                        feeds, presets, hub, observations, incidents, bus, map_clock(settings)
+                        feeds,
+                        presets,
+                        hub,
+                        observations,
+                        incidents,
+                        bus,
+                        map_clock(settings),
+                        functools.partial(last_focus, store),
                     ) as maps,
                     keep_incidents(incidents, settings.incident_retention_days),
                     watch_loop(LoopLag()) as loop_lag,
