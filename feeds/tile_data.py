@@ -23,8 +23,9 @@ from typing import Any
 
 from command_center.tiles import TileParams
 from feeds.agencies import AgencyRegistry
-from feeds.catalogue import Catalogue, Indicator, Level
+from feeds.catalogue import Catalogue, Indicator
 from feeds.direction import Bounds, Direction, Status, judged_status, meets_target
+from feeds.expected import expected_code_list, expected_for
 from feeds.frequency import Frequency
 from feeds.observations import NATIONAL, Area, Observation
 from feeds.periods import (
@@ -43,7 +44,7 @@ from feeds.tile_kinds import (
     ReportingStatusParams,
     TrendParams,
 )
-from geo import CodeList, code_list_for, codes, province, successor
+from geo import CodeList, codes, province
 
 Json = dict[str, Any]
 
@@ -87,11 +88,6 @@ def area_names(area: Area, on: Period | None = None) -> tuple[str, str]:
     if on is not None:
         unit = unit.on(on.end)
     return unit.name_vi, unit.name_en
-
-
-def expected_code_list(period: Period) -> CodeList:
-    """The province list a period's data key on: the one in force on its last day."""
-    return code_list_for(period.end)
 
 
 def status_name(status: Status) -> str:
@@ -573,10 +569,6 @@ def _status_row(
     deadline = deadline_of(period, rule)
     overdue_ms = lateness(period, rule, now).total_seconds() * 1000.0
     owner_vi, owner_en = _agency_names(agencies, indicator.owner)
-    aggregation = indicator.aggregation
-    national_expected = (
-        indicator.level is Level.NATIONAL or aggregation is None or aggregation.to_nation is None
-    )
     missing: list[Json] = []
     late_count = 0
 
@@ -597,58 +589,38 @@ def _status_row(
         record["overdue_ms"] = max(record["overdue_ms"], overdue_ms)
 
     national: Json | None = None
-    if national_expected:
-        obs = latest.get((indicator.code, NATIONAL.key, period.key))
+    provinces: Json | None = None
+    owed = expected_for(indicator, period, agencies)
+    for report in owed:
+        obs = latest.get((indicator.code, report.area, period.key))
         arrived = _arrival_lateness(period, indicator, obs, now)
         late_count += 1 if arrived else 0
-        national = {
-            "reported": obs is not None,
-            "reported_at": obs.received_at if obs is not None else None,
-            "agency": obs.agency if obs is not None else indicator.owner,
-            "arrived_late_ms": arrived,
-        }
+        where = report.province
+        if where is None:
+            national = {
+                "reported": obs is not None,
+                "reported_at": obs.received_at if obs is not None else None,
+                "agency": obs.agency if obs is not None else report.agency,
+                "arrived_late_ms": arrived,
+            }
+            names = {"name_vi": NATIONAL_VI, "name_en": NATIONAL_EN}
+        else:
+            code, code_list = where
+            if provinces is None:
+                provinces = {"code_list": code_list.value, "expected": 0, "reported": 0}
+            provinces["expected"] += 1
+            provinces["reported"] += obs is not None
+            names = _province_names(code, code_list, period)
         if obs is None:
             note_missing(
-                indicator.owner,
+                report.agency,
                 {
-                    "area": "VN",
-                    "name_vi": NATIONAL_VI,
-                    "name_en": NATIONAL_EN,
-                    "agency": indicator.owner,
-                    "agency_vi": owner_vi,
-                },
-            )
-    provinces: Json | None = None
-    if indicator.level is Level.PROVINCE:
-        code_list = expected_code_list(period)
-        expected_codes = codes(code_list)
-        reported = 0
-        for code in expected_codes:
-            obs = latest.get((indicator.code, f"{code_list.value}:{code}", period.key))
-            if obs is not None:
-                reported += 1
-                if _arrival_lateness(period, indicator, obs, now):
-                    late_count += 1
-                continue
-            agency_id = province_agency(agencies, code, code_list)
-            names = _province_names(code, code_list, period)
-            note_missing(
-                agency_id,
-                {
-                    "area": f"{code_list.value}:{code}",
+                    "area": report.area,
                     **names,
-                    "agency": agency_id,
-                    "agency_vi": _agency_names(agencies, agency_id)[0],
+                    "agency": report.agency,
+                    "agency_vi": _agency_names(agencies, report.agency)[0],
                 },
             )
-        provinces = {
-            "code_list": code_list.value,
-            "expected": len(expected_codes),
-            "reported": reported,
-        }
-    expected_count = (1 if national_expected else 0) + (
-        provinces["expected"] if provinces is not None else 0
-    )
     return {
         "indicator": indicator.code,
         "name_vi": indicator.name_vi,
@@ -663,7 +635,7 @@ def _status_row(
         "agency_en": owner_en,
         "national": national,
         "provinces": provinces,
-        "expected_count": expected_count,
+        "expected_count": len(owed),
         "missing_count": len(missing),
         "missing": missing,
         "late_count": late_count,
@@ -680,22 +652,6 @@ def _arrival_lateness(
         return None
     late = lateness(period, indicator.deadline, now, _from_ms(obs.received_at, now))
     return late.total_seconds() * 1000.0 if late.total_seconds() > 0 else None
-
-
-def province_agency(agencies: AgencyRegistry | None, code: str, code_list: CodeList) -> str:
-    """The People's Committee that reports for ``code``; for an old (63-list) province,
-    the committee of the province it merged into."""
-    if agencies is not None and f"gso-{agencies.code_list}" == code_list.value:
-        try:
-            return agencies.for_province(code).id
-        except KeyError:
-            pass
-    if code_list is CodeList.OLD_63 and agencies is not None:
-        try:
-            return agencies.for_province(successor(code).code).id
-        except KeyError:
-            pass
-    return f"ubnd_{code}"
 
 
 # ---- dispatch ---------------------------------------------------------------------------------
