@@ -1,5 +1,5 @@
 """Who must report what for a period: the one rule that the reporting-status API
-(``feeds/reporting_status.py``) and the wall's reporting-status tile (``feeds/tile_data.py``)
+(``feeds/reporting_status.py``) and the wall's reporting-status tile (``feeds/tile_reporting.py``)
 both follow, so the two never disagree about who is overdue.
 
 - A national indicator: its owner, for the whole country.

@@ -13,7 +13,7 @@ from feeds.expected import expected_for, national_expected
 from feeds.loader import load_feeds
 from feeds.periods import TIME_ZONE, last_due_period
 from feeds.reporting_status import expected_reports, reporting_status
-from feeds.tile_data import reporting_status_data
+from feeds.tile_reporting import reporting_status_data
 
 FEEDS = load_feeds()
 
