@@ -8,7 +8,9 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a wall server needs to start. Defaults are the embedded quick start."""
+    """Everything a wall server needs to start: the embedded store and an in-memory bus by
+    default. ``run_wall.py`` turns the simulator on unless ``--no-simulator`` (the quick
+    start); a Settings made in code (the tests) starts without it."""
 
     host: str = "127.0.0.1"
     port: int = 5006
