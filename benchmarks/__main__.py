@@ -8,7 +8,7 @@ import argparse
 import asyncio
 import sys
 
-from benchmarks import fanout, hostile, ingest, map, soak, switch, video
+from benchmarks import choropleth, fanout, hostile, ingest, soak, switch, video
 
 BENCHMARKS = ("fanout", "switch", "ingest", "video", "map", "hostile")
 # Named only: a soak is long by nature (make soak).
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.short:  # 25 bridge points at once, as at the launch: full mode only
             print("\n".join(video.run_points(25)), flush=True)
     if "map" in which:
-        lines = map.run(rounds=20 if args.short else 200, loads=3 if args.short else 10)
+        lines = choropleth.run(rounds=20 if args.short else 200, loads=3 if args.short else 10)
         print("\n".join(lines), flush=True)
     if "hostile" in which:
         print("\n".join(hostile.main(args.short)), flush=True)

@@ -30,6 +30,7 @@ from command_center.server.focus_view import FocusViews
 from command_center.server.hub import ScreenHub
 from command_center.server.tile_ids import tiles_by_id
 from command_center.settings import Settings
+from command_center.tasks import cancel_all
 from feeds.acceptance import accepted_observations
 from feeds.incident_store import IncidentStore
 from feeds.incidents import Incident, IncidentStatus, incident_json
@@ -339,11 +340,7 @@ async def run_map_feed(
     try:
         yield maps
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(tasks)
 
 
 def map_clock(settings: Settings) -> Callable[[], datetime]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from command_center.auth import Permission, authorize
 from command_center.bus import Bus
-from command_center.errors import AuthError, NotFoundError, RequestError
+from command_center.errors import AuthError, NotFoundError, RequestError, UnsupportedMediaType
 from command_center.json_text import ON_LOOP_BYTES, parse_json_off_loop
 from command_center.server.body_limit import MAX_OBSERVATIONS_BODY
 from command_center.server.http_base import JsonHandler
@@ -44,11 +44,6 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class UnsupportedMediaType(RequestError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 class ObservationsBase(JsonHandler):
