@@ -81,7 +81,8 @@ from video.room import VideoRoom, open_video_room
 
 log = logging.getLogger(__name__)
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+# The checkout's assets/ (through the command_center/assets link), or the wheel's copy.
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 
 
 @dataclass
