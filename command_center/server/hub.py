@@ -47,6 +47,7 @@ from command_center.protocol import (
     TileView,
     Welcome,
 )
+from command_center.server.best_effort import Bookkeeping
 from command_center.server.coalesce import Coalescer
 from command_center.server.link_limits import LinkLimits
 from command_center.server.switch_report import SwitchReport
@@ -164,6 +165,8 @@ class ScreenHub:
         self._remote: dict[tuple[str, str], tuple[bool, float]] = {}
         # Bounds and counts of this process's screen and video links (/health shows them).
         self.links = LinkLimits()
+        # Store and bus writes about screens: never on a link's path (best_effort.py).
+        self.bookkeeping = Bookkeeping()
 
     # ---- lifetime -----------------------------------------------------------------------
 
@@ -202,6 +205,7 @@ class ScreenHub:
                 await task
         self._tasks.clear()
         self._background.clear()
+        await self.bookkeeping.stop()
 
     # ---- screens ------------------------------------------------------------------------
 
@@ -230,8 +234,8 @@ class ScreenHub:
         status = self.status[link.screen]
         status.online += 1
         status.connected_at = status.last_seen = now
-        await self._record_screen(status, force=True)
-        await self._announce(link.screen, online=True)
+        self._note_screen(status, force=True)
+        self._note_presence(link.screen, online=True)
 
     def detach(self, link: ScreenLink) -> None:
         entries = self._attached.get(link.screen, [])
@@ -245,7 +249,7 @@ class ScreenHub:
             status.online = max(0, status.online - 1)
             status.last_seen = self._clock()
             if status.online == 0:
-                self._spawn(self._announce(link.screen, online=False))
+                self._note_presence(link.screen, online=False)
 
     async def receive(self, link: ScreenLink, message: Ping | Swapped | Health) -> None:
         now = self._clock()
@@ -258,17 +262,31 @@ class ScreenHub:
         status.last_seen = now
         if isinstance(message, Swapped):
             status.last_swap_late_ms = message.late_ms
-            await self._bus.publish(
-                ScreenSwapped(screen=link.screen, switch_id=message.switch_id, at=message.at)
+            swapped = ScreenSwapped(screen=link.screen, switch_id=message.switch_id, at=message.at)
+            self.bookkeeping.run(
+                f"swapped:{link.screen}", "swap report", lambda: self._bus.publish(swapped)
             )
         else:
             status.health = message
-            await self._record_screen(status)
-            await self._announce(link.screen, online=True)
+            self._note_screen(status)
+            self._note_presence(link.screen, online=True)
 
-    async def _announce(self, screen: str, *, online: bool) -> None:
-        await self._bus.publish(
-            ScreenPresence(screen=screen, process=self.process, online=online, at=self._clock())
+    # What the store and the bus hear about screens is best-effort: a Redis outage or a
+    # full disk must never close a link (the error used to propagate into the socket).
+
+    def _note_screen(self, status: ScreenStatus, force: bool = False) -> None:
+        self.bookkeeping.run(
+            f"record:{status.id}",
+            "screen record",
+            lambda: self._record_screen(status, force=force),
+        )
+
+    def _note_presence(self, screen: str, *, online: bool) -> None:
+        presence = ScreenPresence(
+            screen=screen, process=self.process, online=online, at=self._clock()
+        )
+        self.bookkeeping.run(
+            f"presence:{screen}", "presence renewal", lambda: self._bus.publish(presence)
         )
 
     def screens_online(self) -> frozenset[str]:
@@ -285,11 +303,11 @@ class ScreenHub:
         now = self._clock()
         if not force and now - status.recorded_at < SCREEN_RECORD_EVERY_MS:
             return
-        status.recorded_at = now
         health = status.health.model_dump(exclude={"type"}) if status.health else {}
         await self._store.upsert_screen(
             ScreenRecord(id=status.id, first_seen=now, last_seen=now, health=health)
         )
+        status.recorded_at = now  # after: a failed write is tried again at the next report
 
     # ---- layouts ------------------------------------------------------------------------
 
@@ -420,6 +438,13 @@ class ScreenHub:
         wait_s = report.swap_at / 1000.0 - time.time() + SWITCH_REPORT_TIMEOUT_S
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(report.done.wait(), max(wait_s, 0.5))
+        self.bookkeeping.run(
+            f"report:{report.switch_id}",
+            "switch report audit",
+            lambda: self._audit_report(report, actor),
+        )
+
+    async def _audit_report(self, report: SwitchReport, actor: Principal) -> None:
         await audit(
             self._store,
             actor,
