@@ -43,6 +43,7 @@ from command_center.protocol import (
     Pong,
     Rect,
     ScreenInfo,
+    ServerState,
     Swapped,
     TileView,
     Welcome,
@@ -167,6 +168,8 @@ class ScreenHub:
         self.links = LinkLimits()
         # Store and bus writes about screens: never on a link's path (best_effort.py).
         self.bookkeeping = Bookkeeping()
+        # The server's health as screens are told it (health.py decides it).
+        self.server_state = ServerState(status="ok")
 
     # ---- lifetime -----------------------------------------------------------------------
 
@@ -229,6 +232,8 @@ class ScreenHub:
         self._route_screen(entry)
         link.send(Welcome(screen=self.screen_info(link.screen), server_time=now))
         link.send(self._layout_message(link.screen))
+        # Always: a page that reconnects may still show a marker the server has cleared.
+        link.send(self.server_state)
         if link.preview:
             return
         status = self.status[link.screen]
@@ -287,6 +292,28 @@ class ScreenHub:
         )
         self.bookkeeping.run(
             f"presence:{screen}", "presence renewal", lambda: self._bus.publish(presence)
+        )
+
+    def set_server_state(self, status: str, reasons: list[str]) -> None:
+        """Tell every screen the server's health when it changes (their "data delayed"
+        marker); a screen attaching later hears it in its greeting."""
+        state = ServerState.model_validate({"status": status, "reasons": reasons})
+        if state == self.server_state:
+            return
+        self.server_state = state
+        for entries in self._attached.values():
+            for entry in entries:
+                entry.link.send(state)
+
+    def late_tiles(self) -> int:
+        """Tiles on the wall now whose newest value is past its reporting period."""
+        assert self.state.preset is not None
+        shown = {v.id for views in self._views[self.state.preset].values() for v in views}
+        return sum(
+            1
+            for tile in shown
+            if (data := self._tile_data.get(tile))
+            and (data.get("late") is True or (data.get("late_count") or 0) > 0)
         )
 
     def screens_online(self) -> frozenset[str]:
