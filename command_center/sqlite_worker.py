@@ -34,6 +34,11 @@ class SqliteWorker:
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-sqlite")
         try:
             conn = await asyncio.get_running_loop().run_in_executor(thread, connect)
+        except sqlite3.OperationalError as exc:
+            thread.shutdown(wait=False)
+            if _full(exc):
+                raise StoreFull(name) from exc
+            raise
         except BaseException:
             thread.shutdown(wait=False)
             raise
@@ -45,7 +50,7 @@ class SqliteWorker:
         try:
             return await asyncio.get_running_loop().run_in_executor(self._thread, job, self._conn)
         except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_FULL:
+            if _full(exc):
                 raise StoreFull(self._name) from exc
             raise
 
@@ -62,3 +67,7 @@ def rollback(conn: sqlite3.Connection) -> None:
     by itself, and a second ROLLBACK would raise and hide the real error."""
     if conn.in_transaction:
         conn.execute("ROLLBACK")
+
+
+def _full(exc: sqlite3.OperationalError) -> bool:
+    return exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_FULL

@@ -61,6 +61,7 @@ async def screens_reporting(wall: WallProcess) -> AsyncIterator[dict[str, Screen
             client = ScreenClient(ws)
             await client.send(type="hello", screen=screen, token=wall.token("screen", screen))
             await client.recv("layout", within=15)
+            assert (await client.recv("server_state"))["status"] == "ok"
             clients[screen] = client
 
         async def report() -> None:
@@ -99,14 +100,30 @@ async def test_a_redis_outage_longer_than_a_health_period_closes_no_screen_link(
             # Swap reports during the outage go the same best-effort way.
             for c in screens.values():
                 await c.send(type="swapped", switch_id="abc", at=time.time() * 1000.0)
+            # Every screen hears that the server is degraded (its "data delayed" marker).
+            for screen, c in screens.items():
+                state = await c.recv("server_state", within=10)
+                assert state["status"] == "degraded", screen
+                assert {"store", "bus"} & set(state["reasons"]), state
+            print(f"screens told 'degraded' {time.monotonic() - started:.1f} s into the outage")
             await asyncio.sleep(OUTAGE_S)
             for screen, c in screens.items():
                 assert c.ws.close_code is None, f"{screen}'s link closed during the outage"
-            health = (await client.get("/health")).json()
+            r = await client.get("/health")
+            health = r.json()
+            assert r.status_code == 200 and health["status"] == "degraded", health
+            assert health["dependencies"]["store"]["status"] == "down", health
+            assert health["dependencies"]["bus"]["status"] == "down", health
+            assert health["dependencies"]["store"]["since"] > 0
             assert health["screens_online"] == len(SCREENS), health
         finally:
             redis_server.start()
         print(f"Redis down for {time.monotonic() - started:.1f} s")
+        for screen, c in screens.items():
+            state = await c.recv("server_state", within=20)
+            assert state == {"type": "server_state", "status": "ok", "reasons": []}, screen
+        health = (await client.get("/health")).json()
+        assert health["status"] == "ok", health
 
         async def bus_back() -> bool:
             bus = (await client.get("/health")).json()["bus"]
