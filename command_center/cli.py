@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
 import shlex
@@ -17,6 +18,7 @@ import webbrowser
 from pathlib import Path
 
 from command_center.credentials import DeviceKind
+from command_center.errors import StoreFull
 from command_center.server.keys import Keys
 from command_center.settings import Settings
 from command_center.store import Store
@@ -332,6 +334,23 @@ def main(argv: list[str] | None = None) -> int:
 
     install_token_masking()
     command = args.command or "serve"
+    try:
+        return _run(command, args)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        return _cannot(command, f"the disk is full ({exc.filename or exc})")
+    except StoreFull as exc:
+        return _cannot(command, exc.message)
+
+
+def _cannot(command: str, why: str) -> int:
+    """A clear line instead of a traceback when the centre's disk or store is at fault."""
+    print(f"run_wall.py {command}: {why}", file=sys.stderr)
+    return 75  # EX_TEMPFAIL: try again once there is room
+
+
+def _run(command: str, args: argparse.Namespace) -> int:
     if command == "validate":
         return validate(args.files, args.wall_file)
     if command == "kiosk":

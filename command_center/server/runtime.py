@@ -42,6 +42,7 @@ from command_center.server.credentials_api import (
 from command_center.server.device_cookie import DeviceCookieAuth, pass_routes
 from command_center.server.feeds_runtime import run_feeds
 from command_center.server.focus_api import last_focus
+from command_center.server.health import HealthMonitor, StoreProbe, watch_health
 from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
@@ -208,6 +209,10 @@ async def open_runtime(
                             ice_servers=tuple(map(parse_ice_server, settings.ice_servers))
                         ),
                     ) as video,
+                    watch_health(
+                        _health_monitor(settings, store, hub, loop_lag, video),
+                        hub.set_server_state,
+                    ) as health,
                 ):
                     port = settings.port or _free_port(settings.host)
                     metrics = WallMetrics(hub, bus, loop_lag, video)
@@ -231,7 +236,9 @@ async def open_runtime(
 
                     console = ConsoleDeps(hub, store, bus, keys, sessions, video, credentials)
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
-                    server = _http_server(settings, port, console, ingest, gate, extra, loop_lag)
+                    server = _http_server(
+                        settings, port, console, ingest, gate, extra, loop_lag, health
+                    )
                     server.start()
                     try:
                         with serve_metrics(metrics, settings.metrics_bind) as metrics_port:
@@ -264,6 +271,22 @@ async def open_runtime(
             await bus.close()
 
 
+def _health_monitor(
+    settings: Settings, store: Store, hub: ScreenHub, loop_lag: LoopLag, video: VideoRoom
+) -> HealthMonitor:
+    """``/health``'s parts: the store probed with one cheap read (and, embedded, the room
+    left on its disk), the bus link, the ICE servers, the loop, late tiles."""
+    embedded = settings.redis_url is None
+    probe = StoreProbe(store.get_state, settings.data_dir if embedded else None)
+    return HealthMonitor(
+        probe,
+        hub.bus_health,
+        loop_lag,
+        lambda: [server.url for server in video.ice.down()],
+        hub.late_tiles,
+    )
+
+
 def _http_server(
     settings: Settings,
     port: int,
@@ -272,10 +295,18 @@ def _http_server(
     gate: SignInGate,
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
     loop_lag: LoopLag | None = None,
+    health: HealthMonitor | None = None,
 ) -> Any:
     hub, store, keys, sessions = console.hub, console.store, console.keys, console.sessions
     ttl = settings.session_ttl_s
-    common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl, "loop_lag": loop_lag}
+    common = {
+        "hub": hub,
+        "store": store,
+        "keys": keys,
+        "session_ttl_s": ttl,
+        "loop_lag": loop_lag,
+        "health": health,
+    }
     secure = settings.https
     # One gate for both sign-in routes, so a guesser cannot alternate between them.
     patterns: list[tuple[str, Any, dict[str, Any]]] = [
