@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from command_center.redis_client import redis_client
+from command_center.redis_client import parse_redis_url, redis_client
 from command_center.store.base import (
     AuditEntry,
     CredentialUse,
@@ -97,6 +97,7 @@ return ended
 class RedisStore:
     def __init__(self, url: str, prefix: str = "cc:") -> None:
         self._redis: aioredis.Redis = redis_client(url)
+        self._replication = parse_redis_url(url).replication
         self._prefix = prefix
         self._cas_state = self._redis.register_script(_CAS_STATE)
         self._append_audit = self._redis.register_script(_APPEND_AUDIT)
@@ -131,6 +132,8 @@ class RedisStore:
             keys=[self._key("state")],
             args=[expected_version, state.version, state.model_dump_json()],
         )
+        if won:  # a switch is reported done only once the replicas hold it
+            await self._replication.confirm(self._redis, self._key("replicated"))
         return bool(won)
 
     async def upsert_screen(self, record: ScreenRecord) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from redis.exceptions import WatchError
 
-from command_center.redis_client import redis_client
+from command_center.redis_client import parse_redis_url, redis_client
 from feeds.incident_store.base import PAGE, check_quota, is_open, news, order_key
 from feeds.incidents import Incident
 
@@ -28,6 +28,8 @@ RETRIES = 20
 class RedisIncidentStore:
     def __init__(self, url: str, prefix: str = DEFAULT_PREFIX) -> None:
         self._redis = redis_client(url)
+        self._replication = parse_redis_url(url).replication
+        self._marker = f"{prefix}replicated"
         self._hash = f"{prefix}incidents"
         self._order = f"{prefix}incidents:order"
         self._open = f"{prefix}incidents:open"
@@ -92,9 +94,11 @@ class RedisIncidentStore:
                     for agency, count in fresh.items():
                         pipe.hincrby(self._held, agency, count)
                     await pipe.execute()
-                    return changed
                 except WatchError:
                     continue
+            # Acknowledged once the replicas hold it; a retry is idempotent (same state).
+            await self._replication.confirm(self._redis, self._marker)
+            return changed
         raise RuntimeError(f"incidents: gave up after {RETRIES} concurrent updates")
 
     async def _load(self, keys: list[Any]) -> list[Incident]:

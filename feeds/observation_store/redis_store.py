@@ -11,7 +11,9 @@ One Lua script checks and writes a whole batch: Redis runs it atomically, so a b
 all-or-nothing and two processes cannot interleave their checks and writes. The script
 builds key names from the prefix (fine on a single Redis, not on Redis Cluster). Durability
 is the deployment's ``appendonly``/``appendfsync`` (``always`` makes "accepted" survive a
-kill -9 of Redis too; tests/integration/test_durability.py runs exactly that).
+kill -9 of Redis too; tests/integration/test_durability.py runs exactly that), and with
+replicas (``redis+sentinel://``) a batch is acknowledged only once ``WAIT`` says a replica
+has it (tests/faults/test_sentinel_failover.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import json
 
 import redis.asyncio as aioredis
 
-from command_center.redis_client import redis_client
+from command_center.redis_client import parse_redis_url, redis_client
 from feeds.observation_store.base import (
     AppendResult,
     ObservationKey,
@@ -181,6 +183,7 @@ def _key(o: Observation) -> str:
 class RedisObservationStore:
     def __init__(self, url: str, prefix: str = DEFAULT_PREFIX) -> None:
         self._redis: aioredis.Redis = redis_client(url)
+        self._replication = parse_redis_url(url).replication
         self._prefix = prefix
         self._append = self._redis.register_script(_APPEND)
 
@@ -209,6 +212,9 @@ class RedisObservationStore:
         if reply[0] == 0:
             pairs = zip(reply[1::2], reply[2::2], strict=True)
             raise_conflicts([conflict_message(batch[int(i)], int(rev)) for i, rev in pairs])
+        # Acknowledged only once the replicas hold it (WAIT); a retry after NotReplicated
+        # finds the rows as duplicates (keyed by indicator, area, period and revision).
+        await self._replication.confirm(self._redis, f"{self._prefix}replicated")
         marks = reply[1].decode()
         accepted = [o for o, mark in zip(batch, marks, strict=True) if mark == "a"]
         return AppendResult(accepted, marks.count("d"))
