@@ -195,8 +195,11 @@ class SentinelCluster:
                 info = client.info("replication")
             if info["role"] != "master" or info["connected_slaves"] < len(live):
                 return False
-            offsets = {info[f"slave{i}"]["offset"] for i in range(len(live))}
-            if any(offset != info["master_repl_offset"] for offset in offsets):
+            replicas = [info[f"slave{i}"] for i in range(len(live))]
+            if any(
+                r["state"] != "online" or r["offset"] != info["master_repl_offset"]
+                for r in replicas
+            ):
                 return False
             for sentinel in self.sentinels:
                 with sentinel.client() as client:
