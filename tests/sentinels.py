@@ -4,7 +4,7 @@ on a free loopback port with a generated config in its own folder.
 
     with SentinelCluster(tmp_path) as cluster:
         wall = WallProcess(..., extra=["--redis", cluster.url])
-        killed = cluster.kill_primary()         # SIGKILL, as a dead host
+        killed, at = cluster.kill_primary()     # SIGKILL, as a dead host
         new = cluster.wait_promoted(killed)     # the sentinels' choice, asked of them
         cluster.restart(killed)                 # back as a replica of the new primary
 
@@ -192,15 +192,13 @@ class SentinelCluster:
         live = [n for n in self.data if n.alive and n is not primary]
         try:
             with primary.client() as client:
-                info = client.info("replication")
-            if info["role"] != "master" or info["connected_slaves"] < len(live):
-                return False
-            replicas = [info[f"slave{i}"] for i in range(len(live))]
-            if any(
-                r["state"] != "online" or r["offset"] != info["master_repl_offset"]
-                for r in replicas
-            ):
-                return False
+                if client.info("replication")["role"] != "master":
+                    return False
+                # In sync: every live replica confirms a write made now (WAIT asks them,
+                # where INFO shows offsets they acknowledge only once a second).
+                client.incr("sentinel-cluster:settled")
+                if live and client.wait(len(live), 500) < len(live):
+                    return False
             for sentinel in self.sentinels:
                 with sentinel.client() as client:
                     state = client.sentinel_master(MASTER)
@@ -221,11 +219,13 @@ class SentinelCluster:
 
     # --- faults ---------------------------------------------------------------------------
 
-    def kill_primary(self) -> Node:
-        """SIGKILL the current primary (a dead host: no goodbye to anyone)."""
+    def kill_primary(self) -> tuple[Node, float]:
+        """SIGKILL the current primary (a dead host: no goodbye to anyone); returns it and
+        the moment of the kill (``time.monotonic()``), taken after asking the sentinels."""
         primary = self.primary
+        killed_at = time.monotonic()
         primary.stop(kill=True)
-        return primary
+        return primary, killed_at
 
     def wait_promoted(self, old: Node, within: float = 30.0) -> Node:
         """Wait until the sentinels name a primary other than ``old`` and it says it is one."""

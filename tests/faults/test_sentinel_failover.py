@@ -9,49 +9,17 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import websockets
+from agency_load import AGENCY, Post, lost, post_batches
 from sentinels import SentinelCluster
 from wallprocess import WallProcess
 from wallsupport import WALL_2X2, ScreenClient, wait_until
 
 pytestmark = pytest.mark.redis
-INDICATOR = "covid19_community_cases"
-AREAS = ("01", "79", "46")
-FIRST_PERIOD = date(2015, 1, 1)
-
-
-@dataclass(frozen=True)
-class Post:
-    batch: int
-    sent: float  # monotonic
-    answered: float
-    status: int
-
-
-def batch_rows(i: int) -> list[dict[str, object]]:
-    """Batch ``i``: one row per area for its own day, so no two batches share a row."""
-    period = (FIRST_PERIOD + timedelta(days=i)).isoformat()
-    return [
-        {
-            "indicator": INDICATOR,
-            "area_code": a,
-            "code_list": "gso-34",
-            "period": period,
-            "value": i,
-        }
-        for a in AREAS
-    ]
-
-
-def row_keys(i: int) -> set[str]:
-    period = (FIRST_PERIOD + timedelta(days=i)).isoformat()
-    return {f"{INDICATOR}|gso-34:{a}|{period}" for a in AREAS}
 
 
 @pytest.fixture
@@ -70,30 +38,9 @@ def wall(tmp_path: Path, cluster: SentinelCluster) -> Iterator[WallProcess]:
         wall.stop()
 
 
-async def agency_loop(
-    client: httpx.AsyncClient, headers: dict[str, str], posts: list[Post]
-) -> None:
-    """Post batch after batch, as an agency's uploader would, recording every answer; a
-    503 batch is retried as the next one would be (its rows are not counted as stored)."""
-    i = 0
-    while True:
-        sent = time.monotonic()
-        try:
-            r = await client.post(
-                "/api/v1/observations", json={"observations": batch_rows(i)}, headers=headers
-            )
-            status = r.status_code
-        except httpx.TransportError:
-            status = 0
-        posts.append(Post(i, sent, time.monotonic(), status))
-        i += 1
-        await asyncio.sleep(0.02)
-
-
 async def test_the_wall_follows_a_sentinel_failover_and_loses_nothing_it_acknowledged(
     wall: WallProcess, cluster: SentinelCluster
 ) -> None:
-    headers = {"Authorization": f"Bearer bo_y_te:{wall.token('agency', 'bo_y_te')}"}
     posts: list[Post] = []
     async with (
         httpx.AsyncClient(base_url=wall.url, timeout=30) as client,
@@ -110,13 +57,12 @@ async def test_the_wall_follows_a_sentinel_failover_and_loses_nothing_it_acknowl
         await screen.send(type="hello", screen="left-top", token=wall.token("screen", "left-top"))
         assert (await screen.recv("layout", within=15))["preset"] == "overview"
 
-        loop = asyncio.create_task(agency_loop(client, headers, posts))
+        loop = asyncio.create_task(post_batches(client, wall.token("agency", AGENCY), posts))
         try:
             await wait_until(
                 lambda: sum(p.status == 201 for p in posts) >= 10, within=30, what="201s"
             )
-            killed_at = time.monotonic()
-            old = await asyncio.to_thread(cluster.kill_primary)
+            old, killed_at = await asyncio.to_thread(cluster.kill_primary)
             await asyncio.to_thread(cluster.wait_promoted, old)
             promoted_at = time.monotonic()
             # The promoted replica has no replica of its own: nothing it takes is safe yet.
@@ -150,8 +96,8 @@ async def test_the_wall_follows_a_sentinel_failover_and_loses_nothing_it_acknowl
         # primary (read directly, not through the wall).
         with cluster.primary.client() as redis_client:
             stored = {k.decode() for k in redis_client.hkeys("cc:obs:latest")}
-        acknowledged = [p.batch for p in posts if p.status == 201]
-        missing = [i for i in acknowledged if not row_keys(i) <= stored]
+        acknowledged = sum(p.status == 201 for p in posts)
+        missing = lost(posts, stored)
         assert not missing, f"{len(missing)} acknowledged batches lost: {missing[:10]}"
 
         # The wall follows: a switch reaches the screen, /health says the bus is back.
@@ -167,6 +113,6 @@ async def test_the_wall_follows_a_sentinel_failover_and_loses_nothing_it_acknowl
     print(
         f"\nsentinel failover: kill -> promoted {promoted_at - killed_at:.1f} s; "
         f"kill -> first 201 {back_at - killed_at:.1f} s (old primary restarted as a replica "
-        f"{restart_at - killed_at:.1f} s after the kill); {len(acknowledged)} batches "
+        f"{restart_at - killed_at:.1f} s after the kill); {acknowledged} batches "
         f"acknowledged, all stored; {refused} answered 503"
     )
