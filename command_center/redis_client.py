@@ -20,22 +20,26 @@ promoted replica; a connection still open to a demoted primary fails its next wr
 Redis) is how many replicas must hold a write before the stores acknowledge it:
 ``Replication.confirm`` runs ``WAIT replicas wait_ms`` after the write and raises
 ``NotReplicated`` (a Redis timeout, so the caller answers 503 + Retry-After) when fewer
-confirm in time. ``WAITAOF`` (Redis 7.2) would also wait for the AOF fsync; Redis 7.0 has
+confirm in time. A ticket written with the data makes sure the WAIT is about the server
+that holds the write. ``WAITAOF`` (Redis 7.2) would also wait for the AOF fsync; Redis 7.0 has
 no such command, so the fsync is the servers' ``appendfsync always``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
-from redis.asyncio.sentinel import Sentinel
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 CONNECT_TIMEOUT_S = 2.0  # a Redis host that does not answer is down, not slow
@@ -45,6 +49,8 @@ SENTINEL_PORT = 26379
 DEFAULT_WAIT_MS = 1000  # a replica on the same LAN answers WAIT in well under a millisecond
 MAX_WAIT_MS = 4000  # below the command timeout: a WAIT must time out before its socket does
 MAX_REPLICAS = 16
+# A ticket left behind (the process died between the write and its confirmation) expires.
+TICKET_TTL_MS = 60_000
 SENTINEL_SCHEME = "redis+sentinel"
 PLAIN_SCHEMES = ("redis", "rediss", "unix")
 OUR_OPTIONS = ("replicas", "wait_ms")
@@ -64,33 +70,68 @@ class NotReplicated(RedisTimeoutError):
 
 @dataclass(frozen=True)
 class Replication:
-    """How many replicas must hold a write before it is acknowledged, waiting how long."""
+    """How many replicas must hold a write before it is acknowledged, waiting how long.
+
+    A store's write also sets a *ticket* (``ticket()``: a fresh key, or None when no
+    replica is awaited) in the same atomic step (its Lua script or MULTI), and ``confirm``
+    then takes the ticket back on the primary and waits for the replicas. ``WAIT`` alone
+    would not do: it counts the writes of its own connection only; a pool may give the
+    confirmation another connection, even another server (the new primary of a
+    switchover, which may never have had the write); and a retried batch may write
+    nothing at all (all duplicates).
+    """
 
     replicas: int = 0
     wait_ms: int = DEFAULT_WAIT_MS
 
-    async def confirm(self, client: aioredis.Redis, marker: str) -> None:
-        """Return once ``replicas`` replicas hold every write made before this call (on any
-        connection of ``client``); else raise ``NotReplicated``.
-
-        ``WAIT`` counts the writes of its own connection only, and a pool gives no promise
-        that this is the connection of the write; a retried batch may even write nothing
-        (all duplicates). So a write of our own (``INCR marker``) goes first on the same
-        connection: the replication stream is ordered, and a replica that has the marker
-        has everything the primary held before it. A pipeline retried on a new connection
-        re-sends both, so the WAIT never counts a connection without the marker.
-        """
+    def ticket(self, prefix: str) -> str | None:
         if self.replicas <= 0:
+            return None
+        return f"{prefix}ack:{secrets.token_hex(12)}"
+
+    async def confirm(self, client: aioredis.Redis, ticket: str | None) -> None:
+        """Return once ``replicas`` replicas hold the write that set ``ticket``; else
+        raise ``NotReplicated`` (the write may be on the primary only: not acknowledged).
+
+        ``DEL ticket`` finds the ticket only on a server that has the write, and is itself
+        a write on this connection: the replication stream is ordered, so ``WAIT`` right
+        after it returns how many replicas have the ticket's deletion, and with it the
+        write. A pipeline retried on a new connection re-sends both: the ticket is gone
+        then and the answer is a cautious 503, never a 201 on the strength of another
+        connection's WAIT.
+        """
+        if ticket is None:
             return
         async with client.pipeline(transaction=False) as pipe:
-            pipe.incr(marker)
+            pipe.delete(ticket)
             pipe.wait(self.replicas, self.wait_ms)
-            _, acked = await pipe.execute()
+            held, acked = await pipe.execute()
+        if not held:
+            await follow_primary(client)
+            raise NotReplicated(
+                "the write is not on the server that is primary now (a failover or a "
+                "retried confirmation); not acknowledged, retry"
+            )
         if int(acked) < self.replicas:
+            await follow_primary(client)
             raise NotReplicated(
                 f"{acked} of {self.replicas} replica(s) confirmed the write within "
                 f"{self.wait_ms} ms; not acknowledged, retry"
             )
+
+
+async def follow_primary(client: aioredis.Redis) -> None:
+    """After a write no replica confirmed: if the sentinels now name another primary (a
+    switchover leaves the old one up, taking writes no replica will ever get), drop every
+    connection of ``client`` so that the next command connects to the new one; a command
+    in flight is retried there (every store write is idempotent). Plain Redis: nothing."""
+    pool = client.connection_pool
+    if not isinstance(pool, SentinelConnectionPool):
+        return
+    before = pool.master_address
+    with contextlib.suppress(RedisError):
+        if await pool.get_master_address() != before:
+            await pool.disconnect(inuse_connections=True)
 
 
 @dataclass(frozen=True)

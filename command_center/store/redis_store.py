@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from command_center.redis_client import parse_redis_url, redis_client
+from command_center.redis_client import TICKET_TTL_MS, parse_redis_url, redis_client
 from command_center.store.base import (
     AuditEntry,
     CredentialUse,
@@ -45,6 +45,7 @@ if current ~= tonumber(ARGV[1]) then
     return 0
 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'body', ARGV[3])
+if ARGV[4] ~= '' then redis.call('SET', ARGV[4], '1', 'PX', ARGV[5]) end
 return 1
 """
 
@@ -128,12 +129,19 @@ class RedisStore:
 
     async def compare_and_set_state(self, expected_version: int, state: WallState) -> bool:
         check_new_version(expected_version, state)
+        ticket = self._replication.ticket(self._prefix)
         won = await self._cas_state(
             keys=[self._key("state")],
-            args=[expected_version, state.version, state.model_dump_json()],
+            args=[
+                expected_version,
+                state.version,
+                state.model_dump_json(),
+                ticket or "",
+                TICKET_TTL_MS,
+            ],
         )
         if won:  # a switch is reported done only once the replicas hold it
-            await self._replication.confirm(self._redis, self._key("replicated"))
+            await self._replication.confirm(self._redis, ticket)
         return bool(won)
 
     async def upsert_screen(self, record: ScreenRecord) -> None:

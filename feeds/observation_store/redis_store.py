@@ -23,7 +23,7 @@ import json
 
 import redis.asyncio as aioredis
 
-from command_center.redis_client import parse_redis_url, redis_client
+from command_center.redis_client import TICKET_TTL_MS, parse_redis_url, redis_client
 from feeds.observation_store.base import (
     AppendResult,
     ObservationKey,
@@ -99,6 +99,8 @@ if #conflicts > 0 then
     for _, v in ipairs(conflicts) do reply[#reply + 1] = v end
     return reply
 end
+-- The ticket (Replication.confirm) goes with the batch: no server has one without the other.
+if ARGV[4] ~= '' then redis.call('SET', ARGV[4], '1', 'PX', ARGV[5]) end
 local shown_args, newest, members, series_order = {}, {}, {}, {}
 local firsts, first_seen, period_order = {}, {}, {}
 local function flush_shown()
@@ -207,14 +209,15 @@ class RedisObservationStore:
             # the revision as text, so that Lua's hash fields read "1", never "1.0".
             meta.append((f"{series}|{period}", str(o.revision), repr(o.value), series, period))
             bodies.append(o.model_dump_json())
-        args = [self._prefix, json.dumps(meta), "\n".join(bodies)]
+        ticket = self._replication.ticket(self._prefix)
+        args = [self._prefix, json.dumps(meta), "\n".join(bodies), ticket or "", str(TICKET_TTL_MS)]
         reply = await self._append(keys=[], args=args)
         if reply[0] == 0:
             pairs = zip(reply[1::2], reply[2::2], strict=True)
             raise_conflicts([conflict_message(batch[int(i)], int(rev)) for i, rev in pairs])
         # Acknowledged only once the replicas hold it (WAIT); a retry after NotReplicated
         # finds the rows as duplicates (keyed by indicator, area, period and revision).
-        await self._replication.confirm(self._redis, f"{self._prefix}replicated")
+        await self._replication.confirm(self._redis, ticket)
         marks = reply[1].decode()
         accepted = [o for o, mark in zip(batch, marks, strict=True) if mark == "a"]
         return AppendResult(accepted, marks.count("d"))

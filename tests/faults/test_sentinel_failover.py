@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -38,10 +39,50 @@ def wall(tmp_path: Path, cluster: SentinelCluster) -> Iterator[WallProcess]:
         wall.stop()
 
 
-async def test_the_wall_follows_a_sentinel_failover_and_loses_nothing_it_acknowledged(
-    wall: WallProcess, cluster: SentinelCluster
-) -> None:
-    posts: list[Post] = []
+@dataclass
+class Room:
+    """What the failover tests drive: the API as the duty officer, one screen, one agency
+    posting batches until ``stop_load``."""
+
+    client: httpx.AsyncClient
+    officer: dict[str, str]
+    screen: ScreenClient
+    posts: list[Post]
+    load: asyncio.Task[None] | None = None
+
+    def acknowledged(self, after: float = 0.0) -> int:
+        return sum(p.status == 201 for p in self.posts if p.sent > after)
+
+    async def stop_load(self) -> None:
+        if self.load is not None:
+            self.load.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.load
+
+    async def check_the_wall_followed(self, cluster: SentinelCluster) -> None:
+        """Only 201 or 503 was ever answered; every batch answered 201 is on the current
+        primary (read there, not through the wall); a switch reaches the screen; /health
+        is ok."""
+        await self.stop_load()
+        statuses = {p.status for p in self.posts}
+        assert statuses <= {201, 503}, f"answers other than 201/503: {statuses}"
+        with cluster.primary.client() as redis_client:
+            stored = {k.decode() for k in redis_client.hkeys("cc:obs:latest")}
+        missing = lost(self.posts, stored)
+        assert not missing, f"{len(missing)} acknowledged batches lost: {missing[:10]}"
+        r = await self.client.post(
+            "/api/v1/switch", json={"preset": "calibration"}, headers=self.officer
+        )
+        assert r.status_code == 202, r.text
+        assert (await self.screen.recv("layout", within=15))["preset"] == "calibration"
+        health = (await self.client.get("/health")).json()
+        assert health["status"] == "ok" and health["bus"]["state"] == "ok", health
+
+
+@contextlib.asynccontextmanager
+async def room_under_load(wall: WallProcess) -> AsyncIterator[Room]:
+    """A signed-in officer, a screen on the current layout and an agency posting (from at
+    least ten 201s on)."""
     async with (
         httpx.AsyncClient(base_url=wall.url, timeout=30) as client,
         websockets.connect(
@@ -52,67 +93,80 @@ async def test_the_wall_follows_a_sentinel_failover_and_loses_nothing_it_acknowl
         signed_in = await client.post(
             "/api/v1/sessions", json={"username": name, "password": password}
         )
-        auth = {"Authorization": f"Bearer {signed_in.json()['token']}"}
+        officer = {"Authorization": f"Bearer {signed_in.json()['token']}"}
         screen = ScreenClient(ws)
         await screen.send(type="hello", screen="left-top", token=wall.token("screen", "left-top"))
         assert (await screen.recv("layout", within=15))["preset"] == "overview"
-
-        loop = asyncio.create_task(post_batches(client, wall.token("agency", AGENCY), posts))
+        room = Room(client, officer, screen, [])
+        credential = wall.token("agency", AGENCY)
+        room.load = asyncio.create_task(post_batches(client, credential, room.posts))
         try:
-            await wait_until(
-                lambda: sum(p.status == 201 for p in posts) >= 10, within=30, what="201s"
-            )
-            old, killed_at = await asyncio.to_thread(cluster.kill_primary)
-            await asyncio.to_thread(cluster.wait_promoted, old)
-            promoted_at = time.monotonic()
-            # The promoted replica has no replica of its own: nothing it takes is safe yet.
-            await wait_until(
-                lambda: any(p.sent > promoted_at and p.status == 503 for p in posts),
-                within=30,
-                what="a 503 from the new primary while it has no replica",
-            )
-            restart_at = time.monotonic()
-            await asyncio.to_thread(cluster.restart, old)  # back as the new one's replica
-            await wait_until(
-                lambda: any(p.answered > restart_at and p.status == 201 for p in posts),
-                within=60,
-                what="a 201 once the new primary has a replica again",
-            )
-            back_at = next(p.answered for p in posts if p.answered > restart_at and p.status == 201)
+            await wait_until(lambda: room.acknowledged() >= 10, within=30, what="201s")
+            yield room
         finally:
-            loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await loop
+            await room.stop_load()
 
-        statuses = {p.status for p in posts}
-        assert statuses <= {201, 503}, f"answers other than 201/503: {statuses}"
-        assert any(killed_at < p.answered < restart_at and p.status == 503 for p in posts)
-        unsafe = [
-            p for p in posts if p.sent > promoted_at and p.answered < restart_at and p.status == 201
-        ]
-        assert not unsafe, f"acknowledged with no replica to hold them: {unsafe}"
 
-        # Every batch acknowledged, before, during and after the failover, is on the new
-        # primary (read directly, not through the wall).
-        with cluster.primary.client() as redis_client:
-            stored = {k.decode() for k in redis_client.hkeys("cc:obs:latest")}
-        acknowledged = sum(p.status == 201 for p in posts)
-        missing = lost(posts, stored)
-        assert not missing, f"{len(missing)} acknowledged batches lost: {missing[:10]}"
-
-        # The wall follows: a switch reaches the screen, /health says the bus is back.
-        r = await client.post("/api/v1/switch", json={"preset": "calibration"}, headers=auth)
-        assert r.status_code == 202, r.text
-        layout = await screen.recv("layout", within=15)
-        assert layout["preset"] == "calibration"
-        health = (await client.get("/health")).json()
-        assert health["status"] == "ok" and health["bus"]["state"] == "ok"
+async def test_the_wall_follows_a_sentinel_failover_and_loses_nothing_it_acknowledged(
+    wall: WallProcess, cluster: SentinelCluster
+) -> None:
+    async with room_under_load(wall) as room:
+        posts = room.posts
+        old, killed_at = await asyncio.to_thread(cluster.kill_primary)
+        await asyncio.to_thread(cluster.wait_promoted, old)
+        promoted_at = time.monotonic()
+        # The promoted replica has no replica of its own: nothing it takes is safe yet.
+        await wait_until(
+            lambda: any(p.sent > promoted_at and p.status == 503 for p in posts),
+            within=30,
+            what="a 503 from the new primary while it has no replica",
+        )
+        restart_at = time.monotonic()
+        await asyncio.to_thread(cluster.restart, old)  # back as the new one's replica
+        await wait_until(
+            lambda: room.acknowledged(after=restart_at) >= 10,
+            within=60,
+            what="201s once the new primary has a replica again",
+        )
+        await room.check_the_wall_followed(cluster)
+        health = (await room.client.get("/health")).json()
         assert health["bus"]["reconnects"] >= 1
-
-    refused = sum(p.status == 503 for p in posts)
+    back_at = next(p.answered for p in posts if p.sent > restart_at and p.status == 201)
+    assert any(killed_at < p.answered < restart_at and p.status == 503 for p in posts)
+    unsafe = [
+        p for p in posts if p.sent > promoted_at and p.answered < restart_at and p.status == 201
+    ]
+    assert not unsafe, f"acknowledged with no replica to hold them: {unsafe}"
     print(
         f"\nsentinel failover: kill -> promoted {promoted_at - killed_at:.1f} s; "
         f"kill -> first 201 {back_at - killed_at:.1f} s (old primary restarted as a replica "
-        f"{restart_at - killed_at:.1f} s after the kill); {acknowledged} batches "
-        f"acknowledged, all stored; {refused} answered 503"
+        f"{restart_at - killed_at:.1f} s after the kill); {room.acknowledged()} batches "
+        f"acknowledged, all stored; {sum(p.status == 503 for p in posts)} answered 503"
+    )
+
+
+async def test_a_planned_switchover_under_load_loses_nothing(
+    wall: WallProcess, cluster: SentinelCluster
+) -> None:
+    """``SENTINEL FAILOVER``, as for maintenance: the old primary stays up and is made the
+    new one's replica; the wall moves over, answering 503 (never 500) meanwhile."""
+    async with room_under_load(wall) as room:
+        old = cluster.primary
+        started_at = time.monotonic()
+        with cluster.sentinels[0].client() as sentinel:
+            assert sentinel.execute_command("SENTINEL", "FAILOVER", "wall")
+        await asyncio.to_thread(cluster.wait_promoted, old)
+        promoted_at = time.monotonic()
+        await wait_until(
+            lambda: room.acknowledged(after=promoted_at) >= 10,
+            within=60,
+            what="201s from the new primary",
+        )
+        await room.check_the_wall_followed(cluster)
+    back_at = next(p.answered for p in room.posts if p.sent > promoted_at and p.status == 201)
+    print(
+        f"\nsentinel switchover: promoted {promoted_at - started_at:.1f} s after SENTINEL "
+        f"FAILOVER, first 201 after it {back_at - started_at:.1f} s; "
+        f"{room.acknowledged()} batches acknowledged, all stored; "
+        f"{sum(p.status == 503 for p in room.posts)} answered 503"
     )

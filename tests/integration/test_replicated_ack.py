@@ -18,6 +18,7 @@ from wallprocess import RedisServer, free_port
 from wallsupport import device_token, login, running_wall, wait_until
 
 from command_center.auth import Role
+from command_center.redis_client import TICKET_TTL_MS, NotReplicated, Replication, redis_client
 
 pytestmark = pytest.mark.redis
 ROW = {
@@ -127,5 +128,31 @@ async def test_nothing_is_acknowledged_until_a_replica_holds_it(tmp_path: Path) 
                 )
                 assert len(history) == 1
                 await wait_until(lambda: rt.hub.state.preset == "calibration")
+    finally:
+        primary.stop()
+
+
+async def test_a_confirmation_is_about_the_server_that_holds_the_write(tmp_path: Path) -> None:
+    """The WAIT counts for the server holding the write's ticket only: a server without it
+    (the new primary of a switchover that never got the write, say) is no confirmation,
+    however many replicas it has."""
+    primary = RedisServer().start()
+    try:
+        with replica_of(primary, tmp_path):
+            client = redis_client(primary.url)
+            try:
+                replication = Replication(replicas=1, wait_ms=500)
+                ticket = replication.ticket("test:")
+                assert ticket is not None and ticket.startswith("test:ack:")
+                await client.set(ticket, 1, px=TICKET_TTL_MS)
+                await replication.confirm(client, ticket)  # held, and on the replica
+                with pytest.raises(NotReplicated, match="not on the server that is primary"):
+                    await replication.confirm(client, ticket)  # taken back already
+                with pytest.raises(NotReplicated, match="not on the server that is primary"):
+                    await replication.confirm(client, replication.ticket("test:"))
+                assert Replication(replicas=0).ticket("test:") is None
+                await Replication(replicas=0).confirm(client, None)  # nothing to wait for
+            finally:
+                await client.aclose()
     finally:
         primary.stop()
