@@ -4,8 +4,10 @@ to the sentinels' promotion, and to the first batch acknowledged (201) by the ne
 (posts meanwhile get 503); at the end, the batches answered 201 that are not on the last
 primary (observations lost: must be 0).
 
-Two replicas, so the new primary still has one to confirm each write (``WAIT``); the killed
-server comes back as a replica before the next kill. ``measure`` is for
+Two replicas and the URL's default ``replicas=1``, so the new primary still has one to
+confirm each write (``WAIT``); a ``kill -9`` loses nothing even so, as the sentinels promote
+the replica with the most data (a planned switchover would need ``replicas=2``: see the
+README). The killed server comes back as a replica before the next kill. ``measure`` is for
 ``benchmarks/failover`` (issue 11 point 9) too.
 """
 
@@ -45,8 +47,8 @@ class RedisFailover:
         f50, f95 = percentile(self.failover_s, 0.5), percentile(self.failover_s, 0.95)
         p50, p95 = percentile(self.promoted_s, 0.5), percentile(self.promoted_s, 0.95)
         return [
-            f"failover_redis: {self.kills} kill -9 of the primary (2 replicas, 3 sentinels, "
-            "down-after 1000 ms)",
+            f"failover_redis: {self.kills} kill -9 of the primary (2 replicas, WAIT for 1, "
+            "3 sentinels, down-after 1000 ms)",
             f"  kill→first 201: p50 {f50:.1f} s, p95 {f95:.1f} s "
             f"(kill→promoted: p50 {p50:.1f} s, p95 {p95:.1f} s)",
             f"  batches: {self.acknowledged} answered 201, {self.refused} answered 503, "
