@@ -1,5 +1,5 @@
-"""Faults: the Redis primary dies under load and the sentinels promote its replica (issue 11
-point 4). The wall (``--redis redis+sentinel://…``) must follow the new primary, and never
+"""Faults: the Redis primary dies under load (or is switched over for maintenance) and the
+sentinels promote its replica (issue 11 point 4). The wall (``--redis redis+sentinel://…``) must follow the new primary, and never
 acknowledge (201) a batch that no replica holds: the code before acknowledged every write
 the primary took, and a promoted replica with no replica of its own took them all."""
 
