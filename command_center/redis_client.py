@@ -119,6 +119,24 @@ class Replication:
                 f"{self.wait_ms} ms; not acknowledged, retry"
             )
 
+    async def check_connected(self, client: aioredis.Redis) -> None:
+        """``/health``: raise ``NotReplicated`` while the primary has fewer replicas in
+        sync than a write must wait for (every write would be refused)."""
+        if self.replicas <= 0:
+            return
+        info = await client.info("replication")
+        online = sum(
+            1
+            for name, replica in info.items()
+            if name.startswith("slave") and isinstance(replica, dict)
+            if replica.get("state") == "online"
+        )
+        if online < self.replicas:
+            raise NotReplicated(
+                f"{online} of {self.replicas} replica(s) connected to the primary: "
+                "writes are refused (503) until one is back"
+            )
+
 
 async def follow_primary(client: aioredis.Redis) -> None:
     """After a write no replica confirmed: if the sentinels now name another primary (a

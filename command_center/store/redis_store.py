@@ -123,6 +123,12 @@ class RedisStore:
         """Fail at startup, with Redis's own error, rather than at the first switch."""
         await self._redis.ping()
 
+    async def probe(self) -> None:
+        """``/health``'s check: one cheap read, then whether enough replicas are connected
+        to confirm a write (``NotReplicated`` if not)."""
+        await self.get_state()
+        await self._replication.check_connected(self._redis)
+
     async def get_state(self) -> WallState:
         body = await self._redis.hget(self._key("state"), "body")
         return WallState() if body is None else WallState.model_validate_json(body)

@@ -121,6 +121,12 @@ async def test_the_wall_follows_a_sentinel_failover_and_loses_nothing_it_acknowl
             within=30,
             what="a 503 from the new primary while it has no replica",
         )
+
+        async def store_degraded() -> bool:
+            store = (await room.client.get("/health")).json()["dependencies"]["store"]
+            return bool(store["status"] == "degraded" and "replica" in store.get("detail", ""))
+
+        await wait_until(store_degraded, within=15, what="/health: store degraded, no replica")
         restart_at = time.monotonic()
         await asyncio.to_thread(cluster.restart, old)  # back as the new one's replica
         await wait_until(

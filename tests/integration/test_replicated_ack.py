@@ -105,6 +105,11 @@ async def test_nothing_is_acknowledged_until_a_replica_holds_it(tmp_path: Path) 
             r = await client.post("/api/v1/switch", json={"preset": "calibration"}, headers=officer)
             assert r.status_code == 503, r.text
 
+            # /health tells the duty officer why (the store answers, but refuses writes).
+            store = (await client.get("/health")).json()["dependencies"]["store"]
+            assert store["status"] == "degraded", store
+            assert "0 of 1 replica(s) connected" in store["detail"]
+
             with replica_of(primary, tmp_path):
                 # The batch reached the primary before: the retry finds it, once.
                 r = await post_row()
@@ -128,6 +133,12 @@ async def test_nothing_is_acknowledged_until_a_replica_holds_it(tmp_path: Path) 
                 )
                 assert len(history) == 1
                 await wait_until(lambda: rt.hub.state.preset == "calibration")
+
+                async def store_ok() -> bool:
+                    health = (await client.get("/health")).json()
+                    return bool(health["dependencies"]["store"]["status"] == "ok")
+
+                await wait_until(store_ok, within=10, what="the store ok on /health")
     finally:
         primary.stop()
 
