@@ -8,6 +8,10 @@ on a free loopback port with a generated config in its own folder.
         new = cluster.wait_promoted(killed)     # the sentinels' choice, asked of them
         cluster.restart(killed)                 # back as a replica of the new primary
 
+Its methods block (sockets, polling): from async code call them through
+``asyncio.to_thread``, as tests/faults/test_sentinel_failover.py and
+benchmarks/failover_redis.py do.
+
 Data servers keep an append-only file fsynced on every write (``appendfsync always``) and
 everything (data servers and sentinels) requires ``password``, as a centre would run it.
 """
@@ -18,6 +22,7 @@ import contextlib
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -209,8 +214,8 @@ class SentinelCluster:
         return True
 
     @staticmethod
-    def wait(predicate: object, within: float, what: str) -> None:
-        assert callable(predicate)
+    def wait(predicate: Callable[[], bool], within: float, what: str) -> None:
+        """Poll ``predicate`` (blocking: run it in a thread from async code)."""
         deadline = time.monotonic() + within
         while not predicate():
             if time.monotonic() > deadline:
