@@ -37,7 +37,14 @@ CHROMIUM_FLAGS = [
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=Path("data"), help="embedded store folder")
-    p.add_argument("--redis", dest="redis_url", default=None, help="redis://host:port/db")
+    p.add_argument(
+        "--redis",
+        dest="redis_url",
+        type=_redis_url,
+        default=None,
+        help="redis://host:port/db or redis+sentinel://host:26379,host2:26379/MASTER/db "
+        "(?replicas=N&wait_ms=M: replicas that must hold a write before it is acknowledged)",
+    )
     p.add_argument("--wall", dest="wall_file", type=Path, default=None, help="wall spec YAML")
     p.add_argument(
         "--keys-file",
@@ -239,6 +246,16 @@ def _metrics_bind(text: str) -> str:
 
     try:
         parse_bind(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _redis_url(text: str) -> str:
+    from command_center.redis_client import parse_redis_url
+
+    try:
+        parse_redis_url(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text

@@ -48,6 +48,7 @@ from command_center.protocol import (
     TileView,
     Welcome,
 )
+from command_center.redis_client import NotReplicated
 from command_center.server.best_effort import Bookkeeping
 from command_center.server.coalesce import Coalescer
 from command_center.server.link_limits import LinkLimits
@@ -180,7 +181,11 @@ class ScreenHub:
         if self.state.preset not in self.presets:
             default = "overview" if "overview" in self.presets else sorted(self.presets)[0]
             fresh = WallState(preset=default, version=self.state.version + 1)
-            if await self._store.compare_and_set_state(self.state.version, fresh):
+            try:
+                won = await self._store.compare_and_set_state(self.state.version, fresh)
+            except NotReplicated:  # the default preset, replicated or not: start with it
+                won = True
+            if won:
                 self.state = fresh
             else:
                 self.state = await self._store.get_state()
@@ -417,7 +422,13 @@ class ScreenHub:
             switched_at=now,
             switched_by=actor.name,
         )
-        if not await self._store.compare_and_set_state(previous.version, state):
+        try:
+            won = await self._store.compare_and_set_state(previous.version, state)
+        except NotReplicated:
+            # On the primary, not yet on a replica (503): a retry starts from what it holds.
+            self.state = await self._store.get_state()
+            raise
+        if not won:
             self.state = await self._store.get_state()
             raise ConflictError(
                 "another switch happened at the same time; the wall now shows "

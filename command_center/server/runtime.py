@@ -67,7 +67,7 @@ from command_center.server.verify_pool import VerifyPool
 from command_center.server.video_routes import video_routes
 from command_center.sessions import SessionPolicy, Sessions
 from command_center.settings import Settings
-from command_center.store import Store, open_store
+from command_center.store import RedisStore, Store, open_store
 from feeds.incident_store import IncidentStore, open_incident_store
 from feeds.incident_store.retention import keep_incidents
 from feeds.loader import FeedsSpec, load_feeds
@@ -277,7 +277,9 @@ def _health_monitor(
     """``/health``'s parts: the store probed with one cheap read (and, embedded, the room
     left on its disk), the bus link, the ICE servers, the loop, late tiles."""
     embedded = settings.redis_url is None
-    probe = StoreProbe(store.get_state, settings.data_dir if embedded else None)
+    # Redis: also whether enough replicas are connected to confirm a write (sentinels).
+    call = store.probe if isinstance(store, RedisStore) else store.get_state
+    probe = StoreProbe(call, settings.data_dir if embedded else None)
     return HealthMonitor(
         probe,
         hub.bus_health,
