@@ -12,7 +12,7 @@ let queue = Promise.resolve();
 /** Run ``task`` after every embed started before it has finished. */
 function oneAtATime(task) {
   const run = queue.then(task, task);
-  queue = run.catch(() => {});
+  queue = run.then(() => {}, () => {});  // holds no figure: the queue outlives them all
   return run;
 }
 
@@ -61,6 +61,7 @@ export function embedFigure(item, target) {
         for (const [type, listener, options] of listeners) {
           viewport.removeEventListener(type, listener, options);
         }
+        listeners.length = 0;
       },
     };
   });

@@ -142,7 +142,7 @@ async def test_a_new_observation_reaches_the_trend_charts_source(
         await body.wait_for(state="detached", timeout=30_000)
         await switch(wall, PRESET)
         await wait_until(
-            lambda: body.get_attribute("data-figure-embeds"), within=30, what="figure again"
+            lambda: body.get_attribute("data-chart-key"), within=30, what="figure again"
         )
         await wait_until(gained, within=30, what="the columns on the new tile")
     assert await page.evaluate(documents) == 1  # only the tile on the screen now
@@ -157,13 +157,7 @@ async def test_a_new_observation_reaches_the_trend_charts_source(
     assert len(listeners["listeners"]) == 1  # the figure on the screen now, no other
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a screen still keeps ~300 DOM nodes per switch away from a trend tile and back "
-    "after the viewport-listener fix (make soak found it; heap snapshots point at BokehJS "
-    "signal receivers; not yet resolved)",
-)
-async def test_released_trend_figures_free_their_nodes(
+async def test_switching_back_to_a_trend_keeps_no_more_nodes(
     browser: BrowserContext, wall: WallProcess
 ) -> None:
     cpi = load_feeds().catalogue.get("cpi_yoy")
@@ -187,11 +181,11 @@ async def test_released_trend_figures_free_their_nodes(
         return int(next(m["value"] for m in metrics if m["name"] == "Nodes"))
 
     async def away_and_back() -> None:
-        await switch(wall, "overview")
+        await switch(wall, "map-national")
         await body.wait_for(state="detached", timeout=30_000)
         await switch(wall, PRESET)
         await wait_until(
-            lambda: body.get_attribute("data-figure-embeds"), within=30, what="figure again"
+            lambda: body.get_attribute("data-chart-key"), within=30, what="figure again"
         )
 
     await away_and_back()  # every tile kind of both presets has been built once
@@ -200,4 +194,8 @@ async def test_released_trend_figures_free_their_nodes(
         await away_and_back()
     kept = await live_nodes() - before
     print(f"DOM nodes kept over 4 switches away and back: {kept}")
-    assert kept < 200, f"{kept} DOM nodes kept alive by 4 released figures"
+    # The figure waits while another layout is shown and is shown again, never re-embedded:
+    # BokehJS does not free every part of a released figure (~300 DOM nodes a switch).
+    assert await body.get_attribute("data-figure-reuses") is not None
+    assert await body.get_attribute("data-figure-embeds") is None
+    assert kept < 200, f"{kept} DOM nodes kept alive over 4 switches"
