@@ -41,6 +41,7 @@ class _WallCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         yield from self._screens()
+        yield from self._health()
         yield from self._bus()
         yield from self._loop()
         if self.video is not None:
@@ -86,6 +87,25 @@ class _WallCollector(Collector):
         version = GaugeMetricFamily("cc_layout_version", "Version of the layout on the wall")
         version.add_metric([], snap["version"])
         yield version
+
+    def _health(self) -> Iterator[Metric]:
+        # What /health last decided (and told the screens): one sample per state, 1 for the
+        # current one, and one per dependency that is not ok.
+        state = self.hub.server_state
+        status = GaugeMetricFamily(
+            "cc_server_status", "The server's health as /health says it", labels=["status"]
+        )
+        for name in ("ok", "degraded", "down"):
+            status.add_metric([name], 1 if state.status == name else 0)
+        yield status
+        failing = GaugeMetricFamily(
+            "cc_dependency_failing",
+            "Dependencies /health reports as not ok (store, bus, video, loop_lag)",
+            labels=["dependency"],
+        )
+        for reason in state.reasons:
+            failing.add_metric([reason], 1)
+        yield failing
 
     def _bus(self) -> Iterator[Metric]:
         reconnects = CounterMetricFamily(

@@ -60,6 +60,8 @@ async def test_metrics_count_screens_and_agency_batches(rt: WallRuntime) -> None
     assert before[("cc_screens_total", ())] == 4
     assert ("process_open_fds", ()) in before and ("cc_loop_lag_p99_seconds", ()) in before
     assert before[("cc_bus_up", ())] == 1
+    states = [before[("cc_server_status", (("status", s),))] for s in ("ok", "degraded", "down")]
+    assert sorted(states) == [0, 0, 1]  # exactly one (a loaded machine may be degraded)
 
     token = device_token(rt, "agency", AGENCY)
     auth = {"Authorization": f"Bearer {AGENCY}:{token}"}
