@@ -93,6 +93,14 @@ def parser() -> argparse.ArgumentParser:
             "bridge points fail over to them (repeatable; default: this server only)",
         )
         p.add_argument(
+            "--ice-address",
+            dest="ice_addresses",
+            action="append",
+            default=[],
+            help="the video relay gathers ICE candidates on this address only (repeatable; "
+            "default: every interface but loopback)",
+        )
+        p.add_argument(
             "--ice-server",
             dest="ice_servers",
             action="append",
@@ -354,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
         servers=tuple(args.servers),
+        ice_addresses=tuple(args.ice_addresses),
         polls=tuple(args.polls),
         watches=tuple((agency, Path(folder)) for agency, folder in args.watches),
         incident_retention_days=args.incident_retention_days,

@@ -109,6 +109,17 @@ class MapFocusChanged(BusMessage):
     ts: float
 
 
+class VideoControlChanged(BusMessage):
+    """The console changed the video program, a pin or a mute on process ``node``. The state
+    itself is in the store (``video.shared_state``): the other processes re-read it and tell
+    their screens, consoles and points. ``by``: who did it; ``ts``: when (ms)."""
+
+    type: Literal["video_control_changed"] = "video_control_changed"
+    node: str
+    by: str
+    ts: float
+
+
 _Union = (
     TileDataChanged
     | LayoutSwitched
@@ -118,6 +129,7 @@ _Union = (
     | BridgePointState
     | IncidentsAccepted
     | MapFocusChanged
+    | VideoControlChanged
 )
 AnyBusMessage = Annotated[_Union, Field(discriminator="type")]
 BUS_MESSAGE: TypeAdapter[_Union] = TypeAdapter(AnyBusMessage)
@@ -130,4 +142,5 @@ BUS_MESSAGES: tuple[type[BusMessage], ...] = (
     BridgePointState,
     IncidentsAccepted,
     MapFocusChanged,
+    VideoControlChanged,
 )

@@ -73,8 +73,11 @@ from layouts.loader import load_presets, load_wall
 from layouts.model import PresetSpec, WallSpec
 from video.config import VideoConfig
 from video.ice import parse_ice_server
+from video.node_credential import node_key
+from video.pull import Node
 from video.registry import load_bridge_points
 from video.room import VideoRoom, open_video_room
+from video.shared_state import open_video_state
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +114,15 @@ class WallRuntime:
 
     @property
     def url(self) -> str:
-        if self.settings.public_url:
-            return self.settings.public_url.rstrip("/")
-        host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::", "") else self.settings.host
-        scheme = "https" if self.settings.tls_cert else "http"
-        return f"{scheme}://{host}:{self.port}"
+        return _own_url(self.settings, self.port)
+
+
+def _own_url(settings: Settings, port: int) -> str:
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    scheme = "https" if settings.tls_cert else "http"
+    return f"{scheme}://{host}:{port}"
 
 
 def _free_port(host: str) -> int:
@@ -177,6 +184,11 @@ async def open_runtime(
                 switch_lead_ms=settings.switch_lead_ms,
             )
             await hub.start()
+            port = settings.port or _free_port(settings.host)
+            # With Redis, other processes may pull this one's video (node to node WHEP).
+            node = (
+                Node(_own_url(settings, port), node_key(keys.bus)) if settings.redis_url else None
+            )
             try:
                 async with (
                     run_feeds(settings, feeds, presets, hub, observations, bus),
@@ -185,17 +197,20 @@ async def open_runtime(
                     ) as maps,
                     keep_incidents(incidents, settings.incident_retention_days),
                     watch_loop(LoopLag()) as loop_lag,
+                    open_video_state(settings.redis_url) as video_state,
                     # The video room closes (every peer connection) before the bus.
                     open_video_room(
                         load_bridge_points(),
                         bus,
                         video_config
                         or VideoConfig(
-                            ice_servers=tuple(map(parse_ice_server, settings.ice_servers))
+                            ice_servers=tuple(map(parse_ice_server, settings.ice_servers)),
+                            host_addresses=settings.ice_addresses or None,
                         ),
+                        video_state,
+                        node,
                     ) as video,
                 ):
-                    port = settings.port or _free_port(settings.host)
                     ingest = {
                         "feeds": feeds,
                         "observations": observations,

@@ -73,7 +73,7 @@ class VideoHandler(JsonHandler):
         self.screens = screens
         self.store = store
 
-    async def caller(self, whip_point: str | None = None) -> Caller:
+    async def caller(self, whip_point: str | None = None, node_point: str | None = None) -> Caller:
         credential = bearer(self.request.headers.get("Authorization", ""))
         credential = credential or self.get_cookie(SESSION_COOKIE)
         if not credential:
@@ -86,6 +86,7 @@ class VideoHandler(JsonHandler):
             self.screens,
             whip_point,
             self.request.remote_ip,
+            node_point,
         )
 
     async def operator(self) -> Caller:
@@ -238,9 +239,13 @@ class WhepHandler(VideoHandler):
     def check_path(self) -> None:
         self.room.check_source(self.path_args[0])
 
+    async def authenticate(self) -> None:
+        self.check_path()
+        await self.caller(node_point=self.path_args[0])
+
     async def post(self, source: str) -> None:
         self.room.check_source(source)
-        caller = await self.caller()
+        caller = await self.caller(node_point=source)
         offer = self.body_of(SDP)
         session_id, answer = await self.room.watch(source, caller.holder, caller.point, offer)
         self.write_sdp(answer, f"/whep/{source}/{session_id}")
@@ -249,8 +254,11 @@ class WhepHandler(VideoHandler):
 class WhepSessionHandler(VideoHandler):
     ALLOWED = ("PATCH", "DELETE")
 
+    async def authenticate(self) -> None:
+        await self.caller(node_point=self.path_args[0])
+
     async def patch(self, source: str, session_id: str) -> None:
-        caller = await self.caller()
+        caller = await self.caller(node_point=source)
         session = self.room.watcher_session(source, session_id)
         WhipSessionHandler._check_holder(caller, session.viewer)
         fragment = self.body_of(SDPFRAG)
@@ -260,7 +268,7 @@ class WhepSessionHandler(VideoHandler):
         self.finish()
 
     async def delete(self, source: str, session_id: str) -> None:
-        caller = await self.caller()
+        caller = await self.caller(node_point=source)
         session = self.room.watcher_session(source, session_id)
         WhipSessionHandler._check_holder(caller, session.viewer)
         await self.room.end_watcher(session_id)
