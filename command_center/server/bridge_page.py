@@ -110,11 +110,16 @@ def words(lang: str) -> dict[str, str]:
 
 class BridgePageHandler(RequestHandler):
     def initialize(
-        self, points: BridgePointRegistry, keys: Keys, ice_servers: tuple[IceServer, ...] = ()
+        self,
+        points: BridgePointRegistry,
+        keys: Keys,
+        ice_servers: tuple[IceServer, ...] = (),
+        servers: tuple[str, ...] = (),
     ) -> None:
         self.points = points
         self.keys = keys
         self.ice_servers = ice_servers
+        self.servers = servers
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -175,6 +180,9 @@ class BridgePageHandler(RequestHandler):
             # The same STUN/TURN servers the relay uses (--ice-server); none by default, so a
             # point on a closed network never waits on a public server it cannot reach.
             "ice_servers": [server.for_browser() for server in self.ice_servers],
+            # Every wall server in failover order: when this one is lost, the page publishes
+            # again to the next that answers (bridge.js).
+            "servers": list(self.servers),
         }
         # "</" cannot end the script element early inside JSON written this way.
         payload = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
@@ -197,7 +205,10 @@ class BridgePageHandler(RequestHandler):
 
 
 def bridge_page_routes(
-    points: BridgePointRegistry, keys: Keys, ice_servers: tuple[IceServer, ...] = ()
+    points: BridgePointRegistry,
+    keys: Keys,
+    ice_servers: tuple[IceServer, ...] = (),
+    servers: tuple[str, ...] = (),
 ) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
-    args = {"points": points, "keys": keys, "ice_servers": ice_servers}
+    args = {"points": points, "keys": keys, "ice_servers": ice_servers, "servers": servers}
     return [(r"/bridge/([^/]+)", BridgePageHandler, args)]

@@ -219,8 +219,13 @@ async def open_runtime(
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     screen_ids = frozenset(s.id for s in wall.screens)
-                    extra += video_routes(video, keys, screen_ids, sessions, store, hub.links)
-                    extra += bridge_page_routes(video.registry, keys, video.config.ice_servers)
+                    servers = settings.servers or (_own_url(settings, port),)
+                    extra += video_routes(
+                        video, keys, screen_ids, sessions, store, hub.links, servers
+                    )
+                    extra += bridge_page_routes(
+                        video.registry, keys, video.config.ice_servers, servers
+                    )
                     known = known_credentials(wall, feeds, video.registry)
                     extra += credentials_routes(keys, store, known)
                     extra += pass_routes(keys, screen_ids, video.registry)

@@ -6,6 +6,7 @@
     POST   /whep/<source>             (and PATCH/DELETE on its Location) to watch
     OPTIONS on an endpoint            200, Accept-Post: application/sdp; other methods 405
     GET    /ws/video                  control channel: roster, then room events
+    GET    /api/v1/video/servers          every wall server, in failover order (for points)
     /api/v1/video/...                 roster; mute, end, program, pins (duty officer, admin)
 
 As RFC 9725 (WHIP; WHEP follows it) asks: a PATCH names its ICE session with ``If-Match``
@@ -322,6 +323,26 @@ class PinHandler(VideoHandler):
         self.write_json(await video_actions.pin(self.room, self.store, who, tile, source))
 
 
+class ServersHandler(VideoHandler):
+    """Every wall server's URL in failover order (``--server``), for a bridge point that
+    must publish again elsewhere when its server is lost. Any video credential reads it."""
+
+    def initialize(  # type: ignore[override]
+        self,
+        room: VideoRoom,
+        keys: Keys,
+        screens: frozenset[str],
+        store: Store,
+        servers: tuple[str, ...] = (),
+    ) -> None:
+        super().initialize(room, keys, screens, store)
+        self.servers = servers
+
+    async def get(self) -> None:
+        await self.caller()
+        self.write_json({"servers": list(self.servers)})
+
+
 VIDEO_API_ROUTES: list[tuple[str, type[JsonHandler]]] = [
     (r"/api/v1/video/roster", RosterHandler),
     (r"/api/v1/video/points/([a-z0-9-]{1,48})/mute", MuteHandler),
@@ -451,9 +472,12 @@ def video_routes(
     sessions: Sessions,
     store: Store,
     links: LinkLimits | None = None,
+    servers: tuple[str, ...] = (),
 ) -> list[tuple[str, Any, dict[str, Any]]]:
-    """Every video pattern with what its handler needs, for ``open_runtime``."""
+    """Every video pattern with what its handler needs, for ``open_runtime``; ``servers``:
+    every wall server in failover order (this one alone when not configured)."""
     deps = {"room": room, "keys": keys, "screens": screens, "sessions": sessions, "store": store}
     handlers: list[tuple[str, Any]] = [*VIDEO_API_ROUTES, *SIGNALLING_ROUTES]
     routes = [(pattern, handler, deps) for pattern, handler in handlers]
-    return [*routes, (r"/ws/video", VideoSocket, {**deps, "links": links})]
+    listed = (r"/api/v1/video/servers", ServersHandler, {**deps, "servers": servers})
+    return [listed, *routes, (r"/ws/video", VideoSocket, {**deps, "links": links})]
