@@ -176,7 +176,7 @@ async def run(args: argparse.Namespace, stop: asyncio.Event) -> int:
                 for watcher in watchers:
                     watcher.cancel()
             if not stop.is_set():
-                log.warning("link to %s lost; publishing again", url)
+                log.warning("link to %s lost; reconnecting (publishing again)", url)
         except SignallingError as exc:
             if exc.status in FINAL:
                 log.error("refused: %s", exc)

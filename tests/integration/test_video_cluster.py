@@ -18,7 +18,7 @@ import httpx
 import pytest
 import websockets
 from test_video_relay import LOOPBACK, Collector
-from wallprocess import WallProcess, private_redis
+from wallprocess import WallProcess, free_port, private_redis
 from wallsupport import WALL_2X2, wait_until
 
 from command_center.credentials import secret_bytes
@@ -32,18 +32,23 @@ pytestmark = pytest.mark.redis
 SDP = {"Content-Type": "application/sdp"}
 
 
-def cluster_process(tmp_path: Path, name: str, redis_url: str) -> WallProcess:
+def cluster_process(
+    tmp_path: Path, name: str, redis_url: str, port: int, servers: list[str]
+) -> WallProcess:
     # One key file for both (keys never go into Redis); media on loopback only.
     extra = ["--redis", redis_url, "--keys-file", str(tmp_path / "keys.json")]
     extra += ["--ice-address", "127.0.0.1", "--no-simulator"]
-    return WallProcess(data_dir=tmp_path / name, wall_file=WALL_2X2, extra=extra)
+    extra += [arg for url in servers for arg in ("--server", url)]
+    return WallProcess(data_dir=tmp_path / name, wall_file=WALL_2X2, port=port, extra=extra)
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
+    ports = [free_port(), free_port()]
+    servers = [f"http://127.0.0.1:{port}" for port in ports]
     with private_redis() as url:
-        a = cluster_process(tmp_path, "a", url).start()
-        b = cluster_process(tmp_path, "b", url)
+        a = cluster_process(tmp_path, "a", url, ports[0], servers).start()
+        b = cluster_process(tmp_path, "b", url, ports[1], servers)
         try:
             b.start()
             yield a, b
@@ -240,3 +245,44 @@ async def test_program_and_pins_set_on_a_hold_on_b(
 
     await wait_until(read_at_start, within=10, what="B's state read from the store")
     assert status(await roster(b, auth), "quang-ninh")["muted"] is True
+
+
+async def test_a_bridge_page_of_a_may_fail_over_to_b_and_no_other_site_may(
+    pair: tuple[WallProcess, WallProcess],
+) -> None:
+    a, b = pair
+    async with httpx.AsyncClient(base_url=b.url) as client:
+        # The server list, for a point told one URL.
+        r = await client.get(
+            "/api/v1/video/servers", headers={"Authorization": f"Bearer {point_cred(b, 'hue')}"}
+        )
+        assert r.status_code == 200 and r.json() == {"servers": [a.url, b.url]}
+        assert (await client.get("/api/v1/video/servers")).status_code == 401
+        # A's bridge page, its server lost, posts its offer to B: the preflight passes.
+        for path, method in [("/whip/hue", "POST"), ("/whip/hue/s1", "DELETE")]:
+            ask = {"Access-Control-Request-Method": method, "Origin": a.url}
+            ask["Access-Control-Request-Headers"] = "authorization, content-type"
+            r = await client.options(path, headers=ask)
+            assert r.status_code == 204, (path, r.status_code, r.text)
+            assert r.headers["Access-Control-Allow-Origin"] == a.url
+            assert method in r.headers["Access-Control-Allow-Methods"]
+            assert "Authorization" in r.headers["Access-Control-Allow-Headers"]
+            # Another site's page gets no CORS answer at all.
+            r = await client.options(path, headers={**ask, "Origin": "https://evil.example"})
+            assert "Access-Control-Allow-Origin" not in r.headers
+        # A refusal is readable by A's page (so it can tell "wrong token" from "gone").
+        r = await client.post(
+            "/whip/hue",
+            content="v=0",
+            headers={**SDP, "Origin": a.url, "Authorization": "Bearer wrong"},
+        )
+        assert r.status_code == 401 and r.headers["Access-Control-Allow-Origin"] == a.url
+        assert "Location" in r.headers["Access-Control-Expose-Headers"]
+    # The control channel takes A's pages too, and still no other site's.
+    ws_url = f"ws://127.0.0.1:{b.port}/ws/video"
+    async with websockets.connect(ws_url, origin=a.url) as ws:  # type: ignore[arg-type]
+        await ws.send(json.dumps({"type": "hello", "credential": point_cred(b, "hue")}))
+        assert json.loads(await ws.recv())["type"] == "roster"
+    with pytest.raises(websockets.InvalidStatus):
+        async with websockets.connect(ws_url, origin="https://evil.example"):  # type: ignore[arg-type]
+            pass
