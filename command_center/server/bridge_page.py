@@ -24,6 +24,8 @@ from command_center.server.device_cookie import (
     grant,
 )
 from command_center.server.keys import Keys
+from command_center.server.security_headers import STRICT_CSP
+from command_center.server.video_routes import server_origins
 from video.ice import IceServer
 from video.registry import BridgePointRegistry
 
@@ -184,6 +186,8 @@ class BridgePageHandler(RequestHandler):
             # again to the next that answers (bridge.js).
             "servers": list(self.servers),
         }
+        # The page may publish to the other wall servers when this one is lost.
+        self.set_header("Content-Security-Policy", bridge_csp(self.servers))
         # "</" cannot end the script element early inside JSON written this way.
         payload = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
         if lang == "en":
@@ -202,6 +206,21 @@ class BridgePageHandler(RequestHandler):
                 **words(lang),
             )
         )
+
+
+def bridge_csp(servers: tuple[str, ...]) -> str:
+    """The strict policy, its ``connect-src`` widened to every listed wall server (HTTP
+    for WHIP/WHEP and /health, WebSocket for the control channel) and no other."""
+    others = sorted(
+        f"{scheme}{origin.split('://', 1)[1]}"
+        for origin in server_origins(servers)
+        for scheme in (
+            ("https://", "wss://") if origin.startswith("https:") else ("http://", "ws://")
+        )
+    )
+    if not others:
+        return STRICT_CSP
+    return STRICT_CSP.replace("connect-src 'self'", " ".join(["connect-src 'self'", *others]), 1)
 
 
 def bridge_page_routes(
