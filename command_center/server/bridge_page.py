@@ -187,7 +187,8 @@ class BridgePageHandler(RequestHandler):
             "servers": list(self.servers),
         }
         # The page may publish to the other wall servers when this one is lost.
-        self.set_header("Content-Security-Policy", bridge_csp(self.servers))
+        own = f"{self.request.protocol}://{self.request.host}"
+        self.set_header("Content-Security-Policy", bridge_csp(self.servers, own))
         # "</" cannot end the script element early inside JSON written this way.
         payload = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
         if lang == "en":
@@ -208,12 +209,12 @@ class BridgePageHandler(RequestHandler):
         )
 
 
-def bridge_csp(servers: tuple[str, ...]) -> str:
-    """The strict policy, its ``connect-src`` widened to every listed wall server (HTTP
-    for WHIP/WHEP and /health, WebSocket for the control channel) and no other."""
+def bridge_csp(servers: tuple[str, ...], own: str) -> str:
+    """The strict policy, its ``connect-src`` widened to every other listed wall server
+    (HTTP for WHIP/WHEP and /health, WebSocket for the control channel) and no other."""
     others = sorted(
         f"{scheme}{origin.split('://', 1)[1]}"
-        for origin in server_origins(servers)
+        for origin in server_origins(servers) - {own}
         for scheme in (
             ("https://", "wss://") if origin.startswith("https:") else ("http://", "ws://")
         )
