@@ -86,6 +86,9 @@ class BridgePointState(BusMessage):
     in_call: bool
     muted: bool = False
     ts: float
+    # The process that says so (its video room's id; "" from older versions): the others
+    # show a point held elsewhere as that process reports it.
+    node: str = ""
 
 
 class IncidentsAccepted(BusMessage):

@@ -143,6 +143,8 @@ class VideoRoom:
         self.state: VideoState = state or MemoryVideoState()
         self.node = node
         self.pulls: dict[str, Pull] = {}
+        # Points published to other processes, as those report them (roster only).
+        self.remote: dict[str, BridgePointState] = {}
         self._renewed = 0.0
         self._process = secrets.token_hex(8)  # tells its own bus hints from the others'
         # The configured ICE servers that answer now: an answer never waits on the others.
@@ -499,13 +501,33 @@ class VideoRoom:
             log.warning("cannot release %s: %s", point_id, exc)
 
     async def renew_holds(self, now: float) -> None:
-        """The watchdog's tick: renew this process's announcements, close idle pulls."""
+        """The watchdog's tick: renew this process's announcements, close idle pulls,
+        forget points whose process stopped holding them without a word (kill -9)."""
         await self._close_unwanted_pulls(now)
         if self.node is None or now - self._renewed < HOLD_RENEW_S:
             return
         self._renewed = now
         for point_id in list(self.publishers):
             await self._hold(point_id)
+        try:
+            for point_id, state in list(self.remote.items()):
+                if await self.state.holder(point_id) in (None, self.node.url):
+                    self._remote_state(state.model_copy(update={"online": False, "in_call": False}))
+        except Exception as exc:  # the store is away: the next tick checks again
+            log.warning("holders not checked: %s", exc)
+
+    def _remote_state(self, state: BridgePointState) -> None:
+        """Another process says how a point it holds (or held) is doing."""
+        if state.point not in self.registry:
+            return
+        if state.online:
+            self.remote[state.point] = state
+        elif self.remote.pop(state.point, None) is None:
+            return
+        if state.point not in self.publishers and state.point not in self.pulls:
+            if state.in_call:
+                self._emit(Joined(point=state.point, ts=self._ms()))
+            self._emit(PointChanged(status=self.status(state.point), ts=self._ms()))
 
     async def load_control(self, by: str = "sync") -> None:
         """Program, pins and mutes as the store has them (at start, on a hint from another
@@ -550,6 +572,8 @@ class VideoRoom:
                         await self.load_control()
                     elif isinstance(message, VideoControlChanged) and message.node != self._process:
                         await self.load_control(message.by)
+                    elif isinstance(message, BridgePointState) and message.node != self._process:
+                        self._remote_state(message)
                 except Exception:
                     log.exception("video state not re-read")
 
@@ -639,9 +663,26 @@ class VideoRoom:
         point = self.point(point_id)
         session = self.publishers.get(point_id)
         pull = self.pulls.get(point_id) if session is None else None
-        if pull is not None:  # published to another process, pulled here
-            return self._pulled_status(point, pull)
+        remote = self.remote.get(point_id) if session is None else None
+        if pull is not None and (pull.link is not None or remote is None):
+            return self._pulled_status(point, pull)  # published elsewhere, pulled here
         video = session.sources["video"] if session else None
+        if remote is not None:  # published to another process, as it reports it
+            return PointStatus(
+                id=point.id,
+                name_vi=point.name_vi,
+                name_en=point.name_en,
+                kind=point.kind.value,
+                lat=point.location.lat,
+                lon=point.location.lon,
+                online=remote.online,
+                in_call=remote.in_call,
+                no_media=remote.online and not remote.in_call,
+                muted=point_id in self.muted,
+                video_codec=None,
+                subscribers=0,
+                stats=None,
+            )
         return PointStatus(
             id=point.id,
             name_vi=point.name_vi,
@@ -724,6 +765,7 @@ class VideoRoom:
                 in_call=status.in_call,
                 muted=status.muted,
                 ts=self._ms(),
+                node=self._process,
             )
         )
 

@@ -123,6 +123,10 @@ async def test_a_viewer_on_b_gets_a_point_publishing_to_a(
         await wait_until(
             lambda: _in_call(a, auth, "quang-ninh"), within=20, what="quang-ninh in call on A"
         )
+        # B's console shows it in call too, as A reports it, before anyone watches it on B.
+        await wait_until(
+            lambda: _in_call(b, auth, "quang-ninh"), within=20, what="quang-ninh in call on B"
+        )
         async with (
             viewing(b, "quang-ninh", point_cred(b, "hue")) as first,
             viewing(b, "quang-ninh", point_cred(b, "da-nang")) as second,
@@ -143,6 +147,11 @@ async def test_a_viewer_on_b_gets_a_point_publishing_to_a(
             return status(await roster(a, auth), "quang-ninh")["subscribers"] == 0
 
         await wait_until(pull_closed, within=20, what="B's pull closed")
+
+    async def gone_on_b() -> bool:
+        return not status(await roster(b, auth), "quang-ninh")["online"]
+
+    await wait_until(gone_on_b, within=20, what="quang-ninh off the call on B's roster")
 
 
 async def _in_call(wall: WallProcess, auth: dict[str, str], point: str) -> bool:
