@@ -1,4 +1,4 @@
-"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [failover_redis] [soak] [--short]``:
+"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [failover_redis] [failover_video] [soak] [--short]``:
 prints each benchmark's figures. ``soak`` runs only when named (``make soak``): it takes
 ``--minutes`` (30 by default, 1.5 with ``--short``)."""
 
@@ -8,9 +8,28 @@ import argparse
 import asyncio
 import sys
 
-from benchmarks import choropleth, failover_redis, fanout, hostile, ingest, soak, switch, video
+from benchmarks import (
+    choropleth,
+    failover_redis,
+    failover_video,
+    fanout,
+    hostile,
+    ingest,
+    soak,
+    switch,
+    video,
+)
 
-BENCHMARKS = ("fanout", "switch", "ingest", "video", "map", "hostile", "failover_redis")
+BENCHMARKS = (
+    "fanout",
+    "switch",
+    "ingest",
+    "video",
+    "map",
+    "hostile",
+    "failover_redis",
+    "failover_video",
+)
 # Named only: a soak is long by nature (make soak).
 ON_REQUEST = ("soak",)
 
@@ -20,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "which",
         nargs="*",
-        help="fanout, switch, ingest, video, map, hostile, failover_redis (default: these), soak",
+        help="fanout, switch, ingest, video, map, hostile, failover_redis, failover_video (default: these), soak",
     )
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
     ap.add_argument("--screens", type=int, default=None)
@@ -40,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--switches", type=int, default=None)
-    ap.add_argument("--kills", type=int, default=None, help="kill -9s of the Redis primary")
+    ap.add_argument(
+        "--kills",
+        type=int,
+        default=None,
+        help="kill -9 rounds (failover_redis: the Redis primary; failover_video: a point's wall process)",
+    )
     ap.add_argument("--minutes", type=float, default=None, help="how long the soak runs")
     ap.add_argument(
         "--posts",
@@ -107,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     if "failover_redis" in which:
         redis_failover = failover_redis.run(args.kills or (2 if args.short else 10))
         print("\n".join(redis_failover.lines()), flush=True)
+    if "failover_video" in which:
+        kills = args.kills or (2 if args.short else 10)
+        print("\n".join(failover_video.run(kills)), flush=True)
     if "soak" in which:
         lines = soak.run(
             screens=args.screens or 8,

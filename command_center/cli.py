@@ -102,6 +102,14 @@ def parser() -> argparse.ArgumentParser:
             "bridge points fail over to them (repeatable; default: this server only)",
         )
         p.add_argument(
+            "--ice-address",
+            dest="ice_addresses",
+            action="append",
+            default=[],
+            help="the video relay gathers ICE candidates on this address only (repeatable; "
+            "default: every interface but loopback)",
+        )
+        p.add_argument(
             "--metrics-bind",
             default=None,
             type=_metrics_bind,
@@ -407,6 +415,7 @@ def _run(command: str, args: argparse.Namespace) -> int:
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
         servers=tuple(args.servers),
+        ice_addresses=tuple(args.ice_addresses),
         metrics_bind=args.metrics_bind,
         polls=tuple(args.polls),
         watches=tuple((agency, Path(folder)) for agency, folder in args.watches),

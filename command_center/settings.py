@@ -58,6 +58,9 @@ class Settings:
     # Every wall server's public URL, this one included, in the order kiosks, consoles and
     # bridge points try them when the one they use is lost. Empty: this server only.
     servers: tuple[str, ...] = ()
+    # The video relay gathers ICE host candidates on these addresses only (empty: every
+    # interface but loopback); 127.0.0.1 for wall processes that meet only on one machine.
+    ice_addresses: tuple[str, ...] = ()
     # /metrics (Prometheus) listens here only, HOST:PORT on the management network; None: off.
     metrics_bind: str | None = None
 

@@ -77,8 +77,11 @@ from layouts.loader import load_presets, load_wall
 from layouts.model import PresetSpec, WallSpec
 from video.config import VideoConfig
 from video.ice import parse_ice_server
+from video.node_credential import node_key
+from video.pull import Node
 from video.registry import load_bridge_points
 from video.room import VideoRoom, open_video_room
+from video.shared_state import open_video_state
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +122,15 @@ class WallRuntime:
 
     @property
     def url(self) -> str:
-        if self.settings.public_url:
-            return self.settings.public_url.rstrip("/")
-        host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::", "") else self.settings.host
-        scheme = "https" if self.settings.tls_cert else "http"
-        return f"{scheme}://{host}:{self.port}"
+        return _own_url(self.settings, self.port)
+
+
+def _own_url(settings: Settings, port: int) -> str:
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    scheme = "https" if settings.tls_cert else "http"
+    return f"{scheme}://{host}:{port}"
 
 
 def _free_port(host: str) -> int:
@@ -185,6 +192,11 @@ async def open_runtime(
                 switch_lead_ms=settings.switch_lead_ms,
             )
             await hub.start()
+            port = settings.port or _free_port(settings.host)
+            # With Redis, other processes may pull this one's video (node to node WHEP).
+            node = (
+                Node(_own_url(settings, port), node_key(keys.bus)) if settings.redis_url else None
+            )
             try:
                 async with (
                     run_feeds(settings, feeds, presets, hub, observations, bus),
@@ -200,21 +212,24 @@ async def open_runtime(
                     ) as maps,
                     keep_incidents(incidents, settings.incident_retention_days),
                     watch_loop(LoopLag()) as loop_lag,
+                    open_video_state(settings.redis_url) as video_state,
                     # The video room closes (every peer connection) before the bus.
                     open_video_room(
                         load_bridge_points(),
                         bus,
                         video_config
                         or VideoConfig(
-                            ice_servers=tuple(map(parse_ice_server, settings.ice_servers))
+                            ice_servers=tuple(map(parse_ice_server, settings.ice_servers)),
+                            host_addresses=settings.ice_addresses or None,
                         ),
+                        video_state,
+                        node,
                     ) as video,
                     watch_health(
                         _health_monitor(settings, store, hub, loop_lag, video),
                         hub.set_server_state,
                     ) as health,
                 ):
-                    port = settings.port or _free_port(settings.host)
                     metrics = WallMetrics(hub, bus, loop_lag, video)
                     ingest = {
                         "feeds": feeds,
@@ -225,8 +240,13 @@ async def open_runtime(
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     screen_ids = frozenset(s.id for s in wall.screens)
-                    extra += video_routes(video, keys, screen_ids, sessions, store, hub.links)
-                    extra += bridge_page_routes(video.registry, keys, video.config.ice_servers)
+                    servers = settings.servers or (_own_url(settings, port),)
+                    extra += video_routes(
+                        video, keys, screen_ids, sessions, store, hub.links, servers
+                    )
+                    extra += bridge_page_routes(
+                        video.registry, keys, video.config.ice_servers, servers
+                    )
                     known = known_credentials(wall, feeds, video.registry)
                     extra += credentials_routes(keys, store, known)
                     extra += pass_routes(keys, screen_ids, video.registry)

@@ -172,7 +172,7 @@ async def test_mute_stops_a_points_sound_and_program_switches_what_points_see(
         heard, seen = direct.count("audio"), direct.count()
         await wait_until(lambda: direct.count() >= seen + 20, within=20, what="hue's picture")
         assert direct.count("audio") <= heard + 2, "a muted point's sound reached a subscriber"
-        room.set_program("hue", "truc-ban")
+        await room.set_program("hue", "truc-ban")
         before = program.count()
         await wait_until(
             lambda: sum(f.data in other.frames for f in program.frames["video"][before:]) >= 20,
