@@ -11,17 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from pagesupport import agency_credential, screen_showing
 from playwright.async_api import BrowserContext, Page, WebSocket
-from test_indicator_tile import agency_credential
 from wallprocess import WallProcess
 from wallsupport import wait_until
 
-from command_center.server.composition import build_registry
 from feeds.loader import load_feeds
 from feeds.periods import TIME_ZONE, last_due_period
-from layouts import PRESETS_DIR, WALLS_DIR
-from layouts.geometry import tiles_for_screen
-from layouts.loader import load_presets, load_wall
 
 TILE = "cpi-trend"  # socio-economic preset: CPI y/y over 13 months
 PRESET = "socio-economic"
@@ -39,15 +35,6 @@ def wall(tmp_path: Path) -> Iterator[WallProcess]:
     process = WallProcess(data_dir=tmp_path / "data", extra=["--no-simulator"]).start()
     yield process
     process.stop()
-
-
-def screen_showing(tile_id: str) -> str:
-    wall = load_wall(WALLS_DIR / "default.yaml")
-    preset = load_presets(PRESETS_DIR / "default", wall, build_registry())[PRESET]
-    for screen in wall.screen_ids():
-        if any(p.tile.id == tile_id for p in tiles_for_screen(wall, preset, screen)):
-            return screen
-    raise AssertionError(f"no screen shows {tile_id}")
 
 
 async def switch(wall: WallProcess, preset: str) -> None:
@@ -93,7 +80,7 @@ async def test_a_new_observation_reaches_the_trend_charts_source(
     page: Page = await browser.new_page()
     page.on("websocket", on_socket)
     await page.set_viewport_size({"width": 1920, "height": 1080})
-    await page.goto(wall.screens[screen_showing(TILE)])
+    await page.goto(wall.screens[screen_showing(TILE, PRESET)])
     body = page.locator(f".tile[data-tile='{TILE}'] .tile-body")
     await body.wait_for(timeout=30_000)
 
@@ -165,7 +152,7 @@ async def test_switching_back_to_a_trend_keeps_no_more_nodes(
     await switch(wall, PRESET)
     page: Page = await browser.new_page()
     await page.set_viewport_size({"width": 1920, "height": 1080})
-    await page.goto(wall.screens[screen_showing(TILE)])
+    await page.goto(wall.screens[screen_showing(TILE, PRESET)])
     body = page.locator(f".tile[data-tile='{TILE}'] .tile-body")
     async with httpx.AsyncClient(base_url=wall.url) as client:
         await post(client, agency_credential(wall, cpi.owner), due.key, 3.1)

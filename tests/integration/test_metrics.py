@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from test_video_relay import LOOPBACK, publisher
+from relaysupport import LOOPBACK, publisher
 from wallsupport import device_token, screen_client, settings_for, wait_until
 
 from command_center.server.metrics import parse_bind

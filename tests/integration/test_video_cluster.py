@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from test_video_relay import LOOPBACK, Collector
+from relaysupport import LOOPBACK, Collector
 from wallprocess import WallProcess, free_port, private_redis
 from wallsupport import WALL_2X2, wait_until
 
