@@ -40,10 +40,13 @@ def _payload() -> dict[str, Any]:
     return context.token_payload if isinstance(context, BokehSessionContext) else {}
 
 
-def screen_page(screen_id: str, keys: Keys, refs: PageRefs) -> pn.viewable.Viewable:
+def screen_page(
+    screen_id: str, keys: Keys, refs: PageRefs, servers: tuple[str, ...] = ()
+) -> pn.viewable.Viewable:
     """``/wall/<screen-id>``: the kiosk page of one physical screen. Its token came once as
     ``?token=`` and lives in the page's cookie since (``device_cookie``); the page's scripts
-    get a short-lived pass (none without a right cookie: the screen's link then says why)."""
+    get a short-lived pass (none without a right cookie: the screen's link then says why).
+    ``servers``: every wall server (``--server``), for the link to fail over through."""
     _title(f"Màn hình {screen_id} · Screen {screen_id}")
     token = parked_cookie(refs, _payload()) or ""
     ok = bool(token) and check_screen(keys, screen_id, token)
@@ -52,6 +55,7 @@ def screen_page(screen_id: str, keys: Keys, refs: PageRefs) -> pn.viewable.Viewa
         token=device_pass(keys, "screen", screen_id, time.time()) if ok else "",
         credential_url=f"/wall/{screen_id}/credential",
         credential_ttl_s=PASS_TTL_S,
+        servers=list(servers),
         sizing_mode="stretch_both",
         margin=0,
         stylesheets=[KIOSK_CSS],
@@ -87,13 +91,14 @@ def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
     return page
 
 
-def routes(deps: ConsoleDeps, refs: PageRefs) -> dict[str, Any]:
-    """The Panel pages; the console's application also parks its request's session."""
+def routes(deps: ConsoleDeps, refs: PageRefs, servers: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The Panel pages; the console's application also parks its request's session.
+    ``servers``: every wall server's URL, for the pages to fail over through."""
 
     # Panel serves plain functions (a functools.partial would be shown as its repr).
     def screen(screen_id: str) -> Callable[[], pn.viewable.Viewable]:
         def page() -> pn.viewable.Viewable:
-            return screen_page(screen_id, deps.keys, refs)
+            return screen_page(screen_id, deps.keys, refs, servers)
 
         return page
 

@@ -10,23 +10,28 @@ const FILES = {
   archipelagos: new URL('../../geo/archipelagos.geojson', import.meta.url).href,
 };
 
+import { onServer } from '../servers.js';
+
 // Equirectangular, x shrunk by cos(16°N): Vietnam's middle latitude; shapes read true.
 const K = Math.cos((16 * Math.PI) / 180);
 const loaded = new Map();
 
-/** The layer's GeoJSON, fetched once per page (and cached by the browser: a static file). */
-export function loadLayer(name) {
-  const url = FILES[name];
-  if (!url) return Promise.reject(new Error(`no boundary layer '${name}'`));
-  if (!loaded.has(url)) {
+/**
+ * The layer's GeoJSON, fetched once per page (and cached by the browser: a static file),
+ * from `origin`: the wall server the page uses now (the page's own when not given).
+ */
+export function loadLayer(name, origin = null) {
+  if (!FILES[name]) return Promise.reject(new Error(`no boundary layer '${name}'`));
+  const url = onServer(FILES[name], origin);
+  if (!loaded.has(name)) {
     const p = fetch(url).then((r) => {
       if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
       return r.json();
     }).then(prepare);
-    p.catch(() => loaded.delete(url)); // a failed load is retried by the next tile update
-    loaded.set(url, p);
+    p.catch(() => loaded.delete(name)); // a failed load is retried by the next tile update
+    loaded.set(name, p);
   }
-  return loaded.get(url);
+  return loaded.get(name);
 }
 
 // Per feature: its rings, bounding box and the largest ring (for the label).
