@@ -13,6 +13,7 @@ from panel.io.application import build_applications
 from command_center.auth import Permission, authorize
 from command_center.errors import AuthError
 from command_center.server.console import Console, ConsoleDeps
+from command_center.server.console_watch import ServerWatch
 from command_center.server.device_cookie import (
     DEVICE_COOKIE,
     PASS_TTL_S,
@@ -62,13 +63,16 @@ def screen_page(
     )
 
 
-def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
+def console_page(
+    deps: ConsoleDeps, refs: PageRefs, servers: tuple[str, ...] = ()
+) -> pn.viewable.Viewable:
     """``/console``: needs a live session of a user who may view the wall.
 
     The session cookie is not in Bokeh's token (``page_auth``): the page request parked it
     under a one-time reference, redeemed here, on the server. The session check reads the
     store, which a page function cannot wait for: the page starts empty and is filled once
-    the browser has connected (``onload``)."""
+    the browser has connected (``onload``). With several servers (``servers``) a watchdog
+    opens the console on the next live one when this one is lost."""
     _title(both("title"))
     token = parked_cookie(refs, _payload()) or ""
     page = pn.Column(sizing_mode="stretch_width")
@@ -88,7 +92,9 @@ def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
         page[:] = [Console(deps, principal, token).view()]
 
     pn.state.onload(fill)
-    return page
+    if len(servers) < 2:
+        return page
+    return pn.Column(ServerWatch(servers=list(servers)), page, sizing_mode="stretch_width")
 
 
 def routes(deps: ConsoleDeps, refs: PageRefs, servers: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -103,7 +109,7 @@ def routes(deps: ConsoleDeps, refs: PageRefs, servers: tuple[str, ...] = ()) -> 
         return page
 
     def console() -> pn.viewable.Viewable:
-        return console_page(deps, refs)
+        return console_page(deps, refs, servers)
 
     pages = {f"wall/{s.id}": screen(s.id) for s in deps.hub.wall.screens}
     apps = build_applications({**pages, "console": console})
