@@ -1,4 +1,4 @@
-"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [--short]``: prints each benchmark's figures."""
+"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [failover] [--short]``: prints each benchmark's figures."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ import argparse
 import asyncio
 import sys
 
-from benchmarks import fanout, hostile, ingest, map, switch, video
+from benchmarks import failover, fanout, hostile, ingest, map, switch, video
 
-BENCHMARKS = ("fanout", "switch", "ingest", "video", "map", "hostile")
+BENCHMARKS = ("fanout", "switch", "ingest", "video", "map", "hostile", "failover")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
     ap.add_argument(
-        "which", nargs="*", help="fanout, switch, ingest, video, map, hostile (default: all)"
+        "which",
+        nargs="*",
+        help="fanout, switch, ingest, video, map, hostile, failover (default: all)",
     )
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
     ap.add_argument("--screens", type=int, default=None)
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--switches", type=int, default=None)
+    ap.add_argument("--kills", type=int, default=None, help="kill -9 rounds (failover)")
     ap.add_argument(
         "--posts",
         type=int,
@@ -95,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(lines), flush=True)
     if "hostile" in which:
         print("\n".join(hostile.main(args.short)), flush=True)
+    if "failover" in which:
+        fo = asyncio.run(failover.run(kills=args.kills or (2 if args.short else 10)))
+        print("\n".join(fo.lines()), flush=True)
     return 0
 
 
