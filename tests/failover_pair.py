@@ -172,5 +172,9 @@ async def time_until_shown(
                 seen[screen] = time.monotonic() - since
         return len(seen) == len(pages)
 
-    await wait_until(all_shown, within=within, interval=0.05, what=f"screens on v{version}")
+    try:
+        await wait_until(all_shown, within=within, interval=0.05, what=f"screens on v{version}")
+    except AssertionError as exc:
+        states = {screen: await screen_state(page) for screen, page in pages.items()}
+        raise AssertionError(f"{exc}; wanted {value} on {server}; screens: {states}") from None
     return seen

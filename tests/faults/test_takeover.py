@@ -11,6 +11,8 @@ Times are printed (target: kill → current layout with fresh data ≤ 10 s), ne
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,3 +68,27 @@ async def test_after_kill_9_of_their_server_the_kiosks_move_to_the_next_and_come
         for screen, page in pair.pages.items():
             assert await page.evaluate("() => window.__sameDocument === true"), screen
             assert (await screen_state(page))["server"] == pair.a.url
+
+
+async def test_a_hung_server_sigstop_is_left_within_seconds_and_returned_to_after(
+    pair: Pair,
+) -> None:
+    """A hung server keeps its sockets open and answers nothing: the screens notice the
+    silence (pings every 2 s, 6 s without a frame), move to B, and go back once A runs."""
+    await pair.sign_in(pair.b)
+    async with kiosks(pair):
+        assert pair.a.proc is not None
+        stopped = time.monotonic()
+        os.kill(pair.a.proc.pid, signal.SIGSTOP)
+        try:
+            version = await pair.switch(pair.b, "map-national")
+            await pair.post(pair.b, 43.5)
+            moved = await time_until_shown(pair.pages, version, 43.5, stopped, pair.b.url)
+            for screen, seconds in sorted(moved.items()):
+                print(f"{screen}: SIGSTOP → current layout with fresh data on B in {seconds:.2f} s")
+        finally:
+            os.kill(pair.a.proc.pid, signal.SIGCONT)
+        resumed = time.monotonic()
+        back = await time_until_shown(pair.pages, version, 43.5, resumed, pair.a.url)
+        for screen, seconds in sorted(back.items()):
+            print(f"{screen}: back on A {seconds:.2f} s after SIGCONT")

@@ -15,23 +15,44 @@ import { onServer } from '../servers.js';
 // Equirectangular, x shrunk by cos(16°N): Vietnam's middle latitude; shapes read true.
 const K = Math.cos((16 * Math.PI) / 180);
 const loaded = new Map();
+// A server that hangs (SIGSTOP) never answers: give up on an attempt after this and ask
+// the server the page uses then (another one after a failover).
+const ATTEMPT_MS = 8000;
+const ATTEMPTS = 20;
+const PAUSE_MS = 2000;
 
 /**
  * The layer's GeoJSON, fetched once per page (and cached by the browser: a static file),
- * from `origin`: the wall server the page uses now (the page's own when not given).
+ * from `origin()`: the wall server the page uses at each attempt (its own when not given).
  */
-export function loadLayer(name, origin = null) {
+export function loadLayer(name, origin = () => null) {
   if (!FILES[name]) return Promise.reject(new Error(`no boundary layer '${name}'`));
-  const url = onServer(FILES[name], origin);
   if (!loaded.has(name)) {
-    const p = fetch(url).then((r) => {
-      if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-      return r.json();
-    }).then(prepare);
+    const p = fetchLayer(name, origin).then(prepare);
     p.catch(() => loaded.delete(name)); // a failed load is retried by the next tile update
     loaded.set(name, p);
   }
   return loaded.get(name);
+}
+
+async function fetchLayer(name, origin) {
+  let last = null;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    const url = onServer(FILES[name], origin());
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), ATTEMPT_MS);
+    try {
+      const r = await fetch(url, { signal: ctl.signal });
+      if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+      return await r.json();
+    } catch (err) {
+      last = err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  throw last;
 }
 
 // Per feature: its rings, bounding box and the largest ring (for the label).

@@ -64,7 +64,7 @@ function update(el, data, params, ctx) {
   if (!st.layers || st.layers.list !== wanted) {
     if (st.loading !== wanted) {
       st.loading = wanted;
-      const origin = ctx.serverOrigin;
+      const origin = () => ctx.serverOrigin;
       Promise.all([loadLayer(wanted, origin), loadLayer('archipelagos', origin), loadLayer('gso-34', origin)])
         .then(([provinces, arch, p34]) => {
           if (st.loading !== wanted) return;
