@@ -7,12 +7,15 @@ import { answers } from './servers.js';
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 5000;
-// Pings flow every 2 s (screen.js), so silence this long is three pongs missed: a
-// half-open socket the browser has not noticed (cable pulled) or a hung server (SIGSTOP).
-// A killed server closes the socket at once; this bounds the hung case to ~7 s.
-const SILENCE_MS = 6000;
+// Pings flow every 2 s (screen.js), so silence this long means a half-open socket the
+// browser has not noticed (cable pulled) or a hung server (SIGSTOP); a killed server
+// closes the socket at once. With several servers the link gives up after three missed
+// pongs, so a hung server is left within ~7 s; alone, there is nowhere to go and a busy
+// server's pause must not cost a reconnect, so it waits longer.
+const SILENCE_MS = 15000;
+const SILENCE_SEVERAL_MS = 6000;
 // A hung server still completes TCP (the kernel's backlog) but never the WebSocket
-// handshake: give up on an attempt after this and try the next server.
+// handshake: with another server to try, give up on an attempt after this.
 const CONNECT_TIMEOUT_MS = 4000;
 // Away from the page's own server, ask it this often whether it is back.
 const HOME_CHECK_MS = 3000;
@@ -35,6 +38,7 @@ export class Link {
     this.closed = false;
     this.connectTimer = null;
     this.probing = false;
+    this.silenceMs = servers?.several ? SILENCE_SEVERAL_MS : SILENCE_MS;
     this.watchdog = setInterval(() => this.checkSilence(), 1000);
     this.homeTimer = servers?.several ? setInterval(() => this.checkHome(), HOME_CHECK_MS) : null;
   }
@@ -55,9 +59,11 @@ export class Link {
     }
     this.ws = ws;
     clearTimeout(this.connectTimer);
-    this.connectTimer = setTimeout(() => {
-      if (this.ws === ws && ws.readyState === WebSocket.CONNECTING) this.down('no answer in 4 s');
-    }, CONNECT_TIMEOUT_MS);
+    if (this.servers?.several) {
+      this.connectTimer = setTimeout(() => {
+        if (this.ws === ws && ws.readyState === WebSocket.CONNECTING) this.down('no answer in 4 s');
+      }, CONNECT_TIMEOUT_MS);
+    }
     ws.onopen = () => {
       clearTimeout(this.connectTimer);
       this.lastRx = performance.now();
@@ -133,8 +139,8 @@ export class Link {
   }
 
   checkSilence() {
-    if (this.open && performance.now() - this.lastRx > SILENCE_MS) {
-      this.down(`no frames for ${SILENCE_MS / 1000} s`);
+    if (this.open && performance.now() - this.lastRx > this.silenceMs) {
+      this.down(`no frames for ${this.silenceMs / 1000} s`);
     }
   }
 
