@@ -17,7 +17,7 @@ const K = Math.cos((16 * Math.PI) / 180);
 const loaded = new Map();
 // A server that hangs (SIGSTOP) never answers: give up on an attempt after this and ask
 // the server the page uses then (another one after a failover).
-const ATTEMPT_MS = 8000;
+const ATTEMPT_MS = 6000;
 const ATTEMPTS = 20;
 const PAUSE_MS = 2000;
 
@@ -38,7 +38,8 @@ export function loadLayer(name, origin = () => null) {
 async function fetchLayer(name, origin) {
   let last = null;
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    // After a refusal, pause; after a timeout the wait is already spent.
+    if (last && last.name !== 'AbortError') await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     const url = onServer(FILES[name], origin());
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), ATTEMPT_MS);
