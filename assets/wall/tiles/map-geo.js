@@ -40,9 +40,12 @@ async function fetchLayer(name, origin) {
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
     // After a refusal, pause; after a timeout the wait is already spent.
     if (last && last.name !== 'AbortError') await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-    const url = onServer(FILES[name], origin());
+    const from = origin();
+    const url = onServer(FILES[name], from);
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), ATTEMPT_MS);
+    // The page moved to another server meanwhile: ask that one at once.
+    const moved = setInterval(() => { if (origin() !== from) ctl.abort(); }, 250);
     try {
       const r = await fetch(url, { signal: ctl.signal });
       if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
@@ -51,6 +54,7 @@ async function fetchLayer(name, origin) {
       last = err;
     } finally {
       clearTimeout(timer);
+      clearInterval(moved);
     }
   }
   throw last;
