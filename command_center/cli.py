@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
 import shlex
@@ -17,6 +18,7 @@ import webbrowser
 from pathlib import Path
 
 from command_center.credentials import DeviceKind
+from command_center.errors import StoreFull
 from command_center.server.keys import Keys
 from command_center.settings import Settings
 from command_center.store import Store
@@ -35,7 +37,14 @@ CHROMIUM_FLAGS = [
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=Path("data"), help="embedded store folder")
-    p.add_argument("--redis", dest="redis_url", default=None, help="redis://host:port/db")
+    p.add_argument(
+        "--redis",
+        dest="redis_url",
+        type=_redis_url,
+        default=None,
+        help="redis://host:port/db or redis+sentinel://host:26379,host2:26379/MASTER/db "
+        "(?replicas=N&wait_ms=M: replicas that must hold a write before it is acknowledged)",
+    )
     p.add_argument("--wall", dest="wall_file", type=Path, default=None, help="wall spec YAML")
     p.add_argument(
         "--keys-file",
@@ -91,6 +100,13 @@ def parser() -> argparse.ArgumentParser:
             type=_server_url,
             help="every wall server's URL, this one included, in the order screens, consoles and "
             "bridge points fail over to them (repeatable; default: this server only)",
+        )
+        p.add_argument(
+            "--metrics-bind",
+            default=None,
+            type=_metrics_bind,
+            help="serve Prometheus /metrics on this HOST:PORT only (the management network); "
+            "default off",
         )
         p.add_argument(
             "--ice-server",
@@ -225,6 +241,26 @@ def _server_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def _metrics_bind(text: str) -> str:
+    from command_center.server.metrics import parse_bind
+
+    try:
+        parse_bind(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _redis_url(text: str) -> str:
+    from command_center.redis_client import parse_redis_url
+
+    try:
+        parse_redis_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def _ice_server(text: str) -> str:
     from video.ice import parse_ice_server
 
@@ -315,6 +351,23 @@ def main(argv: list[str] | None = None) -> int:
 
     install_token_masking()
     command = args.command or "serve"
+    try:
+        return _run(command, args)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        return _cannot(command, f"the disk is full ({exc.filename or exc})")
+    except StoreFull as exc:
+        return _cannot(command, exc.message)
+
+
+def _cannot(command: str, why: str) -> int:
+    """A clear line instead of a traceback when the centre's disk or store is at fault."""
+    print(f"run_wall.py {command}: {why}", file=sys.stderr)
+    return 75  # EX_TEMPFAIL: try again once there is room
+
+
+def _run(command: str, args: argparse.Namespace) -> int:
     if command == "validate":
         return validate(args.files, args.wall_file)
     if command == "kiosk":
@@ -354,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
         servers=tuple(args.servers),
+        metrics_bind=args.metrics_bind,
         polls=tuple(args.polls),
         watches=tuple((agency, Path(folder)) for agency, folder in args.watches),
         incident_retention_days=args.incident_retention_days,

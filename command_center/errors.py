@@ -6,8 +6,10 @@
     │   └── ForbiddenError   403: authenticated, but the role may not do this
     ├── NotFoundError        404: an unknown preset, screen, route
     ├── RequestError         400: a request body or parameter is malformed
+    │   └── UnsupportedMediaType  415: the Content-Type is not one the route takes
     ├── ConflictError        409: the request collides with the current state
     └── TooManyRequests      429: a bound was reached; ``retry_after_s`` says when to retry
+        └── StoreFull        503: the embedded store's disk is full; nothing was accepted
 
 Every JSON API error is ``{"error": {"code": ..., "message": ..., "details": [...]}}``, with
 at most ``MAX_DETAILS`` details: past that the last one is ``{"more": N}`` (a hostile body
@@ -98,6 +100,11 @@ class RequestError(WallError):
     code = "bad_request"
 
 
+class UnsupportedMediaType(RequestError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class ConflictError(WallError):
     status = 409
     code = "conflict"
@@ -112,6 +119,24 @@ class TooManyRequests(WallError):
     ) -> None:
         super().__init__(message, [*(details or []), {"retry_after_s": retry_after_s}])
         self.retry_after_s = retry_after_s
+
+
+STORE_FULL_RETRY_AFTER_S = 30
+
+
+class StoreFull(TooManyRequests):
+    """503: the disk under the embedded store is full. Nothing of the request was stored
+    (SQLite rolled its transaction back), so the caller retries later and loses nothing."""
+
+    status = 503
+    code = "store_full"
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            "Ổ đĩa của kho dữ liệu đã đầy; chưa nhận gì, hãy gửi lại sau · "
+            f"the disk under the {where} is full; nothing was accepted, retry later",
+            STORE_FULL_RETRY_AFTER_S,
+        )
 
 
 def error_envelope(

@@ -5,7 +5,7 @@ Times are milliseconds since the Unix epoch; ``ts``/``at`` fields are on the *se
 clock (a screen converts with its estimated offset: server = local + offset).
 
     screen → server   hello, ping, swapped, health
-    server → screen   welcome, pong, layout, data, error
+    server → screen   welcome, pong, layout, data, server_state, error
 
 A switch is one ``layout`` message per screen carrying ``swap_at``: every screen prepares
 the new layout off-screen at once and shows it at that agreed instant, then reports
@@ -146,6 +146,17 @@ class DataMessage(Message):
     sent: float
 
 
+class ServerState(Message):
+    """The server's health as ``/health`` says it, on attach and whenever it changes: while
+    ``degraded`` (Redis or the disk out, say) the screen shows a discreet "data delayed"
+    marker, not the link-lost banner; the link itself is fine. ``reasons`` names the
+    dependencies that are not ok (store, bus, video, loop_lag)."""
+
+    type: Literal["server_state"] = "server_state"
+    status: Literal["ok", "degraded", "down"]
+    reasons: list[str] = []
+
+
 class ErrorMessage(Message):
     """Why the server refuses or closes the link; the page shows it on its banner."""
 
@@ -163,5 +174,6 @@ MESSAGE_TYPES: tuple[type[Message], ...] = (
     Pong,
     LayoutMessage,
     DataMessage,
+    ServerState,
     ErrorMessage,
 )

@@ -23,7 +23,7 @@ import './tiles/trend.js';
 import './tiles/video.js';
 
 const PING_BURST = 8;
-const PING_EVERY_MS = 2000; // link.js counts three missed pongs as a lost link
+const PING_EVERY_MS = 2000; // with several servers, three missed pongs move the link (link.js)
 const HEALTH_EVERY_MS = 5000;
 const ERROR_RETRY_MS = 10000;
 const KEEP_SWAPS = 100;

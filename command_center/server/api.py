@@ -13,6 +13,7 @@ from command_center.audit import audit
 from command_center.auth import Permission
 from command_center.errors import AuthError, NotFoundError, RequestError
 from command_center.server.body_limit import MAX_SIGN_IN_BODY
+from command_center.server.health import HealthMonitor
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
@@ -31,23 +32,32 @@ class ApiHandler(JsonHandler):
         keys: Keys,
         session_ttl_s: float,
         loop_lag: LoopLag | None = None,
+        health: HealthMonitor | None = None,
     ) -> None:
         self.hub = hub
         self.store = store
         self.keys = keys
         self.session_ttl_s = session_ttl_s
         self.loop_lag = loop_lag
+        self.health = health
 
 
 class HealthHandler(ApiHandler):
-    """Liveness for monitoring: no secrets, no authentication."""
+    """Liveness for monitoring: no secrets, no authentication. 200 while ``ok`` or
+    ``degraded`` (the wall still shows), 503 while ``down`` (shutting down)."""
 
-    def get(self) -> None:
+    async def get(self) -> None:
+        status: str = "ok"
+        dependencies: dict[str, dict[str, Any]] = {}
+        if self.health is not None:
+            status, dependencies = await self.health.report()
         snap = self.hub.snapshot()
         online = sum(1 for s in snap["screens"] if s["online"])
         self.write_json(
             {
-                "status": "ok",
+                "status": status,
+                # Each dependency: {"status": ok|degraded|down, "since", "detail"}.
+                "dependencies": dependencies,
                 "preset": snap["preset"],
                 "version": snap["version"],
                 "screens_online": online,
@@ -61,7 +71,8 @@ class HealthHandler(ApiHandler):
                 "loop_lag": self._loop_lag(),
                 # Open previews and video channels; links dropped for not reading.
                 "links": self.hub.links.snapshot(),
-            }
+            },
+            503 if status == "down" else 200,
         )
 
     def _loop_lag(self) -> dict[str, object] | None:

@@ -43,10 +43,13 @@ from command_center.protocol import (
     Pong,
     Rect,
     ScreenInfo,
+    ServerState,
     Swapped,
     TileView,
     Welcome,
 )
+from command_center.redis_client import NotReplicated
+from command_center.server.best_effort import Bookkeeping
 from command_center.server.coalesce import Coalescer
 from command_center.server.link_limits import LinkLimits
 from command_center.server.switch_report import SwitchReport
@@ -164,6 +167,12 @@ class ScreenHub:
         self._remote: dict[tuple[str, str], tuple[bool, float]] = {}
         # Bounds and counts of this process's screen and video links (/health shows them).
         self.links = LinkLimits()
+        # Screens that linked here while another process still held them (/metrics).
+        self.takeovers = 0
+        # Store and bus writes about screens: never on a link's path (best_effort.py).
+        self.bookkeeping = Bookkeeping()
+        # The server's health as screens are told it (health.py decides it).
+        self.server_state = ServerState(status="ok")
 
     # ---- lifetime -----------------------------------------------------------------------
 
@@ -172,7 +181,11 @@ class ScreenHub:
         if self.state.preset not in self.presets:
             default = "overview" if "overview" in self.presets else sorted(self.presets)[0]
             fresh = WallState(preset=default, version=self.state.version + 1)
-            if await self._store.compare_and_set_state(self.state.version, fresh):
+            try:
+                won = await self._store.compare_and_set_state(self.state.version, fresh)
+            except NotReplicated:  # the default preset, replicated or not: start with it
+                won = True
+            if won:
                 self.state = fresh
             else:
                 self.state = await self._store.get_state()
@@ -202,6 +215,7 @@ class ScreenHub:
                 await task
         self._tasks.clear()
         self._background.clear()
+        await self.bookkeeping.stop()
 
     # ---- screens ------------------------------------------------------------------------
 
@@ -225,13 +239,17 @@ class ScreenHub:
         self._route_screen(entry)
         link.send(Welcome(screen=self.screen_info(link.screen), server_time=now))
         link.send(self._layout_message(link.screen))
+        # Always: a page that reconnects may still show a marker the server has cleared.
+        link.send(self.server_state)
         if link.preview:
             return
         status = self.status[link.screen]
+        if status.online == 0 and link.screen in self._held_elsewhere():
+            self.takeovers += 1
         status.online += 1
         status.connected_at = status.last_seen = now
-        await self._record_screen(status, force=True)
-        await self._announce(link.screen, online=True)
+        self._note_screen(status, force=True)
+        self._note_presence(link.screen, online=True)
 
     def detach(self, link: ScreenLink) -> None:
         entries = self._attached.get(link.screen, [])
@@ -245,7 +263,7 @@ class ScreenHub:
             status.online = max(0, status.online - 1)
             status.last_seen = self._clock()
             if status.online == 0:
-                self._spawn(self._announce(link.screen, online=False))
+                self._note_presence(link.screen, online=False)
 
     async def receive(self, link: ScreenLink, message: Ping | Swapped | Health) -> None:
         now = self._clock()
@@ -258,18 +276,62 @@ class ScreenHub:
         status.last_seen = now
         if isinstance(message, Swapped):
             status.last_swap_late_ms = message.late_ms
-            await self._bus.publish(
-                ScreenSwapped(screen=link.screen, switch_id=message.switch_id, at=message.at)
+            swapped = ScreenSwapped(screen=link.screen, switch_id=message.switch_id, at=message.at)
+            self.bookkeeping.run(
+                f"swapped:{link.screen}", "swap report", lambda: self._bus.publish(swapped)
             )
         else:
             status.health = message
-            await self._record_screen(status)
-            await self._announce(link.screen, online=True)
+            self._note_screen(status)
+            self._note_presence(link.screen, online=True)
 
-    async def _announce(self, screen: str, *, online: bool) -> None:
-        await self._bus.publish(
-            ScreenPresence(screen=screen, process=self.process, online=online, at=self._clock())
+    # What the store and the bus hear about screens is best-effort: a Redis outage or a
+    # full disk must never close a link (the error used to propagate into the socket).
+
+    def _note_screen(self, status: ScreenStatus, force: bool = False) -> None:
+        self.bookkeeping.run(
+            f"record:{status.id}",
+            "screen record",
+            lambda: self._record_screen(status, force=force),
         )
+
+    def _note_presence(self, screen: str, *, online: bool) -> None:
+        presence = ScreenPresence(
+            screen=screen, process=self.process, online=online, at=self._clock()
+        )
+        self.bookkeeping.run(
+            f"presence:{screen}", "presence renewal", lambda: self._bus.publish(presence)
+        )
+
+    def set_server_state(self, status: str, reasons: list[str]) -> None:
+        """Tell every screen the server's health when it changes (their "data delayed"
+        marker); a screen attaching later hears it in its greeting."""
+        state = ServerState.model_validate({"status": status, "reasons": reasons})
+        if state == self.server_state:
+            return
+        self.server_state = state
+        for entries in self._attached.values():
+            for entry in entries:
+                entry.link.send(state)
+
+    def late_tiles(self) -> int:
+        """Tiles on the wall now whose newest value is past its reporting period."""
+        assert self.state.preset is not None
+        shown = {v.id for views in self._views[self.state.preset].values() for v in views}
+        return sum(
+            1
+            for tile in shown
+            if (data := self._tile_data.get(tile))
+            and (data.get("late") is True or (data.get("late_count") or 0) > 0)
+        )
+
+    def _held_elsewhere(self) -> set[str]:
+        now = self._clock()
+        return {
+            screen
+            for (screen, _), (online, at) in self._remote.items()
+            if online and now - at <= REMOTE_PRESENCE_TTL_MS
+        }
 
     def screens_online(self) -> frozenset[str]:
         """Screens connected to this process, or to another one that said so lately."""
@@ -285,11 +347,11 @@ class ScreenHub:
         now = self._clock()
         if not force and now - status.recorded_at < SCREEN_RECORD_EVERY_MS:
             return
-        status.recorded_at = now
         health = status.health.model_dump(exclude={"type"}) if status.health else {}
         await self._store.upsert_screen(
             ScreenRecord(id=status.id, first_seen=now, last_seen=now, health=health)
         )
+        status.recorded_at = now  # after: a failed write is tried again at the next report
 
     # ---- layouts ------------------------------------------------------------------------
 
@@ -360,7 +422,13 @@ class ScreenHub:
             switched_at=now,
             switched_by=actor.name,
         )
-        if not await self._store.compare_and_set_state(previous.version, state):
+        try:
+            won = await self._store.compare_and_set_state(previous.version, state)
+        except NotReplicated:
+            # On the primary, not yet on a replica (503): a retry starts from what it holds.
+            self.state = await self._store.get_state()
+            raise
+        if not won:
             self.state = await self._store.get_state()
             raise ConflictError(
                 "another switch happened at the same time; the wall now shows "
@@ -420,6 +488,13 @@ class ScreenHub:
         wait_s = report.swap_at / 1000.0 - time.time() + SWITCH_REPORT_TIMEOUT_S
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(report.done.wait(), max(wait_s, 0.5))
+        self.bookkeeping.run(
+            f"report:{report.switch_id}",
+            "switch report audit",
+            lambda: self._audit_report(report, actor),
+        )
+
+    async def _audit_report(self, report: SwitchReport, actor: Principal) -> None:
         await audit(
             self._store,
             actor,

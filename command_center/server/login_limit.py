@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from command_center.server.client_address import rate_key
-from command_center.sqlite_worker import SqliteWorker
+from command_center.sqlite_worker import SqliteWorker, rollback
 from command_center.store import Store
 from command_center.store.redis_store import RedisStore
 
@@ -186,7 +186,7 @@ class SqliteAttempts:
                     )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                rollback(conn)
                 raise
             return rows
 

@@ -148,24 +148,51 @@ def _hang_up(owner: dict[str, Any]) -> Operation:
     )
 
 
+_DEPENDENCY = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {
+        "status": {"enum": ["ok", "degraded", "down"]},
+        "since": {"type": "number", "description": "epoch ms, while not ok"},
+        "detail": {"type": ["string", "null"]},
+    },
+}
+_HEALTH = _obj(
+    [
+        "status",
+        "dependencies",
+        "preset",
+        "version",
+        "screens_online",
+        "screens_total",
+    ],
+    status={"enum": ["ok", "degraded", "down"]},
+    dependencies=_obj(
+        ["store", "bus"],
+        store=_DEPENDENCY,
+        bus=_DEPENDENCY,
+        video=_DEPENDENCY,
+        loop_lag=_DEPENDENCY,
+        feeds_overdue=_obj(["status", "count"], status=_STR, count=_INT),
+    ),
+    screens_online=_INT,
+    screens_total=_INT,
+    server_time=_NUM,
+    bus_rejected=_INT,
+)
+
+
 # pattern -> (path template, {method: Operation})
 ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
     r"/health": (
         "/health",
         {
             "get": Operation(
-                "Liveness: preset, version, screens online, loop lag",
+                "Health: ok, degraded (a dependency is not ok; the wall still shows) or "
+                "down (shutting down: 503), each dependency's state, preset, screens "
+                "online, loop lag",
                 PUBLIC,
-                ok={
-                    "200": _obj(
-                        ["status", "preset", "version", "screens_online", "screens_total"],
-                        status=_STR,
-                        screens_online=_INT,
-                        screens_total=_INT,
-                        server_time=_NUM,
-                        bus_rejected=_INT,
-                    )
-                },
+                ok={"200": _HEALTH, "503": _HEALTH},
             )
         },
     ),
@@ -220,7 +247,7 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
                 "duty officer, admin",
                 body=_json({**_obj(["preset"], preset=_STR), "additionalProperties": False}),
                 ok={"202": _OBJECT},
-                errors=(*_OPERATE, 409, 429),
+                errors=(*_OPERATE, 409, 429, 503),
             )
         },
     ),
@@ -288,7 +315,7 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
                     "text/csv": {"type": "string"},
                 },
                 ok={"200": _REPORTED, "201": _REPORTED},
-                errors=(400, 401, 403, 409, 413, 415, 422, 429),
+                errors=(400, 401, 403, 409, 413, 415, 422, 429, 503),
             )
         },
     ),
@@ -363,7 +390,7 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
                     }
                 ),
                 ok={"200": _REPORTED, "201": _REPORTED},
-                errors=(400, 401, 403, 409, 413, 415, 422, 429),
+                errors=(400, 401, 403, 409, 413, 415, 422, 429, 503),
             ),
             "get": Operation(
                 "Incidents, newest first, a page at a time ('next' names the following page)",
@@ -527,7 +554,7 @@ _REASONS = {
     422: "Readable, but a field is invalid: a detail per field (WHIP/WHEP: ICE restart)",
     428: "If-Match required",
     429: "A bound was reached (Retry-After says when to retry)",
-    503: "Busy (Retry-After says when to retry)",
+    503: "Busy, or the store unreachable or its disk full (Retry-After says when to retry)",
 }
 _REQUIRED_HEADERS = {401: "WWW-Authenticate", 429: "Retry-After", 503: "Retry-After"}
 

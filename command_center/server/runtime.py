@@ -4,6 +4,7 @@ that order and close in reverse (``async with open_runtime(settings) as rt``).""
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import socket
 import time
@@ -40,6 +41,8 @@ from command_center.server.credentials_api import (
 )
 from command_center.server.device_cookie import DeviceCookieAuth, pass_routes
 from command_center.server.feeds_runtime import run_feeds
+from command_center.server.focus_api import last_focus
+from command_center.server.health import HealthMonitor, StoreProbe, watch_health
 from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
@@ -49,6 +52,7 @@ from command_center.server.login_limit import open_login_limiter
 from command_center.server.loop_lag import LoopLag, watch_loop
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
+from command_center.server.metrics import WallMetrics, serve_metrics
 from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
@@ -64,7 +68,7 @@ from command_center.server.verify_pool import VerifyPool
 from command_center.server.video_routes import video_routes
 from command_center.sessions import SessionPolicy, Sessions
 from command_center.settings import Settings
-from command_center.store import Store, open_store
+from command_center.store import RedisStore, Store, open_store
 from feeds.incident_store import IncidentStore, open_incident_store
 from feeds.incident_store.retention import keep_incidents
 from feeds.loader import FeedsSpec, load_feeds
@@ -79,7 +83,8 @@ from video.room import VideoRoom, open_video_room
 
 log = logging.getLogger(__name__)
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+# The checkout's assets/ (through the command_center/assets link), or the wheel's copy.
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 
 
 @dataclass
@@ -103,6 +108,9 @@ class WallRuntime:
     sessions: Sessions | None = None
     # edge (issue 9): the sign-in gate (attempt counts, password-check pool)
     sign_in: SignInGate | None = None
+    # Prometheus registry and the port of --metrics-bind (None when off).
+    metrics: WallMetrics | None = None
+    metrics_port: int | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -182,7 +190,14 @@ async def open_runtime(
                 async with (
                     run_feeds(settings, feeds, presets, hub, observations, bus),
                     run_map_feed(
-                        feeds, presets, hub, observations, incidents, bus, map_clock(settings)
+                        feeds,
+                        presets,
+                        hub,
+                        observations,
+                        incidents,
+                        bus,
+                        map_clock(settings),
+                        functools.partial(last_focus, store),
                     ) as maps,
                     keep_incidents(incidents, settings.incident_retention_days),
                     watch_loop(LoopLag()) as loop_lag,
@@ -195,13 +210,19 @@ async def open_runtime(
                             ice_servers=tuple(map(parse_ice_server, settings.ice_servers))
                         ),
                     ) as video,
+                    watch_health(
+                        _health_monitor(settings, store, hub, loop_lag, video),
+                        hub.set_server_state,
+                    ) as health,
                 ):
                     port = settings.port or _free_port(settings.host)
+                    metrics = WallMetrics(hub, bus, loop_lag, video)
                     ingest = {
                         "feeds": feeds,
                         "observations": observations,
                         "bus": bus,
                         "keys": keys,
+                        "counters": metrics.ingest,
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     screen_ids = frozenset(s.id for s in wall.screens)
@@ -217,27 +238,32 @@ async def open_runtime(
 
                     console = ConsoleDeps(hub, store, bus, keys, sessions, video, credentials)
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
-                    server = _http_server(settings, port, console, ingest, gate, extra, loop_lag)
+                    server = _http_server(
+                        settings, port, console, ingest, gate, extra, loop_lag, health
+                    )
                     server.start()
                     try:
-                        yield WallRuntime(
-                            settings,
-                            wall,
-                            presets,
-                            store,
-                            bus,
-                            hub,
-                            keys,
-                            port,
-                            new_users,
-                            feeds,
-                            observations,
-                            maps,
-                            incidents,
-                            video,
-                            sessions,
-                            gate,
-                        )
+                        with serve_metrics(metrics, settings.metrics_bind) as metrics_port:
+                            yield WallRuntime(
+                                settings,
+                                wall,
+                                presets,
+                                store,
+                                bus,
+                                hub,
+                                keys,
+                                port,
+                                new_users,
+                                feeds,
+                                observations,
+                                maps,
+                                incidents,
+                                video,
+                                sessions,
+                                gate,
+                                metrics,
+                                metrics_port,
+                            )
                     finally:
                         hub.close_links()
                         server.stop()
@@ -245,6 +271,24 @@ async def open_runtime(
                 await hub.stop()
         finally:
             await bus.close()
+
+
+def _health_monitor(
+    settings: Settings, store: Store, hub: ScreenHub, loop_lag: LoopLag, video: VideoRoom
+) -> HealthMonitor:
+    """``/health``'s parts: the store probed with one cheap read (and, embedded, the room
+    left on its disk), the bus link, the ICE servers, the loop, late tiles."""
+    embedded = settings.redis_url is None
+    # Redis: also whether enough replicas are connected to confirm a write (sentinels).
+    call = store.probe if isinstance(store, RedisStore) else store.get_state
+    probe = StoreProbe(call, settings.data_dir if embedded else None)
+    return HealthMonitor(
+        probe,
+        hub.bus_health,
+        loop_lag,
+        lambda: [server.url for server in video.ice.down()],
+        hub.late_tiles,
+    )
 
 
 def _http_server(
@@ -255,11 +299,19 @@ def _http_server(
     gate: SignInGate,
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
     loop_lag: LoopLag | None = None,
+    health: HealthMonitor | None = None,
 ) -> Any:
     hub, store, keys, sessions = console.hub, console.store, console.keys, console.sessions
     siblings = sibling_origins(settings.servers)  # pages of the other servers of this wall
     ttl = settings.session_ttl_s
-    common = {"hub": hub, "store": store, "keys": keys, "session_ttl_s": ttl, "loop_lag": loop_lag}
+    common = {
+        "hub": hub,
+        "store": store,
+        "keys": keys,
+        "session_ttl_s": ttl,
+        "loop_lag": loop_lag,
+        "health": health,
+    }
     secure = settings.https
     # One gate for both sign-in routes, so a guesser cannot alternate between them.
     patterns: list[tuple[str, Any, dict[str, Any]]] = [

@@ -27,7 +27,7 @@ from tornado.web import HTTPError
 from tornado.websocket import WebSocketClosedError
 
 from command_center.auth import Permission, Principal, Role
-from command_center.errors import AuthError, ForbiddenError, RequestError
+from command_center.errors import AuthError, ForbiddenError, RequestError, UnsupportedMediaType
 from command_center.server import video_actions
 from command_center.server.body_limit import MAX_SDP_BODY
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
@@ -37,7 +37,7 @@ from command_center.server.pinged_socket import PingedSocket
 from command_center.server.video_credentials import Caller, bearer, identify
 from command_center.sessions import Sessions
 from command_center.store import Store
-from video.errors import PreconditionFailed, PreconditionRequired, UnsupportedMediaType
+from video.errors import PreconditionFailed, PreconditionRequired
 from video.registry import ROOM
 from video.room import VideoRoom
 

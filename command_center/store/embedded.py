@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pydantic_core
 
-from command_center.sqlite_worker import SqliteWorker
+from command_center.sqlite_worker import SqliteWorker, rollback
 from command_center.store.base import (
     AuditEntry,
     CredentialUse,
@@ -149,7 +149,7 @@ def _migrate_to_v2(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA user_version=2")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
 
 
@@ -232,7 +232,7 @@ class EmbeddedStore:
                 conn.execute("UPDATE audit_head SET hash = ? WHERE id = 1", (stored.hash,))
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                rollback(conn)
                 raise
             return stored
 

@@ -12,7 +12,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from command_center.sqlite_worker import SqliteWorker
+from command_center.sqlite_worker import SqliteWorker, rollback
 from feeds.incident_store.base import PAGE, check_quota, news
 from feeds.incidents import Incident, IncidentStatus
 
@@ -57,8 +57,7 @@ def _connect(data_dir: Path) -> sqlite3.Connection:
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        rollback(conn)
         conn.close()
         raise
     return conn
@@ -131,7 +130,7 @@ class EmbeddedIncidentStore:
                 )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                rollback(conn)
                 raise
             return changed
 

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from command_center.sqlite_worker import SqliteWorker
+from command_center.sqlite_worker import SqliteWorker, rollback
 from feeds.observation_store.base import (
     AppendResult,
     ObservationKey,
@@ -210,6 +210,6 @@ def _append(conn: sqlite3.Connection, batch: list[Observation]) -> AppendResult:
         )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     return AppendResult(accepted, duplicates)

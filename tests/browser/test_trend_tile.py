@@ -146,3 +146,58 @@ async def test_a_new_observation_reaches_the_trend_charts_source(
         )
         await wait_until(gained, within=30, what="the columns on the new tile")
     assert await page.evaluate(documents) == 1  # only the tile on the screen now
+
+    # BokehJS 3.9 leaves a viewport listener behind per figure, which kept every figure ever
+    # embedded alive; assets/wall/bokeh-embed.js removes it with the figure.
+    cdp = await browser.new_cdp_session(page)
+    viewport = await cdp.send("Runtime.evaluate", {"expression": "window.visualViewport"})
+    listeners = await cdp.send(
+        "DOMDebugger.getEventListeners", {"objectId": viewport["result"]["objectId"]}
+    )
+    assert len(listeners["listeners"]) == 1  # the figure on the screen now, no other
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a screen still keeps ~300 DOM nodes per switch away from a trend tile and back "
+    "after the viewport-listener fix (make soak found it; heap snapshots point at BokehJS "
+    "signal receivers; not yet resolved)",
+)
+async def test_released_trend_figures_free_their_nodes(
+    browser: BrowserContext, wall: WallProcess
+) -> None:
+    cpi = load_feeds().catalogue.get("cpi_yoy")
+    due = last_due_period(cpi.frequency, cpi.deadline, datetime.now(TIME_ZONE))
+    await switch(wall, PRESET)
+    page: Page = await browser.new_page()
+    await page.set_viewport_size({"width": 1920, "height": 1080})
+    await page.goto(wall.screens[screen_showing(TILE)])
+    body = page.locator(f".tile[data-tile='{TILE}'] .tile-body")
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        await post(client, agency_credential(wall, cpi.owner), due.key, 3.1)
+    await wait_until(
+        lambda: body.get_attribute("data-figure-embeds"), within=60, what="figure embedded"
+    )
+    cdp = await browser.new_cdp_session(page)
+    await cdp.send("Performance.enable")
+
+    async def live_nodes() -> int:
+        await cdp.send("HeapProfiler.collectGarbage")
+        metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
+        return int(next(m["value"] for m in metrics if m["name"] == "Nodes"))
+
+    async def away_and_back() -> None:
+        await switch(wall, "overview")
+        await body.wait_for(state="detached", timeout=30_000)
+        await switch(wall, PRESET)
+        await wait_until(
+            lambda: body.get_attribute("data-figure-embeds"), within=30, what="figure again"
+        )
+
+    await away_and_back()  # every tile kind of both presets has been built once
+    before = await live_nodes()
+    for _ in range(4):
+        await away_and_back()
+    kept = await live_nodes() - before
+    print(f"DOM nodes kept over 4 switches away and back: {kept}")
+    assert kept < 200, f"{kept} DOM nodes kept alive by 4 released figures"

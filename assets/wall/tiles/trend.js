@@ -10,6 +10,7 @@
 // last value is (layer.js, from as_of); the header shows the LATE mark, live.
 
 import { registerTile } from '../tiles.js';
+import { embedFigure } from '../bokeh-embed.js';
 import { bilingual } from '../format.js';
 import {
   ensureStyles, lateNow, lateText, num, setText, targetText, verdictText,
@@ -51,35 +52,28 @@ function scaleFonts(el, doc) {
   }
 }
 
-/**
- * Drop the embedded figure: its views, and its Document from BokehJS's global list, which
- * otherwise keeps every Document ever made (a kiosk runs for weeks of layout switches).
- */
+/** Drop the embedded figure entirely (a kiosk runs for weeks of layout switches). */
 function release(el) {
-  el.trendViews?.clear();
-  const docs = window.Bokeh?.documents;
-  const i = docs && el.trendDoc ? docs.indexOf(el.trendDoc) : -1;
-  if (i >= 0) docs.splice(i, 1);
-  el.trendViews = null;
+  el.trendFigure?.release();
+  el.trendFigure = null;
   el.trendDoc = null;
   el.trendKey = null;
 }
 
 async function embed(el, figure) {
-  const Bokeh = window.Bokeh;
-  if (!Bokeh?.embed?.embed_item) throw new Error('BokehJS is not loaded on this page');
   const host = el.querySelector('.t-chart');
   release(el);
   const target = document.createElement('div');
   target.className = 't-bokeh';
   host.replaceChildren(target);
-  const views = await Bokeh.embed.embed_item(figure.item, target);
-  el.trendViews = views;
-  el.trendDoc = views.roots[0].model.document;
+  const embedded = await embedFigure(figure.item, target);
   if (el.trendWanted !== figure.key || el.trendDestroyed) {  // superseded meanwhile
-    release(el);
+    embedded.release();
     return;
   }
+  release(el);
+  el.trendFigure = embedded;
+  el.trendDoc = embedded.doc;
   el.trendKey = figure.key;
   el.dataset.chartKey = figure.key;
   el.dataset.figureEmbeds = String(Number(el.dataset.figureEmbeds || 0) + 1);
