@@ -1,4 +1,4 @@
-"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [failover_redis] [failover_video] [soak] [--short]``:
+"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [failover] [soak] [--short]``:
 prints each benchmark's figures. ``soak`` runs only when named (``make soak``): it takes
 ``--minutes`` (30 by default, 1.5 with ``--short``)."""
 
@@ -10,6 +10,7 @@ import sys
 
 from benchmarks import (
     choropleth,
+    failover,
     failover_redis,
     failover_video,
     fanout,
@@ -20,18 +21,9 @@ from benchmarks import (
     video,
 )
 
-BENCHMARKS = (
-    "fanout",
-    "switch",
-    "ingest",
-    "video",
-    "map",
-    "hostile",
-    "failover_redis",
-    "failover_video",
-)
+BENCHMARKS = ("fanout", "switch", "ingest", "video", "map", "hostile", "failover")
 # Named only: a soak is long by nature (make soak).
-ON_REQUEST = ("soak",)
+ON_REQUEST = ("soak", "failover_screens", "failover_redis", "failover_video")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "which",
         nargs="*",
-        help="fanout, switch, ingest, video, map, hostile, failover_redis, failover_video (default: these), soak",
+        help="fanout, switch, ingest, video, map, hostile, failover (default: these); "
+        "failover_screens, failover_redis, failover_video (a part of failover alone), soak",
     )
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
     ap.add_argument("--screens", type=int, default=None)
@@ -63,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         "--kills",
         type=int,
         default=None,
-        help="kill -9 rounds (failover_redis: the Redis primary; failover_video: a point's wall process)",
+        help="kill -9 rounds: of the kiosks' server, of the Redis primary, of a point's "
+        "wall process (failover and its parts)",
     )
     ap.add_argument("--minutes", type=float, default=None, help="how long the soak runs")
     ap.add_argument(
@@ -128,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(lines), flush=True)
     if "hostile" in which:
         print("\n".join(hostile.main(args.short)), flush=True)
+    # failover (issue 11 pt 9): the screens, Redis and video parts, each over its own kills.
+    if "failover" in which:
+        which = [*which, "failover_screens", "failover_redis", "failover_video"]
+    if "failover_screens" in which:
+        fo = asyncio.run(failover.run(kills=args.kills or (2 if args.short else 10)))
+        print("\n".join(fo.lines()), flush=True)
     if "failover_redis" in which:
         redis_failover = failover_redis.run(args.kills or (2 if args.short else 10))
         print("\n".join(redis_failover.lines()), flush=True)

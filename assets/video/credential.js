@@ -6,7 +6,10 @@
 const RENEW_AT = 0.5; // of the pass's life
 
 export class DevicePass {
-  /** first: the pass in the page; ttlS: how long a pass lives; url: where the next comes from. */
+  /**
+   * first: the pass in the page; ttlS: how long a pass lives; url: where the next comes
+   * from, or a function giving it (a wall page renews from the wall server it uses now).
+   */
   constructor(url, first, ttlS) {
     this.url = url;
     this.value = first;
@@ -25,7 +28,10 @@ export class DevicePass {
   /** The current pass, renewed first when it is past half its life. */
   async fresh() {
     if (Date.now() < this.renewAt) return this.value;
-    const response = await fetch(this.url, { credentials: 'same-origin', cache: 'no-store' });
+    const url = new URL(typeof this.url === 'function' ? this.url() : this.url, location.href);
+    // Another wall server of this wall (failover): its CORS answer lets the cookie go along.
+    const credentials = url.origin === location.origin ? 'same-origin' : 'include';
+    const response = await fetch(url.href, { credentials, cache: 'no-store' });
     if (!response.ok) throw new Error(`credential: ${response.status}`);
     const body = await response.json();
     this.value = body.credential;

@@ -8,6 +8,7 @@ import { ClockSync } from './clocksync.js';
 import { Layer } from './layer.js';
 import { LatencyRing } from './latency.js';
 import { Link } from './link.js';
+import { Servers } from './servers.js';
 import { runAtServerTime } from './swap.js';
 import { localNow } from './timing.js';
 import './tiles/calibration.js';
@@ -22,7 +23,7 @@ import './tiles/trend.js';
 import './tiles/video.js';
 
 const PING_BURST = 8;
-const PING_EVERY_MS = 5000;
+const PING_EVERY_MS = 2000; // with several servers, three missed pongs move the link (link.js)
 const HEALTH_EVERY_MS = 5000;
 const ERROR_RETRY_MS = 10000;
 const KEEP_SWAPS = 100;
@@ -33,8 +34,10 @@ const KEEP_SWAPS = 100;
  * preview: a console preview — it only listens (sends hello and ping, never health or swapped);
  * its token is short-lived and view-only, renewed by the console through setToken.
  * onFocus(province): a console preview whose person may focus the maps (map clicks).
+ * servers: every wall server's URL (the server's --server list): the link fails over
+ * through them and returns to the page's own; wsUrl is then a path ('/ws/screen').
  */
-export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = false, onFocus = null }) {
+export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = false, onFocus = null, servers = null }) {
   let token = firstToken;
   const sync = new ClockSync();
   const latency = new LatencyRing(2048);
@@ -70,6 +73,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     applied: () => applied,
     latencies: () => latency.summary(),
     swaps: () => swaps.slice(),
+    server: () => link.origin,
   };
   const snapshot = () => Object.fromEntries(Object.entries(fields).map(([k, get]) => [k, get()]));
   const live = {};
@@ -94,6 +98,8 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     // How this screen signs in to the video routes (WHEP, /ws/video): a kiosk as its
     // device, the console's preview with the person's session.
     get videoCredential() { return preview ? token : `screen:${screenId}:${token}`; },
+    // The server the link uses now: where the tiles' server requests (WHEP) go.
+    get serverOrigin() { return link.origin; },
   };
 
   // ---- DOM ------------------------------------------------------------------------------
@@ -167,7 +173,13 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       banner.render(lost);
       console.warn('wall: link down:', reason);
     },
-  });
+    onMove(origin) {
+      // Back to the page's own server: the content stays, no banner; welcome follows.
+      connected = false;
+      burstLeft = 0;
+      console.info('wall: back to', origin);
+    },
+  }, servers ? new Servers(servers) : null);
 
   const sendPing = () => link.send({ type: 'ping', t0: localNow() });
 
@@ -330,7 +342,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
   // Tiles measure themselves when built (the ticker its text), so styles come first.
   loadStylesheet(el).then(() => { if (!closed) link.start(); });
   const setToken = (next) => { token = next; };
-  return { stats: snapshot, close, setToken };
+  return { stats: snapshot, close, setToken, server: () => link.origin };
 }
 
 // Panel renders components inside a shadow root, where the document's stylesheets do not

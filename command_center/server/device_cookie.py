@@ -33,6 +33,7 @@ from tornado.web import RequestHandler
 from command_center.credentials import DeviceKind
 from command_center.errors import error_envelope
 from command_center.server.keys import Keys
+from command_center.server.sibling_origins import allow_sibling
 
 DEVICE_COOKIE = "cc_device"
 PASS_PREFIX = "pass."
@@ -173,12 +174,17 @@ class PassHandler(RequestHandler):
     """``GET /wall/<id>/credential`` and ``/bridge/<id>/credential``: a fresh pass for the
     page's scripts, for the holder of the page's cookie (its path covers this one)."""
 
-    def initialize(self, keys: Keys, kind: str, known: Container[str]) -> None:
+    def initialize(
+        self, keys: Keys, kind: str, known: Container[str], siblings: frozenset[str]
+    ) -> None:
         self.keys = keys
         self.kind = kind
         self.known = known
+        self.siblings = siblings
 
     def get(self, ident: str) -> None:
+        # A wall page of another server of this wall renews here after a failover.
+        allow_sibling(self, self.siblings)
         self.set_header("Cache-Control", "no-store")
         self.set_header("Content-Type", "application/json; charset=utf-8")
         token = device_cookie(self) or ""
@@ -193,17 +199,20 @@ class PassHandler(RequestHandler):
 
 
 def pass_routes(
-    keys: Keys, screens: Container[str], points: Container[str]
+    keys: Keys,
+    screens: Container[str],
+    points: Container[str],
+    siblings: frozenset[str] = frozenset(),
 ) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
     return [
         (
             r"/wall/([^/]+)/credential",
             PassHandler,
-            {"keys": keys, "kind": "screen", "known": screens},
+            {"keys": keys, "kind": "screen", "known": screens, "siblings": siblings},
         ),
         (
             r"/bridge/([^/]+)/credential",
             PassHandler,
-            {"keys": keys, "kind": "point", "known": points},
+            {"keys": keys, "kind": "point", "known": points, "siblings": siblings},
         ),
     ]

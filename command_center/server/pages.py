@@ -13,6 +13,7 @@ from panel.io.application import build_applications
 from command_center.auth import Permission, authorize
 from command_center.errors import AuthError
 from command_center.server.console import Console, ConsoleDeps
+from command_center.server.console_watch import ServerWatch
 from command_center.server.device_cookie import (
     DEVICE_COOKIE,
     PASS_TTL_S,
@@ -40,10 +41,13 @@ def _payload() -> dict[str, Any]:
     return context.token_payload if isinstance(context, BokehSessionContext) else {}
 
 
-def screen_page(screen_id: str, keys: Keys, refs: PageRefs) -> pn.viewable.Viewable:
+def screen_page(
+    screen_id: str, keys: Keys, refs: PageRefs, servers: tuple[str, ...] = ()
+) -> pn.viewable.Viewable:
     """``/wall/<screen-id>``: the kiosk page of one physical screen. Its token came once as
     ``?token=`` and lives in the page's cookie since (``device_cookie``); the page's scripts
-    get a short-lived pass (none without a right cookie: the screen's link then says why)."""
+    get a short-lived pass (none without a right cookie: the screen's link then says why).
+    ``servers``: every wall server (``--server``), for the link to fail over through."""
     _title(f"Màn hình {screen_id} · Screen {screen_id}")
     token = parked_cookie(refs, _payload()) or ""
     ok = bool(token) and check_screen(keys, screen_id, token)
@@ -52,19 +56,23 @@ def screen_page(screen_id: str, keys: Keys, refs: PageRefs) -> pn.viewable.Viewa
         token=device_pass(keys, "screen", screen_id, time.time()) if ok else "",
         credential_url=f"/wall/{screen_id}/credential",
         credential_ttl_s=PASS_TTL_S,
+        servers=list(servers),
         sizing_mode="stretch_both",
         margin=0,
         stylesheets=[KIOSK_CSS],
     )
 
 
-def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
+def console_page(
+    deps: ConsoleDeps, refs: PageRefs, servers: tuple[str, ...] = ()
+) -> pn.viewable.Viewable:
     """``/console``: needs a live session of a user who may view the wall.
 
     The session cookie is not in Bokeh's token (``page_auth``): the page request parked it
     under a one-time reference, redeemed here, on the server. The session check reads the
     store, which a page function cannot wait for: the page starts empty and is filled once
-    the browser has connected (``onload``)."""
+    the browser has connected (``onload``). With several servers (``servers``) a watchdog
+    opens the console on the next live one when this one is lost."""
     _title(both("title"))
     token = parked_cookie(refs, _payload()) or ""
     page = pn.Column(sizing_mode="stretch_width")
@@ -84,21 +92,24 @@ def console_page(deps: ConsoleDeps, refs: PageRefs) -> pn.viewable.Viewable:
         page[:] = [Console(deps, principal, token).view()]
 
     pn.state.onload(fill)
-    return page
+    if len(servers) < 2:
+        return page
+    return pn.Column(ServerWatch(servers=list(servers)), page, sizing_mode="stretch_width")
 
 
-def routes(deps: ConsoleDeps, refs: PageRefs) -> dict[str, Any]:
-    """The Panel pages; the console's application also parks its request's session."""
+def routes(deps: ConsoleDeps, refs: PageRefs, servers: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The Panel pages; the console's application also parks its request's session.
+    ``servers``: every wall server's URL, for the pages to fail over through."""
 
     # Panel serves plain functions (a functools.partial would be shown as its repr).
     def screen(screen_id: str) -> Callable[[], pn.viewable.Viewable]:
         def page() -> pn.viewable.Viewable:
-            return screen_page(screen_id, deps.keys, refs)
+            return screen_page(screen_id, deps.keys, refs, servers)
 
         return page
 
     def console() -> pn.viewable.Viewable:
-        return console_page(deps, refs)
+        return console_page(deps, refs, servers)
 
     pages = {f"wall/{s.id}": screen(s.id) for s in deps.hub.wall.screens}
     apps = build_applications({**pages, "console": console})

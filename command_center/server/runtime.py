@@ -62,6 +62,7 @@ from command_center.server.security_headers import (
     panel_pages,
     security_headers_transform,
 )
+from command_center.server.sibling_origins import sibling_origins
 from command_center.server.sign_in import SignInGate
 from command_center.server.verify_pool import VerifyPool
 from command_center.server.video_routes import video_routes
@@ -249,7 +250,8 @@ async def open_runtime(
                     )
                     known = known_credentials(wall, feeds, video.registry)
                     extra += credentials_routes(keys, store, known)
-                    extra += pass_routes(keys, screen_ids, video.registry)
+                    siblings = sibling_origins(settings.servers)
+                    extra += pass_routes(keys, screen_ids, video.registry, siblings)
 
                     async def credentials() -> list[dict[str, Any]]:
                         return await list_credentials(keys, store, known)
@@ -320,6 +322,7 @@ def _http_server(
     health: HealthMonitor | None = None,
 ) -> Any:
     hub, store, keys, sessions = console.hub, console.store, console.keys, console.sessions
+    siblings = sibling_origins(settings.servers)  # pages of the other servers of this wall
     ttl = settings.session_ttl_s
     common = {
         "hub": hub,
@@ -341,7 +344,11 @@ def _http_server(
     patterns += extra
     patterns += [
         (r"/api/.*", NotFoundHandler, {"keys": keys}),
-        (r"/ws/screen", ScreenSocket, {"hub": hub, "keys": keys, "sessions": sessions}),
+        (
+            r"/ws/screen",
+            ScreenSocket,
+            {"hub": hub, "keys": keys, "sessions": sessions, "siblings": siblings},
+        ),
         (
             r"/login",
             LoginHandler,
@@ -359,7 +366,7 @@ def _http_server(
             LogoutHandler,
             {"store": store, "sessions": sessions, "secure_cookie": secure},
         ),
-        (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR)}),
+        (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR), "siblings": siblings}),
     ]
     # Every JSON route reads who is asking through the sessions (JsonHandler takes them).
     patterns = [
@@ -368,12 +375,14 @@ def _http_server(
         else (path, handler, kwargs)
         for path, handler, kwargs in patterns
     ]
-    pages = routes(console, PageRefs())
+    pages = routes(console, PageRefs(), settings.servers)
     # Every request, Bokeh's included: the client's address first (before any handler
     # reads it), then the hardening headers, then compression.
     transforms = [
         client_address_transform(ProxyTrust.from_texts(settings.trusted_proxies)),
-        security_headers_transform(HeaderPolicy(panel_pages(list(pages)), https=secure)),
+        security_headers_transform(
+            HeaderPolicy(panel_pages(list(pages)), https=secure, siblings=siblings)
+        ),
         GZipContentEncoding,
     ]
     tls: dict[str, Any] = {}

@@ -23,6 +23,7 @@ from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys
 from command_center.server.link_limits import WriteBudget
 from command_center.server.pinged_socket import PingedSocket
+from command_center.server.sibling_origins import origin_of
 from command_center.sessions import SCOPE_VIEW, Sessions
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,15 @@ class ScreenSocket(PingedSocket):
     screen: str
     preview: bool
 
-    def initialize(self, hub: ScreenHub, keys: Keys, sessions: Sessions) -> None:
+    def initialize(
+        self,
+        hub: ScreenHub,
+        keys: Keys,
+        sessions: Sessions,
+        siblings: frozenset[str] = frozenset(),
+    ) -> None:
         self.sessions = sessions
+        self.siblings = siblings
         self.hub = hub
         self.keys = keys
         self.screen = ""
@@ -57,9 +65,10 @@ class ScreenSocket(PingedSocket):
         self._budget = WriteBudget()
         self._previewer: str | None = None  # who holds this preview (counted per person)
 
-    # Screens are served by this same server; refuse pages from elsewhere.
+    # Screens are served by this server or, after a failover, by another server of this
+    # wall (--server); refuse pages from anywhere else. hello authenticates the screen.
     def check_origin(self, origin: str) -> bool:
-        return super().check_origin(origin)
+        return super().check_origin(origin) or origin_of(origin) in self.siblings
 
     def open(self, *args: str, **kwargs: str) -> None:
         self.set_nodelay(True)

@@ -26,6 +26,9 @@ class ScreenView(JSComponent):
     token = param.String(doc="A short-lived pass of the screen (device_cookie.device_pass)")
     credential_url = param.String(doc="Where the page fetches its next pass")
     credential_ttl_s = param.Number(default=600.0)
+    servers = param.List(
+        default=[], item_type=str, doc="Every wall server's URL, in failover order (--server)"
+    )
 
     _esm = (
         _MOUNT
@@ -36,8 +39,14 @@ export function render({ model, el }) {
   let handle = null;
   let pass = null;
   Promise.all([load(), passes()]).then(([m, c]) => {
-    pass = new c.DevicePass(model.credential_url, model.token, model.credential_ttl_s);
-    handle = m.mountScreen(el, { screenId: model.screen_id, token: pass.value, wsUrl: ws() });
+    // With several servers the link picks the server; the pass is renewed from the one in
+    // use (the kiosk's cookie goes along on the same host: cookies ignore the port).
+    const servers = model.servers.length > 1 ? model.servers : null;
+    const renewFrom = () => new URL(model.credential_url, handle?.server() ?? location.origin).href;
+    pass = new c.DevicePass(renewFrom, model.token, model.credential_ttl_s);
+    handle = m.mountScreen(el, {
+      screenId: model.screen_id, token: pass.value, wsUrl: servers ? "/ws/screen" : ws(), servers,
+    });
     pass.listen((value) => handle.setToken(value));
   });
   model.on("remove", () => { if (handle) handle.close(); if (pass) pass.close(); });

@@ -84,16 +84,35 @@ def panel_csp(nonce: str | None) -> str:
     return PANEL_CSP.replace("'unsafe-inline' 'unsafe-eval'", f"'nonce-{nonce}' 'unsafe-eval'", 1)
 
 
+def with_siblings(csp: str, siblings: frozenset[str]) -> str:
+    """A Panel page's policy that also lets it reach the other servers of this wall
+    (``--server``): a kiosk page's screen link and late stylesheets after a failover, the
+    console's probe of their ``/health``. Nothing else is opened to them."""
+    if not siblings:
+        return csp
+    http = sorted(siblings)
+    ws = [o.replace("http", "ws", 1) for o in http]
+    csp = csp.replace(
+        "connect-src 'self' blob:", " ".join(["connect-src 'self' blob:", *http, *ws])
+    )
+    return csp.replace("style-src 'self'", " ".join(["style-src 'self'", *http]), 1)
+
+
 @dataclass(frozen=True)
 class HeaderPolicy:
-    """``panel_page(path)`` says which paths are Panel pages; ``https`` turns HSTS on."""
+    """``panel_page(path)`` says which paths are Panel pages; ``https`` turns HSTS on;
+    ``siblings``: the origins of the other servers of this wall."""
 
     panel_page: Callable[[str], bool]
     https: bool = False
+    siblings: frozenset[str] = frozenset()
 
     def headers(self, path: str, nonce: str | None = None) -> dict[str, str]:
+        panel = self.panel_page(path)
         out = {
-            "Content-Security-Policy": panel_csp(nonce) if self.panel_page(path) else STRICT_CSP,
+            "Content-Security-Policy": with_siblings(panel_csp(nonce), self.siblings)
+            if panel
+            else STRICT_CSP,
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
             "X-Frame-Options": "DENY",

@@ -10,23 +10,54 @@ const FILES = {
   archipelagos: new URL('../../geo/archipelagos.geojson', import.meta.url).href,
 };
 
+import { onServer } from '../servers.js';
+
 // Equirectangular, x shrunk by cos(16°N): Vietnam's middle latitude; shapes read true.
 const K = Math.cos((16 * Math.PI) / 180);
 const loaded = new Map();
+// A server that hangs (SIGSTOP) never answers: give up on an attempt after this and ask
+// the server the page uses then (another one after a failover).
+const ATTEMPT_MS = 6000;
+const ATTEMPTS = 20;
+const PAUSE_MS = 2000;
 
-/** The layer's GeoJSON, fetched once per page (and cached by the browser: a static file). */
-export function loadLayer(name) {
-  const url = FILES[name];
-  if (!url) return Promise.reject(new Error(`no boundary layer '${name}'`));
-  if (!loaded.has(url)) {
-    const p = fetch(url).then((r) => {
-      if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-      return r.json();
-    }).then(prepare);
-    p.catch(() => loaded.delete(url)); // a failed load is retried by the next tile update
-    loaded.set(url, p);
+/**
+ * The layer's GeoJSON, fetched once per page (and cached by the browser: a static file),
+ * from `origin()`: the wall server the page uses at each attempt (its own when not given).
+ */
+export function loadLayer(name, origin = () => null) {
+  if (!FILES[name]) return Promise.reject(new Error(`no boundary layer '${name}'`));
+  if (!loaded.has(name)) {
+    const p = fetchLayer(name, origin).then(prepare);
+    p.catch(() => loaded.delete(name)); // a failed load is retried by the next tile update
+    loaded.set(name, p);
   }
-  return loaded.get(url);
+  return loaded.get(name);
+}
+
+async function fetchLayer(name, origin) {
+  let last = null;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+    // After a refusal, pause; after a timeout the wait is already spent.
+    if (last && last.name !== 'AbortError') await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    const from = origin();
+    const url = onServer(FILES[name], from);
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), ATTEMPT_MS);
+    // The page moved to another server meanwhile: ask that one at once.
+    const moved = setInterval(() => { if (origin() !== from) ctl.abort(); }, 250);
+    try {
+      const r = await fetch(url, { signal: ctl.signal });
+      if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+      return await r.json();
+    } catch (err) {
+      last = err;
+    } finally {
+      clearTimeout(timer);
+      clearInterval(moved);
+    }
+  }
+  throw last;
 }
 
 // Per feature: its rings, bounding box and the largest ring (for the label).

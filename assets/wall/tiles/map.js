@@ -29,7 +29,7 @@ function svg(tag, attrs = {}, parent = null) {
 }
 
 function create(el, params, ctx) {
-  ensureMapStyles(el);
+  ensureMapStyles(el, ctx.serverOrigin);
   const id = `m${++uid}`;
   el.innerHTML = `<div class="map">
     <svg class="m-svg" xmlns="${SVG_NS}"></svg>
@@ -64,7 +64,8 @@ function update(el, data, params, ctx) {
   if (!st.layers || st.layers.list !== wanted) {
     if (st.loading !== wanted) {
       st.loading = wanted;
-      Promise.all([loadLayer(wanted), loadLayer('archipelagos'), loadLayer('gso-34')])
+      const origin = () => ctx.serverOrigin;
+      Promise.all([loadLayer(wanted, origin), loadLayer('archipelagos', origin), loadLayer('gso-34', origin)])
         .then(([provinces, arch, p34]) => {
           if (st.loading !== wanted) return;
           st.loading = null;

@@ -6,6 +6,7 @@
 // params: {point: <point id> | 'active' | 'program', show_name, show_quality}
 // The control channel (assets/video/control.js) gives names, pins, joins and statistics.
 
+import { onServer } from '../servers.js';
 import { registerTile } from '../tiles.js';
 import { acquireControl } from '../../video/control.js';
 import { LEVEL_TEXT, describe, grade } from '../../video/quality.js';
@@ -28,7 +29,8 @@ class VideoTile {
     this.params = params;
     this.ctx = ctx;
     this.tileId = (el.closest('[data-tile]')?.dataset.tile || '').split('@')[0];
-    this.base = location.origin;
+    // The wall server the screen's link uses now (another one after a failover).
+    this.base = ctx.serverOrigin ?? location.origin;
     this.ctx = ctx;
     this.state = 'connecting';
     this.frames = 0;
@@ -57,7 +59,7 @@ class VideoTile {
     this.qualityBox = el.querySelector('.video-quality');
     this.nameBox.hidden = params.show_name === false;
     this.qualityBox.hidden = params.show_quality === false;
-    addStylesheet(el);
+    addStylesheet(el, this.base);
 
     this.countFrames();
     this.held = acquireControl(this.base, this.ctx.videoCredential);
@@ -275,8 +277,8 @@ function setText(node, text) {
 
 // The tile's styles live beside the video modules; in the console's preview the screen sits
 // in a shadow root, where the document's stylesheets do not reach.
-function addStylesheet(el) {
-  const href = new URL('../../video/tile.css', import.meta.url).href;
+function addStylesheet(el, origin) {
+  const href = onServer(new URL('../../video/tile.css', import.meta.url).href, origin);
   const root = el.getRootNode();
   const holder = root instanceof ShadowRoot ? root : document.head;
   if ([...holder.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href)) return;
