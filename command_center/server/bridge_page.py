@@ -25,7 +25,7 @@ from command_center.server.device_cookie import (
 )
 from command_center.server.keys import Keys
 from command_center.server.security_headers import STRICT_CSP
-from command_center.server.video_routes import server_origins
+from command_center.server.sibling_origins import sibling_origins
 from video.ice import IceServer
 from video.registry import BridgePointRegistry
 
@@ -214,7 +214,7 @@ def bridge_csp(servers: tuple[str, ...], own: str) -> str:
     (HTTP for WHIP/WHEP and /health, WebSocket for the control channel) and no other."""
     others = sorted(
         f"{scheme}{origin.split('://', 1)[1]}"
-        for origin in server_origins(servers) - {own}
+        for origin in sibling_origins(servers) - {own}
         for scheme in (
             ("https://", "wss://") if origin.startswith("https:") else ("http://", "ws://")
         )

@@ -29,7 +29,6 @@ import asyncio
 import json
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from tornado.web import HTTPError
 from tornado.websocket import WebSocketClosedError
@@ -42,6 +41,7 @@ from command_center.server.http_base import SESSION_COOKIE, JsonHandler
 from command_center.server.keys import Keys
 from command_center.server.link_limits import LinkLimits
 from command_center.server.pinged_socket import PingedSocket
+from command_center.server.sibling_origins import sibling_origins
 from command_center.server.video_credentials import Caller, bearer, identify
 from command_center.sessions import Sessions
 from command_center.store import Store
@@ -54,11 +54,6 @@ log = logging.getLogger(__name__)
 SDP = "application/sdp"
 SDPFRAG = "application/trickle-ice-sdpfrag"
 CORS_MAX_AGE_S = 600
-
-
-def server_origins(servers: tuple[str, ...]) -> frozenset[str]:
-    """``scheme://host:port`` of every listed wall server."""
-    return frozenset(f"{u.scheme}://{u.netloc}" for u in map(urlsplit, servers) if u.netloc)
 
 
 class VideoHandler(JsonHandler):
@@ -94,7 +89,7 @@ class VideoHandler(JsonHandler):
         self.screens = screens
         self.store = store
         self.servers = servers
-        self.peer_origins = server_origins(servers)
+        self.peer_origins = sibling_origins(servers)
 
     async def prepare(self) -> None:
         self.allow_peer_origin()
@@ -109,7 +104,7 @@ class VideoHandler(JsonHandler):
     def allow_peer_origin(self) -> bool:
         """CORS headers for a page of another wall server; False for any other origin."""
         origin = self.request.headers.get("Origin")
-        if origin is None or origin not in self.peer_origins:
+        if origin is None or origin.lower() not in self.peer_origins:
             return False
         self.set_header("Access-Control-Allow-Origin", origin)
         self.set_header("Vary", "Origin")
@@ -432,14 +427,14 @@ class VideoSocket(PingedSocket):
         self.sessions = sessions
         self.store = store
         self.links = links or LinkLimits()
-        self.peer_origins = server_origins(servers)
+        self.peer_origins = sibling_origins(servers)
         self._pump: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
 
     def check_origin(self, origin: str) -> bool:
         # Its own pages, and a bridge page of another wall server that failed over here
         # (it says hello with a credential: no cookie crosses origins).
-        return super().check_origin(origin) or origin in self.peer_origins
+        return super().check_origin(origin) or origin.lower() in self.peer_origins
 
     async def open(self, *args: str, **kwargs: str) -> None:
         cookie = self.get_cookie(SESSION_COOKIE)
