@@ -46,6 +46,7 @@ from redis.backoff import NoBackoff
 
 from command_center.messages import BUS_MESSAGE, AnyBusMessage
 from command_center.redis_client import redis_client
+from command_center.tasks import stop_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,9 @@ class Subscription:
     async def __anext__(self) -> BusItem:
         if self._done:
             raise StopAsyncIteration
+        # A cancel that a library swallowed while the reader handled the last message
+        # (redis-py can) ends the reading here, not in a wait for a message that never comes.
+        stop_if_cancelled()
         item = await self._queue.get()
         if isinstance(item, _End):
             self._done = True

@@ -17,3 +17,13 @@ async def cancel_all(tasks: Iterable[asyncio.Task[Any]]) -> None:
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def stop_if_cancelled() -> None:
+    """Inside ``except Exception`` of a loop that logs and goes on: stop if this task was
+    cancelled meanwhile. A library may surface a cancellation as an ordinary error (redis-py
+    turns one inside a command into ConnectionError), and a loop that logged it and went
+    back to waiting on the bus would never end: a closing runtime waited on it for ever."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -46,6 +46,7 @@ from aiortc.sdp import candidate_from_sdp
 from command_center.bus import Bus, BusResumed
 from command_center.errors import NotFoundError, RequestError
 from command_center.messages import BridgePointState, VideoControlChanged
+from command_center.tasks import stop_if_cancelled
 from video.aiortc_hooks import EncodedFrame, Liveness, ice_round_trip, request_keyframe
 from video.config import VideoConfig
 from video.errors import IceRestartUnsupported, SlotTaken, TooManySessions
@@ -565,7 +566,9 @@ class VideoRoom:
             try:
                 await self.load_control()
             except Exception as exc:  # the store is away: the next BusResumed re-reads it
+                stop_if_cancelled()
                 log.warning("video state not read at start: %s", exc)
+            stop_if_cancelled()  # a cancel that redis-py swallowed inside the read
             async for message in messages:
                 try:
                     if isinstance(message, BusResumed):
@@ -575,6 +578,7 @@ class VideoRoom:
                     elif isinstance(message, BridgePointState) and message.node != self._process:
                         self._remote_state(message)
                 except Exception:
+                    stop_if_cancelled()
                     log.exception("video state not re-read")
 
     def _rank(self) -> list[str]:
@@ -905,6 +909,7 @@ async def open_video_room(
             try:
                 await room.report_stats()
             except Exception:  # a stats hiccup must not stop the room
+                stop_if_cancelled()
                 log.exception("link statistics failed")
 
     async def watchdog() -> None:
@@ -914,6 +919,7 @@ async def open_video_room(
                 room.check_links()
                 await room.renew_holds(time.monotonic())
             except Exception:
+                stop_if_cancelled()
                 log.exception("video watchdog failed")
 
     tasks = [asyncio.ensure_future(t) for t in (ticker(), watchdog(), room.follow())]

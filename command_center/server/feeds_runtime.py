@@ -22,7 +22,7 @@ from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed
 from command_center.server.trend_feed import ChartingIndicatorFeed
 from command_center.settings import Settings
-from command_center.tasks import cancel_all
+from command_center.tasks import cancel_all, stop_if_cancelled
 from feeds.acceptance import LocalObservationsAccepted, accepted_observations, store_and_announce
 from feeds.folder_watch import run_folder_watch
 from feeds.ingest import validate_batch
@@ -67,6 +67,7 @@ async def _follow(
                 try:
                     feed.accept(await _history(store))
                 except Exception:
+                    stop_if_cancelled()
                     log.exception("could not re-read the indicators after a bus outage")
                 continue
             if not isinstance(message, ObservationsAccepted):
@@ -81,6 +82,7 @@ async def _follow(
                     batch = await asyncio.to_thread(accepted_observations, message)
                 feed.accept(batch, message.ts)
             except Exception:  # one bad batch must not stop the wall's indicators
+                stop_if_cancelled()
                 log.exception("could not show %d observations", len(message.observations))
 
 

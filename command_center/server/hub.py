@@ -54,6 +54,7 @@ from command_center.server.coalesce import Coalescer
 from command_center.server.link_limits import LinkLimits
 from command_center.server.switch_report import SwitchReport
 from command_center.store import ScreenRecord, Store, WallState
+from command_center.tasks import stop_if_cancelled
 from layouts.geometry import tiles_for_screen
 from layouts.model import PresetSpec, WallSpec
 
@@ -568,6 +569,7 @@ class ScreenHub:
                     else:
                         self._on_bus(message)
                 except Exception:
+                    stop_if_cancelled()
                     log.exception("bus message %r failed", message)
 
     async def _resync(self) -> None:

@@ -30,7 +30,7 @@ from command_center.server.focus_view import FocusViews
 from command_center.server.hub import ScreenHub
 from command_center.server.tile_ids import tiles_by_id
 from command_center.settings import Settings
-from command_center.tasks import cancel_all
+from command_center.tasks import cancel_all, stop_if_cancelled
 from feeds.acceptance import accepted_observations
 from feeds.incident_store import IncidentStore
 from feeds.incidents import Incident, IncidentStatus, incident_json
@@ -262,6 +262,7 @@ class MapFeed:
                 else:
                     self.flush()
             except Exception:  # one bad computation must not stop the wall's maps
+                stop_if_cancelled()
                 log.exception("map tiles could not be computed")
 
     async def on_bus(self, message: object) -> None:
@@ -290,6 +291,7 @@ async def _follow(
                 else:
                     await maps.on_bus(message)
             except Exception:  # one bad message must not stop the wall's maps
+                stop_if_cancelled()
                 log.exception("map layer could not take %r", type(message).__name__)
 
 
