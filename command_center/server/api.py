@@ -46,6 +46,8 @@ class HealthHandler(ApiHandler):
     """Liveness for monitoring: no secrets, no authentication. 200 while ``ok`` or
     ``degraded`` (the wall still shows), 503 while ``down`` (shutting down)."""
 
+    served_while_closing = True
+
     async def get(self) -> None:
         status: str = "ok"
         dependencies: dict[str, dict[str, Any]] = {}

@@ -42,6 +42,7 @@ from command_center.protocol import (
     Ping,
     Pong,
     Rect,
+    Restarting,
     ScreenInfo,
     ServerState,
     Swapped,
@@ -189,6 +190,13 @@ class ScreenHub:
         ready = asyncio.Event()
         self._tasks = [asyncio.create_task(self._bus_loop(ready), name="hub-bus")]
         await ready.wait()
+
+    def announce_restart(self) -> None:
+        """Shutting down: screens reconnect without the link-lost banner for a while."""
+        message = Restarting()
+        for entries in self._attached.values():
+            for entry in entries:
+                entry.link.send(message)
 
     def close_links(self) -> None:
         """Close every screen link (shutdown): pages show "link lost" and reconnect."""
