@@ -64,6 +64,10 @@ class HealthHandler(ApiHandler):
                 "version": snap["version"],
                 "screens_online": online,
                 "screens_total": len(snap["screens"]),
+                # The whole wall: this process's screens and those other processes (on the
+                # same Redis) announced within the presence TTL.
+                "screens_on_wall": len(self.hub.screens_online()),
+                "screens_elsewhere": self.hub.screens_elsewhere(),
                 "server_time": time.time() * 1000.0,
                 # Messages on the Redis bus with a missing or wrong signature, dropped.
                 "bus_rejected": self.hub.bus_rejected,

@@ -324,6 +324,11 @@ class ScreenHub:
             and (data.get("late") is True or (data.get("late_count") or 0) > 0)
         )
 
+    def screens_elsewhere(self) -> list[str]:
+        """Screens held by another process that said so within the presence TTL: a process
+        that hangs (SIGSTOP) or dies stops saying so, and its screens drop out of this."""
+        return sorted(self.screens_online() - {s for s, st in self.status.items() if st.online})
+
     def screens_online(self) -> frozenset[str]:
         """Screens connected to this process, or to another one that said so lately."""
         now = self._clock()
