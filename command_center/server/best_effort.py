@@ -103,6 +103,16 @@ class Bookkeeping:
     def in_flight(self) -> int:
         return len(self._running)
 
+    async def drain(self, timeout_s: float) -> None:
+        """Let the jobs under way finish (the "offline" presence of screens closed at
+        shutdown, so other processes need not wait for the TTL), for at most ``timeout_s``."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while self._running:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            await asyncio.wait(list(self._running.values()), timeout=left)
+
     async def stop(self) -> None:
         self._next.clear()
         tasks = list(self._running.values())

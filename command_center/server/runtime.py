@@ -267,6 +267,7 @@ async def _wind_down(
     ended = await end_bokeh_sessions(server)  # the console's refresh callbacks with them
     drained = await in_flight.drain()
     hub.close_links()
+    await hub.bookkeeping.drain(0.5)  # the closed screens' "offline", for the others
     with contextlib.suppress(Exception, TimeoutError):
         await asyncio.wait_for(server._http.close_all_connections(), 1.0)
     log.info(
