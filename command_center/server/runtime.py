@@ -268,6 +268,7 @@ async def _wind_down(
     drained = await in_flight.drain()
     hub.close_links()
     await hub.bookkeeping.drain(0.5)  # the closed screens' "offline", for the others
+    # Keep-alive connections idle in Tornado (Bokeh keeps its server private).
     with contextlib.suppress(Exception, TimeoutError):
         await asyncio.wait_for(server._http.close_all_connections(), 1.0)
     log.info(

@@ -58,11 +58,10 @@ async def end_bokeh_sessions(server: Any) -> int:
     """Destroy every Bokeh session of ``server`` (what ``pn.serve`` returned): their
     periodic callbacks (the console's refresh) stop before the stores close."""
     ended = 0
-    for context in server._tornado.applications.values():
-        for session in list(context.sessions):
-            if session.destroyed:
-                continue
-            with contextlib.suppress(Exception):  # a session mid-teardown: it ends anyway
-                await session.with_document_locked(session.destroy)
-                ended += 1
+    for session in server.get_sessions():
+        if session.destroyed:
+            continue
+        with contextlib.suppress(Exception):  # a session mid-teardown: it ends anyway
+            await session.with_document_locked(session.destroy)
+            ended += 1
     return ended

@@ -122,6 +122,16 @@ async def test_sigterm_while_agencies_post_answers_every_post_cleanly_and_exits_
                     assert r.headers["Retry-After"]
                     return
 
+    # The duty console open: a Bokeh session with periodic refreshes reading the stores.
+    async with httpx.AsyncClient(base_url=wall.url, timeout=30) as client:
+        name, password = wall.users["duty_officer"]
+        signed_in = await client.post(
+            "/api/v1/sessions", json={"username": name, "password": password}
+        )
+        client.cookies.set("cc_session", signed_in.json()["token"])
+        console = await client.get("/console")
+        assert console.status_code == 200 and "bokeh" in console.text.lower()
+
     url = f"ws://127.0.0.1:{wall.port}/ws/screen"
     reader = asyncio.create_task(listen())
     try:
@@ -157,6 +167,7 @@ async def test_sigterm_while_agencies_post_answers_every_post_cleanly_and_exits_
     print("".join(line for line in wall.output if "stopping" in line or "Stopped" in line))
     assert code == 0, f"exit code {code} (the hard deadline's is {EXIT_DEADLINE}):\n{log[-3000:]}"
     assert "is closed" not in log, log[-3000:]
+    assert "1 console session(s) ended, requests drained" in log, log[-3000:]
     # Every post answered 201 was published (its rows reached the bus, so every screen).
     assert acknowledged, outcomes
     assert acknowledged <= published, sorted(acknowledged - published)[:5]
