@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test check lint types pytest fuzz bench install system-deps
+.PHONY: run test check lint types pytest fuzz bench soak install system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -72,3 +72,10 @@ fuzz: $(STAMP) system-deps
 
 bench: $(STAMP) system-deps
 	$(BIN)/python -m benchmarks $(ARGS)
+
+# The wall for MINUTES (default 30; `ARGS=--short`: 1.5, as CI runs it): 8 Chromium screens,
+# the simulator at 60x, a switch every 10 s, a bridge point on a call; heap, DOM nodes,
+# server RSS and open files over time (benchmarks/soak.py).
+MINUTES ?=
+soak: $(STAMP) system-deps
+	$(BIN)/python -m benchmarks soak $(if $(MINUTES),--minutes $(MINUTES)) $(ARGS)

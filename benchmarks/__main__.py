@@ -1,4 +1,6 @@
-"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [--short]``: prints each benchmark's figures."""
+"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [failover_redis] [failover_video] [soak] [--short]``:
+prints each benchmark's figures. ``soak`` runs only when named (``make soak``): it takes
+``--minutes`` (30 by default, 1.5 with ``--short``)."""
 
 from __future__ import annotations
 
@@ -6,15 +8,38 @@ import argparse
 import asyncio
 import sys
 
-from benchmarks import fanout, hostile, ingest, map, switch, video
+from benchmarks import (
+    choropleth,
+    failover_redis,
+    failover_video,
+    fanout,
+    hostile,
+    ingest,
+    soak,
+    switch,
+    video,
+)
 
-BENCHMARKS = ("fanout", "switch", "ingest", "video", "map", "hostile")
+BENCHMARKS = (
+    "fanout",
+    "switch",
+    "ingest",
+    "video",
+    "map",
+    "hostile",
+    "failover_redis",
+    "failover_video",
+)
+# Named only: a soak is long by nature (make soak).
+ON_REQUEST = ("soak",)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
     ap.add_argument(
-        "which", nargs="*", help="fanout, switch, ingest, video, map, hostile (default: all)"
+        "which",
+        nargs="*",
+        help="fanout, switch, ingest, video, map, hostile, failover_redis, failover_video (default: these), soak",
     )
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
     ap.add_argument("--screens", type=int, default=None)
@@ -35,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--switches", type=int, default=None)
     ap.add_argument(
+        "--kills",
+        type=int,
+        default=None,
+        help="kill -9 rounds (failover_redis: the Redis primary; failover_video: a point's wall process)",
+    )
+    ap.add_argument("--minutes", type=float, default=None, help="how long the soak runs")
+    ap.add_argument(
         "--posts",
         type=int,
         nargs=3,
@@ -44,10 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     which = args.which or list(BENCHMARKS)
-    unknown = set(which) - set(BENCHMARKS)
+    unknown = set(which) - set(BENCHMARKS) - set(ON_REQUEST)
     if unknown:
         ap.error(
-            f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose {', '.join(BENCHMARKS)}"
+            f"unknown benchmark(s): {', '.join(sorted(unknown))}; "
+            f"choose {', '.join(BENCHMARKS + ON_REQUEST)}"
         )
     screens = args.screens or (4 if args.short else 16)
     if "fanout" in which and args.fanout_source in ("bus", "both"):
@@ -91,10 +124,23 @@ def main(argv: list[str] | None = None) -> int:
         if not args.short:  # 25 bridge points at once, as at the launch: full mode only
             print("\n".join(video.run_points(25)), flush=True)
     if "map" in which:
-        lines = map.run(rounds=20 if args.short else 200, loads=3 if args.short else 10)
+        lines = choropleth.run(rounds=20 if args.short else 200, loads=3 if args.short else 10)
         print("\n".join(lines), flush=True)
     if "hostile" in which:
         print("\n".join(hostile.main(args.short)), flush=True)
+    if "failover_redis" in which:
+        redis_failover = failover_redis.run(args.kills or (2 if args.short else 10))
+        print("\n".join(redis_failover.lines()), flush=True)
+    if "failover_video" in which:
+        kills = args.kills or (2 if args.short else 10)
+        print("\n".join(failover_video.run(kills)), flush=True)
+    if "soak" in which:
+        lines = soak.run(
+            screens=args.screens or 8,
+            minutes=args.minutes or (1.5 if args.short else 30.0),
+            interval=10.0 if args.short else 30.0,
+        )
+        print("\n".join(lines), flush=True)
     return 0
 
 

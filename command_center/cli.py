@@ -39,7 +39,14 @@ CHROMIUM_FLAGS = [
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=Path("data"), help="embedded store folder")
-    p.add_argument("--redis", dest="redis_url", default=None, help="redis://host:port/db")
+    p.add_argument(
+        "--redis",
+        dest="redis_url",
+        type=_redis_url,
+        default=None,
+        help="redis://host:port/db or redis+sentinel://host:26379,host2:26379/MASTER/db "
+        "(?replicas=N&wait_ms=M: replicas that must hold a write before it is acknowledged)",
+    )
     p.add_argument("--wall", dest="wall_file", type=Path, default=None, help="wall spec YAML")
     p.add_argument(
         "--keys-file",
@@ -95,6 +102,21 @@ def parser() -> argparse.ArgumentParser:
             type=_server_url,
             help="every wall server's URL, this one included, in the order screens, consoles and "
             "bridge points fail over to them (repeatable; default: this server only)",
+        )
+        p.add_argument(
+            "--ice-address",
+            dest="ice_addresses",
+            action="append",
+            default=[],
+            help="the video relay gathers ICE candidates on this address only (repeatable; "
+            "default: every interface but loopback)",
+        )
+        p.add_argument(
+            "--metrics-bind",
+            default=None,
+            type=_metrics_bind,
+            help="serve Prometheus /metrics on this HOST:PORT only (the management network); "
+            "default off",
         )
         p.add_argument(
             "--ice-server",
@@ -227,6 +249,26 @@ def _server_url(text: str) -> str:
             f"a server is http(s)://HOST:PORT with no path (got {text!r})"
         )
     return text.rstrip("/")
+
+
+def _metrics_bind(text: str) -> str:
+    from command_center.server.metrics import parse_bind
+
+    try:
+        parse_bind(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _redis_url(text: str) -> str:
+    from command_center.redis_client import parse_redis_url
+
+    try:
+        parse_redis_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _ice_server(text: str) -> str:
@@ -375,6 +417,8 @@ def _run(command: str, args: argparse.Namespace) -> int:
         sim_speed=args.sim_speed,
         ice_servers=tuple(args.ice_servers),
         servers=tuple(args.servers),
+        ice_addresses=tuple(args.ice_addresses),
+        metrics_bind=args.metrics_bind,
         polls=tuple(args.polls),
         watches=tuple((agency, Path(folder)) for agency, folder in args.watches),
         incident_retention_days=args.incident_retention_days,

@@ -6,6 +6,7 @@
     │   └── ForbiddenError   403: authenticated, but the role may not do this
     ├── NotFoundError        404: an unknown preset, screen, route
     ├── RequestError         400: a request body or parameter is malformed
+    │   └── UnsupportedMediaType  415: the Content-Type is not one the route takes
     ├── ConflictError        409: the request collides with the current state
     └── TooManyRequests      429: a bound was reached; ``retry_after_s`` says when to retry
         └── StoreFull        503: the embedded store's disk is full; nothing was accepted
@@ -97,6 +98,11 @@ class NotFoundError(WallError):
 class RequestError(WallError):
     status = 400
     code = "bad_request"
+
+
+class UnsupportedMediaType(RequestError):
+    status = 415
+    code = "unsupported_media_type"
 
 
 class ConflictError(WallError):

@@ -86,6 +86,9 @@ class BridgePointState(BusMessage):
     in_call: bool
     muted: bool = False
     ts: float
+    # The process that says so (its video room's id; "" from older versions): the others
+    # show a point held elsewhere as that process reports it.
+    node: str = ""
 
 
 class IncidentsAccepted(BusMessage):
@@ -109,6 +112,17 @@ class MapFocusChanged(BusMessage):
     ts: float
 
 
+class VideoControlChanged(BusMessage):
+    """The console changed the video program, a pin or a mute on process ``node``. The state
+    itself is in the store (``video.shared_state``): the other processes re-read it and tell
+    their screens, consoles and points. ``by``: who did it; ``ts``: when (ms)."""
+
+    type: Literal["video_control_changed"] = "video_control_changed"
+    node: str
+    by: str
+    ts: float
+
+
 _Union = (
     TileDataChanged
     | LayoutSwitched
@@ -118,6 +132,7 @@ _Union = (
     | BridgePointState
     | IncidentsAccepted
     | MapFocusChanged
+    | VideoControlChanged
 )
 AnyBusMessage = Annotated[_Union, Field(discriminator="type")]
 BUS_MESSAGE: TypeAdapter[_Union] = TypeAdapter(AnyBusMessage)
@@ -130,4 +145,5 @@ BUS_MESSAGES: tuple[type[BusMessage], ...] = (
     BridgePointState,
     IncidentsAccepted,
     MapFocusChanged,
+    VideoControlChanged,
 )

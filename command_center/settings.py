@@ -8,7 +8,9 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a wall server needs to start. Defaults are the embedded quick start."""
+    """Everything a wall server needs to start: the embedded store and an in-memory bus by
+    default. ``run_wall.py`` turns the simulator on unless ``--no-simulator`` (the quick
+    start); a Settings made in code (the tests) starts without it."""
 
     host: str = "127.0.0.1"
     port: int = 5006
@@ -56,6 +58,11 @@ class Settings:
     # Every wall server's public URL, this one included, in the order kiosks, consoles and
     # bridge points try them when the one they use is lost. Empty: this server only.
     servers: tuple[str, ...] = ()
+    # The video relay gathers ICE host candidates on these addresses only (empty: every
+    # interface but loopback); 127.0.0.1 for wall processes that meet only on one machine.
+    ice_addresses: tuple[str, ...] = ()
+    # /metrics (Prometheus) listens here only, HOST:PORT on the management network; None: off.
+    metrics_bind: str | None = None
 
     @property
     def https(self) -> bool:

@@ -22,12 +22,18 @@ from command_center.yaml_lines import KeyPath, LoadedYaml, format_path, load_yam
 M = TypeVar("M", bound=BaseModel)
 
 
+def closest(word: object, choices: Iterable[str]) -> str | None:
+    """The one choice close enough to ``word`` to be what was meant, if any."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return close[0] if close else None
+
+
 def did_you_mean(word: object, choices: Iterable[str]) -> str | None:
     """``did you mean 'x'?`` for a near miss, else the list of what is allowed."""
     known = sorted(choices)
-    close = difflib.get_close_matches(str(word), known, n=1)
+    close = closest(word, known)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return f"did you mean '{close}'?"
     return f"allowed: {', '.join(known)}" if known else None
 
 

@@ -7,11 +7,12 @@ browser renders it with the JS renderer of the same name (``assets/wall/tiles/<k
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
+
+from command_center.spec_problems import closest
 
 
 class TileParams(BaseModel):
@@ -32,11 +33,10 @@ class TileKind:
 
 class UnknownTileKind(KeyError):
     def __init__(self, name: str, known: list[str]) -> None:
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        super().__init__(f"unknown tile kind '{name}' (known: {', '.join(sorted(known))}){hint}")
         self.name = name
-        self.suggestion = close[0] if close else None
+        self.suggestion = closest(name, known)
+        hint = f"; did you mean '{self.suggestion}'?" if self.suggestion else ""
+        super().__init__(f"unknown tile kind '{name}' (known: {', '.join(sorted(known))}){hint}")
 
 
 class TileRegistry:

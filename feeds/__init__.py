@@ -1,7 +1,10 @@
-"""The indicator catalogue and the agencies that report it (ingestion and tiles come later).
+"""Indicators: the catalogue and the agencies that report it, ingestion (the agency API's
+validation, CSV and Excel batches, polling, drop folders, the simulator), the stores of
+observations and incidents, and the indicator tiles' data.
 
 ``loader.load_feeds`` reads the shipped files below into one checked ``FeedsSpec``;
-``periods`` turns a frequency and a deadline rule into periods, deadlines and lateness.
+``periods`` turns a frequency and a deadline rule into periods, deadlines and lateness;
+``expected`` says who owes which report; ``tile_<kind>`` builds each tile's data.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Area(StrEnum):
+class ThematicArea(StrEnum):
     GROWTH = "growth"
     PUBLIC_FINANCE = "public_finance"
     MACRO_STABILITY = "macro_stability"
@@ -30,18 +30,18 @@ class Area(StrEnum):
 
 
 _NAMES = {
-    Area.GROWTH: ("Tăng trưởng kinh tế", "Economic growth"),
-    Area.PUBLIC_FINANCE: ("Tài chính công", "Public finance"),
-    Area.MACRO_STABILITY: ("Ổn định kinh tế vĩ mô", "Macroeconomic stability"),
-    Area.BUSINESS_ENVIRONMENT: ("Môi trường kinh doanh", "Business environment"),
-    Area.LABOUR: ("Lao động, việc làm", "Labour and employment"),
-    Area.SOCIAL: ("Các vấn đề xã hội", "Social issues"),
-    Area.ENVIRONMENT: ("Môi trường", "Environment"),
-    Area.PUBLIC_ADMINISTRATION: (
+    ThematicArea.GROWTH: ("Tăng trưởng kinh tế", "Economic growth"),
+    ThematicArea.PUBLIC_FINANCE: ("Tài chính công", "Public finance"),
+    ThematicArea.MACRO_STABILITY: ("Ổn định kinh tế vĩ mô", "Macroeconomic stability"),
+    ThematicArea.BUSINESS_ENVIRONMENT: ("Môi trường kinh doanh", "Business environment"),
+    ThematicArea.LABOUR: ("Lao động, việc làm", "Labour and employment"),
+    ThematicArea.SOCIAL: ("Các vấn đề xã hội", "Social issues"),
+    ThematicArea.ENVIRONMENT: ("Môi trường", "Environment"),
+    ThematicArea.PUBLIC_ADMINISTRATION: (
         "Hành chính công phục vụ người dân",
         "Public administration serving citizens",
     ),
-    Area.INFRASTRUCTURE_SCIENCE: (
+    ThematicArea.INFRASTRUCTURE_SCIENCE: (
         "Kết cấu hạ tầng và khoa học công nghệ",
         "Infrastructure, science and technology",
     ),

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from command_center.spec_problems import did_you_mean
 from feeds.aggregation import Aggregation
-from feeds.areas import Area
+from feeds.areas import ThematicArea
 from feeds.deadline import DeadlineRule
 from feeds.direction import Bounds, Direction, Status, Thresholds, status_of
 from feeds.frequency import Frequency
@@ -59,7 +59,7 @@ class Indicator(BaseModel):
     unit_vi: str = Field(min_length=1)
     unit_en: str = Field(min_length=1)
     decimals: int = Field(ge=0, le=6)
-    area: Area
+    area: ThematicArea
     level: Level
     frequency: Frequency
     deadline: DeadlineRule

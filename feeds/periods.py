@@ -16,12 +16,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from feeds.deadline import DeadlineRule
 from feeds.frequency import Frequency
-
-TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+from geo.codelists import TIME_ZONE as TIME_ZONE  # the one definition, re-exported
 
 _ROMAN = ("I", "II", "III", "IV")
 # Spelled out: calendar.month_name follows the process locale.

@@ -1,9 +1,8 @@
 """Who has reported what for a period, who is overdue and by how long: a pure function of
 the catalogue, the registry, what the store says was reported, and ``now``.
 
-Expected reports: a national indicator from its owner, for the nation; a province-level
-indicator from each provincial People's Committee, for its province in the registry's code
-list. National values of province-level indicators come by aggregation, so none is expected.
+Who owes which report is ``feeds.expected``'s rule (the wall's reporting-status tile
+follows the same one).
 """
 
 from __future__ import annotations
@@ -12,19 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from feeds.agencies import AgencyKind
-from feeds.catalogue import Indicator, Level
+from feeds.expected import Expected, expected_for
 from feeds.loader import FeedsSpec
 from feeds.observation_store.base import Reported
-from feeds.periods import Period, deadline_of, last_due_period, lateness, parse_period_key
-
-
-@dataclass(frozen=True)
-class Expected:
-    indicator: Indicator
-    area: str  # Area.key
-    period: Period
-    agency: str
+from feeds.periods import deadline_of, last_due_period, lateness, parse_period_key
 
 
 @dataclass(frozen=True)
@@ -42,14 +32,9 @@ class StatusEntry:
 
 def expected_reports(spec: FeedsSpec, period_key: str | None, now: datetime) -> list[Expected]:
     """For ``period_key``, the indicators of its frequency; without one, each indicator's
-    latest period whose deadline has passed. ValueError for a malformed key."""
+    latest period whose deadline has passed. ValueError for a malformed key. Who owes what
+    is ``feeds.expected``'s rule, the same as the wall's reporting-status tile."""
     frequency = parse_period_key(period_key).frequency if period_key else None
-    code_list = spec.agencies.code_list
-    provinces = [
-        (f"gso-{code_list}:{a.province}", a.id)
-        for a in spec.agencies
-        if a.kind is AgencyKind.PROVINCE and a.province is not None
-    ]
     expected = []
     for indicator in spec.catalogue:
         if frequency is not None and indicator.frequency is not frequency:
@@ -59,10 +44,7 @@ def expected_reports(spec: FeedsSpec, period_key: str | None, now: datetime) -> 
             period = parse_period_key(period_key, rule.cutoff_day)
         else:
             period = last_due_period(indicator.frequency, rule, now)
-        if indicator.level is Level.NATIONAL:
-            expected.append(Expected(indicator, "VN", period, indicator.owner))
-        else:
-            expected += [Expected(indicator, area, period, a) for area, a in provinces]
+        expected += expected_for(indicator, period, spec.agencies)
     return expected
 
 

@@ -30,10 +30,10 @@ from datetime import datetime, time, timedelta
 from feeds.agencies import AgencyRegistry
 from feeds.aggregation import Method
 from feeds.catalogue import Catalogue, Indicator, Level
+from feeds.expected import province_agency
 from feeds.frequency import Frequency
 from feeds.observations import NATIONAL, Area, Observation
 from feeds.periods import TIME_ZONE, Period, deadline_of, local_date, period_of
-from feeds.tile_data import province_agency
 from geo import CodeList, code_list_for, codes
 
 Sink = Callable[[list[Observation]], Awaitable[None]]

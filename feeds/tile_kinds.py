@@ -18,7 +18,7 @@ from pydantic import Field
 
 from command_center.spec_problems import did_you_mean
 from command_center.tiles import TileKind, TileParams
-from feeds.areas import Area as ThematicArea
+from feeds.areas import ThematicArea
 from feeds.catalogue import CODE, Catalogue, Level
 from geo import CodeList, codes
 

@@ -1,6 +1,6 @@
 """The ``trend`` tile's chart: a HoloViews figure shipped once, then only its columns.
 
-``trend_data`` (``feeds.tile_data``, pure) says what the tile shows. This module turns it
+``trend_data`` (``feeds.tile_trend``, pure) says what the tile shows. This module turns it
 into what travels to a screen:
 
 * ``chart_columns``: the series as columns of one Bokeh ``ColumnDataSource`` named

@@ -11,7 +11,8 @@ from typing import Final
 
 from geo.codelists import CodeList
 
-ASSETS_DIR: Final = Path(__file__).resolve().parent.parent / "assets" / "geo"
+# assets/geo of the checkout (through the geo/boundaries link), or the wheel's copy.
+ASSETS_DIR: Final = Path(__file__).resolve().parent / "boundaries"
 ARCHIPELAGOS_FILE: Final = "archipelagos.geojson"
 CREDITS_FILE: Final = "CREDITS.md"
 # 1e-4° ≈ 11 m: dưới một điểm ảnh trên tường 4K, và lưới này giữ phủ kín khi ghi ra 4 chữ số.

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from geo.errors import CodeListDateError
 
-VIETNAM_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Nghị quyết 202/2025/QH15: 34 đơn vị từ ngày này. / Resolution 202/2025/QH15: 34 units from here.
 SWITCH_DATE = date(2025, 7, 1)
@@ -41,5 +41,5 @@ def code_list_for(day: date) -> CodeList:
                 f"a datetime needs a time zone to pick a code list (got naive {day.isoformat()}); "
                 "pass a date or an aware datetime"
             )
-        day = day.astimezone(VIETNAM_TIME).date()
+        day = day.astimezone(TIME_ZONE).date()
     return CodeList.NEW_34 if day >= SWITCH_DATE else CodeList.OLD_63

@@ -8,10 +8,9 @@ commercial video walls. Rows and columns in this model are 0-based; YAML files a
 
 from __future__ import annotations
 
-import difflib
-
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
+from command_center.spec_problems import closest
 from command_center.tiles import TileParams
 
 # Float tolerance in pixels: bezels in mm give fractional pixels, so two edges that meet
@@ -97,8 +96,8 @@ class WallSpec(_Frozen):
             if s.id == screen_id:
                 return s
         known = self.screen_ids()
-        close = difflib.get_close_matches(screen_id, known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        close = closest(screen_id, known)
+        hint = f"; did you mean '{close}'?" if close else ""
         raise KeyError(
             f"unknown screen '{screen_id}' on wall '{self.id}' (known: {', '.join(known)}){hint}"
         )

@@ -2,9 +2,15 @@
 (also ``python run_wall.py bridge-client …``).
 
 Publishes a test pattern (with a tone), a video file or a camera over WHIP, optionally
-watches the room (``--watch program``) over WHEP, and reconnects with backoff when the
-link drops. A refusal (wrong token, unknown point, codec…) is final: it exits with 2.
-Used by a ship's mast camera, by the operations room without a browser, and by tests.
+watches the room (``--watch program``) over WHEP, and reconnects when the link drops. A
+refusal (wrong token, unknown point, codec…) is final: it exits with 2. Used by a ship's
+mast camera, by the operations room without a browser, and by tests.
+
+With several wall servers (``--server URL``, repeatable, in failover order; or the list
+the first server gives, ``GET /api/v1/video/servers``) a lost server is left for the next
+one at once: a new WHIP POST there (aiortc has no ICE restart). A server is lost when its
+end of the link has sent nothing (RTCP, STUN) for ``LINK_LOST_S``, long before ICE
+consent (~30 s) would say so. Once every server has been tried, it waits (backoff).
 """
 
 from __future__ import annotations
@@ -12,21 +18,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
 import time
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from aiortc.mediastreams import MediaStreamTrack
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from video.aiortc_hooks import EncodedFrame
+from video.aiortc_hooks import EncodedFrame, Liveness, ice_round_trip, watch_liveness
 from video.ice import IceServer, parse_ice_server
 from video.media import TestPatternTrack, ToneTrack
 from video.whip_client import Link, SignallingError, publish, watch
 
 log = logging.getLogger("video.client")
 FINAL = {400, 401, 403, 404, 406, 415}  # refusals a retry cannot fix
+LINK_LOST_S = 2.0  # the server's end silent this long (it sends RTCP about every second)
+PROBE_S = 0.5  # how often the link is checked (and probed over STUN)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -38,7 +49,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
-    ap.add_argument("--url", required=True, help="the centre, e.g. http://10.0.0.5:5006")
+    ap.add_argument("--url", default=None, help="the centre, e.g. http://10.0.0.5:5006")
+    ap.add_argument(
+        "--server",
+        dest="servers",
+        action="append",
+        default=None,
+        help="a wall server's URL (repeatable, in failover order); default: --url, and the "
+        "servers it lists",
+    )
     ap.add_argument("--point", required=True, help="bridge point id (room: the operations room)")
     ap.add_argument(
         "--token",
@@ -117,14 +136,18 @@ async def run(args: argparse.Namespace, stop: asyncio.Event) -> int:
     addresses = tuple(args.ice_address) if args.ice_address else None
     ice_servers = tuple(args.ice_server or ())
     credential = f"point:{args.point}:{args.token}"
+    servers = await server_list(args, credential)
     backoff = 1.0
     counter = Counter()
+    turn = 0  # servers tried since the last link that held
+    index = 0
     while not stop.is_set():
+        url = servers[index]
         links: list[Link] = []
         try:
             links.append(
                 await publish(
-                    args.url,
+                    url,
                     args.point,
                     args.token,
                     _tracks(args.source, args.size, not args.no_audio, args.tone),
@@ -135,7 +158,7 @@ async def run(args: argparse.Namespace, stop: asyncio.Event) -> int:
             if args.watch:
                 links.append(
                     await watch(
-                        args.url,
+                        url,
                         args.watch,
                         credential,
                         counter,
@@ -144,28 +167,81 @@ async def run(args: argparse.Namespace, stop: asyncio.Event) -> int:
                         ice_servers=ice_servers,
                     )
                 )
-            log.info("publishing as %s to %s", args.point, args.url)
-            backoff = 1.0
-            await _until_any(stop, *(link.closed for link in links))
+            log.info("publishing as %s to %s", args.point, url)
+            backoff, turn = 1.0, 0
+            watchers = [asyncio.ensure_future(_until_lost(link)) for link in links]
+            try:
+                await _until_any(stop, *(link.closed for link in links))
+            finally:
+                for watcher in watchers:
+                    watcher.cancel()
             if not stop.is_set():
-                log.warning("link dropped; reconnecting")
+                log.warning("link to %s lost; reconnecting (publishing again)", url)
         except SignallingError as exc:
             if exc.status in FINAL:
                 log.error("refused: %s", exc)
                 return 2
-            log.warning("server error %s; retrying in %.0f s", exc, backoff)
+            log.warning("server %s: %s", url, exc)
         except OSError as exc:
-            log.warning("cannot reach %s (%s); retrying in %.0f s", args.url, exc, backoff)
+            log.warning("cannot reach %s (%s)", url, exc)
         finally:
             for link in links:
-                await link.close()
-        if not stop.is_set():
+                await _hang_up(link)
+        if stop.is_set():
+            break
+        # The next server at once; once all have failed in a row, wait before the round.
+        index, turn = (index + 1) % len(servers), turn + 1
+        if turn >= len(servers):
+            log.info("no server took the call; trying again in %.0f s", backoff)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), backoff)
-            backoff = min(backoff * 2, 10.0)
+            backoff, turn = min(backoff * 2, 10.0), 0
     if args.watch:
         log.info("watched %s: %s", args.watch, counter.frames)
     return 0
+
+
+async def server_list(args: argparse.Namespace, credential: str) -> list[str]:
+    """``--server`` as given; else ``--url`` first, then the other servers it lists."""
+    if args.servers:
+        return [u.rstrip("/") for u in args.servers]
+    if not args.url:
+        raise SystemExit("video.client: give --url or --server")
+    first = args.url.rstrip("/")
+    try:
+        response = await AsyncHTTPClient().fetch(
+            HTTPRequest(
+                f"{first}/api/v1/video/servers",
+                headers={"Authorization": f"Bearer {credential}"},
+                request_timeout=5.0,
+            )
+        )
+        listed = [str(u).rstrip("/") for u in json.loads(response.body)["servers"]]
+    except (HTTPClientError, OSError, ValueError, KeyError, TypeError) as exc:
+        log.info("no server list from %s (%s): this server only", first, exc)
+        return [first]
+    return [first, *(u for u in listed if u != first and urlsplit(u).scheme in ("http", "https"))]
+
+
+async def _until_lost(link: Link) -> None:
+    """Close ``link`` once the server's end has been silent for ``LINK_LOST_S``."""
+    liveness: Liveness = watch_liveness(link.pc)
+    started = time.monotonic()
+    while not link.closed.is_set():
+        await asyncio.sleep(PROBE_S)
+        if await ice_round_trip(link.pc) is not None:
+            liveness.heard()
+        heard = liveness.heard_at if liveness.heard_at is not None else started
+        if time.monotonic() - heard > LINK_LOST_S:
+            link.closed.set()
+
+
+async def _hang_up(link: Link) -> None:
+    """Leave, without waiting long on a server that is gone."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(link.close(), 1.0)
+    await link.pc.close()
+    link.closed.set()
 
 
 async def _until_any(*events: asyncio.Event) -> None:

@@ -2,7 +2,6 @@
 
 RequestError (400)
 ├── MalformedSdp            400: the body is not an SDP offer we can read
-├── UnsupportedMediaType    415: the Content-Type is not the one the route takes
 ├── CodecNotAccepted        406: no codec of a media section is one the centre forwards
 ├── PreconditionFailed      412: a PATCH's If-Match names another ICE session (RFC 9725)
 ├── IceRestartUnsupported   422: a PATCH asks for an ICE restart, which aiortc cannot do
@@ -20,11 +19,6 @@ from command_center.errors import ConflictError, RequestError, TooManyRequests
 
 class MalformedSdp(RequestError):
     code = "malformed_sdp"
-
-
-class UnsupportedMediaType(RequestError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 class CodecNotAccepted(RequestError):

@@ -18,6 +18,13 @@
                  peer that sent nothing for ``link_timeout_s`` (killed, unplugged) is
                  dropped as link_lost, long before aiortc's ICE consent (~30 s) would
 
+    processes    with several wall processes (``node`` set), each publisher's process
+                 announces it in the store (``VideoState.hold``, renewed while it
+                 publishes); a watcher here of a point published elsewhere makes this
+                 process pull that point once (``video.pull``) and fan it out; program,
+                 pins and mutes are written to the store and re-read by every process on
+                 a ``VideoControlChanged`` hint and after the bus comes back
+
 Events go to control-channel listeners (bounded queues) and presence to the bus as
 ``BridgePointState``. ``open_video_room`` owns the room's lifetime.
 """
@@ -36,9 +43,9 @@ from dataclasses import dataclass, field, replace
 from aiortc import RTCPeerConnection, RTCRtpReceiver
 from aiortc.sdp import candidate_from_sdp
 
-from command_center.bus import Bus
+from command_center.bus import Bus, BusResumed
 from command_center.errors import NotFoundError, RequestError
-from command_center.messages import BridgePointState
+from command_center.messages import BridgePointState, VideoControlChanged
 from video.aiortc_hooks import EncodedFrame, Liveness, ice_round_trip, request_keyframe
 from video.config import VideoConfig
 from video.errors import IceRestartUnsupported, SlotTaken, TooManySessions
@@ -59,8 +66,10 @@ from video.events import (
 from video.forward_track import ForwardTrack
 from video.ice import IceServerWatch
 from video.peers import answer_publisher, answer_watcher, asks_ice_restart, parse_candidates
+from video.pull import PULL_GRACE_S, Node, Pull
 from video.registry import ACTIVE, PROGRAM, ROOM, BridgePoint, BridgePointRegistry
 from video.sdp_offer import check_offer
+from video.shared_state import HOLDER_TTL_S, ControlState, MemoryVideoState, VideoState
 from video.source import MediaSource
 from video.speaker import SpeakerTracker, assign_slots, audio_floor
 
@@ -68,6 +77,8 @@ log = logging.getLogger(__name__)
 
 LISTENER_QUEUE = 256
 VOICE_REWIRE_S = 0.2  # a new voice joins the multi-track subscribers' floor within this
+HOLD_RENEW_S = HOLDER_TTL_S / 3  # a holder renews its announcement this often
+NODE_VIEWER = "node:"  # the viewer prefix of another process pulling a point
 LeaveReason = str
 
 
@@ -120,11 +131,22 @@ class VideoRoom:
         bus: Bus,
         config: VideoConfig | None = None,
         clock: Callable[[], float] = time.time,
+        state: VideoState | None = None,
+        node: Node | None = None,
     ) -> None:
         self.registry = registry
         self.bus = bus
         self.config = config or VideoConfig()
         self.clock = clock
+        # Shared with the other processes of the wall (the store), and this process as they
+        # reach it (None: a single process, nothing to pull or announce).
+        self.state: VideoState = state or MemoryVideoState()
+        self.node = node
+        self.pulls: dict[str, Pull] = {}
+        # Points published to other processes, as those report them (roster only).
+        self.remote: dict[str, BridgePointState] = {}
+        self._renewed = 0.0
+        self._process = secrets.token_hex(8)  # tells its own bus hints from the others'
         # The configured ICE servers that answer now: an answer never waits on the others.
         self.ice = IceServerWatch(self.config.ice_servers)
         self.publishers: dict[str, PublisherSession] = {}
@@ -183,6 +205,7 @@ class VideoRoom:
         session = PublisherSession(session_id, point, holder, pc, sources, receivers, liveness)
         self.publishers[point_id] = session
         pc.on("connectionstatechange", lambda: self._on_publisher_state(session))
+        await self._hold(point_id)
         await self._announce(point_id)
         self._rewire()
         return session_id, answer
@@ -253,6 +276,7 @@ class VideoRoom:
         self._emit(Left(point=point_id, reason=reason, ts=self._ms()))  # type: ignore[arg-type]
         await session.pc.close()
         if reason != "replaced":
+            await self._release(point_id)
             await self._announce(point_id)
 
     def publisher_session(self, point_id: str, session_id: str) -> PublisherSession:
@@ -271,6 +295,9 @@ class VideoRoom:
         self, source: str, viewer: str, viewer_point: str | None, offer: str
     ) -> tuple[str, str]:
         self.check_source(source)
+        if viewer.startswith(NODE_VIEWER) and source not in self.publishers:
+            # Another process pulls only what is published here: never a pull of a pull.
+            raise NotFoundError(f"point '{source}' does not publish to this process")
         summary = check_offer(offer, "watch", self.config.audio_slots)
         self._check_room_bound()
         held = sum(1 for w in self.watchers.values() if w.viewer == viewer)
@@ -395,11 +422,17 @@ class VideoRoom:
         return self.program
 
     def _source(self, point: str | None, kind: str) -> MediaSource | None:
-        publisher = self.publishers.get(point) if point is not None else None
-        return publisher.sources[kind] if publisher is not None else None
+        if point is None:
+            return None
+        publisher = self.publishers.get(point)
+        if publisher is not None:
+            return publisher.sources[kind]
+        pull = self.pulls.get(point)
+        return pull.sources[kind] if pull is not None else None
 
     def _rewire(self) -> None:
         self._ranked = self._rank()
+        self._pull_wanted()
         for session in self.watchers.values():
             for key, wanted in self._wanted(session).items():
                 track = session.tracks[key]
@@ -411,6 +444,138 @@ class VideoRoom:
                 if wanted is not None:
                     wanted.attach(track)
                 session.attached[key] = wanted
+
+    def _pull_wanted(self) -> None:
+        """Start a pull for every point a watcher here wants that publishes elsewhere
+        (its video; a remote point's sound reaches only those watching that point)."""
+        if self.node is None or self._closed:
+            return
+        for session in self.watchers.values():
+            if session.viewer.startswith(NODE_VIEWER):
+                continue
+            point = self._video_point(session)
+            if point in self.publishers or point in self.pulls or point not in self.registry:
+                continue
+            pull = Pull(point, self.node, self.config, self._holder_of(point), self._pull_changed)
+            self.pulls[point] = pull
+            pull.start()
+
+    def _holder_of(self, point: str) -> Callable[[], Awaitable[str | None]]:
+        return lambda: self.state.holder(point)
+
+    def _pull_changed(self, pull: Pull) -> None:
+        """A pulled point's media came or went: the wall's tiles and the console hear it."""
+        if self.pulls.get(pull.point) is not pull or pull.point in self.publishers:
+            return
+        if pull.in_call:
+            self._emit(Joined(point=pull.point, ts=self._ms()))
+        self._emit(PointChanged(status=self.status(pull.point), ts=self._ms()))
+
+    async def _close_unwanted_pulls(self, now: float) -> None:
+        for point, pull in list(self.pulls.items()):
+            if pull.wanted:
+                pull.unwanted_since = None
+            elif pull.unwanted_since is None:
+                pull.unwanted_since = now
+            elif now - pull.unwanted_since >= PULL_GRACE_S:
+                del self.pulls[point]
+                log.info("pull %s closed: no viewer here for %.0f s", point, PULL_GRACE_S)
+                await pull.close()
+
+    # --- the processes of one wall -------------------------------------------------
+
+    async def _hold(self, point_id: str) -> None:
+        if self.node is None:
+            return
+        try:
+            await self.state.hold(point_id, self.node.url)
+        except Exception as exc:  # the store is away: viewers elsewhere wait, ours see it
+            log.warning("cannot announce %s as held here: %s", point_id, exc)
+
+    async def _release(self, point_id: str) -> None:
+        if self.node is None:
+            return
+        try:
+            await self.state.release(point_id, self.node.url)
+        except Exception as exc:  # its key expires by itself
+            log.warning("cannot release %s: %s", point_id, exc)
+
+    async def renew_holds(self, now: float) -> None:
+        """The watchdog's tick: renew this process's announcements, close idle pulls,
+        forget points whose process stopped holding them without a word (kill -9)."""
+        await self._close_unwanted_pulls(now)
+        if self.node is None or now - self._renewed < HOLD_RENEW_S:
+            return
+        self._renewed = now
+        for point_id in list(self.publishers):
+            await self._hold(point_id)
+        try:
+            for point_id, state in list(self.remote.items()):
+                if await self.state.holder(point_id) in (None, self.node.url):
+                    self._remote_state(state.model_copy(update={"online": False, "in_call": False}))
+        except Exception as exc:  # the store is away: the next tick checks again
+            log.warning("holders not checked: %s", exc)
+
+    def _remote_state(self, state: BridgePointState) -> None:
+        """Another process says how a point it holds (or held) is doing."""
+        if state.point not in self.registry:
+            return
+        if state.online:
+            self.remote[state.point] = state
+        elif self.remote.pop(state.point, None) is None:
+            return
+        if state.point not in self.publishers and state.point not in self.pulls:
+            if state.in_call:
+                self._emit(Joined(point=state.point, ts=self._ms()))
+            self._emit(PointChanged(status=self.status(state.point), ts=self._ms()))
+
+    async def load_control(self, by: str = "sync") -> None:
+        """Program, pins and mutes as the store has them (at start, on a hint from another
+        process, after the bus came back): what differs is applied and told."""
+        self._apply(await self.state.control(ROOM), by)
+
+    def _apply(self, state: ControlState, by: str) -> None:
+        changed = False
+        if state.program != self.program and state.program in self.registry:
+            self.program = state.program
+            self._emit(ProgramChanged(source=state.program, by=by, ts=self._ms()))
+            changed = True
+        for tile in sorted(set(self.pins) | set(state.pins)):
+            source = state.pins.get(tile)
+            if self.pins.get(tile) != source:
+                if source is None:
+                    self.pins.pop(tile, None)
+                else:
+                    self.pins[tile] = source
+                self._emit(Pinned(tile=tile, source=source, by=by, ts=self._ms()))
+        for point in sorted(self.muted ^ state.muted):
+            if point in self.registry:
+                self._set_muted_here(point, point in state.muted, by)
+                changed = True
+        if changed:
+            self._rewire()
+
+    async def _share(self, by: str) -> None:
+        await self.bus.publish(VideoControlChanged(node=self._process, by=by, ts=self._ms()))
+
+    async def follow(self) -> None:
+        """Re-read the shared state whenever another process says it changed, and after
+        every gap in the bus (pub/sub may have lost a hint). Runs until cancelled."""
+        async with self.bus.subscribe() as messages:
+            try:
+                await self.load_control()
+            except Exception as exc:  # the store is away: the next BusResumed re-reads it
+                log.warning("video state not read at start: %s", exc)
+            async for message in messages:
+                try:
+                    if isinstance(message, BusResumed):
+                        await self.load_control()
+                    elif isinstance(message, VideoControlChanged) and message.node != self._process:
+                        await self.load_control(message.by)
+                    elif isinstance(message, BridgePointState) and message.node != self._process:
+                        self._remote_state(message)
+                except Exception:
+                    log.exception("video state not re-read")
 
     def _rank(self) -> list[str]:
         """Unmuted publishers with an audio track, the latest speaker first (then in the
@@ -443,37 +608,47 @@ class VideoRoom:
 
     async def set_muted(self, point_id: str, muted: bool, by: str) -> PointStatus:
         self.point(point_id)
+        await self.state.set_muted(point_id, muted)  # the store first: it is the truth
+        self._set_muted_here(point_id, muted, by)
+        self._rewire()
+        await self._announce(point_id)
+        await self._share(by)
+        return self.status(point_id)
+
+    def _set_muted_here(self, point_id: str, muted: bool, by: str) -> None:
         if muted:
             self.muted.add(point_id)
         else:
             self.muted.discard(point_id)
-        session = self.publishers.get(point_id)
-        if session is not None:
-            session.sources["audio"].enabled = not muted
+        for feed in (self.publishers.get(point_id), self.pulls.get(point_id)):
+            if feed is not None:
+                feed.sources["audio"].enabled = not muted
         if muted and self.speaker.forget(point_id):
             self._emit(ActiveSpeaker(point=None, ts=self._ms()))
-        self._rewire()
         self._emit(Muted(point=point_id, muted=muted, by=by, ts=self._ms()))
-        await self._announce(point_id)
-        return self.status(point_id)
 
-    def set_program(self, source: str, by: str) -> None:
+    async def set_program(self, source: str, by: str) -> None:
         if source in (PROGRAM, ACTIVE):
             raise RequestError(f"the program shows the room or a point (got '{source}')")
         self.point(source)
+        await self.state.set_program(source)
         self.program = source
         self._emit(ProgramChanged(source=source, by=by, ts=self._ms()))
         self._rewire()
+        await self._share(by)
 
-    def pin(self, tile: str, source: str | None, by: str) -> dict[str, str]:
+    async def pin(self, tile: str, source: str | None, by: str) -> dict[str, str]:
         if not tile:
             raise RequestError("'tile' must name a wall tile")
+        if source is not None:
+            self.check_source(source)
+        await self.state.set_pin(tile, source)
         if source is None:
             self.pins.pop(tile, None)
         else:
-            self.check_source(source)
             self.pins[tile] = source
         self._emit(Pinned(tile=tile, source=source, by=by, ts=self._ms()))
+        await self._share(by)
         return dict(self.pins)
 
     # --- state ---------------------------------------------------------------------
@@ -487,7 +662,27 @@ class VideoRoom:
     def status(self, point_id: str) -> PointStatus:
         point = self.point(point_id)
         session = self.publishers.get(point_id)
+        pull = self.pulls.get(point_id) if session is None else None
+        remote = self.remote.get(point_id) if session is None else None
+        if pull is not None and (pull.link is not None or remote is None):
+            return self._pulled_status(point, pull)  # published elsewhere, pulled here
         video = session.sources["video"] if session else None
+        if remote is not None:  # published to another process, as it reports it
+            return PointStatus(
+                id=point.id,
+                name_vi=point.name_vi,
+                name_en=point.name_en,
+                kind=point.kind.value,
+                lat=point.location.lat,
+                lon=point.location.lon,
+                online=remote.online,
+                in_call=remote.in_call,
+                no_media=remote.online and not remote.in_call,
+                muted=point_id in self.muted,
+                video_codec=None,
+                subscribers=0,
+                stats=None,
+            )
         return PointStatus(
             id=point.id,
             name_vi=point.name_vi,
@@ -502,6 +697,24 @@ class VideoRoom:
             video_codec=video.codec if video else None,
             subscribers=len(video.subscribers) if video else 0,
             stats=session.stats if session else None,
+        )
+
+    def _pulled_status(self, point: BridgePoint, pull: Pull) -> PointStatus:
+        video = pull.sources["video"]
+        return PointStatus(
+            id=point.id,
+            name_vi=point.name_vi,
+            name_en=point.name_en,
+            kind=point.kind.value,
+            lat=point.location.lat,
+            lon=point.location.lon,
+            online=pull.link is not None,
+            in_call=pull.in_call,
+            no_media=pull.link is not None and not pull.in_call,
+            muted=point.id in self.muted,
+            video_codec=video.codec,
+            subscribers=len(video.subscribers),
+            stats=None,
         )
 
     def _answering(self) -> VideoConfig:
@@ -552,6 +765,7 @@ class VideoRoom:
                 in_call=status.in_call,
                 muted=status.muted,
                 ts=self._ms(),
+                node=self._process,
             )
         )
 
@@ -624,6 +838,9 @@ class VideoRoom:
             await self.end_watcher(session_id)
         for session in list(self.publishers.values()):
             await self._drop_publisher(session, "hangup")
+        for pull in list(self.pulls.values()):
+            await pull.close()
+        self.pulls.clear()
         for task in list(self._tasks):
             task.cancel()
         for queue in list(self._listeners):
@@ -670,11 +887,15 @@ async def _inbound(receiver: RTCRtpReceiver | None) -> tuple[float | None, float
 
 @contextlib.asynccontextmanager
 async def open_video_room(
-    registry: BridgePointRegistry, bus: Bus, config: VideoConfig | None = None
+    registry: BridgePointRegistry,
+    bus: Bus,
+    config: VideoConfig | None = None,
+    state: VideoState | None = None,
+    node: Node | None = None,
 ) -> AsyncIterator[VideoRoom]:
-    """The room, its statistics ticker and watchdog, and every peer connection closed at
-    the end."""
-    room = VideoRoom(registry, bus, config)
+    """The room, its statistics ticker, watchdog and follower of the shared state, and
+    every peer connection closed at the end."""
+    room = VideoRoom(registry, bus, config, state=state, node=node)
     if room.ice.servers:  # one round before the first answer (at most its timeout, once)
         await room.ice.check()
 
@@ -691,10 +912,11 @@ async def open_video_room(
             await asyncio.sleep(room.config.watchdog_interval_s)
             try:
                 room.check_links()
+                await room.renew_holds(time.monotonic())
             except Exception:
                 log.exception("video watchdog failed")
 
-    tasks = [asyncio.ensure_future(ticker()), asyncio.ensure_future(watchdog())]
+    tasks = [asyncio.ensure_future(t) for t in (ticker(), watchdog(), room.follow())]
     if room.ice.servers:
         tasks.append(asyncio.ensure_future(room.ice.run()))
     try:

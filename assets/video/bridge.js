@@ -2,6 +2,9 @@
 // centre over WHIP, what the points see (the room, or the point the duty officer chose)
 // comes back over WHEP. Self view, mute, a link-quality indicator, and automatic
 // reconnection with a visible "MẤT KẾT NỐI · Link lost" state. Vietnamese first.
+// With several wall servers (cfg.servers, in failover order) a lost server is left for the
+// next one at once: a new WHIP POST there (no ICE restart across servers), then a round
+// of all of them with the usual backoff.
 
 import { VideoControl } from './control.js';
 import { DevicePass } from './credential.js';
@@ -10,7 +13,12 @@ import { LEVEL_TEXT, LinkMeter, describe } from './quality.js';
 import { hangup, negotiate, playAudioTracks, watch } from './whip.js';
 
 const cfg = JSON.parse(document.getElementById('bridge-config').textContent);
-const BASE = location.origin;
+// Every wall server's origin, this page's own first, then the others in their order.
+const SERVERS = serverOrigins(cfg.servers || [], location.origin);
+let serverIndex = 0;
+let triedThisRound = 0; // servers tried since the call was last live
+const base = () => SERVERS[serverIndex];
+const HEALTH_PROBE_MS = 1000; // a server that does not answer /health within this is lost
 // The point's token stays in its HttpOnly cookie; the scripts hold a pass that soon expires.
 const pass = new DevicePass(cfg.credential_url, cfg.credential, cfg.credential_ttl_s);
 const credential = () => `point:${cfg.point}:${pass.value}`;
@@ -41,6 +49,30 @@ const ui = {
   voices: $('.voices'),
   notice: $('.notice'),
 };
+
+function serverOrigins(listed, own) {
+  const origins = [];
+  for (const url of listed) {
+    try { origins.push(new URL(url).origin); } catch (err) { /* not a URL: skipped */ }
+  }
+  const at = origins.indexOf(own);
+  const rotated = at < 0 ? [own, ...origins] : [...origins.slice(at), ...origins.slice(0, at)];
+  return [...new Set(rotated)];
+}
+
+/** Does the current server answer at all? (An opaque answer is enough: it is alive.) */
+async function serverAnswers() {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), HEALTH_PROBE_MS);
+  try {
+    await fetch(`${base()}/health`, { mode: 'no-cors', cache: 'no-store', signal: abort.signal });
+    return true;
+  } catch (err) {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const STATES = {
   starting: ['Đang khởi động', 'Starting'],
@@ -116,8 +148,11 @@ async function connect() {
       pc.addTransceiver(track, { direction: 'sendonly', streams: [local] });
     }
     watchLink(pc, mine);
-    await pass.fresh();
-    const { location } = await negotiate(pc, `${BASE}/whip/${encodeURIComponent(cfg.point)}`, credential());
+    // The pass comes from this page's own server; while that one is down the current pass
+    // (valid for minutes, on every server of the wall) carries the call elsewhere.
+    await pass.fresh().catch(() => {});
+    control?.moveTo(base());
+    const { location } = await negotiate(pc, `${base()}/whip/${encodeURIComponent(cfg.point)}`, credential());
     if (mine !== attempt) { pc.close(); hangup(location, credential()); return; }
     pub = { pc, location };
     meter = new LinkMeter(pc);
@@ -137,7 +172,7 @@ async function connect() {
 
 async function watchRoom(mine) {
   try {
-    const session = await watch(BASE, 'program', credential(), { audio: true, audioSlots: AUDIO_SLOTS, iceServers: cfg.ice_servers || [] });
+    const session = await watch(base(), 'program', credential(), { audio: true, audioSlots: AUDIO_SLOTS, iceServers: cfg.ice_servers || [] });
     if (mine !== attempt) { session.pc.close(); hangup(session.location, credential()); return; }
     sub = session;
     ui.roomVideo.srcObject = session.stream;
@@ -171,6 +206,7 @@ function watchLink(pc, mine) {
       if (pub && pc === pub.pc) {
         reconnects = 0;
         retryMs = RETRY_MIN_MS;
+        triedThisRound = 0;
         setState('live');
         notice('');
       }
@@ -179,22 +215,36 @@ function watchLink(pc, mine) {
       graceTimer = setTimeout(() => {
         if (mine === attempt && pc.connectionState === 'disconnected') lost('ICE disconnected');
       }, DISCONNECT_GRACE_MS);
+      checkServer(mine, 'ICE disconnected'); // a dead server need not wait for the grace
     } else if (s === 'failed') {
       lost('ICE failed');
     }
   });
 }
 
+/** The link or the control channel faltered: if the server itself is gone, go at once. */
+async function checkServer(mine, why) {
+  if (mine !== attempt || state !== 'live') return;
+  if (!(await serverAnswers()) && mine === attempt) lost(`${why}: ${base()}`);
+}
+
 function lost(why) {
   if (state === 'ended' || state === 'refused') return;
   reconnects += 1;
-  const secs = Math.round(retryMs / 1000);
+  // The next server at once; once every server has failed in a row, the backoff.
+  serverIndex = (serverIndex + 1) % SERVERS.length;
+  triedThisRound += 1;
+  const wait = triedThisRound < SERVERS.length ? 0 : retryMs;
+  if (wait) {
+    triedThisRound = 0;
+    retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
+  }
+  const secs = Math.round(wait / 1000);
   setState('lost', say(`thử lại sau ${secs} s`, `retrying in ${secs} s`));
   notice(`${why}`);
   teardown();
   clearTimeout(retryTimer);
-  retryTimer = setTimeout(connect, retryMs);
-  retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
+  retryTimer = setTimeout(connect, wait);
 }
 
 function teardown() {
@@ -275,6 +325,7 @@ function roomName(source) {
 }
 
 function onControl(msg) {
+  if (msg.type === 'control_down') checkServer(attempt, say('mất máy chủ', 'server lost'));
   if (msg.type === 'roster' || msg.type === 'program') {
     const [vi, en] = roomName(control.program);
     ui.roomLabel.querySelector('.rl-vi').textContent = vi;
@@ -332,6 +383,8 @@ window.bridgePoint = {
     room_audio_tracks: sub ? sub.stream.getAudioTracks().length : 0,
     lang: EN ? 'en' : 'vi',
     session: pub?.location ?? null,
+    server: base(),
+    servers: SERVERS,
     quality: lastQuality,
   }),
   leave: () => leave('ended'),
@@ -351,7 +404,7 @@ async function main() {
   countRoomFrames();
   setInterval(checkRoom, 500);
   setInterval(sampleQuality, QUALITY_EVERY_MS);
-  control = new VideoControl(BASE, credential());
+  control = new VideoControl(base(), credential());
   pass.listen(() => { control.credential = credential(); });
   control.listen(onControl);
   connect();

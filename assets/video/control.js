@@ -34,6 +34,18 @@ export class VideoControl {
     return this.points.get(id) ?? null;
   }
 
+  /** Follow the call to another wall server: reconnect there now if the channel is down. */
+  moveTo(baseUrl) {
+    const url = `${baseUrl.replace(/^http/, 'ws')}/ws/video`;
+    if (url === this.url) return;
+    this.url = url;
+    if (!this.ws && !this.closed) {
+      clearTimeout(this.timer);
+      this.retryMs = RETRY_MIN_MS;
+      this.open();
+    }
+  }
+
   open() {
     if (this.closed) return;
     let ws;

@@ -24,6 +24,8 @@ from command_center.server.device_cookie import (
     grant,
 )
 from command_center.server.keys import Keys
+from command_center.server.security_headers import STRICT_CSP
+from command_center.server.video_routes import server_origins
 from video.ice import IceServer
 from video.registry import BridgePointRegistry
 
@@ -110,11 +112,16 @@ def words(lang: str) -> dict[str, str]:
 
 class BridgePageHandler(RequestHandler):
     def initialize(
-        self, points: BridgePointRegistry, keys: Keys, ice_servers: tuple[IceServer, ...] = ()
+        self,
+        points: BridgePointRegistry,
+        keys: Keys,
+        ice_servers: tuple[IceServer, ...] = (),
+        servers: tuple[str, ...] = (),
     ) -> None:
         self.points = points
         self.keys = keys
         self.ice_servers = ice_servers
+        self.servers = servers
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -175,7 +182,13 @@ class BridgePageHandler(RequestHandler):
             # The same STUN/TURN servers the relay uses (--ice-server); none by default, so a
             # point on a closed network never waits on a public server it cannot reach.
             "ice_servers": [server.for_browser() for server in self.ice_servers],
+            # Every wall server in failover order: when this one is lost, the page publishes
+            # again to the next that answers (bridge.js).
+            "servers": list(self.servers),
         }
+        # The page may publish to the other wall servers when this one is lost.
+        own = f"{self.request.protocol}://{self.request.host}"
+        self.set_header("Content-Security-Policy", bridge_csp(self.servers, own))
         # "</" cannot end the script element early inside JSON written this way.
         payload = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
         if lang == "en":
@@ -196,8 +209,26 @@ class BridgePageHandler(RequestHandler):
         )
 
 
+def bridge_csp(servers: tuple[str, ...], own: str) -> str:
+    """The strict policy, its ``connect-src`` widened to every other listed wall server
+    (HTTP for WHIP/WHEP and /health, WebSocket for the control channel) and no other."""
+    others = sorted(
+        f"{scheme}{origin.split('://', 1)[1]}"
+        for origin in server_origins(servers) - {own}
+        for scheme in (
+            ("https://", "wss://") if origin.startswith("https:") else ("http://", "ws://")
+        )
+    )
+    if not others:
+        return STRICT_CSP
+    return STRICT_CSP.replace("connect-src 'self'", " ".join(["connect-src 'self'", *others]), 1)
+
+
 def bridge_page_routes(
-    points: BridgePointRegistry, keys: Keys, ice_servers: tuple[IceServer, ...] = ()
+    points: BridgePointRegistry,
+    keys: Keys,
+    ice_servers: tuple[IceServer, ...] = (),
+    servers: tuple[str, ...] = (),
 ) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
-    args = {"points": points, "keys": keys, "ice_servers": ice_servers}
+    args = {"points": points, "keys": keys, "ice_servers": ice_servers, "servers": servers}
     return [(r"/bridge/([^/]+)", BridgePageHandler, args)]

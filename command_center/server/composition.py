@@ -1,6 +1,7 @@
 """The composition root's registries: every tile kind the wall can show.
 
-Indicator, map and video tile kinds are added here as their packages arrive.
+The built-in kinds (text, clock, calibration), the indicator kinds (``feeds``), the map and
+the video tile: a layout names a tile by kind, and only this root knows every package.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ import html
 import time
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import panel as pn
 
@@ -48,9 +47,9 @@ from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
 from command_center.sessions import SCOPE_VIEW, Sessions
 from command_center.store import AuditEntry, Store
+from feeds.periods import TIME_ZONE
 from video.room import VideoRoom
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REFRESH_MS = 1000
 # How often an open console re-reads its session: an ended one closes within this (< 5 s).
 SESSION_WATCH_MS = 2000
@@ -73,7 +72,7 @@ form.sign-out { display: inline; } form.sign-out button { font: inherit; cursor:
 def fmt_time(ms: float | None) -> str:
     if ms is None:
         return "—"
-    return dt.datetime.fromtimestamp(ms / 1000, VN).strftime("%d/%m/%Y %H:%M:%S")
+    return dt.datetime.fromtimestamp(ms / 1000, TIME_ZONE).strftime("%d/%m/%Y %H:%M:%S")
 
 
 def fmt_num(value: float | None, unit: str = "", decimals: int = 1) -> str:

@@ -22,6 +22,7 @@ from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed
 from command_center.server.trend_feed import ChartingIndicatorFeed
 from command_center.settings import Settings
+from command_center.tasks import cancel_all
 from feeds.acceptance import LocalObservationsAccepted, accepted_observations, store_and_announce
 from feeds.folder_watch import run_folder_watch
 from feeds.ingest import validate_batch
@@ -170,8 +171,4 @@ async def run_feeds(
     try:
         yield feed
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(tasks)

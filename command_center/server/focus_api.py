@@ -48,6 +48,17 @@ async def focus(
     return {"focus": focus_json(province, actor, now)}
 
 
+async def last_focus(store: Store) -> MapFocusChanged | None:
+    """The focus as the console last set it, from the audit log (every change is audited
+    before it is announced): what a starting or resynchronising process shows."""
+    rows = await store.audit_entries(limit=1, action="focus_map")
+    if not rows:
+        return None
+    row = rows[0]
+    province = None if row.target == "VN" else row.target
+    return MapFocusChanged(province=province, actor=row.actor, ts=row.at)
+
+
 class FocusHandler(JsonHandler):
     def initialize(self, store: Store, bus: Bus, keys: Keys, maps: MapFeed) -> None:
         self.store = store

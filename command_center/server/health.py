@@ -1,7 +1,8 @@
 """What ``/health`` says: the state of each dependency, and the server's as a whole.
 
     dependency   ok                  degraded                          down
-    store        answers, disk room  slow (probe over its bound)       unreachable / disk full
+    store        answers, disk room  slow (probe over its bound), or   unreachable / disk full
+                                     fewer replicas than a write awaits
     bus          linked              -                                 reconnecting
     video        ICE servers answer  some configured ICE server down   -
     loop_lag     p99 (10 s) < 1 s    p99 over 1 s                      -
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from command_center.redis_client import NotReplicated
 from command_center.server.loop_lag import LoopLag
 
 Status = Literal["ok", "degraded", "down"]
@@ -102,6 +104,8 @@ class StoreProbe:
                 )
         try:
             await asyncio.wait_for(self._call(), self._timeout_s)
+        except NotReplicated as exc:  # answers, but refuses writes until a replica is back
+            return Dependency("degraded", str(exc))
         except TimeoutError:
             return Dependency("degraded", f"no answer within {self._timeout_s:g} s")
         except Exception as exc:

@@ -20,6 +20,7 @@ from command_center.errors import (
     error_envelope,
 )
 from command_center.json_text import parse_json
+from command_center.redis_client import NotReplicated
 from command_center.server.body_limit import BODY_METHODS, LimitedBody
 from command_center.server.keys import Keys
 from command_center.server.same_origin import check_same_origin
@@ -161,7 +162,14 @@ class JsonHandler(LimitedBody):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        if isinstance(exc, NotReplicated):
+            # On the primary but on no replica yet: it could still be lost, so not accepted.
+            exc = StoreUnavailable(
+                "Dữ liệu chưa được sao lưu sang máy dự phòng; chưa nhận, hãy gửi lại · "
+                f"not yet copied to a Redis replica ({exc}); not accepted, retry",
+                STORE_RETRY_AFTER_S,
+            )
+        elif isinstance(exc, RedisConnectionError | RedisTimeoutError):
             # A Redis outage is the centre's fault and passes: say so, never a bare 500.
             exc = StoreUnavailable(
                 "Kho dữ liệu tạm thời không truy cập được; chưa nhận gì, hãy gửi lại · "

@@ -49,6 +49,7 @@ from command_center.protocol import (
     TileView,
     Welcome,
 )
+from command_center.redis_client import NotReplicated
 from command_center.server.best_effort import Bookkeeping
 from command_center.server.coalesce import Coalescer
 from command_center.server.link_limits import LinkLimits
@@ -167,6 +168,8 @@ class ScreenHub:
         self._remote: dict[tuple[str, str], tuple[bool, float]] = {}
         # Bounds and counts of this process's screen and video links (/health shows them).
         self.links = LinkLimits()
+        # Screens that linked here while another process still held them (/metrics).
+        self.takeovers = 0
         # Store and bus writes about screens: never on a link's path (best_effort.py).
         self.bookkeeping = Bookkeeping()
         # The server's health as screens are told it (health.py decides it).
@@ -179,7 +182,11 @@ class ScreenHub:
         if self.state.preset not in self.presets:
             default = "overview" if "overview" in self.presets else sorted(self.presets)[0]
             fresh = WallState(preset=default, version=self.state.version + 1)
-            if await self._store.compare_and_set_state(self.state.version, fresh):
+            try:
+                won = await self._store.compare_and_set_state(self.state.version, fresh)
+            except NotReplicated:  # the default preset, replicated or not: start with it
+                won = True
+            if won:
                 self.state = fresh
             else:
                 self.state = await self._store.get_state()
@@ -245,6 +252,8 @@ class ScreenHub:
         if link.preview:
             return
         status = self.status[link.screen]
+        if status.online == 0 and link.screen in self._held_elsewhere():
+            self.takeovers += 1
         status.online += 1
         status.connected_at = status.last_seen = now
         self._note_screen(status, force=True)
@@ -328,6 +337,14 @@ class ScreenHub:
         """Screens held by another process that said so within the presence TTL: a process
         that hangs (SIGSTOP) or dies stops saying so, and its screens drop out of this."""
         return sorted(self.screens_online() - {s for s, st in self.status.items() if st.online})
+
+    def _held_elsewhere(self) -> set[str]:
+        now = self._clock()
+        return {
+            screen
+            for (screen, _), (online, at) in self._remote.items()
+            if online and now - at <= REMOTE_PRESENCE_TTL_MS
+        }
 
     def screens_online(self) -> frozenset[str]:
         """Screens connected to this process, or to another one that said so lately."""
@@ -418,7 +435,13 @@ class ScreenHub:
             switched_at=now,
             switched_by=actor.name,
         )
-        if not await self._store.compare_and_set_state(previous.version, state):
+        try:
+            won = await self._store.compare_and_set_state(previous.version, state)
+        except NotReplicated:
+            # On the primary, not yet on a replica (503): a retry starts from what it holds.
+            self.state = await self._store.get_state()
+            raise
+        if not won:
             self.state = await self._store.get_state()
             raise ConflictError(
                 "another switch happened at the same time; the wall now shows "

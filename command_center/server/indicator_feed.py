@@ -21,7 +21,8 @@ from command_center.server.tile_ids import tiles_by_id
 from command_center.tiles import TileParams
 from feeds.loader import FeedsSpec
 from feeds.observations import Observation
-from feeds.tile_data import province_area, tile_data
+from feeds.tile_common import province_area
+from feeds.tile_data import tile_data
 from feeds.tile_kinds import (
     INDICATOR_TILE_KINDS,
     IndicatorGroupParams,

@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+from command_center.tasks import cancel_all
+
 
 @dataclass
 class LoopLag:
@@ -54,6 +56,4 @@ async def watch_loop(lag: LoopLag) -> AsyncIterator[LoopLag]:
     try:
         yield lag
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_all([task])

@@ -30,6 +30,7 @@ from command_center.server.focus_view import FocusViews
 from command_center.server.hub import ScreenHub
 from command_center.server.tile_ids import tiles_by_id
 from command_center.settings import Settings
+from command_center.tasks import cancel_all
 from feeds.acceptance import accepted_observations
 from feeds.incident_store import IncidentStore
 from feeds.incidents import Incident, IncidentStatus, incident_json
@@ -312,11 +313,19 @@ async def run_map_feed(
     incidents: IncidentStore,
     bus: Bus,
     clock: Callable[[], datetime],
+    last_focus: Callable[[], Awaitable[MapFocusChanged | None]] | None = None,
 ) -> AsyncIterator[MapFeed]:
-    """Filled from the stores, then kept live from the bus; stops on exit."""
+    """Filled from the stores, then kept live from the bus; stops on exit. ``last_focus``
+    reads the focus the console last set (at start, and after a bus outage: a focus set on
+    another process meanwhile was never heard here)."""
     maps = MapFeed(feeds, presets, hub, clock, observations)
 
     async def reload() -> None:
+        if last_focus is not None:
+            focus = await last_focus()
+            shown = maps.focus["code"] if maps.focus else None
+            if focus is not None and focus.province != shown:
+                await maps.on_bus(focus)
         if maps.tile_ids:
             await _history(maps, observations, feeds)
             # What the map shows (open, or resolved within a day), not every stored row.
@@ -331,11 +340,7 @@ async def run_map_feed(
     try:
         yield maps
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(tasks)
 
 
 def map_clock(settings: Settings) -> Callable[[], datetime]:

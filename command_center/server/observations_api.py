@@ -19,10 +19,11 @@ from typing import Any
 
 from command_center.auth import Permission, authorize
 from command_center.bus import Bus
-from command_center.errors import AuthError, NotFoundError, RequestError
+from command_center.errors import AuthError, NotFoundError, RequestError, UnsupportedMediaType
 from command_center.json_text import ON_LOOP_BYTES, parse_json_off_loop
 from command_center.server.body_limit import MAX_OBSERVATIONS_BODY
 from command_center.server.http_base import JsonHandler
+from command_center.server.ingest_counters import IngestCounters
 from command_center.server.keys import Keys
 from feeds.acceptance import store_and_announce
 from feeds.csv_batch import parse_csv
@@ -45,11 +46,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class UnsupportedMediaType(RequestError):
-    status = 415
-    code = "unsupported_media_type"
-
-
 class ObservationsBase(JsonHandler):
     def initialize(
         self,
@@ -58,12 +54,14 @@ class ObservationsBase(JsonHandler):
         bus: Bus,
         keys: Keys,
         clock: Clock = utc_now,
+        counters: IngestCounters | None = None,
     ) -> None:
         self.feeds = feeds
         self.observations = observations
         self.bus = bus
         self.keys = keys
         self.clock = clock
+        self.counters = counters
 
     def query(self, name: str, required: bool = False) -> str | None:
         value = self.get_query_argument(name, None)
@@ -105,6 +103,8 @@ class ObservationsHandler(ObservationsBase):
         else:
             batch = validate_batch(*args)
         result = await store_and_announce(self.observations, self.bus, agency, batch)
+        if self.counters is not None:
+            self.counters.stored(agency, len(result.accepted), result.duplicates)
         self.write_json(
             {
                 "agency": agency,
@@ -115,6 +115,11 @@ class ObservationsHandler(ObservationsBase):
             },
             201 if result.accepted else 200,
         )
+
+    def on_finish(self) -> None:
+        status = self.get_status()
+        if status >= 400 and self.counters is not None:
+            self.counters.refused_batch(status)
 
     async def agency(self) -> str:
         header = self.request.headers.get("Authorization", "")

@@ -16,7 +16,11 @@ from command_center.server.credentials_api import CREDENTIALS_ROUTES
 from command_center.server.http_base import JsonHandler
 from command_center.server.map_routes import MAP_ROUTES
 from command_center.server.observations_api import OBSERVATION_ROUTES
-from command_center.server.video_routes import SIGNALLING_ROUTES, VIDEO_API_ROUTES
+from command_center.server.video_routes import (
+    SERVERS_ROUTES,
+    SIGNALLING_ROUTES,
+    VIDEO_API_ROUTES,
+)
 from feeds.incident_store.base import MAX_PAGE, PAGE
 
 VIEWER = "viewer and up (console session or its Bearer token)"
@@ -442,6 +446,18 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
             )
         },
     ),
+    r"/api/v1/video/servers": (
+        "/api/v1/video/servers",
+        {
+            "get": Operation(
+                "Every wall server's URL in failover order, for a bridge point that must "
+                "publish again elsewhere when its server is lost",
+                "any video credential: a point's or screen's token, a console session",
+                ok={"200": _obj(["servers"], servers={"type": "array", "items": _STR})},
+                errors=(400, 401),
+            )
+        },
+    ),
     r"/api/v1/video/points/([a-z0-9-]{1,48})/mute": (
         "/api/v1/video/points/{point_id}/mute",
         {
@@ -648,6 +664,7 @@ def served_routes() -> list[tuple[str, type[JsonHandler]]]:
         *OPENAPI_ROUTES,
         *MAP_ROUTES,
         *VIDEO_API_ROUTES,
+        *SERVERS_ROUTES,
         *SIGNALLING_ROUTES,
         *CREDENTIALS_ROUTES,
     ]

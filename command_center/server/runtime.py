@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import socket
 import time
@@ -41,6 +42,7 @@ from command_center.server.credentials_api import (
 )
 from command_center.server.device_cookie import DeviceCookieAuth, pass_routes
 from command_center.server.feeds_runtime import run_feeds
+from command_center.server.focus_api import last_focus
 from command_center.server.health import HealthMonitor, StoreProbe, watch_health
 from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, JsonHandler, NotFoundHandler
 from command_center.server.hub import ScreenHub
@@ -51,6 +53,7 @@ from command_center.server.login_limit import open_login_limiter
 from command_center.server.loop_lag import LoopLag, watch_loop
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
+from command_center.server.metrics import WallMetrics, serve_metrics
 from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
@@ -66,7 +69,7 @@ from command_center.server.verify_pool import VerifyPool
 from command_center.server.video_routes import video_routes
 from command_center.sessions import SessionPolicy, Sessions
 from command_center.settings import Settings
-from command_center.store import Store, open_store
+from command_center.store import RedisStore, Store, open_store
 from feeds.incident_store import IncidentStore, open_incident_store
 from feeds.incident_store.retention import keep_incidents
 from feeds.loader import FeedsSpec, load_feeds
@@ -76,12 +79,16 @@ from layouts.loader import load_presets, load_wall
 from layouts.model import PresetSpec, WallSpec
 from video.config import VideoConfig
 from video.ice import parse_ice_server
+from video.node_credential import node_key
+from video.pull import Node
 from video.registry import load_bridge_points
 from video.room import VideoRoom, open_video_room
+from video.shared_state import open_video_state
 
 log = logging.getLogger(__name__)
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+# The checkout's assets/ (through the command_center/assets link), or the wheel's copy.
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 
 
 @dataclass
@@ -105,6 +112,9 @@ class WallRuntime:
     sessions: Sessions | None = None
     # edge (issue 9): the sign-in gate (attempt counts, password-check pool)
     sign_in: SignInGate | None = None
+    # Prometheus registry and the port of --metrics-bind (None when off).
+    metrics: WallMetrics | None = None
+    metrics_port: int | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -114,11 +124,15 @@ class WallRuntime:
 
     @property
     def url(self) -> str:
-        if self.settings.public_url:
-            return self.settings.public_url.rstrip("/")
-        host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::", "") else self.settings.host
-        scheme = "https" if self.settings.tls_cert else "http"
-        return f"{scheme}://{host}:{self.port}"
+        return _own_url(self.settings, self.port)
+
+
+def _own_url(settings: Settings, port: int) -> str:
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    scheme = "https" if settings.tls_cert else "http"
+    return f"{scheme}://{host}:{port}"
 
 
 def _free_port(host: str) -> int:
@@ -180,39 +194,61 @@ async def open_runtime(
                 switch_lead_ms=settings.switch_lead_ms,
             )
             await hub.start()
+            port = settings.port or _free_port(settings.host)
+            # With Redis, other processes may pull this one's video (node to node WHEP).
+            node = (
+                Node(_own_url(settings, port), node_key(keys.bus)) if settings.redis_url else None
+            )
             try:
                 async with (
                     run_feeds(settings, feeds, presets, hub, observations, bus),
                     run_map_feed(
-                        feeds, presets, hub, observations, incidents, bus, map_clock(settings)
+                        feeds,
+                        presets,
+                        hub,
+                        observations,
+                        incidents,
+                        bus,
+                        map_clock(settings),
+                        functools.partial(last_focus, store),
                     ) as maps,
                     keep_incidents(incidents, settings.incident_retention_days),
                     watch_loop(LoopLag()) as loop_lag,
+                    open_video_state(settings.redis_url) as video_state,
                     # The video room closes (every peer connection) before the bus.
                     open_video_room(
                         load_bridge_points(),
                         bus,
                         video_config
                         or VideoConfig(
-                            ice_servers=tuple(map(parse_ice_server, settings.ice_servers))
+                            ice_servers=tuple(map(parse_ice_server, settings.ice_servers)),
+                            host_addresses=settings.ice_addresses or None,
                         ),
+                        video_state,
+                        node,
                     ) as video,
                     watch_health(
                         _health_monitor(settings, store, hub, loop_lag, video),
                         hub.set_server_state,
                     ) as health,
                 ):
-                    port = settings.port or _free_port(settings.host)
+                    metrics = WallMetrics(hub, bus, loop_lag, video)
                     ingest = {
                         "feeds": feeds,
                         "observations": observations,
                         "bus": bus,
                         "keys": keys,
+                        "counters": metrics.ingest,
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     screen_ids = frozenset(s.id for s in wall.screens)
-                    extra += video_routes(video, keys, screen_ids, sessions, store, hub.links)
-                    extra += bridge_page_routes(video.registry, keys, video.config.ice_servers)
+                    servers = settings.servers or (_own_url(settings, port),)
+                    extra += video_routes(
+                        video, keys, screen_ids, sessions, store, hub.links, servers
+                    )
+                    extra += bridge_page_routes(
+                        video.registry, keys, video.config.ice_servers, servers
+                    )
                     known = known_credentials(wall, feeds, video.registry)
                     extra += credentials_routes(keys, store, known)
                     extra += pass_routes(keys, screen_ids, video.registry)
@@ -228,24 +264,27 @@ async def open_runtime(
                     )
                     server.start()
                     try:
-                        yield WallRuntime(
-                            settings,
-                            wall,
-                            presets,
-                            store,
-                            bus,
-                            hub,
-                            keys,
-                            port,
-                            new_users,
-                            feeds,
-                            observations,
-                            maps,
-                            incidents,
-                            video,
-                            sessions,
-                            gate,
-                        )
+                        with serve_metrics(metrics, settings.metrics_bind) as metrics_port:
+                            yield WallRuntime(
+                                settings,
+                                wall,
+                                presets,
+                                store,
+                                bus,
+                                hub,
+                                keys,
+                                port,
+                                new_users,
+                                feeds,
+                                observations,
+                                maps,
+                                incidents,
+                                video,
+                                sessions,
+                                gate,
+                                metrics,
+                                metrics_port,
+                            )
                     finally:
                         await _wind_down(server, hub, health, in_flight)
             finally:
@@ -285,7 +324,9 @@ def _health_monitor(
     """``/health``'s parts: the store probed with one cheap read (and, embedded, the room
     left on its disk), the bus link, the ICE servers, the loop, late tiles."""
     embedded = settings.redis_url is None
-    probe = StoreProbe(store.get_state, settings.data_dir if embedded else None)
+    # Redis: also whether enough replicas are connected to confirm a write (sentinels).
+    call = store.probe if isinstance(store, RedisStore) else store.get_state
+    probe = StoreProbe(call, settings.data_dir if embedded else None)
     return HealthMonitor(
         probe,
         hub.bus_health,

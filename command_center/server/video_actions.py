@@ -38,7 +38,7 @@ async def end_call(room: VideoRoom, store: Store, who: Principal, point: str) ->
 
 async def program(room: VideoRoom, store: Store, who: Principal, source: str) -> dict[str, Any]:
     before = room.program
-    room.set_program(source, who.name)
+    await room.set_program(source, who.name)
     await _audit(store, who, "video_program", source, {"from": before})
     return {"program": room.program}
 
@@ -46,7 +46,7 @@ async def program(room: VideoRoom, store: Store, who: Principal, source: str) ->
 async def pin(
     room: VideoRoom, store: Store, who: Principal, tile: str, source: str | None
 ) -> dict[str, Any]:
-    pins = room.pin(tile, source, who.name)
+    pins = await room.pin(tile, source, who.name)
     await _audit(store, who, "video_pin", tile, {"source": source})
     return {"pins": pins}
 

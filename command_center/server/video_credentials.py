@@ -5,6 +5,9 @@
     screen:<id>:<token>       a wall screen's kiosk token (WHEP, control channel)
     ses.<…> / scp.<…>         a console session or its view-only scoped token (contain '.',
                               never ':'), or the session cookie
+    node:<point>:<exp>.<mac>  another wall process pulling that point (``video.node_credential``):
+                              accepted only where the route passes ``node_point`` (WHEP of
+                              that very point), refused everywhere else
 
 Point tokens are ``video.tokens.point_token``; screen tokens are the kiosk tokens. Where a
 token goes, a page may put its short-lived pass instead (``device_cookie.device_pass``).
@@ -19,6 +22,7 @@ from command_center.errors import AuthError
 from command_center.server.device_cookie import check_point, check_screen
 from command_center.server.keys import Keys
 from command_center.sessions import SCOPE_VIEW, SCOPED_PREFIX, Sessions
+from video.node_credential import NODE_KIND, check_node_token, node_key
 from video.registry import BridgePointRegistry
 
 
@@ -50,6 +54,7 @@ async def identify(
     screens: frozenset[str],
     whip_point: str | None = None,
     address: str | None = None,
+    node_point: str | None = None,
 ) -> Caller:
     """The caller behind ``credential``; ``AuthError`` (401) saying what did not match."""
     if ":" not in credential and "." not in credential and whip_point is not None:
@@ -61,6 +66,12 @@ async def identify(
             if ident in registry and check_point(keys, ident, token, address):
                 return Caller(f"point:{ident}", Role.BRIDGE_POINT, ident)
             raise AuthError(f"wrong token for bridge point '{ident}'")
+        if kind == NODE_KIND:
+            if node_point is None or ident != node_point:
+                raise AuthError("a node credential opens only WHEP of its own point")
+            if check_node_token(node_key(keys.bus), ident, token):
+                return Caller(f"node:{ident}", Role.SCREEN)
+            raise AuthError(f"wrong or expired node credential for '{ident}'")
         if kind == "screen":
             if ident in screens and check_screen(keys, ident, token, address):
                 return Caller(f"screen:{ident}", Role.SCREEN)

@@ -6,6 +6,7 @@
     POST   /whep/<source>             (and PATCH/DELETE on its Location) to watch
     OPTIONS on an endpoint            200, Accept-Post: application/sdp; other methods 405
     GET    /ws/video                  control channel: roster, then room events
+    GET    /api/v1/video/servers          every wall server, in failover order (for points)
     /api/v1/video/...                 roster; mute, end, program, pins (duty officer, admin)
 
 As RFC 9725 (WHIP; WHEP follows it) asks: a PATCH names its ICE session with ``If-Match``
@@ -14,6 +15,12 @@ ufrag/pwd) is 422, since aiortc cannot restart ICE (a client posts a new offer i
 Every 405 says in ``Allow`` what the resource takes.
 
 Every refusal is the JSON error envelope; a refused offer changes nothing for anyone.
+
+With several wall servers (``--server``), a bridge page loaded from one publishes to
+another when its own is lost: the signalling routes and the control channel then accept
+the other servers' origins, and only those (CORS: ``Access-Control-Allow-Origin`` naming
+the origin, preflights for ``Authorization``/``Content-Type``/``If-Match``, ``Location``
+and ``ETag`` exposed). No cookie crosses: those requests carry a ``Bearer`` credential.
 """
 
 from __future__ import annotations
@@ -22,12 +29,13 @@ import asyncio
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from tornado.web import HTTPError
 from tornado.websocket import WebSocketClosedError
 
 from command_center.auth import Permission, Principal, Role
-from command_center.errors import AuthError, ForbiddenError, RequestError
+from command_center.errors import AuthError, ForbiddenError, RequestError, UnsupportedMediaType
 from command_center.server import video_actions
 from command_center.server.body_limit import MAX_SDP_BODY
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
@@ -37,7 +45,7 @@ from command_center.server.pinged_socket import PingedSocket
 from command_center.server.video_credentials import Caller, bearer, identify
 from command_center.sessions import Sessions
 from command_center.store import Store
-from video.errors import PreconditionFailed, PreconditionRequired, UnsupportedMediaType
+from video.errors import PreconditionFailed, PreconditionRequired
 from video.registry import ROOM
 from video.room import VideoRoom
 
@@ -45,6 +53,12 @@ log = logging.getLogger(__name__)
 
 SDP = "application/sdp"
 SDPFRAG = "application/trickle-ice-sdpfrag"
+CORS_MAX_AGE_S = 600
+
+
+def server_origins(servers: tuple[str, ...]) -> frozenset[str]:
+    """``scheme://host:port`` of every listed wall server."""
+    return frozenset(f"{u.scheme}://{u.netloc}" for u in map(urlsplit, servers) if u.netloc)
 
 
 class VideoHandler(JsonHandler):
@@ -54,6 +68,8 @@ class VideoHandler(JsonHandler):
     body_limit = MAX_SDP_BODY
     # The path argument that names the publishing point (WHIP routes), for the caller check.
     whip = False
+    # Origins of the other wall servers (set in ``initialize``; none before it runs).
+    peer_origins: frozenset[str] = frozenset()
 
     async def authenticate(self) -> None:
         # The caller is known from the headers: an offer from nobody is never read. A URL
@@ -66,14 +82,41 @@ class VideoHandler(JsonHandler):
             self.room.point(self.path_args[0])
 
     def initialize(
-        self, room: VideoRoom, keys: Keys, screens: frozenset[str], store: Store
+        self,
+        room: VideoRoom,
+        keys: Keys,
+        screens: frozenset[str],
+        store: Store,
+        servers: tuple[str, ...] = (),
     ) -> None:
         self.room = room
         self.keys = keys
         self.screens = screens
         self.store = store
+        self.servers = servers
+        self.peer_origins = server_origins(servers)
 
-    async def caller(self, whip_point: str | None = None) -> Caller:
+    async def prepare(self) -> None:
+        self.allow_peer_origin()
+        await super().prepare()
+
+    def clear(self) -> None:
+        # Every answer, a refusal written after ``clear()`` included, so the other server's
+        # page can read it (and tell "wrong token" from "server gone").
+        super().clear()
+        self.allow_peer_origin()
+
+    def allow_peer_origin(self) -> bool:
+        """CORS headers for a page of another wall server; False for any other origin."""
+        origin = self.request.headers.get("Origin")
+        if origin is None or origin not in self.peer_origins:
+            return False
+        self.set_header("Access-Control-Allow-Origin", origin)
+        self.set_header("Vary", "Origin")
+        self.set_header("Access-Control-Expose-Headers", "Location, ETag, Accept-Patch")
+        return True
+
+    async def caller(self, whip_point: str | None = None, node_point: str | None = None) -> Caller:
         credential = bearer(self.request.headers.get("Authorization", ""))
         credential = credential or self.get_cookie(SESSION_COOKIE)
         if not credential:
@@ -86,6 +129,7 @@ class VideoHandler(JsonHandler):
             self.screens,
             whip_point,
             self.request.remote_ip,
+            node_point,
         )
 
     async def operator(self) -> Caller:
@@ -148,8 +192,17 @@ class VideoHandler(JsonHandler):
             )
 
     def options(self, *args: str) -> None:
-        """What the endpoint takes (RFC 9725 §4.2), without credentials: a CORS-free
-        answer, nothing about any point."""
+        """What the endpoint takes (RFC 9725 §4.2), without credentials, nothing about any
+        point; a CORS preflight from another wall server's page gets its answer here."""
+        if self.request.headers.get("Access-Control-Request-Method") and self.allow_peer_origin():
+            methods = [m for m in self.ALLOWED if m != "OPTIONS"]
+            self.clear_header("Content-Type")
+            self.set_header("Access-Control-Allow-Methods", ", ".join(methods))
+            self.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match")
+            self.set_header("Access-Control-Max-Age", str(CORS_MAX_AGE_S))
+            self.set_status(204)
+            self.finish()
+            return
         if "OPTIONS" not in self.ALLOWED:
             raise HTTPError(405)
         self.clear_header("Content-Type")
@@ -238,9 +291,13 @@ class WhepHandler(VideoHandler):
     def check_path(self) -> None:
         self.room.check_source(self.path_args[0])
 
+    async def authenticate(self) -> None:
+        self.check_path()
+        await self.caller(node_point=self.path_args[0])
+
     async def post(self, source: str) -> None:
         self.room.check_source(source)
-        caller = await self.caller()
+        caller = await self.caller(node_point=source)
         offer = self.body_of(SDP)
         session_id, answer = await self.room.watch(source, caller.holder, caller.point, offer)
         self.write_sdp(answer, f"/whep/{source}/{session_id}")
@@ -249,8 +306,11 @@ class WhepHandler(VideoHandler):
 class WhepSessionHandler(VideoHandler):
     ALLOWED = ("PATCH", "DELETE")
 
+    async def authenticate(self) -> None:
+        await self.caller(node_point=self.path_args[0])
+
     async def patch(self, source: str, session_id: str) -> None:
-        caller = await self.caller()
+        caller = await self.caller(node_point=source)
         session = self.room.watcher_session(source, session_id)
         WhipSessionHandler._check_holder(caller, session.viewer)
         fragment = self.body_of(SDPFRAG)
@@ -260,7 +320,7 @@ class WhepSessionHandler(VideoHandler):
         self.finish()
 
     async def delete(self, source: str, session_id: str) -> None:
-        caller = await self.caller()
+        caller = await self.caller(node_point=source)
         session = self.room.watcher_session(source, session_id)
         WhipSessionHandler._check_holder(caller, session.viewer)
         await self.room.end_watcher(session_id)
@@ -314,6 +374,15 @@ class PinHandler(VideoHandler):
         self.write_json(await video_actions.pin(self.room, self.store, who, tile, source))
 
 
+class ServersHandler(VideoHandler):
+    """Every wall server's URL in failover order (``--server``), for a bridge point that
+    must publish again elsewhere when its server is lost. Any video credential reads it."""
+
+    async def get(self) -> None:
+        await self.caller()
+        self.write_json({"servers": list(self.servers)})
+
+
 VIDEO_API_ROUTES: list[tuple[str, type[JsonHandler]]] = [
     (r"/api/v1/video/roster", RosterHandler),
     (r"/api/v1/video/points/([a-z0-9-]{1,48})/mute", MuteHandler),
@@ -321,6 +390,8 @@ VIDEO_API_ROUTES: list[tuple[str, type[JsonHandler]]] = [
     (r"/api/v1/video/program", ProgramHandler),
     (r"/api/v1/video/pins", PinHandler),
 ]
+# Registered with the server list (``video_routes(..., servers)``).
+SERVERS_ROUTES: list[tuple[str, type[JsonHandler]]] = [(r"/api/v1/video/servers", ServersHandler)]
 SIGNALLING_ROUTES: list[tuple[str, type[VideoHandler]]] = [
     (r"/whip/([^/]+)", WhipHandler),
     (r"/whip/([^/]+)/([^/]+)", WhipSessionHandler),
@@ -353,6 +424,7 @@ class VideoSocket(PingedSocket):
         sessions: Sessions,
         store: Store,
         links: LinkLimits | None = None,
+        servers: tuple[str, ...] = (),
     ) -> None:
         self.room = room
         self.keys = keys
@@ -360,8 +432,14 @@ class VideoSocket(PingedSocket):
         self.sessions = sessions
         self.store = store
         self.links = links or LinkLimits()
+        self.peer_origins = server_origins(servers)
         self._pump: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
+
+    def check_origin(self, origin: str) -> bool:
+        # Its own pages, and a bridge page of another wall server that failed over here
+        # (it says hello with a credential: no cookie crosses origins).
+        return super().check_origin(origin) or origin in self.peer_origins
 
     async def open(self, *args: str, **kwargs: str) -> None:
         cookie = self.get_cookie(SESSION_COOKIE)
@@ -443,9 +521,18 @@ def video_routes(
     sessions: Sessions,
     store: Store,
     links: LinkLimits | None = None,
+    servers: tuple[str, ...] = (),
 ) -> list[tuple[str, Any, dict[str, Any]]]:
-    """Every video pattern with what its handler needs, for ``open_runtime``."""
-    deps = {"room": room, "keys": keys, "screens": screens, "sessions": sessions, "store": store}
-    handlers: list[tuple[str, Any]] = [*VIDEO_API_ROUTES, *SIGNALLING_ROUTES]
+    """Every video pattern with what its handler needs, for ``open_runtime``; ``servers``:
+    every wall server in failover order (this one alone when not configured)."""
+    deps = {
+        "room": room,
+        "keys": keys,
+        "screens": screens,
+        "sessions": sessions,
+        "store": store,
+        "servers": servers,
+    }
+    handlers: list[tuple[str, Any]] = [*SERVERS_ROUTES, *VIDEO_API_ROUTES, *SIGNALLING_ROUTES]
     routes = [(pattern, handler, deps) for pattern, handler in handlers]
     return [*routes, (r"/ws/video", VideoSocket, {**deps, "links": links})]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from command_center.redis_client import redis_client
+from command_center.redis_client import TICKET_TTL_MS, parse_redis_url, redis_client
 from command_center.store.base import (
     AuditEntry,
     CredentialUse,
@@ -45,6 +45,7 @@ if current ~= tonumber(ARGV[1]) then
     return 0
 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'body', ARGV[3])
+if ARGV[4] ~= '' then redis.call('SET', ARGV[4], '1', 'PX', ARGV[5]) end
 return 1
 """
 
@@ -97,6 +98,7 @@ return ended
 class RedisStore:
     def __init__(self, url: str, prefix: str = "cc:") -> None:
         self._redis: aioredis.Redis = redis_client(url)
+        self._replication = parse_redis_url(url).replication
         self._prefix = prefix
         self._cas_state = self._redis.register_script(_CAS_STATE)
         self._append_audit = self._redis.register_script(_APPEND_AUDIT)
@@ -121,16 +123,31 @@ class RedisStore:
         """Fail at startup, with Redis's own error, rather than at the first switch."""
         await self._redis.ping()
 
+    async def probe(self) -> None:
+        """``/health``'s check: one cheap read, then whether enough replicas are connected
+        to confirm a write (``NotReplicated`` if not)."""
+        await self.get_state()
+        await self._replication.check_connected(self._redis)
+
     async def get_state(self) -> WallState:
         body = await self._redis.hget(self._key("state"), "body")
         return WallState() if body is None else WallState.model_validate_json(body)
 
     async def compare_and_set_state(self, expected_version: int, state: WallState) -> bool:
         check_new_version(expected_version, state)
+        ticket = self._replication.ticket(self._prefix)
         won = await self._cas_state(
             keys=[self._key("state")],
-            args=[expected_version, state.version, state.model_dump_json()],
+            args=[
+                expected_version,
+                state.version,
+                state.model_dump_json(),
+                ticket or "",
+                TICKET_TTL_MS,
+            ],
         )
+        if won:  # a switch is reported done only once the replicas hold it
+            await self._replication.confirm(self._redis, ticket)
         return bool(won)
 
     async def upsert_screen(self, record: ScreenRecord) -> None:

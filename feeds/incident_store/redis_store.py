@@ -17,7 +17,7 @@ from typing import Any
 
 from redis.exceptions import WatchError
 
-from command_center.redis_client import redis_client
+from command_center.redis_client import TICKET_TTL_MS, parse_redis_url, redis_client
 from feeds.incident_store.base import PAGE, check_quota, is_open, news, order_key
 from feeds.incidents import Incident
 
@@ -28,6 +28,8 @@ RETRIES = 20
 class RedisIncidentStore:
     def __init__(self, url: str, prefix: str = DEFAULT_PREFIX) -> None:
         self._redis = redis_client(url)
+        self._replication = parse_redis_url(url).replication
+        self._prefix = prefix
         self._hash = f"{prefix}incidents"
         self._order = f"{prefix}incidents:order"
         self._open = f"{prefix}incidents:open"
@@ -61,6 +63,7 @@ class RedisIncidentStore:
         if not batch:
             return []
         keys = list(dict.fromkeys(i.key for i in batch))
+        ticket = self._replication.ticket(self._prefix)
         for _ in range(RETRIES):
             async with self._redis.pipeline(transaction=True) as pipe:
                 try:
@@ -91,10 +94,14 @@ class RedisIncidentStore:
                                 pipe.zadd(self._resolved, {i.key: i.received_at})
                     for agency, count in fresh.items():
                         pipe.hincrby(self._held, agency, count)
+                    if ticket:  # with the batch, for Replication.confirm
+                        pipe.set(ticket, 1, px=TICKET_TTL_MS)
                     await pipe.execute()
-                    return changed
                 except WatchError:
                     continue
+            # Acknowledged once the replicas hold it; a retry is idempotent (same state).
+            await self._replication.confirm(self._redis, ticket)
+            return changed
         raise RuntimeError(f"incidents: gave up after {RETRIES} concurrent updates")
 
     async def _load(self, keys: list[Any]) -> list[Incident]:

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 
+from command_center.tasks import cancel_all
 from feeds.incident_store.base import IncidentStore
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,4 @@ async def keep_incidents(
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_all([task])

@@ -11,7 +11,9 @@ One Lua script checks and writes a whole batch: Redis runs it atomically, so a b
 all-or-nothing and two processes cannot interleave their checks and writes. The script
 builds key names from the prefix (fine on a single Redis, not on Redis Cluster). Durability
 is the deployment's ``appendonly``/``appendfsync`` (``always`` makes "accepted" survive a
-kill -9 of Redis too; tests/integration/test_durability.py runs exactly that).
+kill -9 of Redis too; tests/integration/test_durability.py runs exactly that), and with
+replicas (``redis+sentinel://``) a batch is acknowledged only once ``WAIT`` says a replica
+has it (tests/faults/test_sentinel_failover.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import json
 
 import redis.asyncio as aioredis
 
-from command_center.redis_client import redis_client
+from command_center.redis_client import TICKET_TTL_MS, parse_redis_url, redis_client
 from feeds.observation_store.base import (
     AppendResult,
     ObservationKey,
@@ -97,6 +99,8 @@ if #conflicts > 0 then
     for _, v in ipairs(conflicts) do reply[#reply + 1] = v end
     return reply
 end
+-- The ticket (Replication.confirm) goes with the batch: no server has one without the other.
+if ARGV[4] ~= '' then redis.call('SET', ARGV[4], '1', 'PX', ARGV[5]) end
 local shown_args, newest, members, series_order = {}, {}, {}, {}
 local firsts, first_seen, period_order = {}, {}, {}
 local function flush_shown()
@@ -181,6 +185,7 @@ def _key(o: Observation) -> str:
 class RedisObservationStore:
     def __init__(self, url: str, prefix: str = DEFAULT_PREFIX) -> None:
         self._redis: aioredis.Redis = redis_client(url)
+        self._replication = parse_redis_url(url).replication
         self._prefix = prefix
         self._append = self._redis.register_script(_APPEND)
 
@@ -204,11 +209,15 @@ class RedisObservationStore:
             # the revision as text, so that Lua's hash fields read "1", never "1.0".
             meta.append((f"{series}|{period}", str(o.revision), repr(o.value), series, period))
             bodies.append(o.model_dump_json())
-        args = [self._prefix, json.dumps(meta), "\n".join(bodies)]
+        ticket = self._replication.ticket(self._prefix)
+        args = [self._prefix, json.dumps(meta), "\n".join(bodies), ticket or "", str(TICKET_TTL_MS)]
         reply = await self._append(keys=[], args=args)
         if reply[0] == 0:
             pairs = zip(reply[1::2], reply[2::2], strict=True)
             raise_conflicts([conflict_message(batch[int(i)], int(rev)) for i, rev in pairs])
+        # Acknowledged only once the replicas hold it (WAIT); a retry after NotReplicated
+        # finds the rows as duplicates (keyed by indicator, area, period and revision).
+        await self._replication.confirm(self._redis, ticket)
         marks = reply[1].decode()
         accepted = [o for o, mark in zip(batch, marks, strict=True) if mark == "a"]
         return AppendResult(accepted, marks.count("d"))

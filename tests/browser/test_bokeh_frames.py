@@ -10,14 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pagesupport import screen_showing, sign_in
 from playwright.async_api import BrowserContext, WebSocket
-from test_trend_tile import PRESET, TILE, screen_showing
-from test_wall_switch import sign_in
 from wallprocess import WallProcess
 
 from command_center.server.link_limits import BOKEH_MAX_MESSAGE
 
 HEADROOM = 8  # the largest frame seen, times this, must fit under the cap
+
+TILE = "cpi-trend"  # socio-economic preset: CPI y/y over 13 months
+PRESET = "socio-economic"
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ async def test_console_and_trend_frames_fit_the_bokeh_cap(
         ws.on("framesent", lambda payload: sent[path].append(len(payload)))
 
     browser.on("page", lambda page: page.on("websocket", watch))
-    screen = screen_showing(TILE)
+    screen = screen_showing(TILE, PRESET)
     kiosk = await browser.new_page()
     await kiosk.goto(wall.screens[screen])
     console = await sign_in(browser, wall, "admin")

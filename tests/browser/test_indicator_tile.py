@@ -3,16 +3,15 @@ number format, its status, how old it is, and no late mark once the due report i
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from pagesupport import agency_credential
 from playwright.async_api import BrowserContext
-from wallprocess import ROOT, WallProcess
+from wallprocess import WallProcess
 from wallsupport import WALL_2X2
 
 from feeds.loader import load_feeds
@@ -27,21 +26,6 @@ def wall(tmp_path: Path) -> Iterator[WallProcess]:
     ).start()
     yield process
     process.stop()
-
-
-def agency_credential(wall: WallProcess, agency: str) -> str:
-    out = subprocess.run(
-        [
-            *(sys.executable, str(ROOT / "run_wall.py"), "agency-tokens"),
-            *("--agency", agency, "--data-dir", str(wall.data_dir)),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
-    (line,) = [line for line in out.splitlines() if line.startswith(agency)]
-    return line.split("\t")[1]
 
 
 async def test_a_posted_observation_appears_on_the_screen(

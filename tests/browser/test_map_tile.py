@@ -10,9 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pagesupport import agency_credential, sign_in
 from playwright.async_api import BrowserContext, Page
-from test_indicator_tile import agency_credential
-from test_wall_switch import sign_in
 from wallprocess import WallProcess
 from wallsupport import WALL_2X2
 

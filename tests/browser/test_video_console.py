@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from netns import NetNamespace
+from pagesupport import ROSTER, sign_in
 from playwright.async_api import BrowserContext, Page
 from videosupport import (
     bridge_url,
@@ -35,19 +36,6 @@ def video_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
         wall.stop()
 
 
-async def sign_in(browser: BrowserContext, wall: WallProcess, role: str) -> Page:
-    name, password = wall.users[role]
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 1400, "height": 1100})
-    await page.goto(f"{wall.url}/login?next=/console")
-    await page.fill("input[name=username]", name)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{wall.url}/console")
-    await page.wait_for_selector(".video-roster table.roster")
-    return page
-
-
 async def test_console_pins_mutes_and_ends_a_point(
     netns_browser: BrowserContext, video_wall: WallProcess, artifacts: Path
 ) -> None:
@@ -55,7 +43,7 @@ async def test_console_pins_mutes_and_ends_a_point(
     assert (await tile(screen))["source"] == "hue"
     point = await open_point(netns_browser, await bridge_url(video_wall, POINT))
 
-    console = await sign_in(netns_browser, video_wall, "duty_officer")
+    console = await sign_in(netns_browser, video_wall, "duty_officer", height=1100, ready=ROSTER)
     row = console.locator(f".video-roster tr[data-point='{POINT}']")
     await row.and_(console.locator("[data-in-call='true']")).wait_for(timeout=20_000)
     # The link figures arrive every 2 s from the centre's own counters.
@@ -92,7 +80,7 @@ async def test_console_pins_mutes_and_ends_a_point(
     await point.screenshot(path=artifacts / "point-ended.png")
 
     # A viewer sees the roster, with no buttons.
-    viewer = await sign_in(netns_browser, video_wall, "viewer")
+    viewer = await sign_in(netns_browser, video_wall, "viewer", height=1100, ready=ROSTER)
     await viewer.locator(".video-roster .readonly").wait_for()
     assert await viewer.locator(".video-roster button").count() == 0
     assert await viewer.locator(f".video-roster tr[data-point='{POINT}']").count() == 1

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from netns import NetNamespace
+from pagesupport import ROSTER, sign_in
 from playwright.async_api import BrowserContext, Locator, Page
-from test_video_console import sign_in
 from videosupport import (
     bridge_url,
     headless,
@@ -58,7 +58,7 @@ async def test_the_duty_officer_puts_the_room_on_the_call(
 ) -> None:
     # A bridge point watches what the points see: the room, which nobody publishes yet.
     point = await open_point(netns_browser, await bridge_url(video_wall, POINT))
-    console = await sign_in(netns_browser, video_wall, "duty_officer")
+    console = await sign_in(netns_browser, video_wall, "duty_officer", height=1100, ready=ROSTER)
     await room_row(console, "online", "false").wait_for(timeout=20_000)
     await room_panel(console, "idle").wait_for()
 
@@ -107,7 +107,7 @@ async def test_the_duty_officer_puts_the_room_on_the_call(
     await console.get_by_role("button", name=START).wait_for()
 
     # A viewer sees the roster but not the control.
-    viewer = await sign_in(netns_browser, video_wall, "viewer")
+    viewer = await sign_in(netns_browser, video_wall, "viewer", height=1100, ready=ROSTER)
     await viewer.locator(".video-roster .readonly").wait_for()
     assert await viewer.locator(".room-publisher").count() == 0
     assert await viewer.get_by_role("button", name=START).count() == 0
@@ -116,7 +116,7 @@ async def test_the_duty_officer_puts_the_room_on_the_call(
 async def test_the_console_says_when_the_room_is_published_elsewhere(
     netns: NetNamespace, netns_browser: BrowserContext, video_wall: WallProcess, artifacts: Path
 ) -> None:
-    console = await sign_in(netns_browser, video_wall, "duty_officer")
+    console = await sign_in(netns_browser, video_wall, "duty_officer", height=1100, ready=ROSTER)
     async with headless(netns, video_wall, "room", "320x180", 0, artifacts / "room-client.log"):
         await room_row(console, "in-call", "true").wait_for(timeout=30_000)
         await console.get_by_role("button", name=START).click()

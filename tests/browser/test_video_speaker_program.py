@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from netns import NetNamespace
+from pagesupport import ROSTER, sign_in
 from playwright.async_api import BrowserContext, Page
-from test_video_console import sign_in
 from videosupport import (
     bridge_url,
     frames_advance,
@@ -126,7 +126,9 @@ async def test_the_duty_officer_switches_what_the_points_see(
         )
         await point.screenshot(path=artifacts / "bridge-en-room.png")
 
-        console = await sign_in(netns_browser, video_wall, "duty_officer")
+        console = await sign_in(
+            netns_browser, video_wall, "duty_officer", height=1100, ready=ROSTER
+        )
         pick = console.locator(".video-roster .program-pick")
         await pick.select_option("quang-ninh")
         # The roster re-renders on every control event (link figures every 2 s): the

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pagesupport import sign_in
 from playwright.async_api import BrowserContext, Page
 from wallprocess import WallProcess
 from wallsupport import WALL_2X2, wait_until
@@ -56,18 +57,6 @@ async def _shows(page: Page, preset: str) -> bool:
     return bool(s.get("connected")) and await page.evaluate(
         "(preset) => document.body.dataset.preset === preset", preset
     )
-
-
-async def sign_in(browser: BrowserContext, wall: WallProcess, role: str) -> Page:
-    name, password = wall.users[role]
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 1400, "height": 1000})
-    await page.goto(f"{wall.url}/login?next=/console")
-    await page.fill("input[name=username]", name)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{wall.url}/console")
-    return page
 
 
 async def test_console_switch_swaps_every_screen_and_reports_skew(

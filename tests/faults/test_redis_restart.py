@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
-from wallprocess import RedisServer, WallProcess
+from prometheus_client.parser import text_string_to_metric_families
+from wallprocess import RedisServer, WallProcess, free_port
 from wallsupport import WALL_2X2, ScreenClient, wait_until
 
 pytestmark = pytest.mark.redis
@@ -30,10 +31,21 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def pair(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[WallProcess, WallProcess]]:
+def b_metrics() -> str:
+    """Where B serves /metrics (--metrics-bind): what the people watching the servers read."""
+    return f"http://127.0.0.1:{free_port()}/metrics"
+
+
+@pytest.fixture
+def pair(
+    tmp_path: Path, redis_server: RedisServer, b_metrics: str
+) -> Iterator[tuple[WallProcess, WallProcess]]:
     extra = ["--redis", redis_server.url, "--keys-file", str(tmp_path / "keys.json")]
     a = WallProcess(data_dir=tmp_path / "a", wall_file=WALL_2X2, extra=extra).start()
-    b = WallProcess(data_dir=tmp_path / "b", wall_file=WALL_2X2, extra=extra)
+    bind = b_metrics.removeprefix("http://").removesuffix("/metrics")
+    b = WallProcess(
+        data_dir=tmp_path / "b", wall_file=WALL_2X2, extra=[*extra, "--metrics-bind", bind]
+    )
     try:
         b.start()
         yield a, b
@@ -48,11 +60,21 @@ async def switch(client: httpx.AsyncClient, auth: dict[str, str], preset: str) -
     return str(r.json()["switch_id"])
 
 
+async def metric(client: httpx.AsyncClient, url: str, name: str, **labels: str) -> float:
+    text = (await client.get(url)).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return float(sample.value)
+    raise AssertionError(f"{name}{labels} not in {url}")
+
+
 async def test_after_a_redis_restart_a_switch_on_one_process_still_reaches_the_other(
-    pair: tuple[WallProcess, WallProcess], redis_server: RedisServer
+    pair: tuple[WallProcess, WallProcess], redis_server: RedisServer, b_metrics: str
 ) -> None:
     a, b = pair
     async with httpx.AsyncClient(base_url=a.url, timeout=30) as client:
+        assert await metric(client, b_metrics, "cc_server_status", status="down") == 0
         name, password = a.users["duty_officer"]
         signed_in = await client.post(
             "/api/v1/sessions", json={"username": name, "password": password}
@@ -63,6 +85,13 @@ async def test_after_a_redis_restart_a_switch_on_one_process_still_reaches_the_o
         await asyncio.sleep(OUTAGE_S)
         health = (await client.get(f"{b.url}/health")).json()
         assert health["bus"]["state"] == "reconnecting" and health["bus"]["down_since"]
+        # The people watching the servers see it too: bus down, the server degraded.
+        assert await metric(client, b_metrics, "cc_bus_up") == 0
+
+        async def degraded() -> bool:
+            return await metric(client, b_metrics, "cc_server_status", status="degraded") == 1
+
+        await wait_until(degraded, within=10, what="B's /metrics saying degraded")
         redis_server.start()
 
         async def following_again() -> bool:
@@ -70,6 +99,7 @@ async def test_after_a_redis_restart_a_switch_on_one_process_still_reaches_the_o
             return bool(bus["state"] == "ok" and bus["reconnects"] >= 1)
 
         await wait_until(following_again, within=15, what="B's bus link back")
+        assert await metric(client, b_metrics, "cc_bus_reconnects_total") >= 1
         url = f"ws://127.0.0.1:{b.port}/ws/screen"
         async with websockets.connect(url, origin=f"http://127.0.0.1:{b.port}") as ws:
             screen = ScreenClient(ws)

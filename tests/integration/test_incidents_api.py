@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from wallprocess import private_redis
-from wallsupport import login, running_wall, wait_until
+from wallsupport import login, password_of, running_wall, wait_until
 
 from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
@@ -177,3 +177,24 @@ async def test_focus_needs_a_duty_officer_and_is_audited(
     r = await client.post("/api/v1/focus", json={"province": None}, headers=duty)
     assert r.status_code == 202 and r.json()["focus"] is None
     await wait_until(lambda: rt.maps is not None and rt.maps.focus is None, what="national")
+
+
+async def test_the_focus_outlives_a_restart(tmp_path: Path) -> None:
+    """A process that starts (or takes over) shows the focus the console set before."""
+
+    async def set_focus(rt: WallRuntime, province: str | None, who: tuple[str, str]) -> None:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
+            r = await c.post("/api/v1/sessions", json={"username": who[0], "password": who[1]})
+            auth = {"Authorization": f"Bearer {r.json()['token']}"}
+            r = await c.post("/api/v1/focus", json={"province": province}, headers=auth)
+            assert r.status_code == 202, r.text
+
+    async with running_wall(tmp_path) as first:
+        duty = password_of(first, Role.DUTY_OFFICER)
+        await set_focus(first, "48", duty)
+    async with running_wall(tmp_path) as again:
+        assert again.maps is not None and again.maps.focus is not None
+        assert again.maps.focus["code"] == "48"
+        await set_focus(again, None, duty)
+    async with running_wall(tmp_path) as third:
+        assert third.maps is not None and third.maps.focus is None

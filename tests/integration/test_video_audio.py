@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiortc.mediastreams import MediaStreamTrack
-from test_video_relay import LOOPBACK, Collector, base, cred, publisher
+from relaysupport import LOOPBACK, Collector, base, cred, publisher
 from wallsupport import settings_for, wait_until
 
 from command_center.server.runtime import WallRuntime, open_runtime

@@ -60,6 +60,7 @@ async def test_bridge_page_asks_refuses_and_admits(tmp_path: Path) -> None:
             "credential_ttl_s": 600.0,
             "lang": "vi",
             "ice_servers": [],  # none unless --ice-server: no public STUN server
+            "servers": [rt.url],  # every wall server to fail over to: this one alone here
         }
         # The page holds a short-lived pass, never the point's token (that stays in the
         # HttpOnly cookie); the pass works where the token does, and a new one comes from

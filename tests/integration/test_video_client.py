@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_video_relay import LOOPBACK, base, cred, publisher, subscriber
+from relaysupport import LOOPBACK, ROOT, base, client_process, cred, publisher, subscriber
 from wallprocess import private_redis
 from wallsupport import settings_for, wait_until
 
@@ -16,32 +16,6 @@ from command_center.server.runtime import open_runtime
 from video.config import VideoConfig
 from video.media import encode_clip
 from video.tokens import point_token
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def client_process(
-    url: str, point: str, token: str, *extra: str
-) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "video.client",
-        "--url",
-        url,
-        "--point",
-        point,
-        "--token",
-        token,
-        "--size",
-        "320x180",
-        "--ice-address",
-        "127.0.0.1",
-        *extra,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
 
 
 async def test_headless_client_publishes_watches_and_reconnects(tmp_path: Path) -> None:

@@ -12,8 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from test_video_client import client_process
-from test_video_relay import LOOPBACK, base, publisher
+from relaysupport import LOOPBACK, base, client_process, publisher
 from wallsupport import settings_for, wait_until
 
 from command_center.bus import Bus

@@ -8,21 +8,16 @@ server forwards and never transcodes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from relaysupport import LOOPBACK, cred, publisher, subscriber
 from wallsupport import settings_for, wait_until
 
 from command_center.server.runtime import WallRuntime, open_runtime
-from video.aiortc_hooks import EncodedFrame
 from video.config import VideoConfig
-from video.media import EncodedClip, EncodedLoopTrack, ToneTrack, encode_clip
-from video.tokens import point_token
-from video.whip_client import Link, publish, watch
-
-LOOPBACK = ("127.0.0.1",)
+from video.media import EncodedClip, encode_clip
 
 
 @pytest.fixture(scope="module")
@@ -35,57 +30,6 @@ async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
     config = VideoConfig(host_addresses=LOOPBACK)
     async with open_runtime(settings_for(tmp_path), video_config=config) as runtime:
         yield runtime
-
-
-def base(rt: WallRuntime) -> str:
-    return f"http://127.0.0.1:{rt.port}"
-
-
-def cred(rt: WallRuntime, point: str) -> str:
-    return f"point:{point}:{point_token(rt.keys.devices, point)}"
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.frames: dict[str, list[EncodedFrame]] = {"video": [], "audio": []}
-
-    def __call__(self, kind: str, frame: EncodedFrame) -> None:
-        self.frames[kind].append(frame)
-
-    def count(self, kind: str = "video") -> int:
-        return len(self.frames[kind])
-
-
-@contextlib.asynccontextmanager
-async def publisher(
-    rt: WallRuntime, point: str, clip: EncodedClip, audio: bool = False
-) -> AsyncIterator[tuple[Link, EncodedLoopTrack]]:
-    track = EncodedLoopTrack(clip, record=True)
-    tracks = [track, ToneTrack()] if audio else [track]
-    link = await publish(
-        base(rt),
-        point,
-        point_token(rt.keys.devices, point),
-        tracks,  # type: ignore[list-item]
-        host_addresses=LOOPBACK,
-        on_keyframe=track.request_keyframe,
-    )
-    try:
-        yield link, track
-    finally:
-        await link.close()
-
-
-@contextlib.asynccontextmanager
-async def subscriber(
-    rt: WallRuntime, source: str, credential: str
-) -> AsyncIterator[tuple[Link, Collector]]:
-    collector = Collector()
-    link = await watch(base(rt), source, credential, collector, host_addresses=LOOPBACK)
-    try:
-        yield link, collector
-    finally:
-        await link.close()
 
 
 async def test_subscriber_receives_the_publishers_exact_bytes(
@@ -172,7 +116,7 @@ async def test_mute_stops_a_points_sound_and_program_switches_what_points_see(
         heard, seen = direct.count("audio"), direct.count()
         await wait_until(lambda: direct.count() >= seen + 20, within=20, what="hue's picture")
         assert direct.count("audio") <= heard + 2, "a muted point's sound reached a subscriber"
-        room.set_program("hue", "truc-ban")
+        await room.set_program("hue", "truc-ban")
         before = program.count()
         await wait_until(
             lambda: sum(f.data in other.frames for f in program.frames["video"][before:]) >= 20,

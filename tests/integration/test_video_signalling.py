@@ -17,7 +17,7 @@ import httpx
 import pytest
 import websockets
 from aiortc import RTCPeerConnection
-from test_video_relay import LOOPBACK, base, cred, publisher, subscriber
+from relaysupport import LOOPBACK, base, cred, publisher, subscriber
 from wallsupport import login, settings_for, wait_until
 
 from command_center.auth import Role

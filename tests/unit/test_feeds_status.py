@@ -20,7 +20,9 @@ from feeds.direction import (
 from feeds.loader import load_feeds
 from feeds.observations import NATIONAL, Area, Observation
 from feeds.periods import TIME_ZONE
-from feeds.tile_data import indicator_data, ranking_data, trend_data
+from feeds.tile_indicator import indicator_data
+from feeds.tile_ranking import ranking_data
+from feeds.tile_trend import trend_data
 
 HIGHER = Direction.HIGHER_BETTER
 LOWER = Direction.LOWER_BETTER

@@ -10,17 +10,15 @@ import pytest
 
 from command_center.server.composition import build_registry
 from feeds.catalogue import Catalogue
+from feeds.judging import attainment
 from feeds.loader import FeedsSpec, load_feeds
 from feeds.observations import NATIONAL, Area, Observation
 from feeds.periods import TIME_ZONE
-from feeds.tile_data import (
-    attainment,
-    indicator_data,
-    ranking_data,
-    reporting_status_data,
-    tile_data,
-)
+from feeds.tile_data import tile_data
+from feeds.tile_indicator import indicator_data
 from feeds.tile_kinds import IndicatorParams, RankingParams, check_tile_references
+from feeds.tile_ranking import ranking_data
+from feeds.tile_reporting import reporting_status_data
 from geo import CodeList, codes
 from layouts import PRESETS_DIR, WALLS_DIR
 from layouts.loader import load_presets, load_wall

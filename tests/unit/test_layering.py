@@ -58,3 +58,22 @@ def test_imports_point_one_way(path: Path) -> None:
     module = _module(path)
     wrong = sorted(i for i in _imports(path) if not _allowed(module, i))
     assert not wrong, f"{module} may not import {', '.join(wrong)}"
+
+
+TEST_FILES = sorted((ROOT / "tests").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_test_module_imports_another(path: Path) -> None:
+    """What tests share lives in support modules (``tests/*support.py``, conftest fixtures):
+    a test module imported by another runs its module-level setup twice and ties two
+    unrelated files together."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    wrong = sorted(name for name in imported if name.split(".")[-1].startswith("test_"))
+    assert not wrong, f"{path.name} imports test module(s) {', '.join(wrong)}"

@@ -20,7 +20,7 @@ from feeds.catalogue import Catalogue
 from feeds.loader import load_feeds
 from feeds.observations import NATIONAL, Observation
 from feeds.periods import TIME_ZONE
-from feeds.tile_data import trend_data
+from feeds.tile_trend import trend_data
 from feeds.trend_chart import (
     SOURCE_NAME,
     TrendCharts,

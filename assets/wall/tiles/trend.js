@@ -10,6 +10,7 @@
 // last value is (layer.js, from as_of); the header shows the LATE mark, live.
 
 import { registerTile } from '../tiles.js';
+import { embedFigure } from '../bokeh-embed.js';
 import { bilingual } from '../format.js';
 import {
   ensureStyles, lateNow, lateText, num, setText, targetText, verdictText,
@@ -17,6 +18,32 @@ import {
 
 export const SOURCE_NAME = 'trend-series';
 const NUMERIC = new Set(['value', 'target', 'i']);
+
+// Figures kept across layout switches, by tile id: a switch back to a layout shows the same
+// figure again instead of embedding a new one. BokehJS does not free every part of a released
+// figure (bokeh-embed.js), and a kiosk switches layouts for weeks; keeping the figure also
+// makes the switch cheaper. At most KEEP figures wait here, the oldest released first.
+const KEEP = 4;
+const waiting = new Map(); // tile id -> {key, figure, target}
+
+function keep(tileId, entry) {
+  waiting.get(tileId)?.figure.release();
+  waiting.delete(tileId);
+  waiting.set(tileId, entry);
+  while (waiting.size > KEEP) {
+    const [oldest, old] = waiting.entries().next().value;
+    old.figure.release();
+    waiting.delete(oldest);
+  }
+}
+
+/** The figure kept for this tile under this key, taken out of the waiting room. */
+function takeKept(tileId, key) {
+  const entry = waiting.get(tileId);
+  if (!entry || entry.key !== key) return null;
+  waiting.delete(tileId);
+  return entry;
+}
 
 /** The figure's source by name, once embedded. */
 function sourceOf(el) {
@@ -51,37 +78,49 @@ function scaleFonts(el, doc) {
   }
 }
 
-/**
- * Drop the embedded figure: its views, and its Document from BokehJS's global list, which
- * otherwise keeps every Document ever made (a kiosk runs for weeks of layout switches).
- */
+/** Drop the embedded figure entirely (a kiosk runs for weeks of layout switches). */
 function release(el) {
-  el.trendViews?.clear();
-  const docs = window.Bokeh?.documents;
-  const i = docs && el.trendDoc ? docs.indexOf(el.trendDoc) : -1;
-  if (i >= 0) docs.splice(i, 1);
-  el.trendViews = null;
+  el.trendFigure?.release();
+  el.trendFigure = null;
+  el.trendTarget = null;
   el.trendDoc = null;
   el.trendKey = null;
 }
 
+function tileIdOf(el) {
+  return el.closest('[data-tile]')?.dataset.tile ?? null;
+}
+
+function show(el, key, embedded, target) {
+  el.querySelector('.t-chart').replaceChildren(target);
+  el.trendFigure = embedded;
+  el.trendDoc = embedded.doc;
+  el.trendKey = key;
+  el.trendTarget = target;
+  el.dataset.chartKey = key;
+}
+
 async function embed(el, figure) {
-  const Bokeh = window.Bokeh;
-  if (!Bokeh?.embed?.embed_item) throw new Error('BokehJS is not loaded on this page');
   const host = el.querySelector('.t-chart');
+  const again = takeKept(tileIdOf(el), figure.key);
+  if (again) {
+    release(el);
+    show(el, figure.key, again.figure, again.target);
+    el.dataset.figureReuses = String(Number(el.dataset.figureReuses || 0) + 1);
+    applyColumns(el, el.trendData);
+    return;
+  }
   release(el);
   const target = document.createElement('div');
   target.className = 't-bokeh';
   host.replaceChildren(target);
-  const views = await Bokeh.embed.embed_item(figure.item, target);
-  el.trendViews = views;
-  el.trendDoc = views.roots[0].model.document;
+  const embedded = await embedFigure(figure.item, target);
   if (el.trendWanted !== figure.key || el.trendDestroyed) {  // superseded meanwhile
-    release(el);
+    embedded.release();
     return;
   }
-  el.trendKey = figure.key;
-  el.dataset.chartKey = figure.key;
+  release(el);
+  show(el, figure.key, embedded, target);
   el.dataset.figureEmbeds = String(Number(el.dataset.figureEmbeds || 0) + 1);
   scaleFonts(el, el.trendDoc);
   applyColumns(el, el.trendData);
@@ -164,6 +203,12 @@ registerTile('trend', {
   },
   destroy(el) {
     el.trendDestroyed = true;
+    const tileId = tileIdOf(el);
+    if (el.trendFigure && tileId) {
+      keep(tileId, { key: el.trendKey, figure: el.trendFigure, target: el.trendTarget });
+      el.trendFigure = null;
+      el.trendTarget.remove();
+    }
     release(el);
   },
 });

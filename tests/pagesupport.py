@@ -1,0 +1,66 @@
+"""Helpers of the browser tests that drive the wall's pages: signing in on the console, an
+agency's credential as the CLI prints it, which screen of the shipped wall shows a tile."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from playwright.async_api import BrowserContext, Page
+from wallprocess import ROOT, WallProcess
+
+from command_center.server.composition import build_registry
+from layouts import PRESETS_DIR, WALLS_DIR
+from layouts.geometry import tiles_for_screen
+from layouts.loader import load_presets, load_wall
+
+# The console's video roster, drawn once the console has its room's state.
+ROSTER = ".video-roster table.roster"
+
+
+async def sign_in(
+    browser: BrowserContext,
+    wall: WallProcess,
+    role: str,
+    height: int = 1000,
+    ready: str | None = None,
+) -> Page:
+    """A console page signed in as the bootstrap user of ``role``; ``ready``: a selector to
+    wait for once the console is there."""
+    name, password = wall.users[role]
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 1400, "height": height})
+    await page.goto(f"{wall.url}/login?next=/console")
+    await page.fill("input[name=username]", name)
+    await page.fill("input[name=password]", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{wall.url}/console")
+    if ready:
+        await page.wait_for_selector(ready)
+    return page
+
+
+def agency_credential(wall: WallProcess, agency: str) -> str:
+    """``<agency>:<token>`` as ``run_wall.py agency-tokens`` prints it."""
+    out = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "run_wall.py"), "agency-tokens"),
+            *("--agency", agency, "--data-dir", str(wall.data_dir)),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    (line,) = [line for line in out.splitlines() if line.startswith(agency)]
+    return line.split("\t")[1]
+
+
+def screen_showing(tile_id: str, preset_id: str) -> str:
+    """The screen of the shipped 2 × 4 wall that shows ``tile_id`` in ``preset_id``."""
+    wall = load_wall(WALLS_DIR / "default.yaml")
+    preset = load_presets(PRESETS_DIR / "default", wall, build_registry())[preset_id]
+    for screen in wall.screen_ids():
+        if any(p.tile.id == tile_id for p in tiles_for_screen(wall, preset, screen)):
+            return screen
+    raise AssertionError(f"no screen shows {tile_id}")

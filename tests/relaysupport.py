@@ -1,0 +1,95 @@
+"""Real aiortc peers for the relay's tests, over 127.0.0.1: a publisher of a known clip, a
+subscriber that keeps every frame it receives, and the headless client as a process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from command_center.server.runtime import WallRuntime
+from video.aiortc_hooks import EncodedFrame
+from video.media import EncodedClip, EncodedLoopTrack, ToneTrack
+from video.tokens import point_token
+from video.whip_client import Link, publish, watch
+
+ROOT = Path(__file__).resolve().parents[1]
+# aiortc gathers loopback here only because the tests say so (VideoConfig.host_addresses).
+LOOPBACK = ("127.0.0.1",)
+
+
+def base(rt: WallRuntime) -> str:
+    return f"http://127.0.0.1:{rt.port}"
+
+
+def cred(rt: WallRuntime, point: str) -> str:
+    return f"point:{point}:{point_token(rt.keys.devices, point)}"
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.frames: dict[str, list[EncodedFrame]] = {"video": [], "audio": []}
+
+    def __call__(self, kind: str, frame: EncodedFrame) -> None:
+        self.frames[kind].append(frame)
+
+    def count(self, kind: str = "video") -> int:
+        return len(self.frames[kind])
+
+
+@contextlib.asynccontextmanager
+async def publisher(
+    rt: WallRuntime, point: str, clip: EncodedClip, audio: bool = False
+) -> AsyncIterator[tuple[Link, EncodedLoopTrack]]:
+    track = EncodedLoopTrack(clip, record=True)
+    tracks = [track, ToneTrack()] if audio else [track]
+    link = await publish(
+        base(rt),
+        point,
+        point_token(rt.keys.devices, point),
+        tracks,  # type: ignore[list-item]
+        host_addresses=LOOPBACK,
+        on_keyframe=track.request_keyframe,
+    )
+    try:
+        yield link, track
+    finally:
+        await link.close()
+
+
+@contextlib.asynccontextmanager
+async def subscriber(
+    rt: WallRuntime, source: str, credential: str
+) -> AsyncIterator[tuple[Link, Collector]]:
+    collector = Collector()
+    link = await watch(base(rt), source, credential, collector, host_addresses=LOOPBACK)
+    try:
+        yield link, collector
+    finally:
+        await link.close()
+
+
+async def client_process(
+    url: str, point: str, token: str, *extra: str
+) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "video.client",
+        "--url",
+        url,
+        "--point",
+        point,
+        "--token",
+        token,
+        "--size",
+        "320x180",
+        "--ice-address",
+        "127.0.0.1",
+        *extra,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
