@@ -189,7 +189,8 @@ class HealthMonitor:
         while True:
             status, deps = await self.report()
             reasons = sorted(name for name, d in deps.items() if d["status"] != "ok")
-            if (status, reasons) != last:
+            # Stopping: the screens were told "restarting"; no marker for that.
+            if (status, reasons) != last and not self.stopping:
                 last = (status, reasons)
                 on_change(status, reasons)
             await asyncio.sleep(WATCH_EVERY_S)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from asyncio import Future
 from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -109,12 +110,14 @@ class JsonHandler(LimitedBody):
     # Answered even while the process stops (``/health`` then says ``down``).
     served_while_closing = False
 
-    def on_finish(self) -> None:
-        # Counted once, however the request ended: the shutdown waits for the count.
+    def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> Future[None]:
+        # Every answer passes here once, errors included (subclasses keep ``on_finish``
+        # for themselves): the shutdown waits for this count.
+        answered = super().finish(chunk)
         if self._in_flight is not None:
             self._in_flight.leave()
             self._in_flight = None
-        super().on_finish()
+        return answered
 
     async def authenticate(self) -> None:
         """Who is asking, from the headers alone; routes whose credential is not a
