@@ -9,10 +9,12 @@ import contextlib
 import errno
 import gc
 import logging
+import os
 import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 import webbrowser
 from pathlib import Path
@@ -494,6 +496,26 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
 GIL_SWITCH_S = 0.001
 
 
+# SIGTERM: the clean exit (runtime.py ``_wind_down``) takes about a second; past this the
+# process ends itself anyway, with EXIT_DEADLINE, so a supervisor is never kept waiting.
+HARD_DEADLINE_S = 5.0
+EXIT_DEADLINE = 124
+
+
+def _stop_by(stop: asyncio.Event) -> None:
+    if stop.is_set():
+        return
+    stop.set()
+    timer = threading.Timer(HARD_DEADLINE_S, _past_deadline)
+    timer.daemon = True
+    timer.start()
+
+
+def _past_deadline() -> None:
+    print(f"Không dừng kịp · not stopped within {HARD_DEADLINE_S:g} s: exiting", flush=True)
+    os._exit(EXIT_DEADLINE)
+
+
 async def serve(settings: Settings) -> None:
     from command_center.server.runtime import open_runtime
 
@@ -502,7 +524,7 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, _stop_by, stop)
     async with open_runtime(settings) as rt:
         print(f"\nTường màn hình đang chạy · The wall is running at {rt.url}", flush=True)
         print(f"  Bảng điều khiển · Console: {rt.url}/console")
@@ -540,6 +562,9 @@ async def serve(settings: Settings) -> None:
         if settings.open_browser:
             _open_browser(f"{rt.url}/console")
         await stop.wait()
+        stopping = time.monotonic()
+        print("Đang dừng · Stopping", flush=True)
+    print(f"Đã dừng · Stopped in {time.monotonic() - stopping:.2f} s", flush=True)
 
 
 def _open_browser(url: str) -> None:

@@ -5,7 +5,7 @@ Times are milliseconds since the Unix epoch; ``ts``/``at`` fields are on the *se
 clock (a screen converts with its estimated offset: server = local + offset).
 
     screen → server   hello, ping, swapped, health
-    server → screen   welcome, pong, layout, data, server_state, error
+    server → screen   welcome, pong, layout, data, server_state, restarting, error
 
 A switch is one ``layout`` message per screen carrying ``swap_at``: every screen prepares
 the new layout off-screen at once and shows it at that agreed instant, then reports
@@ -157,6 +157,15 @@ class ServerState(Message):
     reasons: list[str] = []
 
 
+class Restarting(Message):
+    """The server is shutting down (SIGTERM) and will be back, or another takes over: the
+    screen reconnects as usual but shows no link-lost banner for ``grace_ms`` (a planned
+    restart is not a fault the room should see)."""
+
+    type: Literal["restarting"] = "restarting"
+    grace_ms: int = 10_000
+
+
 class ErrorMessage(Message):
     """Why the server refuses or closes the link; the page shows it on its banner."""
 
@@ -175,5 +184,6 @@ MESSAGE_TYPES: tuple[type[Message], ...] = (
     LayoutMessage,
     DataMessage,
     ServerState,
+    Restarting,
     ErrorMessage,
 )

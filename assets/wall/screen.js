@@ -5,6 +5,7 @@
 
 import { Banner } from './banner.js';
 import { ClockSync } from './clocksync.js';
+import { DelayedMarker } from './delayed.js';
 import { Layer } from './layer.js';
 import { LatencyRing } from './latency.js';
 import { Link } from './link.js';
@@ -26,6 +27,8 @@ const PING_BURST = 8;
 const PING_EVERY_MS = 2000; // with several servers, three missed pongs move the link (link.js)
 const HEALTH_EVERY_MS = 5000;
 const ERROR_RETRY_MS = 10000;
+// After the server says it restarts, reconnect quietly this long before the lost banner.
+const RESTART_GRACE_MS = 10000;
 const KEEP_SWAPS = 100;
 
 /**
@@ -55,6 +58,8 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
   const swaps = [];
   let lost = { sinceServer: serverNow(), sinceLocal: performance.now(), error: null };
   let lastError = null;
+  let degraded = null; // {sinceServer, sinceLocal} while the server says it is degraded
+  let graceUntil = 0; // local ms: the server said it restarts; no banner before then
   let burstLeft = 0;
   let dataQueue = [];
   let cancelFlush = null;
@@ -66,6 +71,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
   const fields = {
     screen: () => screenId,
     connected: () => connected,
+    server_state: () => (degraded ? 'degraded' : 'ok'),
     offset_ms: () => round(sync.offset),
     rtt_ms: () => round(sync.rtt),
     version: () => version,
@@ -112,6 +118,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
   stage.className = 'wall-stage';
   el.append(stage);
   const banner = new Banner(el);
+  const delayed = new DelayedMarker(el);
   setLinkState('lost');
   banner.render(lost);
 
@@ -170,7 +177,11 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       if (!lost) lost = { sinceServer: serverNow(), sinceLocal: performance.now(), error: null };
       lost.error = lastError;
       setLinkState('lost');
-      banner.render(lost);
+      // What the server said of itself no longer holds; the banner speaks for the link.
+      degraded = null;
+      delayed.render(null);
+      // A server that said it restarts is back in seconds: no red band for that.
+      if (performance.now() >= graceUntil) banner.render(lost);
       console.warn('wall: link down:', reason);
     },
     onMove(origin) {
@@ -193,6 +204,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       connected = true;
       lastError = null;
       lost = null;
+      graceUntil = 0;
       link.healthy();
       setLinkState('up');
       banner.render(null);
@@ -208,6 +220,15 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       }
     },
     layout: onLayout,
+    server_state(msg) {
+      el.dataset.server = msg.status;
+      if (msg.status === 'ok') degraded = null;
+      else if (!degraded) degraded = { sinceServer: serverNow(), sinceLocal: performance.now() };
+      delayed.render(degraded);
+    },
+    restarting(msg) {
+      graceUntil = performance.now() + (msg.grace_ms ?? RESTART_GRACE_MS);
+    },
     data(msg) {
       // Several messages within one frame become one DOM pass.
       dataQueue.push(msg);
@@ -296,7 +317,8 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       if (closed) return;
       current?.tick();
       pending?.layer.tick();
-      if (lost) banner.render(lost);
+      if (lost && performance.now() >= graceUntil) banner.render(lost);
+      if (degraded) delayed.render(degraded);
       scheduleTick();
     }, 1000 - (((serverNow() % 1000) + 1000) % 1000) + 10);
   }

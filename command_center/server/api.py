@@ -46,6 +46,8 @@ class HealthHandler(ApiHandler):
     """Liveness for monitoring: no secrets, no authentication. 200 while ``ok`` or
     ``degraded`` (the wall still shows), 503 while ``down`` (shutting down)."""
 
+    served_while_closing = True
+
     async def get(self) -> None:
         status: str = "ok"
         dependencies: dict[str, dict[str, Any]] = {}
@@ -62,6 +64,10 @@ class HealthHandler(ApiHandler):
                 "version": snap["version"],
                 "screens_online": online,
                 "screens_total": len(snap["screens"]),
+                # The whole wall: this process's screens and those other processes (on the
+                # same Redis) announced within the presence TTL.
+                "screens_on_wall": len(self.hub.screens_online()),
+                "screens_elsewhere": self.hub.screens_elsewhere(),
                 "server_time": time.time() * 1000.0,
                 # Messages on the Redis bus with a missing or wrong signature, dropped.
                 "bus_rejected": self.hub.bus_rejected,

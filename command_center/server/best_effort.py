@@ -72,10 +72,13 @@ class Bookkeeping:
         # Epoch seconds of the last failure and the last success of any job: ``/health``.
         self.failed_at: float | None = None
         self.succeeded_at: float | None = None
+        self._stopped = False
 
     def run(self, key: str, kind: str, job: Job) -> None:
         """Start ``job()`` now, or after the one of the same ``key`` still running (only
         the newest waiting job is kept)."""
+        if self._stopped:
+            return  # shutting down: the bus and stores are about to close
         if key in self._running:
             self._next[key] = (kind, job)
             return
@@ -103,7 +106,18 @@ class Bookkeeping:
     def in_flight(self) -> int:
         return len(self._running)
 
+    async def drain(self, timeout_s: float) -> None:
+        """Let the jobs under way finish (the "offline" presence of screens closed at
+        shutdown, so other processes need not wait for the TTL), for at most ``timeout_s``."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while self._running:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            await asyncio.wait(list(self._running.values()), timeout=left)
+
     async def stop(self) -> None:
+        self._stopped = True
         self._next.clear()
         tasks = list(self._running.values())
         for task in tasks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from asyncio import Future
 from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -24,6 +25,7 @@ from command_center.redis_client import NotReplicated
 from command_center.server.body_limit import BODY_METHODS, LimitedBody
 from command_center.server.keys import Keys
 from command_center.server.same_origin import check_same_origin
+from command_center.server.shutdown import IN_FLIGHT_SETTING, InFlight
 from command_center.sessions import Sessions
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,14 @@ class StoreUnavailable(TooManyRequests):
 
     status = 503
     code = "store_unavailable"
+
+
+class ShuttingDown(TooManyRequests):
+    """503: this process is stopping (SIGTERM); nothing was accepted, retry (another server,
+    or this one once it is back)."""
+
+    status = 503
+    code = "shutting_down"
 
 
 class JsonHandler(LimitedBody):
@@ -71,6 +81,20 @@ class JsonHandler(LimitedBody):
         # The declared size first: a length over every limit must be answered before
         # Tornado itself refuses it (with a bare 400) on reading the body.
         self.limit_body()
+        in_flight: InFlight | None = self.settings.get(IN_FLIGHT_SETTING)
+        if in_flight is not None and in_flight.closing and not self.served_while_closing:
+            self.set_header("Connection", "close")
+            self.refuse(
+                ShuttingDown(
+                    "Máy chủ đang khởi động lại; chưa nhận gì, hãy gửi lại · "
+                    "the server is restarting; nothing was accepted, retry",
+                    1,
+                )
+            )
+            return
+        if in_flight is not None:
+            in_flight.enter()
+            self._in_flight = in_flight
         if self._finished or self._refusal is not None:
             return
         try:
@@ -81,6 +105,19 @@ class JsonHandler(LimitedBody):
                 await self.authenticate()
         except WallError as exc:
             self.refuse(exc)  # the body is never read into memory
+
+    _in_flight: InFlight | None = None
+    # Answered even while the process stops (``/health`` then says ``down``).
+    served_while_closing = False
+
+    def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> Future[None]:
+        # Every answer passes here once, errors included (subclasses keep ``on_finish``
+        # for themselves): the shutdown waits for this count.
+        answered = super().finish(chunk)
+        if self._in_flight is not None:
+            self._in_flight.leave()
+            self._in_flight = None
+        return answered
 
     async def authenticate(self) -> None:
         """Who is asking, from the headers alone; routes whose credential is not a

@@ -42,6 +42,7 @@ from command_center.protocol import (
     Ping,
     Pong,
     Rect,
+    Restarting,
     ScreenInfo,
     ServerState,
     Swapped,
@@ -198,6 +199,13 @@ class ScreenHub:
         self._tasks = [asyncio.create_task(self._bus_loop(ready), name="hub-bus")]
         await ready.wait()
 
+    def announce_restart(self) -> None:
+        """Shutting down: screens reconnect without the link-lost banner for a while."""
+        message = Restarting()
+        for entries in self._attached.values():
+            for entry in entries:
+                entry.link.send(message)
+
     def close_links(self) -> None:
         """Close every screen link (shutdown): pages show "link lost" and reconnect."""
         for entries in self._attached.values():
@@ -325,6 +333,11 @@ class ScreenHub:
             if (data := self._tile_data.get(tile))
             and (data.get("late") is True or (data.get("late_count") or 0) > 0)
         )
+
+    def screens_elsewhere(self) -> list[str]:
+        """Screens held by another process that said so within the presence TTL: a process
+        that hangs (SIGSTOP) or dies stops saying so, and its screens drop out of this."""
+        return sorted(self.screens_online() - {s for s, st in self.status.items() if st.online})
 
     def _held_elsewhere(self) -> set[str]:
         now = self._clock()

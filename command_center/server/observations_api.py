@@ -120,6 +120,7 @@ class ObservationsHandler(ObservationsBase):
         status = self.get_status()
         if status >= 400 and self.counters is not None:
             self.counters.refused_batch(status)
+        super().on_finish()
 
     async def agency(self) -> str:
         header = self.request.headers.get("Authorization", "")

@@ -181,6 +181,8 @@ _HEALTH = _obj(
     ),
     screens_online=_INT,
     screens_total=_INT,
+    screens_on_wall=_INT,
+    screens_elsewhere={"type": "array", "items": _STR},
     server_time=_NUM,
     bus_rejected=_INT,
 )

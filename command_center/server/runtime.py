@@ -3,6 +3,7 @@ that order and close in reverse (``async with open_runtime(settings) as rt``).""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -62,6 +63,7 @@ from command_center.server.security_headers import (
     panel_pages,
     security_headers_transform,
 )
+from command_center.server.shutdown import IN_FLIGHT_SETTING, InFlight, end_bokeh_sessions
 from command_center.server.sibling_origins import sibling_origins
 from command_center.server.sign_in import SignInGate
 from command_center.server.verify_pool import VerifyPool
@@ -258,8 +260,9 @@ async def open_runtime(
 
                     console = ConsoleDeps(hub, store, bus, keys, sessions, video, credentials)
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
+                    in_flight = InFlight()
                     server = _http_server(
-                        settings, port, console, ingest, gate, extra, loop_lag, health
+                        settings, port, console, ingest, gate, extra, loop_lag, health, in_flight
                     )
                     server.start()
                     try:
@@ -285,12 +288,36 @@ async def open_runtime(
                                 metrics_port,
                             )
                     finally:
-                        hub.close_links()
-                        server.stop()
+                        await _wind_down(server, hub, health, in_flight)
             finally:
                 await hub.stop()
         finally:
             await bus.close()
+
+
+async def _wind_down(
+    server: Any, hub: ScreenHub, health: HealthMonitor, in_flight: InFlight
+) -> None:
+    """The first half of a clean exit, before the feeds, the bus and the stores close (in
+    that order, as the context managers unwind): stop accepting, say so, let what is
+    inside finish. A post in flight stores its rows and publishes them before the bus goes."""
+    started = time.monotonic()
+    health.stopping = True
+    hub.announce_restart()
+    server.stop()  # no new connections; Bokeh's own periodic jobs end
+    ended = await end_bokeh_sessions(server)  # the console's refresh callbacks with them
+    drained = await in_flight.drain()
+    hub.close_links()
+    await hub.bookkeeping.drain(0.5)  # the closed screens' "offline", for the others
+    # Keep-alive connections idle in Tornado (Bokeh keeps its server private).
+    with contextlib.suppress(Exception, TimeoutError):
+        await asyncio.wait_for(server._http.close_all_connections(), 1.0)
+    log.info(
+        "stopping: %d console session(s) ended, requests %s, in %.2f s",
+        ended,
+        "drained" if drained else "cut after the drain period",
+        time.monotonic() - started,
+    )
 
 
 def _health_monitor(
@@ -320,6 +347,7 @@ def _http_server(
     extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
     loop_lag: LoopLag | None = None,
     health: HealthMonitor | None = None,
+    in_flight: InFlight | None = None,
 ) -> Any:
     hub, store, keys, sessions = console.hub, console.store, console.keys, console.sessions
     siblings = sibling_origins(settings.servers)  # pages of the other servers of this wall
@@ -417,6 +445,6 @@ def _http_server(
         http_server_kwargs=server_limits(),
         # Frames from the browser to Bokeh's sockets (ours set their own, smaller caps).
         websocket_max_message_size=BOKEH_MAX_MESSAGE,
-        **{PUBLIC_ORIGINS_SETTING: public},
+        **{PUBLIC_ORIGINS_SETTING: public, IN_FLIGHT_SETTING: in_flight},
         **tls,
     )

@@ -13,10 +13,12 @@ import socket
 from typing import Any
 
 import pydantic
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from tornado.websocket import WebSocketClosedError
 
 from command_center.auth import Permission, authorize
-from command_center.errors import AuthError
+from command_center.errors import AuthError, StoreFull
 from command_center.protocol import SCREEN_MESSAGE, ErrorMessage, Hello, Message
 from command_center.server.device_cookie import check_screen
 from command_center.server.hub import ScreenHub
@@ -121,6 +123,11 @@ class ScreenSocket(PingedSocket):
                 raise AuthError(f"wrong device token for screen '{hello.screen}'")
         except AuthError as exc:
             self._refuse(exc.code, exc.message)
+            return
+        except (RedisConnectionError, RedisTimeoutError, StoreFull) as exc:
+            # A preview's session lives in the store: unreachable, refuse with a reason the
+            # page shows (it retries), instead of an unhandled error closing the link.
+            self._refuse("store_unavailable", f"the session store cannot be read ({exc})")
             return
         if previewer is not None:
             # Each preview is fed at the flush rate: one person may not open them by the

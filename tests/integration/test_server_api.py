@@ -29,7 +29,7 @@ async def test_health_is_public_and_says_what_shows(client: httpx.AsyncClient) -
     r = await client.get("/health")
     assert r.status_code == 200
     body = r.json()
-    assert body["status"] == "ok"
+    assert body["status"] == "ok", body
     assert body["preset"] == "overview"
     assert body["screens_total"] == 4
     assert set(body["loop_lag"]) == {"p99_ms", "max_ms", "samples", "last_10s"}  # watched
