@@ -125,6 +125,13 @@ class Replication:
         if self.replicas <= 0:
             return
         info = await client.info("replication")
+        if info.get("role") != "master":
+            # A connection made to the old primary while it came back, before the sentinels
+            # made it a replica: it counts that server's replicas (none). Start afresh.
+            pool = client.connection_pool
+            if isinstance(pool, SentinelConnectionPool):
+                await pool.disconnect(inuse_connections=True)
+            raise NotReplicated("connected to a replica, not the primary: reconnecting")
         online = sum(
             1
             for name, replica in info.items()

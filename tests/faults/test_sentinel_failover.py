@@ -75,8 +75,18 @@ class Room:
         )
         assert r.status_code == 202, r.text
         assert (await self.screen.recv("layout", within=15))["preset"] == "calibration"
-        health = (await self.client.get("/health")).json()
-        assert health["status"] == "ok" and health["bus"]["state"] == "ok", health
+        last: dict[str, object] = {}
+
+        async def healthy() -> bool:
+            # /health follows a change within ~2 s (its store probe runs every second).
+            last.update((await self.client.get("/health")).json())
+            bus = last.get("bus")
+            return last.get("status") == "ok" and isinstance(bus, dict) and bus["state"] == "ok"
+
+        try:
+            await wait_until(healthy, within=15, what="/health ok after the failover")
+        except AssertionError:
+            raise AssertionError(f"/health after the failover: {last}") from None
 
 
 @contextlib.asynccontextmanager
