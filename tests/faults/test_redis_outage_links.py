@@ -61,7 +61,9 @@ async def screens_reporting(wall: WallProcess) -> AsyncIterator[dict[str, Screen
             client = ScreenClient(ws)
             await client.send(type="hello", screen=screen, token=wall.token("screen", screen))
             await client.recv("layout", within=15)
-            assert (await client.recv("server_state"))["status"] == "ok"
+            # ok, or degraded by loop lag alone on a loaded machine: never store or bus yet.
+            greeting = await client.recv("server_state")
+            assert not {"store", "bus"} & set(greeting["reasons"]), greeting
             clients[screen] = client
 
         async def report() -> None:
@@ -103,8 +105,9 @@ async def test_a_redis_outage_longer_than_a_health_period_closes_no_screen_link(
             # Every screen hears that the server is degraded (its "data delayed" marker).
             for screen, c in screens.items():
                 state = await c.recv("server_state", within=10)
+                while not {"store", "bus"} & set(state["reasons"]):  # a loop-lag change first
+                    state = await c.recv("server_state", within=10)
                 assert state["status"] == "degraded", screen
-                assert {"store", "bus"} & set(state["reasons"]), state
             print(f"screens told 'degraded' {time.monotonic() - started:.1f} s into the outage")
             await asyncio.sleep(OUTAGE_S)
             for screen, c in screens.items():
@@ -121,9 +124,16 @@ async def test_a_redis_outage_longer_than_a_health_period_closes_no_screen_link(
         print(f"Redis down for {time.monotonic() - started:.1f} s")
         for screen, c in screens.items():
             state = await c.recv("server_state", within=20)
-            assert state == {"type": "server_state", "status": "ok", "reasons": []}, screen
-        health = (await client.get("/health")).json()
-        assert health["status"] == "ok", health
+            while {"store", "bus"} & set(state["reasons"]):
+                state = await c.recv("server_state", within=20)
+            # ok (or degraded by loop lag alone, on a loaded machine)
+            assert set(state["reasons"]) <= {"loop_lag"}, screen
+
+        async def store_and_bus_ok() -> bool:
+            deps = (await client.get("/health")).json()["dependencies"]
+            return bool(deps["store"]["status"] == "ok" and deps["bus"]["status"] == "ok")
+
+        await wait_until(store_and_bus_ok, within=20, what="/health: store and bus ok")
 
         async def bus_back() -> bool:
             bus = (await client.get("/health")).json()["bus"]
