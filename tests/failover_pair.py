@@ -36,6 +36,16 @@ class Pair:
     auth: dict[str, str] = field(default_factory=dict)  # the duty officer's bearer header
     agency: dict[str, str] = field(default_factory=dict)  # the agency's bearer header
     posted: int = 0  # observations the servers answered 201 for (each a new revision)
+    b_metrics: str = ""  # B's /metrics (--metrics-bind)
+
+    async def metric(self, name: str) -> float:
+        """One unlabelled sample of B's /metrics (0 when absent)."""
+        async with httpx.AsyncClient(timeout=30) as client:
+            text = (await client.get(self.b_metrics)).text
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        return 0.0
 
     async def sign_in(self, server: WallProcess) -> None:
         name, password = self.a.users["duty_officer"]
@@ -118,12 +128,18 @@ def running_pair(folder: Path, redis: RedisServer) -> Iterator[Pair]:
     for url in urls:
         extra += ["--server", url]
     a = WallProcess(data_dir=folder / "a", wall_file=WALL_2X2, port=a_port, extra=extra)
-    b = WallProcess(data_dir=folder / "b", wall_file=WALL_2X2, port=b_port, extra=extra)
+    metrics_port = free_port()
+    b = WallProcess(
+        data_dir=folder / "b",
+        wall_file=WALL_2X2,
+        port=b_port,
+        extra=[*extra, "--metrics-bind", f"127.0.0.1:{metrics_port}"],
+    )
     a.start()
     try:
         b.start()
         try:
-            yield Pair(a, b)
+            yield Pair(a, b, b_metrics=f"http://127.0.0.1:{metrics_port}/metrics")
         finally:
             b.stop()
     finally:
