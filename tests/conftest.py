@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
+from wallprocess import RedisServer
 
 REDIS_URL = os.environ.get("CC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -35,3 +37,16 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
         keys = list(client.scan_iter(match=f"{prefix}*"))
         if keys:
             client.delete(*keys)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of the test's own that keeps its data on disk (AOF, fsync always): the
+    fault tests stop, kill and restart it, and what it acknowledged must still be there."""
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisServer(folder=folder).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -38,15 +38,6 @@ class Pair:
     posted: int = 0  # observations the servers answered 201 for (each a new revision)
     b_metrics: str = ""  # B's /metrics (--metrics-bind)
 
-    async def metric(self, name: str) -> float:
-        """One unlabelled sample of B's /metrics (0 when absent)."""
-        async with httpx.AsyncClient(timeout=30) as client:
-            text = (await client.get(self.b_metrics)).text
-        for line in text.splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[1])
-        return 0.0
-
     async def sign_in(self, server: WallProcess) -> None:
         name, password = self.a.users["duty_officer"]
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:

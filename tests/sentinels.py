@@ -19,7 +19,6 @@ everything (data servers and sentinels) requires ``password``, as a centre would
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 import redis
-from wallprocess import free_port
+from wallprocess import free_port, port_answers
 
 MASTER = "wall"
 PASSWORD = "sentinel-test-pw"
@@ -55,14 +54,8 @@ class Node:
         log = (self.folder / "log.txt").open("ab")
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), 0.2),
-            ):
-                return self
-            time.sleep(0.05)
+        if port_answers(self.port, within):
+            return self
         self.stop()
         raise AssertionError(f"{self.name} did not start on port {self.port}: see {self.folder}")
 

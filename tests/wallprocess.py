@@ -159,14 +159,8 @@ class RedisServer:
         else:
             cmd += ["--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", "always"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), 0.2),
-            ):
-                return self
-            time.sleep(0.05)
+        if port_answers(self.port, within=10):
+            return self
         self.stop()
         raise AssertionError(f"redis-server did not start on port {self.port}")
 
@@ -178,6 +172,16 @@ class RedisServer:
                 self.proc.terminate()
             self.proc.wait(10)
             self.proc = None
+
+
+def port_answers(port: int, within: float) -> bool:
+    """Whether something accepts connections on 127.0.0.1:``port`` within ``within`` s."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 @contextlib.contextmanager

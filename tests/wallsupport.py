@@ -156,3 +156,16 @@ class StoringSink:
         self.calls.append((agency, len(rows), source))
         reporter = self.feeds.reporter(agency)
         await self.store.append(validate_batch(rows, self.feeds.catalogue, reporter, self.clock()))
+
+
+async def metric(url: str, name: str, **labels: str) -> float:
+    """One sample of a /metrics page (``--metrics-bind``), read with Prometheus' own parser."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        text = (await client.get(url)).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return float(sample.value)
+    raise AssertionError(f"{name}{labels} not in {url}")

@@ -27,17 +27,6 @@ WATCH_BANNER = """(banner) => {
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    folder = tmp_path / "redis"
-    folder.mkdir()
-    server = RedisServer(folder=folder).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def wall(tmp_path: Path, redis_server: RedisServer) -> Iterator[WallProcess]:
     process = WallProcess(
         data_dir=tmp_path / "wall",

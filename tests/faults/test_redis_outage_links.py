@@ -26,17 +26,6 @@ HEALTH = {"offset_ms": 0.0, "rtt_ms": 1.0, "width": 1920, "height": 1080}
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    folder = tmp_path / "redis"
-    folder.mkdir()
-    server = RedisServer(folder=folder).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def wall(tmp_path: Path, redis_server: RedisServer) -> Iterator[WallProcess]:
     process = WallProcess(
         data_dir=tmp_path / "wall", wall_file=WALL_2X2, extra=["--redis", redis_server.url]

@@ -11,23 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
-from prometheus_client.parser import text_string_to_metric_families
 from wallprocess import RedisServer, WallProcess, free_port
-from wallsupport import WALL_2X2, ScreenClient, wait_until
+from wallsupport import WALL_2X2, ScreenClient, metric, wait_until
 
 pytestmark = pytest.mark.redis
 OUTAGE_S = 3.0
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    folder = tmp_path / "redis"
-    folder.mkdir()
-    server = RedisServer(folder=folder).start()  # durable: a restart keeps what it had
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -60,21 +48,12 @@ async def switch(client: httpx.AsyncClient, auth: dict[str, str], preset: str) -
     return str(r.json()["switch_id"])
 
 
-async def metric(client: httpx.AsyncClient, url: str, name: str, **labels: str) -> float:
-    text = (await client.get(url)).text
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name and sample.labels == labels:
-                return float(sample.value)
-    raise AssertionError(f"{name}{labels} not in {url}")
-
-
 async def test_after_a_redis_restart_a_switch_on_one_process_still_reaches_the_other(
     pair: tuple[WallProcess, WallProcess], redis_server: RedisServer, b_metrics: str
 ) -> None:
     a, b = pair
     async with httpx.AsyncClient(base_url=a.url, timeout=30) as client:
-        assert await metric(client, b_metrics, "cc_server_status", status="down") == 0
+        assert await metric(b_metrics, "cc_server_status", status="down") == 0
         name, password = a.users["duty_officer"]
         signed_in = await client.post(
             "/api/v1/sessions", json={"username": name, "password": password}
@@ -86,10 +65,10 @@ async def test_after_a_redis_restart_a_switch_on_one_process_still_reaches_the_o
         health = (await client.get(f"{b.url}/health")).json()
         assert health["bus"]["state"] == "reconnecting" and health["bus"]["down_since"]
         # The people watching the servers see it too: bus down, the server degraded.
-        assert await metric(client, b_metrics, "cc_bus_up") == 0
+        assert await metric(b_metrics, "cc_bus_up") == 0
 
         async def degraded() -> bool:
-            return await metric(client, b_metrics, "cc_server_status", status="degraded") == 1
+            return await metric(b_metrics, "cc_server_status", status="degraded") == 1
 
         await wait_until(degraded, within=10, what="B's /metrics saying degraded")
         redis_server.start()
@@ -99,7 +78,7 @@ async def test_after_a_redis_restart_a_switch_on_one_process_still_reaches_the_o
             return bool(bus["state"] == "ok" and bus["reconnects"] >= 1)
 
         await wait_until(following_again, within=15, what="B's bus link back")
-        assert await metric(client, b_metrics, "cc_bus_reconnects_total") >= 1
+        assert await metric(b_metrics, "cc_bus_reconnects_total") >= 1
         url = f"ws://127.0.0.1:{b.port}/ws/screen"
         async with websockets.connect(url, origin=f"http://127.0.0.1:{b.port}") as ws:
             screen = ScreenClient(ws)

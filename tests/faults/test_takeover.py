@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from failover_pair import Pair, kiosks, running_pair, screen_state, time_until_shown
 from wallprocess import RedisServer
+from wallsupport import metric
 
 pytestmark = [pytest.mark.redis, pytest.mark.browser]
 
@@ -53,7 +54,7 @@ async def test_after_kill_9_of_their_server_the_kiosks_move_to_the_next_and_come
         await pair.post(pair.b, 42.5)
         moved = await time_until_shown(pair.pages, version, 42.5, killed, pair.b.url)
         # B counted them as taken over (A still held them by their last presence).
-        assert await pair.metric("cc_screen_failovers_total") >= len(pair.pages)
+        assert await metric(pair.b_metrics, "cc_screen_failovers_total") >= len(pair.pages)
         for screen, seconds in sorted(moved.items()):
             print(f"{screen}: kill -9 → current layout with fresh data on B in {seconds:.2f} s")
 
