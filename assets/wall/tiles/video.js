@@ -172,6 +172,9 @@ class VideoTile {
   lost(why) {
     if (this.state === 'playing' || this.state === 'connecting') this.lostAt = Date.now();
     this.why = why;
+    // A point that left or a failed link will send nothing more: drop the session so a
+    // frame still queued in the decoder cannot flip the tile back to "playing".
+    if (why !== 'frames') this.unsubscribe();
     this.setState('no-signal');
   }
 
