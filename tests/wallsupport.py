@@ -83,6 +83,11 @@ def device_token(rt: WallRuntime, kind: str, ident: str) -> str:
     return rt.keys.devices.issue(kind, ident)
 
 
+def agency_auth(rt: WallRuntime, agency: str) -> dict[str, str]:
+    """The Authorization header of an agency of a server in this process."""
+    return {"Authorization": f"Bearer {agency}:{device_token(rt, 'agency', agency)}"}
+
+
 def screen_token(rt: WallRuntime, screen: str) -> str:
     return device_token(rt, "screen", screen)
 

@@ -3,12 +3,9 @@ error envelope from every JSON route, never a 500 and never a RecursionError in 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
 import pytest
-from wallsupport import device_token, login, running_wall
+from wallsupport import agency_auth, login
 
 from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
@@ -17,22 +14,6 @@ DEEP = b"[" * 100_000 + b"]" * 100_000
 DEEP_SMALL = b"[" * 30_000 + b"]" * 30_000  # under the JSON API's 64 KB
 DEEP_TINY = b"[" * 2_000 + b"]" * 2_000  # under sign-in's 4 KB, still past Python's limit
 DEEP_IN_OBJECT = b'{"observations": ' + DEEP + b"}"
-
-
-@pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    async with running_wall(tmp_path) as runtime:
-        yield runtime
-
-
-@pytest.fixture
-async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
-        yield c
-
-
-def agency(rt: WallRuntime, ident: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {ident}:{device_token(rt, 'agency', ident)}"}
 
 
 @pytest.mark.parametrize(
@@ -52,7 +33,7 @@ async def test_deep_json_is_a_400_naming_the_depth(
     if who == "duty":
         headers |= await login(client, rt, Role.DUTY_OFFICER)
     elif who is not None:
-        headers |= agency(rt, who)
+        headers |= agency_auth(rt, who)
     r = await client.post(route, content=body, headers=headers)
     assert r.status_code == 400, r.text
     error = r.json()["error"]

@@ -4,14 +4,13 @@ the incident reaching the maps over the bus, and the focus audited like a switch
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from wallprocess import private_redis
-from wallsupport import login, password_of, running_wall, wait_until
+from wallsupport import agency_auth, login, password_of, running_wall, wait_until
 
 from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
@@ -27,22 +26,6 @@ ROW: dict[str, Any] = {
     "people_deployed": 85,
     "note": "Tàu cá bị nạn, 12 thuyền viên",
 }
-
-
-@pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    async with running_wall(tmp_path) as runtime:
-        yield runtime
-
-
-@pytest.fixture
-async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
-        yield c
-
-
-def agency_auth(rt: WallRuntime, agency: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {agency}:{rt.keys.devices.issue('agency', agency)}"}
 
 
 async def post(

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 from tornado.web import RequestHandler
-from wallsupport import login, running_wall
+from wallsupport import agency_auth, login, running_wall
 
 from command_center.auth import Role
 from command_center.messages import ObservationsAccepted
@@ -23,27 +22,11 @@ DISBURSEMENT = "public_investment_disbursement"  # province level, monthly, 0..1
 ROW = {"indicator": DISBURSEMENT, "area_code": "01", "code_list": "gso-34", "period": "2025-10"}
 
 
-@pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    async with running_wall(tmp_path) as runtime:
-        yield runtime
-
-
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def shared_rt(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WallRuntime]:
     """One server for the bad-input table: every row is refused, so nothing is shared."""
     async with running_wall(tmp_path_factory.mktemp("shared")) as runtime:
         yield runtime
-
-
-@pytest.fixture
-async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
-        yield c
-
-
-def agency_auth(rt: WallRuntime, agency: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {agency}:{rt.keys.devices.issue('agency', agency)}"}
 
 
 def row(**changes: Any) -> dict[str, Any]:
@@ -60,63 +43,57 @@ async def post(
 
 CSV_HEADER = "indicator,area_code,code_list,period,value,revision,note\n"
 
-# (id, auth, body, content type, status, envelope code, the first detail must contain)
-BAD_INPUT: list[tuple[str, str, Any, str, int, str, dict[str, Any]]] = [
-    (
+
+# One case: (auth, body, content type, status, envelope code, the first detail must contain).
+def refused(
+    case: str, auth: str, body: Any, kind: str, status: int, code: str, detail: dict[str, Any]
+) -> Any:
+    return pytest.param(auth, body, kind, status, code, detail, id=case)
+
+
+def invalid(case: str, auth: str, body: Any, detail: dict[str, Any]) -> Any:
+    """A batch the validator refuses as a whole: JSON, 422 ``invalid_observations``."""
+    return refused(case, auth, body, "json", 422, "invalid_observations", detail)
+
+
+BAD_INPUT: list[Any] = [
+    invalid(
         "unknown-indicator-did-you-mean",
         "ubnd_01",
         [row(indicator="public_investment_disbursment")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "indicator", "problem": "unknown_indicator", "expected": DISBURSEMENT},
     ),
-    (
+    invalid(
         "province-reports-another-province",
         "ubnd_01",
         [row(), row(area_code="46")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 1, "field": "area_code", "problem": "not_permitted", "got": "gso-34:46"},
     ),
-    (
+    invalid(
         "province-reports-the-nation",
         "ubnd_01",
         [row(area_code="", code_list="")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "area_code", "problem": "not_permitted"},
     ),
-    (
+    invalid(
         "ministry-reports-another-ministrys-indicator",
         "bo_tai_chinh",
         [{"indicator": "cpi_yoy", "period": "2025-10", "value": 3.1}],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "indicator", "problem": "not_permitted", "got": "cpi_yoy"},
     ),
-    (
+    invalid(
         "unknown-province-code",
         "bo_tai_chinh",
         [row(area_code="99")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "area_code", "problem": "unknown_province", "expected": "gso-34"},
     ),
-    (
+    invalid(
         "unknown-code-list",
         "bo_tai_chinh",
         [row(code_list="gso-35")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "code_list", "problem": "unknown_code_list", "got": "gso-35"},
     ),
-    (
+    invalid(
         "province-on-a-national-indicator",
         "cuc_thong_ke",
         [
@@ -128,84 +105,57 @@ BAD_INPUT: list[tuple[str, str, Any, str, int, str, dict[str, Any]]] = [
                 "value": 3,
             }
         ],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "area_code", "problem": "not_permitted", "expected": "national"},
     ),
-    (
+    invalid(
         "period-malformed",
         "ubnd_01",
         [row(period="10/2025")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "period", "problem": "malformed_period", "got": "10/2025"},
     ),
-    (
+    invalid(
         "period-of-the-wrong-frequency",
         "ubnd_01",
         [row(period="2025-Q3")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "period", "problem": "wrong_frequency", "expected": "monthly"},
     ),
-    (
+    invalid(
         "period-in-the-future",
         "ubnd_01",
         [row(period="2099-01")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "period", "problem": "future_period", "got": "2099-01"},
     ),
-    (
+    invalid(
         "value-not-a-number",
         "ubnd_01",
         [row(value="bốn mươi")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "value", "problem": "not_a_number", "got": "bốn mươi"},
     ),
-    (
+    invalid(
         "value-with-decimal-comma",
         "ubnd_01",
         [row(value="42,5")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "value", "problem": "not_a_number", "expected": "decimal point"},
     ),
-    (
+    invalid(
         "value-out-of-range",
         "ubnd_01",
         [row(value=150)],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "value", "problem": "out_of_range", "expected": "from 0"},
     ),
-    (
+    invalid(
         "duplicate-rows",
         "ubnd_01",
         [row(), row(period="2025-09"), row(value=1)],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 2, "field": "period", "problem": "duplicate", "expected": "row 0"},
     ),
-    (
+    invalid(
         "unknown-field",
         "ubnd_01",
         [row(province="01")],
-        "json",
-        422,
-        "invalid_observations",
         {"row": 0, "field": "province", "problem": "unknown_field"},
     ),
-    (
+    refused(
         "bad-csv-row-names-its-line",
         "ubnd_01",
         CSV_HEADER
@@ -215,7 +165,7 @@ BAD_INPUT: list[tuple[str, str, Any, str, int, str, dict[str, Any]]] = [
         "invalid_observations",
         {"row": 1, "line": 4, "field": "value", "problem": "not_a_number"},
     ),
-    (
+    refused(
         "malformed-csv-field-count",
         "ubnd_01",
         CSV_HEADER + f"{DISBURSEMENT},01,gso-34,2025-10,40\n",
@@ -224,7 +174,7 @@ BAD_INPUT: list[tuple[str, str, Any, str, int, str, dict[str, Any]]] = [
         "malformed_csv",
         {"line": 2, "field": "row", "expected": "7 fields"},
     ),
-    (
+    refused(
         "malformed-csv-header",
         "ubnd_01",
         "indicator,province,period,value\n",
@@ -233,7 +183,7 @@ BAD_INPUT: list[tuple[str, str, Any, str, int, str, dict[str, Any]]] = [
         "malformed_csv",
         {"line": 1, "field": "province"},
     ),
-    (
+    refused(
         "malformed-csv-quoting",
         "ubnd_01",
         CSV_HEADER + f'{DISBURSEMENT},01,gso-34,2025-10,40,0,"unclosed\n',
@@ -242,7 +192,7 @@ BAD_INPUT: list[tuple[str, str, Any, str, int, str, dict[str, Any]]] = [
         "malformed_csv",
         {"field": "file"},
     ),
-    (
+    refused(
         "oversized-batch",
         "ubnd_01",
         [row()] * 10_001,
@@ -251,7 +201,7 @@ BAD_INPUT: list[tuple[str, str, Any, str, int, str, dict[str, Any]]] = [
         "batch_too_large",
         {"field": "observations", "got": 10_001},
     ),
-    (
+    refused(
         "body-not-a-batch",
         "ubnd_01",
         [],
@@ -260,20 +210,16 @@ BAD_INPUT: list[tuple[str, str, Any, str, int, str, dict[str, Any]]] = [
         "bad_request",
         {"field": "observations"},
     ),
-    ("wrong-content-type", "ubnd_01", "x", "text/plain", 415, "unsupported_media_type", {}),
-    ("missing-token", "none", [row()], "json", 401, "unauthenticated", {}),
-    ("wrong-token", "wrong", [row()], "json", 401, "unauthenticated", {}),
-    ("unknown-agency", "unknown", [row()], "json", 401, "unauthenticated", {}),
-    ("viewer-session-may-not-report", "viewer", [row()], "json", 403, "forbidden", {}),
+    refused("wrong-content-type", "ubnd_01", "x", "text/plain", 415, "unsupported_media_type", {}),
+    refused("missing-token", "none", [row()], "json", 401, "unauthenticated", {}),
+    refused("wrong-token", "wrong", [row()], "json", 401, "unauthenticated", {}),
+    refused("unknown-agency", "unknown", [row()], "json", 401, "unauthenticated", {}),
+    refused("viewer-session-may-not-report", "viewer", [row()], "json", 403, "forbidden", {}),
 ]
 
 
 @pytest.mark.asyncio(loop_scope="module")
-@pytest.mark.parametrize(
-    "auth, body, kind, status, code, detail",
-    [case[1:] for case in BAD_INPUT],
-    ids=[case[0] for case in BAD_INPUT],
-)
+@pytest.mark.parametrize("auth, body, kind, status, code, detail", BAD_INPUT)
 async def test_bad_input_is_refused_with_the_row_and_field_named(
     shared_rt: WallRuntime,
     auth: str,

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import websockets
-from wallsupport import running_wall, screen_client, screen_token, wait_until
+from wallsupport import screen_client, screen_token, wait_until
 
 from command_center.auth import Principal, Role
 from command_center.messages import TileDataChanged
 from command_center.server.runtime import WallRuntime
 
 DUTY = Principal("test-duty", Role.DUTY_OFFICER)
-
-
-@pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    async with running_wall(tmp_path) as runtime:
-        yield runtime
 
 
 async def test_wrong_token_is_refused_with_a_reason(rt: WallRuntime) -> None:

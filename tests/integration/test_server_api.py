@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -11,18 +10,6 @@ from wallsupport import login, running_wall
 
 from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
-
-
-@pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    async with running_wall(tmp_path) as runtime:
-        yield runtime
-
-
-@pytest.fixture
-async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
-        yield c
 
 
 async def test_health_is_public_and_says_what_shows(client: httpx.AsyncClient) -> None:

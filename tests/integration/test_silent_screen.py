@@ -13,11 +13,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-from wallsupport import running_wall, screen_token, wait_until
+from wallsupport import screen_token, wait_until
 
 from command_center.server.runtime import WallRuntime
 
@@ -34,12 +31,6 @@ async def main(url, origin, screen, token):
 
 asyncio.run(main(*sys.argv[1:]))
 """
-
-
-@pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    async with running_wall(tmp_path) as runtime:
-        yield runtime
 
 
 async def test_a_frozen_kiosk_is_offline_within_15_s(rt: WallRuntime) -> None:

@@ -17,23 +17,15 @@ import socket
 import struct
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 import websockets
-from wallsupport import login, running_wall, screen_token, wait_until
+from wallsupport import login, screen_token, wait_until
 
 from command_center.auth import Role
 from command_center.server.link_limits import MAX_PREVIEWS
 from command_center.server.runtime import WallRuntime
-
-
-@pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    async with running_wall(tmp_path) as runtime:
-        yield runtime
 
 
 def frame(text: str) -> bytes:
