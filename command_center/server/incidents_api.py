@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 
 from command_center.auth import Permission
 from command_center.bus import Bus
-from command_center.errors import AuthError, RequestError
+from command_center.errors import RequestError
 from command_center.json_text import parse_json_off_loop
 from command_center.messages import IncidentsAccepted
+from command_center.server.agency_credential import verified_agency
 from command_center.server.body_limit import MAX_INCIDENTS_BODY
 from command_center.server.http_base import JsonHandler
 from command_center.server.keys import Keys
@@ -25,7 +26,6 @@ from feeds.incident_store.base import MAX_PAGE, PAGE
 from feeds.incidents import check_size, incident_json, incident_provinces, validate_incidents
 from feeds.loader import FeedsSpec
 
-AGENCY_KIND = "agency"  # agency tokens are the same as for observations
 MAX_BODY = MAX_INCIDENTS_BODY
 # Incidents one agency may hold; resolved ones leave with the retention (a real centre sees
 # tens a day: this stops a runaway script, not a typhoon season).
@@ -47,20 +47,13 @@ class IncidentsHandler(JsonHandler):
         self.keys = keys
 
     async def agency(self) -> str:
-        header = self.request.headers.get("Authorization", "")
-        scheme, _, credential = header.partition(" ")
-        agency_id, colon, token = credential.strip().partition(":")
-        if scheme.lower() != "bearer" or not colon or not agency_id or not token:
-            raise AuthError(
-                "reporting incidents needs 'Authorization: Bearer <agency id>:<token>' "
-                "(run_wall.py agency-tokens prints them)"
-            )
-        known = agency_id in self.feeds.agencies
-        if not known or not await self.keys.devices.check(
-            AGENCY_KIND, agency_id, token, self.request.remote_ip
-        ):
-            raise AuthError(f"unknown agency or wrong token for '{agency_id}'")
-        return agency_id
+        return await verified_agency(
+            self.request.headers.get("Authorization", ""),
+            self.feeds.agencies,
+            self.keys.devices,
+            self.request.remote_ip,
+            "reporting incidents",
+        )
 
     async def post(self) -> None:
         agency = self._agency

@@ -19,8 +19,10 @@ from typing import Any
 
 from command_center.auth import Permission, authorize
 from command_center.bus import Bus
+from command_center.credentials import DeviceKind
 from command_center.errors import AuthError, NotFoundError, RequestError, UnsupportedMediaType
 from command_center.json_text import ON_LOOP_BYTES, parse_json_off_loop
+from command_center.server.agency_credential import verified_agency
 from command_center.server.body_limit import MAX_OBSERVATIONS_BODY
 from command_center.server.http_base import JsonHandler
 from command_center.server.ingest_counters import IngestCounters
@@ -35,7 +37,7 @@ from feeds.reporting_status import expected_reports, reporting_status
 
 log = logging.getLogger(__name__)
 
-AGENCY_KIND = "agency"  # the device kind of agency tokens
+AGENCY_KIND = DeviceKind.AGENCY  # run_wall.py agency-tokens prints these
 MAX_BATCH_BYTES = MAX_OBSERVATIONS_BODY  # 10,000 rows with notes fit with room to spare
 THREAD_ABOVE_ROWS = 500  # validate bigger batches off the event loop: screens keep flushing
 
@@ -125,24 +127,15 @@ class ObservationsHandler(ObservationsBase):
     async def agency(self) -> str:
         header = self.request.headers.get("Authorization", "")
         scheme, _, credential = header.partition(" ")
-        agency_id, colon, token = credential.strip().partition(":")
-        if header and scheme.lower() == "bearer" and not colon:
+        if header and scheme.lower() == "bearer" and ":" not in credential:
             # A session token: only an account of role reporting_agency named as an agency.
             principal = authorize(await self.principal(), Permission.REPORT_DATA)
             if principal.name not in self.feeds.agencies:
                 raise AuthError(f"account '{principal.name}' is not a registered agency")
             return principal.name
-        if not header or scheme.lower() != "bearer" or not agency_id or not token:
-            raise AuthError(
-                "reporting needs 'Authorization: Bearer <agency id>:<token>' "
-                "(run_wall.py agency-tokens prints them)"
-            )
-        known = agency_id in self.feeds.agencies
-        if not known or not await self.keys.devices.check(
-            AGENCY_KIND, agency_id, token, self.request.remote_ip
-        ):
-            raise AuthError(f"unknown agency or wrong token for '{agency_id}'")
-        return agency_id
+        return await verified_agency(
+            header, self.feeds.agencies, self.keys.devices, self.request.remote_ip, "reporting"
+        )
 
     async def rows(self) -> tuple[list[Any], list[int] | None]:
         body = self.body  # at most MAX_BATCH_BYTES: refused in prepare otherwise
