@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
 from command_center.spec_problems import closest
 from command_center.tiles import TileParams
+from layouts.legibility import Legibility
 
 # Float tolerance in pixels: bezels in mm give fractional pixels, so two edges that meet
 # may differ in the last bits; an overlap thinner than this is no overlap.
@@ -75,6 +76,8 @@ class WallSpec(_Frozen):
     screen_height: int = Field(gt=0)
     bezel_px: float = Field(ge=0)
     screens: tuple[ScreenSpec, ...]
+    # From the wall file's ``viewing`` and the panel's pixel pitch; None: no rule given.
+    legibility: Legibility | None = None
 
     @property
     def width(self) -> float:

@@ -55,6 +55,13 @@ class BezelEntry(_Entry):
         return self
 
 
+class ViewingEntry(_Entry):
+    """Where the readers stand: the legibility rules of the renderer follow from it."""
+
+    # The design distance: the farthest seat (or the minister's chair) from the wall.
+    distance_m: PositiveFloat
+
+
 class ScreenOverride(_Entry):
     id: str = Field(pattern=SLUG)
     row: PositiveInt
@@ -68,6 +75,7 @@ class WallFile(_Entry):
     screen: ScreenEntry
     # Required, not defaulted to 0: a forgotten bezel silently misaligns every spanning tile.
     bezel: BezelEntry
+    viewing: ViewingEntry | None = None
     screens: tuple[ScreenOverride, ...] = ()
 
 

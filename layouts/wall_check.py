@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from command_center.spec_problems import ProblemLog
+from layouts.legibility import Legibility
 from layouts.model import ScreenSpec, WallSpec
 from layouts.schema import WallFile
 
@@ -14,6 +15,7 @@ def check_wall(data: object, log: ProblemLog) -> WallSpec | None:
     if wall is None:
         return None
     bezel_px = _bezel_px(wall, log)
+    legibility = _legibility(wall, log)
     ids = _screen_ids(wall, log)
     if len(log.problems) > before or bezel_px is None:
         return None
@@ -32,6 +34,7 @@ def check_wall(data: object, log: ProblemLog) -> WallSpec | None:
         screen_height=wall.screen.height,
         bezel_px=bezel_px,
         screens=screens,
+        legibility=legibility,
     )
 
 
@@ -49,6 +52,19 @@ def _bezel_px(wall: WallFile, log: ProblemLog) -> float | None:
     # Pixel pitch from the width; panels for walls have square pixels.
     pitch_mm = wall.screen.size_mm[0] / wall.screen.width
     return wall.bezel.mm / pitch_mm
+
+
+def _legibility(wall: WallFile, log: ProblemLog) -> Legibility | None:
+    if wall.viewing is None:
+        return None
+    if wall.screen.size_mm is None:
+        log.add(
+            ("viewing", "distance_m"),
+            "viewing rules need the screen's active area to turn millimetres into pixels",
+            "add screen.size_mm: [width_mm, height_mm]",
+        )
+        return None
+    return Legibility(wall.viewing.distance_m, wall.screen.size_mm[0] / wall.screen.width)
 
 
 def _screen_ids(wall: WallFile, log: ProblemLog) -> dict[tuple[int, int], str]:

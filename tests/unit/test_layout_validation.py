@@ -232,6 +232,20 @@ BAD_WALLS = [
         7,
         "screen id 'r1c1' is used twice",
     ),
+    (
+        WALL_HEAD
+        + "screen: {width: 1920, height: 1080}\nbezel: {px: 4}\nviewing: {distance_m: 5}\n",
+        "viewing.distance_m",
+        6,
+        "viewing rules need the screen's active area",
+    ),
+    (
+        WALL_HEAD
+        + "screen: {width: 1920, height: 1080}\nbezel: {px: 4}\nviewing: {distance_m: 0}\n",
+        "viewing.distance_m",
+        6,
+        "greater than 0",
+    ),
     ("- just\n- a list\n", "(root)", 1, r"expected a mapping of keys \(got list\)"),
 ]
 BAD_WALL_IDS = [
@@ -243,6 +257,8 @@ BAD_WALL_IDS = [
     "screen-outside-grid",
     "duplicate-screen-id",
     "override-collides-with-default-id",
+    "viewing-without-size-mm",
+    "viewing-at-no-distance",
     "not-a-mapping",
 ]
 
