@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test check lint types pytest fuzz bench soak install system-deps
+.PHONY: run test check lint types pytest fuzz audit bench soak install system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -63,6 +63,11 @@ pytest: $(STAMP) system-deps
 # The whole check, as CI runs it.
 test: lint types pytest
 check: test
+
+# The wall as the room sees it: every preset on every screen in Chromium, the text audit
+# (clipped, too small, across a bezel, overlapping) and stitched pictures in test-artifacts/.
+audit: $(STAMP) system-deps
+	$(BIN)/python tests/wallaudit.py -v $(ARGS)
 
 # The fuzzing and conformance suites in their long mode: FUZZ_EXAMPLES generated inputs per
 # operation, role and property (500 here; `make test` runs the same tests with a few).
