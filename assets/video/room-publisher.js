@@ -6,6 +6,7 @@
 // as the room, the centre answers 409 slot_taken and the panel says so.
 // Vietnamese first ("vi · en"); English alone when the console is in English.
 
+import { escapeHtml as esc } from '../common/dom.js';
 import { openDevices } from './devices.js';
 import { hangup, negotiate } from './whip.js';
 
@@ -38,10 +39,6 @@ const T = {
   replaced: ['Phòng điều hành đã vào phiên từ cửa sổ khác', 'The room joined from another window'],
   retry_in: ['thử lại sau', 'retrying in'],
 };
-
-function esc(text) {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * Mount the room's publisher into `el`. opts: {token (console session, Bearer), control
