@@ -13,16 +13,7 @@ import { Link } from './link.js';
 import { Servers } from './servers.js';
 import { runAtServerTime } from './swap.js';
 import { localNow } from './timing.js';
-import './tiles/calibration.js';
-import './tiles/clock.js';
-import './tiles/indicator.js';
-import './tiles/indicator-group.js';
-import './tiles/map.js';
-import './tiles/ranking.js';
-import './tiles/reporting-status.js';
-import './tiles/text.js';
-import './tiles/trend.js';
-import './tiles/video.js';
+import { loadTileModules } from './tiles.js';
 
 const PING_BURST = 8;
 const PING_EVERY_MS = 2000; // with several servers, three missed pongs move the link (link.js)
@@ -362,8 +353,10 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
 
   window.wallScreen = live;
   scheduleTick();
-  // Tiles measure themselves when built (the ticker its text), so styles come first.
-  addStylesheet(el, new URL('./screen.css', import.meta.url).href).then(() => { if (!closed) link.start(); });
+  // Tiles measure themselves when built (the ticker its text), so styles come first; and
+  // every tile module has loaded or failed (tiles.js), so a layout finds each renderer.
+  Promise.all([addStylesheet(el, new URL('./screen.css', import.meta.url).href), loadTileModules()])
+    .then(() => { if (!closed) link.start(); });
   const setToken = (next) => { token = next; };
   return { stats: snapshot, close, setToken, server: () => link.origin };
 }
