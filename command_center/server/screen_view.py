@@ -22,7 +22,7 @@ const loadFailed = (el, err, retryS) => {
   const band = document.createElement("div");
   band.className = "wall-load-error";
   band.setAttribute("role", "alert");
-  band.style.cssText = "padding:0.6em 1em;background:#b00020;color:#fff;font:600 2.2vh/1.3 sans-serif;";
+  band.style.cssText = "padding:0.6em 1em;background:#b00020;color:#fff;font:600 4.5vh/1.3 sans-serif;";
   const retry = retryS ? ` — thử lại sau ${retryS} giây · retrying in ${retryS} s` : "";
   band.textContent = `LỖI TẢI MÀN HÌNH · Screen failed to load${retry}: ${err?.message ?? err}`;
   el.append(band);

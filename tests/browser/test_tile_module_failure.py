@@ -41,16 +41,16 @@ async def test_a_broken_tile_module_fails_only_its_tiles(
     page = await browser.new_page()
     await page.set_viewport_size({"width": 960, "height": 540})
     await _serve_broken(page, "wall/tiles/clock.js")
-    await page.goto(wall.screens["left-top"])
+    await page.goto(wall.screens["right-top"])
 
-    # The overview's left-top screen: a text title, the clock, an indicator group.
+    # The overview's right-top screen: the text title, the clock, the map.
     error = page.locator(".tile[data-kind='clock'] .tile-error")
     await error.wait_for(timeout=30_000)
     text = await error.inner_text()
     assert text.startswith("Lỗi hiển thị ô · Tile failed to render"), text
     assert "tiles/clock.js" in text, text
 
-    await page.locator(".tile[data-kind='indicator-group'] .g-item").first.wait_for(timeout=10_000)
+    await page.locator(".tile[data-kind='map'] .map[data-map-drawn]").wait_for(timeout=30_000)
     title = page.locator(".tile[data-tile='title']")
     assert await title.locator(".tile-error").count() == 0
     assert "Chính phủ" in await title.inner_text()
