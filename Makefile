@@ -5,6 +5,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# ESLint and its config, pinned by package-lock.json (npm ci); checks assets/ (make lint).
+NPM_STAMP := node_modules/.installed
 ARGS ?=
 
 .PHONY: run test check lint types pytest fuzz audit bench soak install system-deps
@@ -15,7 +17,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  echo "installing: nodejs npm"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+install: $(STAMP) $(NPM_STAMP)
 
 # What the browser and Redis tests need from Debian: Chromium (Playwright drives it; browsers
 # cannot be downloaded here), redis-server, and for the video bridge a third-party WHIP client
@@ -50,9 +60,12 @@ system-deps:
 run: $(STAMP)
 	$(BIN)/python run_wall.py $(ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) $(NPM_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	@# Every browser module parses (ES module syntax: package.json says "type": "module").
+	find assets -name '*.js' -print0 | xargs -0 -n1 node --check
+	npx --no-install eslint .
 
 types: $(STAMP)
 	$(BIN)/mypy

@@ -2,7 +2,9 @@
 
 The composition root fills one registry (``server/composition.py``); the layout loader
 validates each tile's parameters against the model registered for its kind, and the
-browser renders it with the JS renderer of the same name (``assets/wall/tiles/<kind>.js``).
+browser renders it with the JS renderer of the same name (``assets/wall/tiles/<kind>.js``,
+listed in ``TILE_MODULES`` of ``assets/wall/tiles.js``; ``tests/unit/test_tile_kinds_js.py``
+keeps the two lists equal).
 """
 
 from __future__ import annotations

@@ -9,22 +9,19 @@
 import { VideoControl } from './control.js';
 import { DevicePass } from './credential.js';
 import { openDevices } from './devices.js';
+import { WhipPublisher } from './publisher.js';
 import { LEVEL_TEXT, LinkMeter, describe } from './quality.js';
-import { hangup, negotiate, playAudioTracks, watch } from './whip.js';
+import { hangup, playAudioTracks, watch } from './whip.js';
 
 const cfg = JSON.parse(document.getElementById('bridge-config').textContent);
 // Every wall server's origin, this page's own first, then the others in their order.
 const SERVERS = serverOrigins(cfg.servers || [], location.origin);
 let serverIndex = 0;
-let triedThisRound = 0; // servers tried since the call was last live
 const base = () => SERVERS[serverIndex];
 const HEALTH_PROBE_MS = 1000; // a server that does not answer /health within this is lost
 // The point's token stays in its HttpOnly cookie; the scripts hold a pass that soon expires.
 const pass = new DevicePass(cfg.credential_url, cfg.credential, cfg.credential_ttl_s);
 const credential = () => `point:${cfg.point}:${pass.value}`;
-const RETRY_MIN_MS = 1000;
-const RETRY_MAX_MS = 10000;
-const DISCONNECT_GRACE_MS = 3000; // 'disconnected' often heals by itself within a second or two
 const NO_FRAME_MS = 1500;
 const QUALITY_EVERY_MS = 2000;
 // Hear up to three publishers at once (the room, the program, the latest other speaker;
@@ -85,15 +82,10 @@ const STATES = {
 };
 
 let local = null; // MediaStream of camera + microphone
-let pub = null; // {pc, location}
-let sub = null; // {pc, stream, location}
+let publisher = null; // the call (publisher.js): camera and microphone to the centre
+let sub = null; // {pc, stream, location}: what the point sees, tied to the publisher's try
 let meter = null;
 let state = 'starting';
-let retryMs = RETRY_MIN_MS;
-let retryTimer = null;
-let graceTimer = null;
-let attempt = 0;
-let reconnects = 0;
 let micOn = true;
 let mutedByCentre = false;
 let roomFrames = 0;
@@ -137,48 +129,58 @@ function applyMic() {
 
 // ---- the call ----------------------------------------------------------------------------------
 
-async function connect() {
-  clearTimeout(retryTimer);
-  const mine = ++attempt;
-  teardown();
-  setState(reconnects ? 'lost' : 'connecting', reconnects ? say(`lần thử ${reconnects}`, `attempt ${reconnects}`) : '');
-  try {
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: cfg.ice_servers || [] });
-    for (const track of local.getTracks()) {
-      pc.addTransceiver(track, { direction: 'sendonly', streams: [local] });
-    }
-    watchLink(pc, mine);
-    // The pass comes from this page's own server; while that one is down the current pass
-    // (valid for minutes, on every server of the wall) carries the call elsewhere.
-    await pass.fresh().catch(() => {});
-    control?.moveTo(base());
-    const { location } = await negotiate(pc, `${base()}/whip/${encodeURIComponent(cfg.point)}`, credential());
-    if (mine !== attempt) { pc.close(); hangup(location, credential()); return; }
-    pub = { pc, location };
-    meter = new LinkMeter(pc);
-    await watchRoom(mine);
-  } catch (err) {
-    if (mine !== attempt) return;
-    if (err.final) {
+// The publisher (publisher.js) keeps the call up; this page adds what the point sees (the
+// room over WHEP, tied to the same try), the link meter, and the move between servers.
+function startCall(stream) {
+  publisher = new WhipPublisher({
+    stream,
+    url: () => `${base()}/whip/${encodeURIComponent(cfg.point)}`,
+    credential,
+    iceServers: cfg.ice_servers || [],
+    servers: () => SERVERS.length,
+    onState(next, { reconnects, waitMs, why }) {
+      if (next === 'connecting') {
+        setState(reconnects ? 'lost' : 'connecting', reconnects ? say(`lần thử ${reconnects}`, `attempt ${reconnects}`) : '');
+      } else if (next === 'live') {
+        setState('live');
+        notice('');
+      } else if (next === 'lost') {
+        const secs = Math.round(waitMs / 1000);
+        setState('lost', say(`thử lại sau ${secs} s`, `retrying in ${secs} s`));
+        notice(`${why}`);
+      }
+    },
+    onRefused(err) {
       setState('refused', `${err.status} ${err.code}`);
       notice(`${say('Trung tâm từ chối', 'The centre refused')}: ${err.message}`);
-      teardown();
-      return;
-    }
-    console.warn('bridge: connect failed', err);
-    lost(`${err.message || err}`);
-  }
+    },
+    async prepare() {
+      // The pass comes from this page's own server; while that one is down the current pass
+      // (valid for minutes, on every server of the wall) carries the call elsewhere.
+      await pass.fresh().catch(() => {});
+      control?.moveTo(base());
+    },
+    async published(pc, mine) {
+      meter = new LinkMeter(pc);
+      await watchRoom(mine);
+    },
+    // The next server at once; once every server has failed in a row, the backoff.
+    nextServer: () => { serverIndex = (serverIndex + 1) % SERVERS.length; },
+    disconnected: (mine) => checkServer(mine, 'ICE disconnected'), // a dead server need not wait for the grace
+    teardown,
+  });
+  publisher.start();
 }
 
 async function watchRoom(mine) {
   try {
     const session = await watch(base(), 'program', credential(), { audio: true, audioSlots: AUDIO_SLOTS, iceServers: cfg.ice_servers || [] });
-    if (mine !== attempt) { session.pc.close(); hangup(session.location, credential()); return; }
+    if (!publisher.current(mine)) { session.pc.close(); hangup(session.location, credential()); return; }
     sub = session;
     ui.roomVideo.srcObject = session.stream;
     playRoom();
     playAudioTracks(session.stream, ui.voices, ui.roomVideo.muted);
-    watchLink(session.pc, mine);
+    publisher.watchLink(session.pc, mine);
   } catch (err) {
     // The point still sends its picture; the room's picture is retried by the frame watch.
     console.warn('bridge: watching the room failed', err);
@@ -197,59 +199,14 @@ function playRoom() {
   });
 }
 
-function watchLink(pc, mine) {
-  pc.addEventListener('connectionstatechange', () => {
-    if (mine !== attempt) return;
-    const s = pc.connectionState;
-    if (s === 'connected') {
-      clearTimeout(graceTimer);
-      if (pub && pc === pub.pc) {
-        reconnects = 0;
-        retryMs = RETRY_MIN_MS;
-        triedThisRound = 0;
-        setState('live');
-        notice('');
-      }
-    } else if (s === 'disconnected') {
-      clearTimeout(graceTimer);
-      graceTimer = setTimeout(() => {
-        if (mine === attempt && pc.connectionState === 'disconnected') lost('ICE disconnected');
-      }, DISCONNECT_GRACE_MS);
-      checkServer(mine, 'ICE disconnected'); // a dead server need not wait for the grace
-    } else if (s === 'failed') {
-      lost('ICE failed');
-    }
-  });
-}
-
 /** The link or the control channel faltered: if the server itself is gone, go at once. */
 async function checkServer(mine, why) {
-  if (mine !== attempt || state !== 'live') return;
-  if (!(await serverAnswers()) && mine === attempt) lost(`${why}: ${base()}`);
+  if (!publisher.current(mine) || state !== 'live') return;
+  if (!(await serverAnswers()) && publisher.current(mine)) publisher.lost(`${why}: ${base()}`);
 }
 
-function lost(why) {
-  if (state === 'ended' || state === 'refused') return;
-  reconnects += 1;
-  // The next server at once; once every server has failed in a row, the backoff.
-  serverIndex = (serverIndex + 1) % SERVERS.length;
-  triedThisRound += 1;
-  const wait = triedThisRound < SERVERS.length ? 0 : retryMs;
-  if (wait) {
-    triedThisRound = 0;
-    retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
-  }
-  const secs = Math.round(wait / 1000);
-  setState('lost', say(`thử lại sau ${secs} s`, `retrying in ${secs} s`));
-  notice(`${why}`);
-  teardown();
-  clearTimeout(retryTimer);
-  retryTimer = setTimeout(connect, wait);
-}
-
+// What the page tied to the session (the publisher closes the session itself).
 function teardown() {
-  clearTimeout(graceTimer);
-  if (pub) { pub.pc.close(); hangup(pub.location, credential()); pub = null; }
   if (sub) { sub.pc.close(); hangup(sub.location, credential()); sub = null; }
   meter = null;
   ui.roomVideo.srcObject = null;
@@ -257,9 +214,7 @@ function teardown() {
 }
 
 function leave(reasonState = 'ended', text = '') {
-  attempt += 1; // cancels what is in flight
-  clearTimeout(retryTimer);
-  teardown();
+  publisher?.stop(); // cancels what is in flight
   setState(reasonState);
   notice(text);
 }
@@ -289,9 +244,9 @@ function checkRoom() {
   // only when the subscription itself is gone, or after a long silence.
   const dead = !sub || ['failed', 'closed'].includes(sub.pc.connectionState);
   const wait = dead ? 3000 : 15000;
-  if (!playing && state === 'live' && pub && now - Math.max(roomResubscribeAt, lastRoomFrame ?? 0) > wait) {
+  if (!playing && state === 'live' && publisher?.session && now - Math.max(roomResubscribeAt, lastRoomFrame ?? 0) > wait) {
     roomResubscribeAt = now;
-    const mine = attempt;
+    const mine = publisher.attempt;
     if (sub) { sub.pc.close(); hangup(sub.location, credential()); sub = null; }
     watchRoom(mine);
   }
@@ -325,7 +280,7 @@ function roomName(source) {
 }
 
 function onControl(msg) {
-  if (msg.type === 'control_down') checkServer(attempt, say('mất máy chủ', 'server lost'));
+  if (msg.type === 'control_down' && publisher) checkServer(publisher.attempt, say('mất máy chủ', 'server lost'));
   if (msg.type === 'roster' || msg.type === 'program') {
     const [vi, en] = roomName(control.program);
     ui.roomLabel.querySelector('.rl-vi').textContent = vi;
@@ -358,14 +313,14 @@ function showCentreMute() {
 
 ui.mute.addEventListener('click', () => { micOn = !micOn; applyMic(); });
 ui.leave.addEventListener('click', () => leave('ended'));
-ui.rejoin.addEventListener('click', () => { reconnects = 0; retryMs = RETRY_MIN_MS; connect(); });
+ui.rejoin.addEventListener('click', () => publisher?.start());
 ui.sound.addEventListener('click', () => {
   ui.roomVideo.muted = false;
   for (const el of ui.voices.children) { el.muted = false; el.play().catch(() => {}); }
   ui.roomVideo.play().then(() => { ui.sound.hidden = true; }).catch(() => {});
 });
 window.addEventListener('pagehide', () => {
-  if (pub) hangup(pub.location, credential());
+  if (publisher?.session) hangup(publisher.session, credential());
   if (sub) hangup(sub.location, credential());
 });
 
@@ -375,14 +330,14 @@ window.bridgePoint = {
     state,
     mic_on: micOn,
     muted_by_centre: mutedByCentre,
-    reconnects,
+    reconnects: publisher?.reconnects ?? 0,
     room_frames: roomFrames,
     room_label: ui.roomLabel.innerText,
     room_width: ui.roomVideo.videoWidth,
     room_video_track: sub?.stream.getVideoTracks()[0]?.id ?? null,
     room_audio_tracks: sub ? sub.stream.getAudioTracks().length : 0,
     lang: EN ? 'en' : 'vi',
-    session: pub?.location ?? null,
+    session: publisher?.session ?? null,
     server: base(),
     servers: SERVERS,
     quality: lastQuality,
@@ -407,7 +362,7 @@ async function main() {
   control = new VideoControl(base(), credential());
   pass.listen(() => { control.credential = credential(); });
   control.listen(onControl);
-  connect();
+  startCall(local);
 }
 
 main();

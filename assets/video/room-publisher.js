@@ -6,13 +6,12 @@
 // as the room, the centre answers 409 slot_taken and the panel says so.
 // Vietnamese first ("vi · en"); English alone when the console is in English.
 
+import { escapeHtml as esc } from '../common/dom.js';
 import { openDevices } from './devices.js';
-import { hangup, negotiate } from './whip.js';
+import { WhipPublisher } from './publisher.js';
+import { hangup } from './whip.js';
 
 const ROOM = 'room';
-const RETRY_MIN_MS = 1000;
-const RETRY_MAX_MS = 10000;
-const DISCONNECT_GRACE_MS = 3000; // 'disconnected' often heals by itself within a second or two
 
 const T = {
   title: ['Phòng điều hành trong phiên', 'The room in the call'],
@@ -38,10 +37,6 @@ const T = {
   replaced: ['Phòng điều hành đã vào phiên từ cửa sổ khác', 'The room joined from another window'],
   retry_in: ['thử lại sau', 'retrying in'],
 };
-
-function esc(text) {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * Mount the room's publisher into `el`. opts: {token (console session, Bearer), control
@@ -79,13 +74,9 @@ export function mountRoomPublisher(el, { token, control = null, lang = 'vi' }) {
   let detail = ''; // [vi, en] or a plain string (a server message)
   let note = '';
   let local = null; // MediaStream of camera + microphone
-  let pub = null; // {pc, location}
-  let attempt = 0; // bumped by every connect and stop: a late answer of an old try is dropped
-  let retryMs = RETRY_MIN_MS;
-  let retryTimer = null;
-  let graceTimer = null;
+  let publisher = null; // the call (publisher.js): the latest, live or stopped
+  let opening = 0; // bumped by every start and stop: devices that open too late are closed
   let micOn = true;
-  let reconnects = 0;
 
   /** The text of `key` (or a [vi, en] pair): "vi · en", or the English alone. */
   const say = (key) => {
@@ -141,100 +132,45 @@ export function mountRoomPublisher(el, { token, control = null, lang = 'vi' }) {
       setState('nomedia', '', 'insecure');
       return;
     }
-    const mine = ++attempt;
-    reconnects = 0;
-    retryMs = RETRY_MIN_MS;
+    const mine = ++opening;
     setState('starting');
     try {
       const stream = await openDevices();
-      if (mine !== attempt) { for (const t of stream.getTracks()) t.stop(); return; }
+      if (mine !== opening) { for (const t of stream.getTracks()) t.stop(); return; }
       local = stream;
     } catch (err) {
-      if (mine !== attempt) return;
+      if (mine !== opening) return;
       setState('nomedia', `${err.name || ''} ${err.message || err}`.trim());
       return;
     }
     ui.self.srcObject = local;
     ui.self.play().catch(() => {});
     applyMic();
-    connect();
-  }
-
-  async function connect() {
-    clearTimeout(retryTimer);
-    const mine = ++attempt;
-    teardown();
-    if (reconnects) setState('lost', [`lần thử ${reconnects}`, `attempt ${reconnects}`]);
-    else setState('connecting');
-    let pc = null;
-    try {
-      pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
-      for (const track of local.getTracks()) {
-        pc.addTransceiver(track, { direction: 'sendonly', streams: [local] });
-      }
-      watchLink(pc, mine);
-      const { location: where } = await negotiate(pc, `${window.location.origin}/whip/${ROOM}`, token);
-      if (mine !== attempt) { pc.close(); hangup(where, token); return; }
-      pub = { pc, location: where };
-    } catch (err) {
-      pc?.close();
-      if (mine !== attempt) return;
-      if (err.status === 409) {
-        // The headless client (or another console) holds the room: never fight it for the slot.
-        stopLocal('taken', err.message, 'taken_hint');
-      } else if (err.final) {
-        stopLocal('refused', `${err.status} ${err.code}: ${err.message}`);
-      } else {
-        lost(`${err.message || err}`);
-      }
-    }
-  }
-
-  function watchLink(pc, mine) {
-    pc.addEventListener('connectionstatechange', () => {
-      if (mine !== attempt) return;
-      const s = pc.connectionState;
-      if (s === 'connected') {
-        clearTimeout(graceTimer);
-        reconnects = 0;
-        retryMs = RETRY_MIN_MS;
-        setState('live');
-      } else if (s === 'disconnected') {
-        clearTimeout(graceTimer);
-        graceTimer = setTimeout(() => {
-          if (mine === attempt && pc.connectionState === 'disconnected') lost('ICE disconnected');
-        }, DISCONNECT_GRACE_MS);
-      } else if (s === 'failed') {
-        lost('ICE failed');
-      }
+    publisher = new WhipPublisher({
+      stream: local,
+      url: () => `${window.location.origin}/whip/${ROOM}`,
+      credential: () => token,
+      // The headless client (or another console) holds the room (409): never fight it for the slot.
+      isFinal: (err) => err.status === 409 || Boolean(err.final),
+      onState(next, { reconnects, waitMs, why }) {
+        if (next === 'connecting' && reconnects) setState('lost', [`lần thử ${reconnects}`, `attempt ${reconnects}`]);
+        else if (next === 'lost') {
+          const secs = Math.round(waitMs / 1000);
+          setState('lost', [`${T.retry_in[0]} ${secs} s`, `${T.retry_in[1]} ${secs} s`], why);
+        } else setState(next);
+      },
+      onRefused(err) {
+        if (err.status === 409) stopLocal('taken', err.message, 'taken_hint');
+        else stopLocal('refused', `${err.status} ${err.code}: ${err.message}`);
+      },
     });
-  }
-
-  function lost(why) {
-    if (!local) return;
-    reconnects += 1;
-    const secs = Math.round(retryMs / 1000);
-    teardown();
-    setState('lost', [`${T.retry_in[0]} ${secs} s`, `${T.retry_in[1]} ${secs} s`], why);
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(connect, retryMs);
-    retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
-  }
-
-  function teardown() {
-    clearTimeout(graceTimer);
-    if (pub) {
-      pub.pc.close();
-      hangup(pub.location, token);
-      pub = null;
-    }
+    publisher.start();
   }
 
   /** End the call (DELETE the WHIP session) and release the camera; show `next`. */
   function stopLocal(next = 'stopped', why = '', hint = '') {
-    attempt += 1; // cancels what is in flight
-    clearTimeout(retryTimer);
-    teardown();
+    opening += 1; // cancels devices still opening
+    publisher?.stop(); // kept: its reconnect count stays readable in stats()
     releaseDevices();
     setState(next, why, hint);
   }
@@ -242,7 +178,7 @@ export function mountRoomPublisher(el, { token, control = null, lang = 'vi' }) {
   // ---- what the centre says about the room ----------------------------------------------------
 
   function onControl(msg) {
-    if (msg.type !== 'left' || msg.point !== ROOM || !pub) return;
+    if (msg.type !== 'left' || msg.point !== ROOM || !publisher?.session) return;
     if (msg.reason === 'ended_by_console') {
       stopLocal('stopped', '', 'ended');
     } else if (msg.reason === 'replaced' && state === 'live') {
@@ -250,7 +186,7 @@ export function mountRoomPublisher(el, { token, control = null, lang = 'vi' }) {
       // live is another window of the same person: leave the slot to it.
       stopLocal('stopped', '', 'replaced');
     } else if (msg.reason === 'link_lost' && state === 'live') {
-      lost('link_lost');
+      publisher.lost('link_lost');
     }
   }
   const unlisten = control ? control.listen(onControl) : () => {};
@@ -258,7 +194,7 @@ export function mountRoomPublisher(el, { token, control = null, lang = 'vi' }) {
   ui.start.addEventListener('click', () => start());
   ui.stop.addEventListener('click', () => stopLocal('stopped'));
   ui.mic.addEventListener('click', () => { micOn = !micOn; applyMic(); });
-  const onPageHide = () => { if (pub) hangup(pub.location, token); };
+  const onPageHide = () => { if (publisher?.session) hangup(publisher.session, token); };
   window.addEventListener('pagehide', onPageHide);
   if (!navigator.mediaDevices?.getUserMedia) note = 'insecure';
   render();
@@ -268,8 +204,8 @@ export function mountRoomPublisher(el, { token, control = null, lang = 'vi' }) {
     stats: () => ({
       state,
       mic_on: micOn,
-      reconnects,
-      session: pub?.location ?? null,
+      reconnects: publisher?.reconnects ?? 0,
+      session: publisher?.session ?? null,
       self_width: ui.self.videoWidth,
     }),
     close() {

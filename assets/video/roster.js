@@ -5,6 +5,7 @@
 // re-checks the session and the role when each one runs; the control channel watches with a
 // short-lived view-only token the console renews (`setToken`).
 
+import { addStylesheet, escapeHtml as esc } from '../common/dom.js';
 import { VideoControl } from './control.js';
 import { LEVEL_TEXT, grade } from './quality.js';
 import { mountRoomPublisher } from './room-publisher.js';
@@ -48,10 +49,6 @@ function num(x, digits, lang) {
   });
 }
 
-function esc(text) {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /**
  * Mount the roster into `el`. opts: {token (view-only, for the control channel), mayOperate,
  * tiles: [{id, preset, label_vi, label_en}], lang, send(action) -> Promise<{ok, message}>}.
@@ -66,7 +63,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send })
   const roomHolder = document.createElement('div');
   roomHolder.className = 'video-roster';
   el.replaceChildren(...(mayOperate ? [roomHolder] : []), root);
-  addStylesheet(el);
+  addStylesheet(el, new URL('./roster.css', import.meta.url).href);
   const room = mayOperate ? mountRoomPublisher(roomHolder, { token: null, control, lang }) : null;
   let message = '';
   let frame = null;
@@ -227,15 +224,4 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send })
       window.removeEventListener('pointercancel', released, true);
     },
   };
-}
-
-function addStylesheet(el) {
-  const href = new URL('./roster.css', import.meta.url).href;
-  const root = el.getRootNode();
-  const holder = root instanceof ShadowRoot ? root : document.head;
-  if ([...holder.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href)) return;
-  const tag = document.createElement('link');
-  tag.rel = 'stylesheet';
-  tag.href = href;
-  holder.append(tag);
 }

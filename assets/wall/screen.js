@@ -3,6 +3,7 @@
 // so the whole wall changes in the same frame), applies live tile data and reports
 // health. Message contract: command_center/protocol.py.
 
+import { addStylesheet } from '../common/dom.js';
 import { Banner } from './banner.js';
 import { ClockSync } from './clocksync.js';
 import { DelayedMarker } from './delayed.js';
@@ -12,16 +13,7 @@ import { Link } from './link.js';
 import { Servers } from './servers.js';
 import { runAtServerTime } from './swap.js';
 import { localNow } from './timing.js';
-import './tiles/calibration.js';
-import './tiles/clock.js';
-import './tiles/indicator.js';
-import './tiles/indicator-group.js';
-import './tiles/map.js';
-import './tiles/ranking.js';
-import './tiles/reporting-status.js';
-import './tiles/text.js';
-import './tiles/trend.js';
-import './tiles/video.js';
+import { loadTileModules } from './tiles.js';
 
 const PING_BURST = 8;
 const PING_EVERY_MS = 2000; // with several servers, three missed pongs move the link (link.js)
@@ -361,30 +353,10 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
 
   window.wallScreen = live;
   scheduleTick();
-  // Tiles measure themselves when built (the ticker its text), so styles come first.
-  loadStylesheet(el).then(() => { if (!closed) link.start(); });
+  // Tiles measure themselves when built (the ticker its text), so styles come first; and
+  // every tile module has loaded or failed (tiles.js), so a layout finds each renderer.
+  Promise.all([addStylesheet(el, new URL('./screen.css', import.meta.url).href), loadTileModules()])
+    .then(() => { if (!closed) link.start(); });
   const setToken = (next) => { token = next; };
   return { stats: snapshot, close, setToken, server: () => link.origin };
-}
-
-// Panel renders components inside a shadow root, where the document's stylesheets do not
-// reach: the link goes into whichever root holds `el`.
-function loadStylesheet(el) {
-  const href = new URL('./screen.css', import.meta.url).href;
-  const root = el.getRootNode();
-  const holder = root instanceof ShadowRoot ? root : document.head;
-  let tag = [...holder.querySelectorAll('link[rel="stylesheet"]')].find((l) => l.href === href);
-  if (tag && tag.sheet) return Promise.resolve();
-  if (!tag) {
-    tag = document.createElement('link');
-    tag.rel = 'stylesheet';
-    tag.href = href;
-    holder.append(tag);
-  }
-  // Never hang the screen on a stylesheet: after 3 s connect anyway.
-  return new Promise((resolve) => {
-    tag.addEventListener('load', resolve, { once: true });
-    tag.addEventListener('error', resolve, { once: true });
-    setTimeout(resolve, 3000);
-  });
 }

@@ -15,6 +15,18 @@ from command_center.server.page_actions import SEND_JS, ActionSource
 _MOUNT = """
 const ws = () => `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws/screen`;
 const load = () => import(new URL("/assets/wall/screen.js", location.href).href);
+// The screen's own modules did not load (a broken or missing file, the server gone while
+// loading): a red band says so where the screen would be, never a blank kiosk.
+const loadFailed = (el, err, retryS) => {
+  console.error("wall: the screen could not load", err);
+  const band = document.createElement("div");
+  band.className = "wall-load-error";
+  band.setAttribute("role", "alert");
+  band.style.cssText = "padding:0.6em 1em;background:#b00020;color:#fff;font:600 4.5vh/1.3 sans-serif;";
+  const retry = retryS ? ` — thử lại sau ${retryS} giây · retrying in ${retryS} s` : "";
+  band.textContent = `LỖI TẢI MÀN HÌNH · Screen failed to load${retry}: ${err?.message ?? err}`;
+  el.append(band);
+};
 """
 
 
@@ -34,6 +46,7 @@ class ScreenView(JSComponent):
         _MOUNT
         + """
 const passes = () => import(new URL("/assets/video/credential.js", location.href).href);
+const RELOAD_AFTER_S = 30;
 
 export function render({ model, el }) {
   let handle = null;
@@ -48,6 +61,11 @@ export function render({ model, el }) {
       screenId: model.screen_id, token: pass.value, wsUrl: servers ? "/ws/screen" : ws(), servers,
     });
     pass.listen((value) => handle.setToken(value));
+  }).catch((err) => {
+    // A kiosk has no one at its keyboard: it loads the page again (the module graph, cached
+    // broken, would not load again in this page).
+    loadFailed(el, err, RELOAD_AFTER_S);
+    setTimeout(() => location.reload(), RELOAD_AFTER_S * 1000);
   });
   model.on("remove", () => { if (handle) handle.close(); if (pass) pass.close(); });
 }
@@ -93,7 +111,7 @@ export function render({ model, el }) {
       box.appendChild(inner);
       handles.push(m.mountScreen(inner, { screenId: s.id, token: model.token, wsUrl: ws(), preview: true, onFocus }));
     }
-  });
+  }).catch((err) => loadFailed(frame, err, 0));
   model.on("token", () => handles.forEach((h) => h.setToken(model.token)));
   model.on("remove", () => handles.forEach((h) => h.close()));
 }

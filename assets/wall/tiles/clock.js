@@ -1,6 +1,7 @@
 // Vietnam time from the server's clock (corrected for this screen's offset), so every
 // screen on the wall shows the same second whatever its own clock or time zone says.
 
+import { setText } from '../../common/dom.js';
 import { registerTile } from '../tiles.js';
 import { bilingual, formatDate, formatTime, formatWeekday } from '../format.js';
 
@@ -10,10 +11,6 @@ function draw(el, params, ctx) {
   if (params.date !== false) {
     setText(el.querySelector('.clock-date'), `${formatWeekday(now)}, ${formatDate(now)}`);
   }
-}
-
-function setText(node, text) {
-  if (node && node.textContent !== text) node.textContent = text;
 }
 
 registerTile('clock', {

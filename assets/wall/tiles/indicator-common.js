@@ -1,13 +1,10 @@
 // Shared by the indicator tiles (indicator, indicator-group, ranking, trend,
 // reporting-status): their stylesheet, number and target formats, status colours, the
-// sparkline and the live late mark. Data shapes: feeds/tile_data.py.
-//
-// Lateness is recomputed on every tick from data.due_at and the server clock, so a value
-// turns late on the wall at its deadline even if no new data arrives.
+// sparkline. Data shapes: feeds/tile_data.py. The late mark and the DOM helpers are in
+// common/dom.js.
 
-import { bilingual, formatDuration, formatNumber } from '../format.js';
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
+import { svg } from '../../common/dom.js';
+import { bilingual, formatNumber } from '../format.js';
 
 export const STATUS_VI = { ok: 'Tốt', warning: 'Cảnh báo', alarm: 'Báo động', neutral: '' };
 export const STATUS_EN = { ok: 'Good', warning: 'Warning', alarm: 'Alarm', neutral: '' };
@@ -45,24 +42,6 @@ export function verdictText(met, lang) {
   return '';
 }
 
-/** {late, overdueMs} now, from due_at and the server clock (data.late as the fallback). */
-export function lateNow(data, ctx) {
-  const due = Number(data.due_at);
-  if (Number.isFinite(due)) {
-    const over = ctx.serverNow() - due;
-    return { late: over >= 0, overdueMs: Math.max(0, over) };
-  }
-  return { late: Boolean(data.late), overdueMs: Number(data.overdue_ms) || 0 };
-}
-
-/** The late badge's text: "TRỄ HẠN 3 ngày · LATE 3 d". */
-export function lateText(overdueMs, lang) {
-  const d = formatDuration(overdueMs).split(' · ');
-  const vi = `TRỄ HẠN ${d[0]}`;
-  const en = `LATE ${d[1] ?? d[0]}`;
-  return bilingual(vi, en, lang).filter(Boolean).join(' · ');
-}
-
 /** Two texts in the screen's language order, joined, the second dimmed. */
 export function setBilingual(node, vi, en, lang) {
   const [a, b] = bilingual(vi, en, lang);
@@ -77,16 +56,6 @@ export function setBilingual(node, vi, en, lang) {
     s.textContent = b;
     node.append(s);
   }
-}
-
-export function setText(node, text) {
-  if (node && node.textContent !== text) node.textContent = text;
-}
-
-export function svg(tag, attrs = {}) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
 }
 
 /**

@@ -2,10 +2,11 @@
 // colour, a sparkline, the target and attainment, the period, and a LATE mark per item.
 // Data: feeds.tile_data.group_data ({items: [indicator data…], as_of, stale_after_s}).
 
+import { drawLate as drawLateMark, setText, svg } from '../../common/dom.js';
 import { registerTile } from '../tiles.js';
 import { bilingual } from '../format.js';
 import {
-  drawSparkline, ensureStyles, lateNow, lateText, num, setText, svg, targetText, verdictText,
+  drawSparkline, ensureStyles, num, targetText,
 } from './indicator-common.js';
 
 function item(codes, i) {
@@ -70,12 +71,7 @@ function drawLate(el, data, ctx) {
   const items = Array.isArray(data.items) ? data.items : [];
   items.forEach((d, i) => {
     const node = root.children[i];
-    if (!node) return;
-    const { late, overdueMs } = lateNow(d, ctx);
-    node.classList.toggle('is-late', late);
-    const badge = node.querySelector('.late-badge');
-    badge.hidden = !late;
-    if (late) setText(badge, lateText(overdueMs, ctx.lang));
+    if (node) drawLateMark(node.querySelector('.late-badge'), d, ctx, { holder: node });
   });
 }
 

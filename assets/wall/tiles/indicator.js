@@ -3,11 +3,11 @@
 // the period and the reporting agency, and a LATE mark from the next report's deadline.
 // Data: feeds.tile_data.indicator_data. The frame shows "as of" and the stale mark.
 
+import { drawLate as drawLateMark, escapeHtml, setText, svg } from '../../common/dom.js';
 import { registerTile } from '../tiles.js';
 import { bilingual, formatSigned } from '../format.js';
 import {
-  STATUS_EN, STATUS_VI, drawSparkline, ensureStyles, lateNow, lateText, num, setText, svg,
-  targetText, verdictText,
+  STATUS_EN, STATUS_VI, drawSparkline, ensureStyles, num, targetText, verdictText,
 } from './indicator-common.js';
 
 function build(el) {
@@ -69,7 +69,7 @@ function draw(el, data, params, ctx) {
   if (t) {
     const att = data.attainment_pct;
     const parts = [`<span class="lbl">${lang === 'en' ? 'Target' : 'Mục tiêu'}:</span> `
-      + `${targetText(t, data.decimals)} ${escape(data.unit_vi || '')}`];
+      + `${targetText(t, data.decimals)} ${escapeHtml(data.unit_vi || '')}`];
     // Attainment and the verdict in the status colour, so the tile never says "met" in
     // amber next to a green "not met" (the status already weighs the target).
     if (att !== null && att !== undefined) {
@@ -103,18 +103,8 @@ function draw(el, data, params, ctx) {
 function drawLate(el, data, ctx) {
   const root = el.querySelector('.ind-one');
   if (!data.indicator) return;
-  const { late, overdueMs } = lateNow(data, ctx);
-  root.classList.toggle('is-late', late);
-  const badge = root.querySelector('.ind-late');
-  badge.hidden = !late;
-  if (late) {
-    const missing = ctx.lang === 'en' ? `missing ${data.due_period_en}` : `chưa có ${data.due_period_vi}`;
-    setText(badge, `${lateText(overdueMs, ctx.lang)} — ${missing}`);
-  }
-}
-
-function escape(text) {
-  return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+  const detail = (lang) => (lang === 'en' ? `missing ${data.due_period_en}` : `chưa có ${data.due_period_vi}`);
+  drawLateMark(root.querySelector('.ind-late'), data, ctx, { holder: root, detail });
 }
 
 registerTile('indicator', {

@@ -1,17 +1,10 @@
 // The map's layers: search-and-rescue incidents (feeds/incidents.py) and bridge points
 // (BridgePointState from the video module), drawn at their lat/lon with the tile's projection.
 
+import { escapeHtml as esc, svg } from '../../common/dom.js';
 import { bilingual, formatAge, formatTime } from '../format.js';
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const LIST_ROWS = 6;
-
-function svg(tag, attrs, parent) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  parent.append(node);
-  return node;
-}
 
 /** A triangle per incident (status by colour and by outline: solid, dashed, hollow). */
 export function drawIncidents(group, incidents, proj, fs) {
@@ -72,8 +65,4 @@ export function incidentList(box, incidents, p34, lang, ctx) {
   }
   const html = rows.join('');
   if (box.innerHTML !== html) box.innerHTML = html;
-}
-
-function esc(text) {
-  return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 }

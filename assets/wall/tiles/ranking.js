@@ -3,9 +3,10 @@
 // yet; the national value; a LATE mark when the next period's report is overdue.
 // Data: feeds.tile_data.ranking_data. Params: show = both | best | worst.
 
+import { drawLate as drawLateMark, setText } from '../../common/dom.js';
 import { registerTile } from '../tiles.js';
 import { bilingual } from '../format.js';
-import { ensureStyles, lateNow, lateText, num, setText } from './indicator-common.js';
+import { ensureStyles, num } from './indicator-common.js';
 
 const HEADINGS = {
   best: {
@@ -87,11 +88,7 @@ function draw(el, data, params, ctx) {
 function drawLate(el, data, ctx) {
   const root = el.querySelector('.ind-rank');
   if (!data.indicator) return;
-  const { late, overdueMs } = lateNow(data, ctx);
-  root.classList.toggle('is-late', late);
-  const badge = root.querySelector('.late-badge');
-  badge.hidden = !late;
-  if (late) setText(badge, lateText(overdueMs, ctx.lang));
+  drawLateMark(root.querySelector('.late-badge'), data, ctx, { holder: root });
 }
 
 registerTile('ranking', {

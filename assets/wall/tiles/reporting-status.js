@@ -2,9 +2,10 @@
 // long. Overdue durations count on from each row's deadline with the server clock, so
 // they grow between server pushes. Data: feeds.tile_data.reporting_status_data.
 
+import { setText } from '../../common/dom.js';
 import { registerTile } from '../tiles.js';
 import { bilingual, formatDate, formatDuration } from '../format.js';
-import { ensureStyles, setText } from './indicator-common.js';
+import { ensureStyles } from './indicator-common.js';
 
 const STATE = {
   overdue: ['Quá hạn', 'Overdue'],

@@ -12,8 +12,9 @@
 import { registerTile } from '../tiles.js';
 import { embedFigure } from '../bokeh-embed.js';
 import { bilingual } from '../format.js';
+import { drawLate as drawLateMark, setText } from '../../common/dom.js';
 import {
-  ensureStyles, lateNow, lateText, num, setText, targetText, verdictText,
+  ensureStyles, num, targetText, verdictText,
 } from './indicator-common.js';
 
 export const SOURCE_NAME = 'trend-series';
@@ -164,10 +165,7 @@ function drawHead(el, data, params, ctx) {
 function drawLate(el, data, ctx) {
   const root = el.querySelector('.ind-trend');
   if (!data.indicator) return;
-  const { late, overdueMs } = lateNow(data, ctx);
-  const badge = root.querySelector('.late-badge');
-  badge.hidden = !late;
-  if (late) setText(badge, lateText(overdueMs, ctx.lang));
+  drawLateMark(root.querySelector('.late-badge'), data, ctx);
 }
 
 function showError(el, err) {

@@ -7,6 +7,7 @@
 // The control channel (assets/video/control.js) gives names, pins, joins and statistics.
 
 import { onServer } from '../servers.js';
+import { addStylesheet, setText } from '../../common/dom.js';
 import { registerTile } from '../tiles.js';
 import { acquireControl } from '../../video/control.js';
 import { LEVEL_TEXT, describe, grade } from '../../video/quality.js';
@@ -59,7 +60,7 @@ class VideoTile {
     this.qualityBox = el.querySelector('.video-quality');
     this.nameBox.hidden = params.show_name === false;
     this.qualityBox.hidden = params.show_quality === false;
-    addStylesheet(el, this.base);
+    addTileStylesheet(el, this.base);
 
     this.countFrames();
     this.held = acquireControl(this.base, this.ctx.videoCredential);
@@ -274,21 +275,9 @@ class VideoTile {
   }
 }
 
-function setText(node, text) {
-  if (node && node.textContent !== text) node.textContent = text;
-}
-
-// The tile's styles live beside the video modules; in the console's preview the screen sits
-// in a shadow root, where the document's stylesheets do not reach.
-function addStylesheet(el, origin) {
-  const href = onServer(new URL('../../video/tile.css', import.meta.url).href, origin);
-  const root = el.getRootNode();
-  const holder = root instanceof ShadowRoot ? root : document.head;
-  if ([...holder.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href)) return;
-  const tag = document.createElement('link');
-  tag.rel = 'stylesheet';
-  tag.href = href;
-  holder.append(tag);
+// The tile's styles live beside the video modules, on the server the screen uses now.
+function addTileStylesheet(el, origin) {
+  addStylesheet(el, onServer(new URL('../../video/tile.css', import.meta.url).href, origin));
 }
 
 registerTile('video', {

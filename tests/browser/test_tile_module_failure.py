@@ -1,0 +1,79 @@
+"""A broken JavaScript file fails only what depends on it, visibly.
+
+The browser is handed a tile module with a syntax error (Playwright answers that one
+request, as a bad deploy or a cut download would): that kind's tiles show the error and the
+module's name, every other tile draws, and the screen connects. A broken ``screen.js``
+shows the load-error band instead of a blank kiosk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import BrowserContext, Page, Route
+from wallprocess import WallProcess
+from wallsupport import WALL_2X2, wait_until
+
+BROKEN_JS = "export const broken = ;\n"
+
+
+@pytest.fixture
+def wall(tmp_path: Path) -> Iterator[WallProcess]:
+    process = WallProcess(
+        data_dir=tmp_path / "data", wall_file=WALL_2X2, extra=["--no-simulator"]
+    ).start()
+    yield process
+    process.stop()
+
+
+async def _serve_broken(page: Page, path: str) -> None:
+    async def broken(route: Route) -> None:
+        await route.fulfill(status=200, content_type="text/javascript", body=BROKEN_JS)
+
+    await page.route(f"**/assets/{path}", broken)
+
+
+async def test_a_broken_tile_module_fails_only_its_tiles(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 960, "height": 540})
+    await _serve_broken(page, "wall/tiles/clock.js")
+    await page.goto(wall.screens["right-top"])
+
+    # The overview's right-top screen: the text title, the clock, the map.
+    error = page.locator(".tile[data-kind='clock'] .tile-error")
+    await error.wait_for(timeout=30_000)
+    text = await error.inner_text()
+    assert text.startswith("Lỗi hiển thị ô · Tile failed to render"), text
+    assert "tiles/clock.js" in text, text
+
+    await page.locator(".tile[data-kind='map'] .map[data-map-drawn]").wait_for(timeout=30_000)
+    title = page.locator(".tile[data-tile='title']")
+    assert await title.locator(".tile-error").count() == 0
+    assert "Chính phủ" in await title.inner_text()
+    assert await page.locator(".tile-error").count() == 1  # the clock's, no other
+    await wait_until(
+        lambda: page.evaluate("() => Boolean(window.wallScreen?.stats().connected)"),
+        within=10,
+        what="the screen connected despite the broken module",
+    )
+    await page.screenshot(path=artifacts / "broken-clock-module.png")
+
+
+async def test_a_broken_screen_module_shows_the_load_error(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 960, "height": 540})
+    await _serve_broken(page, "wall/screen.js")
+    await page.goto(wall.screens["left-top"])
+
+    band = page.locator(".wall-load-error[role='alert']")
+    await band.wait_for(timeout=30_000)
+    text = await band.inner_text()
+    assert text.startswith("LỖI TẢI MÀN HÌNH · Screen failed to load"), text
+    assert "thử lại sau 30 giây" in text, text
+    await page.screenshot(path=artifacts / "broken-screen-module.png")
