@@ -21,6 +21,11 @@ export default [
     },
   },
   {
+    // Scripts the tests evaluate inside a page (one function expression, no module).
+    files: ['tests/**/*.js'],
+    languageOptions: { ecmaVersion: 2022, sourceType: 'script', globals: globals.browser },
+  },
+  {
     files: ['eslint.config.js'],
     languageOptions: { sourceType: 'module', globals: globals.node },
   },
