@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from bussupport import listening
 from relaysupport import LOOPBACK, ROOT, base, client_process, cred, publisher, subscriber
 from wallprocess import private_redis
 from wallsupport import settings_for, wait_until
@@ -80,29 +81,21 @@ async def test_bridge_point_state_reaches_another_process_over_redis(
         # As another server process (the map's) would: the same key file, so the same bus key.
         bus_key = secret_bytes(KeyFile.open(tmp_path / "keys.json").current().bus)
         listener = create_bus(url, bus_key)
-        seen: list[BridgePointState] = []
-
-        async def record() -> None:
-            async with listener.subscribe() as messages:
-                async for message in messages:
-                    if isinstance(message, BridgePointState) and message.point == "quang-ninh":
-                        seen.append(message)
-
-        task = asyncio.ensure_future(record())
-        await asyncio.sleep(0.2)
         try:
-            settings = settings_for(tmp_path, redis_url=url)
-            async with open_runtime(settings, video_config=config) as rt:
-                async with publisher(rt, "quang-ninh", encode_clip(30, 320, 180)):
-                    await wait_until(
-                        lambda: any(m.in_call for m in seen), within=20, what="in call"
-                    )
-                await wait_until(lambda: seen and not seen[-1].online, within=20, what="left")
+            async with listening(
+                listener, BridgePointState, lambda m: m.point == "quang-ninh"
+            ) as seen:
+                settings = settings_for(tmp_path, redis_url=url)
+                async with open_runtime(settings, video_config=config) as rt:
+                    async with publisher(rt, "quang-ninh", encode_clip(30, 320, 180)):
+                        await wait_until(
+                            lambda: any(m.in_call for m in seen), within=20, what="in call"
+                        )
+                    await wait_until(lambda: seen and not seen[-1].online, within=20, what="left")
             first = seen[0]
             assert (first.online, first.in_call, first.kind) == (True, False, "province")
             assert first.name_vi == "UBND tỉnh Quảng Ninh" and first.lat == pytest.approx(20.9517)
         finally:
-            task.cancel()
             await listener.close()
 
 

@@ -1,4 +1,5 @@
-"""Fixtures of the unit tests: a screen hub on a real embedded store and in-memory bus."""
+"""Fixtures of the unit tests: a screen hub on a real embedded store and in-memory bus,
+paced by the event loop (``hub``) or by a clock the test advances (``paced_hub``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from timersupport import FakeTimers
 
 from command_center.bus import MemoryBus
 from command_center.server.composition import build_registry
@@ -25,5 +27,21 @@ async def hub(tmp_path: Path) -> AsyncIterator[ScreenHub]:
         hub = ScreenHub(wall, presets, store, bus, flush_hz=0.01)
         await hub.start()
         yield hub
+        await hub.stop()
+        await bus.close()
+
+
+@pytest.fixture
+async def paced_hub(tmp_path: Path) -> AsyncIterator[tuple[ScreenHub, FakeTimers]]:
+    """A hub whose data pacing runs on fake timers: a 100 ms flush period (10 Hz) that passes
+    only when the test calls ``timers.advance``."""
+    wall = load_wall(DEFAULT_WALL_FILE)
+    presets = load_presets(presets_dir_for(wall.id), wall, build_registry())
+    timers = FakeTimers()
+    async with open_store(tmp_path, None) as store:
+        bus = MemoryBus()
+        hub = ScreenHub(wall, presets, store, bus, flush_hz=10, timers=timers)
+        await hub.start()
+        yield hub, timers
         await hub.stop()
         await bus.close()

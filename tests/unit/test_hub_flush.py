@@ -1,20 +1,15 @@
 """The hub's flush: one message per screen per tick, only what changed, and a busy (slow)
 screen never delays the others. The hub runs on a real embedded store and in-memory bus;
-the links are recording stand-ins for WebSockets (the WebSocket path has its own tests)."""
+the links are recording stand-ins for WebSockets (the WebSocket path has its own tests).
+Pacing runs on fake timers the tests advance by hand: no test here waits on the clock."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from timersupport import FakeTimers
 from wallsupport import RecordingLink
 
-from command_center.bus import MemoryBus
 from command_center.protocol import LayoutMessage
-from command_center.server.composition import build_registry
 from command_center.server.hub import ScreenHub
-from command_center.store import open_store
-from layouts import DEFAULT_WALL_FILE, presets_dir_for
-from layouts.loader import load_presets, load_wall
 
 
 def first_tile(link: RecordingLink) -> str:
@@ -74,42 +69,37 @@ async def test_switch_sends_each_screen_its_layout_once_with_one_instant(hub: Sc
 
 
 async def test_the_first_change_goes_at_once_and_a_burst_waits_for_the_period(
-    tmp_path: Path,
+    paced_hub: tuple[ScreenHub, FakeTimers],
 ) -> None:
-    import asyncio
-
-    wall = load_wall(DEFAULT_WALL_FILE)
-    presets = load_presets(presets_dir_for(wall.id), wall, build_registry())
-    async with open_store(tmp_path, None) as store:
-        bus = MemoryBus()
-        hub = ScreenHub(wall, presets, store, bus, flush_hz=10)  # a 100 ms period
-        await hub.start()
-        try:
-            link = RecordingLink(wall.screens[0].id)
-            await hub.attach(link, None)
-            tile = first_tile(link)
-            hub.push(tile, {"n": 0}, ts=0.0)
-            await asyncio.sleep(0)  # one loop turn: the quiet screen is sent to at once
-            assert [m.tiles for m in link.data()] == [{tile: {"n": 0}}]
-            for i in range(1, 300):
-                hub.push(tile, {"n": i}, ts=float(i))
-            await asyncio.sleep(0.01)
-            assert len(link.data()) == 1  # the burst waits for the period to end...
-            await asyncio.sleep(0.15)
-            assert [m.tiles for m in link.data()][1:] == [{tile: {"n": 299}}]  # ...then one
-        finally:
-            await hub.stop()
-            await bus.close()
+    hub, timers = paced_hub  # a 100 ms period
+    link = RecordingLink(hub.wall.screens[0].id)
+    await hub.attach(link, None)
+    tile = first_tile(link)
+    hub.push(tile, {"n": 0}, ts=0.0)
+    timers.advance(0)  # no time passes: the quiet screen is sent to at once
+    assert [m.tiles for m in link.data()] == [{tile: {"n": 0}}]
+    for i in range(1, 300):
+        hub.push(tile, {"n": i}, ts=float(i))
+    timers.advance(0.09)
+    assert len(link.data()) == 1  # the burst waits for the period (100 ms) to end...
+    timers.advance(0.02)
+    assert [m.tiles for m in link.data()][1:] == [{tile: {"n": 299}}]  # ...then goes as one
+    assert timers.pending == 0  # and nothing more is scheduled
 
 
-async def test_the_console_sees_a_screen_that_cannot_keep_up(hub: ScreenHub) -> None:
-    import asyncio
-
+async def test_the_console_sees_a_screen_that_cannot_keep_up(
+    paced_hub: tuple[ScreenHub, FakeTimers],
+) -> None:
+    hub, timers = paced_hub
     screen = hub.wall.screens[0].id
     link = RecordingLink(screen, busy=True)
     await hub.attach(link, None)
     hub.push(first_tile(link), {"n": 1}, ts=1.0)
-    await asyncio.sleep(0)  # the send is due at once, but the link is still writing
+    timers.advance(0)  # the send is due at once, but the link is still writing
     assert link.data() == []
+    timers.advance(0.11)  # a period later: still writing, skipped again
     row = next(s for s in hub.snapshot()["screens"] if s["id"] == screen)
-    assert row["skipped_flushes"] == 1
+    assert row["skipped_flushes"] == 2
+    link.busy = False
+    timers.advance(0.11)  # it caught up: the newest value goes out
+    assert [m.tiles for m in link.data()] == [{first_tile(link): {"n": 1}}]

@@ -3,13 +3,13 @@ process expect them, until they say they left or fall silent past the TTL."""
 
 from __future__ import annotations
 
-import asyncio
-
+from bussupport import listening
 from wallsupport import RecordingLink, wait_until
 
 from command_center.auth import Principal, Role
 from command_center.messages import ScreenPresence
-from command_center.server.hub import REMOTE_PRESENCE_TTL_MS, ScreenHub
+from command_center.server.hub import ScreenHub
+from command_center.server.presence import REMOTE_PRESENCE_TTL_MS
 
 DUTY = Principal("duty", Role.DUTY_OFFICER)
 
@@ -29,21 +29,11 @@ async def test_screens_of_other_processes_are_expected_while_present(hub: Screen
 
 
 async def test_a_screen_announces_itself_and_its_leaving(hub: ScreenHub) -> None:
-    seen: list[ScreenPresence] = []
-
-    async def listen() -> None:
-        async with hub._bus.subscribe() as messages:
-            async for message in messages:
-                if isinstance(message, ScreenPresence):
-                    seen.append(message)
-
-    task = asyncio.create_task(listen())
-    await asyncio.sleep(0)
-    link = RecordingLink("r1c1")
-    await hub.attach(link, None)
-    hub.detach(link)
-    await wait_until(lambda: len(seen) >= 2, within=5, what="presence up and down")
-    task.cancel()
+    async with listening(hub._bus, ScreenPresence) as seen:
+        link = RecordingLink("r1c1")
+        await hub.attach(link, None)
+        hub.detach(link)
+        await wait_until(lambda: len(seen) >= 2, within=5, what="presence up and down")
     assert [(m.screen, m.online, m.process) for m in seen[:2]] == [
         ("r1c1", True, hub.process),
         ("r1c1", False, hub.process),

@@ -77,3 +77,15 @@ def test_no_test_module_imports_another(path: Path) -> None:
     } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     wrong = sorted(name for name in imported if name.split(".")[-1].startswith("test_"))
     assert not wrong, f"{path.name} imports test module(s) {', '.join(wrong)}"
+
+
+HUB_PARTS = ("fanout", "presence", "switching", "timers")
+
+
+@pytest.mark.parametrize("part", HUB_PARTS)
+def test_the_hubs_parts_never_import_the_hub(part: str) -> None:
+    """``server/hub.py`` assembles its parts; a part that reached back into the hub would
+    tie the concepts together again. The clocks (``timers.py``) import nothing of ours."""
+    imported = _imports(ROOT / "command_center" / "server" / f"{part}.py")
+    wrong = imported if part == "timers" else {"command_center.server.hub"} & imported
+    assert not wrong, f"{part}.py may not import {', '.join(sorted(wrong))}"

@@ -1,211 +1,43 @@
-"""The bus: every part of the centre publishes typed messages, every subscriber sees them.
-
-    Bus (Protocol)         publish / subscribe / close
-    ├── MemoryBus          one process: subscribers are queues in this event loop
-    └── RedisBus           many processes: Redis pub/sub, messages as JSON (``BUS_MESSAGE``),
-                           each signed with the bus key from the key file (Redis never holds
-                           it): forged or unsigned payloads are dropped and counted
-    create_bus(url, key)   picks one from settings (aiortc's ``create_signaling`` pattern)
-
-Delivery is at-most-once and live only: a subscriber sees what is published after its
-``subscribe()`` has been entered, nothing earlier. State that must not be lost lives in the
-store; the bus only says that it changed.
+"""The bus across processes: Redis pub/sub on one channel, payloads signed (``signing.py``).
 
 A Redis bus whose link breaks (Redis restarted, a network fault) reconnects by itself, for
 as long as it takes, and then hands every subscriber a ``BusResumed``: what was published
 meanwhile is gone (pub/sub keeps nothing), so each subscriber re-reads what it shows from
 the stores. Subscriptions never end because of a fault, only when the bus closes.
-
-Every subscriber reads from its own bounded queue that drops its *oldest* message when full,
-so a slow subscriber loses old news instead of slowing the publisher (or, with Redis,
-growing the server's output buffer until Redis cuts the connection).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
-import hmac
 import itertools
 import logging
-import secrets
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from contextlib import asynccontextmanager
+from typing import Any
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from command_center.bus.contract import BusResumed
+from command_center.bus.signing import SIG_LEN, PayloadCheck, seal
+from command_center.bus.subscription import DEFAULT_QUEUE_SIZE, Subscription
 from command_center.messages import BUS_MESSAGE, AnyBusMessage
 from command_center.redis_client import redis_client
-from command_center.tasks import stop_if_cancelled
 
 log = logging.getLogger(__name__)
 
-DEFAULT_QUEUE_SIZE = 10_000
 DEFAULT_CHANNEL = "cc:bus"
 SUBSCRIBE_TIMEOUT_S = 5.0
 MAX_AWAITED_ECHOES = 64  # own payloads awaiting their return from Redis
-_SIG_LEN = 43  # unpadded urlsafe base64 of an HMAC-SHA256
-# A signed message older or newer than this (by its sender's clock) is refused as a replay;
-# the servers' clocks must agree within it (NTP). Signatures are remembered twice as long.
-REPLAY_WINDOW_S = 60.0
 # Reconnecting after a fault: the first retry at once, then doubling up to the cap.
 RECONNECT_FIRST_S = 0.1
 RECONNECT_CAP_S = 2.0
-
-
-@dataclass(frozen=True)
-class BusResumed:
-    """Not a bus message: this process's link to the bus broke for ``gap_s`` seconds and is
-    back. Anything published meanwhile was lost; re-read what you show from the stores."""
-
-    gap_s: float
-
-
-BusItem = AnyBusMessage | BusResumed
-
-
-class Bus(Protocol):
-    async def publish(self, message: AnyBusMessage) -> None:
-        """Send ``message`` to every current subscriber; never waits for a slow one."""
-        ...
-
-    def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[BusItem]]:
-        """``async with bus.subscribe() as messages: async for m in messages: ...``
-
-        Once entered, the iterator yields every message published afterwards, in order
-        (minus what a full queue dropped), and a ``BusResumed`` after a broken link came
-        back. It ends when the bus closes.
-        """
-        ...
-
-    async def close(self) -> None:
-        """End every live subscription and release connections."""
-        ...
-
-    @property
-    def rejected(self) -> int:
-        """Messages dropped because their signature was missing or wrong (``/health``)."""
-        ...
-
-    @property
-    def down_since(self) -> float | None:
-        """While the link to the bus is broken, since when (epoch seconds); else None."""
-        ...
-
-    @property
-    def reconnects(self) -> int:
-        """How many times a broken link came back (each one a ``BusResumed``)."""
-        ...
-
-
-@dataclass(frozen=True)
-class _End:
-    """Queue marker: the subscription is over, with ``error`` if the transport failed."""
-
-    error: BaseException | None = None
-
-
-class Subscription:
-    """One subscriber's bounded, drop-oldest queue; an async iterator of bus messages."""
-
-    def __init__(self, maxsize: int = DEFAULT_QUEUE_SIZE) -> None:
-        if maxsize < 1:
-            raise ValueError(f"queue size must be at least 1 (got {maxsize})")
-        self._maxsize = maxsize
-        # Unbounded underneath: we enforce ``maxsize`` ourselves so the end marker always fits.
-        self._queue: asyncio.Queue[BusItem | _End] = asyncio.Queue()
-        self._ending = False
-        self._done = False
-        self.dropped = 0
-        """How many messages this subscriber lost because it read too slowly."""
-
-    def put(self, message: BusItem) -> None:
-        """Enqueue without blocking; when full, the oldest message makes room."""
-        if self._ending:
-            return
-        if self._queue.qsize() >= self._maxsize:
-            self._queue.get_nowait()
-            self.dropped += 1
-            if self.dropped == 1:
-                log.warning("slow bus subscriber: queue of %d full, dropping oldest", self._maxsize)
-        self._queue.put_nowait(message)
-
-    def end(self, error: BaseException | None = None) -> None:
-        """Stop after the queued messages; re-raise ``error`` to the reader if given."""
-        if not self._ending:
-            self._ending = True
-            self._queue.put_nowait(_End(error))
-
-    def __aiter__(self) -> Subscription:
-        return self
-
-    async def __anext__(self) -> BusItem:
-        if self._done:
-            raise StopAsyncIteration
-        # A cancel that a library swallowed while the reader handled the last message
-        # (redis-py can) ends the reading here, not in a wait for a message that never comes.
-        stop_if_cancelled()
-        item = await self._queue.get()
-        if isinstance(item, _End):
-            self._done = True
-            if item.error is not None:
-                raise item.error
-            raise StopAsyncIteration
-        return item
-
-
-class MemoryBus:
-    """The bus of a single process: publish puts the message on every subscriber's queue."""
-
-    def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
-        self._queue_size = queue_size
-        self._subscriptions: set[Subscription] = set()
-        self._closed = False
-
-    @property
-    def rejected(self) -> int:
-        return 0  # nothing crosses a wire, nothing to forge
-
-    @property
-    def down_since(self) -> float | None:
-        return None  # no link to break
-
-    @property
-    def reconnects(self) -> int:
-        return 0
-
-    async def publish(self, message: AnyBusMessage) -> None:
-        if self._closed:
-            raise RuntimeError("bus is closed")
-        # Messages are frozen models, so every subscriber can share the same object.
-        for subscription in self._subscriptions:
-            subscription.put(message)
-
-    @asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[Subscription]:
-        if self._closed:
-            raise RuntimeError("bus is closed")
-        subscription = Subscription(self._queue_size)
-        self._subscriptions.add(subscription)
-        try:
-            yield subscription
-        finally:
-            self._subscriptions.discard(subscription)
-
-    async def close(self) -> None:
-        self._closed = True
-        for subscription in self._subscriptions:
-            subscription.end()
 
 
 class RedisBus:
@@ -238,11 +70,8 @@ class RedisBus:
         *,
         key: bytes,
     ) -> None:
-        if len(key) < 16:
-            raise ValueError(f"the bus key must have at least 16 bytes (got {len(key)})")
         self._key = key
-        self._rejected = 0
-        self._seen: OrderedDict[bytes, float] = OrderedDict()  # signature -> received (monotonic)
+        self._check = PayloadCheck(key, channel)
         self._client: aioredis.Redis = redis_client(url)
         # The listening connection never retries inside redis-py: a retry there would
         # resubscribe silently and hide the gap; the pump reconnects and says so instead.
@@ -272,7 +101,7 @@ class RedisBus:
         if self._closed:
             raise RuntimeError("bus is closed")
         # As its own class: a producer's subclass may serialise the same JSON faster.
-        payload = self._signed(BUS_MESSAGE.dump_json(message, serialize_as_any=True))
+        payload = seal(self._key, BUS_MESSAGE.dump_json(message, serialize_as_any=True))
         own = self._link is not None
         if own:  # remembered first: the echo may arrive before PUBLISH returns
             self._sent[payload] = message
@@ -376,7 +205,7 @@ class RedisBus:
                 continue
             message = self._sent.pop(data, None)
             if message is not None:
-                self._remember(data[:_SIG_LEN])  # a replay of our own is refused too
+                self._check.remember(data[:SIG_LEN])  # a replay of our own is refused too
             else:
                 message = self._decode(data)
             if message is not None:
@@ -425,49 +254,10 @@ class RedisBus:
 
     @property
     def rejected(self) -> int:
-        return self._rejected
-
-    def _signed(self, body: bytes) -> bytes:
-        return seal(self._key, body)
-
-    def _verified(self, data: bytes) -> bytes | None:
-        sig, dot, signed = data[:_SIG_LEN], data[_SIG_LEN : _SIG_LEN + 1], data[_SIG_LEN + 1 :]
-        if dot != b"." or not hmac.compare_digest(sig, _sig(self._key, signed)):
-            self._reject("unsigned or forged", data)
-            return None
-        sent_ms, _, rest = signed.partition(b".")
-        _, _, body = rest.partition(b".")
-        if not sent_ms.isdigit() or abs(time.time() - int(sent_ms) / 1000) > REPLAY_WINDOW_S:
-            self._reject("stale (replayed?)", data)
-            return None
-        if sig in self._seen:
-            self._reject("replayed", data)
-            return None
-        self._remember(sig)
-        return body
-
-    def _remember(self, sig: bytes) -> None:
-        now = time.monotonic()
-        self._seen[sig] = now
-        while self._seen:
-            oldest, at = next(iter(self._seen.items()))
-            if now - at <= 2 * REPLAY_WINDOW_S:
-                break
-            del self._seen[oldest]
-
-    def _reject(self, why: str, data: bytes) -> None:
-        self._rejected += 1
-        if self._rejected == 1 or self._rejected % 1000 == 0:
-            log.warning(
-                "dropped a %s message on bus channel %r (%d so far; latest: %r)",
-                why,
-                self._channel,
-                self._rejected,
-                data[:80],
-            )
+        return self._check.rejected
 
     def _decode(self, signed: bytes) -> AnyBusMessage | None:
-        data = self._verified(signed)
+        data = self._check.verified(signed)
         if data is None:
             return None
         try:
@@ -499,33 +289,3 @@ async def _confirmed(pubsub: Any, channels: int) -> None:
             reply = await pubsub.get_message(timeout=None)
             if reply is not None and reply["type"] == "subscribe":
                 channels -= 1
-
-
-def create_bus(redis_url: str | None, key: bytes | None = None) -> Bus:
-    """Redis when a URL is configured (several server processes), else in memory.
-
-    The URL may carry a password or an ACL user (``redis://user:password@host:6379/0``) and
-    ``rediss://`` for TLS; redis-py reads both. ``key`` signs the messages (the key file's
-    bus key, the same in every process); a Redis bus needs it.
-    """
-    if not redis_url:
-        return MemoryBus()
-    if key is None:
-        raise ValueError("a Redis bus needs the bus key (keys.bus, from the key file)")
-    return RedisBus(redis_url, key=key)
-
-
-def seal(key: bytes, body: bytes) -> bytes:
-    """``body`` as it travels on the bus: signature, send time, nonce, body."""
-    # The nonce makes every payload unique, so a second arrival is always a replay.
-    signed = b"%d.%s.%s" % (time.time_ns() // 1_000_000, secrets.token_hex(8).encode(), body)
-    return _sig(key, signed) + b"." + signed
-
-
-def unseal_unchecked(data: bytes) -> bytes:
-    """The body of a bus payload without checking it (for a benchmark reading the bus)."""
-    return data.split(b".", 3)[3]
-
-
-def _sig(key: bytes, body: bytes) -> bytes:
-    return base64.urlsafe_b64encode(hmac.digest(key, body, hashlib.sha256)).rstrip(b"=")
