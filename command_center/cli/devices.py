@@ -84,7 +84,7 @@ def kiosk(args: argparse.Namespace) -> int:
 
 def agency_tokens(args: argparse.Namespace) -> int:
     """One line per agency: its id, then the whole ``Authorization: Bearer`` credential."""
-    from command_center.server.observations_api import AGENCY_KIND
+    from command_center.credentials import DeviceKind
     from feeds.loader import load_feeds
 
     registry = load_feeds().agencies
@@ -96,7 +96,7 @@ def agency_tokens(args: argparse.Namespace) -> int:
     keys = asyncio.run(_keys(args))
     for agency in registry:
         if agency.id in wanted:
-            token = _current_token(keys, AGENCY_KIND, agency.id)
+            token = _current_token(keys, DeviceKind.AGENCY, agency.id)
             if token is not None:
                 print(f"{agency.id}\t{agency.id}:{token}")
     return 0

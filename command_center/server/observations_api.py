@@ -19,7 +19,6 @@ from typing import Any
 
 from command_center.auth import Permission, authorize
 from command_center.bus import Bus
-from command_center.credentials import DeviceKind
 from command_center.errors import AuthError, NotFoundError, RequestError, UnsupportedMediaType
 from command_center.json_text import ON_LOOP_BYTES, parse_json_off_loop
 from command_center.server.agency_credential import verified_agency
@@ -37,7 +36,6 @@ from feeds.reporting_status import expected_reports, reporting_status
 
 log = logging.getLogger(__name__)
 
-AGENCY_KIND = DeviceKind.AGENCY  # run_wall.py agency-tokens prints these
 MAX_BATCH_BYTES = MAX_OBSERVATIONS_BODY  # 10,000 rows with notes fit with room to spare
 THREAD_ABOVE_ROWS = 500  # validate bigger batches off the event loop: screens keep flushing
 
