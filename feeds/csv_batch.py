@@ -17,9 +17,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from command_center.errors import MAX_DETAILS, RequestError
-from feeds.ingest import FIELDS, MAX_ROWS, check_size
-
-REQUIRED = ("indicator", "period", "value")
+from feeds.field_rules import FIELDS, REQUIRED
+from feeds.ingest import MAX_ROWS, check_size
 
 
 class MalformedCsv(RequestError):

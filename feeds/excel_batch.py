@@ -25,7 +25,8 @@ from typing import Any
 
 from command_center.errors import RequestError
 from feeds.csv_batch import check_header
-from feeds.ingest import FIELDS, MAX_ROWS, check_size
+from feeds.field_rules import FIELDS
+from feeds.ingest import MAX_ROWS, check_size
 
 SHEET = "observations"
 
