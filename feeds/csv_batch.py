@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from command_center.errors import MAX_DETAILS, RequestError
 from feeds.field_rules import FIELDS, REQUIRED
 from feeds.ingest import MAX_ROWS, check_size
+from feeds.problems import Rejection
 
 
 class MalformedCsv(RequestError):
     status = 400
-    code = "malformed_csv"
+    code: str = Rejection.MALFORMED_CSV.value
 
 
 @dataclass(frozen=True)

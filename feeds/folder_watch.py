@@ -42,6 +42,7 @@ from feeds.folder_state import FolderState
 from feeds.loader import FeedsSpec
 from feeds.periods import TIME_ZONE
 from feeds.poller import Clock, Sink, check_rows, describe
+from feeds.problems import Rejection
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ Outcome = Literal["accepted", "rejected", "already_processed", "retry"]
 
 class FileTooLarge(RequestError):
     status = 413
-    code = "file_too_large"
+    code: str = Rejection.FILE_TOO_LARGE.value
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ class BatchRejected(RequestError):
     (incidents) subclass it with their own code and noun."""
 
     status = 422
-    code: str = Rejection.INVALID_OBSERVATIONS
+    code: str = Rejection.INVALID_OBSERVATIONS.value
     subject = "batch"
 
     def __init__(self, problems: list[RowProblem]) -> None:
@@ -103,7 +103,7 @@ class BatchRejected(RequestError):
 
 class BatchTooLarge(RequestError):
     status = 413
-    code: str = Rejection.BATCH_TOO_LARGE
+    code: str = Rejection.BATCH_TOO_LARGE.value
 
 
 @dataclass(frozen=True)
