@@ -1,9 +1,12 @@
 """The fields of a reported row, one rule each: the one table both ingest paths read.
 
 Per field: its name, whether a CSV or Excel header must have the column, how its raw value
-(JSON or CSV text) becomes a typed one, the problem code when it cannot, what was expected,
-and which check against the catalogue and the reporter's scope follows (``Check``). The texts
-an agency reads for each code live beside the code (``feeds.problems``).
+(JSON or CSV text) becomes a typed one, the problem code when it cannot, and what was
+expected. The texts an agency reads for each code live beside the code (``feeds.problems``).
+What needs the catalogue or the reporter (the indicator exists and is the agency's, the area
+is its to report, the period has the indicator's frequency and is not in the future, the
+value is in range) is ``feeds.ingest._RowCheck``'s methods; the fast path asks them too,
+once per distinct value in a batch.
 
 ``feeds.ingest`` runs these rules twice: the fast path calls ``parse`` and gives up at the
 first ``INVALID``; the full path calls the same ``parse`` and names every problem. Neither
@@ -19,6 +22,7 @@ from enum import Enum, auto
 from typing import Final, Generic, Literal, TypeAlias, TypeVar
 
 from feeds.problems import Problem
+from geo.codelists import CodeList
 
 MAX_NOTE = 2000
 
@@ -35,16 +39,6 @@ INVALID: Final = Invalid.INVALID
 Parsed: TypeAlias = T | Literal[Invalid.INVALID]  # generic: Parsed[float]
 
 
-class Check(Enum):
-    """The step after parsing, which needs the indicator or the reporter."""
-
-    NONE = auto()
-    CATALOGUE = auto()  # the code is in the catalogue and the agency reports it
-    SCOPE = auto()  # the area exists and is the agency's to report (area_code + code_list)
-    CALENDAR = auto()  # the period has the indicator's frequency and is not in the future
-    RANGE = auto()  # the value is within the indicator's valid range
-
-
 @dataclass(frozen=True, slots=True)
 class FieldRule(Generic[T]):
     name: str
@@ -52,7 +46,6 @@ class FieldRule(Generic[T]):
     parse: Callable[[object], Parsed[T]]  # never raises
     problem: Problem  # when ``parse`` gives INVALID
     expected: Callable[[object], str]  # what was allowed, for the raw value that failed
-    check: Check = Check.NONE
 
 
 def _says(text: str) -> Callable[[object], str]:
@@ -123,23 +116,20 @@ INDICATOR: FieldRule[str] = FieldRule(
     parse_text,
     Problem.UNKNOWN_INDICATOR,
     _says("an indicator code"),
-    Check.CATALOGUE,
 )
 AREA_CODE: FieldRule[str | None] = FieldRule(
     "area_code",
     False,
     parse_optional_text,
     Problem.UNKNOWN_PROVINCE,
-    _says("a GSO province code, empty for the nation"),
-    Check.SCOPE,
+    _says("a GSO province code, empty for the nation"),  # the check names the list's codes
 )
 CODE_LIST: FieldRule[str | None] = FieldRule(
     "code_list",
     False,
     parse_optional_text,
     Problem.UNKNOWN_CODE_LIST,
-    _says("gso-63 or gso-34 with a province code"),
-    Check.SCOPE,
+    _says(" or ".join(CodeList) + " with a province code"),
 )
 PERIOD: FieldRule[str] = FieldRule(
     "period",
@@ -147,10 +137,9 @@ PERIOD: FieldRule[str] = FieldRule(
     parse_text,
     Problem.MALFORMED_PERIOD,
     _says("a period key such as 2026-10"),
-    Check.CALENDAR,
 )
 VALUE: FieldRule[float] = FieldRule(
-    "value", True, parse_number, Problem.NOT_A_NUMBER, _number_expected, Check.RANGE
+    "value", True, parse_number, Problem.NOT_A_NUMBER, _number_expected
 )
 REVISION: FieldRule[int] = FieldRule(
     "revision", False, parse_revision, Problem.BAD_REVISION, _says("a whole number >= 0")

@@ -292,7 +292,8 @@ class _RowCheck:
         self.problems: list[RowProblem] = []
 
     def add(self, field: str, problem: str, expected: str, got: Any) -> None:
-        self.problems.append(RowProblem(self.index, field, problem, expected, got, self.line))
+        # str(): a Problem member goes out as its plain code
+        self.problems.append(RowProblem(self.index, field, str(problem), expected, got, self.line))
 
     def check(
         self,
@@ -346,9 +347,11 @@ class _RowCheck:
     def _indicator(
         self, code: object, catalogue: Catalogue, reporter: Reporter
     ) -> Indicator | None:
-        if not isinstance(code, str) or code not in catalogue:
+        if INDICATOR.parse(code) is INVALID or code not in catalogue:
             hint = did_you_mean(code, catalogue.codes) or "a catalogue code"
-            self.add("indicator", Problem.UNKNOWN_INDICATOR, f"an indicator code ({hint})", code)
+            self.add(
+                INDICATOR.name, INDICATOR.problem, f"{INDICATOR.expected(code)} ({hint})", code
+            )
             return None
         if code not in reporter.scope.indicators:
             mine = ", ".join(sorted(reporter.scope.indicators)) or "none"
@@ -371,8 +374,9 @@ class _RowCheck:
             area = Area()
         else:
             if code_list not in tuple(CodeList):
-                expected = " or ".join(tuple(CodeList)) + " with a province code"
-                self.add("code_list", Problem.UNKNOWN_CODE_LIST, expected, code_list)
+                self.add(
+                    CODE_LIST.name, CODE_LIST.problem, CODE_LIST.expected(code_list), code_list
+                )
                 return None
             listed = CodeList(str(code_list))
             try:
@@ -380,7 +384,7 @@ class _RowCheck:
             except UnknownProvinceError:
                 hint = did_you_mean(code, codes(listed))
                 self.add(
-                    "area_code", Problem.UNKNOWN_PROVINCE, f"a GSO code of {listed} ({hint})", code
+                    AREA_CODE.name, AREA_CODE.problem, f"a GSO code of {listed} ({hint})", code
                 )
                 return None
             area = Area(code=str(code), code_list=listed.value)
@@ -412,14 +416,14 @@ class _RowCheck:
         return area
 
     def _period(self, key: object, indicator: Indicator | None, now: datetime) -> str | None:
-        if not isinstance(key, str):
-            self.add("period", Problem.MALFORMED_PERIOD, "a period key such as 2026-10", key)
+        if PERIOD.parse(key) is INVALID:
+            self.add(PERIOD.name, PERIOD.problem, PERIOD.expected(key), key)
             return None
         cutoff = indicator.deadline.cutoff_day if indicator is not None else None
         try:
             period = parse_period_key(key, cutoff)
         except ValueError as exc:
-            self.add("period", Problem.MALFORMED_PERIOD, str(exc), key)
+            self.add(PERIOD.name, PERIOD.problem, str(exc), key)
             return None
         if indicator is None:
             return period.key
