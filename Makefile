@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 ARGS ?=
 
-.PHONY: run test check lint types pytest fuzz audit bench soak install system-deps
+.PHONY: run test check lint types pytest unit fuzz audit bench soak install system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -72,6 +72,14 @@ types: $(STAMP)
 
 pytest: $(STAMP) system-deps
 	$(BIN)/python -m pytest $(ARGS)
+
+# The unit tests alone, on the venv only: no Chromium, Redis or GStreamer (the Redis
+# variants of a unit test are marked `redis` and left to `make pytest`). Under a minute.
+# The test Redis URL points nowhere and CI=true turns its skip into a failure, so a unit
+# test that reaches for Redis without the mark fails here.
+unit: $(STAMP)
+	CI=true CC_TEST_REDIS_URL=redis://127.0.0.1:1/0 \
+	  $(BIN)/python -m pytest tests/unit -m "not redis and not browser" $(ARGS)
 
 # The whole check, as CI runs it.
 test: lint types pytest

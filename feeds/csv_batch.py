@@ -17,14 +17,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 from command_center.errors import MAX_DETAILS, RequestError
-from feeds.ingest import FIELDS, MAX_ROWS, check_size
-
-REQUIRED = ("indicator", "period", "value")
+from feeds.field_rules import FIELDS, REQUIRED
+from feeds.ingest import MAX_ROWS, check_size
+from feeds.problems import Rejection
 
 
 class MalformedCsv(RequestError):
     status = 400
-    code = "malformed_csv"
+    code: str = Rejection.MALFORMED_CSV.value
 
 
 @dataclass(frozen=True)

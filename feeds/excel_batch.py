@@ -25,14 +25,16 @@ from typing import Any
 
 from command_center.errors import RequestError
 from feeds.csv_batch import check_header
-from feeds.ingest import FIELDS, MAX_ROWS, check_size
+from feeds.field_rules import FIELDS
+from feeds.ingest import MAX_ROWS, check_size
+from feeds.problems import Rejection
 
 SHEET = "observations"
 
 
 class MalformedExcel(RequestError):
     status = 400
-    code = "malformed_xlsx"
+    code: str = Rejection.MALFORMED_XLSX.value
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ like the poller's batches. Then it moves:
 
     <folder>/accepted/<name>                 reported (stored by the sink)
     <folder>/rejected/<name>                 nothing stored; beside it
-    <folder>/rejected/<name>.errors.txt      every problem, in Vietnamese and English
+    <folder>/rejected/<name>.errors.txt      every problem, vi and en (``feeds.folder_errors``)
     <state_dir>/<agency>.json                name, mtime, size and sha256 of each file handled
 
 A name already in ``accepted/`` or ``rejected/`` gets a number (``report.2.csv``). The state
@@ -26,9 +26,7 @@ to be tried at the next scan. The folder is touched only through directory descr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,11 +37,12 @@ from command_center.errors import RequestError, WallError
 from feeds.csv_batch import parse_csv
 from feeds.drop_folder import ACCEPTED, REJECTED, DropFolder
 from feeds.excel_batch import parse_xlsx
+from feeds.folder_errors import render_errors
 from feeds.folder_state import FolderState
-from feeds.ingest import BatchRejected
 from feeds.loader import FeedsSpec
 from feeds.periods import TIME_ZONE
 from feeds.poller import Clock, Sink, check_rows, describe
+from feeds.problems import Rejection
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ Outcome = Literal["accepted", "rejected", "already_processed", "retry"]
 
 class FileTooLarge(RequestError):
     status = 413
-    code = "file_too_large"
+    code: str = Rejection.FILE_TOO_LARGE.value
 
 
 @dataclass(frozen=True)
@@ -263,135 +262,6 @@ def _same(known: dict[str, Any], fingerprint: Fingerprint) -> bool:
         and known.get("size") == fingerprint.size
         and known.get("sha256") == fingerprint.sha256
     )
-
-
-# --- the errors file: every problem, in Vietnamese then English -------------------------
-
-_REASONS = {
-    "invalid_observations": ("Số liệu không hợp lệ", "Invalid observations"),
-    "malformed_csv": ("Tệp CSV sai cấu trúc", "Malformed CSV file"),
-    "malformed_xlsx": ("Tệp Excel sai cấu trúc", "Malformed Excel workbook"),
-    "batch_too_large": ("Tệp có quá nhiều dòng", "Too many rows in the file"),
-    "file_too_large": ("Tệp quá lớn", "File too large"),
-    "revision_conflict": (
-        "Mâu thuẫn với lần điều chỉnh đã lưu",
-        "Conflicts with a stored revision",
-    ),
-}
-
-_PROBLEMS = {
-    "unknown_indicator": ("Mã chỉ tiêu không có trong danh mục", "Indicator not in the catalogue"),
-    "not_permitted": (
-        "Cơ quan không được phép báo cáo chỉ tiêu/địa bàn này",
-        "The agency may not report this indicator or area",
-    ),
-    "unknown_field": ("Cột không được hỗ trợ", "Unknown column"),
-    "not_an_object": ("Dòng không đúng cấu trúc", "The row is not a record"),
-    "missing": ("Thiếu giá trị", "Missing value"),
-    "unknown_code_list": ("Danh mục mã tỉnh không hợp lệ", "Unknown province code list"),
-    "unknown_province": ("Mã tỉnh không tồn tại", "Unknown province code"),
-    "malformed_period": ("Kỳ báo cáo sai định dạng", "Malformed period"),
-    "wrong_frequency": (
-        "Kỳ báo cáo không đúng tần suất của chỉ tiêu",
-        "Period of the wrong frequency for the indicator",
-    ),
-    "future_period": ("Kỳ báo cáo chưa đến", "Period in the future"),
-    "not_a_number": ("Giá trị không phải là số", "Value is not a number"),
-    "out_of_range": (
-        "Giá trị nằm ngoài khoảng hợp lệ của chỉ tiêu",
-        "Value outside the indicator's valid range",
-    ),
-    "bad_revision": ("Số lần điều chỉnh không hợp lệ", "Bad revision number"),
-    "bad_note": ("Ghi chú không hợp lệ", "Bad note"),
-    "duplicate": (
-        "Trùng (chỉ tiêu, địa bàn, kỳ) với một dòng khác trong tệp",
-        "Same (indicator, area, period) as another row of the file",
-    ),
-}
-
-_FIELDS = {
-    "indicator": "chỉ tiêu",
-    "area_code": "mã địa bàn",
-    "code_list": "danh mục mã tỉnh",
-    "period": "kỳ báo cáo",
-    "value": "giá trị",
-    "revision": "lần điều chỉnh",
-    "note": "ghi chú",
-    "row": "dòng",
-    "file": "tệp",
-    "header": "dòng tiêu đề",
-    "observations": "số dòng",
-}
-
-
-def render_errors(name: str, agency: str, error: WallError, at: datetime) -> str:
-    """The ``<name>.errors.txt`` an agency reads: what was wrong, row by row, vi then en."""
-    reason_vi, reason_en = _REASONS.get(error.code, ("Tệp bị từ chối", "File rejected"))
-    if isinstance(error, BatchRejected):
-        details = [p.as_detail() for p in error.problems]
-    else:
-        details = list(error.details) or [{"expected": error.message}]
-    local = at.astimezone(TIME_ZONE)
-    out = [
-        "TỆP BỊ TỪ CHỐI: không dòng nào được lưu; số liệu đã nhận trước đây không thay đổi.",
-        "FILE REJECTED: nothing was stored; data accepted earlier is unchanged.",
-        "",
-        f"Tệp / File: {name}",
-        f"Cơ quan / Agency: {agency}",
-        f"Thời điểm / At: {local:%d/%m/%Y %H:%M:%S} (giờ Việt Nam / Vietnam time)",
-        f"Lý do / Reason: {reason_vi} / {reason_en} ({error.code})",
-        f"Số lỗi / Problems: {len(details)}",
-        "",
-    ]
-    for number, detail in enumerate(details, start=1):
-        out += _render_detail(number, detail, reason_vi, reason_en)
-    out += [
-        "Sửa các lỗi trên rồi đặt lại tệp vào thư mục.",
-        "Fix every problem above, then drop the file into the folder again.",
-        "",
-        f"Thông báo gốc / Original message: {error.message}",
-        "",
-    ]
-    return "\n".join(out)
-
-
-def _render_detail(
-    number: int, detail: dict[str, Any], reason_vi: str, reason_en: str
-) -> list[str]:
-    where_vi, where_en = [], []
-    if detail.get("line") is not None:
-        where_vi.append(f"Dòng {detail['line']}")
-        where_en.append(f"Line {detail['line']}")
-    elif detail.get("row") is not None:
-        where_vi.append(f"Bản ghi {detail['row'] + 1}")
-        where_en.append(f"Record {detail['row'] + 1}")
-    if "indicator" in detail and "period" in detail:
-        key = f"({detail['indicator']}, {detail.get('area')}, {detail['period']})"
-        where_vi.append(f"{key}, lần điều chỉnh {detail.get('revision')}")
-        where_en.append(f"{key}, revision {detail.get('revision')}")
-    field = detail.get("field")
-    if field is not None:
-        where_vi.append(f"cột {_FIELDS.get(field, field)}")
-        where_en.append(f"column {field}")
-    problem_vi, problem_en = _PROBLEMS.get(detail.get("problem", ""), (reason_vi, reason_en))
-    expected = detail.get("expected")
-    got = _shown(detail.get("got"))
-    head = " · ".join(where_vi) or "Tệp"
-    head_en = " · ".join(where_en) or "File"
-    code = f" ({detail['problem']})" if detail.get("problem") else ""
-    lines = [f"{number}. {head} / {head_en}{code}"]
-    lines.append(f"   [vi] {problem_vi}. Yêu cầu: {expected}. Nhận được: {got}")
-    lines.append(f"   [en] {problem_en}. Expected: {expected}. Got: {got}")
-    lines.append("")
-    return lines
-
-
-def _shown(value: object) -> str:
-    if value is None or value == "":
-        return "(trống / empty)"
-    with contextlib.suppress(TypeError, ValueError):
-        return json.dumps(value, ensure_ascii=False)
-    return repr(value)
 
 
 async def run_folder_watch(

@@ -6,13 +6,14 @@
 
 A raw row is the same flat mapping for JSON and CSV (``feeds.csv_batch``): ``indicator``,
 ``area_code`` (empty: national), ``code_list`` (``gso-63``/``gso-34``, with a code only),
-``period``, ``value``, optional ``revision`` and ``note``. Nothing here reads the clock or
-the store: callers pass ``now``; conflicts with stored revisions are the store's business.
+``period``, ``value``, optional ``revision`` and ``note``. Each field's parsing, problem
+code and expected text is one row of ``feeds.field_rules``; the checks against the catalogue
+and the reporter's scope are ``_RowCheck``'s methods. Nothing here reads the clock or the
+store: callers pass ``now``; conflicts with stored revisions are the store's business.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,15 +23,29 @@ from command_center.errors import RequestError
 from command_center.spec_problems import did_you_mean
 from feeds.agencies import ReportingScope
 from feeds.catalogue import Catalogue, Indicator, Level
+from feeds.field_rules import (
+    AREA_CODE,
+    CODE_LIST,
+    FIELD_SET,
+    FIELDS,
+    INDICATOR,
+    INVALID,
+    NOTE,
+    PERIOD,
+    REVISION,
+    VALUE,
+    FieldRule,
+    Parsed,
+    T,
+)
 from feeds.observations import Area, Observation, area_of, checked_observation
 from feeds.periods import current_period, parse_period_key
+from feeds.problems import Problem, Rejection
 from geo.codelists import CodeList
 from geo.errors import UnknownProvinceError
 from geo.provinces import codes, province
 
 MAX_ROWS = 10_000
-FIELDS = ("indicator", "area_code", "code_list", "period", "value", "revision", "note")
-MAX_NOTE = 2000
 _PERIOD_SHAPES = {
     "daily": "2026-10-19",
     "weekly": "2026-W42",
@@ -73,7 +88,7 @@ class BatchRejected(RequestError):
     (incidents) subclass it with their own code and noun."""
 
     status = 422
-    code = "invalid_observations"
+    code: str = Rejection.INVALID_OBSERVATIONS.value
     subject = "batch"
 
     def __init__(self, problems: list[RowProblem]) -> None:
@@ -88,7 +103,7 @@ class BatchRejected(RequestError):
 
 class BatchTooLarge(RequestError):
     status = 413
-    code = "batch_too_large"
+    code: str = Rejection.BATCH_TOO_LARGE.value
 
 
 @dataclass(frozen=True)
@@ -141,7 +156,7 @@ def validate_batch(
                 row = row or _RowCheck(index, line)
                 row.add(
                     "period",
-                    "duplicate",
+                    Problem.DUPLICATE,
                     f"each (indicator, area, period) once per batch; row {first} has it",
                     observation.period,
                 )
@@ -155,24 +170,22 @@ def validate_batch(
 
 
 class _IndicatorRule:
-    """What the fast path knows of one indicator for one batch: its range, and the areas
-    and periods already found good (or bad: None) in this batch."""
+    """What the fast path knows of one indicator for one batch: the indicator, and the
+    areas and periods already found good (or bad: None) in this batch."""
 
     def __init__(self, indicator: Indicator) -> None:
         self.indicator = indicator
-        bounds = indicator.valid_range  # ValueRange.contains, with no bound as infinite
-        self.low = -math.inf if bounds.min is None else bounds.min
-        self.high = math.inf if bounds.max is None else bounds.max
-        self.areas: dict[tuple[str | None, str | None], Area | None] = {}
-        self.periods: dict[str, str | None] = {}
+        self.valid_range = indicator.valid_range
+        self.areas: dict[tuple[object, object], Area | None] = {}  # by raw (code, list)
+        self.periods: dict[object, str | None] = {}  # by raw key
 
 
 class _FastCheck:
-    """The common case cheaply: a row that passes every check becomes an observation with
-    the per-batch answers cached (a batch names few indicators, areas and periods). It asks
-    the full check's own methods for each new indicator, area and period, so it accepts
-    exactly what ``_RowCheck`` accepts; anything else returns None, for the full check to
-    name the problems."""
+    """The common case cheaply: a row that passes every rule becomes an observation, with
+    the per-batch answers cached (a batch names few indicators, areas and periods). It runs
+    the field table's parsers (``feeds.field_rules``) and asks the full check's own methods
+    for each new indicator, area and period, so it accepts exactly what ``_RowCheck``
+    accepts; at the first problem it returns None, for the full check to name them all."""
 
     def __init__(
         self, catalogue: Catalogue, reporter: Reporter, now: datetime, received_at: float
@@ -182,40 +195,32 @@ class _FastCheck:
         self._now = now
         self._received_at = received_at
         self._agency = reporter.scope.agency
-        self._rules: dict[str, _IndicatorRule | None] = {}
+        self._rules: dict[object, _IndicatorRule | None] = {}  # by raw code
 
     def check(self, raw: object) -> Observation | None:
-        if type(raw) is not dict or not _FIELD_SET.issuperset(raw):
+        if type(raw) is not dict or not FIELD_SET.issuperset(raw):
             return None
-        code = raw.get("indicator")
-        if type(code) is not str:
-            return None
-        rule = self._rules.get(code, _MISSING)
-        if rule is _MISSING:
-            rule = self._rules[code] = self._rule(code)
-        if rule is None:
-            return None
-        assert isinstance(rule, _IndicatorRule)
-        area = self._area(rule, raw.get("area_code"), raw.get("code_list"))
-        period = self._period(rule, raw.get("period"))
-        value = _fast_value(raw.get("value"))
-        if area is None or period is None or value is None:
-            return None
-        if not (math.isfinite(value) and rule.low <= value <= rule.high):
-            return None
-        revision = raw.get("revision")
-        if revision is None or revision == "":
-            revision = 0
-        elif type(revision) is str:
-            if not _whole_number(revision):
+        get = raw.get
+        try:  # the caches are keyed by the raw values: a list or a dict among them is unhashable
+            code = get("indicator")
+            rule = self._rules.get(code, _MISSING)
+            if rule is _MISSING:
+                rule = self._rules[code] = self._new_rule(code)
+            if rule is None:
                 return None
-            revision = int(revision)
-        elif type(revision) is not int or revision < 0:
+            assert isinstance(rule, _IndicatorRule)
+            area = self._area(rule, get("area_code"), get("code_list"))
+            period = self._period(rule, get("period"))
+        except TypeError:
             return None
-        note = raw.get("note")
-        if note == "":
-            note = None
-        elif note is not None and (type(note) is not str or len(note) > MAX_NOTE):
+        if area is None or period is None:
+            return None
+        value = VALUE.parse(get("value"))
+        if value is INVALID or not rule.valid_range.contains(value):
+            return None
+        revision = REVISION.parse(get("revision"))
+        note = NOTE.parse(get("note"))
+        if revision is INVALID or note is INVALID:
             return None
         return checked_observation(
             rule.indicator.code,
@@ -228,59 +233,54 @@ class _FastCheck:
             self._received_at,
         )
 
-    def _rule(self, code: str) -> _IndicatorRule | None:
+    # Each cache below holds the full check's answer for one raw value. Raw values that
+    # compare equal (1 and True) are never text, and the table's parsers refuse every
+    # non-text value alike, so sharing a cache entry cannot change an answer.
+
+    def _new_rule(self, code: object) -> _IndicatorRule | None:
+        parsed = INDICATOR.parse(code)
+        if parsed is INVALID:
+            return None
         probe = _RowCheck(0, None)
-        indicator = probe._indicator(code, self._catalogue, self._reporter)
+        indicator = probe._indicator(parsed, self._catalogue, self._reporter)
         if indicator is None or probe.problems:
             return None
         return _IndicatorRule(indicator)
 
     def _area(self, rule: _IndicatorRule, code: object, code_list: object) -> Area | None:
-        if not (code is None or type(code) is str) or not (
-            code_list is None or type(code_list) is str
-        ):
-            return None
         key = (code, code_list)
-        if key not in rule.areas:
-            probe = _RowCheck(0, None)
-            area = probe._area(code, code_list, rule.indicator, self._reporter)
-            ok = area is not None and not probe.problems
-            rule.areas[key] = area_of(area.code, area.code_list) if ok and area else None
-        return rule.areas[key]
+        found = rule.areas.get(key, _MISSING)
+        if found is _MISSING:
+            found = rule.areas[key] = self._new_area(rule, code, code_list)
+        return found  # type: ignore[return-value]
+
+    def _new_area(self, rule: _IndicatorRule, code: object, code_list: object) -> Area | None:
+        parsed_code = AREA_CODE.parse(code)
+        parsed_list = CODE_LIST.parse(code_list)
+        if parsed_code is INVALID or parsed_list is INVALID:
+            return None
+        probe = _RowCheck(0, None)
+        area = probe._area(parsed_code, parsed_list, rule.indicator, self._reporter)
+        if area is None or probe.problems:
+            return None
+        return area_of(area.code, area.code_list)  # one shared Area per batch and key
 
     def _period(self, rule: _IndicatorRule, key: object) -> str | None:
-        if type(key) is not str:
+        found = rule.periods.get(key, _MISSING)
+        if found is _MISSING:
+            found = rule.periods[key] = self._new_period(rule, key)
+        return found  # type: ignore[return-value]
+
+    def _new_period(self, rule: _IndicatorRule, key: object) -> str | None:
+        parsed = PERIOD.parse(key)
+        if parsed is INVALID:
             return None
-        if key not in rule.periods:
-            probe = _RowCheck(0, None)
-            period = probe._period(key, rule.indicator, self._now)
-            rule.periods[key] = period if not probe.problems else None
-        return rule.periods[key]
+        probe = _RowCheck(0, None)
+        period = probe._period(parsed, rule.indicator, self._now)
+        return None if probe.problems else period
 
 
 _MISSING = object()
-_FIELD_SET = frozenset(FIELDS)
-
-
-def _whole_number(text: str) -> bool:
-    """ASCII digits, blanks around allowed: ``str.isdigit`` alone passes '²', which
-    ``int`` refuses."""
-    digits = text.strip()
-    return digits.isascii() and digits.isdigit()
-
-
-def _fast_value(raw: object) -> float | None:
-    """``_RowCheck._value``'s conversion for the usual types (never a bool)."""
-    if type(raw) is float:
-        return raw
-    if type(raw) is int:
-        return float(raw)
-    if type(raw) is str:
-        try:
-            return float(raw.strip())
-        except ValueError:
-            return None
-    return None
 
 
 class _RowCheck:
@@ -292,7 +292,8 @@ class _RowCheck:
         self.problems: list[RowProblem] = []
 
     def add(self, field: str, problem: str, expected: str, got: Any) -> None:
-        self.problems.append(RowProblem(self.index, field, problem, expected, got, self.line))
+        # str(): a Problem member goes out as its plain code
+        self.problems.append(RowProblem(self.index, field, str(problem), expected, got, self.line))
 
     def check(
         self,
@@ -303,19 +304,22 @@ class _RowCheck:
         received_at: float,
     ) -> Observation | None:
         if not isinstance(raw, Mapping):
-            self.add("row", "not_an_object", "an object with " + ", ".join(FIELDS), raw)
+            self.add("row", Problem.NOT_AN_OBJECT, "an object with " + ", ".join(FIELDS), raw)
             return None
-        for name in sorted(set(raw) - set(FIELDS)):
-            self.add(name, "unknown_field", "one of " + ", ".join(FIELDS), raw[name])
+        for name in sorted(set(raw) - FIELD_SET):
+            self.add(name, Problem.UNKNOWN_FIELD, "one of " + ", ".join(FIELDS), raw[name])
+        # The table's order: indicator, area, period, value, revision, note.
         indicator = self._indicator(raw.get("indicator"), catalogue, reporter)
         area = self._area(raw.get("area_code"), raw.get("code_list"), indicator, reporter)
         period = self._period(raw.get("period"), indicator, now)
-        value = self._value(raw.get("value"), indicator)
-        revision = self._revision(raw.get("revision"))
-        note = self._note(raw.get("note"))
+        value = self._parsed(VALUE, raw)
+        if value is not INVALID and indicator is not None:
+            self._in_range(value, indicator, raw.get("value"))
+        revision = self._parsed(REVISION, raw)
+        note = self._parsed(NOTE, raw)
         if self.problems or indicator is None or area is None or period is None:
             return None
-        assert value is not None and revision is not None
+        assert value is not INVALID and revision is not INVALID and note is not INVALID
         return Observation(
             indicator=indicator.code,
             area=area,
@@ -327,18 +331,33 @@ class _RowCheck:
             received_at=received_at,
         )
 
+    def _parsed(self, rule: FieldRule[T], raw: Mapping[Any, Any]) -> Parsed[T]:
+        """The field's typed value by its rule, or INVALID with the rule's problem added."""
+        given = raw.get(rule.name)
+        parsed = rule.parse(given)
+        if parsed is INVALID:
+            self.add(rule.name, rule.problem, rule.expected(given), given)
+        return parsed
+
+    def _in_range(self, value: float, indicator: Indicator, given: object) -> None:
+        bounds = indicator.valid_range
+        if not bounds.contains(value):
+            self.add("value", Problem.OUT_OF_RANGE, f"from {bounds.min} to {bounds.max}", given)
+
     def _indicator(
         self, code: object, catalogue: Catalogue, reporter: Reporter
     ) -> Indicator | None:
-        if not isinstance(code, str) or code not in catalogue:
+        if INDICATOR.parse(code) is INVALID or code not in catalogue:
             hint = did_you_mean(code, catalogue.codes) or "a catalogue code"
-            self.add("indicator", "unknown_indicator", f"an indicator code ({hint})", code)
+            self.add(
+                INDICATOR.name, INDICATOR.problem, f"{INDICATOR.expected(code)} ({hint})", code
+            )
             return None
         if code not in reporter.scope.indicators:
             mine = ", ".join(sorted(reporter.scope.indicators)) or "none"
             self.add(
                 "indicator",
-                "not_permitted",
+                Problem.NOT_PERMITTED,
                 f"an indicator agency '{reporter.scope.agency}' reports ({mine})",
                 code,
             )
@@ -350,20 +369,23 @@ class _RowCheck:
     ) -> Area | None:
         if code in (None, ""):
             if code_list not in (None, ""):
-                self.add("area_code", "missing", f"a province code of {code_list}", code)
+                self.add("area_code", Problem.MISSING, f"a province code of {code_list}", code)
                 return None
             area = Area()
         else:
             if code_list not in tuple(CodeList):
-                expected = " or ".join(tuple(CodeList)) + " with a province code"
-                self.add("code_list", "unknown_code_list", expected, code_list)
+                self.add(
+                    CODE_LIST.name, CODE_LIST.problem, CODE_LIST.expected(code_list), code_list
+                )
                 return None
             listed = CodeList(str(code_list))
             try:
                 province(str(code), listed)
             except UnknownProvinceError:
                 hint = did_you_mean(code, codes(listed))
-                self.add("area_code", "unknown_province", f"a GSO code of {listed} ({hint})", code)
+                self.add(
+                    AREA_CODE.name, AREA_CODE.problem, f"a GSO code of {listed} ({hint})", code
+                )
                 return None
             area = Area(code=str(code), code_list=listed.value)
         if indicator is None:
@@ -371,7 +393,7 @@ class _RowCheck:
         if indicator.level is Level.NATIONAL and area.code is not None:
             self.add(
                 "area_code",
-                "not_permitted",
+                Problem.NOT_PERMITTED,
                 f"empty: '{indicator.code}' is a national indicator",
                 code,
             )
@@ -386,7 +408,7 @@ class _RowCheck:
             )
             self.add(
                 "area_code",
-                "not_permitted",
+                Problem.NOT_PERMITTED,
                 f"an area agency '{scope.agency}' reports ({allowed})",
                 area.key,
             )
@@ -394,61 +416,24 @@ class _RowCheck:
         return area
 
     def _period(self, key: object, indicator: Indicator | None, now: datetime) -> str | None:
-        if not isinstance(key, str):
-            self.add("period", "malformed_period", "a period key such as 2026-10", key)
+        if PERIOD.parse(key) is INVALID:
+            self.add(PERIOD.name, PERIOD.problem, PERIOD.expected(key), key)
             return None
         cutoff = indicator.deadline.cutoff_day if indicator is not None else None
         try:
             period = parse_period_key(key, cutoff)
         except ValueError as exc:
-            self.add("period", "malformed_period", str(exc), key)
+            self.add(PERIOD.name, PERIOD.problem, str(exc), key)
             return None
         if indicator is None:
             return period.key
         frequency = indicator.frequency
         if period.frequency is not frequency:
             expected = f"a {frequency} period like {_PERIOD_SHAPES[frequency]}"
-            self.add("period", "wrong_frequency", expected, key)
+            self.add("period", Problem.WRONG_FREQUENCY, expected, key)
             return None
         current = current_period(frequency, now, period.cutoff_day)
         if period.anchor > current.anchor:
-            self.add("period", "future_period", f"{current.key} or earlier", key)
+            self.add("period", Problem.FUTURE_PERIOD, f"{current.key} or earlier", key)
             return None
         return period.key
-
-    def _value(self, raw: object, indicator: Indicator | None) -> float | None:
-        value: float | None = None
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            value = float(raw)
-        elif isinstance(raw, str):
-            try:
-                value = float(raw.strip())
-            except ValueError:
-                value = None
-        if value is None or not math.isfinite(value):
-            hint = " (decimal point, not comma)" if isinstance(raw, str) and "," in raw else ""
-            self.add("value", "not_a_number", f"a finite number{hint}", raw)
-            return None
-        if indicator is not None and not indicator.valid_range.contains(value):
-            bounds = indicator.valid_range
-            self.add("value", "out_of_range", f"from {bounds.min} to {bounds.max}", raw)
-            return None
-        return value
-
-    def _revision(self, raw: object) -> int | None:
-        if raw in (None, ""):
-            return 0
-        if isinstance(raw, str) and _whole_number(raw):
-            return int(raw)
-        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
-            return raw
-        self.add("revision", "bad_revision", "a whole number >= 0", raw)
-        return None
-
-    def _note(self, raw: object) -> str | None:
-        if raw in (None, ""):
-            return None
-        if isinstance(raw, str) and len(raw) <= MAX_NOTE:
-            return raw
-        self.add("note", "bad_note", f"text of at most {MAX_NOTE} characters", raw)
-        return None

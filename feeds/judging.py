@@ -4,22 +4,28 @@ is met, whether a period is judged at all, the status colour and the attainment 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from feeds.catalogue import Indicator
 from feeds.direction import Direction, Status, judged_status, meets_target
 from feeds.periods import Period
 from feeds.targets import Target
-from feeds.tile_common import Json, period_of_key
+from feeds.tile_common import period_of_key
+from feeds.tile_payloads import TargetPayload
 
 
-def target_json(indicator: Indicator, target: Target | None) -> Json | None:
+def target_json(indicator: Indicator, target: Target | None) -> TargetPayload | None:
     if target is None:
         return None
+    comparator: Literal["range", "ge", "le", "eq"]
     if target.high is not None or indicator.direction is Direction.BAND:
         comparator = "range"
+    elif indicator.direction is Direction.HIGHER_BETTER:
+        comparator = "ge"
+    elif indicator.direction is Direction.LOWER_BETTER:
+        comparator = "le"
     else:
-        comparator = {Direction.HIGHER_BETTER: "ge", Direction.LOWER_BETTER: "le"}.get(
-            indicator.direction, "eq"
-        )
+        comparator = "eq"
     return {
         "value": target.value,
         "high": target.high,

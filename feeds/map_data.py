@@ -34,6 +34,7 @@ from feeds.periods import (
     local_date,
     parse_period_key,
 )
+from feeds.tile_payloads import MapCell, MapHead, MapSource
 from geo import CodeList, code_list_for, codes
 from geo.choropleth import scale_for
 
@@ -66,7 +67,7 @@ def shown_period(
 
 def _source(
     indicator: Indicator, shown: list[Observation], agencies: AgencyRegistry | None
-) -> Json:
+) -> MapSource:
     names_vi: list[str] = []
     names_en: list[str] = []
     ids = sorted({o.agency for o in shown}) or [indicator.owner]
@@ -101,7 +102,15 @@ def map_data(
     """The complete data of one map tile (every key present; see the module doc)."""
     local_date(now)  # refuse a naive now
     if indicator is None:
-        return {"ind": None, "per": None, "scale": None, "n": None, "nat": None, "as_of": None}
+        empty: MapHead = {
+            "ind": None,
+            "per": None,
+            "scale": None,
+            "n": None,
+            "nat": None,
+            "as_of": None,
+        }
+        return dict(empty)
     observations = [o for o in observations if o.indicator == indicator.code]
     period = shown_period(indicator, params, observations, now)
     code_list = code_list_for(period.end)
@@ -131,7 +140,7 @@ def map_data(
     due = deadline_of(following, rule)
     overdue = lateness(following, rule, now)
     as_of = max((o.received_at for o in held.values()), default=None)
-    data: Json = {
+    head: MapHead = {
         "ind": {
             "code": indicator.code,
             "name_vi": indicator.name_vi,
@@ -160,10 +169,13 @@ def map_data(
     if params.period is not None:
         # A pinned period is history on purpose: no report is awaited for it, so it is
         # never late and never stale (its "as of" still says how old it is).
-        data.update(due_at=None, late=False, stale_after_s=PINNED_STALE_AFTER_S)
+        head["due_at"] = None
+        head["late"] = False
+        head["stale_after_s"] = PINNED_STALE_AFTER_S
+    data: Json = dict(head)  # and one MapCell per province code, beside the head's keys
     for code in codes(code_list):
         got = held.get(code)
-        data[code] = (
+        cell: MapCell = (
             None
             if got is None
             else [
@@ -172,6 +184,7 @@ def map_data(
                 round((got.received_at - t0) / 60_000.0),
             ]
         )
+        data[code] = cell
     return data
 
 

@@ -28,6 +28,7 @@ from feeds.catalogue import Indicator
 from feeds.direction import Status
 from feeds.observations import NATIONAL, Area, Observation
 from feeds.periods import Period, parse_period_key
+from feeds.tile_payloads import ProvinceNames
 from geo import CodeList, province
 
 Json = dict[str, Any]
@@ -121,6 +122,6 @@ def periods_back(last: Period, count: int) -> list[Period]:
     return out
 
 
-def province_names(code: str, code_list: CodeList, period: Period) -> Json:
+def province_names(code: str, code_list: CodeList, period: Period) -> ProvinceNames:
     unit = province(code, code_list).on(period.end)
     return {"code": code, "name_vi": unit.name_vi, "name_en": unit.name_en}

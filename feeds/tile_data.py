@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from command_center.tiles import TileParams
 from feeds.agencies import AgencyRegistry
@@ -23,12 +23,16 @@ from feeds.tile_kinds import (
     ReportingStatusParams,
     TrendParams,
 )
+from feeds.tile_payloads import TilePayload
 from feeds.tile_ranking import ranking_data
 from feeds.tile_reporting import reporting_status_data
 from feeds.tile_trend import trend_data
 
-# (params, catalogue, observations, now, agencies) -> the tile's data
-Builder = Callable[[Any, Catalogue, Iterable[Observation], datetime, AgencyRegistry | None], Json]
+# (params, catalogue, observations, now, agencies) -> the tile's data, typed per kind
+# (feeds.tile_payloads lists producer, payload type and renderer for every kind).
+Builder = Callable[
+    [Any, Catalogue, Iterable[Observation], datetime, AgencyRegistry | None], TilePayload
+]
 
 BUILDERS: dict[type, Builder] = {
     IndicatorParams: lambda p, cat, obs, now, ag: indicator_data(
@@ -66,4 +70,7 @@ def tile_data(
     """The data of any indicator tile from its parameters; None for other kinds."""
     local_date(now)  # refuse a naive now early, with the periods module's message
     builder = BUILDERS.get(type(params))
-    return None if builder is None else builder(params, catalogue, observations, now, agencies)
+    if builder is None:
+        return None
+    # From here the payload is plain JSON: the bus message and the hub's merge take any keys.
+    return cast(Json, builder(params, catalogue, observations, now, agencies))

@@ -9,8 +9,9 @@ from datetime import datetime
 from feeds.agencies import AgencyRegistry
 from feeds.catalogue import Catalogue
 from feeds.observations import Area, Observation
-from feeds.tile_common import Json, latest_revisions
+from feeds.tile_common import latest_revisions
 from feeds.tile_indicator import indicator_data
+from feeds.tile_payloads import GroupPayload
 
 
 def group_data(
@@ -21,7 +22,7 @@ def group_data(
     now: datetime,
     agencies: AgencyRegistry | None = None,
     sparkline: int = 8,
-) -> Json:
+) -> GroupPayload:
     """The ``indicator-group`` tile: one ``indicator_data`` per code, in order.
 
     The frame's single age is the oldest item's, and it turns stale when the first item

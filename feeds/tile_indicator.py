@@ -14,7 +14,6 @@ from feeds.judging import attainment, judge, target_json
 from feeds.observations import Area, Observation
 from feeds.periods import deadline_of, last_due_period, lateness
 from feeds.tile_common import (
-    Json,
     agency_names,
     area_names,
     from_ms,
@@ -27,6 +26,7 @@ from feeds.tile_common import (
     to_ms,
     value_at,
 )
+from feeds.tile_payloads import IndicatorPayload
 
 
 def indicator_data(
@@ -36,7 +36,7 @@ def indicator_data(
     now: datetime,
     agencies: AgencyRegistry | None = None,
     sparkline: int = 12,
-) -> Json:
+) -> IndicatorPayload:
     """The ``indicator`` tile's data for one indicator in one area (see module doc)."""
     latest = observations if isinstance(observations, dict) else latest_revisions(observations)
     series = observed_series(indicator, area, latest)

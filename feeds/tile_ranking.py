@@ -14,7 +14,6 @@ from feeds.judging import attainment, judge, target_json
 from feeds.observations import NATIONAL, Observation
 from feeds.periods import Period, deadline_of, last_due_period, lateness
 from feeds.tile_common import (
-    Json,
     agency_names,
     latest_revisions,
     period_of_key,
@@ -23,6 +22,7 @@ from feeds.tile_common import (
     status_name,
     to_ms,
 )
+from feeds.tile_payloads import RankingPayload, RankingRow
 from geo import CodeList, codes
 
 
@@ -32,7 +32,7 @@ def ranking_data(
     now: datetime,
     count: int = 5,
     agencies: AgencyRegistry | None = None,
-) -> Json:
+) -> RankingPayload:
     """The best and worst provinces in the latest period any province reported.
 
     Best means highest when higher is better, lowest when lower is better, nearest the
@@ -92,7 +92,7 @@ def ranking_data(
 
 def _ranking_row(
     indicator: Indicator, obs: Observation, period: Period, agencies: AgencyRegistry | None
-) -> Json:
+) -> RankingRow:
     assert obs.area.code is not None and obs.area.code_list is not None
     names = province_names(obs.area.code, CodeList(obs.area.code_list), period)
     target = indicator.target_for(period)

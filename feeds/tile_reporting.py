@@ -16,12 +16,19 @@ from feeds.periods import Period, deadline_of, last_due_period, lateness
 from feeds.tile_common import (
     NATIONAL_EN,
     NATIONAL_VI,
-    Json,
     agency_names,
     from_ms,
     latest_revisions,
     province_names,
     to_ms,
+)
+from feeds.tile_payloads import (
+    MissingReport,
+    NationalReport,
+    OverdueAgency,
+    ProvinceCount,
+    ReportingStatusPayload,
+    StatusRow,
 )
 
 
@@ -34,7 +41,7 @@ def reporting_status_data(
     area: str | None = None,
     include_daily: bool = True,
     max_rows: int = 12,
-) -> Json:
+) -> ReportingStatusPayload:
     """For each indicator, the report now due (the latest period whose deadline passed):
     the national value and every province expected, who reported, who is overdue and by
     how long (``overdue_ms`` at ``now``; the renderer keeps counting from ``deadline``).
@@ -51,8 +58,8 @@ def reporting_status_data(
         and (include_daily or i.frequency is not Frequency.DAILY)
     ]
     latest = latest_revisions(observations)
-    rows: list[Json] = []
-    agencies_overdue: dict[str, Json] = {}
+    rows: list[StatusRow] = []
+    agencies_overdue: dict[str, OverdueAgency] = {}
     next_change: datetime | None = None
     for indicator in selected:
         row = _status_row(indicator, latest, now, agencies, agencies_overdue)
@@ -98,17 +105,17 @@ def _status_row(
     latest: dict[tuple[str, str, str], Observation],
     now: datetime,
     agencies: AgencyRegistry | None,
-    agencies_overdue: dict[str, Json],
-) -> Json:
+    agencies_overdue: dict[str, OverdueAgency],
+) -> StatusRow:
     rule = indicator.deadline
     period = last_due_period(indicator.frequency, rule, now)
     deadline = deadline_of(period, rule)
     overdue_ms = lateness(period, rule, now).total_seconds() * 1000.0
     owner_vi, owner_en = agency_names(agencies, indicator.owner)
-    missing: list[Json] = []
+    missing: list[MissingReport] = []
     late_count = 0
 
-    def note_missing(agency_id: str, entry: Json) -> None:
+    def note_missing(agency_id: str, entry: MissingReport) -> None:
         missing.append(entry)
         record = agencies_overdue.setdefault(
             agency_id,
@@ -124,14 +131,15 @@ def _status_row(
             record["indicators"].append(indicator.code)
         record["overdue_ms"] = max(record["overdue_ms"], overdue_ms)
 
-    national: Json | None = None
-    provinces: Json | None = None
+    national: NationalReport | None = None
+    provinces: ProvinceCount | None = None
     owed = expected_for(indicator, period, agencies)
     for report in owed:
         obs = latest.get((indicator.code, report.area, period.key))
         arrived = _arrival_lateness(period, indicator, obs, now)
         late_count += 1 if arrived else 0
         where = report.province
+        code: str | None = None
         if where is None:
             national = {
                 "reported": obs is not None,
@@ -139,7 +147,7 @@ def _status_row(
                 "agency": obs.agency if obs is not None else report.agency,
                 "arrived_late_ms": arrived,
             }
-            names = {"name_vi": NATIONAL_VI, "name_en": NATIONAL_EN}
+            name_vi, name_en = NATIONAL_VI, NATIONAL_EN
         else:
             code, code_list = where
             if provinces is None:
@@ -147,16 +155,18 @@ def _status_row(
             provinces["expected"] += 1
             provinces["reported"] += obs is not None
             names = province_names(code, code_list, period)
+            name_vi, name_en = names["name_vi"], names["name_en"]
         if obs is None:
-            note_missing(
-                report.agency,
-                {
-                    "area": report.area,
-                    **names,
-                    "agency": report.agency,
-                    "agency_vi": agency_names(agencies, report.agency)[0],
-                },
-            )
+            entry: MissingReport = {
+                "area": report.area,
+                "name_vi": name_vi,
+                "name_en": name_en,
+                "agency": report.agency,
+                "agency_vi": agency_names(agencies, report.agency)[0],
+            }
+            if code is not None:  # the nation has no code
+                entry["code"] = code
+            note_missing(report.agency, entry)
     return {
         "indicator": indicator.code,
         "name_vi": indicator.name_vi,

@@ -14,7 +14,6 @@ from feeds.judging import judge
 from feeds.observations import Area, Observation
 from feeds.periods import Period, last_due_period
 from feeds.tile_common import (
-    Json,
     latest_revisions,
     observed_series,
     period_of_key,
@@ -23,6 +22,7 @@ from feeds.tile_common import (
     value_at,
 )
 from feeds.tile_indicator import indicator_data
+from feeds.tile_payloads import TrendLines, TrendPayload, TrendPoint
 
 
 def trend_data(
@@ -32,7 +32,7 @@ def trend_data(
     now: datetime,
     periods: int = 12,
     agencies: AgencyRegistry | None = None,
-) -> Json:
+) -> TrendPayload:
     """The ``trend`` tile: the indicator's header (as ``indicator_data``) plus ``points``
     for the last ``periods`` periods up to the later of the latest report and the report
     now due (so missing reports show as gaps), each with its target, and the lines."""
@@ -41,7 +41,7 @@ def trend_data(
     series = observed_series(indicator, area, latest)
     expected = last_due_period(indicator.frequency, indicator.deadline, now)
     last = max(period_of_key(indicator, head["period"]), expected, key=lambda p: p.key)
-    points = []
+    points: list[TrendPoint] = []
     for period in periods_back(last, periods):
         target = indicator.target_for(period)
         value = value_at(series, period)
@@ -77,7 +77,7 @@ def _short_label(period: Period) -> str:
     return str(anchor.year)
 
 
-def _lines(indicator: Indicator) -> Json:
+def _lines(indicator: Indicator) -> TrendLines:
     """Threshold and band lines for the chart (numbers, or None)."""
     th = indicator.thresholds
     warning = th.warning if th is not None else None

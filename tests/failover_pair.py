@@ -1,13 +1,14 @@
 """Two wall processes of one wall on one private Redis, each started with every server's URL
 (``--server A --server B``), and the 2 × 2 wall's kiosks in real Chromium, opened on A: the
-harness of the takeover fault test and ``benchmarks/failover``."""
+harness of the takeover fault test and ``benchmarks/failover``. ``wall_pair`` alone is the
+two processes every two-server fault test starts."""
 
 from __future__ import annotations
 
 import contextlib
 import shutil
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,29 +113,47 @@ def shows(state: dict[str, Any], version: int, value: float, server: str | None 
 
 
 @contextlib.contextmanager
-def running_pair(folder: Path, redis: RedisServer) -> Iterator[Pair]:
+def wall_pair(
+    folder: Path,
+    redis_url: str,
+    *,
+    list_servers: bool = True,
+    simulator: bool = False,
+    extra: Sequence[str] = (),
+    b_extra: Sequence[str] = (),
+) -> Iterator[tuple[WallProcess, WallProcess]]:
+    """Wall processes A then B of the 2 x 2 wall on Redis at ``redis_url``, sharing one keys
+    file in ``folder``; each started with both servers' URLs (``--server``) when
+    ``list_servers``. ``extra`` goes to both, ``b_extra`` to B alone. Stopped B first."""
     a_port, b_port = free_port(), free_port()
-    urls = [f"http://127.0.0.1:{a_port}", f"http://127.0.0.1:{b_port}"]
-    extra = ["--redis", redis.url, "--keys-file", str(folder / "keys.json"), "--no-simulator"]
-    for url in urls:
-        extra += ["--server", url]
-    a = WallProcess(data_dir=folder / "a", wall_file=WALL_2X2, port=a_port, extra=extra)
-    metrics_port = free_port()
-    b = WallProcess(
-        data_dir=folder / "b",
-        wall_file=WALL_2X2,
-        port=b_port,
-        extra=[*extra, "--metrics-bind", f"127.0.0.1:{metrics_port}"],
-    )
+    args = ["--redis", redis_url, "--keys-file", str(folder / "keys.json"), *extra]
+    if not simulator:
+        args.append("--no-simulator")
+    if list_servers:
+        for port in (a_port, b_port):
+            args += ["--server", f"http://127.0.0.1:{port}"]
+    a = WallProcess(data_dir=folder / "a", wall_file=WALL_2X2, port=a_port, extra=args)
+    b = WallProcess(data_dir=folder / "b", wall_file=WALL_2X2, port=b_port, extra=[*args, *b_extra])
     a.start()
     try:
         b.start()
         try:
-            yield Pair(a, b, b_metrics=f"http://127.0.0.1:{metrics_port}/metrics")
+            yield a, b
         finally:
             b.stop()
     finally:
         a.stop()
+
+
+@contextlib.contextmanager
+def running_pair(folder: Path, redis: RedisServer) -> Iterator[Pair]:
+    """The failover harness: both servers listed, B serving /metrics on a port of its own."""
+    metrics_port = free_port()
+    with wall_pair(folder, redis.url, b_extra=["--metrics-bind", f"127.0.0.1:{metrics_port}"]) as (
+        a,
+        b,
+    ):
+        yield Pair(a, b, b_metrics=f"http://127.0.0.1:{metrics_port}/metrics")
 
 
 @contextlib.asynccontextmanager

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,10 @@ tiles:
 """
 SCREEN_OF_TILE = {"tile-hue": "left-top", "tile-quang-ninh": "right-top"}
 VIEWPORT = {"width": 960, "height": 540}
+
+
+# tests/browser/conftest.py's ``start_video_wall`` fixture: (preset=PRESET) -> a started wall.
+StartVideoWall = Callable[..., WallProcess]
 
 
 def video_wall_process(netns: NetNamespace, tmp_path: Path, preset: str = PRESET) -> WallProcess:

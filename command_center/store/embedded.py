@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import pydantic_core
 
+from command_center.sqlite_file import open_sqlite, schema_version
 from command_center.sqlite_worker import SqliteWorker, rollback
 from command_center.store.base import (
     AuditEntry,
@@ -103,19 +104,10 @@ T = TypeVar("T")
 
 
 def _connect(data_dir: Path) -> sqlite3.Connection:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / FILENAME
-    # isolation_level=None: autocommit, each statement below is its own atomic transaction.
-    conn = sqlite3.connect(path, isolation_level=None)
+    # Autocommit: each statement below is its own atomic transaction.
+    conn = open_sqlite(data_dir / FILENAME, SCHEMA_VERSION)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=5000")  # another process on the same file: wait
-        (found,) = conn.execute("PRAGMA user_version").fetchone()
-        if found > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"{path} has schema version {found}, this program knows up to {SCHEMA_VERSION}"
-            )
+        found = schema_version(conn)
         if found < 1:
             conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version=1; COMMIT;")
         if found < 2:

@@ -9,6 +9,7 @@ from pathlib import Path
 from command_center.store.base import Store
 from command_center.store.embedded import EmbeddedStore
 from command_center.store.redis_store import RedisStore
+from command_center.store_choice import open_chosen_store
 
 
 @asynccontextmanager
@@ -17,18 +18,9 @@ async def open_store(
 ) -> AsyncIterator[Store]:
     """Redis when a URL is configured (shared by several processes), else SQLite in
     ``data_dir``. Closed on exit, whatever happened inside."""
-    store: Store
-    if redis_url:
-        redis_store = RedisStore(redis_url, redis_prefix)
-        try:
-            await redis_store.ping()
-        except BaseException:
-            await redis_store.close()
-            raise
-        store = redis_store
-    else:
-        store = await EmbeddedStore.open(data_dir)
-    try:
+    async with open_chosen_store(
+        redis_url,
+        lambda url: RedisStore(url, redis_prefix),
+        lambda: EmbeddedStore.open(data_dir),
+    ) as store:
         yield store
-    finally:
-        await store.close()

@@ -12,6 +12,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+from command_center.sqlite_file import open_sqlite, schema_version
 from command_center.sqlite_worker import SqliteWorker, rollback
 from feeds.incident_store.base import PAGE, check_quota, news
 from feeds.incidents import Incident, IncidentStatus
@@ -38,18 +39,9 @@ _RESOLVED = IncidentStatus.RESOLVED.value
 
 
 def _connect(data_dir: Path) -> sqlite3.Connection:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / FILENAME
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = open_sqlite(data_dir / FILENAME, SCHEMA_VERSION)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=5000")
-        (found,) = conn.execute("PRAGMA user_version").fetchone()
-        if found > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"{path} has schema version {found}, this program knows up to {SCHEMA_VERSION}"
-            )
+        found = schema_version(conn)
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(_SCHEMA)
         if found < 2:

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from command_center.errors import ConflictError
 from feeds.observations import NATIONAL, Area, Observation, area_of
+from feeds.problems import Rejection
 
 ObservationKey = tuple[str, str, str]  # (indicator, area key, period)
 
@@ -44,7 +45,7 @@ class Reported:
 
 
 class ObservationConflict(ConflictError):
-    code = "revision_conflict"
+    code: str = Rejection.REVISION_CONFLICT.value
 
 
 class ObservationStore(Protocol):

@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from command_center.sqlite_file import open_sqlite
 from command_center.sqlite_worker import SqliteWorker, rollback
 from feeds.observation_store.base import (
     AppendResult,
@@ -61,20 +62,9 @@ T = TypeVar("T")
 
 
 def _connect(data_dir: Path) -> sqlite3.Connection:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / FILENAME
     # Autocommit: append() opens its own transaction; reads need none.
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = open_sqlite(data_dir / FILENAME, SCHEMA_VERSION, temp_in_memory=True)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=5000")
-        conn.execute("PRAGMA temp_store=MEMORY")  # the batch's keys: never worth a file
-        (found,) = conn.execute("PRAGMA user_version").fetchone()
-        if found > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"{path} has schema version {found}, this program knows up to {SCHEMA_VERSION}"
-            )
         conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
         # The batch's keys go here so one join finds what is stored, however big the batch.
         conn.execute(

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from command_center.store_choice import open_chosen_store
 from feeds.observation_store.base import ObservationStore
 from feeds.observation_store.embedded import EmbeddedObservationStore
 from feeds.observation_store.redis_store import DEFAULT_PREFIX, RedisObservationStore
@@ -16,18 +17,9 @@ async def open_observation_store(
     data_dir: Path, redis_url: str | None, *, redis_prefix: str = DEFAULT_PREFIX
 ) -> AsyncIterator[ObservationStore]:
     """Closed on exit, whatever happened inside."""
-    store: ObservationStore
-    if redis_url:
-        redis_store = RedisObservationStore(redis_url, redis_prefix)
-        try:
-            await redis_store.ping()  # fail at startup, not at the first report
-        except BaseException:
-            await redis_store.close()
-            raise
-        store = redis_store
-    else:
-        store = await EmbeddedObservationStore.open(data_dir)
-    try:
+    async with open_chosen_store(
+        redis_url,
+        lambda url: RedisObservationStore(url, redis_prefix),
+        lambda: EmbeddedObservationStore.open(data_dir),
+    ) as store:
         yield store
-    finally:
-        await store.close()

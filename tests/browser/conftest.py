@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 # The network-namespace harness of the WebRTC tests (tests/netns.py).
-from netns import fake_camera, netns, netns_browser, netns_wall  # noqa: F401
+from netns import NetNamespace, fake_camera, netns, netns_browser, netns_wall  # noqa: F401
 from playwright.async_api import BrowserContext, async_playwright
-from wallprocess import CHROMIUM_ARGS
+from videosupport import PRESET, StartVideoWall, video_wall_process
+from wallprocess import CHROMIUM_ARGS, WallProcess
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -41,3 +42,32 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     folder = ARTIFACTS / request.node.name.replace("/", "_")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# A video wall inside the test's network namespace: ``start_video_wall(preset)`` starts one
+# (the 2 x 2 wall showing ``preset``, videosupport.PRESET by default), stopped after the test.
+@pytest.fixture
+def start_video_wall(
+    netns: NetNamespace,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
+) -> Iterator[StartVideoWall]:
+    started: list[WallProcess] = []
+
+    def start(preset: str = PRESET) -> WallProcess:
+        folder = tmp_path / f"video-wall-{len(started)}"
+        folder.mkdir()
+        wall = video_wall_process(netns, folder, preset).start()
+        started.append(wall)
+        return wall
+
+    try:
+        yield start
+    finally:
+        for wall in reversed(started):
+            wall.stop()
+
+
+@pytest.fixture
+def video_wall(start_video_wall: StartVideoWall) -> WallProcess:
+    """The video test wall (videosupport.PRESET: a video tile on each top screen)."""
+    return start_video_wall()

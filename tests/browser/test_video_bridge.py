@@ -6,11 +6,8 @@ comes back and the picture returns. Screenshots land in ``test-artifacts/``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from netns import NetNamespace
 from playwright.async_api import BrowserContext
 from videosupport import (
     bridge_url,
@@ -19,22 +16,12 @@ from videosupport import (
     open_screen,
     tile,
     tile_state_in,
-    video_wall_process,
 )
 from wallprocess import WallProcess
 from wallsupport import wait_until
 
 POINT = "hue"
 POINT_NAME_VI = "UBND thành phố Huế"
-
-
-@pytest.fixture
-def video_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
-    wall = video_wall_process(netns, tmp_path).start()
-    try:
-        yield wall
-    finally:
-        wall.stop()
 
 
 async def test_point_to_wall_tile_drop_and_return(

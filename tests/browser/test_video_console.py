@@ -5,11 +5,8 @@ ends it there; a viewer sees the roster read-only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from netns import NetNamespace
 from pagesupport import ROSTER, sign_in
 from playwright.async_api import BrowserContext, Page
 from videosupport import (
@@ -18,22 +15,12 @@ from videosupport import (
     open_point,
     open_screen,
     tile,
-    video_wall_process,
 )
 from wallprocess import WallProcess
 from wallsupport import wait_until
 
 POINT = "quang-ninh"
 POINT_NAME_VI = "UBND tỉnh Quảng Ninh"
-
-
-@pytest.fixture
-def video_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
-    wall = video_wall_process(netns, tmp_path).start()
-    try:
-        yield wall
-    finally:
-        wall.stop()
 
 
 async def test_console_pins_mutes_and_ends_a_point(

@@ -7,10 +7,8 @@ the room, the console says the room is taken; a viewer has no such control."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from netns import NetNamespace
 from pagesupport import ROSTER, sign_in
 from playwright.async_api import BrowserContext, Locator, Page
@@ -18,7 +16,6 @@ from videosupport import (
     bridge_url,
     headless,
     open_point,
-    video_wall_process,
 )
 from wallprocess import WallProcess
 from wallsupport import wait_until
@@ -28,15 +25,6 @@ START = "Phát hình phòng điều hành · Put the room on the call"
 STOP = "Dừng phát · Stop"
 MUTE = "Tắt micrô phòng · Mute the room’s microphone"
 TAKEN = "Phòng điều hành đang được phát từ nơi khác · The room is already published from elsewhere"
-
-
-@pytest.fixture
-def video_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
-    wall = video_wall_process(netns, tmp_path).start()
-    try:
-        yield wall
-    finally:
-        wall.stop()
 
 
 def room_panel(console: Page, state: str | None = None) -> Locator:

@@ -7,7 +7,6 @@ English, ``?lang=en``) shows it, with its label."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from netns import NetNamespace
 from pagesupport import ROSTER, sign_in
 from playwright.async_api import BrowserContext, Page
 from videosupport import (
+    StartVideoWall,
     bridge_url,
     frames_advance,
     headless,
@@ -22,7 +22,6 @@ from videosupport import (
     open_screen,
     tile,
     video_painted,
-    video_wall_process,
 )
 from wallprocess import WallProcess
 from wallsupport import wait_until
@@ -40,21 +39,9 @@ tiles:
 
 
 @pytest.fixture
-def active_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
-    wall = video_wall_process(netns, tmp_path, ACTIVE_PRESET).start()
-    try:
-        yield wall
-    finally:
-        wall.stop()
-
-
-@pytest.fixture
-def video_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
-    wall = video_wall_process(netns, tmp_path).start()
-    try:
-        yield wall
-    finally:
-        wall.stop()
+def active_wall(start_video_wall: StartVideoWall) -> WallProcess:
+    """The wall with an active-speaker tile and a program tile (ACTIVE_PRESET)."""
+    return start_video_wall(ACTIVE_PRESET)
 
 
 async def test_an_active_speaker_tile_follows_the_loudest_point(

@@ -19,13 +19,12 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from netns import NetNamespace
 from playwright.async_api import BrowserContext
-from videosupport import frames_advance, open_screen, point_credential, video_wall_process
+from videosupport import frames_advance, open_screen, point_credential
 from wallprocess import WallProcess
 
 WHIP_CLIENT = shutil.which("whip-client")
@@ -50,15 +49,6 @@ AUDIO = (
     " ! queue ! opusenc ! rtpopuspay pt=100 ssrc=1 ! queue"
     " ! application/x-rtp,media=audio,encoding-name=OPUS,payload=100"
 )
-
-
-@pytest.fixture
-def video_wall(netns: NetNamespace, tmp_path: Path) -> Iterator[WallProcess]:
-    wall = video_wall_process(netns, tmp_path).start()
-    try:
-        yield wall
-    finally:
-        wall.stop()
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from failover_pair import wall_pair
 from wallprocess import RedisServer, WallProcess, free_port
-from wallsupport import WALL_2X2, ScreenClient, metric, wait_until
+from wallsupport import ScreenClient, metric, wait_until
 
 pytestmark = pytest.mark.redis
 OUTAGE_S = 3.0
@@ -28,18 +29,15 @@ def b_metrics() -> str:
 def pair(
     tmp_path: Path, redis_server: RedisServer, b_metrics: str
 ) -> Iterator[tuple[WallProcess, WallProcess]]:
-    extra = ["--redis", redis_server.url, "--keys-file", str(tmp_path / "keys.json")]
-    a = WallProcess(data_dir=tmp_path / "a", wall_file=WALL_2X2, extra=extra).start()
     bind = b_metrics.removeprefix("http://").removesuffix("/metrics")
-    b = WallProcess(
-        data_dir=tmp_path / "b", wall_file=WALL_2X2, extra=[*extra, "--metrics-bind", bind]
-    )
-    try:
-        b.start()
-        yield a, b
-    finally:
-        b.stop()
-        a.stop()
+    with wall_pair(
+        tmp_path,
+        redis_server.url,
+        list_servers=False,
+        simulator=True,
+        b_extra=["--metrics-bind", bind],
+    ) as walls:
+        yield walls
 
 
 async def switch(client: httpx.AsyncClient, auth: dict[str, str], preset: str) -> str:

@@ -18,8 +18,9 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from failover_pair import wall_pair
 from wallprocess import RedisServer, WallProcess
-from wallsupport import WALL_2X2, ScreenClient, wait_until
+from wallsupport import ScreenClient, wait_until
 
 pytestmark = pytest.mark.redis
 SCREENS = ("left-top", "right-top")
@@ -29,19 +30,14 @@ HEALTH = {"offset_ms": 0.0, "rtt_ms": 1.0, "width": 1920, "height": 1080}
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
     redis_server = RedisServer().start()
-    extra = ["--redis", redis_server.url, "--keys-file", str(tmp_path / "keys.json")]
-    extra += ["--no-simulator"]
-    a = WallProcess(data_dir=tmp_path / "a", wall_file=WALL_2X2, extra=extra)
-    b = WallProcess(data_dir=tmp_path / "b", wall_file=WALL_2X2, extra=extra)
     try:
-        a.start()
-        b.start()
-        yield a, b
+        with wall_pair(tmp_path, redis_server.url, list_servers=False) as (a, b):
+            try:
+                yield a, b
+            finally:
+                if a.proc is not None:
+                    os.kill(a.proc.pid, signal.SIGCONT)  # a stopped process cannot stop
     finally:
-        if a.proc is not None:
-            os.kill(a.proc.pid, signal.SIGCONT)  # a stopped process cannot stop
-        b.stop()
-        a.stop()
         redis_server.stop()
 
 

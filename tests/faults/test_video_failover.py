@@ -18,8 +18,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from wallprocess import ROOT, WallProcess, free_port, private_redis
-from wallsupport import WALL_2X2, wait_until
+from failover_pair import wall_pair
+from wallprocess import ROOT, WallProcess, private_redis
+from wallsupport import wait_until
 
 from video.aiortc_hooks import EncodedFrame
 from video.whip_client import watch
@@ -31,22 +32,11 @@ POINT = "quang-ninh"
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
-    ports = [free_port(), free_port()]
-    servers = [arg for port in ports for arg in ("--server", f"http://127.0.0.1:{port}")]
-    with private_redis() as url:
-        extra = ["--redis", url, "--keys-file", str(tmp_path / "keys.json"), *servers]
-        extra += ["--ice-address", "127.0.0.1", "--no-simulator"]
-        a, b = (
-            WallProcess(data_dir=tmp_path / name, wall_file=WALL_2X2, port=port, extra=extra)
-            for name, port in zip("ab", ports, strict=True)
-        )
-        a.start()
-        try:
-            b.start()
-            yield a, b
-        finally:
-            b.stop()
-            a.stop()
+    with (
+        private_redis() as url,
+        wall_pair(tmp_path, url, extra=["--ice-address", "127.0.0.1"]) as walls,
+    ):
+        yield walls
 
 
 class Frames:

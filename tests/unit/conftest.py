@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import yaml
 from timersupport import FakeTimers
 
 from command_center.bus import MemoryBus
 from command_center.server.composition import build_registry
 from command_center.server.hub import ScreenHub
 from command_center.store import open_store
+from feeds.catalogue import Catalogue
 from layouts import DEFAULT_WALL_FILE, presets_dir_for
 from layouts.loader import load_presets, load_wall
 
@@ -45,3 +47,13 @@ async def paced_hub(tmp_path: Path) -> AsyncIterator[tuple[ScreenHub, FakeTimers
         yield hub, timers
         await hub.stop()
         await bus.close()
+
+
+@pytest.fixture(scope="session")
+def judging_catalogue() -> Catalogue:
+    """Made-up indicators, one per judging case (tests/data/judging-catalogue.yaml): the
+    judging rules tested without the shipped catalogue's facts, which change by decree."""
+    text = (Path(__file__).resolve().parents[1] / "data" / "judging-catalogue.yaml").read_text(
+        encoding="utf-8"
+    )
+    return Catalogue.model_validate(yaml.safe_load(text))

@@ -17,7 +17,6 @@ from feeds.direction import (
     meets_target,
     worse,
 )
-from feeds.loader import load_feeds
 from feeds.observations import NATIONAL, Area, Observation
 from feeds.periods import TIME_ZONE
 from feeds.tile_indicator import indicator_data
@@ -108,11 +107,6 @@ def test_worse_orders_the_colours() -> None:
 # --- through the tiles' data ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_feeds().catalogue
-
-
 def vn(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=TIME_ZONE)  # type: ignore[misc]
 
@@ -124,9 +118,9 @@ def obs(code: str, period: str, value: float, area: Area = NATIONAL) -> Observat
     )
 
 
-def test_gdp_below_its_target_is_not_green_on_any_tile(catalogue: Catalogue) -> None:
-    gdp = catalogue.get("gdp_growth")
-    series = [obs("gdp_growth", "2025-Q3", 8.25), obs("gdp_growth", "2025-Q4", 6.5)]
+def test_gdp_below_its_target_is_not_green_on_any_tile(judging_catalogue: Catalogue) -> None:
+    gdp = judging_catalogue.get("test_growth")  # 2025: ≥ 8; warning below 6.5
+    series = [obs(gdp.code, "2025-Q3", 8.25), obs(gdp.code, "2025-Q4", 6.5)]
     now = vn(2026, 1, 10)
     d = indicator_data(gdp, NATIONAL, series, now)
     assert (d["value"], d["target"]["value"], d["target_met"]) == (6.5, 8.0, False)
@@ -141,8 +135,10 @@ def test_gdp_below_its_target_is_not_green_on_any_tile(catalogue: Catalogue) -> 
     )
 
 
-def test_a_year_to_date_rate_is_judged_only_when_the_year_closes(catalogue: Catalogue) -> None:
-    rate = catalogue.get("public_investment_disbursement")
+def test_a_year_to_date_rate_is_judged_only_when_the_year_closes(
+    judging_catalogue: Catalogue,
+) -> None:
+    rate = judging_catalogue.get("test_ytd_rate")  # 100 % by December
     assert rate.year_to_date
     hanoi = Area(code="01", code_list="gso-34")
     # March: 20 % of the year's 100 % is progress, not a miss.
@@ -155,8 +151,10 @@ def test_a_year_to_date_rate_is_judged_only_when_the_year_closes(catalogue: Cata
     assert ranking["best"][0]["status"] == "warning"
 
 
-def test_budget_revenue_to_date_is_progress_until_december(catalogue: Catalogue) -> None:
-    revenue = catalogue.get("budget_revenue")  # year to date, against the year's estimate
+def test_budget_revenue_to_date_is_progress_until_december(
+    judging_catalogue: Catalogue,
+) -> None:
+    revenue = judging_catalogue.get("test_ytd_sum")  # year to date, against 2530 for 2026
     d = indicator_data(revenue, NATIONAL, [obs(revenue.code, "2026-06", 1300.0)], vn(2026, 6, 26))
     assert (d["target_met"], d["status"]) == (None, "neutral")
     assert d["attainment_pct"] == pytest.approx(51.4, abs=0.05)

@@ -209,6 +209,12 @@ TRICKY_ROWS: list[object] = [
         "period": "2026-10",
         "value": 80,
     },
+    # The fast path caches by raw value: None and '' alike, 1 and True apart from text,
+    # and an unhashable value left to the full check.
+    {"indicator": "cpi_yoy", "area_code": None, "code_list": None, "period": "2026-10", "value": 1},
+    {"indicator": "cpi_yoy", "area_code": True, "code_list": 1, "period": "2026-10", "value": 1},
+    {"indicator": {"code": "cpi_yoy"}, "period": "2026-10", "value": 1},
+    {"indicator": "cpi_yoy", "period": {"key": "2026-10"}, "value": 1},
     ["not", "a", "row"],
     None,
 ]
