@@ -83,6 +83,7 @@ from video.ice import parse_ice_server
 from video.node_credential import node_key
 from video.pull import Node
 from video.registry import load_bridge_points
+from video.clock import Clock
 from video.room import VideoRoom, open_video_room
 from video.shared_state import open_video_state
 
@@ -158,8 +159,10 @@ def _origins(settings: Settings, port: int) -> list[str]:
 
 @contextlib.asynccontextmanager
 async def open_runtime(
-    settings: Settings, video_config: VideoConfig | None = None
+    settings: Settings, video_config: VideoConfig | None = None, video_clock: Clock | None = None
 ) -> AsyncIterator[WallRuntime]:
+    """The wall's runtime; ``video_config`` and the room's monotonic ``video_clock`` (the
+    real one by default) are for tests and benchmarks."""
     registry = build_registry()
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
@@ -227,6 +230,7 @@ async def open_runtime(
                         ),
                         video_state,
                         node,
+                        video_clock,
                     ) as video,
                     watch_health(
                         _health_monitor(settings, store, hub, loop_lag, video),

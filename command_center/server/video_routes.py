@@ -46,6 +46,7 @@ from command_center.server.video_credentials import Caller, bearer, identify
 from command_center.sessions import Sessions
 from command_center.store import Store
 from video.errors import PreconditionFailed, PreconditionRequired
+from video.peers import add_candidates
 from video.registry import ROOM
 from video.room import VideoRoom
 
@@ -257,7 +258,7 @@ class WhipSessionHandler(VideoHandler):
         self._check_holder(caller, session.holder)
         fragment = self.body_of(SDPFRAG)
         self.check_if_match(session_id)
-        await self.room.add_candidates(session.pc, fragment)
+        await add_candidates(session.pc, fragment)
         self.set_status(204)
         self.finish()
 
@@ -310,7 +311,7 @@ class WhepSessionHandler(VideoHandler):
         WhipSessionHandler._check_holder(caller, session.viewer)
         fragment = self.body_of(SDPFRAG)
         self.check_if_match(session_id)
-        await self.room.add_candidates(session.pc, fragment)
+        await add_candidates(session.pc, fragment)
         self.set_status(204)
         self.finish()
 
