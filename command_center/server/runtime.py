@@ -78,12 +78,12 @@ from feeds.observation_store import ObservationStore, open_observation_store
 from layouts import DEFAULT_WALL_FILE, presets_dir_for
 from layouts.loader import load_presets, load_wall
 from layouts.model import PresetSpec, WallSpec
+from video.clock import Clock
 from video.config import VideoConfig
 from video.ice import parse_ice_server
 from video.node_credential import node_key
 from video.pull import Node
 from video.registry import load_bridge_points
-from video.clock import Clock
 from video.room import VideoRoom, open_video_room
 from video.shared_state import open_video_state
 
