@@ -1,11 +1,8 @@
 """The switchboard's decisions on plain data: who each watcher sees and hears, how voices
 are ranked and when a new voice rewires, and how a process's control state moves to the
-store's. No aiortc, no peers, no clock."""
+store's. No aiortc, no peers, no clock (test_layering keeps the module that way)."""
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
 
 import pytest
 
@@ -134,16 +131,3 @@ def test_control_already_in_step_changes_nothing() -> None:
 def test_control_naming_an_unknown_point_is_ignored() -> None:
     target = ControlState(program="gone", muted=frozenset({"gone"}))
     assert control_changes(ROOM, {}, set(), target, POINTS) == ControlChanges()
-
-
-def test_the_switchboard_imports_no_media_stack() -> None:
-    source = Path(__file__).resolve().parents[2] / "video" / "switchboard.py"
-    tree = ast.parse(source.read_text(encoding="utf-8"))
-    imported = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    } | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert not {m for m in imported if m.split(".")[0] in ("aiortc", "av", "aioice")}
-    assert "video.sessions" not in imported and "video.source" not in imported
