@@ -5,7 +5,8 @@ goes to ``on_frame(kind, frame)``, nothing is decoded. ``answer_watcher``: a WHE
 an answer out; the subscriber's ``ForwardTrack``s feed aiortc's senders as ``av.Packet``s
 (one per offered section of its kind: a subscriber that offers three audio sections gets
 three audio tracks) and the subscriber's keyframe requests reach the track. Both return
-a ``Liveness``: when the peer last sent anything.
+a ``Liveness``: when the peer last sent anything (on the room's clock).
+``add_candidates``: a trickle ICE fragment (a WHIP/WHEP PATCH) into a session's link.
 """
 
 from __future__ import annotations

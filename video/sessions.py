@@ -135,7 +135,7 @@ def keyframe_requester(
 
 
 def check_room_bound(sessions: int, config: VideoConfig) -> None:
-    """503 once the room holds ``max_sessions`` sessions."""
+    """429 (too_many_sessions) once the room holds ``max_sessions`` sessions."""
     if sessions >= config.max_sessions:
         raise TooManySessions(
             f"the video room holds {sessions} sessions, its limit; retry shortly",
@@ -146,7 +146,8 @@ def check_room_bound(sessions: int, config: VideoConfig) -> None:
 def check_holder_bound(
     watchers: Iterable[WatcherSession], viewer: str, config: VideoConfig
 ) -> None:
-    """429 once ``viewer`` watches with ``max_watchers_per_holder`` sessions."""
+    """429 (too_many_sessions) once ``viewer`` watches with ``max_watchers_per_holder``
+    sessions."""
     held = sum(1 for w in watchers if w.viewer == viewer)
     if held >= config.max_watchers_per_holder:
         raise TooManySessions(
