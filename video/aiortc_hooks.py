@@ -292,20 +292,21 @@ def selected_pairs(pc: RTCPeerConnection) -> list[tuple[str, str]]:
 
 
 class Liveness:
-    """When the far end of a peer connection last sent anything (``time.monotonic()``);
-    ``heard_at`` is None until the first datagram."""
+    """When the far end of a peer connection last sent anything (on ``clock``, the room's
+    monotonic clock); ``heard_at`` is None until the first datagram."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.heard_at: float | None = None
+        self._clock = clock
 
     def heard(self) -> None:
-        self.heard_at = time.monotonic()
+        self.heard_at = self._clock()
 
 
-def watch_liveness(pc: RTCPeerConnection) -> Liveness:
+def watch_liveness(pc: RTCPeerConnection, clock: Callable[[], float] = time.monotonic) -> Liveness:
     """Record every datagram and STUN request ``pc``'s peer sends. Call once its ICE
     transports exist (after ``setRemoteDescription``)."""
-    liveness = Liveness()
+    liveness = Liveness(clock)
     for connection in _ice_connections(pc):
         for name in ("data_received", "request_received"):
             original = getattr(connection, name)

@@ -5,11 +5,13 @@ goes to ``on_frame(kind, frame)``, nothing is decoded. ``answer_watcher``: a WHE
 an answer out; the subscriber's ``ForwardTrack``s feed aiortc's senders as ``av.Packet``s
 (one per offered section of its kind: a subscriber that offers three audio sections gets
 three audio tracks) and the subscriber's keyframe requests reach the track. Both return
-a ``Liveness``: when the peer last sent anything.
+a ``Liveness``: when the peer last sent anything (on the room's clock).
+``add_candidates``: a trickle ICE fragment (a WHIP/WHEP PATCH) into a session's link.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from aiortc import (
@@ -24,7 +26,9 @@ from aiortc import (
 )
 from aiortc.exceptions import InvalidAccessError, OperationError
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability
+from aiortc.sdp import candidate_from_sdp
 
+from command_center.errors import RequestError
 from video.aiortc_hooks import (
     EncodedFrame,
     Liveness,
@@ -35,7 +39,7 @@ from video.aiortc_hooks import (
     watch_liveness,
 )
 from video.config import VideoConfig
-from video.errors import MalformedSdp
+from video.errors import IceRestartUnsupported, MalformedSdp
 from video.forward_track import ForwardTrack
 from video.ice import aiortc_servers
 from video.sdp_offer import ACCEPTED, OfferSummary
@@ -73,6 +77,7 @@ async def answer_publisher(
     summary: OfferSummary,
     config: VideoConfig,
     on_frame: Callable[[str, EncodedFrame], None],
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[RTCPeerConnection, str, dict[str, RTCRtpReceiver], Liveness]:
     pc = answerer(config)
     receivers: dict[str, RTCRtpReceiver] = {}
@@ -84,7 +89,7 @@ async def answer_publisher(
             continue
         receivers[kind] = transceiver.receiver
         capture_encoded(transceiver.receiver, _for_kind(on_frame, kind))
-    answer, liveness = await _answer(pc, offer, config)
+    answer, liveness = await _answer(pc, offer, config, clock)
     return pc, answer, receivers, liveness
 
 
@@ -104,6 +109,7 @@ async def answer_watcher(
     config: VideoConfig,
     tracks: dict[str, ForwardTrack],
     prefer: dict[str, str | None],
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[RTCPeerConnection, str, Liveness]:
     """``tracks`` in the order their kind's sections should take them; a section beyond
     the tracks of its kind is answered without a track (it receives nothing)."""
@@ -119,7 +125,7 @@ async def answer_watcher(
         if track is not None:
             on_keyframe_request(transceiver.sender, track.need_keyframe)
         transceivers.append((transceiver, track))
-    answer, liveness = await _answer(pc, offer, config)
+    answer, liveness = await _answer(pc, offer, config, clock)
     negotiated = sdp.SessionDescription.parse(answer).media
     for (_, track), media in zip(transceivers, negotiated, strict=False):
         if track is not None and media.rtp.codecs:
@@ -127,18 +133,50 @@ async def answer_watcher(
     return pc, answer, liveness
 
 
-async def _answer(pc: RTCPeerConnection, offer: str, config: VideoConfig) -> tuple[str, Liveness]:
+async def _answer(
+    pc: RTCPeerConnection, offer: str, config: VideoConfig, clock: Callable[[], float]
+) -> tuple[str, Liveness]:
     try:
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
     except (ValueError, KeyError, IndexError, OperationError, InvalidAccessError) as exc:
         await pc.close()
         raise MalformedSdp(f"SDP offer refused by the WebRTC stack: {exc}") from None
     answer_as_dtls_server(pc)
-    liveness = watch_liveness(pc)
+    liveness = watch_liveness(pc, clock)
     if config.host_addresses is not None:
         gather_on(pc, config.host_addresses)
     await pc.setLocalDescription(await pc.createAnswer())
     return str(pc.localDescription.sdp), liveness
+
+
+async def add_candidates(pc: RTCPeerConnection, fragment: str) -> None:
+    """Trickle ICE (RFC 8840 fragment) into ``pc``; 400 naming a bad line. An ICE
+    restart (new ufrag/pwd) gets 422, as RFC 9725 says for a session that trickles but
+    cannot restart (aiortc cannot): the session keeps its ICE state, the client may
+    publish or watch anew."""
+    remote = pc.remoteDescription
+    if remote is not None and asks_ice_restart(fragment, remote.sdp):
+        raise IceRestartUnsupported(
+            "ICE restart is not supported (the fragment's a=ice-ufrag/a=ice-pwd differ "
+            "from the session's): the session is unchanged; POST a new offer instead",
+            [{"expected": "the session's a=ice-ufrag and a=ice-pwd", "got": "new ones"}],
+        )
+    candidates, end = parse_candidates(fragment)
+    media = pc.getTransceivers()
+    if not media:
+        return
+    for line in candidates:
+        try:
+            candidate = candidate_from_sdp(line)
+        except (ValueError, IndexError, AssertionError):  # aiortc asserts the field count
+            raise RequestError(
+                f"bad ICE candidate 'a=candidate:{line}': expected "
+                "'<foundation> <component> <transport> <priority> <address> <port> typ <type>'"
+            ) from None
+        candidate.sdpMid = media[0].mid
+        await pc.addIceCandidate(candidate)
+    if end:
+        await pc.addIceCandidate(None)  # type: ignore[arg-type]
 
 
 def parse_candidates(fragment: str) -> tuple[list[str], bool]:

@@ -7,13 +7,11 @@ import asyncio
 import contextlib
 import functools
 import logging
-import socket
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import panel as pn
 from tornado.ioloop import IOLoop
@@ -55,6 +53,7 @@ from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
 from command_center.server.metrics import WallMetrics, serve_metrics
 from command_center.server.openapi import OPENAPI_ROUTES
+from command_center.server.own_address import free_port, own_url, websocket_origins
 from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
 from command_center.server.screen_socket import ScreenSocket
@@ -78,6 +77,7 @@ from feeds.observation_store import ObservationStore, open_observation_store
 from layouts import DEFAULT_WALL_FILE, presets_dir_for
 from layouts.loader import load_presets, load_wall
 from layouts.model import PresetSpec, WallSpec
+from video.clock import Clock
 from video.config import VideoConfig
 from video.ice import parse_ice_server
 from video.node_credential import node_key
@@ -125,41 +125,15 @@ class WallRuntime:
 
     @property
     def url(self) -> str:
-        return _own_url(self.settings, self.port)
-
-
-def _own_url(settings: Settings, port: int) -> str:
-    if settings.public_url:
-        return settings.public_url.rstrip("/")
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-    scheme = "https" if settings.tls_cert else "http"
-    return f"{scheme}://{host}:{port}"
-
-
-def _free_port(host: str) -> int:
-    # Bokeh checks WebSocket origins against exact ports, so port 0 is resolved up front.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
-def _origins(settings: Settings, port: int) -> list[str]:
-    hosts = {"localhost", "127.0.0.1", settings.host}
-    if settings.host in ("0.0.0.0", "::", ""):
-        name = socket.gethostname()
-        hosts |= {name, socket.getfqdn()}
-        with contextlib.suppress(OSError):
-            hosts |= set(socket.gethostbyname_ex(name)[2])
-    origins = {f"{h}:{port}" for h in hosts if h and h not in ("0.0.0.0", "::")}
-    if settings.public_url:
-        origins.add(urlsplit(settings.public_url).netloc)
-    return sorted(origins)
+        return own_url(self.settings, self.port)
 
 
 @contextlib.asynccontextmanager
 async def open_runtime(
-    settings: Settings, video_config: VideoConfig | None = None
+    settings: Settings, video_config: VideoConfig | None = None, video_clock: Clock | None = None
 ) -> AsyncIterator[WallRuntime]:
+    """The wall's runtime; ``video_config`` and the video room's monotonic ``video_clock``
+    (the real one by default) are for tests and benchmarks."""
     registry = build_registry()
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
@@ -195,11 +169,9 @@ async def open_runtime(
                 switch_lead_ms=settings.switch_lead_ms,
             )
             await hub.start()
-            port = settings.port or _free_port(settings.host)
+            port = settings.port or free_port(settings.host)
             # With Redis, other processes may pull this one's video (node to node WHEP).
-            node = (
-                Node(_own_url(settings, port), node_key(keys.bus)) if settings.redis_url else None
-            )
+            node = Node(own_url(settings, port), node_key(keys.bus)) if settings.redis_url else None
             try:
                 async with (
                     run_feeds(settings, feeds, presets, hub, observations, bus),
@@ -227,6 +199,7 @@ async def open_runtime(
                         ),
                         video_state,
                         node,
+                        video_clock,
                     ) as video,
                     watch_health(
                         _health_monitor(settings, store, hub, loop_lag, video),
@@ -243,7 +216,7 @@ async def open_runtime(
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
                     screen_ids = frozenset(s.id for s in wall.screens)
-                    servers = settings.servers or (_own_url(settings, port),)
+                    servers = settings.servers or (own_url(settings, port),)
                     extra += video_routes(
                         video, keys, screen_ids, sessions, store, hub.links, servers
                     )
@@ -421,7 +394,7 @@ def _http_server(
         pages,
         port=port,
         address=settings.host,
-        websocket_origin=_origins(settings, port),
+        websocket_origin=websocket_origins(settings, port),
         show=False,
         start=False,
         threaded=False,

@@ -24,7 +24,7 @@ async def _audit(
 async def mute(
     room: VideoRoom, store: Store, who: Principal, point: str, muted: bool
 ) -> dict[str, Any]:
-    status = await room.set_muted(point, muted, who.name)
+    status = await room.control.set_muted(point, muted, who.name)
     await _audit(store, who, "video_mute" if muted else "video_unmute", point, {"muted": muted})
     return status.model_dump()
 
@@ -38,7 +38,7 @@ async def end_call(room: VideoRoom, store: Store, who: Principal, point: str) ->
 
 async def program(room: VideoRoom, store: Store, who: Principal, source: str) -> dict[str, Any]:
     before = room.program
-    await room.set_program(source, who.name)
+    await room.control.set_program(source, who.name)
     await _audit(store, who, "video_program", source, {"from": before})
     return {"program": room.program}
 
@@ -46,7 +46,7 @@ async def program(room: VideoRoom, store: Store, who: Principal, source: str) ->
 async def pin(
     room: VideoRoom, store: Store, who: Principal, tile: str, source: str | None
 ) -> dict[str, Any]:
-    pins = await room.pin(tile, source, who.name)
+    pins = await room.control.pin(tile, source, who.name)
     await _audit(store, who, "video_pin", tile, {"source": source})
     return {"pins": pins}
 

@@ -79,7 +79,7 @@ async def test_the_room_hears_every_unmuted_point_and_no_muted_one(
 ) -> None:
     assert rt.video is not None
     room = rt.video
-    await room.set_muted("da-nang", True, "truc-ban")
+    await room.control.set_muted("da-nang", True, "truc-ban")
     async with (
         sound(rt, "hue", EncodedAudioTrack({"tone": tones["hue"]}, "tone")),
         sound(rt, "quang-ninh", EncodedAudioTrack({"tone": tones["quang-ninh"]}, "tone")),
@@ -109,7 +109,7 @@ async def test_the_room_hears_every_unmuted_point_and_no_muted_one(
         assert not heard(got, tones["da-nang"]), "a muted point's sound was forwarded"
         assert not heard(hue_hears, tones["hue"]), "a point heard its own voice"
         # Unmuted, it is heard too (three slots: all three points).
-        await room.set_muted("da-nang", False, "truc-ban")
+        await room.control.set_muted("da-nang", False, "truc-ban")
         await wait_until(
             lambda: heard(got, tones["da-nang"]), within=30, what="the unmuted point heard"
         )

@@ -1,7 +1,8 @@
 """The roster does not lie: a publisher whose frames stop is "no media" (not in call) until
 they come back, and a peer that vanishes without a DELETE (its process killed) is noticed
 within seconds, shown offline, and its sessions cleaned up. Real aiortc peers on
-127.0.0.1; the vanishing one is the headless client as a separate process, killed -9."""
+127.0.0.1; the vanishing one is the headless client as a separate process, killed -9.
+"Longer than the link timeout" is skipped on the room's clock, not slept out."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from relaysupport import LOOPBACK, base, client_process, publisher
+from videoclocksupport import SteppedClock
 from wallsupport import settings_for, wait_until
 
 from command_center.bus import Bus
@@ -33,23 +35,27 @@ CONFIG = VideoConfig(
 async def recording(
     bus: Bus, room: VideoRoom, point: str
 ) -> AsyncIterator[tuple[list[BridgePointState], list[RoomEvent]]]:
-    """The point's ``BridgePointState`` messages on the bus and the room's events."""
+    """The point's ``BridgePointState`` messages on the bus and the room's events, from
+    the moment both readers are subscribed."""
     states: list[BridgePointState] = []
     events: list[RoomEvent] = []
+    live = (asyncio.Event(), asyncio.Event())
 
     async def bus_reader() -> None:
         async with bus.subscribe() as messages:
+            live[0].set()
             async for message in messages:
                 if isinstance(message, BridgePointState) and message.point == point:
                     states.append(message)
 
     async def event_reader() -> None:
         async with room.listen() as queue:
+            live[1].set()
             while (event := await queue.get()) is not None:
                 events.append(event)
 
     tasks = [asyncio.ensure_future(bus_reader()), asyncio.ensure_future(event_reader())]
-    await asyncio.sleep(0.1)
+    await wait_until(lambda: all(e.is_set() for e in live), what="the recorders subscribed")
     try:
         yield states, events
     finally:
@@ -58,7 +64,8 @@ async def recording(
 
 
 async def test_stalled_media_shows_no_media_and_recovers(tmp_path: Path) -> None:
-    async with open_runtime(settings_for(tmp_path), video_config=CONFIG) as rt:
+    clock = SteppedClock()
+    async with open_runtime(settings_for(tmp_path), video_config=CONFIG, video_clock=clock) as rt:
         assert rt.video is not None
         room = rt.video
         async with (
@@ -85,9 +92,22 @@ async def test_stalled_media_shows_no_media_and_recovers(tmp_path: Path) -> None
                 within=10,
                 what="a 'point' event saying no media",
             )
-            # Longer than the link timeout: the peer is alive (RTCP, STUN), so it stays.
-            await asyncio.sleep(CONFIG.link_timeout_s + 1)
-            assert room.status("hue").online and "hue" in room.publishers
+            # Longer than the link timeout: the peer is alive (RTCP, STUN), so it stays. The
+            # clock skips ahead in steps shorter than the timeout, each time until the
+            # peer is heard again (a peer heard before the skip only would be dropped).
+            session = room.publishers["hue"]
+            step = CONFIG.link_timeout_s * 0.4
+            for _ in range(3):
+                clock.advance(step)
+                skipped_to = clock.now()
+                await wait_until(
+                    lambda at=skipped_to: (session.liveness.heard_at or 0.0) >= at,
+                    within=10,
+                    what="hue heard after the skip",
+                )
+            assert clock.now() - session.created_at > CONFIG.link_timeout_s
+            room.links.check()  # the watchdog's tick, at once
+            assert room.status("hue").online and room.publishers.get("hue") is session
             joined_before = sum(isinstance(e, Joined) for e in events)
             track.resume()
             await wait_until(lambda: room.status("hue").in_call, within=20, what="back in call")

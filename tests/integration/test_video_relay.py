@@ -111,12 +111,12 @@ async def test_mute_stops_a_points_sound_and_program_switches_what_points_see(
         await wait_until(lambda: direct.count("audio") >= 20, within=20, what="hue's sound")
         await wait_until(lambda: program.count() >= 20, within=20, what="the room's picture")
         assert all(f.data in clip.frames for f in program.frames["video"])  # the room by default
-        await room.set_muted("hue", True, "truc-ban")
+        await room.control.set_muted("hue", True, "truc-ban")
         await asyncio.sleep(0.3)  # packets already in flight
         heard, seen = direct.count("audio"), direct.count()
         await wait_until(lambda: direct.count() >= seen + 20, within=20, what="hue's picture")
         assert direct.count("audio") <= heard + 2, "a muted point's sound reached a subscriber"
-        await room.set_program("hue", "truc-ban")
+        await room.control.set_program("hue", "truc-ban")
         before = program.count()
         await wait_until(
             lambda: sum(f.data in other.frames for f in program.frames["video"][before:]) >= 20,

@@ -255,14 +255,17 @@ async def test_control_channel_and_console_actions(
     viewer = await login(client, rt, Role.VIEWER)
     seen: list[BridgePointState] = []
 
+    subscribed = asyncio.Event()
+
     async def record() -> None:
         async with rt.bus.subscribe() as messages:
+            subscribed.set()
             async for message in messages:
                 if isinstance(message, BridgePointState):
                     seen.append(message)
 
     recorder = asyncio.ensure_future(record())
-    await asyncio.sleep(0.1)
+    await wait_until(subscribed.is_set, what="the recorder subscribed")
     try:
         async with control(rt, cred(rt, "hue")) as ws:
             events = EventLog(ws)

@@ -89,3 +89,41 @@ def test_the_hubs_parts_never_import_the_hub(part: str) -> None:
     imported = _imports(ROOT / "command_center" / "server" / f"{part}.py")
     wrong = imported if part == "timers" else {"command_center.server.hub"} & imported
     assert not wrong, f"{part}.py may not import {', '.join(sorted(wrong))}"
+
+
+# Decisions kept apart from the media stack: testable without aiortc peers (GUIDE 4).
+PURE = ("video.switchboard", "video.speaker")
+MEDIA_STACK = {"aiortc", "av", "aioice"}
+
+
+def _all_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    return names | {
+        n.module
+        for n in ast.walk(tree)
+        if isinstance(n, ast.ImportFrom) and n.module and not n.level
+    }
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_modules_reach_no_media_stack(module: str) -> None:
+    """Neither the module nor anything of ours it imports (all the way down) imports
+    aiortc, PyAV or aioice."""
+    seen: set[str] = set()
+    todo = [module]
+    reached: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = ROOT.joinpath(*name.split(".")).with_suffix(".py")
+        if not path.exists():
+            continue  # a package's __init__ or a name imported from one
+        for imported in _all_imports(path):
+            if imported.split(".")[0] in OURS:
+                todo.append(imported)
+            else:
+                reached.add(imported.split(".")[0])
+    assert not reached & MEDIA_STACK, f"{module} reaches {', '.join(sorted(reached & MEDIA_STACK))}"
