@@ -184,15 +184,17 @@ svg .spark-dot.st-alarm { stroke: var(--alarm); } svg .spark-dot.st-neutral { st
   margin-top: -0.8cqh; }
 .ind-one .ind-area { font-size: max(var(--mt), min(6cqh, 3.4cqw)); color: var(--accent); }
 .ind-one .ind-area:empty { display: none; }
-.ind-one .ind-main { display: flex; align-items: baseline; column-gap: 0.5em; flex-wrap: wrap; }
-.ind-one .ind-value { font-size: max(var(--mv), min(26cqh, 15cqw)); font-weight: 800; line-height: 1; }
+.ind-one .ind-main { display: flex; align-items: baseline; column-gap: 0.5em; row-gap: 1.5cqh; flex-wrap: wrap; }
+.ind-one .ind-value { font-size: max(var(--mv), min(26cqh, 15cqw)); font-weight: 800; line-height: 1.1; }
 .ind-one .ind-unit { font-size: max(var(--mt), min(8cqh, 4.5cqw)); color: var(--fg-dim); }
 .ind-one .ind-sub { display: flex; align-items: baseline; column-gap: 0.8em; flex-wrap: wrap;
   font-size: max(var(--mt), min(7cqh, 4cqw)); }
 .ind-one .ind-change { color: var(--fg-dim); }
 .ind-one .ind-change:empty, .ind-one .ind-status:empty { display: none; }
 .ind-one .ind-status { font-weight: 700; }
-.ind-one .ind-target { font-size: max(var(--mt), min(6.5cqh, 3.6cqw)); }
+.ind-one .ind-target { font-size: max(var(--mt), min(6.5cqh, 3.6cqw)); display: flex; flex-wrap: wrap;
+  column-gap: 0.5em; align-items: baseline; }
+.ind-one .ind-target > * { white-space: nowrap; }
 .ind-one .ind-target .lbl { color: var(--fg-dim); }
 .ind-one .ind-by { font-size: max(var(--mt), min(5cqh, 2.9cqw)); color: var(--fg-dim); }
 .ind-one .ind-by:empty { display: none; }
@@ -224,7 +226,7 @@ svg .spark-dot.st-alarm { stroke: var(--alarm); } svg .spark-dot.st-neutral { st
 .ind-group .g-name { font-size: max(var(--mt), min(13cqh, 4.4cqw)); font-weight: 700; line-height: 1.15; }
 .ind-group .g-row { display: flex; align-items: center; column-gap: 1cqw; flex: 1 1 auto; min-height: 0; }
 .ind-group .g-value { white-space: nowrap; flex: none; }
-.ind-group .g-value .v { font-size: max(var(--mv), min(42cqh, 14cqw)); font-weight: 800; line-height: 1; }
+.ind-group .g-value .v { font-size: max(var(--mv), min(42cqh, 14cqw)); font-weight: 800; line-height: 1.1; }
 .ind-group .g-value .u { font-size: max(var(--mt), min(15cqh, 5cqw)); color: var(--fg-dim); margin-left: 0.3em; }
 .ind-group .g-spark { flex: 1 1 0; min-width: 0; height: 100%; min-height: 0; align-self: stretch; }
 .ind-group .g-meta { font-size: max(var(--mt), min(13cqh, 4.2cqw)); color: var(--fg-dim);
@@ -267,14 +269,15 @@ svg .spark-dot.st-alarm { stroke: var(--alarm); } svg .spark-dot.st-neutral { st
 
 /* ---- reporting status ---- */
 .ind-report { display: flex; flex-direction: column; padding: 1.2cqh 1.5cqw max(calc(var(--mt) * 1.4), 7cqh); gap: 1cqh; }
-.ind-report .s-sum { font-size: max(var(--mt), min(5.5cqh, 2.6cqw)); display: flex; column-gap: 1.2em; flex-wrap: wrap;
+.ind-report .s-sum { font-size: max(var(--mt), min(4.8cqh, 2.4cqw)); display: flex; column-gap: 1.2em; flex-wrap: wrap;
   align-items: baseline; }
 .ind-report .s-sum b { font-size: 1.3em; }
 .ind-report .s-body { flex: 1 1 auto; display: flex; gap: 1.5cqw; min-height: 0;
-  font-size: max(var(--mt), min(4.4cqh, 2.2cqw)); }
+  font-size: max(var(--mt), min(3.6cqh, 1.8cqw)); }
 .ind-report table { border-collapse: collapse; width: 100%; }
-.ind-report .s-table { flex: 3 1 0; min-width: 0; overflow: hidden; }
-.ind-report .s-who { flex: 1.3 1 0; min-width: 0; overflow: hidden; }
+/* The table takes what the overdue list (sized to its names, whole) leaves. */
+.ind-report .s-table { flex: 1 1 0; min-width: 0; overflow: hidden; }
+.ind-report .s-who { flex: 0 1 auto; max-width: 36%; overflow: hidden; }
 .ind-report th { text-align: left; font-weight: 700; color: var(--fg-dim); border-bottom: 2px solid #2a4a7a;
   padding: 0.2em 0.3em; white-space: nowrap; }
 .ind-report td { padding: 0.15em 0.3em; border-bottom: 1px solid #1b2638; white-space: nowrap; }

@@ -69,16 +69,17 @@ function draw(el, data, params, ctx) {
   const bar = q('.ind-bar');
   if (t) {
     const att = data.attainment_pct;
-    const parts = [`<span class="lbl">${lang === 'en' ? 'Target' : 'Mục tiêu'}:</span> `
-      + `${targetText(t, data.decimals)} ${escapeHtml(data.unit_vi || '')}`];
+    // Each part whole on its line (a part cut across two lines reads as two numbers).
+    const parts = [`<span><span class="lbl">${lang === 'en' ? 'Target' : 'Mục tiêu'}:</span> `
+      + `${targetText(t, data.decimals)} ${escapeHtml(data.unit_vi || '')}</span>`];
     // The reach and the verdict in the status colour, so the tile never says "met" in
     // amber next to a green "not met" (the status already weighs the target).
     const reach = reachText(data, lang);
-    if (reach) parts.push(`<span class="lbl">·</span> <b class="ind-reach st-${status}">${reach}</b>`);
+    if (reach) parts.push(`<b class="ind-reach st-${status}">${reach}</b>`);
     const verdict = verdictText(data.target_met, lang);
     if (verdict) parts.push(`<b class="ind-verdict st-${status}">${verdict}</b>`);
     if (t.illustrative) parts.push('<span class="illus">(minh họa · illustrative)</span>');
-    target.innerHTML = parts.join(' ');
+    target.innerHTML = parts.join('');
     setText(q('.ind-by'), `${t.set_by_vi} · ${t.instrument}`);
     if (att !== null && att !== undefined && data.direction === 'higher_better') {
       bar.hidden = false;

@@ -32,6 +32,11 @@ export function shortAgency(name) {
     .replace(/^Ủy ban nhân dân /, 'UBND ');
 }
 
+// "Tháng 11/2026" → "11/2026", "Năm 2025" → "2025": the column heading says it is a period.
+function shortPeriod(label) {
+  return String(label || '').replace(/^(Tháng|Năm) /, '');
+}
+
 function reported(row) {
   const parts = [];
   if (row.national) parts.push(row.national.reported ? 'TW ✓' : 'TW ✗');
@@ -65,7 +70,7 @@ function draw(el, data, params, ctx) {
     tr.dataset.deadline = row.deadline;
     const cells = [
       ['name', bilingual(row.short_vi || row.name_vi, row.short_en || row.name_en, lang)[0]],
-      ['', `${bilingual(row.period_vi, row.period_en, lang)[0]} · ${formatDate(row.deadline).slice(0, 5)}`],
+      ['', `${shortPeriod(bilingual(row.period_vi, row.period_en, lang)[0])} · ${formatDate(row.deadline).slice(0, 5)}`],
       ['num', reported(row)],
       ['state', ''],
     ];
