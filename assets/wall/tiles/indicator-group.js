@@ -67,18 +67,20 @@ function draw(el, data, params, ctx) {
     drawSparkline(node.querySelector('.g-spark'), d.sparkline || [], status,
       d.target ? d.target.value : null, d.sparkline_breaks);
   });
-  drawLate(el, data, ctx);
+  drawLate(el, data, ctx, { refit: true });
 }
 
-function drawLate(el, data, ctx) {
+function drawLate(el, data, ctx, { refit = false } = {}) {
   const root = el.querySelector('.ind-group');
   const items = Array.isArray(data.items) ? data.items : [];
   items.forEach((d, i) => {
     const node = root.children[i];
-    if (node) {
-      drawLateMark(node.querySelector('.late-badge'), d, ctx, { holder: node });
-      fit(node);
-    }
+    if (!node) return;
+    const badge = node.querySelector('.late-badge');
+    const before = badge.hidden ? null : badge.textContent;
+    drawLateMark(badge, d, ctx, { holder: node });
+    // Measure again only when the mark changed (it ticks every second).
+    if (refit || before !== (badge.hidden ? null : badge.textContent)) fit(node);
   });
 }
 

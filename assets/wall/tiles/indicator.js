@@ -114,7 +114,11 @@ function drawLate(el, data, ctx) {
   const root = el.querySelector('.ind-one');
   if (!data.indicator) return;
   const detail = (lang) => (lang === 'en' ? `missing ${data.due_period_en}` : `chưa có ${data.due_period_vi}`);
-  drawLateMark(root.querySelector('.ind-late'), data, ctx, { holder: root, detail });
+  const badge = root.querySelector('.ind-late');
+  const before = badge.hidden ? null : badge.textContent;
+  drawLateMark(badge, data, ctx, { holder: root, detail });
+  // A mark that appears (at the deadline, between pushes) or grows may push a line out.
+  if (before !== (badge.hidden ? null : badge.textContent)) fit(root);
 }
 
 registerTile('indicator', {
