@@ -93,6 +93,10 @@ class ScreenInfo(Message):
     viewport: Rect
     wall_width: float
     wall_height: float
+    # The wall's legibility rule in CSS pixels (layouts/legibility.py): the smallest text and
+    # the smallest value its tiles may draw. None: the wall names no viewing distance.
+    min_text_px: int | None = None
+    min_value_px: int | None = None
 
 
 class Welcome(Message):

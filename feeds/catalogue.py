@@ -25,6 +25,8 @@ from feeds.targets import Target
 
 # Codes appear in API paths and CSV columns: lower-case, no spaces.
 CODE = r"^[a-z][a-z0-9_]*$"
+# A tile's name must fit a quarter-screen tile at the wall's smallest text, whole.
+SHORT_NAME_MAX = 30
 
 
 class Level(StrEnum):
@@ -56,6 +58,10 @@ class Indicator(BaseModel):
     code: str = Field(pattern=CODE)
     name_vi: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
+    # The names on the wall's tiles (the full ones stay for hover and the console);
+    # None: the full name is short enough.
+    short_vi: str | None = Field(default=None, min_length=1, max_length=SHORT_NAME_MAX)
+    short_en: str | None = Field(default=None, min_length=1, max_length=SHORT_NAME_MAX)
     unit_vi: str = Field(min_length=1)
     unit_en: str = Field(min_length=1)
     decimals: int = Field(ge=0, le=6)
@@ -78,6 +84,17 @@ class Indicator(BaseModel):
     # as disbursement): a yearly target judges only the period that closes the year; the
     # months before it show their progress against the target without a colour.
     year_to_date: bool = False
+    # Retired from the wall (no longer serves it, e.g. COVID-19 community cases in 2026):
+    # kept so its history stays readable and reports still validate.
+    retired: bool = False
+
+    @property
+    def tile_name_vi(self) -> str:
+        return self.short_vi or self.name_vi
+
+    @property
+    def tile_name_en(self) -> str:
+        return self.short_en or self.name_en
 
     def target_for(self, period: Period) -> Target | None:
         """The target of exactly this period, else the target of its year."""

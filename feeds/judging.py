@@ -82,3 +82,22 @@ def attainment(indicator: Indicator, value: float, target: Target) -> float | No
         ceiling = target.high if target.high is not None else target.value
         return 100.0 * ceiling / value if ceiling > 0 else None
     return None
+
+
+def is_rate(indicator: Indicator) -> bool:
+    """A rate in per cent ("%", "% GDP", "% kế hoạch"): its gap to a target is read in
+    percentage points, never as a per cent of the target ("đạt 71,9 %" of a ≥ 10 % growth
+    target means nothing to an official; "−2,81 điểm %" does)."""
+    return indicator.unit_vi.startswith("%")
+
+
+def gap_points(indicator: Indicator, value: float, target: Target) -> float | None:
+    """The value minus the target it is held to, in percentage points (rates only): below a
+    floor is negative, above a ceiling positive, 0 inside a range; None for non-rates."""
+    if not is_rate(indicator):
+        return None
+    if target.high is not None:  # a range: the distance to the nearer bound outside it
+        if value < target.value:
+            return value - target.value
+        return max(0.0, value - target.high)
+    return value - target.value

@@ -10,9 +10,9 @@ from datetime import datetime
 from feeds.agencies import AgencyRegistry
 from feeds.catalogue import Indicator
 from feeds.direction import Status
-from feeds.judging import attainment, judge, target_json
+from feeds.judging import attainment, gap_points, judge, target_json
 from feeds.observations import Area, Observation
-from feeds.periods import deadline_of, last_due_period, lateness
+from feeds.periods import Period, deadline_of, last_due_period, lateness
 from feeds.tile_common import (
     agency_names,
     area_names,
@@ -27,6 +27,14 @@ from feeds.tile_common import (
     value_at,
 )
 from feeds.tile_payloads import IndicatorPayload
+
+
+def year_breaks(indicator: Indicator, points: list[Period]) -> list[int]:
+    """Where a year-to-date series starts again (the first period of a new year): a line
+    must not fall from December's 87 % to January's 2 % as if the rate had collapsed."""
+    if not indicator.year_to_date:
+        return []
+    return [i for i in range(1, len(points)) if points[i].year != points[i - 1].year]
 
 
 def indicator_data(
@@ -66,6 +74,8 @@ def indicator_data(
         "indicator": indicator.code,
         "name_vi": indicator.name_vi,
         "name_en": indicator.name_en,
+        "short_vi": indicator.tile_name_vi,
+        "short_en": indicator.tile_name_en,
         "area": area.key,
         "area_vi": name_vi,
         "area_en": name_en,
@@ -84,10 +94,15 @@ def indicator_data(
         "attainment_pct": rounded(
             attainment(indicator, value, target) if value is not None and target else None
         ),
+        "target_gap_pp": rounded(
+            gap_points(indicator, value, target) if value is not None and target else None,
+            indicator.decimals,
+        ),
         "target_met": verdict[1],
         "status": status_name(verdict[0]),
         "sparkline": [value_at(series, p) for p in points],
         "sparkline_periods": [p.key for p in points],
+        "sparkline_breaks": year_breaks(indicator, points),
         "as_of": as_of,
         "revision": shown.revision if shown is not None else None,
         "agency": agency_id,

@@ -50,6 +50,9 @@ class IndicatorPayload(TypedDict):
     indicator: str
     name_vi: str
     name_en: str
+    # The tile's name (the catalogue's short name, else the full one); the full one on hover.
+    short_vi: str
+    short_en: str
     area: str
     area_vi: str
     area_en: str
@@ -66,10 +69,14 @@ class IndicatorPayload(TypedDict):
     period_en: str
     target: TargetPayload | None
     attainment_pct: float | None
+    # Rates: value minus target in percentage points, shown instead of attainment.
+    target_gap_pp: float | None
     target_met: bool | None
     status: StatusName
     sparkline: list[float | None]
     sparkline_periods: list[str]
+    # Indices where a year-to-date series starts again: the line breaks there.
+    sparkline_breaks: list[int]
     as_of: float | None  # ms since the epoch, as every "as_of" here
     revision: int | None
     agency: str
@@ -124,6 +131,9 @@ class RankingPayload(TypedDict):
     indicator: str
     name_vi: str
     name_en: str
+    # The tile's name (the catalogue's short name, else the full one); the full one on hover.
+    short_vi: str
+    short_en: str
     unit_vi: str
     unit_en: str
     decimals: int
@@ -158,6 +168,7 @@ class TrendPoint(TypedDict):
     target_high: float | None
     status: StatusName
     target_met: bool | None
+    starts_year: bool
 
 
 class TrendLines(TypedDict):
@@ -212,6 +223,9 @@ class StatusRow(TypedDict):
     indicator: str
     name_vi: str
     name_en: str
+    # The tile's name (the catalogue's short name, else the full one); the full one on hover.
+    short_vi: str
+    short_en: str
     frequency: str
     period: str
     period_vi: str

@@ -67,6 +67,8 @@ def ranking_data(
         "indicator": indicator.code,
         "name_vi": indicator.name_vi,
         "name_en": indicator.name_en,
+        "short_vi": indicator.tile_name_vi,
+        "short_en": indicator.tile_name_en,
         "unit_vi": indicator.unit_vi,
         "unit_en": indicator.unit_en,
         "decimals": indicator.decimals,

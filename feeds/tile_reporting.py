@@ -171,6 +171,8 @@ def _status_row(
         "indicator": indicator.code,
         "name_vi": indicator.name_vi,
         "name_en": indicator.name_en,
+        "short_vi": indicator.tile_name_vi,
+        "short_en": indicator.tile_name_en,
         "frequency": indicator.frequency.value,
         "period": period.key,
         "period_vi": period.label_vi,

@@ -21,7 +21,7 @@ from feeds.tile_common import (
     status_name,
     value_at,
 )
-from feeds.tile_indicator import indicator_data
+from feeds.tile_indicator import indicator_data, year_breaks
 from feeds.tile_payloads import TrendLines, TrendPayload, TrendPoint
 
 
@@ -42,7 +42,9 @@ def trend_data(
     expected = last_due_period(indicator.frequency, indicator.deadline, now)
     last = max(period_of_key(indicator, head["period"]), expected, key=lambda p: p.key)
     points: list[TrendPoint] = []
-    for period in periods_back(last, periods):
+    shown = periods_back(last, periods)
+    breaks = set(year_breaks(indicator, shown))
+    for n, period in enumerate(shown):
         target = indicator.target_for(period)
         value = value_at(series, period)
         status, met = judge(indicator, value, period) if value is not None else (Status.NONE, None)
@@ -58,6 +60,8 @@ def trend_data(
                 # Judged as the header is, each against its own period's target.
                 "status": status_name(status),
                 "target_met": met,
+                # A year-to-date series starts again here: no line from December to January.
+                "starts_year": n in breaks,
             }
         )
     return {**head, "points": points, "lines": _lines(indicator)}

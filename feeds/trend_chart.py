@@ -73,25 +73,39 @@ return new Intl.NumberFormat('vi-VN', {minimumFractionDigits: digits,
 """
 # Period labels ride in the source, so a new period never needs a new figure.
 _X_FORMAT = """
-const labels = source.data.label;
 const i = Math.round(tick);
-return Math.abs(tick - i) < 1e-6 && i >= 0 && i < labels.length ? String(labels[i]) : '';
+if (Math.abs(tick - i) > 1e-6) return '';
+const row = Array.from(source.data.i).indexOf(i);  // break rows sit between periods
+return row >= 0 ? String(source.data.label[row]) : '';
 """
 
 
 def chart_columns(trend: Json) -> dict[str, list[Any]]:
     """The source's columns: one row per period, oldest first; a missing report is a
-    ``None`` value (a gap in the line, no point)."""
-    points = trend.get("points", [])
-    return {
-        "i": list(range(len(points))),
-        "label": [p["short"] for p in points],
-        "period_vi": [p["label_vi"] for p in points],
-        "value": [p["value"] for p in points],
-        "target": [p["target"] for p in points],
-        "status": [p["status"] for p in points],
-        "color": [STATUS_COLOURS.get(p["status"], SERIES) for p in points],
+    ``None`` value (a gap in the line, no point). Before a period that starts a new year of
+    a year-to-date series comes a break row half a period earlier with no value, so the
+    line stops at December instead of falling to January's first month of the year."""
+    columns: dict[str, list[Any]] = {
+        k: [] for k in ("i", "label", "period_vi", "value", "target", "status", "color")
     }
+
+    def row(i: float, label: str, period_vi: str, value: Any, target: Any, status: str) -> None:
+        for key, item in (
+            ("i", i),
+            ("label", label),
+            ("period_vi", period_vi),
+            ("value", value),
+            ("target", target),
+            ("status", status),
+            ("color", STATUS_COLOURS.get(status, SERIES)),
+        ):
+            columns[key].append(item)
+
+    for n, p in enumerate(trend.get("points", [])):
+        if p.get("starts_year"):
+            row(n - 0.5, "", "", None, None, "neutral")
+        row(n, p["short"], p["label_vi"], p["value"], p["target"], p["status"])
+    return columns
 
 
 def structure_of(trend: Json) -> Json:
@@ -158,7 +172,7 @@ def build_figure(trend: Json) -> Any:
     from bokeh.models.renderers import GlyphRenderer
 
     columns = chart_columns(trend)
-    n = max(1, len(columns["i"]))
+    n = max(1, len(trend.get("points", [])))
     lines: Json = trend.get("lines") or {}
     decimals = int(trend.get("decimals") or 0)
     data = {k: [float("nan") if v is None else v for v in vs] for k, vs in columns.items()}

@@ -142,6 +142,16 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
   window.addEventListener('resize', fit);
   fit();
 
+  // The wall's legibility rule as CSS variables: tile type is never smaller than these
+  // (max() against sizes relative to the tile). A wall without a rule leaves them unset,
+  // and every size falls back to its relative one.
+  function applyLegibility(info) {
+    for (const [name, px] of [['--min-text', info.min_text_px], ['--min-value', info.min_value_px]]) {
+      if (Number.isFinite(px) && px > 0) el.style.setProperty(name, `${px}px`);
+      else el.style.removeProperty(name);
+    }
+  }
+
   function setLinkState(state) {
     el.dataset.link = state;
   }
@@ -192,6 +202,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       lang = msg.lang || 'vi';
       if (!sync.best) sync.setRough(msg.server_time, localNow());
       el.dataset.screen = screen.id;
+      applyLegibility(screen);
       fit();
       connected = true;
       lastError = null;

@@ -167,6 +167,7 @@ class ScreenHub:
     def screen_info(self, screen_id: str) -> ScreenInfo:
         spec = self.wall.screen(screen_id)
         vp = self.wall.viewport(screen_id)
+        rule = self.wall.legibility
         return ScreenInfo(
             id=spec.id,
             width=spec.width,
@@ -174,6 +175,8 @@ class ScreenHub:
             viewport=Rect(x=vp.x, y=vp.y, w=vp.w, h=vp.h),
             wall_width=self.wall.width,
             wall_height=self.wall.height,
+            min_text_px=rule.min_text_px if rule is not None else None,
+            min_value_px=rule.min_value_px if rule is not None else None,
         )
 
     async def attach(self, link: ScreenLink, shown_version: int | None) -> None:

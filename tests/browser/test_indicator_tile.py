@@ -87,5 +87,5 @@ async def test_gdp_below_its_target_is_not_shown_green(
     value_class = await item.locator(".v").get_attribute("class") or ""
     assert "st-warning" in value_class and "st-ok" not in value_class, value_class
     assert "st-border-warning" in (await item.get_attribute("class") or "")
-    assert "✗" in await item.locator(".txt").inner_text()  # the attainment says "not met"
+    assert "✗" in await item.locator(".txt.target").inner_text()  # the attainment says "not met"
     await page.screenshot(path=artifacts / "left-top-gdp-below-target.png")

@@ -1,10 +1,12 @@
 // Shared by the indicator tiles (indicator, indicator-group, ranking, trend,
-// reporting-status): their stylesheet, number and target formats, status colours, the
-// sparkline. Data shapes: feeds/tile_data.py. The late mark and the DOM helpers are in
-// common/dom.js.
+// reporting-status): number and target formats, the reach to a target, status colours,
+// the sparkline, dropping lines that do not fit; their stylesheet (indicator-styles.js).
+// Data shapes: feeds/tile_data.py. The late mark and the DOM helpers are in common/dom.js.
 
 import { svg } from '../../common/dom.js';
-import { bilingual, formatNumber } from '../format.js';
+import { bilingual, formatNumber, formatSigned } from '../format.js';
+
+export { ensureStyles } from './indicator-styles.js';
 
 export const STATUS_VI = { ok: 'Tốt', warning: 'Cảnh báo', alarm: 'Báo động', neutral: '' };
 export const STATUS_EN = { ok: 'Good', warning: 'Warning', alarm: 'Alarm', neutral: '' };
@@ -34,6 +36,42 @@ export function targetText(target, decimals) {
   return v;
 }
 
+/** Percentage points: "−2,81 điểm %" / "−2.81 pp" (a rate's gap to its target). */
+export function gapText(gap, decimals, lang) {
+  const n = formatSigned(gap, Number.isInteger(decimals) ? decimals : null);
+  return lang === 'en' ? `${n} pp` : `${n} điểm %`;
+}
+
+/**
+ * The target's reach as officials say it: a rate's gap in percentage points ("−2,81 điểm %"),
+ * else the attainment ratio ("đạt 79,6 %"); '' when neither is known.
+ */
+export function reachText(data, lang) {
+  if (data.target_gap_pp !== null && data.target_gap_pp !== undefined) {
+    return gapText(data.target_gap_pp, data.decimals, lang);
+  }
+  if (data.attainment_pct !== null && data.attainment_pct !== undefined) {
+    return `${lang === 'en' ? 'attained' : 'đạt'} ${num(data.attainment_pct, 1)} %`;
+  }
+  return '';
+}
+
+/**
+ * Hide the `droppable` nodes one by one, in order, until `box` no longer overflows: a tile
+ * too small for all its lines loses the least important (source, target line, sparkline)
+ * instead of cutting text. Shows them all again first, so a larger tile gets them back.
+ */
+export function dropUntilFits(box, droppable) {
+  const nodes = droppable.filter(Boolean);
+  for (const n of nodes) n.classList.remove('is-dropped');
+  const over = () => box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1
+    || nodes.some((n) => !n.classList.contains('is-dropped') && n.scrollWidth > n.clientWidth + 1);
+  for (const n of nodes) {
+    if (!over()) return;
+    n.classList.add('is-dropped');
+  }
+}
+
 /** "✓ đạt · met" / "✗ chưa đạt · not met" from data.target_met; '' when not judged
  * (no target, or a year-to-date value before the period its target judges). */
 export function verdictText(met, lang) {
@@ -60,9 +98,10 @@ export function setBilingual(node, vi, en, lang) {
 
 /**
  * A sparkline into `host` (an <svg> with viewBox 0 0 100 30): a line through the known
- * values, gaps where a period is missing, the last point marked in the status colour.
+ * values, gaps where a period is missing or where a year-to-date series starts again
+ * (`breaks`: indices of a new year's first period), the last point in the status colour.
  */
-export function drawSparkline(host, values, status, target = null) {
+export function drawSparkline(host, values, status, target = null, breaks = []) {
   host.replaceChildren();
   const known = values.map((v, i) => [i, v]).filter(([, v]) => v !== null && v !== undefined);
   if (known.length === 0) return;
@@ -83,7 +122,9 @@ export function drawSparkline(host, values, status, target = null) {
   }
   let d = '';
   let pen = false;
+  const restarts = new Set(breaks || []);
   values.forEach((v, i) => {
+    if (restarts.has(i)) pen = false;
     if (v === null || v === undefined) { pen = false; return; }
     d += `${pen ? 'L' : 'M'}${x(i).toFixed(2)},${y(v).toFixed(2)} `;
     pen = true;
@@ -95,148 +136,3 @@ export function drawSparkline(host, values, status, target = null) {
     d: `M${x(li).toFixed(2)},${y(lv).toFixed(2)} l0,0`, class: `spark-dot st-${status || 'neutral'}`,
   }));
 }
-
-// ---- stylesheet ------------------------------------------------------------------------
-// Injected once into whichever root holds the tile (the document, or Panel's shadow root),
-// so the shared wall stylesheet stays the wall's own.
-
-const roots = new WeakSet();
-
-export function ensureStyles(el) {
-  const root = el.getRootNode();
-  const holder = root instanceof ShadowRoot ? root : document.head;
-  if (roots.has(holder)) return;
-  roots.add(holder);
-  const style = document.createElement('style');
-  style.dataset.wall = 'indicator-tiles';
-  style.textContent = CSS;
-  holder.append(style);
-}
-
-const CSS = `
-.ind { --ok: #3ddc84; --warning: #ffb000; --alarm: #ff4d4f; --neutral: #f2f5fa;
-  --late: #ff6b3d; position: absolute; inset: 0; overflow: hidden; }
-.ind .ind-s { margin-left: 0.5em; color: var(--fg-dim); font-weight: 400; font-size: 0.8em; }
-.st-ok { color: var(--ok); } .st-warning { color: var(--warning); }
-.st-alarm { color: var(--alarm); } .st-neutral { color: var(--neutral); }
-.ind .late-badge { display: inline-block; padding: 0.05em 0.45em; border-radius: 0.2em;
-  background: var(--late); color: #000; font-weight: 800; white-space: nowrap; }
-.ind .late-badge[hidden] { display: none; }
-.ind .illus { color: var(--fg-dim); font-style: italic; }
-svg .spark-line { fill: none; stroke: #8fb8ff; stroke-width: 3; vector-effect: non-scaling-stroke;
-  stroke-linejoin: round; stroke-linecap: round; }
-svg .spark-target { stroke: var(--accent, #ffd34d); stroke-width: 1; stroke-dasharray: 3 2;
-  vector-effect: non-scaling-stroke; }
-svg .spark-dot { stroke-width: 12; stroke-linecap: round; vector-effect: non-scaling-stroke; }
-svg .spark-dot.st-ok { stroke: var(--ok); } svg .spark-dot.st-warning { stroke: var(--warning); }
-svg .spark-dot.st-alarm { stroke: var(--alarm); } svg .spark-dot.st-neutral { stroke: #f2f5fa; }
-
-/* ---- indicator ---- */
-.ind-one { display: flex; flex-direction: column; padding: 3cqh 3cqw 0; gap: 1.5cqh; }
-.ind-one .ind-name { font-size: min(8cqh, 4.6cqw); font-weight: 700; line-height: 1.15;
-  display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
-  max-height: 2.3em; flex: none; }
-.ind-one .ind-name-2 { font-size: min(5.5cqh, 3.2cqw); color: var(--fg-dim); white-space: nowrap;
-  overflow: hidden; text-overflow: ellipsis; margin-top: -1cqh; flex: none; }
-.ind-one .ind-area { font-size: min(6cqh, 3.4cqw); color: var(--accent); }
-.ind-one .ind-area:empty { display: none; }
-.ind-one .ind-main { display: flex; align-items: baseline; gap: 0.35em; flex-wrap: wrap; }
-.ind-one .ind-value { font-size: min(26cqh, 15cqw); font-weight: 800; line-height: 1; }
-.ind-one .ind-unit { font-size: min(8cqh, 4.5cqw); color: var(--fg-dim); }
-.ind-one .ind-change { font-size: min(7cqh, 4cqw); color: var(--fg-dim); }
-.ind-one .ind-status { font-size: min(7cqh, 4cqw); font-weight: 700; }
-.ind-one .ind-target { font-size: min(6.5cqh, 3.6cqw); }
-.ind-one .ind-target .lbl { color: var(--fg-dim); }
-.ind-one .ind-by { font-size: min(5cqh, 2.9cqw); color: var(--fg-dim); white-space: nowrap;
-  overflow: hidden; text-overflow: ellipsis; }
-.ind-one .ind-bar { height: 1.6cqh; background: #1d2a40; border-radius: 1cqh; overflow: hidden; }
-.ind-one .ind-bar > div { height: 100%; background: currentColor; }
-.ind-one .ind-spark { flex: 1 1 auto; min-height: 8cqh; width: 100%; }
-.ind-one .ind-foot { font-size: min(5.5cqh, 3.1cqw); color: var(--fg); padding-bottom: 6.5cqh;
-  display: flex; gap: 0.8em; flex-wrap: wrap; align-items: baseline; }
-.ind-one .ind-foot .agency { color: var(--fg-dim); }
-.ind-one.is-late .ind-value, .ind-one.is-late .ind-unit { opacity: 0.5; }
-.ind-one .ind-late { font-size: min(6cqh, 3.4cqw); white-space: normal; }
-.ind-one .ind-nodata { font-size: min(12cqh, 6cqw); color: var(--fg-dim); }
-
-/* ---- indicator-group ---- */
-.ind-group { display: grid; gap: 0.8cqh 1.2cqw; padding: 1.2cqh 1.2cqw 7cqh;
-  grid-auto-rows: 1fr; }
-.ind-group .g-item { display: grid; grid-template-columns: 1fr auto; grid-template-rows: auto 1fr auto;
-  grid-template-areas: "name name" "value spark" "meta meta";
-  column-gap: 1cqw; padding: 0.8cqh 1cqw; background: #0f1826; border-left: 0.6cqw solid #2a4a7a;
-  container-type: size; overflow: hidden; min-height: 0; }
-.ind-group .g-item.st-border-ok { border-left-color: var(--ok); }
-.ind-group .g-item.st-border-warning { border-left-color: var(--warning); }
-.ind-group .g-item.st-border-alarm { border-left-color: var(--alarm); }
-.ind-group .g-item.is-late { box-shadow: inset 0 0 0 3px var(--late); }
-.ind-group .g-name { grid-area: name; font-size: min(13cqh, 4.4cqw); font-weight: 700;
-  line-height: 1.15; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
-  overflow: hidden; }
-.ind-group .g-value { grid-area: value; align-self: center; white-space: nowrap; }
-.ind-group .g-value .v { font-size: min(42cqh, 14cqw); font-weight: 800; line-height: 1; }
-.ind-group .g-value .u { font-size: min(15cqh, 5cqw); color: var(--fg-dim); margin-left: 0.3em; }
-.ind-group .g-item.is-late .g-value .v { opacity: 0.5; }
-.ind-group .g-spark { grid-area: spark; width: 30cqw; height: 100%; min-height: 0; align-self: stretch; }
-.ind-group .g-meta { grid-area: meta; font-size: min(13cqh, 4.2cqw); color: var(--fg-dim);
-  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.ind-group .g-meta .late-badge { font-size: 0.95em; margin-right: 0.5em; }
-
-/* ---- ranking ---- */
-.ind-rank { display: flex; flex-direction: column; padding: 1.5cqh 2cqw 7cqh; gap: 1cqh; }
-.ind-rank .r-head { font-size: min(6.5cqh, 3.2cqw); font-weight: 700; white-space: nowrap;
-  overflow: hidden; text-overflow: ellipsis; }
-.ind-rank .r-sub { font-size: min(5cqh, 2.6cqw); color: var(--fg-dim); display: flex; gap: 1em;
-  flex-wrap: wrap; align-items: baseline; }
-.ind-rank .r-cols { flex: 1 1 auto; display: grid; grid-auto-flow: column; grid-auto-columns: 1fr;
-  gap: 2cqw; min-height: 0; }
-.ind-rank .r-col { display: flex; flex-direction: column; min-height: 0; }
-.ind-rank .r-col h3 { margin: 0 0 0.6cqh; font-size: min(5.5cqh, 2.8cqw); }
-.ind-rank .r-col.best h3 { color: var(--ok); } .ind-rank .r-col.worst h3 { color: var(--alarm); }
-.ind-rank .r-rows { flex: 1 1 auto; display: grid; grid-auto-rows: 1fr; gap: 0.6cqh; min-height: 0; }
-.ind-rank .r-row { display: grid; grid-template-columns: 2.2em 1fr auto; align-items: center;
-  gap: 0.5em; font-size: min(6cqh, 2.9cqw); position: relative; padding: 0 0.4em; min-height: 0; }
-.ind-rank .r-row .bar { position: absolute; left: 0; top: 12%; bottom: 12%; background: #1b3156;
-  z-index: 0; border-radius: 0.2em; }
-.ind-rank .r-col.worst .r-row .bar { background: #3e1f27; }
-.ind-rank .r-row > span { position: relative; z-index: 1; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; }
-.ind-rank .r-row .rk { color: var(--fg-dim); text-align: right; }
-.ind-rank .r-row .val { font-weight: 800; }
-.ind-rank.is-late .r-rows { opacity: 0.55; }
-
-/* ---- trend ---- */
-.ind-trend { display: flex; flex-direction: column; padding: 1.5cqh 2cqw 7cqh; }
-.ind-trend .t-head { display: flex; align-items: baseline; gap: 0.6em; flex-wrap: wrap; }
-.ind-trend .t-name { font-size: min(6.5cqh, 3.2cqw); font-weight: 700; }
-.ind-trend .t-value { font-size: min(11cqh, 5.5cqw); font-weight: 800; }
-.ind-trend .t-unit { font-size: min(5cqh, 2.6cqw); color: var(--fg-dim); }
-.ind-trend .t-att { font-size: min(5cqh, 2.6cqw); font-weight: 700; min-height: 1.2em; }
-.ind-trend .t-chart { flex: 1 1 auto; min-height: 0; width: 100%; position: relative; }
-.ind-trend .t-bokeh { position: absolute; inset: 0; }
-
-/* ---- reporting status ---- */
-.ind-report { display: flex; flex-direction: column; padding: 1.2cqh 1.5cqw 7cqh; gap: 1cqh; }
-.ind-report .s-sum { font-size: min(5.5cqh, 2.6cqw); display: flex; gap: 1.2em; flex-wrap: wrap;
-  align-items: baseline; }
-.ind-report .s-sum b { font-size: 1.3em; }
-.ind-report .s-body { flex: 1 1 auto; display: flex; gap: 1.5cqw; min-height: 0; }
-.ind-report table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-.ind-report .s-table { flex: 3 1 0; min-width: 0; overflow: hidden; }
-.ind-report .s-who { flex: 1.3 1 0; min-width: 0; overflow: hidden; }
-.ind-report th { text-align: left; font-weight: 700; color: var(--fg-dim); border-bottom: 2px solid #2a4a7a;
-  padding: 0.2em 0.4em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.ind-report td { padding: 0.15em 0.4em; border-bottom: 1px solid #1b2638; white-space: nowrap;
-  overflow: hidden; text-overflow: ellipsis; }
-.ind-report tr.overdue td.state { color: var(--late); font-weight: 800; }
-.ind-report tr.late td.state { color: var(--warning); }
-.ind-report tr.complete td.state { color: var(--ok); }
-.ind-report td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.ind-report h3 { margin: 0 0 0.4em; color: var(--late); font-size: 1.05em; }
-.ind-report .s-who li { list-style: none; padding: 0.15em 0; border-bottom: 1px solid #1b2638;
-  display: flex; justify-content: space-between; gap: 0.5em; }
-.ind-report .s-who ul { margin: 0; padding: 0; }
-.ind-report .s-who li span:first-child { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.ind-report .s-who li span:last-child { color: var(--late); font-weight: 700; white-space: nowrap; }
-.ind-report .s-more { color: var(--fg-dim); }
-`;

@@ -6,15 +6,16 @@ import { drawLate as drawLateMark, setText, svg } from '../../common/dom.js';
 import { registerTile } from '../tiles.js';
 import { bilingual } from '../format.js';
 import {
-  drawSparkline, ensureStyles, num, targetText,
+  drawSparkline, dropUntilFits, ensureStyles, num, reachText, targetText,
 } from './indicator-common.js';
 
 function item(codes, i) {
   const node = document.createElement('div');
   node.className = 'g-item';
   node.dataset.indicator = codes[i] ?? '';
-  node.innerHTML = `<div class="g-name"></div><div class="g-value"><span class="v"></span><span class="u"></span></div>
-    <div class="g-meta"><span class="late-badge" hidden></span><span class="txt"></span></div>`;
+  node.innerHTML = `<div class="g-head"><span class="g-name"></span><span class="late-badge" hidden></span></div>
+    <div class="g-row"><div class="g-value"><span class="v"></span><span class="u"></span></div></div>
+    <div class="g-meta"><span class="txt period"></span><span class="txt target"></span><span class="txt agency"></span></div>`;
   const spark = svg('svg', { viewBox: '0 0 100 30', preserveAspectRatio: 'none', class: 'g-spark' });
   node.querySelector('.g-value').after(spark);
   return node;
@@ -42,8 +43,9 @@ function draw(el, data, params, ctx) {
       return;
     }
     const lang = ctx.lang;
-    setText(node.querySelector('.g-name'), bilingual(d.name_vi, d.name_en, lang)[0]);
-    node.querySelector('.g-name').title = d.name_en;
+    // The short name on the tile; the full one on hover.
+    setText(node.querySelector('.g-name'), bilingual(d.short_vi || d.name_vi, d.short_en || d.name_en, lang)[0]);
+    node.querySelector('.g-name').title = `${d.name_vi} · ${d.name_en}`;
     const has = d.value !== null && d.value !== undefined;
     const status = has ? (d.status || 'neutral') : 'neutral';
     const v = node.querySelector('.v');
@@ -52,27 +54,40 @@ function draw(el, data, params, ctx) {
     setText(node.querySelector('.u'), has ? bilingual(d.unit_vi, d.unit_en, lang)[0] : '');
     node.classList.remove('st-border-ok', 'st-border-warning', 'st-border-alarm');
     if (status !== 'neutral') node.classList.add(`st-border-${status}`);
-    const parts = [bilingual(d.period_vi, d.period_en, lang)[0]];
+    setText(node.querySelector('.txt.period'), bilingual(d.period_vi, d.period_en, lang)[0]);
+    let target = '';
     if (d.target) {
-      const att = d.attainment_pct;
       const verdict = d.target_met === true ? ' ✓' : d.target_met === false ? ' ✗' : '';
-      parts.push(`${lang === 'en' ? 'target' : 'MT'} ${targetText(d.target, d.decimals)}`
-        + (att !== null && att !== undefined ? ` (${num(att, 1)} %${verdict})` : verdict));
+      const reach = reachText(d, lang);
+      target = `${lang === 'en' ? 'target' : 'MT'} ${targetText(d.target, d.decimals)}`
+        + (reach ? ` (${reach}${verdict})` : verdict);
     }
-    if (d.agency_vi) parts.push(d.agency_vi);
-    setText(node.querySelector('.txt'), parts.join(' · '));
-    drawSparkline(node.querySelector('.g-spark'), d.sparkline || [], status, d.target ? d.target.value : null);
+    setText(node.querySelector('.txt.target'), target);
+    setText(node.querySelector('.txt.agency'), d.agency_vi || '');
+    drawSparkline(node.querySelector('.g-spark'), d.sparkline || [], status,
+      d.target ? d.target.value : null, d.sparkline_breaks);
   });
-  drawLate(el, data, ctx);
+  drawLate(el, data, ctx, { refit: true });
 }
 
-function drawLate(el, data, ctx) {
+function drawLate(el, data, ctx, { refit = false } = {}) {
   const root = el.querySelector('.ind-group');
   const items = Array.isArray(data.items) ? data.items : [];
   items.forEach((d, i) => {
     const node = root.children[i];
-    if (node) drawLateMark(node.querySelector('.late-badge'), d, ctx, { holder: node });
+    if (!node) return;
+    const badge = node.querySelector('.late-badge');
+    const before = badge.hidden ? null : badge.textContent;
+    drawLateMark(badge, d, ctx, { holder: node });
+    // Measure again only when the mark changed (it ticks every second).
+    if (refit || before !== (badge.hidden ? null : badge.textContent)) fit(node);
   });
+}
+
+// Least important first: the agency, the sparkline, the target; the period stays.
+function fit(node) {
+  const q = (s) => node.querySelector(s);
+  dropUntilFits(node, [q('.txt.agency'), q('.g-spark'), q('.txt.target')]);
 }
 
 registerTile('indicator-group', {

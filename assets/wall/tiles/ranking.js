@@ -58,7 +58,8 @@ function draw(el, data, params, ctx) {
   }
   // A titled tile already names its indicator in the frame's title bar.
   root.querySelector('.r-head').hidden = Boolean(params.title_vi || params.title_en);
-  setText(root.querySelector('.r-head'), bilingual(data.name_vi, data.name_en, lang)[0]);
+  setText(root.querySelector('.r-head'), bilingual(data.short_vi || data.name_vi, data.short_en || data.name_en, lang)[0]);
+  root.querySelector('.r-head').title = `${data.name_vi} · ${data.name_en}`;
   const sub = root.querySelector('.r-info');
   const unit = bilingual(data.unit_vi, data.unit_en, lang)[0];
   const parts = [

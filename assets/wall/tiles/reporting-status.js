@@ -22,9 +22,19 @@ function shortDuration(ms, lang) {
   return lang === 'en' ? (en ?? vi) : vi;
 }
 
-// "Ủy ban nhân dân tỉnh Lào Cai" → "UBND tỉnh Lào Cai", the usual written short form.
-function shortAgency(name) {
-  return String(name || '').replace(/^Ủy ban nhân dân /, 'UBND ');
+// The written short forms, so the name that is the information fits whole:
+// "Ủy ban nhân dân tỉnh Lạng Sơn" → "UBND Lạng Sơn", "Ủy ban nhân dân thành phố Hải Phòng"
+// → "UBND TP. Hải Phòng" ("tỉnh" says nothing a reader needs; "TP." keeps Huế the city).
+export function shortAgency(name) {
+  return String(name || '')
+    .replace(/^Ủy ban nhân dân tỉnh /, 'UBND ')
+    .replace(/^Ủy ban nhân dân thành phố /, 'UBND TP. ')
+    .replace(/^Ủy ban nhân dân /, 'UBND ');
+}
+
+// "Tháng 11/2026" → "11/2026", "Năm 2025" → "2025": the column heading says it is a period.
+function shortPeriod(label) {
+  return String(label || '').replace(/^(Tháng|Năm) /, '');
 }
 
 function reported(row) {
@@ -59,8 +69,8 @@ function draw(el, data, params, ctx) {
     tr.className = row.state;
     tr.dataset.deadline = row.deadline;
     const cells = [
-      ['name', bilingual(row.name_vi, row.name_en, lang)[0]],
-      ['', `${bilingual(row.period_vi, row.period_en, lang)[0]} · ${formatDate(row.deadline).slice(0, 5)}`],
+      ['name', bilingual(row.short_vi || row.name_vi, row.short_en || row.name_en, lang)[0]],
+      ['', `${shortPeriod(bilingual(row.period_vi, row.period_en, lang)[0])} · ${formatDate(row.deadline).slice(0, 5)}`],
       ['num', reported(row)],
       ['state', ''],
     ];
@@ -70,12 +80,9 @@ function draw(el, data, params, ctx) {
       td.textContent = text;
       tr.append(td);
     }
-    tr.firstChild.title = row.name_en;
+    tr.firstChild.title = `${row.name_vi} · ${row.name_en}`;
     body.append(tr);
   }
-  const more = root.querySelector('.s-more');
-  setText(more, data.hidden_rows ? (lang === 'en' ? `+ ${data.hidden_rows} more` : `+ ${data.hidden_rows} chỉ tiêu khác`) : '');
-
   const who = root.querySelector('.s-who ul');
   who.replaceChildren();
   const agencies = data.overdue_agencies || [];
@@ -90,6 +97,42 @@ function draw(el, data, params, ctx) {
     who.append(li);
   }
   tickDurations(el, data, ctx);
+  fitRows(root, body, data.hidden_rows || 0, lang);
+  fitList(root.querySelector('.s-who'), who);
+}
+
+/** The rows that fit the table whole; the rest are counted in "+ N chỉ tiêu khác". */
+function fitRows(root, body, hidden, lang) {
+  const box = root.querySelector('.s-table');
+  const more = root.querySelector('.s-more');
+  let extra = 0;
+  const note = () => {
+    const n = hidden + extra;
+    setText(more, n ? (lang === 'en' ? `+ ${n} more` : `+ ${n} chỉ tiêu khác`) : '');
+  };
+  note();
+  while (body.lastElementChild && box.scrollHeight > box.clientHeight + 1) {
+    body.lastElementChild.remove();
+    extra += 1;
+    note();
+  }
+}
+
+/** The overdue agencies that fit whole, then "+ N" for the others. */
+function fitList(box, list) {
+  let extra = 0;
+  const agencies = () => list.querySelectorAll('li:not(.s-more)');
+  while (agencies().length > 1 && box.scrollHeight > box.clientHeight + 1) {
+    [...agencies()].pop().remove();
+    extra += 1;
+    let more = list.querySelector('li.s-more');
+    if (!more) {
+      more = document.createElement('li');
+      more.className = 's-more';
+      list.append(more);
+    }
+    more.textContent = `+ ${extra}`;
+  }
 }
 
 function tickDurations(el, data, ctx) {
@@ -102,7 +145,7 @@ function tickDurations(el, data, ctx) {
     setText(cell, tr.className === 'overdue'
       ? `${label} ${shortDuration(overdueNow(tr.dataset.deadline, ctx), lang)}` : label);
   }
-  for (const li of root.querySelectorAll('.s-who li')) {
+  for (const li of root.querySelectorAll('.s-who li:not(.s-more)')) {
     // An agency's longest overdue report, counted on from when the table was computed.
     const ms = Number(li.dataset.overdue) + Math.max(0, ctx.serverNow() - Number(li.dataset.generated));
     setText(li.lastChild, shortDuration(ms, lang));
@@ -117,15 +160,11 @@ registerTile('reporting-status', {
       <div class="s-sum"></div>
       <div class="s-body">
         <div class="s-table"><table>
-          <colgroup><col style="width:42%"><col style="width:25%"><col style="width:13%">
-            <col style="width:20%"></colgroup>
           <thead><tr><th>${h('Chỉ tiêu', 'Indicator')}</th><th>${h('Kỳ · hạn', 'Period · due')}</th>
             <th>${h('Đã nộp', 'In')}</th><th>${h('Tình trạng', 'State')}</th></tr></thead>
           <tbody></tbody></table><div class="s-more"></div></div>
         <div class="s-who"><h3>${h('Đơn vị chậm báo cáo', 'Agencies overdue')}</h3><ul></ul></div>
       </div></div>`;
-    const fs = 'min(4.4cqh, 2.2cqw)';
-    el.querySelector('.s-body').style.fontSize = fs;
   },
   update(el, data, params, ctx) {
     draw(el, data, params, ctx);

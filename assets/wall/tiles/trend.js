@@ -14,7 +14,7 @@ import { embedFigure } from '../bokeh-embed.js';
 import { bilingual } from '../format.js';
 import { drawLate as drawLateMark, setText } from '../../common/dom.js';
 import {
-  ensureStyles, num, targetText, verdictText,
+  ensureStyles, num, reachText, targetText, verdictText,
 } from './indicator-common.js';
 
 export const SOURCE_NAME = 'trend-series';
@@ -67,7 +67,9 @@ function applyColumns(el, data) {
 /** Font sizes for the tile's height: the figure is built for a full-height screen tile. */
 function scaleFonts(el, doc) {
   const h = el.clientHeight || 600;
-  const px = Math.round(Math.max(12, Math.min(28, h * 0.035)));
+  // Never below the wall's legibility rule (the --min-text the screen sets), else 12 px.
+  const floor = parseFloat(getComputedStyle(el).getPropertyValue('--min-text')) || 12;
+  const px = Math.round(Math.max(floor, Math.min(28, h * 0.035)));
   for (const model of doc.all_models) {
     const props = model.properties || {};
     const set = {};
@@ -137,7 +139,8 @@ function drawHead(el, data, params, ctx) {
   const area = data.area === 'VN' ? '' : ` · ${data.area_vi}`;
   const name = root.querySelector('.t-name');
   name.hidden = Boolean(params.title_vi || params.title_en); // the title bar names it
-  setText(name, bilingual(data.name_vi, data.name_en, lang)[0] + area);
+  setText(name, bilingual(data.short_vi || data.name_vi, data.short_en || data.name_en, lang)[0] + area);
+  name.title = `${data.name_vi} · ${data.name_en}`;
   const has = data.value !== null && data.value !== undefined;
   const status = has ? (data.status || 'neutral') : 'neutral';
   const v = root.querySelector('.t-value');
@@ -150,9 +153,8 @@ function drawHead(el, data, params, ctx) {
   const t = data.target;
   if (t) {
     parts.push(`${lang === 'en' ? 'Target' : 'Mục tiêu'} ${targetText(t, data.decimals)}`);
-    if (data.attainment_pct !== null && data.attainment_pct !== undefined) {
-      parts.push(`${lang === 'en' ? 'attained' : 'đạt'} ${num(data.attainment_pct, 1)} %`);
-    }
+    const reach = reachText(data, lang);
+    if (reach) parts.push(reach);
     const verdict = verdictText(data.target_met, lang);
     if (verdict) parts.push(verdict);
   }
