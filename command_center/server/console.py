@@ -77,6 +77,7 @@ DONE = {
 # The desk's two columns at 1920 px: the wall and presets, and alerts with the audit log.
 LEFT_WIDTH = 1150
 SIDE_WIDTH = 690
+MINIATURE_MAX_HEIGHT = 420
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,12 @@ class ConsoleDeps:
     credentials: CredentialSource | None = None
     # Presets, tiles, points and provinces by name (pages.routes builds them once).
     names: Names = field(default_factory=Names)
+
+
+def miniature_width(wall_width: float, wall_height: float) -> int:
+    """As wide as the left column allows, but never so tall that the presets below it
+    leave the first screenful (a 2 × 2 wall is far taller for its width than 2 × 4)."""
+    return int(min(LEFT_WIDTH - 20, MINIATURE_MAX_HEIGHT * wall_width / wall_height))
 
 
 def sign_out_form(lang: Lang) -> str:
@@ -142,7 +149,7 @@ class Console:
             wall_height=wall.height,
             token=token,
             may_focus=self.may_operate,
-            sizing_mode="stretch_width",
+            width=miniature_width(wall.width, wall.height),
         )
         self.lang_pick = pn.widgets.RadioButtonGroup(
             options={"Tiếng Việt": "vi", "English": "en"},
@@ -156,6 +163,7 @@ class Console:
             self.cards = PresetCards(
                 hub.presets, wall, self.names, self._switch_to, self._previewing, [CSS, WIDGET_CSS]
             )
+            self.cards.preview.width = self.preview.width
         self.message = pn.pane.HTML(
             "" if self.may_operate else t("no_permission", "vi"),
             css_classes=["console-message"],
@@ -174,6 +182,8 @@ class Console:
             css_classes=["audit-box"],
         )
         self.audit = self.audit_view.table
+        for widget in (self.audit_view.actor, self.audit_view.action):
+            widget.stylesheets = [WIDGET_CSS]
         # Bridge points: live from the video control channel; read-only for viewers.
         self.video = VideoRoster(
             token=token,

@@ -83,11 +83,9 @@ class PresetCards:
                 )
             )
         self.cards = pn.FlexBox(*cards, css_classes=["preset-picker"], sizing_mode="stretch_width")
+        # As wide as the live miniature it stands in for (the console sets the width).
         self.preview = pn.pane.HTML(
-            visible=False,
-            css_classes=["preset-preview"],
-            stylesheets=stylesheets,
-            sizing_mode="stretch_width",
+            visible=False, css_classes=["preset-preview"], stylesheets=stylesheets
         )
         self.caption = pn.pane.HTML(stylesheets=stylesheets, sizing_mode="stretch_width")
         self.switch_btn = pn.widgets.Button(
