@@ -239,8 +239,9 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     error(msg) {
       lastError = `${msg.code}: ${msg.message}`;
       console.error('wall: server error', lastError);
-      // A kiosk's token is wrong or revoked: retrying will not help until it gets a new URL.
-      refused = !preview && msg.code === 'unauthenticated';
+      // A kiosk's token is wrong or revoked (the page then has no pass at all, and its
+      // hello is refused as malformed): retrying will not help until it gets a new URL.
+      refused = !preview && (msg.code === 'unauthenticated' || !token);
       if (lost) Object.assign(lost, { error: lastError, refused });
       link.restart(ERROR_RETRY_MS, lastError);
     },
