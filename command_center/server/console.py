@@ -293,6 +293,7 @@ class Console:
         self.lang = event.new
         if self.cards is not None:
             self.cards.set_lang(self.lang)
+            self.message.object = ""  # the last answer was in the other language
         else:
             self.message.object = t("no_permission", self.lang)
         self.video.lang = self.lang
