@@ -62,7 +62,7 @@ def check_files(
     ``bezel``); otherwise it is a preset, checked against ``wall``.
     """
     problems: list[SpecProblem] = []
-    for path in _expand(paths):
+    for path in preset_files(paths):
         log = ProblemLog(str(path))
         source = read_spec(path, log)
         if source is not None:
@@ -75,11 +75,19 @@ def check_files(
     return problems
 
 
-def _expand(paths: Iterable[Path | str]) -> list[Path]:
+def preset_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The files named, a directory standing for its ``*.yaml``."""
     found: list[Path] = []
     for p in map(Path, paths):
         found += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
     return found
+
+
+def is_wall_file(path: Path) -> bool:
+    """Whether ``path`` describes a wall (not a preset), judged as ``check_files`` does."""
+    log = ProblemLog(str(path))
+    source = read_spec(path, log)
+    return source is not None and _is_wall(path, source.data)
 
 
 def _is_wall(path: Path, data: object) -> bool:

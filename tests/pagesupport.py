@@ -64,3 +64,12 @@ def screen_showing(tile_id: str, preset_id: str) -> str:
         if any(p.tile.id == tile_id for p in tiles_for_screen(wall, preset, screen)):
             return screen
     raise AssertionError(f"no screen shows {tile_id}")
+
+
+async def switch_from_console(console: Page, preset_vi: str, switch: str = "Chuyển bố cục") -> None:
+    """Choose the preset's card (its Vietnamese name), wait for its preview on the
+    miniature, then confirm with the switch button (``switch``: its label in the page's
+    language)."""
+    await console.get_by_role("button", name=preset_vi, exact=True).click()
+    await console.locator(".preset-preview .preview-frame").wait_for()
+    await console.get_by_role("button", name=switch, exact=True).click()

@@ -9,6 +9,7 @@
 import { VideoControl } from './control.js';
 import { DevicePass } from './credential.js';
 import { openDevices } from './devices.js';
+import { explainMediaError } from './media-error.js';
 import { WhipPublisher } from './publisher.js';
 import { LEVEL_TEXT, LinkMeter, describe } from './quality.js';
 import { hangup, playAudioTracks, watch } from './whip.js';
@@ -114,7 +115,8 @@ function notice(text) {
 
 async function openOwnDevices() {
   if (!navigator.mediaDevices?.getUserMedia) {
-    throw new Error(say('Trang cần HTTPS để dùng camera', 'The page needs HTTPS (or localhost) for the camera'));
+    // Without a secure context the browser offers no camera at all: said as such.
+    throw Object.assign(new Error('insecure context'), { name: 'SecurityError' });
   }
   return openDevices();
 }
@@ -351,7 +353,7 @@ async function main() {
     local = await openOwnDevices();
   } catch (err) {
     setState('nomedia');
-    notice(`${err.name || ''} ${err.message || err}`.trim());
+    notice(say(...explainMediaError(err)));
     return;
   }
   ui.selfVideo.srcObject = local;

@@ -82,6 +82,11 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send })
     return lang === 'en' ? en : vi;
   };
   const nameOf = (p) => (lang === 'en' ? p.name_en : p.name_vi);
+  // A tile as people call it (its name · its preset), never its id; an unknown one keeps it.
+  const tileName = (id) => {
+    const t = tiles.find((x) => x.id === id);
+    return t ? (lang === 'en' ? t.label_en : t.label_vi) ?? id : id;
+  };
 
   /** Send an action to the console's server side; true when the centre accepted it. */
   async function act(action) {
@@ -105,7 +110,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send })
     const points = [...control.points.values()];
     const disabled = mayOperate ? '' : 'disabled';
     const tileOptions = (point) => tiles
-      .map((t) => `<option value="${esc(t.id)}" ${pinChoice.get(point) === t.id ? 'selected' : ''}>${esc(t.id)} · ${esc(t.preset)}</option>`)
+      .map((t) => `<option value="${esc(t.id)}" ${pinChoice.get(point) === t.id ? 'selected' : ''}>${esc(tileName(t.id))}</option>`)
       .join('');
     const rows = points.map((p) => {
       const s = p.stats || {};
@@ -123,7 +128,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send })
         ? `<td class="bad no-media">${tr('no_media')}</td>`
         : `<td class="${p.in_call ? 'ok' : 'off'}">${tr(p.in_call ? 'yes' : 'no')}</td>`;
       return `<tr data-point="${esc(p.id)}" data-online="${p.online}" data-in-call="${p.in_call}" data-no-media="${Boolean(p.no_media)}" data-muted="${p.muted}">
-        <td><b>${esc(nameOf(p))}</b>${speaking}<br><span class="muted">${esc(p.id)}</span></td>
+        <td><b>${esc(nameOf(p))}</b>${speaking}</td>
         <td class="${p.online ? 'ok' : 'off'}">${tr(p.online ? 'yes' : 'no')}</td>
         ${inCall}
         <td class="${p.muted ? 'bad' : ''}">${tr(p.muted ? 'yes' : 'no')}</td>
@@ -144,7 +149,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send })
     const programName = control.program === 'room' ? tr('room') : nameOf(control.point(control.program) ?? { name_vi: control.program, name_en: control.program });
     const pins = Object.entries(control.pins);
     const pinList = pins.length
-      ? pins.map(([tile, source]) => `<li data-pin="${esc(tile)}">${esc(tile)} → <b>${esc(source === 'active' ? tr('active') : (control.point(source) ? nameOf(control.point(source)) : source))}</b>
+      ? pins.map(([tile, source]) => `<li data-pin="${esc(tile)}">${esc(tileName(tile))} → <b>${esc(source === 'active' ? tr('active') : (control.point(source) ? nameOf(control.point(source)) : source))}</b>
           ${mayOperate ? `<button data-act="unpin" data-tile="${esc(tile)}">${tr('unpin')}</button>` : ''}</li>`).join('')
       : `<li class="muted">${tr('none')}</li>`;
     root.innerHTML = `

@@ -3,6 +3,10 @@
 
 import { formatDuration, formatTime } from './format.js';
 
+const REFUSED_HEAD = 'Mã thiết bị không hợp lệ hoặc đã bị thu hồi · Device token invalid or revoked';
+const REFUSED_FIX = 'Chạy “run_wall.py kiosk” trên máy chủ để lấy địa chỉ mới cho màn hình này · '
+  + 'Run “run_wall.py kiosk” on the server for this screen\'s new URL';
+
 export class Banner {
   constructor(host) {
     this.el = document.createElement('div');
@@ -20,7 +24,8 @@ export class Banner {
   /**
    * state: null (link up: hide) or {sinceServer, sinceLocal, error} — sinceServer is the
    * server-clock instant the link went (shown as Vietnam time), sinceLocal the local
-   * monotonic ms used for the running count, error a server error text or null.
+   * monotonic ms used for the running count, error a server error text or null; refused:
+   * the server refused the screen's device token (a new URL is needed, not patience).
    */
   render(state) {
     if (!state) {
@@ -29,11 +34,13 @@ export class Banner {
     }
     const secs = performance.now() - state.sinceLocal;
     const since = `(từ · since ${formatTime(state.sinceServer)}, ${formatDuration(secs)})`;
-    // The head stays the same words whatever the cause, so the room learns one sign.
-    const head = 'MẤT KẾT NỐI · Link lost — đang kết nối lại…';
-    const detail = state.error
-      ? `${state.error} — thử lại mỗi 10 giây · retrying every 10 s ${since}`
-      : since;
+    // The head stays the same words whatever the cause, so the room learns one sign; a
+    // refused token is the one cause staff must act on, so it has its own words.
+    const head = state.refused ? REFUSED_HEAD : 'MẤT KẾT NỐI · Link lost — đang kết nối lại…';
+    let detail = since;
+    if (state.refused) detail = `${REFUSED_FIX} ${since}`;
+    else if (state.error) detail = `${state.error} — thử lại mỗi 10 giây · retrying every 10 s ${since}`;
+    this.el.classList.toggle('is-refused', Boolean(state.refused));
     if (this.head.textContent !== head) this.head.textContent = head;
     if (this.detail.textContent !== detail) this.detail.textContent = detail;
     this.el.hidden = false;

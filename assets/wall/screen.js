@@ -50,6 +50,8 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
   const swaps = [];
   let lost = { sinceServer: serverNow(), sinceLocal: performance.now(), error: null };
   let lastError = null;
+  // The server refused this screen's device token: said as such, not as a lost link.
+  let refused = false;
   let degraded = null; // {sinceServer, sinceLocal} while the server says it is degraded
   let graceUntil = 0; // local ms: the server said it restarts; no banner before then
   let burstLeft = 0;
@@ -178,7 +180,8 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       burstLeft = 0;
       if (!lost) lost = { sinceServer: serverNow(), sinceLocal: performance.now(), error: null };
       lost.error = lastError;
-      setLinkState('lost');
+      lost.refused = refused;
+      setLinkState(refused ? 'refused' : 'lost');
       // What the server said of itself no longer holds; the banner speaks for the link.
       degraded = null;
       delayed.render(null);
@@ -206,6 +209,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       fit();
       connected = true;
       lastError = null;
+      refused = false;
       lost = null;
       graceUntil = 0;
       link.healthy();
@@ -246,7 +250,10 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     error(msg) {
       lastError = `${msg.code}: ${msg.message}`;
       console.error('wall: server error', lastError);
-      if (lost) lost.error = lastError;
+      // A kiosk's token is wrong or revoked (the page then has no pass at all, and its
+      // hello is refused as malformed): retrying will not help until it gets a new URL.
+      refused = !preview && (msg.code === 'unauthenticated' || !token);
+      if (lost) Object.assign(lost, { error: lastError, refused });
       link.restart(ERROR_RETRY_MS, lastError);
     },
   };

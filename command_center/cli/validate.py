@@ -1,28 +1,39 @@
 """``validate``: check wall and preset YAML files (and, with no files named, every shipped
-wall with its presets, the feeds' files and the bridge points); every problem at once."""
+wall with its presets, the feeds' files and the bridge points); every problem at once.
+
+One pass: a preset whose own file is sound has its references checked (indicators, bridge
+points, provinces) even when another file has structural problems, so the reader sees
+every mistake of every file in one run, each with file, line and key.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from command_center.errors import SpecProblem
+    from command_center.tiles import TileRegistry
+    from feeds.loader import FeedsSpec
+    from layouts.model import PresetSpec, WallSpec
 
 
 def validate(files: list[Path], wall_file: Path | None) -> int:
     from command_center.errors import SpecError
     from command_center.server.composition import build_registry, check_references
-    from feeds.loader import check_feeds_files, load_feeds
+    from feeds.loader import check_feeds_files
     from layouts import DEFAULT_WALL_FILE, WALLS_DIR, presets_dir_for
-    from layouts.loader import check_files, load_preset, load_presets, load_wall
+    from layouts.loader import load_wall
+    from video.registry import check_bridge_points_file
 
     registry = build_registry()
     # Without files: every shipped wall, each with its own presets, and the feeds' files.
     walls = [wall_file] if wall_file else sorted(WALLS_DIR.glob("*.yaml"))
     if files and not wall_file:
         walls = [DEFAULT_WALL_FILE]
-    from video.registry import check_bridge_points_file
-
     problems = [] if files else check_feeds_files() + check_bridge_points_file()
-    feeds = None if problems else load_feeds()
+    feeds = _feeds()
     for path in walls:
         try:
             wall = load_wall(path)
@@ -30,17 +41,12 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
             problems += exc.problems
             continue
         targets = files or [path, presets_dir_for(wall.id)]
-        found = check_files(targets, wall, registry)
+        found, presets = _check_each(targets, path, wall, registry)
         problems += found
-        if not found and feeds is not None:
-            presets = {}
-            for target in targets:
-                if target.is_dir():
-                    presets.update(load_presets(target, wall, registry))
-                elif target.resolve().parent.name != "walls" and target != path:
-                    preset = load_preset(target, wall, registry)
-                    presets[preset.id] = preset
+        if presets and feeds is not None:
             problems += check_references(presets, feeds)
+    # A problem found through two walls (the same preset file named) is said once.
+    problems = list(dict.fromkeys(problems))
     targets = files or walls
     count = f"{len(targets)} file(s)" if files else f"{len(walls)} wall(s) and their presets"
     for problem in problems:
@@ -50,3 +56,37 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
         file=sys.stderr,
     )
     return 1 if problems else 0
+
+
+def _feeds() -> FeedsSpec | None:
+    """The catalogue, if it loads (its own problems are reported by ``check_feeds_files``)."""
+    from command_center.errors import SpecError
+    from feeds.loader import load_feeds
+
+    try:
+        return load_feeds()
+    except SpecError:
+        return None
+
+
+def _check_each(
+    targets: list[Path], wall_path: Path, wall: WallSpec, registry: TileRegistry
+) -> tuple[list[SpecProblem], dict[str, PresetSpec]]:
+    """Every file's own problems, and the presets that had none (for the reference pass)."""
+    from command_center.errors import SpecError
+    from layouts.loader import check_files, is_wall_file, load_preset, preset_files
+
+    problems: list[SpecProblem] = []
+    presets: dict[str, PresetSpec] = {}
+    for path in preset_files(targets):
+        found = check_files([path], wall, registry)
+        problems += found
+        if found or path == wall_path or is_wall_file(path):
+            continue
+        try:
+            preset = load_preset(path, wall, registry)
+        except SpecError as exc:  # check_files and the loader agree; kept for safety
+            problems += exc.problems
+            continue
+        presets[preset.id] = preset
+    return problems, presets

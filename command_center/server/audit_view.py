@@ -8,6 +8,7 @@ from typing import Any
 
 import panel as pn
 
+from command_center.server.console_audit import action_label
 from command_center.server.i18n import Lang
 from command_center.store import AuditEntry, Store
 
@@ -71,7 +72,8 @@ class AuditView:
 
     @staticmethod
     def _options(lang: Lang) -> dict[str, str]:
-        return {_t("all", lang): "", **{a: a for a in KNOWN_ACTIONS}}
+        # Named in the reader's language; the value stays the code the store filters on.
+        return {_t("all", lang): "", **{action_label(a, lang): a for a in KNOWN_ACTIONS}}
 
     async def refresh(self, lang: Lang) -> None:
         if lang != self._lang:

@@ -13,6 +13,7 @@ from command_center.errors import SpecError, SpecProblem
 from command_center.server.indicator_feed import indicator_tiles
 from command_center.server.map_feed import map_tiles
 from command_center.server.tile_ids import check_one_kind_per_id
+from command_center.server.tile_problems import per_tile
 from command_center.tiles import TileRegistry
 from feeds.loader import FeedsSpec
 from feeds.map_tile import MAP_TILE_KINDS, check_map_references
@@ -30,23 +31,16 @@ def build_registry() -> TileRegistry:
 
 def check_references(presets: Mapping[str, PresetSpec], feeds: FeedsSpec) -> list[SpecProblem]:
     """The checks no single file can make: tiles naming indicators the catalogue lacks,
-    and one tile id meaning different tiles in different presets."""
-    problems = [
-        SpecProblem(preset.source, None, "tiles", message)
-        for preset in presets.values()
-        for message in check_tile_references(preset, feeds.catalogue)
-    ]
+    and one tile id meaning different tiles in different presets. Each problem names the
+    preset's file, the line and the key of the parameter (``tiles[3].params.indicator``)."""
+    problems = per_tile(presets, lambda one: check_tile_references(one, feeds.catalogue))
     problems += check_one_kind_per_id(presets)
     try:
         indicator_tiles(presets)
     except SpecError as exc:
         problems += exc.problems
     # Map tiles: province-level indicators, readable periods, one id one map.
-    problems += [
-        SpecProblem(preset.source, None, "tiles", message)
-        for preset in presets.values()
-        for message in check_map_references(preset, feeds.catalogue)
-    ]
+    problems += per_tile(presets, lambda one: check_map_references(one, feeds.catalogue))
     try:
         map_tiles(presets)
     except SpecError as exc:
@@ -56,9 +50,4 @@ def check_references(presets: Mapping[str, PresetSpec], feeds: FeedsSpec) -> lis
         point_ids = load_bridge_points().ids
     except SpecError as exc:
         return problems + exc.problems
-    problems += [
-        SpecProblem(preset.source, None, "tiles", message)
-        for preset in presets.values()
-        for message in check_video_tiles(preset, point_ids)
-    ]
-    return problems
+    return problems + per_tile(presets, lambda one: check_video_tiles(one, point_ids))

@@ -1,7 +1,9 @@
 """``/console``: the duty staff's page. One Panel session per open console.
 
-It shows the live miniature of the wall, the preset picker, the last switch's skew, each
-screen's health and the audit log. Every action (switch, map focus, the video roster's) goes
+Laid out for a 1920 × 1080 duty desk read at arm's length (16–18 px type): the wall's
+live miniature large, the presets as cards that preview before they switch
+(``console_presets``), alerts and the audit log in their own panel beside it, screen health
+and the bridge points below. Every name is in the reader's language (``console_names``). Every action (switch, map focus, the video roster's) goes
 through the console's ``ConsoleGuard``, which re-reads the session and the permission when
 the action runs; viewers get no control widgets at all. A console whose session has ended
 closes itself to a bilingual banner within ``SESSION_WATCH_MS``. The JSON API offers the
@@ -10,10 +12,9 @@ same actions to scripts.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import panel as pn
@@ -29,6 +30,7 @@ from command_center.errors import AuthError, RequestError
 from command_center.server import video_actions
 from command_center.server.audit_view import AuditView
 from command_center.server.console_admin import CredentialSource, CredentialsPanel
+from command_center.server.console_css import CSS, WIDGET_CSS
 from command_center.server.console_guard import (
     ConsoleAction,
     ConsoleGuard,
@@ -39,6 +41,15 @@ from command_center.server.console_guard import (
     ProgramAction,
     SwitchAction,
 )
+from command_center.server.console_names import Names
+from command_center.server.console_presets import PresetCards
+from command_center.server.console_tables import (
+    alerts_list,
+    audit_table,
+    fmt_time,
+    screens_table,
+    switch_summary,
+)
 from command_center.server.focus_api import check_province, focus
 from command_center.server.hub import ScreenHub
 from command_center.server.i18n import Lang, t
@@ -46,8 +57,7 @@ from command_center.server.keys import Keys
 from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
 from command_center.sessions import SCOPE_VIEW, Sessions
-from command_center.store import AuditEntry, Store
-from feeds.periods import TIME_ZONE
+from command_center.store import Store
 from video.room import VideoRoom
 
 REFRESH_MS = 1000
@@ -57,103 +67,17 @@ SESSION_WATCH_MS = 2000
 VIEW_TOKEN_TTL_S = 300.0
 VIEW_TOKEN_RENEW_S = 120.0
 AUDIT_ROWS = 15
-CSS = """
-:host { font-family: "Noto Sans", "DejaVu Sans", sans-serif; }
-table.cc { border-collapse: collapse; width: 100%; font-size: 13px; }
-table.cc th, table.cc td { border-bottom: 1px solid #ddd; padding: 3px 6px; text-align: left; }
-.ok { color: #0a7d32; font-weight: 600; } .bad { color: #b3261e; font-weight: 600; }
-.muted { color: #666; }
-.session-ended { background: #b3261e; color: #fff; padding: 12px 16px; font-size: 16px; }
-.session-ended a { color: #fff; }
-form.sign-out { display: inline; } form.sign-out button { font: inherit; cursor: pointer; }
-"""
-
-
-def fmt_time(ms: float | None) -> str:
-    if ms is None:
-        return "—"
-    return dt.datetime.fromtimestamp(ms / 1000, TIME_ZONE).strftime("%d/%m/%Y %H:%M:%S")
-
-
-def fmt_num(value: float | None, unit: str = "", decimals: int = 1) -> str:
-    """Vietnamese style: 1.234,5."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{decimals}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return f"{text} {unit}".strip()
-
-
-def age(ms: float | None, now_ms: float, lang: Lang) -> str:
-    if ms is None:
-        return "—"
-    s = max(0, int((now_ms - ms) / 1000))
-    if s < 60:
-        return f"{s} giây trước" if lang == "vi" else f"{s} s ago"
-    if s < 3600:
-        return f"{s // 60} phút trước" if lang == "vi" else f"{s // 60} min ago"
-    return f"{s // 3600} giờ trước" if lang == "vi" else f"{s // 3600} h ago"
-
-
-def screens_table(snapshot: dict[str, Any], lang: Lang, now_ms: float) -> str:
-    rows = []
-    for s in snapshot["screens"]:
-        state = (
-            f'<span class="ok">{t("online", lang)}</span>'
-            if s["online"]
-            else f'<span class="bad">{t("offline", lang)}</span>'
-        )
-        p50, p99 = s["latency_p50_ms"], s["latency_p99_ms"]
-        rows.append(
-            f"<tr data-screen='{html.escape(s['id'])}'><td>{html.escape(s['id'])}</td>"
-            f"<td>{state}</td><td>{age(s['last_seen'], now_ms, lang)}</td>"
-            f"<td>{fmt_num(p50, 'ms', 0)} / {fmt_num(p99, 'ms', 0)}</td>"
-            f"<td>{fmt_num(s['offset_ms'], 'ms')}</td><td>{fmt_num(s['memory_mb'], 'MB')}</td>"
-            f"<td>{s['resolution'] or '—'}</td></tr>"
-        )
-    head = "".join(
-        f"<th>{t(k, lang)}</th>"
-        for k in ("screen", "online", "heartbeat", "latency", "offset", "memory")
-    )
-    return f"<table class='cc screens'><tr>{head}<th>px</th></tr>{''.join(rows)}</table>"
-
-
-def switch_summary(snapshot: dict[str, Any], hub: ScreenHub, lang: Lang) -> str:
-    preset = hub.presets[snapshot["preset"]]
-    name = preset.name_vi if lang == "vi" else preset.name_en
-    out = (
-        f"<p class='now'><b>{t('now_showing', lang)}:</b> {html.escape(name)} "
-        f"<span class='muted'>(v{snapshot['version']}, {fmt_time(snapshot['switched_at'])}"
-        f"{' ' + t('by', lang) + ' ' + html.escape(snapshot['switched_by']) if snapshot['switched_by'] else ''})"
-        "</span></p>"
-    )
-    last = snapshot["last_switch"]
-    if last:
-        missing = ", ".join(last["missing"]) or "—"
-        out += (
-            f"<p class='last-switch' data-skew='{last['skew_ms']}' data-complete='{last['complete']}'>"
-            f"<b>{t('last_switch', lang)}:</b> {html.escape(last['preset'])} · "
-            f"{t('skew', lang)}: <b class='skew'>{fmt_num(last['skew_ms'], 'ms')}</b> · "
-            f"{t('duration', lang)}: {fmt_num(last['duration_ms'], 'ms', 0)} · "
-            f"{t('missing', lang)}: {html.escape(missing)}</p>"
-        )
-    return out
-
-
-def audit_table(entries: list[AuditEntry], lang: Lang) -> str:
-    head = "".join(f"<th>{t(k, lang)}</th>" for k in ("when", "who", "what", "target"))
-    rows = "".join(
-        f"<tr><td>{fmt_time(e.at)}</td><td>{html.escape(e.actor)} "
-        f"<span class='muted'>({html.escape(e.role)})</span></td>"
-        f"<td>{html.escape(e.action)}</td><td>{html.escape(e.target)}"
-        + (
-            f" <span class='muted'>skew {fmt_num(e.detail.get('skew_ms'), 'ms')}</span>"
-            if "skew_ms" in e.detail
-            else ""
-        )
-        + "</td></tr>"
-        for e in entries
-    )
-    return f"<table class='cc audit'><tr>{head}</tr>{rows}</table>"
+# What the officer reads after a video action (names are in the roster beside it).
+DONE = {
+    "mute": ("Đã đổi micrô của điểm cầu", "Bridge point's microphone changed"),
+    "end": ("Đã kết thúc cuộc gọi", "Call ended"),
+    "program": ("Đã đổi hình chương trình", "Programme feed changed"),
+    "pin": ("Đã đổi ô ghim", "Pinned tile changed"),
+}
+# The desk's two columns at 1920 px: the wall and presets, and alerts with the audit log.
+LEFT_WIDTH = 1150
+SIDE_WIDTH = 690
+MINIATURE_MAX_HEIGHT = 420
 
 
 @dataclass(frozen=True)
@@ -168,6 +92,14 @@ class ConsoleDeps:
     room: VideoRoom | None = None
     # The admin's list of device credentials; None: the panel is not shown.
     credentials: CredentialSource | None = None
+    # Presets, tiles, points and provinces by name (pages.routes builds them once).
+    names: Names = field(default_factory=Names)
+
+
+def miniature_width(wall_width: float, wall_height: float) -> int:
+    """As wide as the left column allows, but never so tall that the presets below it
+    leave the first screenful (a 2 × 2 wall is far taller for its width than 2 × 4)."""
+    return int(min(LEFT_WIDTH - 20, MINIATURE_MAX_HEIGHT * wall_width / wall_height))
 
 
 def sign_out_form(lang: Lang) -> str:
@@ -193,6 +125,7 @@ class Console:
     def __init__(self, deps: ConsoleDeps, principal: Principal, session_token: str) -> None:
         self.deps = deps
         self.hub, self.store, self.principal = deps.hub, deps.store, principal
+        self.names = deps.names
         # The session token stays on the server: the page gets only a view-only token.
         self._session_token = session_token
 
@@ -216,38 +149,46 @@ class Console:
             wall_height=wall.height,
             token=token,
             may_focus=self.may_operate,
-            sizing_mode="stretch_width",
+            width=miniature_width(wall.width, wall.height),
         )
         self.lang_pick = pn.widgets.RadioButtonGroup(
-            options={"Tiếng Việt": "vi", "English": "en"}, value="vi", name="lang"
+            options={"Tiếng Việt": "vi", "English": "en"},
+            value="vi",
+            name="lang",
+            stylesheets=[WIDGET_CSS],
         )
         # Viewers get no control widgets at all (a disabled one is only decoration).
-        self.picker: pn.widgets.Select | None = None
-        self.switch_btn: pn.widgets.Button | None = None
+        self.cards: PresetCards | None = None
         if self.may_operate:
-            self.picker = pn.widgets.Select(
-                name=t("preset", "vi"),
-                options=self._preset_options(),
-                css_classes=["preset-picker"],
+            self.cards = PresetCards(
+                hub.presets, wall, self.names, self._switch_to, self._previewing, [CSS, WIDGET_CSS]
             )
-            self.picker.value = hub.state.preset
-            self.switch_btn = pn.widgets.Button(name=t("switch", "vi"), button_type="primary")
-            self.switch_btn.on_click(self._on_switch)
+            self.cards.preview.width = self.preview.width
         self.message = pn.pane.HTML(
-            "" if self.may_operate else t("no_permission", "vi"), css_classes=["console-message"]
+            "" if self.may_operate else t("no_permission", "vi"),
+            css_classes=["console-message"],
+            stylesheets=[CSS],
         )
         self.summary = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.screens = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
-        # The audit log with its actor / action filters (audit_view.py).
+        self.alerts = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
+        # The audit log with its actor / action filters (audit_view.py), in its own box.
         self.audit_view = AuditView(
-            deps.store, audit_table, AUDIT_ROWS, stylesheets=[CSS], sizing_mode="stretch_width"
+            deps.store,
+            lambda entries, lang: audit_table(entries, lang, self.names),
+            AUDIT_ROWS,
+            stylesheets=[CSS],
+            sizing_mode="stretch_width",
+            css_classes=["audit-box"],
         )
         self.audit = self.audit_view.table
+        for widget in (self.audit_view.actor, self.audit_view.action):
+            widget.stylesheets = [WIDGET_CSS]
         # Bridge points: live from the video control channel; read-only for viewers.
         self.video = VideoRoster(
             token=token,
             may_operate=self.may_operate,
-            tiles=video_tiles(hub.presets),
+            tiles=video_tiles(hub.presets, self.names),
             sizing_mode="stretch_width",
         )
         # Whatever a page sends goes through the guard, a viewer's page included.
@@ -258,19 +199,13 @@ class Console:
             self.admin = CredentialsPanel(deps.credentials, fmt_time)
         self.sign_out = pn.pane.HTML(sign_out_form("vi"), stylesheets=[CSS])
         self.headings = {
-            k: pn.pane.Markdown(sizing_mode="stretch_width")
-            for k in ("title", "wall", "screens", "video", "audit")
+            k: pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width", margin=(4, 10))
+            for k in ("title", "wall", "presets", "alerts", "screens", "video", "audit")
         }
-        self.layout = pn.Column(sizing_mode="stretch_width", margin=(0, 20))
+        self.layout = pn.Column(sizing_mode="stretch_width", margin=(0, 16))
         self._callbacks: list[Any] = []
         self._ended = False
         self.lang_pick.param.watch(self._on_lang, "value")
-
-    def _preset_options(self) -> dict[str, str]:
-        return {
-            (p.name_vi if self.lang == "vi" else p.name_en): pid
-            for pid, p in sorted(self.hub.presets.items())
-        }
 
     # --- actions: every one through the guard ----------------------------------------------
 
@@ -287,15 +222,17 @@ class Console:
         return {"ok": outcome.ok, "message": outcome.message, "refused": outcome.refused}
 
     async def _perform(self, action: ConsoleAction, who: Principal) -> str:
-        """The action itself, for a principal the guard has just authorised."""
-        store = self.store
+        """The action itself, for a principal the guard has just authorised; the answer is
+        the sentence the officer reads (names, not codes)."""
+        store, lang, names = self.store, self.lang, self.names
         if isinstance(action, SwitchAction):
             report = await self.hub.switch(action.preset, who)
-            return f"{report.preset} · {report.switch_id}"
+            done = ("Đã chuyển bố cục sang", "Switched the layout to")
+            return f"{done[0] if lang == 'vi' else done[1]} “{names.preset(report.preset, lang)}”"
         if isinstance(action, FocusAction):
             province = check_province(action.province)
             await focus(store, self.deps.bus, province, who.name, str(who.role))
-            return f"{t('focus', self.lang)}: {province or 'VN'}"
+            return f"{t('focus', lang)}: {names.province(province, lang)}"
         room = self.deps.room
         if room is None:
             raise RequestError("this server runs no video bridge")
@@ -307,17 +244,15 @@ class Console:
             await video_actions.program(room, store, who, action.source)
         elif isinstance(action, PinAction):
             await video_actions.pin(room, store, who, action.tile, action.source)
-        return action.action
+        return DONE.get(action.action, ("Đã thực hiện", "Done"))[0 if lang == "vi" else 1]
 
-    async def _on_switch(self, _event: object) -> None:
-        if self.picker is None or self.switch_btn is None:
-            return
-        self.switch_btn.disabled = True
+    async def _switch_to(self, preset_id: str) -> None:
         self.message.object = t("switching", self.lang)
-        try:
-            await self.act({"action": "switch", "preset": self.picker.value})
-        finally:
-            self.switch_btn.disabled = False
+        await self.act({"action": "switch", "preset": preset_id})
+
+    def _previewing(self, on: bool) -> None:
+        """While a preset is previewed, the miniature shows it instead of the live wall."""
+        self.preview.visible = not on
 
     # --- the session's end -------------------------------------------------------------------
 
@@ -356,12 +291,9 @@ class Console:
 
     def _on_lang(self, event: Any) -> None:
         self.lang = event.new
-        if self.picker is not None and self.switch_btn is not None:
-            current = self.picker.value
-            self.picker.options = self._preset_options()
-            self.picker.value = current
-            self.switch_btn.name = t("switch", self.lang)
-            self.picker.name = t("preset", self.lang)
+        if self.cards is not None:
+            self.cards.set_lang(self.lang)
+            self.message.object = ""  # the last answer was in the other language
         else:
             self.message.object = t("no_permission", self.lang)
         self.video.lang = self.lang
@@ -372,19 +304,23 @@ class Console:
         vi, en = ROLE_LABELS[self.principal.role]
         role = vi if self.lang == "vi" else en
         self.headings["title"].object = (
-            f"## {t('title', self.lang)}\n{t('centre', self.lang)} · "
-            f"{t('signed_in', self.lang)} **{self.principal.name}** ({role})"
+            f"<h1 class='console-title'>{t('title', self.lang)}</h1>"
+            f"<p class='centre'>{t('centre', self.lang)} · {t('signed_in', self.lang)} "
+            f"<b>{html.escape(self.principal.name)}</b> ({role})</p>"
         )
-        for key in ("wall", "screens", "video", "audit"):
-            self.headings[key].object = f"### {t(key, self.lang)}"
+        for key in ("wall", "presets", "alerts", "screens", "video", "audit"):
+            self.headings[key].object = f"<h2>{t(key, self.lang)}</h2>"
 
     async def refresh(self) -> None:
         if self._ended:
             return
         snap = self.hub.snapshot()
         now = time.time() * 1000
-        self.summary.object = switch_summary(snap, self.hub, self.lang)
+        self.summary.object = switch_summary(snap, self.names, self.lang)
         self.screens.object = screens_table(snap, self.lang, now)
+        self.alerts.object = alerts_list(snap, self.names, self.lang, now)
+        if self.cards is not None:
+            self.cards.set_current(snap["preset"])
         await self.audit_view.refresh(self.lang)
         if self.admin is not None:
             await self.admin.refresh()
@@ -399,20 +335,38 @@ class Console:
                 self._renew_token, period=int(VIEW_TOKEN_RENEW_S * 1000)
             ),
         ]
-        controls: list[Any] = [self.picker, self.switch_btn] if self.may_operate else []
+        header = pn.Row(
+            self.headings["title"], self.lang_pick, self.sign_out, sizing_mode="stretch_width"
+        )
+        # Left: what the wall shows (or the preset being previewed) and the presets;
+        # right: alerts and the audit log. The common tasks fit 1920 × 1080 unscrolled.
+        wall: list[Any] = [self.headings["wall"], self.summary, self.preview]
+        if self.cards is not None:
+            wall += [self.cards.preview, self.cards.bar, self.message]
+            wall += [self.headings["presets"], self.cards.cards]
+        else:
+            wall.append(self.message)
+        side = [
+            self.headings["alerts"],
+            self.alerts,
+            self.headings["audit"],
+            self.audit_view.filters,
+            self.audit,
+        ]
+        desk = pn.FlexBox(
+            pn.Column(*wall, width=LEFT_WIDTH, css_classes=["desk-wall"]),
+            pn.Column(*side, width=SIDE_WIDTH, css_classes=["desk-side", "panel-box"]),
+            flex_wrap="wrap",
+            gap="16px",
+            sizing_mode="stretch_width",
+        )
         objects: list[Any] = [
-            self.headings["title"],
-            pn.Row(*controls, self.lang_pick, self.sign_out, self.message),
-            self.summary,
-            self.headings["wall"],
-            self.preview,
+            header,
+            desk,
             self.headings["screens"],
             self.screens,
             self.headings["video"],
             self.video,
-            self.headings["audit"],
-            self.audit_view.filters,
-            self.audit,
         ]
         if self.admin is not None:
             objects += self.admin.objects()

@@ -14,6 +14,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "wall": ("Toàn cảnh tường màn hình", "The whole wall"),
     "preset": ("Bố cục", "Layout"),
+    "presets": ("Bố cục sẵn có", "Layouts"),
+    "alerts": ("Cảnh báo", "Alerts"),
     "switch": ("Chuyển bố cục", "Switch layout"),
     "switching": ("Đang chuyển…", "Switching…"),
     "no_permission": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,8 +12,10 @@ from bokeh.server.contexts import BokehSessionContext
 from panel.io.application import build_applications
 
 from command_center.auth import Permission, authorize
-from command_center.errors import AuthError
+from command_center.errors import AuthError, SpecError
+from command_center.server.composition import build_registry
 from command_center.server.console import Console, ConsoleDeps
+from command_center.server.console_names import Names, build_names
 from command_center.server.console_watch import ServerWatch
 from command_center.server.device_cookie import (
     DEVICE_COOKIE,
@@ -25,10 +28,28 @@ from command_center.server.i18n import both
 from command_center.server.keys import Keys
 from command_center.server.page_auth import PageRefs, ParkCookie, parked_cookie
 from command_center.server.screen_view import ScreenView
+from feeds.loader import load_feeds
 
 KIOSK_CSS = """
 :host { display: block; width: 100vw; height: 100vh; margin: 0; background: #000; }
 """
+
+
+def screen_title(screen_id: str) -> str:
+    return f"Màn hình {screen_id} · Screen {screen_id}"
+
+
+def console_names(deps: ConsoleDeps) -> Names:
+    """Every name the console shows, built once per server: presets, tiles (with the
+    catalogue's indicator names), bridge points, provinces."""
+    try:
+        catalogue = load_feeds().catalogue
+    except SpecError:
+        catalogue = None  # the server refuses to start on this anyway; names fall back
+    points = (
+        [(p.id, p.name_vi, p.name_en) for p in deps.room.registry] if deps.room is not None else []
+    )
+    return build_names(deps.hub.presets, build_registry(), catalogue, points)
 
 
 def _title(text: str) -> None:
@@ -48,7 +69,7 @@ def screen_page(
     ``?token=`` and lives in the page's cookie since (``device_cookie``); the page's scripts
     get a short-lived pass (none without a right cookie: the screen's link then says why).
     ``servers``: every wall server (``--server``), for the link to fail over through."""
-    _title(f"Màn hình {screen_id} · Screen {screen_id}")
+    _title(screen_title(screen_id))
     token = parked_cookie(refs, _payload()) or ""
     ok = bool(token) and check_screen(keys, screen_id, token)
     return ScreenView(
@@ -111,8 +132,13 @@ def routes(deps: ConsoleDeps, refs: PageRefs, servers: tuple[str, ...] = ()) -> 
     def console() -> pn.viewable.Viewable:
         return console_page(deps, refs, servers)
 
+    deps = dataclasses.replace(deps, names=console_names(deps))
     pages = {f"wall/{s.id}": screen(s.id) for s in deps.hub.wall.screens}
-    apps = build_applications({**pages, "console": console})
+    # Panel would title every page "Panel Application" (over the document's own title).
+    titles = {f"wall/{s.id}": screen_title(s.id) for s in deps.hub.wall.screens}
+    apps = build_applications(
+        {**pages, "console": console}, title={**titles, "console": both("title")}
+    )
     for slug, app in apps.items():
         app.add(ParkCookie(refs, SESSION_COOKIE if slug == "/console" else DEVICE_COOKIE))
     return {slug.lstrip("/"): app for slug, app in apps.items()}

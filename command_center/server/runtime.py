@@ -65,6 +65,7 @@ from command_center.server.security_headers import (
 from command_center.server.shutdown import IN_FLIGHT_SETTING, InFlight, end_bokeh_sessions
 from command_center.server.sibling_origins import sibling_origins
 from command_center.server.sign_in import SignInGate
+from command_center.server.unknown_screen import unknown_screen_route
 from command_center.server.verify_pool import VerifyPool
 from command_center.server.video_routes import video_routes
 from command_center.sessions import SessionPolicy, Sessions
@@ -368,6 +369,7 @@ def _http_server(
             {"store": store, "sessions": sessions, "secure_cookie": secure},
         ),
         (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR), "siblings": siblings}),
+        unknown_screen_route(hub.wall),  # after each screen's own page (Bokeh's go first)
     ]
     # Every JSON route reads who is asking through the sessions (JsonHandler takes them).
     patterns = [
@@ -400,11 +402,9 @@ def _http_server(
         threaded=False,
         loop=IOLoop.current(),
         extra_patterns=patterns,
-        # The boundary layers are ~150 KB of GeoJSON and ~40 KB gzipped: every kiosk's
-        # first load (and every reload) is a quarter of that.
+        # Boundary layers: ~150 KB of GeoJSON, ~40 KB gzipped, on every kiosk (re)load.
         compress_response=True,
-        # Screens run for weeks: drop a disconnected session soon, its page reconnects
-        # through its own screen link anyway.
+        # Screens run for weeks: drop a lost session soon (its screen link reconnects).
         unused_session_lifetime_milliseconds=60_000,
         check_unused_sessions_milliseconds=15_000,
         # Signed Bokeh session ids; no cookie or Authorization header in Bokeh's token.

@@ -141,6 +141,8 @@ def security_headers_transform(policy: HeaderPolicy) -> type[OutputTransform]:
             if policy.panel_page(self._path) and html and whole:
                 nonce = secrets.token_urlsafe(18)
                 chunk = _SCRIPT_TAG.sub(f'<script nonce="{nonce}"'.encode(), chunk)
+                # Panel's template says English; every page of the wall is Vietnamese first.
+                chunk = chunk.replace(b'<html lang="en"', b'<html lang="vi"', 1)
                 if "Content-Length" in headers:
                     headers["Content-Length"] = str(len(chunk))
             for name, value in policy.headers(self._path, nonce).items():

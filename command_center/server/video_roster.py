@@ -12,19 +12,27 @@ from typing import Any
 
 import param
 
+from command_center.server.console_names import Names
 from command_center.server.page_actions import SEND_JS, ActionSource
 from layouts.model import PresetSpec
 from video.tile_kind import VideoParams
 
 
-def video_tiles(presets: Mapping[str, PresetSpec]) -> list[dict[str, Any]]:
+def video_tiles(presets: Mapping[str, PresetSpec], names: Names) -> list[dict[str, Any]]:
     """Every ``video`` tile of every preset (tile ids are unique across presets), the pin
-    targets the console offers: ``[{id, preset, point}]``."""
+    targets the console offers, named as people call them:
+    ``[{id, preset, point, label_vi, label_en}]`` (the label: tile's name · preset's name)."""
     tiles = []
     for preset_id, preset in sorted(presets.items()):
         for tile in preset.tiles:
             if isinstance(tile.params, VideoParams):
-                tiles.append({"id": tile.id, "preset": preset_id, "point": tile.params.point})
+                label = {
+                    "label_vi": f"{names.tile(tile.id, 'vi')} · {names.preset(preset_id, 'vi')}",
+                    "label_en": f"{names.tile(tile.id, 'en')} · {names.preset(preset_id, 'en')}",
+                }
+                tiles.append(
+                    {"id": tile.id, "preset": preset_id, "point": tile.params.point, **label}
+                )
     return tiles
 
 
@@ -35,7 +43,7 @@ class VideoRoster(ActionSource):
 
     token = param.String(doc="A short-lived view-only token for the control channel")
     may_operate = param.Boolean(default=False, doc="Duty officer or admin")
-    tiles = param.List(doc="[{id, preset, point}] video tiles a point can be pinned to")
+    tiles = param.List(doc="[{id, preset, point, label_vi, label_en}] tiles to pin a point to")
     lang = param.String(default="vi")
 
     _esm = (

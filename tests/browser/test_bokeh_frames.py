@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pagesupport import screen_showing, sign_in
+from pagesupport import screen_showing, sign_in, switch_from_console
 from playwright.async_api import BrowserContext, WebSocket
 from wallprocess import WallProcess
 
@@ -44,15 +44,14 @@ async def test_console_and_trend_frames_fit_the_bokeh_cap(
     await kiosk.goto(wall.screens[screen])
     console = await sign_in(browser, wall, "admin")
     await console.wait_for_selector("text=Bảng điều khiển trực ban")
-    await console.locator(".preset-picker select").wait_for()
+    await console.locator(".preset-picker").wait_for()
     for label in ("Kinh tế - xã hội", "Hiệu chỉnh màn hình"):
-        if await console.locator(".preset-picker select option", has_text=label).count():
-            await console.locator(".preset-picker select").select_option(label=label)
-            await console.get_by_role("button", name="Chuyển bố cục").click()
+        if await console.get_by_role("button", name=label, exact=True).count():
+            await switch_from_console(console, label)
     await console.get_by_role("button", name="English").click()
     await console.wait_for_selector("text=Duty console")
-    await console.locator(".preset-picker select").select_option(label="Socio-economic overview")
-    await console.get_by_role("button", name="Switch layout").click()
+    # The cards keep the Vietnamese name first (the English one is under it).
+    await switch_from_console(console, "Kinh tế - xã hội", "Switch layout")
     await kiosk.wait_for_function(
         f"() => document.body.dataset.preset === '{PRESET}'", timeout=20_000
     )

@@ -58,10 +58,14 @@ async def test_audit_view_filters_by_actor_and_action(
     actor = page.locator(".audit-actor input")
     await actor.fill(viewer)
     await actor.press("Enter")
-    await rows_are(lambda r: viewer in r and "sign_in" in r, f"only {viewer}'s sign-in")
+    # Sentences, not codes (issue 13): "Đăng nhập (API)", never "sign_in".
+    await rows_are(
+        lambda r: viewer in r and "Đăng nhập (API)" in r and "sign_in" not in r,
+        f"only {viewer}'s sign-in",
+    )
 
     await actor.fill("")
     await actor.press("Enter")
-    await page.locator(".audit-action select").select_option("sign_in_refused")
-    await rows_are(lambda r: "ghost" in r and "sign_in_refused" in r, "only the refused one")
+    await page.locator(".audit-action select").select_option(label="Đăng nhập bị từ chối")
+    await rows_are(lambda r: "ghost" in r and "Đăng nhập bị từ chối" in r, "only the refused one")
     assert len(await audit_rows(page)) == 1

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pagesupport import sign_in
+from pagesupport import sign_in, switch_from_console
 from playwright.async_api import BrowserContext, Page
 from wallprocess import WallProcess
 from wallsupport import WALL_2X2, wait_until
@@ -68,8 +68,7 @@ async def test_console_switch_swaps_every_screen_and_reports_skew(
     # The console's miniature mounts every screen of the wall, bezels between them.
     await console.wait_for_selector("[data-screen='right-bottom'] .wall-screen[data-link='up']")
 
-    await console.locator(".preset-picker select").select_option(label="Hiệu chỉnh màn hình")
-    await console.get_by_role("button", name="Chuyển bố cục").click()
+    await switch_from_console(console, "Hiệu chỉnh màn hình")
 
     for screen, page in screens.items():
         await wait_until(

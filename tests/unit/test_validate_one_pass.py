@@ -1,0 +1,73 @@
+"""``validate`` in one pass (issue 13, point 8): a file's structural problems and another
+file's reference problems (unknown indicator, unknown bridge point) come out together, each
+with file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from command_center.cli.validate import validate
+
+HEAD = """\
+name: {vi: 'Thử', en: 'Test'}
+description: {vi: 'x', en: 'x'}
+cells: {cols: 4, rows: 4}
+tiles:
+"""
+
+BROKEN = (
+    HEAD
+    + """\
+  - id: a
+    kind: clok
+    cell: {col: 1, row: 1}
+"""
+)  # the kind on line 6
+
+REFERENCES = (
+    HEAD
+    + """\
+  - id: cpi
+    kind: indicator
+    cell: {col: 1, row: 1, cols: 2, rows: 2}
+    params:
+      indicator: cpi_yoyy
+  - id: cam
+    kind: video
+    cell: {col: 3, row: 1, cols: 2, rows: 2}
+    params:
+      point: hue-x
+"""
+)  # the indicator on line 9, the point on line 14
+
+
+def test_structural_and_reference_problems_in_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN, encoding="utf-8")
+    references = tmp_path / "references.yaml"
+    references.write_text(REFERENCES, encoding="utf-8")
+
+    assert validate([broken, references], None) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert any(line.startswith(f"{broken}:6: tiles[0].kind: ") for line in lines), lines
+    assert (
+        f"{references}:9: tiles[0].params.indicator: unknown indicator 'cpi_yoyy' "
+        "(did you mean 'cpi_yoy'?)"
+    ) in lines
+    assert any(
+        line.startswith(f"{references}:14: tiles[1].params.point: unknown bridge point 'hue-x'")
+        for line in lines
+    ), lines
+    assert lines[-1] == "2 file(s) checked: 3 problem(s)"
+
+
+def test_a_sound_file_alone_has_no_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(REFERENCES.replace("cpi_yoyy", "cpi_yoy").replace("hue-x", "hue"), "utf-8")
+    assert validate([good], None) == 0, capsys.readouterr().err
