@@ -4,6 +4,7 @@
 
 import { rendererFor } from './tiles.js';
 import { formatAge, toMs } from './format.js';
+import { tileParts } from './bezels.js';
 
 const DEFAULT_STALE_AFTER_S = 600;
 
@@ -51,7 +52,10 @@ export class Layer {
 class Tile {
   constructor(parent, spec, ctx) {
     this.spec = spec;
-    this.ctx = ctx;
+    // The tile's own view of the screen context: its screen parts (bezels.js), so what must
+    // be read can be laid out inside one screen.
+    this.ctx = Object.create(ctx, { parts: { value: tileParts(spec.rect, ctx.screen), enumerable: true } });
+    ctx = this.ctx;
     this.params = spec.params || {};
     this.data = { ...(spec.data || {}) };
     this.renderer = rendererFor(spec.kind);
