@@ -88,7 +88,11 @@ export function shrinkIntoOnePart(line, parts, least = 0.75) {
   const tile = line.closest('.tile');
   if (!tile || !parts || parts.length < 2) return false;
   const box = boxIn(tile, line);
-  const words = line.scrollWidth;
+  // The text's own width: a block line is as wide as its tile, whatever its text.
+  const range = document.createRange();
+  range.selectNodeContents(line);
+  const t = tile.getBoundingClientRect();
+  const words = range.getBoundingClientRect().width / (t.width / Math.max(1, tile.offsetWidth) || 1);
   const part = parts.find((p) => box.x0 >= p.x - 1 && box.x0 < p.x + p.w && box.y0 < p.y + p.h && box.y1 > p.y);
   if (!part) return false;
   const fs = parseFloat(getComputedStyle(line).fontSize);

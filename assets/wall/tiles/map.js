@@ -21,6 +21,7 @@ import { loadLayer } from './map-geo.js';
 import { drawHead, drawLate, headBottom, showEmpty } from './map-head.js';
 import { drawBridges, drawIncidents, incidentList } from './map-layers.js';
 import { drawLegend } from './map-legend.js';
+import { bodyParts } from './map-bezels.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 let uid = 0;
@@ -92,6 +93,7 @@ function draw(el) {
   if (!st.layers) return;
   st.w = Math.max(1, el.clientWidth);
   st.h = Math.max(1, el.clientHeight);
+  st.parts = bodyParts(st.ctx.parts, el, st.w, st.h);
   drawOverlays(st); // first: the map starts below the head, so its height is needed
   const key = viewKey(st);
   if (st.drawn !== key) {
