@@ -12,6 +12,7 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
     from command_center.server.composition import build_registry, check_references
     from feeds.loader import check_feeds_files, load_feeds
     from layouts import DEFAULT_WALL_FILE, WALLS_DIR, presets_dir_for
+    from layouts.bezel_check import bezel_warnings
     from layouts.loader import check_files, load_preset, load_presets, load_wall
 
     registry = build_registry()
@@ -23,6 +24,7 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
 
     problems = [] if files else check_feeds_files() + check_bridge_points_file()
     feeds = None if problems else load_feeds()
+    warnings: list[str] = []  # text forced onto a bezel: reported, not failed
     for path in walls:
         try:
             wall = load_wall(path)
@@ -41,10 +43,13 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
                     preset = load_preset(target, wall, registry)
                     presets[preset.id] = preset
             problems += check_references(presets, feeds)
+            warnings += [w for p in presets.values() for w in bezel_warnings(wall, p)]
     targets = files or walls
     count = f"{len(targets)} file(s)" if files else f"{len(walls)} wall(s) and their presets"
     for problem in problems:
         print(problem, file=sys.stderr)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"{count} checked: " + (f"{len(problems)} problem(s)" if problems else "no problems"),
         file=sys.stderr,

@@ -153,11 +153,9 @@ function drawArchipelagos(group, arch, proj, st) {
     const [cx, cy] = proj.p(...f.props.centre);
     svg('circle', { cx, cy, r, class: 'm-arch-ring' }, g);
     // Above the ring: Trường Sa's ring reaches the bottom of most frames.
-    const ly = cy - r - fs * 0.4;
-    const half = f.props.label_vi.length * fs * 0.3;
-    const shift = shiftIntoPart(st.parts, { x0: cx - half, y0: ly - fs, x1: cx + half, y1: ly + fs * 0.3 }, cx, cy, Infinity) ?? [0, 0];
-    const label = svg('text', { x: cx + shift[0], y: ly + shift[1], class: 'm-arch-label', 'font-size': fs }, g);
+    const label = svg('text', { x: cx, y: cy - r - fs * 0.4, class: 'm-arch-label', 'font-size': fs }, g);
     label.textContent = f.props.label_vi;
+    offBezel(label, st.parts, cx, cy, Infinity);
   }
 }
 
@@ -178,26 +176,33 @@ function placeLabels(st, provinces) {
     const nameW = name.length * fs * 0.56;
     if (!forced && (spot.w < nameW * 0.9 || spot.h < fs * 1.3)) continue;
     const lines = !forced && spot.h >= fs * 2.6 ? 2 : 1;
-    // A label on a bezel moves into the screen its anchor is on, if it stays on its
-    // province (or is always named); otherwise it goes.
-    const half = lines === 2 ? Math.max(nameW, fs * 5) / 2 : nameW / 2;
-    const top = spot.y - (lines - 1) * fs * 0.55 - fs * 0.6;
-    const box = { x0: spot.x - half, y0: top, x1: spot.x + half, y1: top + lines * fs * 1.15 };
-    const reach = forced ? Infinity : Math.max(spot.w, spot.h) / 2;
-    const shift = shiftIntoPart(st.parts, box, spot.x, spot.y, reach);
-    if (!shift) continue;
-    const x = spot.x + shift[0];
-    const y = spot.y + shift[1];
     const t = svg('text', {
-      x, y: y - (lines - 1) * fs * 0.55, class: forced ? 'm-label is-always' : 'm-label', 'font-size': fs,
+      x: spot.x, y: spot.y - (lines - 1) * fs * 0.55, class: forced ? 'm-label is-always' : 'm-label', 'font-size': fs,
       'data-code': f.props.code,
     }, st.labelG);
     const n = svg('tspan', { class: 'm-label-name' }, t);
     n.textContent = name;
     let v = null;
     if (lines === 2) {
-      v = svg('tspan', { x, dy: fs * 1.1, class: 'm-label-value' }, t);
+      v = svg('tspan', { x: spot.x, dy: fs * 1.1, class: 'm-label-value' }, t);
+      v.textContent = '0000,0 · 00 ngày'; // room for the value while the label is placed
     }
-    st.labels.set(f.props.code, { text: t, value: v, room: Math.min(spot.w, 2 * half) / (fs * 0.56) });
+    // A label on a bezel moves into the screen its anchor is on, if it stays on its
+    // province (or is always named); otherwise it goes.
+    const placed = offBezel(t, st.parts, spot.x, spot.y, forced ? Infinity : Math.max(spot.w, spot.h) / 2);
+    if (v) v.textContent = '';
+    if (!placed) { t.remove(); continue; }
+    const half = Math.max(nameW, fs * 5) / 2;
+    st.labels.set(f.props.code, { text: t, value: v, room: Math.min(16, Math.min(spot.w, 2 * half) / (fs * 0.56)) });
   }
+}
+
+/** Move an SVG text into the screen holding (cx, cy) (its measured box); false if it cannot. */
+function offBezel(text, parts, cx, cy, reach) {
+  const b = text.getBBox();
+  if (!b.width) return true; // not rendered (a hidden preview): nothing to measure
+  const shift = shiftIntoPart(parts, { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height }, cx, cy, reach);
+  if (!shift) return false;
+  if (shift[0] || shift[1]) text.setAttribute('transform', `translate(${shift[0].toFixed(1)} ${shift[1].toFixed(1)})`);
+  return true;
 }
