@@ -14,12 +14,6 @@ from wallprocess import WallProcess
 
 from layouts import DEFAULT_WALL_FILE
 
-# Boxes of every map label, archipelago label and laid-out word a screen shows any part of.
-BOXES_JS = """(sel) => [...document.querySelectorAll(sel)].map((el) => {
-  const r = el.getBoundingClientRect();
-  return {text: el.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom};
-}).filter((b) => b.r > 0 && b.l < innerWidth && b.b > 0 && b.t < innerHeight)"""
-
 
 @pytest.fixture
 def wall(tmp_path: Path) -> Iterator[WallProcess]:
@@ -48,11 +42,22 @@ async def kiosk(browser: BrowserContext, wall: WallProcess, screen_id: str) -> P
 
 
 async def crossing(page: Page, selector: str) -> list[str]:
-    """The texts matching ``selector`` that this screen shows only part of."""
-    boxes = await page.evaluate(BOXES_JS, selector)
-    return [
-        b["text"] for b in boxes if b["l"] < -1 or b["r"] > 1921 or b["t"] < -1 or b["b"] > 1081
-    ]
+    """The texts matching ``selector`` (into the screen's shadow root) that this screen shows
+    only part of: cut by one of its edges, a bezel."""
+    cut = []
+    found = page.locator(selector)
+    assert await found.count() > 0, selector  # a check of nothing would always pass
+    for item in await found.all():
+        box = await item.bounding_box()
+        if box is None:
+            continue
+        left, top = box["x"], box["y"]
+        right, bottom = left + box["width"], top + box["height"]
+        if right <= 0 or left >= 1920 or bottom <= 0 or top >= 1080:
+            continue  # another screen's part of the tile
+        if left < -1 or top < -1 or right > 1921 or bottom > 1081:
+            cut.append(await item.text_content() or "")
+    return cut
 
 
 async def test_the_quiet_rescue_map_says_nothing_happened_and_keeps_labels_off_bezels(
@@ -92,3 +97,34 @@ async def test_the_emergency_notice_keeps_whole_words_on_each_screen(
         assert "THÔNG BÁO KHẨN CẤP" in await words.all_text_contents()
         assert await crossing(page, ".tile[data-tile='alert'] span.w") == [], screen_id
         await page.screenshot(path=artifacts / f"{screen_id}.png")
+
+
+async def test_a_focused_province_lies_inside_one_screen(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    await switch_to(wall, "map-national")
+    # map-disbursement: screen column 1 and half of column 2, both rows.
+    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
+    for page in pages.values():
+        await page.wait_for_selector(".tile[data-tile='map-disbursement'] .map[data-map-drawn]")
+    name, password = wall.users["duty_officer"]
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
+        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = await client.post("/api/v1/focus", json={"province": "01"}, headers=auth)
+        assert r.status_code == 202, r.text
+    outline = ".tile[data-tile='map-disbursement'] path.m-focus-outline[data-focus='01']"
+    showing = []
+    for screen_id, page in pages.items():
+        shape = page.locator(outline)
+        await shape.wait_for(state="attached")
+        box = await shape.bounding_box()
+        assert box is not None
+        left, top = box["x"], box["y"]
+        right, bottom = left + box["width"], top + box["height"]
+        if right <= 0 or left >= 1920 or bottom <= 0 or top >= 1080:
+            continue  # another screen's part of the tile
+        assert left >= 0 and top >= 0 and right <= 1920 and bottom <= 1080, (screen_id, box)
+        showing.append(screen_id)
+        await page.screenshot(path=artifacts / f"{screen_id}.png")
+    assert len(showing) == 1, showing  # Hà Nội whole on one screen, not on the bezel cross

@@ -85,11 +85,11 @@ def test_a_label_on_a_bezel_moves_into_its_anchors_screen() -> None:
     out = run_js(
         PARTS + "out = m.shiftIntoPart(parts, {x0: 80, y0: 10, x1: 120, y1: 20}, 95, 15, 50);"
     )
-    assert out == [-22, 0]  # right edge 2 px inside the left screen
+    assert out == [-26, 0]  # right edge 6 px inside the left screen
     out = run_js(
         PARTS + "out = m.shiftIntoPart(parts, {x0: 95, y0: 10, x1: 135, y1: 20}, 115, 15, 50);"
     )
-    assert out == [17, 0]
+    assert out == [21, 0]
 
 
 def test_a_label_that_would_leave_its_province_or_fit_no_screen_is_dropped() -> None:

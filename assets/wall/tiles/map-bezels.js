@@ -49,7 +49,7 @@ export function largestPart(parts) {
 export function shiftIntoPart(parts, box, cx, cy, reach) {
   const p = parts.find((q) => cx >= q.x && cx <= q.x + q.w && cy >= q.y && cy <= q.y + q.h)
     ?? parts.reduce((a, b) => (dist(b, cx, cy) < dist(a, cx, cy) ? b : a));
-  const m = 2;
+  const m = 6; // px: a halo (stroke) reaches past the glyphs
   if (box.x1 - box.x0 > p.w - 2 * m || box.y1 - box.y0 > p.h - 2 * m) return null;
   const dx = Math.max(p.x + m - box.x0, Math.min(0, p.x + p.w - m - box.x1));
   const dy = Math.max(p.y + m - box.y0, Math.min(0, p.y + p.h - m - box.y1));
