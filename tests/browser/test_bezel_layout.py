@@ -1,4 +1,4 @@
-"""Maps and banners on the room's wall (2 × 4 FHD): nothing that must be read on a bezel, and
+"""Maps, banners and video on the room's wall (2 × 4 FHD): nothing that must be read on a bezel, and
 a quiet search-and-rescue map that says so."""
 
 from __future__ import annotations
@@ -128,3 +128,27 @@ async def test_a_focused_province_lies_inside_one_screen(
         showing.append(screen_id)
         await page.screenshot(path=artifacts / f"{screen_id}.png")
     assert len(showing) == 1, showing  # Hà Nội whole on one screen, not on the bezel cross
+
+
+async def test_no_signal_of_a_video_across_screens_is_drawn_inside_one(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    await switch_to(wall, "bridge-conference")
+    # The room's tile covers columns 2-3 of both rows; no point ever connects here.
+    pages = {s: await kiosk(browser, wall, s) for s in ("r1c2", "r1c3", "r2c2", "r2c3")}
+    words = ".tile[data-tile='room'] .video-nosignal .v-big"
+    for page in pages.values():
+        await page.locator(words).wait_for()
+    cut = {s: await crossing(page, words) for s, page in pages.items()}
+    assert all(c == [] for c in cut.values()), cut
+    whole = []
+    for screen_id, page in pages.items():
+        box = await page.locator(words).bounding_box()
+        assert box is not None
+        left, top = box["x"], box["y"]
+        right, bottom = left + box["width"], top + box["height"]
+        if left >= 0 and top >= 0 and right <= 1920 and bottom <= 1080:
+            whole.append(screen_id)
+    assert len(whole) == 1, whole  # one screen shows them whole, none cut
+    for screen_id, page in pages.items():
+        await page.screenshot(path=artifacts / f"{screen_id}.png")
