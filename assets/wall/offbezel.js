@@ -81,24 +81,34 @@ export function keepOffBezel(line, parts) {
 }
 
 /**
- * A line that fits its first screen at no less than `least` of its size shrinks into it
- * (a title reads better whole on one screen than spread across two); true when it did.
+ * Keep a line on as few screens as it can take at no less than `least` of its size: it
+ * shrinks to end on the k-th screen of its row (k = 1, 2, …), so a title reads whole on one
+ * screen rather than spread across two, and a long one leaves no lone word on the last.
+ * True when it now fits one screen (no word needs moving).
  */
-export function shrinkIntoOnePart(line, parts, least = 0.75) {
+export function fewestScreens(line, parts, least = 0.75) {
   const tile = line.closest('.tile');
   if (!tile || !parts || parts.length < 2) return false;
+  const t = tile.getBoundingClientRect();
+  const scale = t.width / Math.max(1, tile.offsetWidth) || 1;
   const box = boxIn(tile, line);
   // The text's own width: a block line is as wide as its tile, whatever its text.
   const range = document.createRange();
   range.selectNodeContents(line);
-  const t = tile.getBoundingClientRect();
-  const words = range.getBoundingClientRect().width / (t.width / Math.max(1, tile.offsetWidth) || 1);
-  const part = parts.find((p) => box.x0 >= p.x - 1 && box.x0 < p.x + p.w && box.y0 < p.y + p.h && box.y1 > p.y);
-  if (!part) return false;
+  const words = range.getBoundingClientRect().width / scale;
   const fs = parseFloat(getComputedStyle(line).fontSize);
-  const room = part.x + part.w - box.x0 - fs * PAD;
-  if (words <= room) return true;
-  if (room / words < least) return false;
-  line.style.fontSize = `${Math.floor(fs * (room / words))}px`;
-  return true;
+  // The row of screens holding most of the line, from the screen the line starts on.
+  const share = (p) => Math.min(p.y + p.h, box.y1) - Math.max(p.y, box.y0);
+  const home = parts.reduce((a, b) => (share(b) > share(a) ? b : a));
+  const row = parts.filter((p) => p.row === home.row && p.x + p.w > box.x0).sort((a, b) => a.x - b.x);
+  for (let k = 1; k <= row.length; k += 1) {
+    const end = row[k - 1].x + row[k - 1].w;
+    const room = end - box.x0 - fs * PAD * k;
+    if (words > room && room / words < least) continue;
+    if (words > room) line.style.fontSize = `${Math.floor(fs * (room / words))}px`;
+    // The line ends on this screen: later ones stay free of stray words.
+    if (k < row.length) line.style.width = `${end - box.x0}px`;
+    return k === 1;
+  }
+  return false;
 }

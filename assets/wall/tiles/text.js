@@ -3,7 +3,7 @@
 
 import { registerTile } from '../tiles.js';
 import { bilingual } from '../format.js';
-import { keepOffBezel, resetOffBezel, shrinkIntoOnePart } from '../offbezel.js';
+import { fewestScreens, keepOffBezel, resetOffBezel } from '../offbezel.js';
 
 function texts(data, params, ctx) {
   const vi = data.vi ?? params.vi ?? '';
@@ -29,6 +29,7 @@ function fitAll() {
   toFit = new Set();
   for (const node of nodes) {
     node.style.fontSize = '';
+    node.style.width = '';
     resetOffBezel(node);
   }
   const sizes = nodes.map((node) => {
@@ -41,7 +42,7 @@ function fitAll() {
   // Across screens: whole words on each screen, the line inside one row of screens; a line
   // the moves made too long shrinks and is placed again (a move per bezel at most).
   for (const node of nodes) {
-    if (!(node.wallParts?.length > 1) || shrinkIntoOnePart(node, node.wallParts)) continue;
+    if (!(node.wallParts?.length > 1) || fewestScreens(node, node.wallParts)) continue;
     for (let round = 0; round < 4; round += 1) {
       keepOffBezel(node, node.wallParts);
       const over = node.scrollWidth / Math.max(1, node.clientWidth);
