@@ -50,9 +50,11 @@ export function resetOffBezel(line) {
 
 /**
  * Move `line` (a one-line, nowrap element) off the bezels of `parts`. Returns false when the
- * line cannot be kept off them (taller than a row of screens).
+ * line cannot be kept off them (taller than a row of screens). `row`: 'first' or 'last' puts
+ * the line in the middle of the tile's first or last row of screens (a banner's two lines,
+ * one a row); otherwise it moves no further than it must.
  */
-export function keepOffBezel(line, parts) {
+export function keepOffBezel(line, parts, row = null) {
   const tile = line.closest('.tile');
   if (!tile || !parts || parts.length < 2 || !line.textContent.trim()) return true;
   resetOffBezel(line);
@@ -60,7 +62,13 @@ export function keepOffBezel(line, parts) {
   // Rows of screens the tile covers, top to bottom.
   const bands = [...new Map(parts.map((p) => [p.row, [p.y, p.y + p.h]])).values()].sort((a, b) => a[0] - b[0]);
   let box = boxIn(tile, line);
-  if (!bands.some(([y0, y1]) => box.y0 >= y0 - 1 && box.y1 <= y1 + 1)) {
+  if (row && bands.length > 1) {
+    const [y0, y1] = row === 'first' ? bands[0] : bands[bands.length - 1];
+    if (box.y1 - box.y0 > y1 - y0) return false;
+    const dy = (y0 + y1) / 2 - (box.y0 + box.y1) / 2;
+    line.style.translate = `0 ${dy}px`;
+    box = { ...box, y0: box.y0 + dy, y1: box.y1 + dy };
+  } else if (!bands.some(([y0, y1]) => box.y0 >= y0 - 1 && box.y1 <= y1 + 1)) {
     // The band holding most of the line takes all of it: the smallest move that fits.
     const share = ([y0, y1]) => Math.min(y1, box.y1) - Math.max(y0, box.y0);
     const [y0, y1] = bands.reduce((a, b) => (share(b) > share(a) ? b : a));
@@ -70,8 +78,8 @@ export function keepOffBezel(line, parts) {
     box = { ...box, y0: box.y0 + dy, y1: box.y1 + dy };
   }
   // The vertical bezels crossing the line's row: gaps between neighbouring parts.
-  const row = parts.filter((p) => p.y <= box.y0 + 1 && p.y + p.h >= box.y1 - 1).sort((a, b) => a.x - b.x);
-  const gaps = row.slice(1).map((p, i) => [row[i].x + row[i].w, p.x]);
+  const inRow = parts.filter((p) => p.y <= box.y0 + 1 && p.y + p.h >= box.y1 - 1).sort((a, b) => a.x - b.x);
+  const gaps = inRow.slice(1).map((p, i) => [inRow[i].x + inRow[i].w, p.x]);
   for (const word of wordsOf(line)) {
     const r = boxIn(tile, word);
     const gap = gaps.find(([g0, g1]) => r.x0 < g1 + 1 && r.x1 > g0 - 1);

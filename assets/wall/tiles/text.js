@@ -18,9 +18,10 @@ function texts(data, params, ctx) {
 // batch's writes are done: reset every size, read every width (one layout), then write.
 let toFit = new Set();
 
-function fitWidth(node, parts) {
+function fitWidth(node, parts, row = null) {
   if (toFit.size === 0) queueMicrotask(fitAll);
   node.wallParts = parts;
+  node.wallRow = row;
   toFit.add(node);
 }
 
@@ -42,15 +43,16 @@ function fitAll() {
   // Across screens: whole words on each screen, the line inside one row of screens; a line
   // the moves made too long shrinks and is placed again (a move per bezel at most).
   for (const node of nodes) {
-    if (!(node.wallParts?.length > 1) || fewestScreens(node, node.wallParts)) continue;
+    if (!(node.wallParts?.length > 1)) continue;
+    if (!node.wallRow && fewestScreens(node, node.wallParts)) continue;
     for (let round = 0; round < 4; round += 1) {
-      keepOffBezel(node, node.wallParts);
+      keepOffBezel(node, node.wallParts, node.wallRow);
       const over = node.scrollWidth / Math.max(1, node.clientWidth);
       if (over <= 1.001) break;
       const size = parseFloat(getComputedStyle(node).fontSize);
       node.style.fontSize = `${Math.floor((size / over) * 0.97)}px`;
     }
-    keepOffBezel(node, node.wallParts);
+    keepOffBezel(node, node.wallParts, node.wallRow);
   }
 }
 
@@ -113,8 +115,11 @@ registerTile('text', {
     if ((params.style || 'title') === 'ticker') {
       phaseTicker(el, params, ctx);
     } else if (!sameLength || ctx.parts?.length > 1) {
-      fitWidth(p, ctx.parts);
-      if (secondary) fitWidth(s, ctx.parts);
+      // A banner over several rows of screens: its first line in the middle of the first
+      // row, the second in the middle of the last.
+      const banner = params.style === 'banner' && secondary;
+      fitWidth(p, ctx.parts, banner ? 'first' : null);
+      if (secondary) fitWidth(s, ctx.parts, banner ? 'last' : null);
     }
   },
   tick(el, data, params, ctx) {
