@@ -4,6 +4,8 @@
 
 import { rendererFor } from './tiles.js';
 import { formatAge, toMs } from './format.js';
+import { tileParts } from './bezels.js';
+import { keepOffBezel } from './offbezel.js';
 
 const DEFAULT_STALE_AFTER_S = 600;
 
@@ -51,7 +53,10 @@ export class Layer {
 class Tile {
   constructor(parent, spec, ctx) {
     this.spec = spec;
-    this.ctx = ctx;
+    // The tile's own view of the screen context: its screen parts (bezels.js), so what must
+    // be read can be laid out inside one screen.
+    this.ctx = Object.create(ctx, { parts: { value: tileParts(spec.rect, ctx.screen), enumerable: true } });
+    ctx = this.ctx;
     this.params = spec.params || {};
     this.data = { ...(spec.data || {}) };
     this.renderer = rendererFor(spec.kind);
@@ -86,6 +91,13 @@ class Tile {
     this.age.hidden = true;
     el.append(this.age);
     parent.append(el);
+    // A title across screens: whole words on each screen (again once the fonts are in).
+    const bar = el.querySelector(':scope > .tile-title');
+    if (bar && ctx.parts.length > 1) {
+      const place = () => { for (const span of bar.children) keepOffBezel(span, ctx.parts); };
+      place();
+      document.fonts?.ready.then(place);
+    }
 
     this.guard('create', () => this.renderer.create(this.body, this.params, ctx));
     this.guard('update', () => this.renderer.update(this.body, this.view, this.params, ctx));

@@ -24,6 +24,7 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
     from command_center.server.composition import build_registry, check_references
     from feeds.loader import check_feeds_files
     from layouts import DEFAULT_WALL_FILE, WALLS_DIR, presets_dir_for
+    from layouts.bezel_check import bezel_warnings
     from layouts.loader import load_wall
     from video.registry import check_bridge_points_file
 
@@ -34,6 +35,7 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
         walls = [DEFAULT_WALL_FILE]
     problems = [] if files else check_feeds_files() + check_bridge_points_file()
     feeds = _feeds()
+    warnings: list[str] = []  # text forced onto a bezel: reported, not failed
     for path in walls:
         try:
             wall = load_wall(path)
@@ -45,12 +47,15 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
         problems += found
         if presets and feeds is not None:
             problems += check_references(presets, feeds)
+        warnings += [w for p in presets.values() for w in bezel_warnings(wall, p)]
     # A problem found through two walls (the same preset file named) is said once.
     problems = list(dict.fromkeys(problems))
     targets = files or walls
     count = f"{len(targets)} file(s)" if files else f"{len(walls)} wall(s) and their presets"
     for problem in problems:
         print(problem, file=sys.stderr)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"{count} checked: " + (f"{len(problems)} problem(s)" if problems else "no problems"),
         file=sys.stderr,

@@ -7,11 +7,16 @@ import { svg } from '../../common/dom.js';
 import { boxOf, labelSpot, pathOf, projection, union } from './map-geo.js';
 import { attachClicks, sameLand } from './map-focus.js';
 import { headBottom } from './map-head.js';
+import { columns, crossesVertical, largestPart, shiftIntoPart, verticalGaps } from './map-bezels.js';
 
 // Official extents of the archipelagos (geo/archipelagos.py), kept in every frame.
 const ARCHIPELAGO_BOUNDS = [111.0, 7.5, 116.0, 17.0];
 // A frame holding the archipelagos may cost the mainland at most this much scale.
 const FRAME_MIN_RATIO = 0.8;
+// A country kept clear of the vertical bezels may cost at most this much scale.
+const OFF_BEZEL_MIN_RATIO = 0.8;
+// Always named on a national map, room or not: the capital and the largest city.
+const ALWAYS_LABELLED = new Map([['01', 'Hà Nội'], ['79', 'TP. Hồ Chí Minh']]);
 
 // The projection and every path: only when the code list, the tile size or the focus change.
 export function buildGeometry(st) {
@@ -36,21 +41,65 @@ export function buildGeometry(st) {
   const focus = st.data?.focus ? p34.byCode.get(st.data.focus.code) : null;
   const mainland = provinces.bbox;
   const full = union(mainland, ARCHIPELAGO_BOUNDS);
+  const parts = st.parts;
+  // One region (x, w): the mainland alone with the archipelagos in an inset, or both in the
+  // frame, whichever reads larger (the frame unless it costs the mainland too much).
+  const fitIn = (rx, rw, y0) => {
+    const inFrame = projection(full, rx, y0, rw, h - y0, pad);
+    const alone = projection(mainland, rx, y0, rw, h - y0, pad);
+    if (inFrame.scale >= FRAME_MIN_RATIO * alone.scale) return { proj: inFrame, inset: null, scale: inFrame.scale };
+    // A narrow region: the mainland fills it, the archipelagos go in a framed inset over
+    // the sea at its bottom right, as Vietnam's official maps do.
+    const iw = rw * 0.36;
+    const ih = Math.min(h * 0.3, iw * 1.1);
+    return { proj: alone, inset: { x: rx + rw - iw - pad, y: h - ih - pad, w: iw, h: ih }, scale: alone.scale };
+  };
+  // No vertical bezel through the mainland, nor through the archipelagos' inset.
+  const clear = (f) => {
+    const [x0] = f.proj.p(mainland[0], mainland[3]);
+    const [x1] = f.proj.p(mainland[2], mainland[1]);
+    return !crossesVertical(parts, x0, x1) && !(f.inset && crossesVertical(parts, f.inset.x, f.inset.x + f.inset.w));
+  };
+  // The same scale, slid sideways so the mainland lies between two bezels (the smallest
+  // slide that keeps the whole frame in the tile), or null.
+  const slide = (f) => {
+    const [x0] = f.proj.p(mainland[0], mainland[3]);
+    const [x1] = f.proj.p(mainland[2], mainland[1]);
+    const east = f.inset ? f.inset.x + f.inset.w : f.proj.p(ARCHIPELAGO_BOUNDS[2], 0)[0];
+    const west = Math.min(x0, f.inset ? f.inset.x : x0);
+    const moves = verticalGaps(parts).flatMap(([g0, g1]) => [g0 - pad - x1, g1 + pad - x0])
+      .filter((dx) => west + dx >= 0 && east + dx <= w)
+      .sort((a, b) => Math.abs(a) - Math.abs(b));
+    for (const dx of moves) {
+      const moved = {
+        ...f,
+        proj: { scale: f.proj.scale, p: (lon, lat) => { const [x, y] = f.proj.p(lon, lat); return [x + dx, y]; } },
+        inset: f.inset ? { ...f.inset, x: f.inset.x + dx } : null,
+      };
+      if (clear(moved)) return moved;
+    }
+    return null;
+  };
   const fit = (y0) => {
     if (focus) {
+      // Inside one screen: the focused province never sits on a bezel cross.
       const b = focus.bbox;
       const mx = (b[2] - b[0]) * 0.15 + 0.05;
       const my = (b[3] - b[1]) * 0.15 + 0.05;
-      return { proj: projection([b[0] - mx, b[1] - my, b[2] + mx, b[3] + my], 0, y0, w, h - y0, pad), inset: null };
+      const p = largestPart(parts);
+      const top = Math.max(p.y, Math.min(y0, p.y + p.h / 2));
+      return { proj: projection([b[0] - mx, b[1] - my, b[2] + mx, b[3] + my], p.x, top, p.w, p.y + p.h - top, pad), inset: null };
     }
-    const inFrame = projection(full, 0, y0, w, h - y0, pad);
-    const alone = projection(mainland, 0, y0, w, h - y0, pad);
-    if (inFrame.scale >= FRAME_MIN_RATIO * alone.scale) return { proj: inFrame, inset: null };
-    // A narrow tile: the mainland fills it, the archipelagos go in a framed inset over
-    // the sea at the bottom right, as Vietnam's official maps do.
-    const iw = w * 0.36;
-    const ih = Math.min(h * 0.3, iw * 1.1);
-    return { proj: alone, inset: { x: w - iw - pad, y: h - ih - pad, w: iw, h: ih } };
+    const whole = fitIn(0, w, y0);
+    if (clear(whole)) return whole;
+    const slid = slide(whole);
+    if (slid) return slid;
+    // The country on one column of screens, where that costs little: no vertical bezel
+    // through the land, the archipelagos or their labels.
+    // (A column's inset would lie over land: only whole frames.)
+    const best = columns(parts).map((c) => fitIn(c.x, c.w, y0)).filter((f) => !f.inset && clear(f))
+      .reduce((a, b) => (!a || b.scale > a.scale ? b : a), null);
+    return best && best.scale >= OFF_BEZEL_MIN_RATIO * whole.scale ? best : whole;
   };
   // The head (indicator, period, source) sits over the top left: where the land would run
   // under it, the map starts below it instead.
@@ -93,7 +142,8 @@ export function buildGeometry(st) {
 
 function drawArchipelagos(group, arch, proj, st) {
   if (!proj) return;
-  const fs = fontSize(st) * 0.85;
+  // Sovereignty labels: never smaller than a province's name.
+  const fs = fontSize(st);
   for (const f of arch.features) {
     const g = svg('g', { 'data-key': f.props.key }, group);
     svg('path', { d: pathOf(f, proj), class: 'm-arch-land' }, g);
@@ -105,23 +155,29 @@ function drawArchipelagos(group, arch, proj, st) {
     // Above the ring: Trường Sa's ring reaches the bottom of most frames.
     const label = svg('text', { x: cx, y: cy - r - fs * 0.4, class: 'm-arch-label', 'font-size': fs }, g);
     label.textContent = f.props.label_vi;
+    offBezel(label, st.parts, cx, cy, Infinity);
   }
 }
 
+/** Label size: from the tile's size, never below the wall's smallest readable text. */
 export function fontSize(st) {
-  return Math.max(11, Math.min(30, Math.min(st.h / 48, st.w / 30)));
+  if (st.minText === undefined) {
+    st.minText = parseFloat(getComputedStyle(st.root).getPropertyValue('--min-text')) || 0;
+  }
+  return Math.max(11, st.minText, Math.min(30, st.h / 48, st.w / 30));
 }
 
 function placeLabels(st, provinces) {
   const fs = fontSize(st);
   for (const f of provinces.features) {
     const spot = labelSpot(f, st.proj);
-    const name = f.props.name_vi;
+    const forced = ALWAYS_LABELLED.get(f.props.code);
+    const name = forced ?? f.props.name_vi;
     const nameW = name.length * fs * 0.56;
-    if (spot.w < nameW * 0.9 || spot.h < fs * 1.3) continue;
-    const lines = spot.h >= fs * 2.6 ? 2 : 1;
+    if (!forced && (spot.w < nameW * 0.9 || spot.h < fs * 1.3)) continue;
+    const lines = !forced && spot.h >= fs * 2.6 ? 2 : 1;
     const t = svg('text', {
-      x: spot.x, y: spot.y - (lines - 1) * fs * 0.55, class: 'm-label', 'font-size': fs,
+      x: spot.x, y: spot.y - (lines - 1) * fs * 0.55, class: forced ? 'm-label is-always' : 'm-label', 'font-size': fs,
       'data-code': f.props.code,
     }, st.labelG);
     const n = svg('tspan', { class: 'm-label-name' }, t);
@@ -129,7 +185,24 @@ function placeLabels(st, provinces) {
     let v = null;
     if (lines === 2) {
       v = svg('tspan', { x: spot.x, dy: fs * 1.1, class: 'm-label-value' }, t);
+      v.textContent = '0000,0 · 00 ngày'; // room for the value while the label is placed
     }
-    st.labels.set(f.props.code, { text: t, value: v, room: spot.w / (fs * 0.56) });
+    // A label on a bezel moves into the screen its anchor is on, if it stays on its
+    // province (or is always named); otherwise it goes.
+    const placed = offBezel(t, st.parts, spot.x, spot.y, forced ? Infinity : Math.max(spot.w, spot.h) / 2);
+    if (v) v.textContent = '';
+    if (!placed) { t.remove(); continue; }
+    const half = Math.max(nameW, fs * 5) / 2;
+    st.labels.set(f.props.code, { text: t, value: v, room: Math.min(16, Math.min(spot.w, 2 * half) / (fs * 0.56)) });
   }
+}
+
+/** Move an SVG text into the screen holding (cx, cy) (its measured box); false if it cannot. */
+function offBezel(text, parts, cx, cy, reach) {
+  const b = text.getBBox();
+  if (!b.width) return true; // not rendered (a hidden preview): nothing to measure
+  const shift = shiftIntoPart(parts, { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height }, cx, cy, reach);
+  if (!shift) return false;
+  if (shift[0] || shift[1]) text.setAttribute('transform', `translate(${shift[0].toFixed(1)} ${shift[1].toFixed(1)})`);
+  return true;
 }

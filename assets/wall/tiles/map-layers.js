@@ -2,7 +2,7 @@
 // (BridgePointState from the video module), drawn at their lat/lon with the tile's projection.
 
 import { escapeHtml as esc, svg } from '../../common/dom.js';
-import { bilingual, formatAge, formatTime } from '../format.js';
+import { bilingual, formatAge, formatDate, formatTime } from '../format.js';
 
 const LIST_ROWS = 6;
 
@@ -18,7 +18,7 @@ export function drawIncidents(group, incidents, proj, fs) {
       'data-status': inc.status, transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`,
     }, g);
     svg('path', { d: `M0 ${-r}L${r * 0.9} ${r * 0.6}L${-r * 0.9} ${r * 0.6}Z`, class: 'm-inc-mark' }, m);
-    const t = svg('text', { x: r * 1.1, y: fs * 0.35, class: 'm-inc-label', 'font-size': fs * 0.8 }, m);
+    const t = svg('text', { x: r * 1.1, y: fs * 0.35, class: 'm-inc-label', 'font-size': fs }, m);
     t.textContent = `${inc.kind_vi} · ${inc.people_deployed} người`;
   }
 }
@@ -35,18 +35,26 @@ export function drawBridges(group, points, proj, fs) {
     }, g);
     if (bp.in_call) svg('circle', { r: fs * 0.75, class: 'm-bp-ring' }, m);
     svg('rect', { x: -fs * 0.3, y: -fs * 0.3, width: fs * 0.6, height: fs * 0.6, class: 'm-bp-dot' }, m);
-    const t = svg('text', { x: fs * 0.6, y: -fs * 0.5, class: 'm-bp-label', 'font-size': fs * 0.7 }, m);
-    t.textContent = bp.name_vi;
+    const t = svg('text', { x: fs * 0.6, y: -fs * 0.5, class: 'm-bp-label', 'font-size': fs }, m);
+    // An offline point is drawn, greyed, with since when: silence is not an empty map.
+    t.textContent = state === 'offline' ? `${bp.name_vi} · mất kết nối từ ${formatTime(bp.ts, false)}` : bp.name_vi;
   }
 }
 
 /** The open incidents as a list: status, kind, province, time and its age, people deployed. */
 export function incidentList(box, incidents, p34, lang, ctx) {
   const open = incidents.filter((i) => i.status !== 'resolved');
-  box.hidden = incidents.length === 0;
-  if (box.hidden) return;
+  box.hidden = false;
   const now = ctx.serverNow();
   const rows = [];
+  if (incidents.length === 0) {
+    // Quiet must not look like broken: say there is nothing, and as of when.
+    const d = formatDate(now).slice(0, 5);
+    rows.push(`<div class="m-inc-none">0 sự cố · 0 incidents · lúc ${d} ${formatTime(now, false)} · as of</div>`);
+    const html = rows.join('');
+    if (box.innerHTML !== html) box.innerHTML = html;
+    return;
+  }
   const title = lang === 'en'
     ? `Search and rescue: ${open.length} open`
     : `Tìm kiếm cứu nạn: ${open.length} vụ đang xử lý`;
@@ -65,4 +73,27 @@ export function incidentList(box, incidents, p34, lang, ctx) {
   }
   const html = rows.join('');
   if (box.innerHTML !== html) box.innerHTML = html;
+}
+
+// The symbols of the layers a map draws, for a map without a choropleth legend.
+const SYMBOLS = {
+  incidents: [
+    ['m-sym-inc st-reported', 'Sự cố mới báo · Reported'],
+    ['m-sym-inc st-responding', 'Đang xử lý · Responding'],
+    ['m-sym-inc st-resolved', 'Đã kết thúc · Resolved'],
+  ],
+  bridge_points: [
+    ['m-sym-bp is-online', 'Điểm cầu trực tuyến · Online'],
+    ['m-sym-bp is-in-call', 'Đang họp · In the call'],
+    ['m-sym-bp is-offline', 'Mất kết nối · Link lost'],
+  ],
+};
+
+/** The layers' legend (incidents, bridge points); hidden on a map with a choropleth. */
+export function drawLayerLegend(box, layers, shown) {
+  const rows = layers.flatMap((l) => SYMBOLS[l] ?? []);
+  box.hidden = !shown || rows.length === 0;
+  if (box.hidden || box.dataset.key === layers.join()) return;
+  box.dataset.key = layers.join();
+  box.innerHTML = rows.map(([cls, text]) => `<div class="m-leg-row"><span class="m-sym ${cls}"></span><span>${esc(text)}</span></div>`).join('');
 }

@@ -19,8 +19,9 @@ import { buildGeometry, fontSize } from './map-frame.js';
 import { drawFocusBanner } from './map-focus.js';
 import { loadLayer } from './map-geo.js';
 import { drawHead, drawLate, headBottom, showEmpty } from './map-head.js';
-import { drawBridges, drawIncidents, incidentList } from './map-layers.js';
+import { drawBridges, drawIncidents, drawLayerLegend, incidentList } from './map-layers.js';
 import { drawLegend } from './map-legend.js';
+import { bodyParts } from './map-bezels.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 let uid = 0;
@@ -35,6 +36,7 @@ function create(el, params, ctx) {
     <div class="m-focus" hidden><span class="m-focus-text"></span></div>
     <div class="m-incidents" hidden></div>
     <div class="m-legend" hidden></div>
+    <div class="m-legend m-layer-legend" hidden></div>
     <div class="m-empty" hidden></div>
   </div>`;
   const root = el.querySelector('.map');
@@ -92,6 +94,7 @@ function draw(el) {
   if (!st.layers) return;
   st.w = Math.max(1, el.clientWidth);
   st.h = Math.max(1, el.clientHeight);
+  st.parts = bodyParts(st.ctx.parts, el, st.w, st.h);
   drawOverlays(st); // first: the map starts below the head, so its height is needed
   const key = viewKey(st);
   if (st.drawn !== key) {
@@ -177,6 +180,8 @@ function drawOverlays(st) {
   const lang = st.ctx.lang;
   const root = st.root;
   const list = root.querySelector('.m-incidents');
+  const layers = st.params.layers || [];
+  drawLayerLegend(root.querySelector('.m-layer-legend'), layers, !data.ind && !st.params.indicator);
   if ((st.params.layers || []).includes('incidents') && st.layers) {
     incidentList(list, data.incidents || [], st.layers.p34, lang, st.ctx);
   } else {

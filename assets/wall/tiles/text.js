@@ -3,6 +3,7 @@
 
 import { registerTile } from '../tiles.js';
 import { bilingual } from '../format.js';
+import { fewestScreens, keepOffBezel, resetOffBezel } from '../offbezel.js';
 
 function texts(data, params, ctx) {
   const vi = data.vi ?? params.vi ?? '';
@@ -17,15 +18,21 @@ function texts(data, params, ctx) {
 // batch's writes are done: reset every size, read every width (one layout), then write.
 let toFit = new Set();
 
-function fitWidth(node) {
+function fitWidth(node, parts, row = null) {
   if (toFit.size === 0) queueMicrotask(fitAll);
+  node.wallParts = parts;
+  node.wallRow = row;
   toFit.add(node);
 }
 
 function fitAll() {
   const nodes = [...toFit];
   toFit = new Set();
-  for (const node of nodes) node.style.fontSize = '';
+  for (const node of nodes) {
+    node.style.fontSize = '';
+    node.style.width = '';
+    resetOffBezel(node);
+  }
   const sizes = nodes.map((node) => {
     const over = node.scrollWidth / Math.max(1, node.clientWidth);
     return over > 1.001 ? Math.floor(parseFloat(getComputedStyle(node).fontSize) / over) : null;
@@ -33,6 +40,20 @@ function fitAll() {
   nodes.forEach((node, i) => {
     if (sizes[i] !== null) node.style.fontSize = `${sizes[i]}px`;
   });
+  // Across screens: whole words on each screen, the line inside one row of screens; a line
+  // the moves made too long shrinks and is placed again (a move per bezel at most).
+  for (const node of nodes) {
+    if (!(node.wallParts?.length > 1)) continue;
+    if (!node.wallRow && fewestScreens(node, node.wallParts)) continue;
+    for (let round = 0; round < 4; round += 1) {
+      keepOffBezel(node, node.wallParts, node.wallRow);
+      const over = node.scrollWidth / Math.max(1, node.clientWidth);
+      if (over <= 1.001) break;
+      const size = parseFloat(getComputedStyle(node).fontSize);
+      node.style.fontSize = `${Math.floor((size / over) * 0.97)}px`;
+    }
+    keepOffBezel(node, node.wallParts, node.wallRow);
+  }
 }
 
 // ---- ticker -----------------------------------------------------------------------------
@@ -93,9 +114,12 @@ registerTile('text', {
     s.hidden = !secondary;
     if ((params.style || 'title') === 'ticker') {
       phaseTicker(el, params, ctx);
-    } else if (!sameLength) {
-      fitWidth(p);
-      if (secondary) fitWidth(s);
+    } else if (!sameLength || ctx.parts?.length > 1) {
+      // A banner over several rows of screens: its first line in the middle of the first
+      // row, the second in the middle of the last.
+      const banner = params.style === 'banner' && secondary;
+      fitWidth(p, ctx.parts, banner ? 'first' : null);
+      if (secondary) fitWidth(s, ctx.parts, banner ? 'last' : null);
     }
   },
   tick(el, data, params, ctx) {

@@ -58,6 +58,7 @@ class VideoTile {
     this.noSignal = el.querySelector('.video-nosignal');
     this.nameBox = el.querySelector('.video-name');
     this.qualityBox = el.querySelector('.video-quality');
+    this.placeNoSignal(ctx.parts, el);
     this.nameBox.hidden = params.show_name === false;
     this.qualityBox.hidden = params.show_quality === false;
     addTileStylesheet(el, this.base);
@@ -207,6 +208,21 @@ class VideoTile {
         break;
     }
     this.render();
+  }
+
+  // On a tile across screens the words go inside its largest screen (the stripes still fill
+  // the tile): "KHÔNG CÓ TÍN HIỆU" never on a bezel or its cross.
+  placeNoSignal(parts, el) {
+    if (!parts || parts.length < 2) return;
+    const p = parts.reduce((a, b) => (b.w * b.h > a.w * a.h ? b : a));
+    const x = p.x - el.offsetLeft;
+    const y = p.y - el.offsetTop;
+    const W = el.offsetWidth;
+    const H = el.offsetHeight;
+    Object.assign(this.noSignal.style, {
+      paddingLeft: `${Math.max(0, x)}px`, paddingTop: `${Math.max(0, y)}px`,
+      paddingRight: `${Math.max(0, W - x - p.w)}px`, paddingBottom: `${Math.max(0, H - y - p.h)}px`,
+    });
   }
 
   setState(state) {

@@ -1,0 +1,154 @@
+"""Maps, banners and video on the room's wall (2 × 4 FHD): nothing that must be read on a bezel, and
+a quiet search-and-rescue map that says so."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import BrowserContext, Page
+from wallprocess import WallProcess
+
+from layouts import DEFAULT_WALL_FILE
+
+
+@pytest.fixture
+def wall(tmp_path: Path) -> Iterator[WallProcess]:
+    # No simulator: no incidents, no bridge point ever connected.
+    process = WallProcess(
+        data_dir=tmp_path / "data", wall_file=DEFAULT_WALL_FILE, extra=["--no-simulator"]
+    ).start()
+    yield process
+    process.stop()
+
+
+async def switch_to(wall: WallProcess, preset: str) -> None:
+    name, password = wall.users["duty_officer"]
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
+        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = await client.post("/api/v1/switch", json={"preset": preset}, headers=auth)
+        assert r.status_code == 202, r.text
+
+
+async def kiosk(browser: BrowserContext, wall: WallProcess, screen_id: str) -> Page:
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 1920, "height": 1080})
+    await page.goto(wall.screens[screen_id])
+    return page
+
+
+async def crossing(page: Page, selector: str) -> list[str]:
+    """The texts matching ``selector`` (into the screen's shadow root) that this screen shows
+    only part of: cut by one of its edges, a bezel."""
+    cut = []
+    found = page.locator(selector)
+    assert await found.count() > 0, selector  # a check of nothing would always pass
+    for item in await found.all():
+        box = await item.bounding_box()
+        if box is None:
+            continue
+        left, top = box["x"], box["y"]
+        right, bottom = left + box["width"], top + box["height"]
+        if right <= 0 or left >= 1920 or bottom <= 0 or top >= 1080:
+            continue  # another screen's part of the tile
+        if left < -1 or top < -1 or right > 1921 or bottom > 1081:
+            cut.append(await item.text_content() or "")
+    return cut
+
+
+async def test_the_quiet_rescue_map_says_nothing_happened_and_keeps_labels_off_bezels(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    await switch_to(wall, "incident-response")
+    # map-sar covers the first two columns of both rows; its incident box sits top right.
+    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
+    for page in pages.values():
+        await page.wait_for_selector(".tile[data-tile='map-sar'] .map[data-map-drawn]")
+    none = pages["r1c2"].locator(".tile[data-tile='map-sar'] .m-inc-none")
+    text = await none.text_content()
+    assert text is not None and text.startswith("0 sự cố · 0 incidents · lúc ")
+    assert re.search(r"\d\d/\d\d \d\d:\d\d · as of$", text), text
+    legend = pages["r2c1"].locator(".tile[data-tile='map-sar'] .m-layer-legend")
+    assert await legend.is_visible()
+    assert "Mất kết nối · Link lost" in (await legend.text_content() or "")
+    # Hà Nội and TP. Hồ Chí Minh are always named; no label straddles a bezel.
+    sar = ".tile[data-tile='map-sar']"
+    names = [await p.locator(f"{sar} text.m-label").all_text_contents() for p in pages.values()]
+    assert any("Hà Nội" in n for ns in names for n in ns)
+    assert any("TP. Hồ Chí Minh" in n for ns in names for n in ns)
+    for screen_id, page in pages.items():
+        assert await crossing(page, f"{sar} text.m-label, {sar} text.m-arch-label") == [], screen_id
+        await page.screenshot(path=artifacts / f"{screen_id}.png")
+
+
+async def test_the_emergency_notice_keeps_whole_words_on_each_screen(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    await switch_to(wall, "emergency-banner")
+    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
+    for screen_id, page in pages.items():
+        words = page.locator(".tile[data-tile='alert'] .t-primary > span.w")
+        await words.first.wait_for(state="attached")
+        # The heading moves as one: "KHẨN CẤP" is never split by a bezel.
+        assert "THÔNG BÁO KHẨN CẤP" in await words.all_text_contents()
+        assert await crossing(page, ".tile[data-tile='alert'] span.w") == [], screen_id
+        await page.screenshot(path=artifacts / f"{screen_id}.png")
+
+
+async def test_a_focused_province_lies_inside_one_screen(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    await switch_to(wall, "map-national")
+    # map-disbursement: screen column 1 and half of column 2, both rows.
+    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
+    for page in pages.values():
+        await page.wait_for_selector(".tile[data-tile='map-disbursement'] .map[data-map-drawn]")
+    name, password = wall.users["duty_officer"]
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
+        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = await client.post("/api/v1/focus", json={"province": "01"}, headers=auth)
+        assert r.status_code == 202, r.text
+    outline = ".tile[data-tile='map-disbursement'] path.m-focus-outline[data-focus='01']"
+    showing = []
+    for screen_id, page in pages.items():
+        shape = page.locator(outline)
+        await shape.wait_for(state="attached")
+        box = await shape.bounding_box()
+        assert box is not None
+        left, top = box["x"], box["y"]
+        right, bottom = left + box["width"], top + box["height"]
+        if right <= 0 or left >= 1920 or bottom <= 0 or top >= 1080:
+            continue  # another screen's part of the tile
+        assert left >= 0 and top >= 0 and right <= 1920 and bottom <= 1080, (screen_id, box)
+        showing.append(screen_id)
+        await page.screenshot(path=artifacts / f"{screen_id}.png")
+    assert len(showing) == 1, showing  # Hà Nội whole on one screen, not on the bezel cross
+
+
+async def test_no_signal_of_a_video_across_screens_is_drawn_inside_one(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    await switch_to(wall, "bridge-conference")
+    # The room's tile covers columns 2-3 of both rows; no point ever connects here.
+    pages = {s: await kiosk(browser, wall, s) for s in ("r1c2", "r1c3", "r2c2", "r2c3")}
+    words = ".tile[data-tile='room'] .video-nosignal .v-big"
+    for page in pages.values():
+        await page.locator(words).wait_for()
+    cut = {s: await crossing(page, words) for s, page in pages.items()}
+    assert all(c == [] for c in cut.values()), cut
+    whole = []
+    for screen_id, page in pages.items():
+        box = await page.locator(words).bounding_box()
+        assert box is not None
+        left, top = box["x"], box["y"]
+        right, bottom = left + box["width"], top + box["height"]
+        if left >= 0 and top >= 0 and right <= 1920 and bottom <= 1080:
+            whole.append(screen_id)
+    assert len(whole) == 1, whole  # one screen shows them whole, none cut
+    for screen_id, page in pages.items():
+        await page.screenshot(path=artifacts / f"{screen_id}.png")
