@@ -59,6 +59,7 @@ class VideoTile {
     this.nameBox = el.querySelector('.video-name');
     this.qualityBox = el.querySelector('.video-quality');
     this.placeNoSignal(ctx.parts, el);
+    this.placeName(ctx.parts, el);
     this.nameBox.hidden = params.show_name === false;
     this.qualityBox.hidden = params.show_quality === false;
     addTileStylesheet(el, this.base);
@@ -222,6 +223,21 @@ class VideoTile {
     Object.assign(this.noSignal.style, {
       paddingLeft: `${Math.max(0, x)}px`, paddingTop: `${Math.max(0, y)}px`,
       paddingRight: `${Math.max(0, W - x - p.w)}px`, paddingBottom: `${Math.max(0, H - y - p.h)}px`,
+    });
+  }
+
+  // The name bar runs along the tile's bottom: on a tile across screens it stays inside the
+  // widest screen of the bottom row, so no name is read across a bezel.
+  placeName(parts, el) {
+    if (!parts || parts.length < 2) return;
+    const bottom = el.offsetTop + el.offsetHeight;
+    const row = parts.filter((q) => Math.abs(q.y + q.h - bottom) < 1);
+    if (!row.length) return;
+    const p = row.reduce((a, b) => (b.w > a.w ? b : a));
+    const x = p.x - el.offsetLeft;
+    Object.assign(this.nameBox.style, {
+      left: `${Math.max(0, x)}px`,
+      right: `${Math.max(0, el.offsetWidth - x - p.w)}px`,
     });
   }
 
