@@ -21,14 +21,12 @@ from typing import Any
 import httpx
 import pytest
 from aiortc import RTCPeerConnection
-from wallsupport import settings_for
+from relaysupport import LOOPBACK, video_runtime
 
-from command_center.server.runtime import WallRuntime, open_runtime
+from command_center.server.runtime import WallRuntime
 from video.aiortc_hooks import gather_on
-from video.config import VideoConfig
 from video.tokens import point_token
 
-LOOPBACK = ("127.0.0.1",)
 SDP = "application/sdp"
 SDPFRAG = "application/trickle-ice-sdpfrag"
 CANDIDATE = "a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host\r\n"
@@ -36,8 +34,7 @@ CANDIDATE = "a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host\r\n"
 
 @pytest.fixture
 async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    config = VideoConfig(host_addresses=LOOPBACK)
-    async with open_runtime(settings_for(tmp_path), video_config=config) as runtime:
+    async with video_runtime(tmp_path) as runtime:
         yield runtime
 
 

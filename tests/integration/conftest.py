@@ -1,6 +1,7 @@
 """Fixtures of the integration tests: a wall server at its defaults in this process, and an
 HTTP client of it; for the ingestion tests (files, polling), the shipped catalogue, an embedded
-observation store, a sink that validates and stores as the push API does, and an HTTP source."""
+observation store, a sink that validates and stores as the push API does, and an HTTP source;
+for the video tests, a short clip."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 from pollersupport import Polling, Source, clock, serving
+from relaysupport import small_clip
 from wallsupport import StoringSink, running_wall
 
 from command_center.server.runtime import WallRuntime
 from feeds.loader import FeedsSpec, load_feeds
 from feeds.observation_store import EmbeddedObservationStore, ObservationStore
+from video.media import EncodedClip
 
 
 @pytest.fixture
@@ -70,3 +73,8 @@ async def polling(
     for task in run.tasks:
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+@pytest.fixture(scope="module")
+def clip() -> EncodedClip:
+    return small_clip()
