@@ -255,3 +255,13 @@ def private_redis() -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def video_pair(folder: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
+    """``wall_pair`` on a private Redis, media on loopback only: the two-server video tests."""
+    with (
+        private_redis() as url,
+        wall_pair(folder, url, extra=["--ice-address", "127.0.0.1"]) as walls,
+    ):
+        yield walls

@@ -54,6 +54,17 @@ async def offer(direction: str) -> tuple[str, RTCPeerConnection]:
     return str(pc.localDescription.sdp), pc
 
 
+async def post_offer(
+    client: httpx.AsyncClient, path: str, direction: str, headers: dict[str, str]
+) -> tuple[str, httpx.Response]:
+    """POST a real offer to ``path``; the offer and the answer (its peer closed)."""
+    text, pc = await offer(direction)
+    try:
+        return text, await client.post(path, content=text, headers={**headers, "Content-Type": SDP})
+    finally:
+        await pc.close()
+
+
 def whip_auth(rt: WallRuntime, point: str = "hue") -> dict[str, str]:
     return {"Authorization": f"Bearer {point_token(rt.keys.devices, point)}"}
 
@@ -113,11 +124,7 @@ async def test_post_creates_a_session_patch_trickles_delete_ends_it(
 ) -> None:
     name, path, offered, answered, auth = kind
     headers = auth(rt)
-    text, pc = await offer(offered)
-    try:
-        r = await client.post(path, content=text, headers={**headers, "Content-Type": SDP})
-    finally:
-        await pc.close()
+    _, r = await post_offer(client, path, offered, headers)
     assert r.status_code == 201, r.text
     assert r.headers["Content-Type"] == SDP
     location = r.headers["Location"]
@@ -170,11 +177,7 @@ async def test_ice_restart_is_refused_with_422_and_the_session_goes_on(
 ) -> None:
     _, path, offered, _, auth = kind
     headers = auth(rt)
-    text, pc = await offer(offered)
-    try:
-        r = await client.post(path, content=text, headers={**headers, "Content-Type": SDP})
-    finally:
-        await pc.close()
+    text, r = await post_offer(client, path, offered, headers)
     assert r.status_code == 201, r.text
     location = r.headers["Location"]
     ufrag = re.search(r"a=ice-ufrag:(\S+)", text)

@@ -18,7 +18,7 @@ import httpx
 import pytest
 import websockets
 from relaysupport import LOOPBACK, Collector
-from wallprocess import WallProcess, private_redis, wall_pair
+from wallprocess import WallProcess, video_pair
 from wallsupport import wait_until
 
 from command_center.credentials import secret_bytes
@@ -35,10 +35,7 @@ SDP = {"Content-Type": "application/sdp"}
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
     # One key file for both (keys never go into Redis); media on loopback only.
-    with (
-        private_redis() as url,
-        wall_pair(tmp_path, url, extra=["--ice-address", "127.0.0.1"]) as walls,
-    ):
+    with video_pair(tmp_path) as walls:
         yield walls
 
 
