@@ -13,28 +13,26 @@ from video.events import LinkStats, PointStatus
 from video.pull import Pull
 from video.registry import BridgePoint
 from video.sessions import PublisherSession
+from video.source import MediaSource
 
 
 def local_status(point: BridgePoint, session: PublisherSession | None, muted: bool) -> PointStatus:
     """Published here (or nowhere: ``session`` None, offline)."""
     if session is None:
         return _status(point, muted, online=False, in_call=False, connected=False)
-    video = session.sources["video"]
     return _status(
         point,
         muted,
         online=True,
         in_call=session.in_call,
         connected=session.connected,
-        video_codec=video.codec,
-        subscribers=len(video.subscribers),
+        video=session.sources["video"],
         stats=session.stats,
     )
 
 
 def pulled_status(point: BridgePoint, pull: Pull, muted: bool) -> PointStatus:
     """Published elsewhere and pulled here: the pull's link and media say."""
-    video = pull.sources["video"]
     linked = pull.link is not None
     return _status(
         point,
@@ -42,8 +40,7 @@ def pulled_status(point: BridgePoint, pull: Pull, muted: bool) -> PointStatus:
         online=linked,
         in_call=pull.in_call,
         connected=linked,
-        video_codec=video.codec,
-        subscribers=len(video.subscribers),
+        video=pull.sources["video"],
     )
 
 
@@ -61,12 +58,11 @@ def _status(
     online: bool,
     in_call: bool,
     connected: bool,
-    video_codec: str | None = None,
-    subscribers: int = 0,
+    video: MediaSource | None = None,
     stats: LinkStats | None = None,
 ) -> PointStatus:
-    """The point's identity with how its media is doing; connected but not in the call is
-    ``no_media`` (a link whose media does not flow)."""
+    """The point's identity with how its media is doing (``video``: the source its video
+    goes out from here); connected but not in the call is ``no_media``."""
     return PointStatus(
         id=point.id,
         name_vi=point.name_vi,
@@ -78,8 +74,8 @@ def _status(
         in_call=in_call,
         no_media=connected and not in_call,
         muted=muted,
-        video_codec=video_codec,
-        subscribers=subscribers,
+        video_codec=video.codec if video is not None else None,
+        subscribers=len(video.subscribers) if video is not None else 0,
         stats=stats,
     )
 
