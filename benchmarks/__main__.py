@@ -77,13 +77,16 @@ def main(argv: list[str] | None = None) -> int:
             f"choose {', '.join(BENCHMARKS + ON_REQUEST)}"
         )
     screens = args.screens or (4 if args.short else 16)
+    # The fan-out's wall and window, the same for both sources.
+    tiles = args.tiles or (48 if args.short else 200)
+    seconds = args.seconds or (3.0 if args.short else 10.0)
     if "fanout" in which and args.fanout_source in ("bus", "both"):
         result = asyncio.run(
             fanout.run(
                 screens=screens,
-                tiles=args.tiles or (48 if args.short else 200),
+                tiles=tiles,
                 rate=args.rate or (200 if args.short else 2000),
-                seconds=args.seconds or (3.0 if args.short else 10.0),
+                seconds=seconds,
             )
         )
         print("\n".join(result.lines()), flush=True)
@@ -91,9 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         api = asyncio.run(
             fanout.run_api(
                 screens=screens,
-                tiles=args.tiles or (48 if args.short else 200),
+                tiles=tiles,
                 rate=args.post_rate or (20 if args.short else 100),
-                seconds=args.seconds or (3.0 if args.short else 10.0),
+                seconds=seconds,
             )
         )
         print("\n".join(api.lines()), flush=True)

@@ -46,26 +46,23 @@ INDICATOR = "public_investment_disbursement"
 ROOT = Path(__file__).resolve().parents[1]
 WALL_2X2 = ROOT / "layouts" / "walls" / "wall-2x2.yaml"
 
-# One map across the whole 2 × 2 wall: every screen draws a part of it.
+
+def _map_preset(units: int, params: str) -> str:
+    """One map across the whole 2 × 2 wall (every screen draws a part of it) of ``units``."""
+    return f"""name: {{vi: "Bản đồ {units}", en: "Map of the {units}"}}
+description: {{vi: "Đo hiệu năng", en: "Benchmark"}}
+cells: {{cols: 4, rows: 4}}
+tiles:
+  - id: map{units}
+    kind: map
+    cell: {{col: 1, row: 1, cols: 8, rows: 8}}
+    params: {{{params}}}
+"""
+
+
 PRESETS = {
-    "map-34": f"""name: {{vi: "Bản đồ 34", en: "Map of the 34"}}
-description: {{vi: "Đo hiệu năng", en: "Benchmark"}}
-cells: {{cols: 4, rows: 4}}
-tiles:
-  - id: map34
-    kind: map
-    cell: {{col: 1, row: 1, cols: 8, rows: 8}}
-    params: {{indicator: {INDICATOR}}}
-""",
-    "map-63": f"""name: {{vi: "Bản đồ 63", en: "Map of the 63"}}
-description: {{vi: "Đo hiệu năng", en: "Benchmark"}}
-cells: {{cols: 4, rows: 4}}
-tiles:
-  - id: map63
-    kind: map
-    cell: {{col: 1, row: 1, cols: 8, rows: 8}}
-    params: {{indicator: {INDICATOR}, period: "2025-05"}}
-""",
+    "map-34": _map_preset(34, f"indicator: {INDICATOR}"),
+    "map-63": _map_preset(63, f'indicator: {INDICATOR}, period: "2025-05"'),
 }
 
 

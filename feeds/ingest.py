@@ -124,6 +124,11 @@ def check_size(count: int, limit: int = MAX_ROWS, what: str = "observations") ->
         )
 
 
+def not_a_row_list(rows: object) -> list[dict[str, object]]:
+    """The detail of a body whose ``observations`` is ``rows`` and not a list (API and poller)."""
+    return [{"field": "observations", "expected": "a list of rows", "got": type(rows).__name__}]
+
+
 def validate_batch(
     rows: Sequence[object],
     catalogue: Catalogue,

@@ -39,7 +39,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPResponse
 
 from command_center.errors import RequestError, WallError
 from feeds.csv_batch import parse_csv
-from feeds.ingest import BatchRejected, Reporter, check_size, validate_batch
+from feeds.ingest import BatchRejected, Reporter, check_size, not_a_row_list, validate_batch
 from feeds.loader import FeedsSpec
 
 log = logging.getLogger(__name__)
@@ -239,13 +239,7 @@ class Poller:
         if not isinstance(rows, list):
             raise UnusableResponse(
                 'the body must be {"observations": [...]} or a list of rows',
-                [
-                    {
-                        "field": "observations",
-                        "expected": "a list of rows",
-                        "got": type(rows).__name__,
-                    }
-                ],
+                not_a_row_list(rows),
             )
         check_size(len(rows))
         return rows, None

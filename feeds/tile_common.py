@@ -28,7 +28,7 @@ from feeds.catalogue import Indicator
 from feeds.direction import Status
 from feeds.observations import NATIONAL, Area, Observation
 from feeds.periods import Period, parse_period_key
-from feeds.tile_payloads import ProvinceNames
+from feeds.tile_payloads import IndicatorNames, ProvinceNames
 from geo import CodeList, province
 
 Json = dict[str, Any]
@@ -96,6 +96,17 @@ def agency_names(agencies: AgencyRegistry | None, agency_id: str | None) -> tupl
         agency = agencies.get(agency_id)
         return agency.name_vi, agency.name_en
     return agency_id, agency_id
+
+
+def indicator_names(indicator: Indicator) -> IndicatorNames:
+    """Its code and names, full and short, as every indicator tile's payload starts."""
+    return {
+        "indicator": indicator.code,
+        "name_vi": indicator.name_vi,
+        "name_en": indicator.name_en,
+        "short_vi": indicator.tile_name_vi,
+        "short_en": indicator.tile_name_en,
+    }
 
 
 def rounded(value: float | None, digits: int = 1) -> float | None:

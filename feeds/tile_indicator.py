@@ -17,6 +17,7 @@ from feeds.tile_common import (
     agency_names,
     area_names,
     from_ms,
+    indicator_names,
     latest_revisions,
     observed_series,
     period_of_key,
@@ -71,11 +72,7 @@ def indicator_data(
     )
     verdict = judge(indicator, value, period) if value is not None else (Status.NONE, None)
     return {
-        "indicator": indicator.code,
-        "name_vi": indicator.name_vi,
-        "name_en": indicator.name_en,
-        "short_vi": indicator.tile_name_vi,
-        "short_en": indicator.tile_name_en,
+        **indicator_names(indicator),
         "area": area.key,
         "area_vi": name_vi,
         "area_en": name_en,

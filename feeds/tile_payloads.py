@@ -43,9 +43,8 @@ class TargetPayload(TypedDict):
     illustrative: bool
 
 
-class IndicatorPayload(TypedDict):
-    """``assets/wall/tiles/indicator.js``: one indicator in one area, its latest value,
-    status against target and thresholds, age, lateness and sparkline."""
+class IndicatorNames(TypedDict):
+    """How an indicator tile names its indicator (``tile_common.indicator_names``)."""
 
     indicator: str
     name_vi: str
@@ -53,6 +52,12 @@ class IndicatorPayload(TypedDict):
     # The tile's name (the catalogue's short name, else the full one); the full one on hover.
     short_vi: str
     short_en: str
+
+
+class IndicatorPayload(IndicatorNames):
+    """``assets/wall/tiles/indicator.js``: one indicator in one area, its latest value,
+    status against target and thresholds, age, lateness and sparkline."""
+
     area: str
     area_vi: str
     area_en: str
@@ -124,16 +129,10 @@ class RankingRow(ProvinceNames):
     agency_vi: str
 
 
-class RankingPayload(TypedDict):
+class RankingPayload(IndicatorNames):
     """``assets/wall/tiles/ranking.js``: the best and worst provinces in the latest period
     any province reported, and who has not reported."""
 
-    indicator: str
-    name_vi: str
-    name_en: str
-    # The tile's name (the catalogue's short name, else the full one); the full one on hover.
-    short_vi: str
-    short_en: str
     unit_vi: str
     unit_en: str
     decimals: int
@@ -216,16 +215,10 @@ class MissingReport(_MissingArea, total=False):
     code: str  # the province's; absent for the nation
 
 
-class StatusRow(TypedDict):
+class StatusRow(IndicatorNames):
     """One indicator's row of ``reporting-status.js``: the report now due, who reported it,
     who is overdue and by how long."""
 
-    indicator: str
-    name_vi: str
-    name_en: str
-    # The tile's name (the catalogue's short name, else the full one); the full one on hover.
-    short_vi: str
-    short_en: str
     frequency: str
     period: str
     period_vi: str

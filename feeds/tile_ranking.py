@@ -15,6 +15,7 @@ from feeds.observations import NATIONAL, Observation
 from feeds.periods import Period, deadline_of, last_due_period, lateness
 from feeds.tile_common import (
     agency_names,
+    indicator_names,
     latest_revisions,
     period_of_key,
     province_names,
@@ -64,11 +65,7 @@ def ranking_data(
     reported_codes = {r["code"] for r in rows}
     missing = [c for c in codes(code_list) if c not in reported_codes]
     return {
-        "indicator": indicator.code,
-        "name_vi": indicator.name_vi,
-        "name_en": indicator.name_en,
-        "short_vi": indicator.tile_name_vi,
-        "short_en": indicator.tile_name_en,
+        **indicator_names(indicator),
         "unit_vi": indicator.unit_vi,
         "unit_en": indicator.unit_en,
         "decimals": indicator.decimals,

@@ -18,6 +18,7 @@ from feeds.tile_common import (
     NATIONAL_VI,
     agency_names,
     from_ms,
+    indicator_names,
     latest_revisions,
     province_names,
     to_ms,
@@ -168,11 +169,7 @@ def _status_row(
                 entry["code"] = code
             note_missing(report.agency, entry)
     return {
-        "indicator": indicator.code,
-        "name_vi": indicator.name_vi,
-        "name_en": indicator.name_en,
-        "short_vi": indicator.tile_name_vi,
-        "short_en": indicator.tile_name_en,
+        **indicator_names(indicator),
         "frequency": indicator.frequency.value,
         "period": period.key,
         "period_vi": period.label_vi,

@@ -1,22 +1,22 @@
 """Two wall processes of one wall on one private Redis, each started with every server's URL
 (``--server A --server B``), and the 2 × 2 wall's kiosks in real Chromium, opened on A: the
-harness of the takeover fault test and ``benchmarks/failover``. ``wall_pair`` alone is the
-two processes every two-server fault test starts."""
+harness of the takeover fault test and ``benchmarks/failover``. The two processes alone
+are ``wallprocess.wall_pair``."""
 
 from __future__ import annotations
 
 import contextlib
 import shutil
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 from playwright.async_api import Browser, Page, async_playwright
-from wallprocess import CHROMIUM_ARGS, RedisServer, WallProcess, free_port
-from wallsupport import WALL_2X2, wait_until
+from wallprocess import CHROMIUM_ARGS, RedisServer, WallProcess, free_port, wall_pair
+from wallsupport import wait_until
 
 SCREENS = ("left-top", "right-top", "left-bottom", "right-bottom")
 # A province indicator that the map tile of every 2 × 2 preset with a map draws on all four
@@ -110,39 +110,6 @@ def shows(state: dict[str, Any], version: int, value: float, server: str | None 
     fresh = state["value"] not in (None, "") and abs(float(state["value"]) - value) < 1e-6
     here = server is None or state["server"] == server
     return bool(state["up"] and state["version"] == version and fresh and here)
-
-
-@contextlib.contextmanager
-def wall_pair(
-    folder: Path,
-    redis_url: str,
-    *,
-    list_servers: bool = True,
-    simulator: bool = False,
-    extra: Sequence[str] = (),
-    b_extra: Sequence[str] = (),
-) -> Iterator[tuple[WallProcess, WallProcess]]:
-    """Wall processes A then B of the 2 x 2 wall on Redis at ``redis_url``, sharing one keys
-    file in ``folder``; each started with both servers' URLs (``--server``) when
-    ``list_servers``. ``extra`` goes to both, ``b_extra`` to B alone. Stopped B first."""
-    a_port, b_port = free_port(), free_port()
-    args = ["--redis", redis_url, "--keys-file", str(folder / "keys.json"), *extra]
-    if not simulator:
-        args.append("--no-simulator")
-    if list_servers:
-        for port in (a_port, b_port):
-            args += ["--server", f"http://127.0.0.1:{port}"]
-    a = WallProcess(data_dir=folder / "a", wall_file=WALL_2X2, port=a_port, extra=args)
-    b = WallProcess(data_dir=folder / "b", wall_file=WALL_2X2, port=b_port, extra=[*args, *b_extra])
-    a.start()
-    try:
-        b.start()
-        try:
-            yield a, b
-        finally:
-            b.stop()
-    finally:
-        a.stop()
 
 
 @contextlib.contextmanager

@@ -8,10 +8,14 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
-from command_center.server.runtime import WallRuntime
+from wallsupport import settings_for
+
+from command_center.server.runtime import WallRuntime, open_runtime
 from video.aiortc_hooks import EncodedFrame
-from video.media import EncodedClip, EncodedLoopTrack, ToneTrack
+from video.config import VideoConfig
+from video.media import EncodedClip, EncodedLoopTrack, ToneTrack, encode_clip
 from video.tokens import point_token
 from video.whip_client import Link, publish, watch
 
@@ -26,6 +30,22 @@ def base(rt: WallRuntime) -> str:
 
 def cred(rt: WallRuntime, point: str) -> str:
     return f"point:{point}:{point_token(rt.keys.devices, point)}"
+
+
+def small_clip() -> EncodedClip:
+    """Two seconds of 320 × 180 video at 30 fps, a keyframe each second."""
+    return encode_clip(frames=60, width=320, height=180, gop=30)
+
+
+@contextlib.asynccontextmanager
+async def video_runtime(
+    tmp_path: Path, settings: dict[str, Any] | None = None, **video: Any
+) -> AsyncIterator[WallRuntime]:
+    """A wall in this process whose media stays on 127.0.0.1: ``video`` goes to its
+    ``VideoConfig``, ``settings`` to ``settings_for``."""
+    config = VideoConfig(host_addresses=LOOPBACK, **video)
+    async with open_runtime(settings_for(tmp_path, **(settings or {})), video_config=config) as rt:
+        yield rt
 
 
 class Collector:

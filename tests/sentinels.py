@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 
 import redis
-from wallprocess import free_port, port_answers
+from wallprocess import end_process, free_port, port_answers
 
 MASTER = "wall"
 PASSWORD = "sentinel-test-pw"
@@ -61,11 +61,7 @@ class Node:
 
     def stop(self, kill: bool = False) -> None:
         if self.proc is not None:
-            if kill:
-                self.proc.kill()
-            else:
-                self.proc.terminate()
-            self.proc.wait(10)
+            end_process(self.proc, kill)
             self.proc = None
 
     @property

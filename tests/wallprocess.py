@@ -3,6 +3,7 @@ browser tests and benchmarks."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -12,9 +13,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from wallsupport import WALL_2X2
 
 ROOT = Path(__file__).resolve().parents[1]
 # Debian's Chromium as the browser tests and benchmarks drive it (browsers cannot be
@@ -166,12 +169,33 @@ class RedisServer:
 
     def stop(self, kill: bool = False) -> None:
         if self.proc is not None:
-            if kill:
-                self.proc.kill()
-            else:
-                self.proc.terminate()
-            self.proc.wait(10)
+            end_process(self.proc, kill)
             self.proc = None
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """``python run_wall.py …`` as a person runs it, to its end (two minutes at most)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_wall.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def arun_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``run_cli`` in a thread: the event loop (and a server on it) runs meanwhile."""
+    return await asyncio.to_thread(run_cli, *args)
+
+
+def end_process(proc: subprocess.Popen[bytes], kill: bool = False) -> None:
+    """SIGKILL (``kill``) or SIGTERM ``proc``, then reap it."""
+    if kill:
+        proc.kill()
+    else:
+        proc.terminate()
+    proc.wait(10)
 
 
 def port_answers(port: int, within: float) -> bool:
@@ -185,6 +209,44 @@ def port_answers(port: int, within: float) -> bool:
 
 
 @contextlib.contextmanager
+def started_pair(a: WallProcess, b: WallProcess) -> Iterator[None]:
+    """Start ``a``, then ``b`` (the first makes the keys and accounts); stop ``b`` first."""
+    a.start()
+    try:
+        b.start()
+        yield
+    finally:
+        b.stop()
+        a.stop()
+
+
+@contextlib.contextmanager
+def wall_pair(
+    folder: Path,
+    redis_url: str,
+    *,
+    list_servers: bool = True,
+    simulator: bool = False,
+    extra: Sequence[str] = (),
+    b_extra: Sequence[str] = (),
+) -> Iterator[tuple[WallProcess, WallProcess]]:
+    """Wall processes A then B of the 2 x 2 wall on Redis at ``redis_url``, sharing one keys
+    file in ``folder``; each started with both servers' URLs (``--server``) when
+    ``list_servers``. ``extra`` goes to both, ``b_extra`` to B alone. Stopped B first."""
+    a_port, b_port = free_port(), free_port()
+    args = ["--redis", redis_url, "--keys-file", str(folder / "keys.json"), *extra]
+    if not simulator:
+        args.append("--no-simulator")
+    if list_servers:
+        for port in (a_port, b_port):
+            args += ["--server", f"http://127.0.0.1:{port}"]
+    a = WallProcess(data_dir=folder / "a", wall_file=WALL_2X2, port=a_port, extra=args)
+    b = WallProcess(data_dir=folder / "b", wall_file=WALL_2X2, port=b_port, extra=[*args, *b_extra])
+    with started_pair(a, b):
+        yield a, b
+
+
+@contextlib.contextmanager
 def private_redis() -> Iterator[str]:
     """A redis-server of our own on a free loopback port, nothing on disk; killed after.
     For tests whose servers share fixed key names and channels (several wall processes)."""
@@ -193,3 +255,13 @@ def private_redis() -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def video_pair(folder: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
+    """``wall_pair`` on a private Redis, media on loopback only: the two-server video tests."""
+    with (
+        private_redis() as url,
+        wall_pair(folder, url, extra=["--ice-address", "127.0.0.1"]) as walls,
+    ):
+        yield walls

@@ -9,54 +9,60 @@ reported (the other process's ``BridgePointState``). Each gives one ``PointStatu
 from __future__ import annotations
 
 from command_center.messages import BridgePointState
-from video.events import PointStatus
+from video.events import LinkStats, PointStatus
 from video.pull import Pull
 from video.registry import BridgePoint
 from video.sessions import PublisherSession
+from video.source import MediaSource
 
 
 def local_status(point: BridgePoint, session: PublisherSession | None, muted: bool) -> PointStatus:
     """Published here (or nowhere: ``session`` None, offline)."""
-    video = session.sources["video"] if session else None
-    return PointStatus(
-        id=point.id,
-        name_vi=point.name_vi,
-        name_en=point.name_en,
-        kind=point.kind.value,
-        lat=point.location.lat,
-        lon=point.location.lon,
-        online=session is not None,
-        in_call=bool(session and session.in_call),
-        no_media=bool(session and session.connected and not session.in_call),
-        muted=muted,
-        video_codec=video.codec if video else None,
-        subscribers=len(video.subscribers) if video else 0,
-        stats=session.stats if session else None,
+    if session is None:
+        return _status(point, muted, online=False, in_call=False, connected=False)
+    return _status(
+        point,
+        muted,
+        online=True,
+        in_call=session.in_call,
+        connected=session.connected,
+        video=session.sources["video"],
+        stats=session.stats,
     )
 
 
 def pulled_status(point: BridgePoint, pull: Pull, muted: bool) -> PointStatus:
     """Published elsewhere and pulled here: the pull's link and media say."""
-    video = pull.sources["video"]
-    return PointStatus(
-        id=point.id,
-        name_vi=point.name_vi,
-        name_en=point.name_en,
-        kind=point.kind.value,
-        lat=point.location.lat,
-        lon=point.location.lon,
-        online=pull.link is not None,
+    linked = pull.link is not None
+    return _status(
+        point,
+        muted,
+        online=linked,
         in_call=pull.in_call,
-        no_media=pull.link is not None and not pull.in_call,
-        muted=muted,
-        video_codec=video.codec,
-        subscribers=len(video.subscribers),
-        stats=None,
+        connected=linked,
+        video=pull.sources["video"],
     )
 
 
 def remote_status(point: BridgePoint, remote: BridgePointState, muted: bool) -> PointStatus:
     """Published to another process, as that process reports it."""
+    return _status(
+        point, muted, online=remote.online, in_call=remote.in_call, connected=remote.online
+    )
+
+
+def _status(
+    point: BridgePoint,
+    muted: bool,
+    *,
+    online: bool,
+    in_call: bool,
+    connected: bool,
+    video: MediaSource | None = None,
+    stats: LinkStats | None = None,
+) -> PointStatus:
+    """The point's identity with how its media is doing (``video``: the source its video
+    goes out from here); connected but not in the call is ``no_media``."""
     return PointStatus(
         id=point.id,
         name_vi=point.name_vi,
@@ -64,13 +70,13 @@ def remote_status(point: BridgePoint, remote: BridgePointState, muted: bool) -> 
         kind=point.kind.value,
         lat=point.location.lat,
         lon=point.location.lon,
-        online=remote.online,
-        in_call=remote.in_call,
-        no_media=remote.online and not remote.in_call,
+        online=online,
+        in_call=in_call,
+        no_media=connected and not in_call,
         muted=muted,
-        video_codec=None,
-        subscribers=0,
-        stats=None,
+        video_codec=video.codec if video is not None else None,
+        subscribers=len(video.subscribers) if video is not None else 0,
+        stats=stats,
     )
 
 

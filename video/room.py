@@ -28,6 +28,7 @@ from dataclasses import replace
 
 from command_center.bus import Bus
 from command_center.errors import NotFoundError
+from command_center.tasks import cancel_all
 from video import link_watch, switchboard
 from video.aiortc_hooks import EncodedFrame
 from video.clock import Clock, SystemClock
@@ -441,9 +442,5 @@ async def open_video_room(
     try:
         yield room
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(tasks)
         await room.close()

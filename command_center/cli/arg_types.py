@@ -4,6 +4,7 @@ arrived (argparse prints it beside the flag's name)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 
 def server_url(text: str) -> str:
@@ -20,31 +21,19 @@ def server_url(text: str) -> str:
 def metrics_bind(text: str) -> str:
     from command_center.server.metrics import parse_bind
 
-    try:
-        parse_bind(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
+    return _accepted(parse_bind, text)
 
 
 def redis_url(text: str) -> str:
     from command_center.redis_client import parse_redis_url
 
-    try:
-        parse_redis_url(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
+    return _accepted(parse_redis_url, text)
 
 
 def ice_server(text: str) -> str:
     from video.ice import parse_ice_server
 
-    try:
-        parse_ice_server(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text.strip()
+    return _accepted(parse_ice_server, text).strip()
 
 
 def agency_pair(text: str) -> tuple[str, str]:
@@ -67,11 +56,7 @@ def positive(text: str) -> float:
 def trusted_proxy(text: str) -> str:
     from command_center.server.client_address import parse_proxy
 
-    try:
-        parse_proxy(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text.strip()
+    return _accepted(parse_proxy, text).strip()
 
 
 def whole_positive(text: str) -> int:
@@ -82,3 +67,12 @@ def whole_positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got '{text}')")
     return value
+
+
+def _accepted(parse: Callable[[str], object], text: str) -> str:
+    """``text`` when ``parse`` takes it; else argparse's error with ``parse``'s message."""
+    try:
+        parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text

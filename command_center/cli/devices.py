@@ -11,6 +11,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 
 from command_center.cli.actor import audit_as_cli
 from command_center.credentials import DeviceKind
@@ -48,16 +49,26 @@ def _current_token(keys: Keys, kind: str, ident: str) -> str | None:
         return None
 
 
+def _wanted(asked: list[str] | None, known: Iterable[str], what: str) -> set[str] | None:
+    """The ids asked for (every known one when none), or None once the unknown ones are
+    named on stderr."""
+    ids = set(known)
+    wanted = set(asked or ids)
+    unknown = wanted - ids
+    if unknown:
+        print(f"unknown {what}: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return None
+    return wanted
+
+
 def kiosk(args: argparse.Namespace) -> int:
     from layouts import DEFAULT_WALL_FILE
     from layouts.loader import load_wall
 
     wall = load_wall(args.wall_file or DEFAULT_WALL_FILE)
     keys = asyncio.run(_keys(args))
-    wanted = set(args.screen or [s.id for s in wall.screens])
-    unknown = wanted - {s.id for s in wall.screens}
-    if unknown:
-        print(f"unknown screen(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+    wanted = _wanted(args.screen, [s.id for s in wall.screens], "screen(s)")
+    if wanted is None:
         return 2
     for screen in wall.screens:
         if screen.id not in wanted:
@@ -88,10 +99,8 @@ def agency_tokens(args: argparse.Namespace) -> int:
     from feeds.loader import load_feeds
 
     registry = load_feeds().agencies
-    wanted = set(args.agency or registry.ids)
-    unknown = wanted - set(registry.ids)
-    if unknown:
-        print(f"unknown agency id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+    wanted = _wanted(args.agency, registry.ids, "agency id(s)")
+    if wanted is None:
         return 2
     keys = asyncio.run(_keys(args))
     for agency in registry:
@@ -108,10 +117,8 @@ def bridge_tokens(args: argparse.Namespace) -> int:
     from video.registry import load_bridge_points
 
     registry = load_bridge_points()
-    wanted = set(args.point or registry.ids)
-    unknown = wanted - set(registry.ids)
-    if unknown:
-        print(f"unknown bridge point id(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+    wanted = _wanted(args.point, registry.ids, "bridge point id(s)")
+    if wanted is None:
         return 2
     keys = asyncio.run(_keys(args))
     for point in registry:

@@ -14,11 +14,12 @@ with the count since the last line.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
+
+from command_center.tasks import cancel_all
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,4 @@ class Bookkeeping:
         self._stopped = True
         self._next.clear()
         tasks = list(self._running.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(tasks)

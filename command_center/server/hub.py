@@ -13,7 +13,6 @@ epoch milliseconds for what screens are told, monotonic timers for pacing data.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections import OrderedDict
@@ -51,7 +50,7 @@ from command_center.server.switch_report import SwitchReport
 from command_center.server.switching import Switching
 from command_center.server.timers import LoopTimers, Timers, wall_ms
 from command_center.store import Store, WallState
-from command_center.tasks import stop_if_cancelled
+from command_center.tasks import cancel_all, stop_if_cancelled
 from layouts.geometry import tiles_for_screen
 from layouts.model import PresetSpec, WallSpec
 
@@ -153,11 +152,7 @@ class ScreenHub:
     async def stop(self) -> None:
         self._fanout.cancel_timers()
         tasks = [*self._tasks, *self._switching.background]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(tasks)
         self._tasks.clear()
         self._switching.background.clear()
         await self.bookkeeping.stop()

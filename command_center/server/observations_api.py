@@ -28,7 +28,7 @@ from command_center.server.ingest_counters import IngestCounters
 from command_center.server.keys import Keys
 from feeds.acceptance import store_and_announce
 from feeds.csv_batch import parse_csv
-from feeds.ingest import check_size, validate_batch
+from feeds.ingest import check_size, not_a_row_list, validate_batch
 from feeds.loader import FeedsSpec
 from feeds.observation_store import ObservationStore
 from feeds.observations import Observation
@@ -152,13 +152,7 @@ class ObservationsHandler(ObservationsBase):
         if not isinstance(rows, list) or set(payload) != {"observations"}:
             raise RequestError(
                 'body must be {"observations": [...]} and nothing else',
-                [
-                    {
-                        "field": "observations",
-                        "expected": "a list of rows",
-                        "got": type(rows).__name__,
-                    }
-                ],
+                not_a_row_list(rows),
             )
         check_size(len(rows))
         return rows, None

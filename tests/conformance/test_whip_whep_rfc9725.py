@@ -21,14 +21,12 @@ from typing import Any
 import httpx
 import pytest
 from aiortc import RTCPeerConnection
-from wallsupport import settings_for
+from relaysupport import LOOPBACK, video_runtime
 
-from command_center.server.runtime import WallRuntime, open_runtime
+from command_center.server.runtime import WallRuntime
 from video.aiortc_hooks import gather_on
-from video.config import VideoConfig
 from video.tokens import point_token
 
-LOOPBACK = ("127.0.0.1",)
 SDP = "application/sdp"
 SDPFRAG = "application/trickle-ice-sdpfrag"
 CANDIDATE = "a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host\r\n"
@@ -36,8 +34,7 @@ CANDIDATE = "a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host\r\n"
 
 @pytest.fixture
 async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    config = VideoConfig(host_addresses=LOOPBACK)
-    async with open_runtime(settings_for(tmp_path), video_config=config) as runtime:
+    async with video_runtime(tmp_path) as runtime:
         yield runtime
 
 
@@ -55,6 +52,17 @@ async def offer(direction: str) -> tuple[str, RTCPeerConnection]:
     gather_on(pc, LOOPBACK)
     await pc.setLocalDescription(await pc.createOffer())
     return str(pc.localDescription.sdp), pc
+
+
+async def post_offer(
+    client: httpx.AsyncClient, path: str, direction: str, headers: dict[str, str]
+) -> tuple[str, httpx.Response]:
+    """POST a real offer to ``path``; the offer and the answer (its peer closed)."""
+    text, pc = await offer(direction)
+    try:
+        return text, await client.post(path, content=text, headers={**headers, "Content-Type": SDP})
+    finally:
+        await pc.close()
 
 
 def whip_auth(rt: WallRuntime, point: str = "hue") -> dict[str, str]:
@@ -116,11 +124,7 @@ async def test_post_creates_a_session_patch_trickles_delete_ends_it(
 ) -> None:
     name, path, offered, answered, auth = kind
     headers = auth(rt)
-    text, pc = await offer(offered)
-    try:
-        r = await client.post(path, content=text, headers={**headers, "Content-Type": SDP})
-    finally:
-        await pc.close()
+    _, r = await post_offer(client, path, offered, headers)
     assert r.status_code == 201, r.text
     assert r.headers["Content-Type"] == SDP
     location = r.headers["Location"]
@@ -173,11 +177,7 @@ async def test_ice_restart_is_refused_with_422_and_the_session_goes_on(
 ) -> None:
     _, path, offered, _, auth = kind
     headers = auth(rt)
-    text, pc = await offer(offered)
-    try:
-        r = await client.post(path, content=text, headers={**headers, "Content-Type": SDP})
-    finally:
-        await pc.close()
+    text, r = await post_offer(client, path, offered, headers)
     assert r.status_code == 201, r.text
     location = r.headers["Location"]
     ufrag = re.search(r"a=ice-ufrag:(\S+)", text)

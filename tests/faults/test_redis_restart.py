@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
-from failover_pair import wall_pair
-from wallprocess import RedisServer, WallProcess, free_port
+from wallprocess import RedisServer, WallProcess, free_port, wall_pair
 from wallsupport import ScreenClient, metric, wait_until
 
 pytestmark = pytest.mark.redis

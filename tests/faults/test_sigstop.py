@@ -18,9 +18,10 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from failover_pair import wall_pair
-from wallprocess import RedisServer, WallProcess
+from wallprocess import RedisServer, WallProcess, wall_pair
 from wallsupport import ScreenClient, wait_until
+
+from command_center.tasks import cancel_all
 
 pytestmark = pytest.mark.redis
 SCREENS = ("left-top", "right-top")
@@ -105,8 +106,4 @@ async def test_a_hung_process_screens_go_offline_on_the_other_then_come_back(
         )
         assert (await b_health())["screens_on_wall"] == len(SCREENS)
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(tasks)

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from failover_pair import wall_pair
-from wallprocess import ROOT, WallProcess, private_redis
+from wallprocess import ROOT, WallProcess, video_pair
 from wallsupport import wait_until
 
 from video.aiortc_hooks import EncodedFrame
@@ -32,10 +31,8 @@ POINT = "quang-ninh"
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
-    with (
-        private_redis() as url,
-        wall_pair(tmp_path, url, extra=["--ice-address", "127.0.0.1"]) as walls,
-    ):
+    # One key file for both (keys never go into Redis); media on loopback only.
+    with video_pair(tmp_path) as walls:
         yield walls
 
 

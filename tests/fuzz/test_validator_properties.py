@@ -29,6 +29,7 @@ import yaml
 from aiortc import RTCPeerConnection
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from incidentsupport import LANDSLIDE
 from wall_thread import EXAMPLES
 
 from command_center.builtin_tiles import BUILTIN_TILE_KINDS
@@ -208,17 +209,7 @@ def test_any_csv_body_gives_rows_or_a_clear_refusal(body: bytes, agency: str) ->
 
 # --- incidents ----------------------------------------------------------------------
 
-GOOD_INCIDENT: dict[str, Any] = {
-    "id": "TKCN-2026-0142",
-    "kind": "landslide",
-    "status": "responding",
-    "occurred_at": "2026-11-27T07:30:00+07:00",
-    "province": "15",
-    "lat": 22.25,
-    "lon": 104.1,
-    "people_deployed": 120,
-    "note": "Sạt lở taluy",
-}
+GOOD_INCIDENT = LANDSLIDE
 INCIDENT_ROWS = st.lists(garbled(GOOD_INCIDENT, list(GOOD_INCIDENT)), max_size=6)
 
 

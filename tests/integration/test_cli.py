@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
+from wallprocess import run_cli
 
 from layouts import WALLS_DIR
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_wall(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_wall.py"), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
 
 def test_validate_passes_the_shipped_layouts() -> None:
-    result = run_wall("validate")
+    result = run_cli("validate")
     assert result.returncode == 0, result.stderr
     assert "no problems" in result.stderr
 
@@ -45,7 +32,7 @@ def test_validate_reports_every_problem_with_file_line_and_key(tmp_path: Path) -
         "    params: {vi: 'x'}\n",
         encoding="utf-8",
     )
-    result = run_wall("validate", str(bad))
+    result = run_cli("validate", str(bad))
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if str(bad) in line]
     assert len(lines) >= 2, result.stderr
@@ -56,7 +43,7 @@ def test_validate_reports_every_problem_with_file_line_and_key(tmp_path: Path) -
 def test_kiosk_prints_one_chromium_command_per_screen(tmp_path: Path) -> None:
     wall = WALLS_DIR / "wall-2x2.yaml"
     args = ["kiosk", "--wall", str(wall), "--data-dir", str(tmp_path), "--url", "http://wall:8080"]
-    first = run_wall(*args)
+    first = run_cli(*args)
     assert first.returncode == 0, first.stderr
     commands = [
         shlex.split(line) for line in first.stdout.splitlines() if line.startswith("chromium")
@@ -66,11 +53,11 @@ def test_kiosk_prints_one_chromium_command_per_screen(tmp_path: Path) -> None:
     assert urls[0].startswith("http://wall:8080/wall/left-top?token=")
     assert all("--kiosk" in c for c in commands)
     # The token is the one the server derives from the key kept in the data folder...
-    assert run_wall(*args).stdout == first.stdout
+    assert run_cli(*args).stdout == first.stdout
     # ...and only for the screens asked for.
-    one = run_wall(*args, "--screen", "right-bottom")
+    one = run_cli(*args, "--screen", "right-bottom")
     assert one.stdout.count("chromium") == 1 and "right-bottom" in one.stdout
-    unknown = run_wall(*args, "--screen", "nowhere")
+    unknown = run_cli(*args, "--screen", "nowhere")
     assert unknown.returncode == 2 and "nowhere" in unknown.stderr
 
 
@@ -80,7 +67,7 @@ def test_kiosk_urls_are_the_ones_the_server_accepts(tmp_path: Path) -> None:
     wall_file = WALLS_DIR / "wall-2x2.yaml"
     server = WallProcess(data_dir=tmp_path, wall_file=wall_file).start()
     try:
-        printed = run_wall(
+        printed = run_cli(
             "kiosk", "--wall", str(wall_file), "--data-dir", str(tmp_path), "--url", server.url
         ).stdout
         for screen, url in server.screens.items():
@@ -111,7 +98,7 @@ def test_validate_checks_what_tiles_name(tmp_path: Path) -> None:
         "    params: {indicator: cpi_yoyy}\n",
         encoding="utf-8",
     )
-    result = run_wall("validate", str(preset))
+    result = run_cli("validate", str(preset))
     assert result.returncode == 1
     assert "unknown indicator 'cpi_yoyy'" in result.stderr
     assert "cpi_yoy" in result.stderr.split("unknown indicator 'cpi_yoyy'")[1]

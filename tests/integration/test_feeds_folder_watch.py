@@ -8,29 +8,19 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from pollersupport import AGENCY, DISBURSEMENT, HANOI, clock
 from wallsupport import StoringSink, wait_until
 
 from feeds.folder_watch import FileOutcome, FolderWatch, run_folder_watch
-from feeds.loader import FeedsSpec, load_feeds
+from feeds.loader import FeedsSpec
 from feeds.observation_store import EmbeddedObservationStore, ObservationStore
-from feeds.periods import TIME_ZONE
 
-NOW = datetime(2025, 11, 20, 10, 0, tzinfo=TIME_ZONE)  # the current monthly period: 2025-12
-DISBURSEMENT = "public_investment_disbursement"  # province level, monthly, 0..100
-AGENCY = "ubnd_01"  # Hà Nội: province 01 of gso-34 only
-HANOI = "gso-34:01"
 HEADER = "indicator,area_code,code_list,period,value,revision,note\n"
-
-
-def clock() -> datetime:
-    return NOW
 
 
 def state_of(folder: Path) -> Path:
@@ -44,25 +34,6 @@ def csv(*lines: str) -> bytes:
 
 def good(period: str = "2025-10", value: float = 42.5, revision: str = "") -> str:
     return f"{DISBURSEMENT},01,gso-34,{period},{value},{revision},"
-
-
-@pytest.fixture(scope="module")
-def feeds() -> FeedsSpec:
-    return load_feeds()
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[ObservationStore]:
-    opened = await EmbeddedObservationStore.open(tmp_path / "data")
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
-@pytest.fixture
-def sink(store: ObservationStore, feeds: FeedsSpec) -> StoringSink:
-    return StoringSink(clock, store, feeds)
 
 
 @pytest.fixture

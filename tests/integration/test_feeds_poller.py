@@ -1,206 +1,29 @@
-"""The HTTP poller against a real source on a free port, reporting into a real store."""
+"""The HTTP poller against a real source on a free port, reporting into a real store: what it
+stores, validators, bad answers, back-off, timeouts and unreachable sources."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import dataclasses
 import itertools
-import json
 import logging
 import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
+from pollersupport import (
+    AGENCY,
+    DISBURSEMENT,
+    HANOI,
+    Polling,
+    clock,
+    messages,
+    row,
+    shows,
+    value_of,
+)
 from wallsupport import StoringSink, wait_until
 
-from feeds.loader import FeedsSpec, load_feeds
-from feeds.observation_store import EmbeddedObservationStore, ObservationStore
-from feeds.periods import TIME_ZONE
-from feeds.poller import Poller, PollFailed, run_poller
-
-NOW = datetime(2025, 11, 20, 10, 0, tzinfo=TIME_ZONE)  # the current monthly period: 2025-12
-DISBURSEMENT = "public_investment_disbursement"  # province level, monthly, 0..100
-AGENCY = "ubnd_01"  # Hà Nội: province 01 of gso-34 only
-ROW = {"indicator": DISBURSEMENT, "area_code": "01", "code_list": "gso-34", "period": "2025-10"}
-HANOI = "gso-34:01"
-
-
-def clock() -> datetime:
-    return NOW
-
-
-def row(**changes: Any) -> dict[str, Any]:
-    return {**ROW, "value": 42.5, **changes}
-
-
-@dataclass
-class Seen:
-    at: float
-    headers: dict[str, str]
-    status: int
-
-
-@dataclass
-class Source:
-    """What the test server answers; changed by the tests while the poller runs."""
-
-    body: bytes = b""
-    content_type: str = "application/json"
-    etag: str | None = None
-    last_modified: str | None = None
-    fail_next: int = 0  # answer 503 this many times first
-    stall_next: float = 0.0  # seconds to hold the next answer (a timeout)
-    requests: list[Seen] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def serve_json(self, payload: object, etag: str | None = None) -> None:
-        with self.lock:
-            self.body = json.dumps(payload).encode()
-            self.content_type = "application/json"
-            self.etag = etag
-
-    def answered(self, status: int) -> list[Seen]:
-        with self.lock:
-            return [r for r in self.requests if r.status == status]
-
-
-class SourceHandler(BaseHTTPRequestHandler):
-    source: Source
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        src = self.source
-        with src.lock:
-            stall, src.stall_next = src.stall_next, 0.0
-            failing = src.fail_next > 0
-            src.fail_next -= 1 if failing else 0
-            body, ctype, etag, modified = src.body, src.content_type, src.etag, src.last_modified
-            if failing:
-                status = 503
-            elif (etag and self.headers.get("If-None-Match") == etag) or (
-                modified and self.headers.get("If-Modified-Since") == modified
-            ):
-                status = 304
-            else:
-                status = 200
-            src.requests.append(Seen(time.monotonic(), dict(self.headers), status))
-        if stall:
-            time.sleep(stall)
-        try:
-            self.send_response(status)
-            if status == 200:
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                if etag:
-                    self.send_header("ETag", etag)
-                if modified:
-                    self.send_header("Last-Modified", modified)
-            else:
-                self.send_header("Content-Length", "0")
-            self.end_headers()
-            if status == 200:
-                self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the poller gave up waiting: that is the timeout test
-
-
-@pytest.fixture
-def source() -> Iterator[tuple[Source, str]]:
-    src = Source()
-    handler = type("Handler", (SourceHandler,), {"source": src})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
-    thread.start()
-    try:
-        yield src, f"http://127.0.0.1:{server.server_address[1]}/observations"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def feeds() -> FeedsSpec:
-    return load_feeds()
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[ObservationStore]:
-    opened = await EmbeddedObservationStore.open(tmp_path / "data")
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
-@pytest.fixture
-def sink(store: ObservationStore, feeds: FeedsSpec) -> StoringSink:
-    return StoringSink(clock, store, feeds)
-
-
-class Polling:
-    """The source, its URL, and pollers started against it (cancelled after the test)."""
-
-    def __init__(self, src: Source, url: str, feeds: FeedsSpec, sink: StoringSink) -> None:
-        self.src, self.url, self.feeds, self.sink = src, url, feeds, sink
-        self.tasks: list[asyncio.Task[None]] = []
-
-    def start(
-        self,
-        url: str | None = None,
-        interval_s: float = 0.02,
-        timeout_s: float = 2.0,
-        max_backoff_s: float = 0.5,
-    ) -> asyncio.Task[None]:
-        poll = run_poller(
-            url or self.url,
-            AGENCY,
-            self.feeds,
-            self.sink,
-            interval_s,
-            clock,
-            timeout_s=timeout_s,
-            max_backoff_s=max_backoff_s,
-        )
-        self.tasks.append(asyncio.create_task(poll))
-        return self.tasks[-1]
-
-
-@pytest.fixture
-async def polling(
-    source: tuple[Source, str], feeds: FeedsSpec, sink: StoringSink
-) -> AsyncIterator[Polling]:
-    run = Polling(*source, feeds, sink)
-    yield run
-    for task in run.tasks:
-        task.cancel()
-    for task in run.tasks:
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-
-async def value_of(store: ObservationStore) -> float | None:
-    found = await store.latest(DISBURSEMENT, HANOI)
-    return found[0].value if found else None
-
-
-async def shows(store: ObservationStore, value: float) -> bool:
-    return await value_of(store) == value
-
-
-def messages(caplog: pytest.LogCaptureFixture, level: int = logging.WARNING) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= level]
+from feeds.loader import FeedsSpec
+from feeds.observation_store import ObservationStore
+from feeds.poller import run_poller
 
 
 async def test_json_source_reported_once_then_unchanged_costs_a_304(
@@ -360,116 +183,3 @@ async def test_a_page_that_is_not_data_is_an_error_not_a_report(
 async def test_an_unknown_agency_fails_at_once(feeds: FeedsSpec, sink: StoringSink) -> None:
     with pytest.raises(KeyError, match="unknown agency 'ubnd_99'"):
         await run_poller("http://127.0.0.1:9/", "ubnd_99", feeds, sink, 1.0, clock)
-
-
-# --- where a source may send the poller -------------------------------------------------
-
-
-def with_poll_hosts(feeds: FeedsSpec, hosts: tuple[str, ...]) -> FeedsSpec:
-    agencies = tuple(
-        a.model_copy(update={"poll_hosts": hosts}) if a.id == AGENCY else a for a in feeds.agencies
-    )
-    registry = feeds.agencies.model_copy(update={"agencies": agencies})
-    return dataclasses.replace(feeds, agencies=registry)
-
-
-class Redirecting(BaseHTTPRequestHandler):
-    """Answers every GET with a redirect to ``target`` and counts the requests."""
-
-    target = ""
-    hits: ClassVar[list[str]] = []
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        self.send_response(302)
-        self.send_header("Location", self.target.replace("{n}", str(len(self.hits))))
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-
-@contextlib.contextmanager
-def redirecting(target: str) -> Iterator[tuple[str, list[str]]]:
-    hits: list[str] = []
-    handler = type("Handler", (Redirecting,), {"target": target, "hits": hits})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-async def test_a_redirect_on_the_same_host_is_followed(
-    source: tuple[Source, str], feeds: FeedsSpec, sink: StoringSink, store: ObservationStore
-) -> None:
-    src, url = source
-    src.serve_json({"observations": [row(value=12.5)]})
-    with redirecting(url) as (start, hits):
-        poller = Poller(f"{start}/moved", AGENCY, feeds, sink, clock)
-        try:
-            assert (await poller.poll_once()).outcome == "accepted"
-        finally:
-            poller.close()
-    assert hits == ["/moved"] and await shows(store, 12.5)
-
-
-@pytest.mark.parametrize(
-    "target, refusal",
-    [
-        ("http://localhost:{port}/observations", "localhost is not among the agency's hosts"),
-        ("http://10.99.0.1/internal", "10.99.0.1 is not among the agency's hosts"),
-        ("file:///etc/passwd", "only http and https"),
-        ("/loop/{n}", "more than 5 redirects"),
-    ],
-    ids=["another-host-name", "another-address", "another-scheme", "endless"],
-)
-async def test_a_redirect_elsewhere_is_refused(
-    target: str,
-    refusal: str,
-    source: tuple[Source, str],
-    feeds: FeedsSpec,
-    sink: StoringSink,
-) -> None:
-    src, url = source
-    port = url.split(":")[2].split("/")[0]
-    with redirecting(target.replace("{port}", port)) as (start, _):
-        poller = Poller(f"{start}/data", AGENCY, feeds, sink, clock)
-        try:
-            with pytest.raises(PollFailed, match=refusal):
-                await poller.poll_once()
-        finally:
-            poller.close()
-    assert src.requests == []  # the other server never heard from us
-    assert sink.calls == []
-
-
-def test_https_to_http_is_refused(feeds: FeedsSpec, sink: StoringSink) -> None:
-    poller = Poller("https://api.gso.gov.vn/obs", AGENCY, feeds, sink, clock)
-    try:
-        with pytest.raises(PollFailed, match="from https to http"):
-            poller._redirect_target("https://api.gso.gov.vn/obs", "http://api.gso.gov.vn/obs")
-        assert poller._redirect_target("https://api.gso.gov.vn/obs", "/v2") == (
-            "https://api.gso.gov.vn/v2"
-        )
-    finally:
-        poller.close()
-
-
-def test_an_agency_with_a_host_list_is_polled_only_there(
-    feeds: FeedsSpec, sink: StoringSink
-) -> None:
-    listed = with_poll_hosts(feeds, ("api.hanoi.gov.vn", "mirror.hanoi.gov.vn"))
-    with pytest.raises(ValueError, match=r"may be polled only at api\.hanoi\.gov\.vn"):
-        Poller("http://10.0.0.7/obs", AGENCY, listed, sink, clock)
-    poller = Poller("https://api.hanoi.gov.vn/obs", AGENCY, listed, sink, clock)
-    try:
-        target = "https://mirror.hanoi.gov.vn/obs"
-        assert poller._redirect_target("https://api.hanoi.gov.vn/obs", target) == target
-    finally:
-        poller.close()

@@ -9,23 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from incidentsupport import MARITIME
 from wallprocess import private_redis
 from wallsupport import agency_auth, login, password_of, running_wall, wait_until
 
 from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
 
-ROW: dict[str, Any] = {
-    "id": "TKCN-0142",
-    "kind": "maritime",
-    "status": "responding",
-    "occurred_at": "2026-11-27T07:30:00+07:00",
-    "province": "56",
-    "lat": 11.95,
-    "lon": 109.6,
-    "people_deployed": 85,
-    "note": "Tàu cá bị nạn, 12 thuyền viên",
-}
+ROW = MARITIME
 
 
 async def post(

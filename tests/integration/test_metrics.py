@@ -12,27 +12,21 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from relaysupport import LOOPBACK, publisher
-from wallsupport import device_token, screen_client, settings_for, wait_until
+from relaysupport import publisher, video_runtime
+from wallsupport import device_token, screen_client, wait_until
 
 from command_center.server.metrics import parse_bind
-from command_center.server.runtime import WallRuntime, open_runtime
-from video.config import VideoConfig
-from video.media import EncodedClip, encode_clip
+from command_center.server.runtime import WallRuntime
+from video.media import EncodedClip
 
 AGENCY = "cuc_thong_ke"
 
 
-@pytest.fixture(scope="module")
-def clip() -> EncodedClip:
-    return encode_clip(frames=60, width=320, height=180, gop=30)
-
-
 @pytest.fixture
 async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    config = VideoConfig(host_addresses=LOOPBACK, stats_interval_s=0.5)
-    settings = settings_for(tmp_path, metrics_bind="127.0.0.1:0")
-    async with open_runtime(settings, video_config=config) as runtime:
+    async with video_runtime(
+        tmp_path, {"metrics_bind": "127.0.0.1:0"}, stats_interval_s=0.5
+    ) as runtime:
         yield runtime
 
 

@@ -11,26 +11,20 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import websockets
-from wallprocess import WallProcess, private_redis
-from wallsupport import WALL_2X2, wait_until
+from wallprocess import WallProcess, private_redis, wall_pair
+from wallsupport import wait_until
 
 pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
-    with private_redis() as url:
-        # One key file for both (keys never go into Redis).
-        extra = ["--redis", url, "--keys-file", str(tmp_path / "keys.json")]
-        a = WallProcess(data_dir=tmp_path / "a", wall_file=WALL_2X2, extra=extra)
-        a.start()
-        b = WallProcess(data_dir=tmp_path / "b", wall_file=WALL_2X2, extra=extra)
-        try:
-            b.start()
-            yield a, b
-        finally:
-            b.stop()
-            a.stop()
+    # One key file for both (keys never go into Redis); the simulator on, as a person runs it.
+    with (
+        private_redis() as url,
+        wall_pair(tmp_path, url, list_servers=False, simulator=True) as walls,
+    ):
+        yield walls
 
 
 async def test_a_switch_on_one_process_reaches_screens_on_the_other(

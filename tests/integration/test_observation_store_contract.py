@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
+from storesupport import BOTH_STORES, same_store
 
 from feeds.observation_store import (
     ObservationConflict,
@@ -20,15 +21,9 @@ HANOI = Area(code="01", code_list="gso-34")
 HUE = Area(code="46", code_list="gso-34")
 
 
-@pytest.fixture(params=["embedded", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(params=BOTH_STORES)
 def open_same_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
-    """Opens the same store again on every call: the same data dir, or the same prefix."""
-    data_dir = tmp_path / "data"
-    if request.param == "embedded":
-        return lambda: open_observation_store(data_dir, None)
-    url = request.getfixturevalue("redis_url")
-    prefix = request.getfixturevalue("redis_prefix")
-    return lambda: open_observation_store(data_dir, url, redis_prefix=prefix)
+    return same_store(request, tmp_path, open_observation_store)
 
 
 @pytest.fixture

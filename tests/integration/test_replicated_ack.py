@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+from incidentsupport import MARITIME
 from wallprocess import RedisServer, free_port
 from wallsupport import device_token, login, running_wall, wait_until
 
@@ -28,16 +29,7 @@ ROW = {
     "period": "2025-03-01",
     "value": 7,
 }
-INCIDENT = {
-    "id": "TKCN-0142",
-    "kind": "maritime",
-    "status": "responding",
-    "occurred_at": "2026-11-27T07:30:00+07:00",
-    "province": "56",
-    "lat": 11.95,
-    "lon": 109.6,
-    "people_deployed": 85,
-}
+INCIDENT = MARITIME
 
 
 @contextlib.contextmanager

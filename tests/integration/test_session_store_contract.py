@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
+from storesupport import BOTH_STORES, same_store
 
 from command_center.audit import verify_chain
 from command_center.store import AuditEntry, SessionRecord, Store, open_store
@@ -16,14 +17,9 @@ OpenStore = Callable[[], AbstractAsyncContextManager[Store]]
 FAR = 4_000_000_000.0  # a session that has not expired yet
 
 
-@pytest.fixture(params=["embedded", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(params=BOTH_STORES)
 def open_same_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
-    data_dir = tmp_path / "data"
-    if request.param == "embedded":
-        return lambda: open_store(data_dir, None)
-    url = request.getfixturevalue("redis_url")
-    prefix = request.getfixturevalue("redis_prefix")
-    return lambda: open_store(data_dir, url, redis_prefix=prefix)
+    return same_store(request, tmp_path, open_store)
 
 
 @pytest.fixture

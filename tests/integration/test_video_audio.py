@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 from aiortc.mediastreams import MediaStreamTrack
-from relaysupport import LOOPBACK, Collector, base, cred, publisher
-from wallsupport import settings_for, wait_until
+from relaysupport import LOOPBACK, Collector, base, cred, publisher, video_runtime
+from wallsupport import wait_until
 
-from command_center.server.runtime import WallRuntime, open_runtime
-from video.config import VideoConfig
+from command_center.server.runtime import WallRuntime
 from video.media import EncodedAudioTrack, ToneTrack, encode_audio, encode_clip
 from video.tokens import point_token
 from video.whip_client import Link, SignallingError, publish, watch
@@ -38,8 +37,7 @@ def silence() -> tuple[bytes, ...]:
 
 @pytest.fixture
 async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    config = VideoConfig(host_addresses=LOOPBACK, stats_interval_s=0.5)
-    async with open_runtime(settings_for(tmp_path), video_config=config) as runtime:
+    async with video_runtime(tmp_path, stats_interval_s=0.5) as runtime:
         yield runtime
 
 

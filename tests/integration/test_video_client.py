@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 from bussupport import listening
-from relaysupport import LOOPBACK, ROOT, base, client_process, cred, publisher, subscriber
+from relaysupport import (
+    LOOPBACK,
+    ROOT,
+    base,
+    client_process,
+    cred,
+    publisher,
+    subscriber,
+    video_runtime,
+)
 from wallprocess import private_redis
 from wallsupport import settings_for, wait_until
 
@@ -20,8 +29,7 @@ from video.tokens import point_token
 
 
 async def test_headless_client_publishes_watches_and_reconnects(tmp_path: Path) -> None:
-    config = VideoConfig(host_addresses=LOOPBACK)
-    async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+    async with video_runtime(tmp_path) as rt:
         assert rt.video is not None
         room = rt.video
         proc = await client_process(
@@ -60,8 +68,7 @@ async def test_headless_client_publishes_watches_and_reconnects(tmp_path: Path) 
 
 
 async def test_headless_client_stops_on_a_refusal(tmp_path: Path) -> None:
-    config = VideoConfig(host_addresses=LOOPBACK)
-    async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+    async with video_runtime(tmp_path) as rt:
         proc = await client_process(base(rt), "hue", "wrong-token")
         output = (await asyncio.wait_for(proc.communicate(), 60))[0].decode()
         assert proc.returncode == 2

@@ -18,12 +18,12 @@ import httpx
 import pytest
 import websockets
 from relaysupport import LOOPBACK, Collector
-from wallprocess import WallProcess, free_port, private_redis
-from wallsupport import WALL_2X2, wait_until
+from wallprocess import WallProcess, video_pair
+from wallsupport import wait_until
 
 from command_center.credentials import secret_bytes
 from command_center.server.keys import KeyFile
-from video.media import EncodedClip, EncodedLoopTrack, encode_clip
+from video.media import EncodedClip, EncodedLoopTrack
 from video.node_credential import node_credential, node_key
 from video.whip_client import Link, SignallingError, publish, watch
 
@@ -32,34 +32,11 @@ pytestmark = pytest.mark.redis
 SDP = {"Content-Type": "application/sdp"}
 
 
-def cluster_process(
-    tmp_path: Path, name: str, redis_url: str, port: int, servers: list[str]
-) -> WallProcess:
-    # One key file for both (keys never go into Redis); media on loopback only.
-    extra = ["--redis", redis_url, "--keys-file", str(tmp_path / "keys.json")]
-    extra += ["--ice-address", "127.0.0.1", "--no-simulator"]
-    extra += [arg for url in servers for arg in ("--server", url)]
-    return WallProcess(data_dir=tmp_path / name, wall_file=WALL_2X2, port=port, extra=extra)
-
-
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
-    ports = [free_port(), free_port()]
-    servers = [f"http://127.0.0.1:{port}" for port in ports]
-    with private_redis() as url:
-        a = cluster_process(tmp_path, "a", url, ports[0], servers).start()
-        b = cluster_process(tmp_path, "b", url, ports[1], servers)
-        try:
-            b.start()
-            yield a, b
-        finally:
-            b.stop()
-            a.stop()
-
-
-@pytest.fixture(scope="module")
-def clip() -> EncodedClip:
-    return encode_clip(frames=60, width=320, height=180, gop=30)
+    # One key file for both (keys never go into Redis); media on loopback only.
+    with video_pair(tmp_path) as walls:
+        yield walls
 
 
 def point_cred(wall: WallProcess, point: str) -> str:

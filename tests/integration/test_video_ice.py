@@ -12,17 +12,16 @@ from pathlib import Path
 
 import pytest
 from aioice import stun
+from relaysupport import LOOPBACK, video_runtime
 from wallsupport import settings_for, wait_until
 
 from command_center.server.runtime import WallRuntime, open_runtime
 from video.aiortc_hooks import ice_servers_in_use
-from video.config import VideoConfig
 from video.ice import IceServer
 from video.media import ToneTrack
 from video.tokens import point_token
 from video.whip_client import publish
 
-LOOPBACK = ("127.0.0.1",)
 POINT = "quang-ninh"
 
 
@@ -90,8 +89,7 @@ async def _publish(rt: WallRuntime, ice: tuple[IceServer, ...] = ()) -> object:
 
 
 async def test_no_public_stun_server_by_default(tmp_path: Path) -> None:
-    config = VideoConfig(host_addresses=LOOPBACK)
-    async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+    async with video_runtime(tmp_path) as rt:
         assert rt.video is not None
         link = await _publish(rt)
         try:
@@ -107,8 +105,7 @@ async def test_configured_stun_server_is_asked_by_relay_and_client(
 ) -> None:
     server, port = stun_server
     ice = (IceServer(f"stun:127.0.0.1:{port}"),)
-    config = VideoConfig(host_addresses=LOOPBACK, ice_servers=ice)
-    async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+    async with video_runtime(tmp_path, ice_servers=ice) as rt:
         assert rt.video is not None
         link = await _publish(rt, ice)
         try:
@@ -133,8 +130,7 @@ async def test_an_unreachable_server_is_left_out_of_the_answers(
         port = hole.get_extra_info("sockname")[1]
         _, good = stun_server
         ice = (IceServer(f"stun:127.0.0.1:{port}"), IceServer(f"stun:127.0.0.1:{good}"))
-        config = VideoConfig(host_addresses=LOOPBACK, ice_servers=ice)
-        async with open_runtime(settings_for(tmp_path), video_config=config) as rt:
+        async with video_runtime(tmp_path, ice_servers=ice) as rt:
             assert rt.video is not None
             assert silent.requests > 0  # it was asked, and said nothing
             assert rt.video.ice.down() == ice[:1]

@@ -12,23 +12,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from relaysupport import LOOPBACK, cred, publisher, subscriber
-from wallsupport import settings_for, wait_until
+from relaysupport import cred, publisher, subscriber, video_runtime
+from wallsupport import wait_until
 
-from command_center.server.runtime import WallRuntime, open_runtime
-from video.config import VideoConfig
+from command_center.server.runtime import WallRuntime
 from video.media import EncodedClip, encode_clip
-
-
-@pytest.fixture(scope="module")
-def clip() -> EncodedClip:
-    return encode_clip(frames=60, width=320, height=180, gop=30)
 
 
 @pytest.fixture
 async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    config = VideoConfig(host_addresses=LOOPBACK)
-    async with open_runtime(settings_for(tmp_path), video_config=config) as runtime:
+    async with video_runtime(tmp_path) as runtime:
         yield runtime
 
 

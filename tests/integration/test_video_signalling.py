@@ -17,27 +17,20 @@ import httpx
 import pytest
 import websockets
 from aiortc import RTCPeerConnection
-from relaysupport import LOOPBACK, base, cred, publisher, subscriber
-from wallsupport import login, settings_for, wait_until
+from relaysupport import LOOPBACK, base, cred, publisher, subscriber, video_runtime
+from wallsupport import login, wait_until
 
 from command_center.auth import Role
 from command_center.messages import BridgePointState
-from command_center.server.runtime import WallRuntime, open_runtime
+from command_center.server.runtime import WallRuntime
 from video.aiortc_hooks import gather_on
-from video.config import VideoConfig
-from video.media import EncodedClip, encode_clip
+from video.media import EncodedClip
 from video.tokens import point_token
-
-
-@pytest.fixture(scope="module")
-def clip() -> EncodedClip:
-    return encode_clip(frames=60, width=320, height=180, gop=30)
 
 
 @pytest.fixture
 async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
-    config = VideoConfig(host_addresses=LOOPBACK, stats_interval_s=0.5)
-    async with open_runtime(settings_for(tmp_path), video_config=config) as runtime:
+    async with video_runtime(tmp_path, stats_interval_s=0.5) as runtime:
         yield runtime
 
 

@@ -8,7 +8,6 @@ import json
 import os
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,27 +16,12 @@ import httpx
 import pytest
 import redis
 import redis.asyncio as aioredis
-from wallprocess import ROOT, private_redis
+from wallprocess import arun_cli, private_redis, run_cli
 from wallsupport import WALL_2X2, running_wall, screen_client, wait_until
 
 from command_center.credentials import DeviceKind, secret_bytes
 from command_center.messages import TileDataChanged
 from command_center.server.runtime import WallRuntime
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_wall.py"), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-async def acli(*args: str) -> subprocess.CompletedProcess[str]:
-    """The CLI in another process, the event loop (and the server on it) running meanwhile."""
-    return await asyncio.to_thread(cli, *args)
 
 
 @pytest.fixture
@@ -102,7 +86,7 @@ async def test_revoked_agency_token_refused_within_5_s_others_keep_working(
     screen_token = rt.keys.devices.issue("screen", "left-top")
     assert await agency_status(rt, stolen, stolen_token) != 401
     data = ["--data-dir", str(rt.settings.data_dir), "--wall", str(WALL_2X2)]
-    done = await acli("credentials", "revoke", "agency", stolen, *data)
+    done = await arun_cli("credentials", "revoke", "agency", stolen, *data)
     assert done.returncode == 0, done.stderr
     revoked_at = time.monotonic()
 
@@ -118,11 +102,11 @@ async def test_revoked_agency_token_refused_within_5_s_others_keep_working(
     assert entry.target == f"agency:{stolen}" and entry.actor.startswith("cli:")
     assert entry.at > 1e12
     # The explicit command prints no token for it any more, and says why.
-    printed = await acli("agency-tokens", "--agency", stolen, *data)
+    printed = await arun_cli("agency-tokens", "--agency", stolen, *data)
     assert printed.returncode == 0 and printed.stdout == ""
     assert f"agency '{stolen}' is revoked" in printed.stderr
     # A reissue prints a new token that works; the stolen one stays dead.
-    again = await acli("credentials", "reissue", "agency", stolen, *data)
+    again = await arun_cli("credentials", "reissue", "agency", stolen, *data)
     assert again.returncode == 0, again.stderr
     new_token = again.stdout.strip().split("\t")[1].split(":", 1)[1]
 
@@ -138,7 +122,7 @@ async def test_rotated_kind_kills_its_old_tokens_only(rt: WallRuntime) -> None:
     old = rt.keys.devices.issue("agency", agency)
     screen_token = rt.keys.devices.issue("screen", "left-top")
     data = ["--data-dir", str(rt.settings.data_dir), "--wall", str(WALL_2X2)]
-    done = await acli("rotate-keys", "--kind", "agency", *data)
+    done = await arun_cli("rotate-keys", "--kind", "agency", *data)
     assert done.returncode == 0, done.stderr
     lines = dict(line.split("\t") for line in done.stdout.splitlines() if "\t" in line)
     new = lines[agency].split(":", 1)[1]  # printed this once
@@ -149,7 +133,7 @@ async def test_rotated_kind_kills_its_old_tokens_only(rt: WallRuntime) -> None:
     await wait_until(rotated, within=5, interval=0.2, what="old agency tokens refused")
     assert await agency_status(rt, agency, new) != 401
     assert await screen_accepts(rt, "left-top", screen_token)
-    assert new not in (await acli("credentials", "list", *data)).stdout  # never printed again
+    assert new not in (await arun_cli("credentials", "list", *data)).stdout  # never printed again
 
 
 # --- secrets at rest -------------------------------------------------------------------
@@ -162,7 +146,7 @@ async def test_world_readable_key_material_refuses_to_start(tmp_path: Path, name
         pass
     (data / name).touch()  # SQLite removes its -wal at a clean close; a crash leaves it
     (data / name).chmod(0o644)
-    done = await acli(
+    done = await arun_cli(
         "--data-dir", str(data), "--wall", str(WALL_2X2), "--port", "0", "--no-browser"
     )
     assert done.returncode == 1
@@ -268,7 +252,7 @@ def test_private_umask_in_the_cli(tmp_path: Path) -> None:
     # The CLI's own files (the key file, the store) are created 0600 whatever the caller's umask.
     old = os.umask(0o022)
     try:
-        done = cli("bridge-tokens", "--data-dir", str(tmp_path / "data"))
+        done = run_cli("bridge-tokens", "--data-dir", str(tmp_path / "data"))
     finally:
         os.umask(old)
     assert done.returncode == 0, done.stderr

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from wallprocess import ROOT, WallProcess, private_redis
+from wallprocess import WallProcess, arun_cli, private_redis, started_pair
 from wallsupport import WALL_2X2, password_of, running_wall, wait_until
 
 from command_center.auth import Principal, Role, issue_session
@@ -30,18 +29,6 @@ from command_center.store.embedded import FILENAME
 
 # The issue's bound: an ended session stops working everywhere within 5 s.
 REVOKED_WITHIN_S = 5.0
-
-
-async def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """``python run_wall.py …`` as a person runs it."""
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, str(ROOT / "run_wall.py"), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 async def sign_in(base: str, username: str, password: str) -> dict[str, str]:
@@ -74,7 +61,7 @@ class Pair:
         self.bases = [a.url, b.url]
 
     async def users(self, *args: str) -> subprocess.CompletedProcess[str]:
-        result = await cli("users", *args, "--redis", self.redis_url)
+        result = await arun_cli("users", *args, "--redis", self.redis_url)
         assert result.returncode == 0, result.stderr
         return result
 
@@ -96,13 +83,8 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     with private_redis() as url:
         a = WallProcess(data_dir=root / "a", wall_file=WALL_2X2, extra=["--redis", url])
         b = WallProcess(data_dir=root / "b", wall_file=WALL_2X2, extra=["--redis", url])
-        a.start()
-        try:
-            b.start()
+        with started_pair(a, b):
             yield Pair(a, b, url)
-        finally:
-            b.stop()
-            a.stop()
 
 
 @pytest.mark.redis
@@ -309,7 +291,7 @@ async def audited_history(*where: str) -> None:
         ("disable", "a1"),
         ("enable", "a1"),
     ):
-        result = await cli("users", *args, *where)
+        result = await arun_cli("users", *args, *where)
         assert result.returncode == 0, result.stderr
 
 
@@ -326,10 +308,10 @@ async def audited_history(*where: str) -> None:
 async def test_audit_verify_finds_a_tampered_row(tmp_path: Path, how: str, expected: str) -> None:
     where = ("--data-dir", str(tmp_path))
     await audited_history(*where)
-    intact = await cli("audit", "verify", *where)
+    intact = await arun_cli("audit", "verify", *where)
     assert intact.returncode == 0 and "4 row(s): chain intact" in intact.stdout
     await asyncio.to_thread(tamper_sqlite, tmp_path / FILENAME, how)
-    broken = await cli("audit", "verify", *where)
+    broken = await arun_cli("audit", "verify", *where)
     assert broken.returncode == 1
     assert expected in broken.stderr.splitlines()[0], broken.stderr
 
@@ -342,10 +324,10 @@ async def test_audit_verify_finds_a_row_deleted_from_redis(
     with private_redis() as url:
         where = ("--redis", url, "--data-dir", str(tmp_path))
         await audited_history(*where)
-        assert (await cli("audit", "verify", *where)).returncode == 0
+        assert (await arun_cli("audit", "verify", *where)).returncode == 0
         with redis.Redis.from_url(url) as client:
             ids = [entry_id for entry_id, _ in client.xrange("cc:audit")]
             client.xdel("cc:audit", ids[1])
-        broken = await cli("audit", "verify", *where)
+        broken = await arun_cli("audit", "verify", *where)
     assert broken.returncode == 1
     assert "row 2" in broken.stderr.splitlines()[0] and "deleted" in broken.stderr

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from incidentsupport import LANDSLIDE
 
 from command_center.errors import ForbiddenError
 from feeds.incidents import (
@@ -22,17 +23,7 @@ from feeds.loader import load_feeds
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 AGENCIES = load_feeds().agencies
-ROW: dict[str, Any] = {
-    "id": "TKCN-2026-0142",
-    "kind": "landslide",
-    "status": "responding",
-    "occurred_at": "2026-11-27T07:30:00+07:00",
-    "province": "15",
-    "lat": 22.25,
-    "lon": 104.1,
-    "people_deployed": 120,
-    "note": "Sạt lở taluy, 3 người mắc kẹt",
-}
+ROW = LANDSLIDE
 
 
 def row(**changes: Any) -> dict[str, Any]:

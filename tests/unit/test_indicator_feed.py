@@ -15,10 +15,28 @@ from command_center.protocol import LayoutMessage
 from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed, indicator_tiles
 from feeds.loader import load_feeds
+from feeds.observations import Observation
 from feeds.simulator import simulate
 from feeds.tile_kinds import IndicatorParams, RankingParams
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+async def simulated_feed(hub: ScreenHub) -> tuple[IndicatorFeed, list[Observation]]:
+    """A feed of ``hub``'s presets that has taken and pushed the simulator's reports."""
+    feeds = load_feeds()
+    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
+    history = simulate(feeds.catalogue, feeds.agencies, NOW, random.Random(7))
+    feed.accept(history)
+    await feed.flush()
+    return feed, history
+
+
+def newest_national_cpi(history: list[Observation]) -> Observation:
+    return max(
+        (o for o in history if o.indicator == "cpi_yoy" and o.area.code is None),
+        key=lambda o: o.period,
+    )
 
 
 async def test_simulated_reports_fill_every_indicator_tile(hub: ScreenHub) -> None:
@@ -41,15 +59,8 @@ async def test_simulated_reports_fill_every_indicator_tile(hub: ScreenHub) -> No
 
 
 async def test_a_batch_only_recomputes_the_tiles_naming_its_indicator(hub: ScreenHub) -> None:
-    feeds = load_feeds()
-    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
-    history = simulate(feeds.catalogue, feeds.agencies, NOW, random.Random(7))
-    feed.accept(history)
-    await feed.flush()
-    one = max(
-        (o for o in history if o.indicator == "cpi_yoy" and o.area.code is None),
-        key=lambda o: o.period,
-    )
+    feed, history = await simulated_feed(hub)
+    one = newest_national_cpi(history)
     revised = one.model_copy(update={"revision": one.revision + 1, "value": one.value + 0.1})
     feed.accept([revised])
     pushed = await feed.flush()
@@ -74,17 +85,10 @@ def test_one_tile_id_means_one_tile_in_every_preset(hub: ScreenHub) -> None:
 
 async def test_tile_data_is_stamped_with_the_oldest_change_it_shows(hub: ScreenHub) -> None:
     # The screens measure latency from this stamp: "accepted" to "applied".
-    feeds = load_feeds()
-    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
-    history = simulate(feeds.catalogue, feeds.agencies, NOW, random.Random(7))
-    feed.accept(history)
-    await feed.flush()
+    feed, history = await simulated_feed(hub)
     link = RecordingLink(hub.wall.screens[0].id)
     await hub.attach(link, None)
-    cpi = max(
-        (o for o in history if o.indicator == "cpi_yoy" and o.area.code is None),
-        key=lambda o: o.period,
-    )
+    cpi = newest_national_cpi(history)
     first = cpi.model_copy(update={"revision": cpi.revision + 1, "value": cpi.value + 0.1})
     second = first.model_copy(update={"revision": first.revision + 1, "value": 9.9})
     feed.accept([first], accepted_at=1000.0)
