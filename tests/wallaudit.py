@@ -115,6 +115,8 @@ async def _settled(page: Page, preset: str) -> None:
         within=30,
         what=f"the screen to show {preset}",
     )
+    # Fonts first: text measured in a fallback font is placed for the wrong width.
+    await page.evaluate("() => document.fonts.ready.then(() => true)")
     last = -1
 
     async def steady() -> bool:

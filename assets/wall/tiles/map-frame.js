@@ -138,6 +138,29 @@ export function buildGeometry(st) {
   if (st.params.labels !== false) placeLabels(st, provinces);
   st.svgEl.dataset.focus = focus ? focus.props.code : '';
   attachClicks(st);
+  // Labels were measured in whatever font was ready; once the wall's font is in they are
+  // wider, so they are measured and moved off the bezels again.
+  const again = () => { if (st.svgEl.isConnected) replaceOffBezel(st); };
+  document.fonts?.ready.then(again);
+  document.fonts?.addEventListener('loadingdone', again, { once: true });
+}
+
+/** Every label placed by offBezel, measured again without its shift and moved anew. */
+function replaceOffBezel(st) {
+  for (const text of st.svgEl.querySelectorAll('text[data-anchor]')) {
+    const [cx, cy, reach] = text.dataset.anchor.split(' ').map(Number);
+    text.removeAttribute('transform');
+    // Measured with room for a value, as when first placed (placeLabels).
+    const value = text.querySelector('.m-label-value');
+    const shown = value?.textContent ?? '';
+    if (value && shown.length < VALUE_ROOM.length) value.textContent = VALUE_ROOM;
+    const placed = offBezel(text, st.parts, cx, cy, reach);
+    if (value) value.textContent = shown;
+    if (!placed) {
+      st.labels.delete(text.dataset.code);
+      text.remove();
+    }
+  }
 }
 
 function drawArchipelagos(group, arch, proj, st) {
@@ -167,6 +190,8 @@ export function fontSize(st) {
   return Math.max(11, st.minText, Math.min(30, st.h / 48, st.w / 30));
 }
 
+const VALUE_ROOM = '0000,0 · 00 ngày';
+
 function placeLabels(st, provinces) {
   const fs = fontSize(st);
   for (const f of provinces.features) {
@@ -185,7 +210,7 @@ function placeLabels(st, provinces) {
     let v = null;
     if (lines === 2) {
       v = svg('tspan', { x: spot.x, dy: fs * 1.1, class: 'm-label-value' }, t);
-      v.textContent = '0000,0 · 00 ngày'; // room for the value while the label is placed
+      v.textContent = VALUE_ROOM; // room for the value while the label is placed
     }
     // A label on a bezel moves into the screen its anchor is on, if it stays on its
     // province (or is always named); otherwise it goes.
@@ -199,6 +224,7 @@ function placeLabels(st, provinces) {
 
 /** Move an SVG text into the screen holding (cx, cy) (its measured box); false if it cannot. */
 function offBezel(text, parts, cx, cy, reach) {
+  text.dataset.anchor = `${cx} ${cy} ${reach}`;
   const b = text.getBBox();
   if (!b.width) return true; // not rendered (a hidden preview): nothing to measure
   const shift = shiftIntoPart(parts, { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height }, cx, cy, reach);
