@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import httpx
 from playwright.async_api import BrowserContext, Page
 from wallprocess import ROOT, WallProcess
 
@@ -16,6 +18,21 @@ from layouts.loader import load_presets, load_wall
 
 # The console's video roster, drawn once the console has its room's state.
 ROSTER = ".video-roster table.roster"
+
+
+def quiet_wall(data_dir: Path, wall_file: Path) -> WallProcess:
+    """A started wall server with no simulator: its screens show only what the test reports."""
+    return WallProcess(data_dir=data_dir, wall_file=wall_file, extra=["--no-simulator"]).start()
+
+
+async def switch_to(wall: WallProcess, preset: str) -> None:
+    """Switch ``wall`` to ``preset`` as its duty officer, through the API."""
+    name, password = wall.users["duty_officer"]
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
+        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = await client.post("/api/v1/switch", json={"preset": preset}, headers=auth)
+        assert r.status_code == 202, r.text
 
 
 async def sign_in(

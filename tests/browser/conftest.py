@@ -11,9 +11,11 @@ import pytest
 
 # The network-namespace harness of the WebRTC tests (tests/netns.py).
 from netns import NetNamespace, fake_camera, netns, netns_browser, netns_wall  # noqa: F401
+from pagesupport import quiet_wall
 from playwright.async_api import BrowserContext, async_playwright
 from videosupport import PRESET, StartVideoWall, video_wall_process
 from wallprocess import CHROMIUM_ARGS, WallProcess
+from wallsupport import WALL_2X2
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -35,6 +37,14 @@ async def browser() -> AsyncIterator[BrowserContext]:
             )
             yield context
             await context.close()
+
+
+@pytest.fixture
+def wall(tmp_path: Path) -> Iterator[WallProcess]:
+    """The 2 × 2 test wall with no simulator: the screens show only what the test reports."""
+    process = quiet_wall(tmp_path / "data", WALL_2X2)
+    yield process
+    process.stop()
 
 
 @pytest.fixture

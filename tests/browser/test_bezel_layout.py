@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pagesupport import quiet_wall, switch_to
 from playwright.async_api import BrowserContext, Page
 from wallprocess import WallProcess
 
@@ -17,21 +18,10 @@ from layouts import DEFAULT_WALL_FILE
 
 @pytest.fixture
 def wall(tmp_path: Path) -> Iterator[WallProcess]:
-    # No simulator: no incidents, no bridge point ever connected.
-    process = WallProcess(
-        data_dir=tmp_path / "data", wall_file=DEFAULT_WALL_FILE, extra=["--no-simulator"]
-    ).start()
+    """The room's wall with no simulator: no incidents, no bridge point ever connected."""
+    process = quiet_wall(tmp_path / "data", DEFAULT_WALL_FILE)
     yield process
     process.stop()
-
-
-async def switch_to(wall: WallProcess, preset: str) -> None:
-    name, password = wall.users["duty_officer"]
-    async with httpx.AsyncClient(base_url=wall.url) as client:
-        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
-        auth = {"Authorization": f"Bearer {r.json()['token']}"}
-        r = await client.post("/api/v1/switch", json={"preset": preset}, headers=auth)
-        assert r.status_code == 202, r.text
 
 
 async def kiosk(browser: BrowserContext, wall: WallProcess, screen_id: str) -> Page:

@@ -3,29 +3,16 @@ number format, its status, how old it is, and no late mark once the due report i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import httpx
-import pytest
 from pagesupport import agency_credential
 from playwright.async_api import BrowserContext
 from wallprocess import WallProcess
-from wallsupport import WALL_2X2
 
 from feeds.loader import load_feeds
 from feeds.periods import TIME_ZONE, last_due_period
-
-
-@pytest.fixture
-def wall(tmp_path: Path) -> Iterator[WallProcess]:
-    # No simulator: the only report on the wall is the one this test posts.
-    process = WallProcess(
-        data_dir=tmp_path / "data", wall_file=WALL_2X2, extra=["--no-simulator"]
-    ).start()
-    yield process
-    process.stop()
 
 
 async def test_a_posted_observation_appears_on_the_screen(

@@ -4,40 +4,18 @@ zooming the wall's map to that province and pointing the whole-country indicator
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import httpx
-import pytest
-from pagesupport import agency_credential, sign_in
+from pagesupport import agency_credential, sign_in, switch_to
 from playwright.async_api import BrowserContext, Page
 from wallprocess import WallProcess
-from wallsupport import WALL_2X2
 
 from feeds.loader import load_feeds
 from feeds.periods import TIME_ZONE, last_due_period
 
 DISBURSEMENT = "public_investment_disbursement"
-
-
-@pytest.fixture
-def wall(tmp_path: Path) -> Iterator[WallProcess]:
-    # No simulator: the map shows only what this test reports.
-    process = WallProcess(
-        data_dir=tmp_path / "data", wall_file=WALL_2X2, extra=["--no-simulator"]
-    ).start()
-    yield process
-    process.stop()
-
-
-async def switch_to(wall: WallProcess, preset: str) -> None:
-    name, password = wall.users["duty_officer"]
-    async with httpx.AsyncClient(base_url=wall.url) as client:
-        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
-        auth = {"Authorization": f"Bearer {r.json()['token']}"}
-        r = await client.post("/api/v1/switch", json={"preset": preset}, headers=auth)
-        assert r.status_code == 202, r.text
 
 
 async def screen(browser: BrowserContext, wall: WallProcess, screen_id: str) -> Page:

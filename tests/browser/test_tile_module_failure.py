@@ -8,24 +8,13 @@ shows the load-error band instead of a blank kiosk.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.async_api import BrowserContext, Page, Route
 from wallprocess import WallProcess
-from wallsupport import WALL_2X2, wait_until
+from wallsupport import wait_until
 
 BROKEN_JS = "export const broken = ;\n"
-
-
-@pytest.fixture
-def wall(tmp_path: Path) -> Iterator[WallProcess]:
-    process = WallProcess(
-        data_dir=tmp_path / "data", wall_file=WALL_2X2, extra=["--no-simulator"]
-    ).start()
-    yield process
-    process.stop()
 
 
 async def _serve_broken(page: Page, path: str) -> None:
