@@ -3,9 +3,9 @@
 legibility rule, cut by a screen edge, drawn over other text) and one stitched picture of
 the whole wall per preset in ``test-artifacts/``.
 
-``wall_audit_baseline.json`` holds what each preset still has (issue 13: two tile lines
-across a bezel, in the ranking tile of map-national and the reporting-status tile of
-area-view), and no change may add to it; every other preset is held to zero.
+``wall_audit_baseline.json`` holds what each preset still has (issue 13: the
+reporting-status tile's summary line across a bezel on area-view), and no change may add to
+it; every other preset is held to zero.
 """
 
 from __future__ import annotations

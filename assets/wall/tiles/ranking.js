@@ -4,6 +4,7 @@
 // Data: feeds.tile_data.ranking_data. Params: show = both | best | worst.
 
 import { drawLate as drawLateMark, setText } from '../../common/dom.js';
+import { keepOffBezel } from '../offbezel.js';
 import { registerTile } from '../tiles.js';
 import { bilingual } from '../format.js';
 import { ensureStyles, num } from './indicator-common.js';
@@ -71,6 +72,8 @@ function draw(el, data, params, ctx) {
     parts.push(`${lang === 'en' ? 'nation' : 'cả nước'} ${num(data.national, data.decimals)}`);
   }
   setText(sub, parts.join(' · '));
+  // A ranking across two screens: the line's words start again past the bezel.
+  keepOffBezel(sub, ctx.parts);
   const show = params.show || 'both';
   const count = Number(params.count) || 5;
   const all = [...(data.best || []), ...(data.worst || [])];
