@@ -68,7 +68,9 @@ def replica_of(primary: RedisServer, folder: Path) -> Iterator[None]:
 async def test_nothing_is_acknowledged_until_a_replica_holds_it(tmp_path: Path) -> None:
     primary = RedisServer().start()
     try:
-        url = f"{primary.url}?replicas=1&wait_ms=100"
+        # Long enough that a loaded machine's replica still answers in time: without one,
+        # each write waits this long before its 503.
+        url = f"{primary.url}?replicas=1&wait_ms=2000"
         async with (
             running_wall(tmp_path, redis_url=url) as rt,
             httpx.AsyncClient(base_url=rt.url, timeout=30) as client,
