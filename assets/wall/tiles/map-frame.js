@@ -139,10 +139,10 @@ export function buildGeometry(st) {
   st.svgEl.dataset.focus = focus ? focus.props.code : '';
   attachClicks(st);
   // Labels were measured in whatever font was ready; once the wall's font is in they are
-  // wider, so they are measured and moved off the bezels again.
-  const again = () => { if (st.svgEl.isConnected) replaceOffBezel(st); };
-  document.fonts?.ready.then(again);
-  document.fonts?.addEventListener('loadingdone', again, { once: true });
+  // wider, so they are measured and moved off the bezels again. (A promise, not a fonts
+  // listener: a listener per redraw that never fires would keep every old map alive.)
+  const drawn = st.svgEl;
+  document.fonts?.ready.then(() => { if (drawn.isConnected && st.svgEl === drawn) replaceOffBezel(st); });
 }
 
 /** Every label placed by offBezel, measured again without its shift and moved anew. */
