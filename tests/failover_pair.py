@@ -123,6 +123,17 @@ def running_pair(folder: Path, redis: RedisServer) -> Iterator[Pair]:
         yield Pair(a, b, b_metrics=f"http://127.0.0.1:{metrics_port}/metrics")
 
 
+@contextlib.contextmanager
+def pair_on_own_redis(folder: Path) -> Iterator[Pair]:
+    """``running_pair`` on a Redis server of its own, stopped after the pair."""
+    redis = RedisServer().start()
+    try:
+        with running_pair(folder, redis) as servers:
+            yield servers
+    finally:
+        redis.stop()
+
+
 @contextlib.asynccontextmanager
 async def kiosks(pair: Pair, within: float = 60.0) -> AsyncIterator[Browser]:
     """The four kiosk pages, each in its own context (kiosks are separate machines), opened

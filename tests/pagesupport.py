@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 from playwright.async_api import BrowserContext, Page
@@ -18,11 +17,6 @@ from layouts.loader import load_presets, load_wall
 
 # The console's video roster, drawn once the console has its room's state.
 ROSTER = ".video-roster table.roster"
-
-
-def quiet_wall(data_dir: Path, wall_file: Path) -> WallProcess:
-    """A started wall server with no simulator: its screens show only what the test reports."""
-    return WallProcess(data_dir=data_dir, wall_file=wall_file, extra=["--no-simulator"]).start()
 
 
 async def switch_to(wall: WallProcess, preset: str) -> None:

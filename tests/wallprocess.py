@@ -208,6 +208,13 @@ def port_answers(port: int, within: float) -> bool:
     return False
 
 
+def quiet_wall(data_dir: Path, wall_file: Path, *extra: str) -> WallProcess:
+    """A started wall server with no simulator: its screens show only what the test reports."""
+    return WallProcess(
+        data_dir=data_dir, wall_file=wall_file, extra=["--no-simulator", *extra]
+    ).start()
+
+
 @contextlib.contextmanager
 def started_pair(a: WallProcess, b: WallProcess) -> Iterator[None]:
     """Start ``a``, then ``b`` (the first makes the keys and accounts); stop ``b`` first."""

@@ -11,10 +11,9 @@ import pytest
 
 # The network-namespace harness of the WebRTC tests (tests/netns.py).
 from netns import NetNamespace, fake_camera, netns, netns_browser, netns_wall  # noqa: F401
-from pagesupport import quiet_wall
 from playwright.async_api import BrowserContext, async_playwright
 from videosupport import PRESET, StartVideoWall, video_wall_process
-from wallprocess import CHROMIUM_ARGS, WallProcess
+from wallprocess import CHROMIUM_ARGS, WallProcess, quiet_wall
 from wallsupport import WALL_2X2
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pagesupport import quiet_wall, switch_to
+from pagesupport import switch_to
 from playwright.async_api import BrowserContext, Page
-from wallprocess import WallProcess
+from wallprocess import WallProcess, quiet_wall
 
 from layouts import DEFAULT_WALL_FILE
 

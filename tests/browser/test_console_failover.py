@@ -10,21 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from failover_pair import Pair, running_pair
+from failover_pair import Pair, pair_on_own_redis
 from playwright.async_api import BrowserContext
-from wallprocess import RedisServer
 
 pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[Pair]:
-    redis = RedisServer().start()
-    try:
-        with running_pair(tmp_path, redis) as servers:
-            yield servers
-    finally:
-        redis.stop()
+    with pair_on_own_redis(tmp_path) as servers:
+        yield servers
 
 
 async def test_a_console_whose_server_is_killed_opens_on_the_next_signed_in(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import BrowserContext, Page
-from wallprocess import RedisServer, WallProcess
+from wallprocess import RedisServer, WallProcess, quiet_wall
 from wallsupport import WALL_2X2, wait_until
 
 pytestmark = pytest.mark.redis
@@ -28,11 +28,7 @@ WATCH_BANNER = """(banner) => {
 
 @pytest.fixture
 def wall(tmp_path: Path, redis_server: RedisServer) -> Iterator[WallProcess]:
-    process = WallProcess(
-        data_dir=tmp_path / "wall",
-        wall_file=WALL_2X2,
-        extra=["--redis", redis_server.url, "--no-simulator"],
-    ).start()
+    process = quiet_wall(tmp_path / "wall", WALL_2X2, "--redis", redis_server.url)
     try:
         yield process
     finally:

@@ -23,7 +23,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 import websockets
-from wallprocess import RedisServer, WallProcess
+from wallprocess import RedisServer, WallProcess, quiet_wall
 from wallsupport import WALL_2X2, ScreenClient, wait_until
 
 from command_center.bus import DEFAULT_CHANNEL
@@ -47,11 +47,7 @@ def redis_server() -> Iterator[RedisServer]:
 
 @pytest.fixture
 def wall(tmp_path: Path, redis_server: RedisServer) -> Iterator[WallProcess]:
-    process = WallProcess(
-        data_dir=tmp_path / "wall",
-        wall_file=WALL_2X2,
-        extra=["--redis", redis_server.url, "--no-simulator"],
-    ).start()
+    process = quiet_wall(tmp_path / "wall", WALL_2X2, "--redis", redis_server.url)
     try:
         yield process
     finally:

@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from failover_pair import Pair, kiosks, running_pair, screen_state, time_until_shown
-from wallprocess import RedisServer
+from failover_pair import Pair, kiosks, pair_on_own_redis, screen_state, time_until_shown
 from wallsupport import metric
 
 pytestmark = [pytest.mark.redis, pytest.mark.browser]
@@ -27,12 +26,8 @@ pytestmark = [pytest.mark.redis, pytest.mark.browser]
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[Pair]:
-    redis = RedisServer().start()
-    try:
-        with running_pair(tmp_path, redis) as servers:
-            yield servers
-    finally:
-        redis.stop()
+    with pair_on_own_redis(tmp_path) as servers:
+        yield servers
 
 
 async def test_after_kill_9_of_their_server_the_kiosks_move_to_the_next_and_come_back(

@@ -71,9 +71,14 @@ function draw(el, data, params, ctx) {
   if (data.national !== null && data.national !== undefined) {
     parts.push(`${lang === 'en' ? 'nation' : 'cả nước'} ${num(data.national, data.decimals)}`);
   }
-  setText(sub, parts.join(' · '));
-  // A ranking across two screens: the line's words start again past the bezel.
-  keepOffBezel(sub, ctx.parts);
+  const line = parts.join(' · ');
+  // A ranking across two screens: the line's words start again past the bezel (measured
+  // only when the line changed, not at every update).
+  if (sub.textContent !== line) {
+    setText(sub, line);
+    keepOffBezel(sub, ctx.parts);
+    document.fonts?.ready.then(() => keepOffBezel(sub, ctx.parts)); // again in the wall's font
+  }
   const show = params.show || 'both';
   const count = Number(params.count) || 5;
   const all = [...(data.best || []), ...(data.worst || [])];
