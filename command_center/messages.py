@@ -123,6 +123,20 @@ class VideoControlChanged(BusMessage):
     ts: float
 
 
+class AlertChanged(BusMessage):
+    """An alert was raised, cleared, came back, ended, acknowledged or snoozed, or the wall
+    was locked or unlocked (``alert`` "" then). The alerts themselves are in the control
+    store: consoles re-read them, the evaluator wakes. ``ts``: when (ms)."""
+
+    type: Literal["alert_changed"] = "alert_changed"
+    alert: str
+    rule: str
+    what: Literal[
+        "raised", "cleared", "returned", "ended", "acknowledged", "snoozed", "locked", "unlocked"
+    ]
+    ts: float
+
+
 _Union = (
     TileDataChanged
     | LayoutSwitched
@@ -133,6 +147,7 @@ _Union = (
     | IncidentsAccepted
     | MapFocusChanged
     | VideoControlChanged
+    | AlertChanged
 )
 AnyBusMessage = Annotated[_Union, Field(discriminator="type")]
 BUS_MESSAGE: TypeAdapter[_Union] = TypeAdapter(AnyBusMessage)
@@ -146,4 +161,5 @@ BUS_MESSAGES: tuple[type[BusMessage], ...] = (
     IncidentsAccepted,
     MapFocusChanged,
     VideoControlChanged,
+    AlertChanged,
 )

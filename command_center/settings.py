@@ -37,6 +37,11 @@ class Settings:
     watches: tuple[tuple[str, Path], ...] = ()
     # STUN/TURN servers as URLs (video/ice.py); none: host candidates only, never a public one.
     ice_servers: tuple[str, ...] = ()
+    # Alert rules (layouts/alert_rules.py): this file, or with ``wall_alerts`` the wall's own
+    # (layouts/alerts/<wall id>.yaml, as run_wall.py does unless --no-alerts); a Settings
+    # made in code (the tests) has none unless given.
+    alert_rules: Path | None = None
+    wall_alerts: bool = False
     # Resolved search-and-rescue incidents are deleted this long after they were resolved.
     incident_retention_days: float = 365.0
     poll_interval_s: float = 60.0

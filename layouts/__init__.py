@@ -14,6 +14,14 @@ DEFAULT_WALL_FILE = WALLS_DIR / "default.yaml"
 PRESETS_DIR = LAYOUTS_DIR / "presets"
 
 
+ALERTS_DIR = LAYOUTS_DIR / "alerts"
+
+
+def alert_rules_for(wall_id: str) -> Path:
+    """A wall's alert rules sit beside its presets, one file per wall (it may not exist)."""
+    return ALERTS_DIR / f"{wall_id}.yaml"
+
+
 def presets_dir_for(wall_id: str) -> Path:
     """Presets are drawn for one wall's grid: each wall has its own folder of them."""
     return PRESETS_DIR / wall_id

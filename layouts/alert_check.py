@@ -6,10 +6,13 @@ from __future__ import annotations
 import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from command_center.spec_problems import ProblemLog, did_you_mean
 from command_center.yaml_lines import KeyPath
-from layouts.alert_rules import AlertRule, AlertRulesFile, Trigger
+from layouts.alert_rules import MAX_RULES, Actions, AlertRule, AlertRulesFile, Trigger
 from layouts.model import PresetSpec
 
 PLACEHOLDERS = frozenset(
@@ -33,31 +36,58 @@ class KnownNames:
 
 
 def check_alert_rules(data: object, known: KnownNames, log: ProblemLog) -> AlertRulesFile | None:
-    """Validate a parsed rules file; log every problem, None if there is any."""
+    """Validate a parsed rules file; log every problem, None if there is any.
+
+    One pass: each rule is validated on its own, and the parts of a rule that are sound
+    (its triggers, its actions) have their names checked even when another part is not."""
     before = len(log.problems)
-    if data is None:
-        data = {}
-    rules_file = log.validate(AlertRulesFile, data)
-    if rules_file is None:
+    top = log.validate(_RulesList, {} if data is None else data)
+    if top is None:
         return None
+    rules: list[AlertRule] = []
     seen: dict[str, int] = {}
-    for i, rule in enumerate(rules_file.rules):
+    for i, raw in enumerate(top.rules):
         at: KeyPath = ("rules", i)
+        rule = log.validate(AlertRule, raw, at)
+        if rule is None:
+            _check_sound_parts(raw, at, known)(log)
+            continue
+        rules.append(rule)
         if rule.id in seen:
             log.add((*at, "id"), f"rule id '{rule.id}' is already used by rules[{seen[rule.id]}]")
         seen.setdefault(rule.id, i)
         for j, trigger in enumerate(rule.when):
             _check_trigger(trigger, (*at, "when", j), known, log)
-        _check_actions(rule, at, known, log)
-        if rule.revert is not None and (rule.revert.on == "timeout") != (
-            rule.revert.after_s is not None
-        ):
-            log.add(
-                (*at, "revert"),
-                "'after' goes with 'on: timeout' and only with it",
-                "write revert: {on: timeout, after: 10m}",
-            )
-    return rules_file if len(log.problems) == before else None
+        _check_actions(rule.do, rule.when, at, known, log)
+    if len(log.problems) > before:
+        return None
+    return AlertRulesFile(rules=tuple(rules))
+
+
+class _RulesList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[dict[str, Any]] = Field(default=[], max_length=MAX_RULES)
+
+
+def _check_sound_parts(raw: dict[str, Any], at: KeyPath, known: KnownNames) -> Any:
+    """The name checks of a broken rule's sound triggers and actions (their own structural
+    problems were logged with the rule)."""
+    quiet = ProblemLog("")
+    triggers = [
+        (j, t)
+        for j, item in enumerate(raw.get("when") or [])
+        if (t := quiet.validate(Trigger, item)) is not None
+    ]
+    actions = quiet.validate(Actions, raw.get("do") or {})
+
+    def check(log: ProblemLog) -> None:
+        for j, trigger in triggers:
+            _check_trigger(trigger, (*at, "when", j), known, log)
+        if actions is not None:
+            _check_actions(actions, tuple(t for _, t in triggers), at, known, log)
+
+    return check
 
 
 def _name(
@@ -105,8 +135,9 @@ def _check_trigger(trigger: Trigger, at: KeyPath, known: KnownNames, log: Proble
         _name(log, (*path, "agency"), "agency", body.agency, known.agencies)
 
 
-def _check_actions(rule: AlertRule, at: KeyPath, known: KnownNames, log: ProblemLog) -> None:
-    do = rule.do
+def _check_actions(
+    do: Actions, when: tuple[Trigger, ...], at: KeyPath, known: KnownNames, log: ProblemLog
+) -> None:
     path = (*at, "do")
     if do.switch is not None:
         _name(log, (*path, "switch", "preset"), "preset", do.switch.preset, known.presets)
@@ -132,7 +163,7 @@ def _check_actions(rule: AlertRule, at: KeyPath, known: KnownNames, log: Problem
         _name(log, (*path, "pin", "tile"), "video tile", do.pin.tile, tiles)
     if do.focus == "province" and not any(
         t.incident is not None or (t.indicator is not None and t.indicator.area == "any_province")
-        for t in rule.when
+        for t in when
     ):
         log.add((*path, "focus"), "no trigger of this rule names a province to focus on")
 

@@ -65,7 +65,7 @@ def plan(
         PlannedBanner(
             id=f"alert:{record.id}",
             text_vi=render(rule.do.banner.vi, record.values),
-            text_en=render(rule.do.banner.en, record.values),
+            text_en=render(rule.do.banner.en, record.values, "en"),
             severity=rule.do.banner.severity,
             zone=rule.do.banner.zone or (rule.do.switch.zone if rule.do.switch else None),
             shows=record.shows if rule.do.banner.show_on == "showing" else None,

@@ -18,7 +18,7 @@ while it holds the wall; its revert says when the wall goes back::
           banner: {vi: "… {province} …", en: "…", severity: critical}
           pin: {tile: video-main}                # the trigger's bridge point on a tile
           chime: true
-        revert: {on: clear_and_acknowledge}      # clear | acknowledge | timeout (after: 10m)
+        revert: clear_and_acknowledge      # clear | acknowledge | {timeout: 10m}
 
 Without ``revert`` a rule of priority 1 or 2 reverts on clear, priority 3 only when it has
 cleared and a person acknowledged it.
@@ -170,14 +170,15 @@ class Actions(_Frozen):
 RevertOn = Literal["clear", "acknowledge", "clear_and_acknowledge", "timeout"]
 
 
-class Revert(_Frozen):
-    on: RevertOn
-    after_s: Duration | None = Field(default=None, alias="after")
+class TimeoutRevert(_Frozen):
+    """``revert: {timeout: 10m}``: the wall goes back this long after the alert was raised."""
 
-    @field_validator("after_s", mode="before")
+    timeout_s: Duration = Field(alias="timeout")
+
+    @field_validator("timeout_s", mode="before")
     @classmethod
-    def _after(cls, value: object) -> float | None:
-        return None if value is None else seconds(value)
+    def _duration(cls, value: object) -> float:
+        return seconds(value)
 
 
 class AlertRule(_Frozen):
@@ -188,7 +189,8 @@ class AlertRule(_Frozen):
     cooldown_s: Duration = Field(default=0.0, alias="cooldown")
     when: tuple[Trigger, ...] = Field(min_length=1, max_length=20)
     do: Actions = Actions()
-    revert: Revert | None = None
+    # clear | acknowledge | clear_and_acknowledge | {timeout: 10m}; None: by priority.
+    revert: Literal["clear", "acknowledge", "clear_and_acknowledge"] | TimeoutRevert | None = None
 
     @field_validator("for_s", "cooldown_s", mode="before")
     @classmethod
@@ -197,9 +199,15 @@ class AlertRule(_Frozen):
 
     @property
     def reverts_on(self) -> RevertOn:
+        if isinstance(self.revert, TimeoutRevert):
+            return "timeout"
         if self.revert is not None:
-            return self.revert.on
+            return self.revert
         return "clear_and_acknowledge" if self.priority >= 3 else "clear"
+
+    @property
+    def timeout_s(self) -> float | None:
+        return self.revert.timeout_s if isinstance(self.revert, TimeoutRevert) else None
 
 
 class AlertRulesFile(_Frozen):

@@ -89,8 +89,7 @@ def holds(record: AlertRecord, rule: AlertRule, now: float) -> bool:
         case "clear_and_acknowledge":
             return not (cleared and acked)
         case "timeout":
-            assert rule.revert is not None and rule.revert.after_s is not None
-            return now < record.raised_at + rule.revert.after_s * 1000.0
+            return now < record.raised_at + (rule.timeout_s or 0.0) * 1000.0
     return False  # pragma: no cover - every case above returns
 
 
@@ -174,8 +173,11 @@ def _trimmed(records: dict[str, AlertRecord]) -> dict[str, AlertRecord]:
     return records
 
 
-def render(text: str, values: Mapping[str, str]) -> str:
-    """A banner's text with the trigger's values; a value the trigger lacks shows as "—"."""
+def render(text: str, values: Mapping[str, str], lang: Literal["vi", "en"] = "vi") -> str:
+    """A banner's text with the trigger's values (in English the ``<name>_en`` ones where
+    the trigger gives them); a value the trigger lacks shows as "—"."""
+    if lang == "en":
+        values = {k: values.get(f"{k}_en", v) for k, v in values.items()}
     return text.format_map(_Defaulting(values))
 
 

@@ -71,6 +71,18 @@ def parser() -> argparse.ArgumentParser:
             help="simulated time runs this many times faster",
         )
         p.add_argument(
+            "--alerts",
+            dest="alert_rules",
+            type=Path,
+            default=None,
+            help="alert rules file (default: the wall's own, layouts/alerts/<wall id>.yaml)",
+        )
+        p.add_argument(
+            "--no-alerts",
+            action="store_true",
+            help="no alert rules: only the duty officer switches the wall",
+        )
+        p.add_argument(
             "--incident-retention-days",
             type=float,
             default=365.0,

@@ -43,6 +43,8 @@ def run_server(args: argparse.Namespace) -> int:
         polls=tuple(args.polls),
         watches=tuple((agency, Path(folder)) for agency, folder in args.watches),
         incident_retention_days=args.incident_retention_days,
+        alert_rules=None if args.no_alerts else args.alert_rules,
+        wall_alerts=not args.no_alerts,
         keys_file=args.keys_file,
         session_idle_min=args.session_idle_min,
         trusted_proxies=tuple(args.trusted_proxies),

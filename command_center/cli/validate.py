@@ -23,7 +23,7 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
     from command_center.errors import SpecError
     from command_center.server.composition import build_registry, check_references
     from feeds.loader import check_feeds_files
-    from layouts import DEFAULT_WALL_FILE, WALLS_DIR, presets_dir_for
+    from layouts import DEFAULT_WALL_FILE, WALLS_DIR, alert_rules_for, presets_dir_for
     from layouts.bezel_check import bezel_warnings
     from layouts.loader import load_wall
     from video.registry import check_bridge_points_file
@@ -42,11 +42,19 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
         except SpecError as exc:
             problems += exc.problems
             continue
-        targets = files or [path, presets_dir_for(wall.id)]
+        rules_files = [f for f in files if f.parent.name == "alerts"]
+        targets = [f for f in files if f not in rules_files] or [path, presets_dir_for(wall.id)]
+        if not files:
+            rules_files = [alert_rules_for(wall.id)]
         found, presets = _check_each(targets, path, wall, registry)
+        if files and not [f for f in files if f not in rules_files]:
+            found, presets = _check_each([presets_dir_for(wall.id)], path, wall, registry)
+            found = []  # only the rules were named: their presets are context, not targets
         problems += found
         if presets and feeds is not None:
             problems += check_references(presets, feeds)
+        if feeds is not None:
+            problems += _check_rules(rules_files, wall, presets, feeds)
         warnings += [w for p in presets.values() for w in bezel_warnings(wall, p)]
     # A problem found through two walls (the same preset file named) is said once.
     problems = list(dict.fromkeys(problems))
@@ -61,6 +69,23 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
         file=sys.stderr,
     )
     return 1 if problems else 0
+
+
+def _check_rules(
+    paths: list[Path], wall: WallSpec, presets: dict[str, PresetSpec], feeds: FeedsSpec
+) -> list[SpecProblem]:
+    """Each alert rules file against the wall, its presets and the names feeds and video
+    know (a wall without a rules file has no alerts: nothing to check)."""
+    from command_center.server.alerts_runtime import known_names
+    from layouts.alert_loader import check_alert_rules_file
+    from video.registry import load_bridge_points
+
+    known = known_names(wall, presets, feeds, load_bridge_points().ids)
+    problems: list[SpecProblem] = []
+    for path in paths:
+        if path.exists():
+            problems += check_alert_rules_file(path, known)[0]
+    return problems
 
 
 def _feeds() -> FeedsSpec | None:

@@ -59,6 +59,19 @@ __all__ = ["ScreenHub", "ScreenLink", "ScreenStatus"]
 log = logging.getLogger(__name__)
 
 
+def indicators_in(value: object) -> set[str]:
+    """Indicator codes a tile's parameters name (``indicator``, or inside lists of items)."""
+    if isinstance(value, dict):
+        found = {value["indicator"]} if isinstance(value.get("indicator"), str) else set()
+        for key, item in value.items():
+            if key != "indicator":
+                found |= indicators_in(item)
+        return found
+    if isinstance(value, list):
+        return set().union(*(indicators_in(item) for item in value)) if value else set()
+    return set()
+
+
 class ScreenHub:
     """Owns the wall's live state in this process. Created and closed by ``WallRuntime``."""
 
@@ -238,7 +251,33 @@ class ScreenHub:
         """Screens connected to this process, or to another one that said so lately."""
         return self._presence.screens_online()
 
+    def screens_known(self) -> frozenset[str]:
+        """Screens seen at least once (a screen never plugged in is not "offline")."""
+        return frozenset(s for s, status in self.status.items() if status.last_seen is not None)
+
     # ---- layouts ------------------------------------------------------------------------
+
+    @property
+    def preset_shown(self) -> tuple[str | None, int]:
+        """The preset on the wall and the state's version (alerts tell a switch of theirs
+        from an officer's by it)."""
+        return self.state.preset, self.state.version
+
+    def screens_showing(self, shows: tuple[str, ...]) -> tuple[str, ...]:
+        """Screens whose current layout has a tile for one of ``shows``: "indicator:<code>"
+        (a tile naming that indicator) or "point:<id>" (a video tile of that point)."""
+        assert self.state.preset is not None
+        wanted = set(shows)
+        found = []
+        for screen_id, views in self._views[self.state.preset].items():
+            for view in views:
+                names = {f"indicator:{code}" for code in indicators_in(view.params)}
+                if view.kind == "video" and isinstance(view.params.get("point"), str):
+                    names.add(f"point:{view.params['point']}")
+                if names & wanted:
+                    found.append(screen_id)
+                    break
+        return tuple(found)
 
     def _build_views(self, preset: PresetSpec) -> dict[str, list[TileView]]:
         views: dict[str, list[TileView]] = {}

@@ -19,6 +19,7 @@ from tornado.web import GZipContentEncoding
 
 from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
+from command_center.control_store import open_control_store
 from command_center.private_files import (
     check_key_material,
     key_material,
@@ -27,6 +28,9 @@ from command_center.private_files import (
 )
 from command_center.server import api, observations_api
 from command_center.server.access_log import log_request
+from command_center.server.alerts import WallAlerts
+from command_center.server.alerts_api import alert_routes
+from command_center.server.alerts_runtime import load_rules, run_alerts
 from command_center.server.assets_route import AssetsHandler
 from command_center.server.body_limit import server_limits
 from command_center.server.bridge_page import bridge_page_routes
@@ -117,6 +121,7 @@ class WallRuntime:
     # Prometheus registry and the port of --metrics-bind (None when off).
     metrics: WallMetrics | None = None
     metrics_port: int | None = None
+    alerts: WallAlerts | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -139,6 +144,9 @@ async def open_runtime(
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
     feeds = load_feeds()
+    points = load_bridge_points()
+    # A bad rules file stops the start, every problem named, before anything listens.
+    rules = load_rules(settings, wall, presets, feeds, points.ids)
     private_umask()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     key_file = key_file_path(settings.data_dir, settings.keys_file)
@@ -148,6 +156,7 @@ async def open_runtime(
         open_store(settings.data_dir, settings.redis_url) as store,
         open_observation_store(settings.data_dir, settings.redis_url) as observations,
         open_incident_store(settings.data_dir, settings.redis_url) as incidents,
+        open_control_store(settings.data_dir, settings.redis_url) as control,
         open_login_limiter(store, settings.data_dir) as limiter,
     ):
         keys = await load_keys(store, key_file)
@@ -191,7 +200,7 @@ async def open_runtime(
                     open_video_state(settings.redis_url) as video_state,
                     # The video room closes (every peer connection) before the bus.
                     open_video_room(
-                        load_bridge_points(),
+                        points,
                         bus,
                         video_config
                         or VideoConfig(
@@ -202,6 +211,18 @@ async def open_runtime(
                         node,
                         video_clock,
                     ) as video,
+                    run_alerts(
+                        rules,
+                        feeds,
+                        presets,
+                        control,
+                        store,
+                        bus,
+                        hub,
+                        incidents,
+                        observations,
+                        None,
+                    ) as alerts,
                     watch_health(
                         _health_monitor(settings, store, hub, loop_lag, video),
                         hub.set_server_state,
@@ -216,6 +237,7 @@ async def open_runtime(
                         "counters": metrics.ingest,
                     }
                     extra = map_routes(feeds, store, incidents, bus, keys, maps)
+                    extra += alert_routes(alerts, keys)
                     screen_ids = frozenset(s.id for s in wall.screens)
                     servers = settings.servers or (own_url(settings, port),)
                     extra += video_routes(
@@ -260,6 +282,7 @@ async def open_runtime(
                                 gate,
                                 metrics,
                                 metrics_port,
+                                alerts,
                             )
                     finally:
                         await _wind_down(server, hub, health, in_flight)

@@ -89,7 +89,7 @@ def test_acknowledged_but_still_holding_stays_until_clear() -> None:
 
 
 def test_timeout_reverts_after_its_time_even_while_the_condition_holds() -> None:
-    rules = {"t": rule("t", 2, revert={"on": "timeout", "after": "1m"})}
+    rules = {"t": rule("t", 2, revert={"timeout": "1m"})}
     records, _ = run(rules, {}, 0.0, {"t": ["x"]})
     assert holds(records["t:x"], rules["t"], 59_999.0)
     assert not holds(records["t:x"], rules["t"], 60_000.0)

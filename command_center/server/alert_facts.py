@@ -1,0 +1,210 @@
+"""What holds now, as alert rules ask it: incidents, judged indicators, bridge points,
+screens and agencies, gathered into ``Match``es per rule (``layouts.alert_state``).
+
+Kept up to date from the bus (observations, bridge points) and read from the stores at start
+and, for incidents, at each evaluation (the incident store is the truth; a few hundred
+active incidents at most). Overdue reports are not gathered yet: an ``overdue`` rule
+matches nothing (said by ``validate``'s caller, the README and the issue's note).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from command_center.messages import BridgePointState, ObservationsAccepted
+from feeds.catalogue import Catalogue
+from feeds.direction import Status
+from feeds.incident_store import IncidentStore
+from feeds.incidents import KIND_LABELS, Incident, IncidentKind
+from feeds.judging import judge
+from feeds.observation_store import ObservationStore
+from feeds.observations import Observation
+from feeds.tile_common import period_of_key
+from geo import CodeList, province
+from layouts.alert_rules import STATUS_WORDS, AlertRule, IndicatorTrigger, Trigger
+from layouts.alert_state import Match
+
+RESOLVED_KEPT_MS = 60_000.0  # a just-resolved incident still matches rules that ask for it
+MAX_POINTS = 1000  # bridge points remembered (a bound: the registry is far smaller)
+
+
+def province_names(code: str | None) -> tuple[str, str]:
+    if code is None:
+        return "—", "—"
+    try:
+        unit = province(code, CodeList.NEW_34)
+    except Exception:  # an old code in an old record: show it as it is
+        return code, code
+    return unit.name_vi, unit.name_en
+
+
+def vi_number(value: float) -> str:
+    """1.234,5 as officials write it."""
+    text = f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+@dataclass
+class PointSeen:
+    name_vi: str
+    name_en: str
+    in_call: bool
+    was_in_call: bool = False
+
+
+@dataclass
+class AlertFacts:
+    """The facts one process has; only the process holding the rules' lease asks them."""
+
+    catalogue: Catalogue
+    incidents: IncidentStore
+    observations: ObservationStore
+    # Indicators a preset's tiles show (for ``indicator: any, shown_on: <preset>``).
+    shown_on: Mapping[str, frozenset[str]]
+    screens_online: Callable[[], frozenset[str]]
+    screens_known: Callable[[], frozenset[str]]
+    latest: dict[tuple[str, str], Observation] = field(default_factory=dict)
+    agency_last_ms: dict[str, float] = field(default_factory=dict)
+    points: dict[str, PointSeen] = field(default_factory=dict)
+    started_ms: float = field(default_factory=lambda: time.time() * 1000.0)
+
+    async def load(self) -> None:
+        for obs in await self.observations.latest():
+            self._keep(obs)
+
+    def observed(self, message: ObservationsAccepted) -> None:
+        for row in message.observations:
+            self._keep(Observation.model_validate(row))
+        self.agency_last_ms[message.agency] = max(
+            message.ts, self.agency_last_ms.get(message.agency, 0.0)
+        )
+
+    def point_state(self, message: BridgePointState) -> None:
+        seen = self.points.get(message.point)
+        if seen is None:
+            if len(self.points) >= MAX_POINTS:
+                return
+            seen = self.points[message.point] = PointSeen(message.name_vi, message.name_en, False)
+        # "Lost during a call": it was in the call, and now is not.
+        seen.was_in_call = seen.was_in_call or seen.in_call
+        seen.in_call = message.in_call
+        if message.in_call:
+            seen.was_in_call = False
+
+    def _keep(self, obs: Observation) -> None:
+        key = (obs.indicator, obs.area.key)
+        held = self.latest.get(key)
+        if held is None or (obs.period, obs.revision) >= (held.period, held.revision):
+            self.latest[key] = obs
+        self.agency_last_ms[obs.agency] = max(
+            obs.received_at, self.agency_last_ms.get(obs.agency, 0.0)
+        )
+
+    async def matches(self, rules: Mapping[str, AlertRule], now: float) -> dict[str, list[Match]]:
+        incidents: list[Incident] | None = None
+        found: dict[str, list[Match]] = {}
+        for rule_id, rule in rules.items():
+            out: dict[str, Match] = {}
+            for trigger in rule.when:
+                if trigger.incident is not None and incidents is None:
+                    incidents = await self.incidents.active(now - RESOLVED_KEPT_MS)
+                for match in self._trigger(trigger, incidents or [], now):
+                    out.setdefault(match.subject, match)
+            found[rule_id] = list(out.values())
+        return found
+
+    def _trigger(self, trigger: Trigger, incidents: list[Incident], now: float) -> Iterable[Match]:
+        if trigger.incident is not None:
+            rule = trigger.incident
+            for incident in incidents:
+                if incident.status.value not in rule.status:
+                    continue
+                if rule.kind and incident.kind.value not in rule.kind:
+                    continue
+                if rule.province is not None and incident.province != rule.province:
+                    continue
+                least = rule.people_deployed_at_least
+                if least is not None and incident.people_deployed < least:
+                    continue
+                yield _incident_match(incident)
+        elif trigger.indicator is not None:
+            yield from self._indicator(trigger.indicator)
+        elif trigger.bridge_point_lost is not None:
+            wanted = trigger.bridge_point_lost.point
+            for point, seen in self.points.items():
+                if seen.was_in_call and not seen.in_call and wanted in (None, point):
+                    yield Match(
+                        subject=f"point:{point}",
+                        values={"point": seen.name_vi, "point_en": seen.name_en},
+                        point=point,
+                        shows=(f"point:{point}",),
+                    )
+        elif trigger.screen_offline is not None:
+            online, known = self.screens_online(), self.screens_known()
+            wanted = trigger.screen_offline.screen
+            for screen in sorted(known - online):
+                if wanted in (None, screen):
+                    yield Match(subject=f"screen:{screen}", values={"screen": screen})
+        elif trigger.feed_silent is not None:
+            agency = trigger.feed_silent.agency
+            last = self.agency_last_ms.get(agency, self.started_ms)
+            if now - last >= trigger.feed_silent.minutes * 60_000.0:
+                yield Match(subject=f"agency:{agency}", values={"agency": agency})
+
+    def _indicator(self, trigger: IndicatorTrigger) -> Iterable[Match]:
+        codes = (
+            sorted(self.shown_on.get(trigger.shown_on or "", frozenset()))
+            if trigger.indicator == "any"
+            else [trigger.indicator]
+        )
+        wanted = {Status(STATUS_WORDS[word]) for word in trigger.status}
+        for code in codes:
+            if code not in self.catalogue:
+                continue
+            indicator = self.catalogue.get(code)
+            for (held_code, area), obs in self.latest.items():
+                if held_code != code:
+                    continue
+                if trigger.area == "any_province" and area == "VN":
+                    continue
+                if trigger.area != "any_province" and area != trigger.area:
+                    continue
+                status, _ = judge(indicator, obs.value, period_of_key(indicator, obs.period))
+                if status not in wanted:
+                    continue
+                vi, en = province_names(obs.area.code) if obs.area.code else ("Cả nước", "Nation")
+                value = f"{vi_number(obs.value)} {indicator.unit_vi}".strip()
+                yield Match(
+                    subject=f"{code}:{area}",
+                    values={
+                        "indicator": indicator.tile_name_vi,
+                        "indicator_en": indicator.tile_name_en,
+                        "value": value,
+                        "value_en": f"{obs.value:,g} {indicator.unit_en}".strip(),
+                        "area": vi,
+                        "area_en": en,
+                        "province": vi,
+                        "province_en": en,
+                    },
+                    province=obs.area.code if obs.area.code_list == CodeList.NEW_34.value else None,
+                    shows=(f"indicator:{code}",),
+                )
+
+
+def _incident_match(incident: Incident) -> Match:
+    vi, en = province_names(incident.province)
+    kind_vi, kind_en = KIND_LABELS[IncidentKind(incident.kind)]
+    return Match(
+        subject=f"incident:{incident.id}",
+        values={
+            "province": vi,
+            "province_en": en,
+            "people_deployed": vi_number(incident.people_deployed),
+            "people_deployed_en": f"{incident.people_deployed:,}",
+            "kind": kind_vi,
+            "kind_en": kind_en,
+        },
+        province=incident.province,
+    )

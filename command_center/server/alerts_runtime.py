@@ -1,0 +1,154 @@
+"""Assembling the alerts: the rules the settings name, checked against everything they may
+name, the facts fed from the bus, the evaluator's loop; closed with the runtime."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+from command_center.auth import Principal
+from command_center.bus import Bus, BusResumed
+from command_center.control_store import ControlStore
+from command_center.messages import (
+    AlertChanged,
+    BridgePointState,
+    IncidentsAccepted,
+    ObservationsAccepted,
+    ScreenPresence,
+)
+from command_center.server.alert_facts import AlertFacts
+from command_center.server.alerts import AlertBanners, WallAlerts
+from command_center.server.focus_api import focus, last_focus
+from command_center.server.hub import ScreenHub, indicators_in
+from command_center.settings import Settings
+from command_center.store import Store
+from command_center.tasks import cancel_all, stop_if_cancelled
+from feeds.incident_store import IncidentStore
+from feeds.incidents import IncidentKind
+from feeds.loader import FeedsSpec
+from feeds.observation_store import ObservationStore
+from geo import CodeList, codes
+from layouts import alert_rules_for
+from layouts.alert_check import KnownNames
+from layouts.alert_loader import load_alert_rules
+from layouts.alert_rules import AlertRule
+from layouts.model import PresetSpec, WallSpec
+
+log = logging.getLogger(__name__)
+
+
+def known_names(
+    wall: WallSpec, presets: Mapping[str, PresetSpec], feeds: FeedsSpec, points: list[str]
+) -> KnownNames:
+    """Everything a rules file may name, for its checker."""
+    new, old = codes(CodeList.NEW_34), codes(CodeList.OLD_63)
+    return KnownNames(
+        indicators=frozenset(i.code for i in feeds.catalogue),
+        agencies=frozenset(feeds.agencies.ids),
+        areas=frozenset(["VN", *(f"gso-34:{c}" for c in new), *(f"gso-63:{c}" for c in old)]),
+        provinces=frozenset(new),
+        incident_kinds=frozenset(k.value for k in IncidentKind),
+        points=frozenset(points),
+        screens=frozenset(wall.screen_ids()),
+        zones=frozenset(getattr(wall, "zones", {}) or {}),
+        presets=presets,
+    )
+
+
+def rules_path(settings: Settings, wall: WallSpec) -> Path | None:
+    if settings.alert_rules is not None:
+        return settings.alert_rules
+    return alert_rules_for(wall.id) if settings.wall_alerts else None
+
+
+def load_rules(
+    settings: Settings,
+    wall: WallSpec,
+    presets: Mapping[str, PresetSpec],
+    feeds: FeedsSpec,
+    points: list[str],
+) -> dict[str, AlertRule]:
+    """The settings' rules, or ``SpecError`` naming every problem (start-up refuses them)."""
+    return load_alert_rules(rules_path(settings, wall), known_names(wall, presets, feeds, points))
+
+
+@contextlib.asynccontextmanager
+async def run_alerts(
+    rules: Mapping[str, AlertRule],
+    feeds: FeedsSpec,
+    presets: Mapping[str, PresetSpec],
+    control: ControlStore,
+    store: Store,
+    bus: Bus,
+    hub: ScreenHub,
+    incidents: IncidentStore,
+    observations: ObservationStore,
+    banners: AlertBanners | None,
+) -> AsyncIterator[WallAlerts]:
+    """The evaluator runs (when it holds the lease) until the block ends; with no rules it
+    still answers the verbs (the list is empty; the lock is kept)."""
+    shown_on = {
+        pid: frozenset(indicators_in([t.params.model_dump(mode="json") for t in p.tiles]))
+        for pid, p in presets.items()
+    }
+    facts = AlertFacts(
+        feeds.catalogue, incidents, observations, shown_on, hub.screens_online, hub.screens_known
+    )
+    await facts.load()
+
+    async def focus_on(province: str | None, who: Principal) -> object:
+        return await focus(store, bus, province, who.name, str(who.role))
+
+    async def current_focus() -> str | None:
+        found = await last_focus(store)
+        return found.province if found is not None else None
+
+    def zone_screens(zone: str | None) -> tuple[str, ...]:
+        screens = getattr(hub.wall, "zone_screens", None)
+        return tuple(screens(zone)) if screens is not None else tuple(hub.wall.screen_ids())
+
+    alerts = WallAlerts(
+        rules,
+        control,
+        store,
+        bus,
+        facts,
+        hub,
+        focus_on,
+        current_focus,
+        banners,
+        zone_screens,
+        hub.process,
+    )
+    ready = asyncio.Event()
+    tasks = [asyncio.create_task(_listen(alerts, bus, ready), name="alerts-bus")]
+    await ready.wait()
+    if rules:
+        tasks.append(asyncio.create_task(alerts.run(), name="alerts"))
+    try:
+        yield alerts
+    finally:
+        await cancel_all(tasks)
+        await alerts.release()
+
+
+async def _listen(alerts: WallAlerts, bus: Bus, ready: asyncio.Event) -> None:
+    async with bus.subscribe() as messages:
+        ready.set()
+        async for message in messages:
+            try:
+                if isinstance(message, ObservationsAccepted):
+                    alerts.facts.observed(message)
+                elif isinstance(message, BridgePointState):
+                    alerts.facts.point_state(message)
+                elif not isinstance(
+                    message, IncidentsAccepted | ScreenPresence | AlertChanged | BusResumed
+                ):
+                    continue
+                alerts.wake()
+            except Exception:
+                stop_if_cancelled()
+                log.exception("alerts could not take in %r", message)
