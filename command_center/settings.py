@@ -42,6 +42,8 @@ class Settings:
     # made in code (the tests) has none unless given.
     alert_rules: Path | None = None
     wall_alerts: bool = False
+    # A scripted situation played into the wall (feeds/scenarios.py), for rehearsals.
+    scenario: str | None = None
     # Resolved search-and-rescue incidents are deleted this long after they were resolved.
     incident_retention_days: float = 365.0
     poll_interval_s: float = 60.0

@@ -17,6 +17,7 @@ from command_center.cli.arg_types import (
     trusted_proxy,
     whole_positive,
 )
+from feeds.scenarios import SCENARIOS
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -76,6 +77,13 @@ def parser() -> argparse.ArgumentParser:
             type=Path,
             default=None,
             help="alert rules file (default: the wall's own, layouts/alerts/<wall id>.yaml)",
+        )
+        p.add_argument(
+            "--scenario",
+            default=None,
+            choices=sorted(SCENARIOS),
+            help="play a scripted situation into the wall (a rehearsal: the search-and-rescue "
+            "centre's reports arrive on their own)",
         )
         p.add_argument(
             "--no-alerts",

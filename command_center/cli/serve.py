@@ -45,6 +45,7 @@ def run_server(args: argparse.Namespace) -> int:
         incident_retention_days=args.incident_retention_days,
         alert_rules=None if args.no_alerts else args.alert_rules,
         wall_alerts=not args.no_alerts,
+        scenario=args.scenario,
         keys_file=args.keys_file,
         session_idle_min=args.session_idle_min,
         trusted_proxies=tuple(args.trusted_proxies),

@@ -23,13 +23,36 @@ from command_center.server.http_base import JsonHandler
 from command_center.server.keys import Keys
 from feeds.incident_store import IncidentStore
 from feeds.incident_store.base import MAX_PAGE, PAGE
-from feeds.incidents import check_size, incident_json, incident_provinces, validate_incidents
+from feeds.incidents import (
+    Incident,
+    check_size,
+    incident_json,
+    incident_provinces,
+    validate_incidents,
+)
 from feeds.loader import FeedsSpec
 
 MAX_BODY = MAX_INCIDENTS_BODY
 # Incidents one agency may hold; resolved ones leave with the retention (a real centre sees
 # tens a day: this stops a runaway script, not a typhoon season).
 QUOTA = 5000
+
+
+async def store_and_announce(
+    incidents: IncidentStore, bus: Bus, agency: str, batch: list[Incident]
+) -> list[Incident]:
+    """Store a checked batch (durable when it returns), then tell every process what
+    changed; the changed incidents. The API and the scripted scenarios report through it."""
+    changed = await incidents.upsert(batch, QUOTA)
+    if changed:
+        await bus.publish(
+            IncidentsAccepted(
+                agency=agency,
+                incidents=[i.model_dump(mode="json") for i in changed],
+                ts=time.time() * 1000.0,
+            )
+        )
+    return changed
 
 
 class IncidentsHandler(JsonHandler):
@@ -72,15 +95,7 @@ class IncidentsHandler(JsonHandler):
         check_size(len(rows))
         now = datetime.now(UTC)
         batch = validate_incidents(rows, agency, provinces, now)
-        changed = await self.incidents.upsert(batch, QUOTA)  # durable when it returns
-        if changed:
-            await self.bus.publish(
-                IncidentsAccepted(
-                    agency=agency,
-                    incidents=[i.model_dump(mode="json") for i in changed],
-                    ts=time.time() * 1000.0,
-                )
-            )
+        changed = await store_and_announce(self.incidents, self.bus, agency, batch)
         self.write_json(
             {
                 "agency": agency,

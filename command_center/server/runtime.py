@@ -60,6 +60,7 @@ from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.own_address import free_port, own_url, websocket_origins
 from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
+from command_center.server.scenario_runtime import run_scenario
 from command_center.server.screen_socket import ScreenSocket
 from command_center.server.security_headers import (
     HeaderPolicy,
@@ -223,6 +224,7 @@ async def open_runtime(
                         observations,
                         None,
                     ) as alerts,
+                    run_scenario(settings.scenario, incidents, bus),
                     watch_health(
                         _health_monitor(settings, store, hub, loop_lag, video),
                         hub.set_server_state,
