@@ -28,17 +28,23 @@ from command_center.auth import (
 from command_center.bus import Bus
 from command_center.errors import AuthError, RequestError
 from command_center.server import video_actions
+from command_center.server.alerts import WallAlerts
+from command_center.server.alerts_api import alerts_listed
 from command_center.server.audit_view import AuditView
 from command_center.server.console_admin import CredentialSource, CredentialsPanel
+from command_center.server.console_alerts import AlertDesk
 from command_center.server.console_css import CSS, WIDGET_CSS
 from command_center.server.console_guard import (
+    AckAlertAction,
     ConsoleAction,
     ConsoleGuard,
     EndAction,
     FocusAction,
+    LockAction,
     MuteAction,
     PinAction,
     ProgramAction,
+    SnoozeAlertAction,
     SwitchAction,
 )
 from command_center.server.console_names import Names
@@ -94,6 +100,8 @@ class ConsoleDeps:
     credentials: CredentialSource | None = None
     # Presets, tiles, points and provinces by name (pages.routes builds them once).
     names: Names = field(default_factory=Names)
+    # The rules' alerts and the wall lock; None: the desk shows none.
+    alerts: WallAlerts | None = None
 
 
 def miniature_width(wall_width: float, wall_height: float) -> int:
@@ -172,6 +180,11 @@ class Console:
         self.summary = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.screens = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.alerts = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
+        # The rules' alerts: acknowledge, snooze, lock (alerts.js); read-only for viewers.
+        self.alert_desk = AlertDesk(
+            may_operate=self.may_operate, stylesheets=[CSS], sizing_mode="stretch_width"
+        )
+        self.alert_desk.sink = self.act
         # The audit log with its actor / action filters (audit_view.py), in its own box.
         self.audit_view = AuditView(
             deps.store,
@@ -233,6 +246,8 @@ class Console:
             province = check_province(action.province)
             await focus(store, self.deps.bus, province, who.name, str(who.role))
             return f"{t('focus', lang)}: {names.province(province, lang)}"
+        if isinstance(action, AckAlertAction | SnoozeAlertAction | LockAction):
+            return await self._alert_verb(action, who)
         room = self.deps.room
         if room is None:
             raise RequestError("this server runs no video bridge")
@@ -245,6 +260,28 @@ class Console:
         elif isinstance(action, PinAction):
             await video_actions.pin(room, store, who, action.tile, action.source)
         return DONE.get(action.action, ("Đã thực hiện", "Done"))[0 if lang == "vi" else 1]
+
+    async def _alert_verb(
+        self, action: AckAlertAction | SnoozeAlertAction | LockAction, who: Principal
+    ) -> str:
+        desk = self.deps.alerts
+        if desk is None:
+            raise RequestError("this server evaluates no alert rules")
+        i = 0 if self.lang == "vi" else 1
+        if isinstance(action, AckAlertAction):
+            await desk.acknowledge(action.alert, who)
+            return ("Đã xác nhận cảnh báo", "Alert acknowledged")[i]
+        if isinstance(action, SnoozeAlertAction):
+            await desk.snooze(action.alert, action.seconds, who)
+            return ("Đã tạm hoãn cảnh báo", "Alert snoozed")[i]
+        if action.locked:
+            await desk.lock(who)
+            return (
+                "Đã khóa tường: không quy tắc nào tự chuyển",
+                "Wall locked: no rule switches it",
+            )[i]
+        await desk.unlock(who)
+        return ("Đã mở khóa tường", "Wall unlocked")[i]
 
     async def _switch_to(self, preset_id: str) -> None:
         self.message.object = t("switching", self.lang)
@@ -297,6 +334,7 @@ class Console:
         else:
             self.message.object = t("no_permission", self.lang)
         self.video.lang = self.lang
+        self.alert_desk.lang = self.lang
         self.sign_out.object = sign_out_form(self.lang)
         self._headings()
 
@@ -319,11 +357,24 @@ class Console:
         self.summary.object = switch_summary(snap, self.names, self.lang)
         self.screens.object = screens_table(snap, self.lang, now)
         self.alerts.object = alerts_list(snap, self.names, self.lang, now)
+        await self._refresh_alert_desk()
         if self.cards is not None:
             self.cards.set_current(snap["preset"])
         await self.audit_view.refresh(self.lang)
         if self.admin is not None:
             await self.admin.refresh()
+
+    async def _refresh_alert_desk(self) -> None:
+        desk = self.deps.alerts
+        if desk is None:
+            return
+        listed = alerts_listed(await desk.records())
+        for item in listed:
+            rule = desk.rules.get(item["rule"])
+            item["chime"] = bool(rule is not None and rule.do.chime)
+        locked = await desk.locked_by()
+        if listed != self.alert_desk.alerts or locked != self.alert_desk.locked:
+            self.alert_desk.param.update(alerts=listed, locked=locked)
 
     def view(self) -> pn.viewable.Viewable:
         self._headings()
@@ -348,6 +399,7 @@ class Console:
             wall.append(self.message)
         side = [
             self.headings["alerts"],
+            self.alert_desk,
             self.alerts,
             self.headings["audit"],
             self.audit_view.filters,

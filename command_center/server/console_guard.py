@@ -75,8 +75,36 @@ class PinAction(_Action):
     source: str | None
 
 
+class AckAlertAction(_Action):
+    """Acknowledge an alert a rule raised."""
+
+    action: Literal["ack_alert"]
+    alert: str = Field(max_length=200)
+
+
+class SnoozeAlertAction(_Action):
+    action: Literal["snooze_alert"]
+    alert: str = Field(max_length=200)
+    seconds: int = Field(ge=60, le=4 * 3600)
+
+
+class LockAction(_Action):
+    """Lock the wall (no rule switches it) or unlock it."""
+
+    action: Literal["lock"]
+    locked: bool
+
+
 ConsoleAction = Annotated[
-    SwitchAction | FocusAction | MuteAction | EndAction | ProgramAction | PinAction,
+    SwitchAction
+    | FocusAction
+    | MuteAction
+    | EndAction
+    | ProgramAction
+    | PinAction
+    | AckAlertAction
+    | SnoozeAlertAction
+    | LockAction,
     Field(discriminator="action"),
 ]
 CONSOLE_ACTION: TypeAdapter[ConsoleAction] = TypeAdapter(ConsoleAction)
@@ -89,6 +117,9 @@ AUDIT_NAMES = {
     "end": "video_end",
     "program": "video_program",
     "pin": "video_pin",
+    "ack_alert": "alert_acknowledged",
+    "snooze_alert": "alert_snoozed",
+    "lock": "wall_locked",
 }
 # Every console action changes the wall or a call: duty officers and admins only.
 ACTION_PERMISSION = Permission.SWITCH_LAYOUT
@@ -180,7 +211,7 @@ def _describe(raw: object) -> tuple[str, str]:
         return "unknown", ""
     name = raw.get("action")
     name = name[:MAX_TARGET] if isinstance(name, str) else "unknown"
-    for key in ("preset", "province", "point", "tile", "source"):
+    for key in ("preset", "province", "point", "tile", "source", "alert"):
         value = raw.get(key)
         if isinstance(value, str):
             return name, value[:MAX_TARGET]
