@@ -123,6 +123,15 @@ class VideoControlChanged(BusMessage):
     ts: float
 
 
+class BannersChanged(BusMessage):
+    """The banners (announcements, alerts' banners) changed in the control store: a hint;
+    every process re-reads them from the store and tells its screens. ``by``: who; ``ts``: ms."""
+
+    type: Literal["banners_changed"] = "banners_changed"
+    by: str
+    ts: float
+
+
 _Union = (
     TileDataChanged
     | LayoutSwitched
@@ -133,6 +142,7 @@ _Union = (
     | IncidentsAccepted
     | MapFocusChanged
     | VideoControlChanged
+    | BannersChanged
 )
 AnyBusMessage = Annotated[_Union, Field(discriminator="type")]
 BUS_MESSAGE: TypeAdapter[_Union] = TypeAdapter(AnyBusMessage)
@@ -146,4 +156,5 @@ BUS_MESSAGES: tuple[type[BusMessage], ...] = (
     IncidentsAccepted,
     MapFocusChanged,
     VideoControlChanged,
+    BannersChanged,
 )

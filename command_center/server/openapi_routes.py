@@ -5,6 +5,7 @@ method is missing here, or described but not served."""
 
 from __future__ import annotations
 
+from command_center.server.openapi_announcements import ANNOUNCEMENT_DOCS
 from command_center.server.openapi_schema import (
     AGENCY,
     HEALTH,
@@ -401,4 +402,5 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
             )
         },
     ),
+    **ANNOUNCEMENT_DOCS,
 }

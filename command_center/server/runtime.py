@@ -19,6 +19,7 @@ from tornado.web import GZipContentEncoding
 
 from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
+from command_center.control_store import ControlStore, open_control_store
 from command_center.private_files import (
     check_key_material,
     key_material,
@@ -27,7 +28,9 @@ from command_center.private_files import (
 )
 from command_center.server import api, observations_api
 from command_center.server.access_log import log_request
+from command_center.server.announcements_api import ANNOUNCEMENT_ROUTES
 from command_center.server.assets_route import AssetsHandler
+from command_center.server.banners import WallBanners
 from command_center.server.body_limit import server_limits
 from command_center.server.bridge_page import bridge_page_routes
 from command_center.server.client_address import ProxyTrust, client_address_transform
@@ -117,6 +120,9 @@ class WallRuntime:
     # Prometheus registry and the port of --metrics-bind (None when off).
     metrics: WallMetrics | None = None
     metrics_port: int | None = None
+    # The automation's records (announcements, alerts) and the banners on the screens.
+    control: ControlStore | None = None
+    banners: WallBanners | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -149,6 +155,7 @@ async def open_runtime(
         open_observation_store(settings.data_dir, settings.redis_url) as observations,
         open_incident_store(settings.data_dir, settings.redis_url) as incidents,
         open_login_limiter(store, settings.data_dir) as limiter,
+        open_control_store(settings.data_dir, settings.redis_url) as control,
     ):
         keys = await load_keys(store, key_file)
         bus = create_bus(settings.redis_url, keys.bus)
@@ -170,6 +177,8 @@ async def open_runtime(
                 switch_lead_ms=settings.switch_lead_ms,
             )
             await hub.start()
+            banners = WallBanners(control, bus, hub, audit_store=store)
+            await banners.start()
             port = settings.port or free_port(settings.host)
             # With Redis, other processes may pull this one's video (node to node WHEP).
             node = Node(own_url(settings, port), node_key(keys.bus)) if settings.redis_url else None
@@ -228,6 +237,8 @@ async def open_runtime(
                     extra += credentials_routes(keys, store, known)
                     siblings = sibling_origins(settings.servers)
                     extra += pass_routes(keys, screen_ids, video.registry, siblings)
+                    announcing = {"banners": banners, "store": store, "keys": keys, "wall": wall}
+                    extra += [(p, h, announcing) for p, h in ANNOUNCEMENT_ROUTES]
 
                     async def credentials() -> list[dict[str, Any]]:
                         return await list_credentials(keys, store, known)
@@ -260,10 +271,13 @@ async def open_runtime(
                                 gate,
                                 metrics,
                                 metrics_port,
+                                control,
+                                banners,
                             )
                     finally:
                         await _wind_down(server, hub, health, in_flight)
             finally:
+                await banners.stop()
                 await hub.stop()
         finally:
             await bus.close()
