@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from command_center.audit import audit
-from command_center.auth import Permission
+from command_center.auth import Permission, Principal
 from command_center.errors import ConflictError, NotFoundError, RequestError
 from command_center.protocol import Banner
 from command_center.server.banners import WallBanners
@@ -109,46 +109,65 @@ class _Announcements(JsonHandler):
         self.keys = keys
         self.wall = wall
 
-    def active(self) -> list[tuple[Banner, tuple[str, ...]]]:
-        return [(b, s) for b, s in self.banners.active() if b.source == "announcement"]
+
+def announcements(banners: WallBanners) -> list[tuple[Banner, tuple[str, ...]]]:
+    """The announcements on the wall now (alerts' banners left out), most serious first."""
+    return [(b, s) for b, s in banners.active() if b.source == "announcement"]
+
+
+async def announce(
+    banners: WallBanners, store: Store, wall: WallSpec, fields: dict[str, Any], who: Principal
+) -> tuple[Banner, tuple[str, ...]]:
+    """Put an announcement (``parse_announcement``'s fields) on the wall for ``who``, who
+    has just been authorised: within the bound, audited first, as a switch is."""
+    if len(announcements(banners)) >= MAX_ACTIVE:
+        raise TooManyAnnouncements(
+            f"at most {MAX_ACTIVE} announcements at once; withdraw one first",
+            [{"field": "announcements", "limit": MAX_ACTIVE}],
+        )
+    now = time.time() * 1000.0
+    expires = fields["expires_in_s"]
+    banner = Banner(
+        id=f"ann-{uuid.uuid4().hex[:12]}",
+        text_vi=fields["text_vi"],
+        text_en=fields["text_en"],
+        severity=fields["severity"],
+        source="announcement",
+        expires_at=None if expires is None else now + expires * 1000.0,
+        since=now,
+    )
+    screens = wall.zone_screens(fields["zone"])
+    detail = {
+        "text_vi": banner.text_vi,
+        "text_en": banner.text_en,
+        "severity": banner.severity,
+        "expires_at": banner.expires_at,
+        "zone": fields["zone"],
+    }
+    await audit(store, who, "announce", banner.id, detail, at_ms=now)
+    await banners.put(banner, screens, who.name)
+    return banner, screens
+
+
+async def withdraw(banners: WallBanners, store: Store, ident: str, who: Principal) -> None:
+    """Take an announcement down for ``who`` (authorised); NotFoundError if none is up."""
+    if ident not in {b.id for b, _ in announcements(banners)}:
+        raise NotFoundError(f"no active announcement '{ident}'")
+    await audit(store, who, "withdraw_announcement", ident)
+    if not await banners.withdraw(ident, who.name):
+        raise NotFoundError(f"announcement '{ident}' has just expired or gone")
 
 
 class AnnouncementsHandler(_Announcements):
     async def get(self) -> None:
         await self.require(Permission.VIEW_WALL)
-        listed = [announcement_json(b, s, self.wall) for b, s in self.active()]
+        listed = [announcement_json(b, s, self.wall) for b, s in announcements(self.banners)]
         self.write_json({"announcements": listed})
 
     async def post(self) -> None:
         principal = await self.require(Permission.SWITCH_LAYOUT)
         fields = parse_announcement(self.json_body(), self.wall)
-        if len(self.active()) >= MAX_ACTIVE:
-            raise TooManyAnnouncements(
-                f"at most {MAX_ACTIVE} announcements at once; withdraw one first",
-                [{"field": "announcements", "limit": MAX_ACTIVE}],
-            )
-        now = time.time() * 1000.0
-        expires = fields["expires_in_s"]
-        banner = Banner(
-            id=f"ann-{uuid.uuid4().hex[:12]}",
-            text_vi=fields["text_vi"],
-            text_en=fields["text_en"],
-            severity=fields["severity"],
-            source="announcement",
-            expires_at=None if expires is None else now + expires * 1000.0,
-            since=now,
-        )
-        screens = self.wall.zone_screens(fields["zone"])
-        detail = {
-            "text_vi": banner.text_vi,
-            "text_en": banner.text_en,
-            "severity": banner.severity,
-            "expires_at": banner.expires_at,
-            "zone": fields["zone"],
-        }
-        # Audited first, as a switch is: no banner reaches the wall without its row.
-        await audit(self.store, principal, "announce", banner.id, detail, at_ms=now)
-        await self.banners.put(banner, screens, principal.name)
+        banner, screens = await announce(self.banners, self.store, self.wall, fields, principal)
         self.set_header("Location", f"/api/v1/announcements/{banner.id}")
         self.write_json(announcement_json(banner, screens, self.wall), 201)
 
@@ -156,11 +175,7 @@ class AnnouncementsHandler(_Announcements):
 class AnnouncementHandler(_Announcements):
     async def delete(self, announcement_id: str) -> None:
         principal = await self.require(Permission.SWITCH_LAYOUT)
-        if announcement_id not in {b.id for b, _ in self.active()}:
-            raise NotFoundError(f"no active announcement '{announcement_id}'")
-        await audit(self.store, principal, "withdraw_announcement", announcement_id)
-        if not await self.banners.withdraw(announcement_id, principal.name):
-            raise NotFoundError(f"announcement '{announcement_id}' has just expired or gone")
+        await withdraw(self.banners, self.store, announcement_id, principal)
         self.write_json({"withdrawn": announcement_id})
 
 

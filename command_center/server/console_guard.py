@@ -75,8 +75,33 @@ class PinAction(_Action):
     source: str | None
 
 
+class AnnounceAction(_Action):
+    """Put an announcement on the wall (checked as the API checks its body)."""
+
+    action: Literal["announce"]
+    text_vi: str
+    text_en: str
+    severity: str
+    expires_in_s: float | None
+    zone: str | None
+
+
+class WithdrawAction(_Action):
+    """Take an announcement down."""
+
+    action: Literal["withdraw_announcement"]
+    id: str
+
+
 ConsoleAction = Annotated[
-    SwitchAction | FocusAction | MuteAction | EndAction | ProgramAction | PinAction,
+    SwitchAction
+    | FocusAction
+    | MuteAction
+    | EndAction
+    | ProgramAction
+    | PinAction
+    | AnnounceAction
+    | WithdrawAction,
     Field(discriminator="action"),
 ]
 CONSOLE_ACTION: TypeAdapter[ConsoleAction] = TypeAdapter(ConsoleAction)
@@ -89,6 +114,8 @@ AUDIT_NAMES = {
     "end": "video_end",
     "program": "video_program",
     "pin": "video_pin",
+    "announce": "announce",
+    "withdraw_announcement": "withdraw_announcement",
 }
 # Every console action changes the wall or a call: duty officers and admins only.
 ACTION_PERMISSION = Permission.SWITCH_LAYOUT
@@ -180,7 +207,7 @@ def _describe(raw: object) -> tuple[str, str]:
         return "unknown", ""
     name = raw.get("action")
     name = name[:MAX_TARGET] if isinstance(name, str) else "unknown"
-    for key in ("preset", "province", "point", "tile", "source"):
+    for key in ("preset", "province", "point", "tile", "source", "id", "text_vi"):
         value = raw.get(key)
         if isinstance(value, str):
             return name, value[:MAX_TARGET]

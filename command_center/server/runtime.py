@@ -243,7 +243,9 @@ async def open_runtime(
                     async def credentials() -> list[dict[str, Any]]:
                         return await list_credentials(keys, store, known)
 
-                    console = ConsoleDeps(hub, store, bus, keys, sessions, video, credentials)
+                    console = ConsoleDeps(
+                        hub, store, bus, keys, sessions, video, credentials, banners=banners
+                    )
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
                     in_flight = InFlight()
                     server = _http_server(
