@@ -137,6 +137,15 @@ class AlertChanged(BusMessage):
     ts: float
 
 
+class BannersChanged(BusMessage):
+    """The banners (announcements, alerts' banners) changed in the control store: a hint;
+    every process re-reads them from the store and tells its screens. ``by``: who; ``ts``: ms."""
+
+    type: Literal["banners_changed"] = "banners_changed"
+    by: str
+    ts: float
+
+
 _Union = (
     TileDataChanged
     | LayoutSwitched
@@ -148,6 +157,7 @@ _Union = (
     | MapFocusChanged
     | VideoControlChanged
     | AlertChanged
+    | BannersChanged
 )
 AnyBusMessage = Annotated[_Union, Field(discriminator="type")]
 BUS_MESSAGE: TypeAdapter[_Union] = TypeAdapter(AnyBusMessage)
@@ -162,4 +172,5 @@ BUS_MESSAGES: tuple[type[BusMessage], ...] = (
     MapFocusChanged,
     VideoControlChanged,
     AlertChanged,
+    BannersChanged,
 )

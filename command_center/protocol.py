@@ -5,7 +5,7 @@ Times are milliseconds since the Unix epoch; ``ts``/``at`` fields are on the *se
 clock (a screen converts with its estimated offset: server = local + offset).
 
     screen → server   hello, ping, swapped, health
-    server → screen   welcome, pong, layout, data, server_state, restarting, error
+    server → screen   welcome, pong, layout, data, server_state, banners, restarting, error
 
 A switch is one ``layout`` message per screen carrying ``swap_at``: every screen prepares
 the new layout off-screen at once and shows it at that agreed instant, then reports
@@ -161,6 +161,28 @@ class ServerState(Message):
     reasons: list[str] = []
 
 
+class Banner(Message):
+    """One banner over the layout: an announcement from the console or an alert's. Vietnamese
+    first, English second. ``expires_at`` (epoch ms, None: until withdrawn) lets the screen
+    take it down on time even if the server's next message is late; ``since``: when it began."""
+
+    id: str
+    text_vi: str
+    text_en: str
+    severity: Literal["info", "warning", "critical"]
+    source: Literal["announcement", "alert"]
+    expires_at: float | None
+    since: float
+
+
+class BannersMessage(Message):
+    """Every banner this screen must show now, replacing what it showed: sent on attach and
+    whenever the set for this screen changes (an empty list takes them all down)."""
+
+    type: Literal["banners"] = "banners"
+    banners: list[Banner]
+
+
 class Restarting(Message):
     """The server is shutting down (SIGTERM) and will be back, or another takes over: the
     screen reconnects as usual but shows no link-lost banner for ``grace_ms`` (a planned
@@ -188,6 +210,7 @@ MESSAGE_TYPES: tuple[type[Message], ...] = (
     LayoutMessage,
     DataMessage,
     ServerState,
+    BannersMessage,
     Restarting,
     ErrorMessage,
 )

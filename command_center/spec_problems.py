@@ -86,12 +86,16 @@ class ProblemLog:
 def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
     """The keys allowed at ``loc`` inside ``model``, following nested models and tuples."""
     current: type[BaseModel] | None = model
+    keyed = False  # the part before was a ``dict[str, Model]``: this part is its key
     for part in loc:
         if current is None:
             return []
-        if isinstance(part, str):
+        if isinstance(part, str) and not keyed:
             info = current.model_fields.get(part)
             current = _model_in(info.annotation) if info else None
+            keyed = info is not None and typing.get_origin(info.annotation) is dict
+        else:
+            keyed = False
     return list(current.model_fields) if current else []
 
 

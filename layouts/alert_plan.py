@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from layouts.alert_rules import AlertRule
 from layouts.alert_state import AlertRecord, holds, render
@@ -19,7 +20,7 @@ class PlannedBanner:
     id: str  # "alert:<alert id>"
     text_vi: str
     text_en: str
-    severity: str
+    severity: Literal["info", "warning", "critical"]
     zone: str | None
     # "showing": only on screens showing one of ``shows``; else the zone (None: every screen).
     shows: tuple[str, ...] | None

@@ -64,6 +64,16 @@ class ScreenSpec(_Frozen):
     height: int = Field(gt=0)
 
 
+class ZoneSpec(_Frozen):
+    """A named set of screens (``zones:`` in the wall file): part of the wall that an alert
+    or an announcement takes while the rest keeps what it shows."""
+
+    id: str
+    name_vi: str
+    name_en: str
+    screens: tuple[str, ...]
+
+
 class WallSpec(_Frozen):
     """A grid of identical screens separated by bezel gaps of ``bezel_px`` physical pixels."""
 
@@ -78,6 +88,7 @@ class WallSpec(_Frozen):
     screens: tuple[ScreenSpec, ...]
     # From the wall file's ``viewing`` and the panel's pixel pitch; None: no rule given.
     legibility: Legibility | None = None
+    zones: dict[str, ZoneSpec] = Field(default_factory=dict)
 
     @property
     def width(self) -> float:
@@ -103,6 +114,20 @@ class WallSpec(_Frozen):
         hint = f"; did you mean '{close}'?" if close else ""
         raise KeyError(
             f"unknown screen '{screen_id}' on wall '{self.id}' (known: {', '.join(known)}){hint}"
+        )
+
+    def zone_screens(self, zone: str | None) -> tuple[str, ...]:
+        """The screens of ``zone``, in wall order; None is the whole wall."""
+        if zone is None:
+            return tuple(self.screen_ids())
+        spec = self.zones.get(zone)
+        if spec is not None:
+            return spec.screens
+        known = sorted(self.zones)
+        close = closest(zone, known)
+        hint = f"; did you mean '{close}'?" if close else ""
+        raise KeyError(
+            f"unknown zone '{zone}' on wall '{self.id}' (known: {', '.join(known) or 'none'}){hint}"
         )
 
     def viewport(self, screen_id: str) -> Rect:

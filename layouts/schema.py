@@ -68,6 +68,13 @@ class ScreenOverride(_Entry):
     col: PositiveInt
 
 
+class ZoneEntry(_Entry):
+    """A named set of screens: an alert or an announcement may take only these."""
+
+    name: Names
+    screens: tuple[str, ...] = Field(min_length=1)
+
+
 class WallFile(_Entry):
     id: str = Field(pattern=SLUG)
     name: Names
@@ -77,6 +84,8 @@ class WallFile(_Entry):
     bezel: BezelEntry
     viewing: ViewingEntry | None = None
     screens: tuple[ScreenOverride, ...] = ()
+    # By id (a slug, checked in the second pass): the zones a rule or announcement may name.
+    zones: dict[str, ZoneEntry] = Field(default_factory=dict)
 
 
 # --- preset files -----------------------------------------------------------------------

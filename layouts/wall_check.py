@@ -1,11 +1,13 @@
-"""Second pass over a wall file: bezel units, screen ids, then the ``WallSpec``."""
+"""Second pass over a wall file: bezel units, screen ids, zones, then the ``WallSpec``."""
 
 from __future__ import annotations
 
-from command_center.spec_problems import ProblemLog
+import re
+
+from command_center.spec_problems import ProblemLog, did_you_mean
 from layouts.legibility import Legibility
-from layouts.model import ScreenSpec, WallSpec
-from layouts.schema import WallFile
+from layouts.model import ScreenSpec, WallSpec, ZoneSpec
+from layouts.schema import SLUG, WallFile
 
 
 def check_wall(data: object, log: ProblemLog) -> WallSpec | None:
@@ -17,6 +19,9 @@ def check_wall(data: object, log: ProblemLog) -> WallSpec | None:
     bezel_px = _bezel_px(wall, log)
     legibility = _legibility(wall, log)
     ids = _screen_ids(wall, log)
+    zones = _zones(
+        wall, [ids[r, c] for r in range(wall.grid.rows) for c in range(wall.grid.cols)], log
+    )
     if len(log.problems) > before or bezel_px is None:
         return None
     screens = tuple(
@@ -35,6 +40,7 @@ def check_wall(data: object, log: ProblemLog) -> WallSpec | None:
         bezel_px=bezel_px,
         screens=screens,
         legibility=legibility,
+        zones=zones,
     )
 
 
@@ -100,3 +106,33 @@ def _screen_ids(wall: WallFile, log: ProblemLog) -> dict[tuple[int, int], str]:
         else:
             seen[screen_id] = cell
     return ids
+
+
+def _zones(wall: WallFile, screen_ids: list[str], log: ProblemLog) -> dict[str, ZoneSpec]:
+    """Each zone's id a slug and its screens known, each once; screens kept in wall order."""
+    known = set(screen_ids)
+    zones: dict[str, ZoneSpec] = {}
+    for zone_id, entry in wall.zones.items():
+        if not re.match(SLUG, zone_id):
+            log.add(("zones", zone_id), f"zone id '{zone_id}' must match {SLUG}")
+        seen: set[str] = set()
+        for i, screen in enumerate(entry.screens):
+            if screen not in known:
+                log.add(
+                    ("zones", zone_id, "screens", i),
+                    f"unknown screen '{screen}' in zone '{zone_id}'",
+                    did_you_mean(screen, known),
+                )
+            elif screen in seen:
+                log.add(
+                    ("zones", zone_id, "screens", i),
+                    f"screen '{screen}' is named twice in zone '{zone_id}'",
+                )
+            seen.add(screen)
+        zones[zone_id] = ZoneSpec(
+            id=zone_id,
+            name_vi=entry.name.vi,
+            name_en=entry.name.en,
+            screens=tuple(s for s in screen_ids if s in seen),
+        )
+    return zones

@@ -10,6 +10,7 @@ import { DelayedMarker } from './delayed.js';
 import { Layer } from './layer.js';
 import { LatencyRing } from './latency.js';
 import { Link } from './link.js';
+import { OverlayBanners } from './overlay-banners.js';
 import { Servers } from './servers.js';
 import { runAtServerTime } from './swap.js';
 import { localNow } from './timing.js';
@@ -74,6 +75,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     latencies: () => latency.summary(),
     swaps: () => swaps.slice(),
     server: () => link.origin,
+    banners: () => overlay.shown(),
   };
   const snapshot = () => Object.fromEntries(Object.entries(fields).map(([k, get]) => [k, get()]));
   const live = {};
@@ -113,6 +115,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
   el.append(stage);
   const banner = new Banner(el);
   const delayed = new DelayedMarker(el);
+  const overlay = new OverlayBanners(el, serverNow);
   setLinkState('lost');
   banner.render(lost);
 
@@ -233,6 +236,9 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       else if (!degraded) degraded = { sinceServer: serverNow(), sinceLocal: performance.now() };
       delayed.render(degraded);
     },
+    banners(msg) {
+      overlay.set(msg.banners);
+    },
     restarting(msg) {
       graceUntil = performance.now() + (msg.grace_ms ?? RESTART_GRACE_MS);
     },
@@ -329,6 +335,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
       pending?.layer.tick();
       if (lost && performance.now() >= graceUntil) banner.render(lost);
       if (degraded) delayed.render(degraded);
+      overlay.render(); // the clock offset may have moved an expiry
       scheduleTick();
     }, 1000 - (((serverNow() % 1000) + 1000) % 1000) + 10);
   }
@@ -363,6 +370,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     if (cancelFlush) cancelFlush();
     if (pending) { pending.cancel(); pending.layer.destroy(); }
     current?.destroy();
+    overlay.close();
     resizeObserver.disconnect();
     window.removeEventListener('resize', fit);
     el.replaceChildren();

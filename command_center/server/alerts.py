@@ -56,7 +56,17 @@ class AlertWall(Protocol):
     def screens_showing(self, shows: tuple[str, ...]) -> tuple[str, ...]: ...
 
 
+# An alert banner as the wall shows it: texts, severity and screens (what a change compares).
+ShownBanner = tuple[str, str, str, tuple[str, ...]]
+
+
 class AlertBanners(Protocol):
+    """The wall's banners as alerts use them (``alerts_runtime.BannerBoard``)."""
+
+    def shown(self) -> dict[str, ShownBanner]:
+        """Alert banners on the wall now (whichever process put them), by id."""
+        ...
+
     async def show(self, banner: PlannedBanner, screens: tuple[str, ...], by: str) -> None: ...
 
     async def hide(self, banner_id: str, by: str) -> None: ...
@@ -97,7 +107,6 @@ class WallAlerts:
         self._clock = clock
         self._debounce = Debounce()
         self._wake = asyncio.Event()
-        self._shown_banners: dict[str, tuple[PlannedBanner, tuple[str, ...]]] = {}
         self.leader = False
         self.last_plan = WallPlan()
 
@@ -229,22 +238,26 @@ class WallAlerts:
         await self._control.delete("takeover", "wall")
 
     async def _show_banners(self, wanted: WallPlan) -> None:
+        """The alert banners on the wall become the plan's: compared with what the store
+        holds, so a new evaluator (a restart, the other server) takes up where one left."""
         if self._banners is None:
             return
-        now_shown: dict[str, tuple[PlannedBanner, tuple[str, ...]]] = {}
+        planned: dict[str, tuple[PlannedBanner, tuple[str, ...]]] = {}
         for banner in wanted.banners:
             screens = (
                 self._wall.screens_showing(banner.shows)
                 if banner.shows is not None
                 else self._zone_screens(banner.zone)
             )
-            now_shown[banner.id] = (banner, screens)
-        for banner_id in self._shown_banners.keys() - now_shown.keys():
+            if screens:  # "on the screens showing it", and none does now: not shown
+                planned[banner.id] = (banner, screens)
+        shown = self._banners.shown()
+        for banner_id in shown.keys() - planned.keys():
             await self._banners.hide(banner_id, "canh-bao")
-        for banner_id, (banner, screens) in now_shown.items():
-            if self._shown_banners.get(banner_id) != (banner, screens):
+        for banner_id, (banner, screens) in planned.items():
+            now_on = (banner.text_vi, banner.text_en, banner.severity, screens)
+            if shown.get(banner_id) != now_on:
                 await self._banners.show(banner, screens, "canh-bao")
-        self._shown_banners = now_shown
 
     # ---- the officer's verbs ------------------------------------------------------------
 

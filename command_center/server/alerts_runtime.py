@@ -19,8 +19,10 @@ from command_center.messages import (
     ObservationsAccepted,
     ScreenPresence,
 )
+from command_center.protocol import Banner
 from command_center.server.alert_facts import AlertFacts
-from command_center.server.alerts import AlertBanners, WallAlerts
+from command_center.server.alerts import AlertBanners, ShownBanner, WallAlerts
+from command_center.server.banners import WallBanners
 from command_center.server.focus_api import focus, last_focus
 from command_center.server.hub import ScreenHub, indicators_in
 from command_center.settings import Settings
@@ -34,6 +36,7 @@ from geo import CodeList, codes
 from layouts import alert_rules_for
 from layouts.alert_check import KnownNames
 from layouts.alert_loader import load_alert_rules
+from layouts.alert_plan import PlannedBanner
 from layouts.alert_rules import AlertRule
 from layouts.model import PresetSpec, WallSpec
 
@@ -56,6 +59,39 @@ def known_names(
         zones=frozenset(getattr(wall, "zones", {}) or {}),
         presets=presets,
     )
+
+
+class BannerBoard:
+    """The wall's banners (``banners.WallBanners``) as alerts use them: only the banners of
+    source "alert", which never expire by time (their alert takes them down)."""
+
+    def __init__(self, banners: WallBanners) -> None:
+        self._banners = banners
+
+    def shown(self) -> dict[str, ShownBanner]:
+        return {
+            b.id: (b.text_vi, b.text_en, b.severity, screens)
+            for b, screens in self._banners.active()
+            if b.source == "alert"
+        }
+
+    async def show(self, banner: PlannedBanner, screens: tuple[str, ...], by: str) -> None:
+        await self._banners.put(
+            Banner(
+                id=banner.id,
+                text_vi=banner.text_vi,
+                text_en=banner.text_en,
+                severity=banner.severity,
+                source="alert",
+                expires_at=None,
+                since=banner.since,
+            ),
+            screens,
+            by,
+        )
+
+    async def hide(self, banner_id: str, by: str) -> None:
+        await self._banners.withdraw(banner_id, by)
 
 
 def rules_path(settings: Settings, wall: WallSpec) -> Path | None:

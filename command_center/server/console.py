@@ -2,9 +2,10 @@
 
 Laid out for a 1920 × 1080 duty desk read at arm's length (16–18 px type): the wall's
 live miniature large, the presets as cards that preview before they switch
-(``console_presets``), alerts and the audit log in their own panel beside it, screen health
-and the bridge points below. Every name is in the reader's language (``console_names``). Every action (switch, map focus, the video roster's) goes
-through the console's ``ConsoleGuard``, which re-reads the session and the permission when
+(``console_presets``), alerts, announcements (``console_announce``) and the audit log in
+their own panel beside it, screen health and the bridge points below. Every name is in the
+reader's language (``console_names``). Every action (switch, map focus, announcements, the
+video roster's) goes through the console's ``ConsoleGuard``, which re-reads the session and the permission when
 the action runs; viewers get no control widgets at all. A console whose session has ended
 closes itself to a bilingual banner within ``SESSION_WATCH_MS``. The JSON API offers the
 same actions to scripts.
@@ -29,13 +30,21 @@ from command_center.bus import Bus
 from command_center.errors import AuthError, RequestError
 from command_center.server import video_actions
 from command_center.server.alerts import WallAlerts
-from command_center.server.alerts_api import alerts_listed
+from command_center.server.announcements_api import (
+    announce,
+    announcements,
+    parse_announcement,
+    withdraw,
+)
 from command_center.server.audit_view import AuditView
+from command_center.server.banners import WallBanners
 from command_center.server.console_admin import CredentialSource, CredentialsPanel
-from command_center.server.console_alerts import AlertDesk
+from command_center.server.console_alerts import AlertDesk, alert_verb
+from command_center.server.console_announce import AnnouncePanel
 from command_center.server.console_css import CSS, WIDGET_CSS
 from command_center.server.console_guard import (
     AckAlertAction,
+    AnnounceAction,
     ConsoleAction,
     ConsoleGuard,
     EndAction,
@@ -46,6 +55,7 @@ from command_center.server.console_guard import (
     ProgramAction,
     SnoozeAlertAction,
     SwitchAction,
+    WithdrawAction,
 )
 from command_center.server.console_names import Names
 from command_center.server.console_presets import PresetCards
@@ -79,6 +89,8 @@ DONE = {
     "end": ("Đã kết thúc cuộc gọi", "Call ended"),
     "program": ("Đã đổi hình chương trình", "Programme feed changed"),
     "pin": ("Đã đổi ô ghim", "Pinned tile changed"),
+    "announce": ("Đã đăng thông báo", "Announcement on the wall"),
+    "withdraw_announcement": ("Đã gỡ thông báo", "Announcement withdrawn"),
 }
 # The desk's two columns at 1920 px: the wall and presets, and alerts with the audit log.
 LEFT_WIDTH = 1150
@@ -102,6 +114,8 @@ class ConsoleDeps:
     names: Names = field(default_factory=Names)
     # The rules' alerts and the wall lock; None: the desk shows none.
     alerts: WallAlerts | None = None
+    # The wall's banners (announcements); None: no announcements panel.
+    banners: WallBanners | None = None
 
 
 def miniature_width(wall_width: float, wall_height: float) -> int:
@@ -210,10 +224,22 @@ class Console:
         self.admin: CredentialsPanel | None = None
         if deps.credentials is not None and Permission.MANAGE_USERS in _permissions(principal):
             self.admin = CredentialsPanel(deps.credentials, fmt_time)
+        self.announce: AnnouncePanel | None = None
+        if deps.banners is not None:
+            self.announce = AnnouncePanel(wall, self.act, self.may_operate, [CSS, WIDGET_CSS])
         self.sign_out = pn.pane.HTML(sign_out_form("vi"), stylesheets=[CSS])
         self.headings = {
             k: pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width", margin=(4, 10))
-            for k in ("title", "wall", "presets", "alerts", "screens", "video", "audit")
+            for k in (
+                "title",
+                "wall",
+                "presets",
+                "alerts",
+                "announcements",
+                "screens",
+                "video",
+                "audit",
+            )
         }
         self.layout = pn.Column(sizing_mode="stretch_width", margin=(0, 16))
         self._callbacks: list[Any] = []
@@ -240,14 +266,25 @@ class Console:
         store, lang, names = self.store, self.lang, self.names
         if isinstance(action, SwitchAction):
             report = await self.hub.switch(action.preset, who)
-            done = ("Đã chuyển bố cục sang", "Switched the layout to")
-            return f"{done[0] if lang == 'vi' else done[1]} “{names.preset(report.preset, lang)}”"
+            said = ("Đã chuyển bố cục sang", "Switched the layout to")[0 if lang == "vi" else 1]
+            return f"{said} “{names.preset(report.preset, lang)}”"
         if isinstance(action, FocusAction):
             province = check_province(action.province)
             await focus(store, self.deps.bus, province, who.name, str(who.role))
             return f"{t('focus', lang)}: {names.province(province, lang)}"
         if isinstance(action, AckAlertAction | SnoozeAlertAction | LockAction):
-            return await self._alert_verb(action, who)
+            return await alert_verb(self.deps.alerts, action, who, lang)
+        done = DONE.get(action.action, ("Đã thực hiện", "Done"))[0 if lang == "vi" else 1]
+        banners = self.deps.banners
+        if isinstance(action, AnnounceAction | WithdrawAction) and banners is None:
+            raise RequestError("this server shows no announcements")
+        if isinstance(action, AnnounceAction) and banners is not None:
+            fields = parse_announcement(action.model_dump(exclude={"action"}), self.hub.wall)
+            await announce(banners, store, self.hub.wall, fields, who)
+            return done
+        if isinstance(action, WithdrawAction) and banners is not None:
+            await withdraw(banners, store, action.id, who)
+            return done
         room = self.deps.room
         if room is None:
             raise RequestError("this server runs no video bridge")
@@ -259,29 +296,7 @@ class Console:
             await video_actions.program(room, store, who, action.source)
         elif isinstance(action, PinAction):
             await video_actions.pin(room, store, who, action.tile, action.source)
-        return DONE.get(action.action, ("Đã thực hiện", "Done"))[0 if lang == "vi" else 1]
-
-    async def _alert_verb(
-        self, action: AckAlertAction | SnoozeAlertAction | LockAction, who: Principal
-    ) -> str:
-        desk = self.deps.alerts
-        if desk is None:
-            raise RequestError("this server evaluates no alert rules")
-        i = 0 if self.lang == "vi" else 1
-        if isinstance(action, AckAlertAction):
-            await desk.acknowledge(action.alert, who)
-            return ("Đã xác nhận cảnh báo", "Alert acknowledged")[i]
-        if isinstance(action, SnoozeAlertAction):
-            await desk.snooze(action.alert, action.seconds, who)
-            return ("Đã tạm hoãn cảnh báo", "Alert snoozed")[i]
-        if action.locked:
-            await desk.lock(who)
-            return (
-                "Đã khóa tường: không quy tắc nào tự chuyển",
-                "Wall locked: no rule switches it",
-            )[i]
-        await desk.unlock(who)
-        return ("Đã mở khóa tường", "Wall unlocked")[i]
+        return done
 
     async def _switch_to(self, preset_id: str) -> None:
         self.message.object = t("switching", self.lang)
@@ -335,6 +350,8 @@ class Console:
             self.message.object = t("no_permission", self.lang)
         self.video.lang = self.lang
         self.alert_desk.lang = self.lang
+        if self.announce is not None:
+            self.announce.set_lang(self.lang)
         self.sign_out.object = sign_out_form(self.lang)
         self._headings()
 
@@ -346,7 +363,7 @@ class Console:
             f"<p class='centre'>{t('centre', self.lang)} · {t('signed_in', self.lang)} "
             f"<b>{html.escape(self.principal.name)}</b> ({role})</p>"
         )
-        for key in ("wall", "presets", "alerts", "screens", "video", "audit"):
+        for key in ("wall", "presets", "alerts", "announcements", "screens", "video", "audit"):
             self.headings[key].object = f"<h2>{t(key, self.lang)}</h2>"
 
     async def refresh(self) -> None:
@@ -357,24 +374,14 @@ class Console:
         self.summary.object = switch_summary(snap, self.names, self.lang)
         self.screens.object = screens_table(snap, self.lang, now)
         self.alerts.object = alerts_list(snap, self.names, self.lang, now)
-        await self._refresh_alert_desk()
+        await self.alert_desk.feed(self.deps.alerts)
         if self.cards is not None:
             self.cards.set_current(snap["preset"])
+        if self.announce is not None and self.deps.banners is not None:
+            self.announce.refresh(announcements(self.deps.banners), self.lang, fmt_time)
         await self.audit_view.refresh(self.lang)
         if self.admin is not None:
             await self.admin.refresh()
-
-    async def _refresh_alert_desk(self) -> None:
-        desk = self.deps.alerts
-        if desk is None:
-            return
-        listed = alerts_listed(await desk.records())
-        for item in listed:
-            rule = desk.rules.get(item["rule"])
-            item["chime"] = bool(rule is not None and rule.do.chime)
-        locked = await desk.locked_by()
-        if listed != self.alert_desk.alerts or locked != self.alert_desk.locked:
-            self.alert_desk.param.update(alerts=listed, locked=locked)
 
     def view(self) -> pn.viewable.Viewable:
         self._headings()
@@ -401,6 +408,11 @@ class Console:
             self.headings["alerts"],
             self.alert_desk,
             self.alerts,
+            *(
+                [self.headings["announcements"], *self.announce.objects()]
+                if self.announce is not None
+                else []
+            ),
             self.headings["audit"],
             self.audit_view.filters,
             self.audit,

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 import param
 
+from command_center.auth import Principal
+from command_center.errors import RequestError
+from command_center.server.alerts import WallAlerts
+from command_center.server.alerts_api import alerts_listed
+from command_center.server.console_guard import AckAlertAction, LockAction, SnoozeAlertAction
+from command_center.server.i18n import Lang
 from command_center.server.page_actions import SEND_JS, ActionSource
 
 
@@ -34,3 +40,40 @@ export function render({ model, el }) {
 }
 """
     )
+
+    async def feed(self, alerts: WallAlerts | None) -> None:
+        """The alerts and the lock as the store has them now (each console refresh); each
+        alert says whether its rule rings the chime."""
+        if alerts is None:
+            return
+        listed = alerts_listed(await alerts.records())
+        for item in listed:
+            rule = alerts.rules.get(item["rule"])
+            item["chime"] = bool(rule is not None and rule.do.chime)
+        locked = await alerts.locked_by()
+        if listed != self.alerts or locked != self.locked:
+            self.param.update(alerts=listed, locked=locked)
+
+
+async def alert_verb(
+    alerts: WallAlerts | None,
+    action: AckAlertAction | SnoozeAlertAction | LockAction,
+    who: Principal,
+    lang: Lang,
+) -> str:
+    """Acknowledge, snooze, lock or unlock for a principal the guard has just authorised;
+    the sentence the officer reads."""
+    if alerts is None:
+        raise RequestError("this server evaluates no alert rules")
+    i = 0 if lang == "vi" else 1
+    if isinstance(action, AckAlertAction):
+        await alerts.acknowledge(action.alert, who)
+        return ("Đã xác nhận cảnh báo", "Alert acknowledged")[i]
+    if isinstance(action, SnoozeAlertAction):
+        await alerts.snooze(action.alert, action.seconds, who)
+        return ("Đã tạm hoãn cảnh báo", "Alert snoozed")[i]
+    if action.locked:
+        await alerts.lock(who)
+        return ("Đã khóa tường: không quy tắc nào tự chuyển", "Wall locked: no rule switches it")[i]
+    await alerts.unlock(who)
+    return ("Đã mở khóa tường", "Wall unlocked")[i]

@@ -19,6 +19,9 @@ ACTIONS: Mapping[str, Pair] = {
     "switch_completed": ("Mọi màn hình đã chuyển sang {t}", "Every screen switched to {t}"),
     "switch_incomplete": ("Chuyển sang {t} chưa đủ màn hình", "Switch to {t} incomplete"),
     "focus_map": ("Tập trung bản đồ vào {t}", "Focused the maps on {t}"),
+    "announce": ("Đăng thông báo {t}", "Announced {t}"),
+    "withdraw_announcement": ("Gỡ thông báo {t}", "Withdrew announcement {t}"),
+    "banner_expired": ("Thông báo {t} hết hạn", "Announcement {t} expired"),
     "sign_in": ("Đăng nhập", "Signed in"),
     "sign_in_refused": ("Đăng nhập bị từ chối", "Sign-in refused"),
     "sign_out": ("Đăng xuất", "Signed out"),
@@ -73,6 +76,9 @@ def _target(entry: AuditEntry, names: Names, lang: Lang) -> str:
 
 
 _DETAILS: Mapping[str, Callable[[dict[str, Any], Names, Lang], str]] = {
+    "announce": lambda d, n, lang: (
+        f"“{pick((str(d.get('text_vi')), str(d.get('text_en'))), lang)}”"
+    ),
     "video_pin": lambda d, n, lang: f"→ {n.point(d.get('source'), lang)}",
     "user_role_set": lambda d, n, lang: f"→ {role_label(str(d.get('to', '')), lang)}",
     "user_added": lambda d, n, lang: f"({role_label(str(d.get('role', '')), lang)})",

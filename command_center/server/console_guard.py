@@ -95,6 +95,24 @@ class LockAction(_Action):
     locked: bool
 
 
+class AnnounceAction(_Action):
+    """Put an announcement on the wall (checked as the API checks its body)."""
+
+    action: Literal["announce"]
+    text_vi: str
+    text_en: str
+    severity: str
+    expires_in_s: float | None
+    zone: str | None
+
+
+class WithdrawAction(_Action):
+    """Take an announcement down."""
+
+    action: Literal["withdraw_announcement"]
+    id: str
+
+
 ConsoleAction = Annotated[
     SwitchAction
     | FocusAction
@@ -104,7 +122,9 @@ ConsoleAction = Annotated[
     | PinAction
     | AckAlertAction
     | SnoozeAlertAction
-    | LockAction,
+    | LockAction
+    | AnnounceAction
+    | WithdrawAction,
     Field(discriminator="action"),
 ]
 CONSOLE_ACTION: TypeAdapter[ConsoleAction] = TypeAdapter(ConsoleAction)
@@ -120,6 +140,8 @@ AUDIT_NAMES = {
     "ack_alert": "alert_acknowledged",
     "snooze_alert": "alert_snoozed",
     "lock": "wall_locked",
+    "announce": "announce",
+    "withdraw_announcement": "withdraw_announcement",
 }
 # Every console action changes the wall or a call: duty officers and admins only.
 ACTION_PERMISSION = Permission.SWITCH_LAYOUT
@@ -211,7 +233,7 @@ def _describe(raw: object) -> tuple[str, str]:
         return "unknown", ""
     name = raw.get("action")
     name = name[:MAX_TARGET] if isinstance(name, str) else "unknown"
-    for key in ("preset", "province", "point", "tile", "source", "alert"):
+    for key in ("preset", "province", "point", "tile", "source", "alert", "id", "text_vi"):
         value = raw.get(key)
         if isinstance(value, str):
             return name, value[:MAX_TARGET]

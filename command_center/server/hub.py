@@ -29,6 +29,8 @@ from command_center.messages import (
     TileDataChanged,
 )
 from command_center.protocol import (
+    Banner,
+    BannersMessage,
     Health,
     LayoutMessage,
     Ping,
@@ -119,6 +121,8 @@ class ScreenHub:
         self.reports: OrderedDict[str, SwitchReport] = self._switching.reports
         # The server's health as screens are told it (health.py decides it).
         self.server_state = ServerState(status="ok")
+        # The banners over each screen's layout (announcements, alerts): set by WallBanners.
+        self._banners: dict[str, list[Banner]] = {s: [] for s in screen_ids}
 
     @property
     def process(self) -> str:
@@ -195,6 +199,7 @@ class ScreenHub:
         link.send(self._layout_message(link.screen))
         # Always: a page that reconnects may still show a marker the server has cleared.
         link.send(self.server_state)
+        link.send(BannersMessage(banners=self._banners[link.screen]))
         if not link.preview:
             self._presence.connected(link.screen, now)
 
@@ -230,6 +235,22 @@ class ScreenHub:
         self.server_state = state
         for entry in self._fanout.entries():
             entry.link.send(state)
+
+    def set_banners(self, per_screen: Mapping[str, list[Banner]]) -> None:
+        """Each screen's banners now (a screen not named shows none): a ``BannersMessage`` to
+        the screens whose set changed; a screen attaching later hears it in its greeting."""
+        for screen_id, shown in self._banners.items():
+            banners = list(per_screen.get(screen_id, ()))
+            if banners == shown:
+                continue
+            self._banners[screen_id] = banners
+            message = BannersMessage(banners=banners)
+            for entry in self._fanout.attached[screen_id]:
+                entry.link.send(message)
+
+    def banners(self, screen_id: str) -> list[Banner]:
+        """The banners ``screen_id`` shows now."""
+        return list(self._banners[screen_id])
 
     def late_tiles(self) -> int:
         """Tiles on the wall now whose newest value is past its reporting period."""

@@ -16,6 +16,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "preset": ("Bố cục", "Layout"),
     "presets": ("Bố cục sẵn có", "Layouts"),
     "alerts": ("Cảnh báo", "Alerts"),
+    "announcements": ("Thông báo", "Announcements"),
     "switch": ("Chuyển bố cục", "Switch layout"),
     "switching": ("Đang chuyển…", "Switching…"),
     "no_permission": (

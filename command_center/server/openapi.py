@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from command_center.server.alerts_api import ALERT_ROUTES
+from command_center.server.announcements_api import ANNOUNCEMENT_ROUTES
 from command_center.server.api import API_ROUTES, ApiHandler
 from command_center.server.credentials_api import CREDENTIALS_ROUTES
 from command_center.server.http_base import JsonHandler
@@ -136,4 +137,5 @@ def served_routes() -> list[tuple[str, type[JsonHandler]]]:
         *SIGNALLING_ROUTES,
         *CREDENTIALS_ROUTES,
         *ALERT_ROUTES,
+        *ANNOUNCEMENT_ROUTES,
     ]

@@ -6,6 +6,7 @@ method is missing here, or described but not served."""
 from __future__ import annotations
 
 from command_center.server.openapi_alerts import ALERT_DOCS
+from command_center.server.openapi_announcements import ANNOUNCEMENT_DOCS
 from command_center.server.openapi_schema import (
     AGENCY,
     HEALTH,
@@ -403,4 +404,5 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
         },
     ),
     **ALERT_DOCS,
+    **ANNOUNCEMENT_DOCS,
 }

@@ -8,33 +8,25 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import panel as pn
-from tornado.ioloop import IOLoop
-from tornado.web import GZipContentEncoding
 
 from command_center.auth import Role, bootstrap_users
 from command_center.bus import Bus, create_bus
-from command_center.control_store import open_control_store
+from command_center.control_store import ControlStore, open_control_store
 from command_center.private_files import (
     check_key_material,
     key_material,
     make_private,
     private_umask,
 )
-from command_center.server import api, observations_api
-from command_center.server.access_log import log_request
 from command_center.server.alerts import WallAlerts
 from command_center.server.alerts_api import alert_routes
-from command_center.server.alerts_runtime import load_rules, run_alerts
-from command_center.server.assets_route import AssetsHandler
-from command_center.server.body_limit import server_limits
+from command_center.server.alerts_runtime import BannerBoard, load_rules, run_alerts
+from command_center.server.announcements_api import ANNOUNCEMENT_ROUTES
+from command_center.server.banners import WallBanners
 from command_center.server.bridge_page import bridge_page_routes
-from command_center.server.client_address import ProxyTrust, client_address_transform
 from command_center.server.composition import build_registry
 from command_center.server.console import ConsoleDeps
 from command_center.server.credentials_api import (
@@ -42,35 +34,23 @@ from command_center.server.credentials_api import (
     known_credentials,
     list_credentials,
 )
-from command_center.server.device_cookie import DeviceCookieAuth, pass_routes
+from command_center.server.device_cookie import pass_routes
 from command_center.server.feeds_runtime import run_feeds
 from command_center.server.focus_api import last_focus
 from command_center.server.health import HealthMonitor, StoreProbe, watch_health
-from command_center.server.http_base import PUBLIC_ORIGINS_SETTING, JsonHandler, NotFoundHandler
+from command_center.server.http_app import http_server
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
-from command_center.server.link_limits import BOKEH_MAX_MESSAGE
-from command_center.server.login import LoginHandler, LogoutHandler
 from command_center.server.login_limit import open_login_limiter
 from command_center.server.loop_lag import LoopLag, watch_loop
 from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
 from command_center.server.metrics import WallMetrics, serve_metrics
-from command_center.server.openapi import OPENAPI_ROUTES
-from command_center.server.own_address import free_port, own_url, websocket_origins
-from command_center.server.page_auth import PageRefs, bokeh_security
-from command_center.server.pages import routes
+from command_center.server.own_address import free_port, own_url
 from command_center.server.scenario_runtime import run_scenario
-from command_center.server.screen_socket import ScreenSocket
-from command_center.server.security_headers import (
-    HeaderPolicy,
-    panel_pages,
-    security_headers_transform,
-)
-from command_center.server.shutdown import IN_FLIGHT_SETTING, InFlight, end_bokeh_sessions
+from command_center.server.shutdown import InFlight, end_bokeh_sessions
 from command_center.server.sibling_origins import sibling_origins
 from command_center.server.sign_in import SignInGate
-from command_center.server.unknown_screen import unknown_screen_route
 from command_center.server.verify_pool import VerifyPool
 from command_center.server.video_routes import video_routes
 from command_center.sessions import SessionPolicy, Sessions
@@ -93,9 +73,6 @@ from video.room import VideoRoom, open_video_room
 from video.shared_state import open_video_state
 
 log = logging.getLogger(__name__)
-
-# The checkout's assets/ (through the command_center/assets link), or the wheel's copy.
-ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 
 
 @dataclass
@@ -123,6 +100,9 @@ class WallRuntime:
     metrics: WallMetrics | None = None
     metrics_port: int | None = None
     alerts: WallAlerts | None = None
+    # The automation's records (announcements, alerts) and the banners on the screens.
+    control: ControlStore | None = None
+    banners: WallBanners | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -180,6 +160,8 @@ async def open_runtime(
                 switch_lead_ms=settings.switch_lead_ms,
             )
             await hub.start()
+            banners = WallBanners(control, bus, hub, audit_store=store)
+            await banners.start()
             port = settings.port or free_port(settings.host)
             # With Redis, other processes may pull this one's video (node to node WHEP).
             node = Node(own_url(settings, port), node_key(keys.bus)) if settings.redis_url else None
@@ -222,7 +204,7 @@ async def open_runtime(
                         hub,
                         incidents,
                         observations,
-                        None,
+                        BannerBoard(banners),
                     ) as alerts,
                     run_scenario(settings.scenario, incidents, bus),
                     watch_health(
@@ -252,16 +234,26 @@ async def open_runtime(
                     extra += credentials_routes(keys, store, known)
                     siblings = sibling_origins(settings.servers)
                     extra += pass_routes(keys, screen_ids, video.registry, siblings)
+                    announcing = {"banners": banners, "store": store, "keys": keys, "wall": wall}
+                    extra += [(p, h, announcing) for p, h in ANNOUNCEMENT_ROUTES]
 
                     async def credentials() -> list[dict[str, Any]]:
                         return await list_credentials(keys, store, known)
 
                     console = ConsoleDeps(
-                        hub, store, bus, keys, sessions, video, credentials, alerts=alerts
+                        hub,
+                        store,
+                        bus,
+                        keys,
+                        sessions,
+                        video,
+                        credentials,
+                        alerts=alerts,
+                        banners=banners,
                     )
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
                     in_flight = InFlight()
-                    server = _http_server(
+                    server = http_server(
                         settings, port, console, ingest, gate, extra, loop_lag, health, in_flight
                     )
                     server.start()
@@ -287,10 +279,13 @@ async def open_runtime(
                                 metrics,
                                 metrics_port,
                                 alerts,
+                                control,
+                                banners,
                             )
                     finally:
                         await _wind_down(server, hub, health, in_flight)
             finally:
+                await banners.stop()
                 await hub.stop()
         finally:
             await bus.close()
@@ -336,115 +331,4 @@ def _health_monitor(
         loop_lag,
         lambda: [server.url for server in video.ice.down()],
         hub.late_tiles,
-    )
-
-
-def _http_server(
-    settings: Settings,
-    port: int,
-    console: ConsoleDeps,
-    ingest: dict[str, Any],
-    gate: SignInGate,
-    extra: Sequence[tuple[str, Any, dict[str, Any]]] = (),
-    loop_lag: LoopLag | None = None,
-    health: HealthMonitor | None = None,
-    in_flight: InFlight | None = None,
-) -> Any:
-    hub, store, keys, sessions = console.hub, console.store, console.keys, console.sessions
-    siblings = sibling_origins(settings.servers)  # pages of the other servers of this wall
-    ttl = settings.session_ttl_s
-    common = {
-        "hub": hub,
-        "store": store,
-        "keys": keys,
-        "session_ttl_s": ttl,
-        "loop_lag": loop_lag,
-        "health": health,
-    }
-    secure = settings.https
-    # One gate for both sign-in routes, so a guesser cannot alternate between them.
-    patterns: list[tuple[str, Any, dict[str, Any]]] = [
-        (path, handler, {**common, "sign_in_gate": gate})
-        if handler is api.SessionsHandler
-        else (path, handler, common)
-        for path, handler in [*api.API_ROUTES, *OPENAPI_ROUTES]
-    ]
-    patterns += [(path, handler, ingest) for path, handler in observations_api.OBSERVATION_ROUTES]
-    patterns += extra
-    patterns += [
-        (r"/api/.*", NotFoundHandler, {"keys": keys}),
-        (
-            r"/ws/screen",
-            ScreenSocket,
-            {"hub": hub, "keys": keys, "sessions": sessions, "siblings": siblings},
-        ),
-        (
-            r"/login",
-            LoginHandler,
-            {
-                "store": store,
-                "keys": keys,
-                "session_ttl_s": ttl,
-                "sign_in_gate": gate,
-                "sessions": sessions,
-                "secure_cookie": secure,
-            },
-        ),
-        (
-            r"/logout",
-            LogoutHandler,
-            {"store": store, "sessions": sessions, "secure_cookie": secure},
-        ),
-        (r"/assets/(.*)", AssetsHandler, {"path": str(ASSETS_DIR), "siblings": siblings}),
-        unknown_screen_route(hub.wall),  # after each screen's own page (Bokeh's go first)
-    ]
-    # Every JSON route reads who is asking through the sessions (JsonHandler takes them).
-    patterns = [
-        (path, handler, {**kwargs, "sessions": sessions})
-        if isinstance(handler, type) and issubclass(handler, JsonHandler)
-        else (path, handler, kwargs)
-        for path, handler, kwargs in patterns
-    ]
-    pages = routes(console, PageRefs(), settings.servers)
-    # Every request, Bokeh's included: the client's address first (before any handler
-    # reads it), then the hardening headers, then compression.
-    transforms = [
-        client_address_transform(ProxyTrust.from_texts(settings.trusted_proxies)),
-        security_headers_transform(
-            HeaderPolicy(panel_pages(list(pages)), https=secure, siblings=siblings)
-        ),
-        GZipContentEncoding,
-    ]
-    tls: dict[str, Any] = {}
-    if settings.tls_cert is not None and settings.tls_key is not None:
-        tls = {"ssl_certfile": str(settings.tls_cert), "ssl_keyfile": str(settings.tls_key)}
-    public = [settings.public_url] if settings.public_url else []
-    return pn.serve(
-        pages,
-        port=port,
-        address=settings.host,
-        websocket_origin=websocket_origins(settings, port),
-        show=False,
-        start=False,
-        threaded=False,
-        loop=IOLoop.current(),
-        extra_patterns=patterns,
-        # Boundary layers: ~150 KB of GeoJSON, ~40 KB gzipped, on every kiosk (re)load.
-        compress_response=True,
-        # Screens run for weeks: drop a lost session soon (its screen link reconnects).
-        unused_session_lifetime_milliseconds=60_000,
-        check_unused_sessions_milliseconds=15_000,
-        # Signed Bokeh session ids; no cookie or Authorization header in Bokeh's token.
-        **bokeh_security(keys),
-        # A wall page's ?token= becomes its cookie before Bokeh renders anything.
-        auth_provider=DeviceCookieAuth(keys, frozenset(s.id for s in hub.wall.screens)),
-        transforms=transforms,
-        log_function=log_request,
-        # No body bigger than the largest route allows (Tornado's default is 100 MB); each
-        # route refuses its own, smaller, limit in prepare (body_limit.py).
-        http_server_kwargs=server_limits(),
-        # Frames from the browser to Bokeh's sockets (ours set their own, smaller caps).
-        websocket_max_message_size=BOKEH_MAX_MESSAGE,
-        **{PUBLIC_ORIGINS_SETTING: public, IN_FLIGHT_SETTING: in_flight},
-        **tls,
     )

@@ -93,6 +93,14 @@ async def test_an_incident_switches_the_wall_and_it_returns_only_when_resolved_a
     )
     assert alert["title"] == {"vi": "Sự cố lớn", "en": "Major incident"}
     assert alert["values"]["province"] == "Lào Cai"
+    assert wall.banners is not None
+    [(banner, screens)] = wall.banners.active()
+    assert (banner.source, banner.severity, banner.text_vi) == (
+        "alert",
+        "critical",
+        "Sự cố tại Lào Cai",
+    )
+    assert banner.text_en == "Incident in Lao Cai" and set(screens) == set(wall.wall.screen_ids())
 
     await report(client, wall, incident(status="resolved"))
     await wait_until(lambda: _state(client, officer, "cleared"), what="the alert cleared")
@@ -102,6 +110,7 @@ async def test_an_incident_switches_the_wall_and_it_returns_only_when_resolved_a
     assert r.status_code == 200, r.text
     assert r.json()["alert"]["acknowledged_by"] == "truc-ban"
     await wait_until(lambda: shown(wall) == before, what="the wall back on overview")
+    await wait_until(lambda: not wall.banners.active(), what="the banner down")
     await wait_until(lambda: focused(wall) is None, what="the maps back on the country")
     again = await client.post(f"/api/v1/alerts/{alert['id']}/ack", headers=officer)
     assert again.status_code == 409
