@@ -127,3 +127,22 @@ def test_pure_modules_reach_no_media_stack(module: str) -> None:
             else:
                 reached.add(imported.split(".")[0])
     assert not reached & MEDIA_STACK, f"{module} reaches {', '.join(sorted(reached & MEDIA_STACK))}"
+
+
+PY_FILES = sorted(
+    p
+    for folder in (*OURS, "tests", "benchmarks")
+    for p in (ROOT / folder).rglob("*.py")
+    if ".venv" not in p.parts
+) + [ROOT / "run_wall.py"]
+MAX_LINES = 450
+
+
+def test_no_python_module_is_over_450_lines() -> None:
+    """A module that long holds more than one concept (issue 12): split it by concept."""
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in PY_FILES
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"over {MAX_LINES} lines: {long}"
