@@ -70,6 +70,10 @@ class ControlDesk:
         host.rewire()
         await host.processes.share(by)
 
+    def pins(self) -> dict[str, str]:
+        """Wall tile -> the source pinned there now."""
+        return dict(self.host.pins)
+
     async def pin(self, tile: str, source: str | None, by: str) -> dict[str, str]:
         if not tile:
             raise RequestError("'tile' must name a wall tile")

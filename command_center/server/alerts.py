@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from command_center.audit import audit
@@ -46,7 +46,8 @@ SYSTEM_ROLE = Role.DUTY_OFFICER
 
 
 class AlertWall(Protocol):
-    """What alerts change on the wall (the screen hub, the maps)."""
+    """What alerts change on the wall: its preset (the hub), the maps' focus, video pins;
+    and where a banner goes (``alerts_runtime.WallEffects``)."""
 
     @property
     def preset_shown(self) -> tuple[str | None, int]: ...
@@ -54,6 +55,18 @@ class AlertWall(Protocol):
     async def switch(self, preset: str, actor: Principal) -> Any: ...
 
     def screens_showing(self, shows: tuple[str, ...]) -> tuple[str, ...]: ...
+
+    def zone_screens(self, zone: str | None) -> tuple[str, ...]: ...
+
+    async def focus(self, province: str | None, actor: Principal) -> None: ...
+
+    async def current_focus(self) -> str | None: ...
+
+    def pins(self) -> dict[str, str]:
+        """Video tile -> the source pinned there now."""
+        ...
+
+    async def pin(self, tile: str, source: str | None, actor: Principal) -> None: ...
 
 
 # An alert banner as the wall shows it: texts, severity and screens (what a change compares).
@@ -86,10 +99,7 @@ class WallAlerts:
         bus: Bus,
         facts: AlertFacts,
         wall: AlertWall,
-        focus: Callable[[str | None, Principal], Awaitable[object]],
-        current_focus: Callable[[], Awaitable[str | None]],
         banners: AlertBanners | None,
-        zone_screens: Callable[[str | None], tuple[str, ...]],
         process: str,
         clock: Callable[[], float] = lambda: time.time() * 1000.0,
     ) -> None:
@@ -99,10 +109,7 @@ class WallAlerts:
         self._bus = bus
         self.facts = facts
         self._wall = wall
-        self._focus = focus
-        self._current_focus = current_focus
         self._banners = banners
-        self._zone_screens = zone_screens
         self._process = process
         self._clock = clock
         self._debounce = Debounce()
@@ -196,45 +203,72 @@ class WallAlerts:
 
     async def _carry_out(self, wanted: WallPlan, locked: bool) -> None:
         takeover = await self._control.get("takeover", "wall")
-        if wanted.preset is not None and wanted.preset_by is not None:
+        holds_wall = wanted.preset is not None or wanted.focus is not None or wanted.pin
+        if holds_wall:
             await self._take(wanted, takeover)
-        elif takeover is not None and not locked:
+        elif takeover is not None and not locked:  # locked: the wall stays as it is
             await self._give_back(takeover)
         await self._show_banners(wanted)
 
     async def _take(self, wanted: WallPlan, takeover: dict[str, Any] | None) -> None:
-        assert wanted.preset is not None and wanted.preset_by is not None
         if takeover is None:
             preset, _ = self._wall.preset_shown
             takeover = {
                 "before_preset": preset,
-                "before_focus": await self._current_focus(),
-                "by": None,
-                "version": None,
+                "before_focus": await self._wall.current_focus(),
+                "by": None,  # the alert whose preset is shown
+                "version": None,  # the wall state's version that switch made
                 "focus": None,
+                "pin": None,  # [tile, source] the alert pinned
+                "before_pins": {},  # tile -> what it showed before (None: its own source)
             }
-        rule = wanted.preset_by.split(":", 1)[0]
-        actor = alert_actor(rule)
-        if takeover["by"] != wanted.preset_by:  # a new winner: show its preset
-            shown, _ = self._wall.preset_shown
-            if shown != wanted.preset:
+        actor = alert_actor((wanted.preset_by or "canh-bao").split(":", 1)[0])
+        if wanted.preset is not None and takeover["by"] != wanted.preset_by:
+            # A new winner: show its preset (only then: an officer's own switch since the
+            # last winner is not fought at every evaluation).
+            if self._wall.preset_shown[0] != wanted.preset:
                 await self._wall.switch(wanted.preset, actor)
             takeover["by"] = wanted.preset_by
             takeover["version"] = self._wall.preset_shown[1]
+        elif wanted.preset is None and takeover["by"] is not None:
+            await self._restore_preset(takeover, actor)
         if wanted.focus != takeover["focus"]:
-            await self._focus(wanted.focus, actor)
+            back = takeover["before_focus"]
+            await self._wall.focus(wanted.focus if wanted.focus is not None else back, actor)
             takeover["focus"] = wanted.focus
+        pin = list(wanted.pin) if wanted.pin is not None else None
+        if pin != takeover["pin"]:
+            await self._unpin(takeover, actor)
+            if pin is not None:
+                tile, source = pin
+                takeover["before_pins"].setdefault(tile, self._wall.pins().get(tile))
+                await self._wall.pin(tile, source, actor)
+            takeover["pin"] = pin
         await self._control.put("takeover", "wall", takeover)
 
-    async def _give_back(self, takeover: dict[str, Any]) -> None:
-        """The last alert let go: the wall shows what it showed before, unless the officer
-        changed it meanwhile (then the officer's choice stays)."""
-        actor = Principal("canh-bao", SYSTEM_ROLE)
+    async def _restore_preset(self, takeover: dict[str, Any], actor: Principal) -> None:
+        """Back to the preset before the alerts, unless the officer switched meanwhile."""
         preset, version = self._wall.preset_shown
         if version == takeover["version"] and takeover["before_preset"] not in (None, preset):
             await self._wall.switch(takeover["before_preset"], actor)
+        takeover["by"] = takeover["version"] = None
+
+    async def _unpin(self, takeover: dict[str, Any], actor: Principal) -> None:
+        """The tile the alert pinned shows what it showed before the alert."""
+        if takeover["pin"] is not None:
+            tile = takeover["pin"][0]
+            await self._wall.pin(tile, takeover["before_pins"].pop(tile, None), actor)
+            takeover["pin"] = None
+
+    async def _give_back(self, takeover: dict[str, Any]) -> None:
+        """The last alert let go: the wall shows what it showed before (preset, focus,
+        pins), unless the officer changed the preset meanwhile (then that choice stays)."""
+        actor = Principal("canh-bao", SYSTEM_ROLE)
+        if takeover["by"] is not None:
+            await self._restore_preset(takeover, actor)
         if takeover["focus"] is not None:
-            await self._focus(takeover["before_focus"], actor)
+            await self._wall.focus(takeover["before_focus"], actor)
+        await self._unpin(takeover, actor)
         await self._control.delete("takeover", "wall")
 
     async def _show_banners(self, wanted: WallPlan) -> None:
@@ -247,7 +281,7 @@ class WallAlerts:
             screens = (
                 self._wall.screens_showing(banner.shows)
                 if banner.shows is not None
-                else self._zone_screens(banner.zone)
+                else self._wall.zone_screens(banner.zone)
             )
             if screens:  # "on the screens showing it", and none does now: not shown
                 planned[banner.id] = (banner, screens)

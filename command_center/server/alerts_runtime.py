@@ -20,6 +20,7 @@ from command_center.messages import (
     ScreenPresence,
 )
 from command_center.protocol import Banner
+from command_center.server import video_actions
 from command_center.server.alert_facts import AlertFacts
 from command_center.server.alerts import AlertBanners, ShownBanner, WallAlerts
 from command_center.server.banners import WallBanners
@@ -39,6 +40,7 @@ from layouts.alert_loader import load_alert_rules
 from layouts.alert_plan import PlannedBanner
 from layouts.alert_rules import AlertRule
 from layouts.model import PresetSpec, WallSpec
+from video.room import VideoRoom
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,44 @@ class BannerBoard:
         await self._banners.withdraw(banner_id, by)
 
 
+class WallEffects:
+    """The wall as alerts change it: the hub's preset, the maps' focus (the focus route's
+    own audit and bus message), the video room's pins."""
+
+    def __init__(self, hub: ScreenHub, store: Store, bus: Bus, room: VideoRoom | None) -> None:
+        self._hub = hub
+        self._store = store
+        self._bus = bus
+        self._room = room
+
+    @property
+    def preset_shown(self) -> tuple[str | None, int]:
+        return self._hub.preset_shown
+
+    async def switch(self, preset: str, actor: Principal) -> object:
+        return await self._hub.switch(preset, actor)
+
+    def screens_showing(self, shows: tuple[str, ...]) -> tuple[str, ...]:
+        return self._hub.screens_showing(shows)
+
+    def zone_screens(self, zone: str | None) -> tuple[str, ...]:
+        return tuple(self._hub.wall.zone_screens(zone))
+
+    async def focus(self, province: str | None, actor: Principal) -> None:
+        await focus(self._store, self._bus, province, actor.name, str(actor.role))
+
+    async def current_focus(self) -> str | None:
+        found = await last_focus(self._store)
+        return found.province if found is not None else None
+
+    def pins(self) -> dict[str, str]:
+        return self._room.control.pins() if self._room is not None else {}
+
+    async def pin(self, tile: str, source: str | None, actor: Principal) -> None:
+        if self._room is not None:
+            await video_actions.pin(self._room, self._store, actor, tile, source)
+
+
 def rules_path(settings: Settings, wall: WallSpec) -> Path | None:
     if settings.alert_rules is not None:
         return settings.alert_rules
@@ -123,6 +163,7 @@ async def run_alerts(
     incidents: IncidentStore,
     observations: ObservationStore,
     banners: AlertBanners | None,
+    room: VideoRoom | None = None,
 ) -> AsyncIterator[WallAlerts]:
     """The evaluator runs (when it holds the lease) until the block ends; with no rules it
     still answers the verbs (the list is empty; the lock is kept)."""
@@ -135,29 +176,8 @@ async def run_alerts(
     )
     await facts.load()
 
-    async def focus_on(province: str | None, who: Principal) -> object:
-        return await focus(store, bus, province, who.name, str(who.role))
-
-    async def current_focus() -> str | None:
-        found = await last_focus(store)
-        return found.province if found is not None else None
-
-    def zone_screens(zone: str | None) -> tuple[str, ...]:
-        screens = getattr(hub.wall, "zone_screens", None)
-        return tuple(screens(zone)) if screens is not None else tuple(hub.wall.screen_ids())
-
     alerts = WallAlerts(
-        rules,
-        control,
-        store,
-        bus,
-        facts,
-        hub,
-        focus_on,
-        current_focus,
-        banners,
-        zone_screens,
-        hub.process,
+        rules, control, store, bus, facts, WallEffects(hub, store, bus, room), banners, hub.process
     )
     ready = asyncio.Event()
     tasks = [asyncio.create_task(_listen(alerts, bus, ready), name="alerts-bus")]

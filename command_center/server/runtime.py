@@ -205,6 +205,7 @@ async def open_runtime(
                         incidents,
                         observations,
                         BannerBoard(banners),
+                        video,
                     ) as alerts,
                     run_scenario(settings.scenario, incidents, bus),
                     watch_health(

@@ -186,3 +186,38 @@ async def test_a_bad_rules_file_stops_the_start_naming_the_line(tmp_path: Path) 
     text = str(caught.value)
     assert "emergency-baner" in text and "did you mean 'emergency-banner'" in text
     assert "alerts.yaml:11" in text or "alerts.yaml" in text
+
+
+PIN_RULES = """
+rules:
+  - id: ship-in-distress
+    title: {vi: "Tàu gặp nạn", en: "Ship in distress"}
+    priority: 2
+    when:
+      - incident: {status: [responding], kind: [maritime]}
+    do:
+      switch: {preset: incident-response}
+      pin: {tile: sar-active-video, point: csb-8003}
+"""
+
+
+async def test_a_pin_and_a_preset_on_the_room_wall_come_back_as_they_were(tmp_path: Path) -> None:
+    from layouts import DEFAULT_WALL_FILE
+
+    rules = rules_file(tmp_path, PIN_RULES)
+    async with running_wall(
+        tmp_path / "data", wall_file=DEFAULT_WALL_FILE, alert_rules=rules
+    ) as rt:
+        assert rt.video is not None
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
+            assert rt.video.control.pins() == {}
+            ship = {**incident(), "kind": "maritime", "province": "56", "people_deployed": 12}
+            await report(c, rt, ship)
+            await wait_until(lambda: shown(rt) == "incident-response", what="the switch")
+            await wait_until(
+                lambda: rt.video.control.pins() == {"sar-active-video": "csb-8003"},
+                what="the ship's video pinned",
+            )
+            await report(c, rt, {**ship, "status": "resolved"})  # priority 2: on clear
+            await wait_until(lambda: shown(rt) == "overview", what="back on overview")
+            await wait_until(lambda: rt.video.control.pins() == {}, what="the pin undone")
