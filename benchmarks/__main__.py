@@ -1,4 +1,4 @@
-"""``python -m benchmarks [fanout] [switch] [ingest] [video] [map] [hostile] [failover] [soak] [--short]``:
+"""``python -m benchmarks [fanout] [switch] [alerts] [ingest] [video] [map] [hostile] [failover] [soak] [--short]``:
 prints each benchmark's figures. ``soak`` runs only when named (``make soak``): it takes
 ``--minutes`` (30 by default, 1.5 with ``--short``)."""
 
@@ -9,6 +9,7 @@ import asyncio
 import sys
 
 from benchmarks import (
+    alerts,
     choropleth,
     failover,
     failover_redis,
@@ -21,7 +22,7 @@ from benchmarks import (
     video,
 )
 
-BENCHMARKS = ("fanout", "switch", "ingest", "video", "map", "hostile", "failover")
+BENCHMARKS = ("fanout", "switch", "alerts", "ingest", "video", "map", "hostile", "failover")
 # Named only: a soak is long by nature (make soak).
 ON_REQUEST = ("soak", "failover_screens", "failover_redis", "failover_video")
 
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "which",
         nargs="*",
-        help="fanout, switch, ingest, video, map, hostile, failover (default: these); "
+        help="fanout, switch, alerts, ingest, video, map, hostile, failover (default: these); "
         "failover_screens, failover_redis, failover_video (a part of failover alone), soak",
     )
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
@@ -105,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
             switch.run(screens=screens, switches=args.switches or (4 if args.short else 20))
         )
         print("\n".join(sw.lines()), flush=True)
+    if "alerts" in which:
+        al = asyncio.run(
+            alerts.run(screens=screens, rounds=args.switches or (4 if args.short else 20))
+        )
+        print("\n".join(al.lines()), flush=True)
     if "ingest" in which:
         posts = args.posts or ([50, 10, 1] if args.short else [2000, 200, 5])
         plan = dict(zip((1, 100, 10_000), posts, strict=True))
