@@ -154,8 +154,8 @@ async def run(
 # POST /api/v1/observations with its token: every stage a real report goes through
 # (validation, the durable store, the bus, the indicator feed's tile refresh, the hub's
 # per-screen flush, the browser) is in the figure.
-TILE_REFRESH_MS = 250  # command_center/server/feeds_runtime.py TILE_REFRESH_S
-API_TARGET_P99_MS = 100 + TILE_REFRESH_MS  # the wall's 100 ms, after the tiles' refresh
+TILE_REFRESH_MS = 50  # command_center/server/feeds_runtime.py TILE_REFRESH_S
+API_TARGET_P99_MS = 150  # issue 14: agency POST → value on the glass
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,8 @@ class ApiFanoutResult:
             f" p99 {self.post_p99_ms:.1f} ms",
             f"  accepted → applied on the screens (window.wallScreen latency samples, "
             f"{self.samples} tile updates): p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms"
-            f" (target p99 ≤ {API_TARGET_P99_MS} ms = the wall's 100 ms after the indicator"
-            f" tiles' {TILE_REFRESH_MS} ms refresh: {'met' if ok else 'NOT met'});"
+            f" (target p99 ≤ {API_TARGET_P99_MS} ms, the tiles refreshed at most every"
+            f" {TILE_REFRESH_MS} ms: {'met' if ok else 'NOT met'});"
             f" worst screen's p99 {self.worst_screen_p99_ms:.1f} ms",
             # A post is accepted before its 201 leaves, so send → applied is at most the sum.
             f"  POST send → applied: at most p50 {self.post_p50_ms + self.p50_ms:.1f} ms,"
