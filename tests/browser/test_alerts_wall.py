@@ -27,6 +27,7 @@ rules:
       - incident: {status: [responding], people_deployed_at_least: 300}
     do:
       switch: {preset: emergency-banner}
+      banner: {vi: "Sự cố lớn tại {province}", en: "Major incident in {province}", severity: critical}
       chime: true
   - id: any-incident
     title: {vi: "Có sự cố", en: "An incident"}
@@ -89,6 +90,9 @@ async def test_an_incident_takes_the_wall_until_resolved_and_acknowledged_from_t
     console = await sign_in(browser, wall, "duty_officer", ready=DESK)
     await report(wall, incident("TKCN-1", "responding"))
     await wait_until(lambda: shows(screen, "emergency-banner"), within=15, what="the switch")
+    banner = screen.get_by_text("Sự cố lớn tại Lào Cai")
+    await banner.wait_for()
+    await screen.get_by_text("Major incident in Lao Cai").wait_for()
     item = console.locator(f"{DESK} li[data-alert='big-incident:incident:TKCN-1']")
     await item.wait_for()
     assert "Sự cố lớn" in await item.inner_text()
@@ -102,6 +106,7 @@ async def test_an_incident_takes_the_wall_until_resolved_and_acknowledged_from_t
     await screen.screenshot(path=artifacts / "held.png")
     await item.get_by_role("button", name="Xác nhận").click()
     await wait_until(lambda: shows(screen, "overview"), within=15, what="back on overview")
+    await banner.wait_for(state="detached")
     await console.screenshot(path=artifacts / "console.png")
 
 
