@@ -3,8 +3,8 @@ screens and agencies, gathered into ``Match``es per rule (``layouts.alert_state`
 
 Kept up to date from the bus (observations, bridge points) and read from the stores at start
 and, for incidents, at each evaluation (the incident store is the truth; a few hundred
-active incidents at most). Overdue reports are not gathered yet: an ``overdue`` rule
-matches nothing (said by ``validate``'s caller, the README and the issue's note).
+active incidents at most). Who is overdue is ``feeds.reporting_status``'s rule (the API's and
+the tile's), re-read at most once a minute: deadlines are days apart.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from command_center.messages import BridgePointState, ObservationsAccepted
 from feeds.catalogue import Catalogue
@@ -19,13 +20,23 @@ from feeds.direction import Status
 from feeds.incident_store import IncidentStore
 from feeds.incidents import KIND_LABELS, Incident, IncidentKind
 from feeds.judging import judge
+from feeds.loader import FeedsSpec
 from feeds.observation_store import ObservationStore
 from feeds.observations import Observation
+from feeds.periods import TIME_ZONE
+from feeds.reporting_status import StatusEntry, expected_reports, reporting_status
 from feeds.tile_common import period_of_key
 from geo import CodeList, province
-from layouts.alert_rules import STATUS_WORDS, AlertRule, IndicatorTrigger, Trigger
+from layouts.alert_rules import (
+    STATUS_WORDS,
+    AlertRule,
+    IndicatorTrigger,
+    OverdueTrigger,
+    Trigger,
+)
 from layouts.alert_state import Match
 
+OVERDUE_EVERY_MS = 60_000.0
 RESOLVED_KEPT_MS = 60_000.0  # a just-resolved incident still matches rules that ask for it
 MAX_POINTS = 1000  # bridge points remembered (a bound: the registry is far smaller)
 
@@ -58,7 +69,7 @@ class PointSeen:
 class AlertFacts:
     """The facts one process has; only the process holding the rules' lease asks them."""
 
-    catalogue: Catalogue
+    feeds: FeedsSpec
     incidents: IncidentStore
     observations: ObservationStore
     # Indicators a preset's tiles show (for ``indicator: any, shown_on: <preset>``).
@@ -69,6 +80,12 @@ class AlertFacts:
     agency_last_ms: dict[str, float] = field(default_factory=dict)
     points: dict[str, PointSeen] = field(default_factory=dict)
     started_ms: float = field(default_factory=lambda: time.time() * 1000.0)
+    overdue: list[StatusEntry] = field(default_factory=list)
+    overdue_read_ms: float = float("-inf")
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.feeds.catalogue
 
     async def load(self) -> None:
         for obs in await self.observations.latest():
@@ -80,6 +97,7 @@ class AlertFacts:
         self.agency_last_ms[message.agency] = max(
             message.ts, self.agency_last_ms.get(message.agency, 0.0)
         )
+        self.overdue_read_ms = float("-inf")  # a report may end an overdue alert: re-read
 
     def point_state(self, message: BridgePointState) -> None:
         seen = self.points.get(message.point)
@@ -105,6 +123,9 @@ class AlertFacts:
     async def matches(self, rules: Mapping[str, AlertRule], now: float) -> dict[str, list[Match]]:
         incidents: list[Incident] | None = None
         found: dict[str, list[Match]] = {}
+        wants_overdue = any(t.overdue is not None for r in rules.values() for t in r.when)
+        if wants_overdue and now - self.overdue_read_ms >= OVERDUE_EVERY_MS:
+            await self._read_overdue(now)
         for rule_id, rule in rules.items():
             out: dict[str, Match] = {}
             for trigger in rule.when:
@@ -131,6 +152,8 @@ class AlertFacts:
                 yield _incident_match(incident)
         elif trigger.indicator is not None:
             yield from self._indicator(trigger.indicator)
+        elif trigger.overdue is not None:
+            yield from self._overdue(trigger.overdue)
         elif trigger.bridge_point_lost is not None:
             wanted = trigger.bridge_point_lost.point
             for point, seen in self.points.items():
@@ -152,6 +175,37 @@ class AlertFacts:
             last = self.agency_last_ms.get(agency, self.started_ms)
             if now - last >= trigger.feed_silent.minutes * 60_000.0:
                 yield Match(subject=f"agency:{agency}", values={"agency": agency})
+
+    async def _read_overdue(self, now: float) -> None:
+        at = datetime.fromtimestamp(now / 1000.0, TIME_ZONE)
+        expected = expected_reports(self.feeds, None, at)
+        reported = await self.observations.reported(*{e.period.key for e in expected})
+        self.overdue = [
+            e for e in reporting_status(expected, reported, at) if e.status == "overdue"
+        ]
+        self.overdue_read_ms = now
+
+    def _overdue(self, trigger: OverdueTrigger) -> Iterable[Match]:
+        for entry in self.overdue:
+            if entry.late_by_s < trigger.days * 86_400:
+                continue
+            if trigger.indicator not in (None, entry.indicator):
+                continue
+            if trigger.agency not in (None, entry.agency):
+                continue
+            indicator = self.catalogue.get(entry.indicator)
+            days = int(entry.late_by_s // 86_400)
+            yield Match(
+                subject=f"overdue:{entry.indicator}:{entry.area}:{entry.period}",
+                values={
+                    "indicator": indicator.tile_name_vi,
+                    "indicator_en": indicator.tile_name_en,
+                    "agency": entry.agency,
+                    "value": f"trễ {days} ngày",
+                    "value_en": f"{days} days late",
+                },
+                shows=(f"indicator:{entry.indicator}",),
+            )
 
     def _indicator(self, trigger: IndicatorTrigger) -> Iterable[Match]:
         codes = (

@@ -172,7 +172,7 @@ async def run_alerts(
         for pid, p in presets.items()
     }
     facts = AlertFacts(
-        feeds.catalogue, incidents, observations, shown_on, hub.screens_online, hub.screens_known
+        feeds, incidents, observations, shown_on, hub.screens_online, hub.screens_known
     )
     await facts.load()
 

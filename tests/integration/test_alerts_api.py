@@ -161,19 +161,23 @@ async def test_who_may_list_acknowledge_and_lock(
 
 async def test_the_alert_and_the_wall_it_took_outlive_a_restart(tmp_path: Path) -> None:
     rules = rules_file(tmp_path)
-    async with running_wall(tmp_path / "data", alert_rules=rules) as rt:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
-            officer = await login(c, rt, Role.DUTY_OFFICER)  # the session outlives it too
-            await report(c, rt, incident())
-            await wait_until(lambda: shown(rt) == "emergency-banner", what="taken")
-    async with running_wall(tmp_path / "data", alert_rules=rules) as rt:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
-            [alert] = await alerts(c, officer)
-            assert alert["state"] == "active", "not lost, not raised twice"
-            await report(c, rt, incident(status="resolved"))
-            await c.post(f"/api/v1/alerts/{alert['id']}/ack", headers=officer)
-            await wait_until(lambda: shown(rt) == "overview", what="back after the restart")
-            assert len(await alerts(c, officer)) == 1
+    async with (
+        running_wall(tmp_path / "data", alert_rules=rules) as rt,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c,
+    ):
+        officer = await login(c, rt, Role.DUTY_OFFICER)  # the session outlives it too
+        await report(c, rt, incident())
+        await wait_until(lambda: shown(rt) == "emergency-banner", what="taken")
+    async with (
+        running_wall(tmp_path / "data", alert_rules=rules) as rt,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c,
+    ):
+        [alert] = await alerts(c, officer)
+        assert alert["state"] == "active", "not lost, not raised twice"
+        await report(c, rt, incident(status="resolved"))
+        await c.post(f"/api/v1/alerts/{alert['id']}/ack", headers=officer)
+        await wait_until(lambda: shown(rt) == "overview", what="back after the restart")
+        assert len(await alerts(c, officer)) == 1
 
 
 async def test_a_bad_rules_file_stops_the_start_naming_the_line(tmp_path: Path) -> None:
