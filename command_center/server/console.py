@@ -1,7 +1,7 @@
 """``/console``: the duty staff's page. One Panel session per open console.
 
 Laid out for a 1920 × 1080 duty desk read at arm's length (16–18 px type): the wall's
-live miniature large, the presets as cards that preview before they switch
+live miniature large (and the schedule's next change under it), the presets as cards that preview before they switch
 (``console_presets``), alerts and the audit log in their own panel beside it, screen health
 and the bridge points below. Every name is in the reader's language (``console_names``). Every action (switch, map focus, the video roster's) goes
 through the console's ``ConsoleGuard``, which re-reads the session and the permission when
@@ -54,6 +54,8 @@ from command_center.server.focus_api import check_province, focus
 from command_center.server.hub import ScreenHub
 from command_center.server.i18n import Lang, t
 from command_center.server.keys import Keys
+from command_center.server.schedule_text import next_change_line
+from command_center.server.scheduler import Scheduler
 from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
 from command_center.sessions import SCOPE_VIEW, Sessions
@@ -94,6 +96,8 @@ class ConsoleDeps:
     credentials: CredentialSource | None = None
     # Presets, tiles, points and provinces by name (pages.routes builds them once).
     names: Names = field(default_factory=Names)
+    # The wall's schedule: the desk shows its next change. None: no schedule.
+    scheduler: Scheduler | None = None
 
 
 def miniature_width(wall_width: float, wall_height: float) -> int:
@@ -170,6 +174,8 @@ class Console:
             stylesheets=[CSS],
         )
         self.summary = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
+        # The schedule's next change (nothing without a schedule).
+        self.schedule = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.screens = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.alerts = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         # The audit log with its actor / action filters (audit_view.py), in its own box.
@@ -317,6 +323,10 @@ class Console:
         snap = self.hub.snapshot()
         now = time.time() * 1000
         self.summary.object = switch_summary(snap, self.names, self.lang)
+        if (scheduler := self.deps.scheduler) is not None:
+            self.schedule.object = next_change_line(
+                scheduler.schedule, scheduler.ahead(), self.names, self.lang
+            )
         self.screens.object = screens_table(snap, self.lang, now)
         self.alerts.object = alerts_list(snap, self.names, self.lang, now)
         if self.cards is not None:
@@ -340,7 +350,7 @@ class Console:
         )
         # Left: what the wall shows (or the preset being previewed) and the presets;
         # right: alerts and the audit log. The common tasks fit 1920 × 1080 unscrolled.
-        wall: list[Any] = [self.headings["wall"], self.summary, self.preview]
+        wall: list[Any] = [self.headings["wall"], self.summary, self.schedule, self.preview]
         if self.cards is not None:
             wall += [self.cards.preview, self.cards.bar, self.message]
             wall += [self.headings["presets"], self.cards.cards]

@@ -56,6 +56,8 @@ from command_center.server.openapi import OPENAPI_ROUTES
 from command_center.server.own_address import free_port, own_url, websocket_origins
 from command_center.server.page_auth import PageRefs, bokeh_security
 from command_center.server.pages import routes
+from command_center.server.schedule_runtime import load_wall_schedule, run_schedule
+from command_center.server.scheduler import Scheduler
 from command_center.server.screen_socket import ScreenSocket
 from command_center.server.security_headers import (
     HeaderPolicy,
@@ -117,6 +119,8 @@ class WallRuntime:
     # Prometheus registry and the port of --metrics-bind (None when off).
     metrics: WallMetrics | None = None
     metrics_port: int | None = None
+    # The wall's schedule (None: it has none); its ``held`` is who may pre-empt it.
+    scheduler: Scheduler | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -138,6 +142,7 @@ async def open_runtime(
     registry = build_registry()
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
+    schedule = load_wall_schedule(settings, wall.id, presets)
     feeds = load_feeds()
     private_umask()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -206,6 +211,7 @@ async def open_runtime(
                         _health_monitor(settings, store, hub, loop_lag, video),
                         hub.set_server_state,
                     ) as health,
+                    run_schedule(settings, schedule, wall.id, hub, store, hub.process) as scheduler,
                 ):
                     metrics = WallMetrics(hub, bus, loop_lag, video)
                     ingest = {
@@ -232,7 +238,9 @@ async def open_runtime(
                     async def credentials() -> list[dict[str, Any]]:
                         return await list_credentials(keys, store, known)
 
-                    console = ConsoleDeps(hub, store, bus, keys, sessions, video, credentials)
+                    console = ConsoleDeps(
+                        hub, store, bus, keys, sessions, video, credentials, scheduler=scheduler
+                    )
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
                     in_flight = InFlight()
                     server = _http_server(
@@ -260,6 +268,7 @@ async def open_runtime(
                                 gate,
                                 metrics,
                                 metrics_port,
+                                scheduler,
                             )
                     finally:
                         await _wind_down(server, hub, health, in_flight)
