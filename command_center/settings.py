@@ -70,6 +70,13 @@ class Settings:
     ice_addresses: tuple[str, ...] = ()
     # /metrics (Prometheus) listens here only, HOST:PORT on the management network; None: off.
     metrics_bind: str | None = None
+    # --- schedules (issue 14) ---
+    # Presets by time of day from this file; else, with shipped_schedule (run_wall.py's
+    # default), layouts/schedules/<wall id>.yaml if the wall has one; else no schedule.
+    schedule_file: Path | None = None
+    shipped_schedule: bool = False
+    # Tests: the schedule's clock runs this far ahead of the real one.
+    clock_offset_s: float = 0.0
 
     @property
     def https(self) -> bool:

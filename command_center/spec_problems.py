@@ -91,12 +91,17 @@ def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
         if current is None:
             return []
         if isinstance(part, str) and not keyed:
-            info = current.model_fields.get(part)
+            info = _written_fields(current).get(part)
             current = _model_in(info.annotation) if info else None
             keyed = info is not None and typing.get_origin(info.annotation) is dict
         else:
             keyed = False
-    return list(current.model_fields) if current else []
+    return list(_written_fields(current)) if current else []
+
+
+def _written_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's fields by the key written in the file (its alias, e.g. ``from``, if any)."""
+    return {info.alias or name: info for name, info in model.model_fields.items()}
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -62,6 +62,10 @@ class WallProcess:
         cmd = [*self.launcher, sys.executable, str(ROOT / "run_wall.py"), "--no-browser"]
         cmd += ["--host", "127.0.0.1"]
         cmd += ["--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra]
+        if "--schedule" not in self.extra:
+            # The shipped schedule would switch the wall at its times, in the middle of a
+            # test that expects it to keep its preset: a test that wants one names it.
+            cmd += ["--schedule", "none"]
         if self.wall_file is not None:
             cmd += ["--wall", str(self.wall_file)]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}

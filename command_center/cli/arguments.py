@@ -165,6 +165,19 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--tls-cert", type=Path, default=None, help="serve HTTPS: PEM certificate")
         p.add_argument("--tls-key", type=Path, default=None, help="serve HTTPS: PEM private key")
         p.add_argument(
+            "--schedule",
+            default=None,
+            metavar="FILE|none",
+            help="presets by time of day from this schedule file; 'none': no schedule "
+            "(default: the wall's layouts/schedules/<wall id>.yaml, if it has one)",
+        )
+        p.add_argument(
+            "--clock-offset-s",
+            type=float,
+            default=0.0,
+            help="for tests: the schedule's clock runs this many seconds ahead of the real one",
+        )
+        p.add_argument(
             "--verify-workers",
             type=whole_positive,
             default=2,

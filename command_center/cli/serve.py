@@ -22,7 +22,8 @@ from command_center.settings import Settings
 
 
 def run_server(args: argparse.Namespace) -> int:
-    """The server with the settings the flags give; 2 on bad TLS files, 1 on bad keys."""
+    """The server with the settings the flags give; 2 on bad TLS files, 1 on bad keys or
+    a bad wall, preset or schedule file."""
     settings = Settings(
         host=args.host,
         port=args.port,
@@ -52,10 +53,14 @@ def run_server(args: argparse.Namespace) -> int:
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         verify_workers=args.verify_workers,
+        schedule_file=None if args.schedule in (None, "none") else Path(args.schedule),
+        shipped_schedule=args.schedule is None,
+        clock_offset_s=args.clock_offset_s,
     )
     if problem := _tls_problem(settings.tls_cert, settings.tls_key):
         print(problem, file=sys.stderr)
         return 2
+    from command_center.errors import SpecError
     from command_center.private_files import ExposedSecretError
     from command_center.server.keys import KeyFileError
 
@@ -63,6 +68,9 @@ def run_server(args: argparse.Namespace) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve(settings))
     except (ExposedSecretError, KeyFileError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except SpecError as exc:  # a bad wall, preset or schedule file: what validate says
         print(str(exc), file=sys.stderr)
         return 1
     return 0

@@ -1,5 +1,6 @@
-"""``validate``: check wall and preset YAML files (and, with no files named, every shipped
-wall with its presets, the feeds' files and the bridge points); every problem at once.
+"""``validate``: check wall, preset and schedule YAML files (and, with no files named, every
+shipped wall with its presets and schedule, the feeds' files and the bridge points); every
+problem at once.
 
 One pass: a preset whose own file is sound has its references checked (indicators, bridge
 points, provinces) even when another file has structural problems, so the reader sees
@@ -26,6 +27,7 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
     from layouts import DEFAULT_WALL_FILE, WALLS_DIR, alert_rules_for, presets_dir_for
     from layouts.bezel_check import bezel_warnings
     from layouts.loader import load_wall
+    from layouts.schedule_check import is_schedule_file
     from video.registry import check_bridge_points_file
 
     registry = build_registry()
@@ -43,14 +45,15 @@ def validate(files: list[Path], wall_file: Path | None) -> int:
             problems += exc.problems
             continue
         rules_files = [f for f in files if f.parent.name == "alerts"]
-        targets = [f for f in files if f not in rules_files] or [path, presets_dir_for(wall.id)]
+        named = [f for f in files if f not in rules_files and not is_schedule_file(f)]
+        targets = named or [path, presets_dir_for(wall.id)]
         if not files:
             rules_files = [alert_rules_for(wall.id)]
         found, presets = _check_each(targets, path, wall, registry)
-        if files and not [f for f in files if f not in rules_files]:
-            found, presets = _check_each([presets_dir_for(wall.id)], path, wall, registry)
-            found = []  # only the rules were named: their presets are context, not targets
+        if files and not named:
+            found = []  # only rules or schedules were named: the presets are their context
         problems += found
+        problems += _check_schedules(files, wall)
         if presets and feeds is not None:
             problems += check_references(presets, feeds)
         if feeds is not None:
@@ -97,6 +100,19 @@ def _feeds() -> FeedsSpec | None:
         return load_feeds()
     except SpecError:
         return None
+
+
+def _check_schedules(files: list[Path], wall: WallSpec) -> list[SpecProblem]:
+    """The schedule files named (or the wall's shipped one), against the wall's presets:
+    every preset file counts, even one with problems of its own (reported apart)."""
+    from layouts import presets_dir_for, schedule_file_for
+    from layouts.loader import preset_files
+    from layouts.schedule_check import check_schedule_file, is_schedule_file
+
+    shipped = schedule_file_for(wall.id)
+    paths = [f for f in files if is_schedule_file(f)] if files else [shipped]
+    known = {p.stem for p in preset_files([presets_dir_for(wall.id)])}
+    return [q for p in paths if p.exists() or files for q in check_schedule_file(p, known)]
 
 
 def _check_each(

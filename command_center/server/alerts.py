@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from command_center.audit import audit
@@ -116,6 +116,10 @@ class WallAlerts:
         self._wake = asyncio.Event()
         self.leader = False
         self.last_plan = WallPlan()
+        # Whether an alert or the lock holds the wall (every process, each tick): the
+        # schedule waits while it does, and ``released`` callbacks run when it stops.
+        self.holding = False
+        self.released: list[Callable[[], Awaitable[None]]] = []
 
     # ---- the loop -----------------------------------------------------------------------
 
@@ -132,10 +136,21 @@ class WallAlerts:
                 self.leader = await self._control.lease(LEASE, self._process, LEASE_MS)
                 if self.leader:
                     await self.evaluate()
+                await self._watch_hold()
             except Exception:
                 stop_if_cancelled()
                 # Redis or the disk out: the alerts wait; /health says why already.
                 log.exception("alert evaluation failed; retrying at the next tick")
+
+    async def _watch_hold(self) -> None:
+        was = self.holding
+        self.holding = (
+            await self._control.get("takeover", "wall") is not None
+            or await self._control.get("lock", "wall") is not None
+        )
+        if was and not self.holding:
+            for resume in self.released:
+                await resume()
 
     async def release(self) -> None:
         with contextlib.suppress(Exception):

@@ -182,8 +182,8 @@ async def run_alerts(
     ready = asyncio.Event()
     tasks = [asyncio.create_task(_listen(alerts, bus, ready), name="alerts-bus")]
     await ready.wait()
-    if rules:
-        tasks.append(asyncio.create_task(alerts.run(), name="alerts"))
+    # Without rules it still watches the lock (the schedule waits while the wall is locked).
+    tasks.append(asyncio.create_task(alerts.run(), name="alerts"))
     try:
         yield alerts
     finally:

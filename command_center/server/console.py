@@ -1,12 +1,12 @@
 """``/console``: the duty staff's page. One Panel session per open console.
 
 Laid out for a 1920 × 1080 duty desk read at arm's length (16–18 px type): the wall's
-live miniature large, the presets as cards that preview before they switch
-(``console_presets``), alerts, announcements (``console_announce``) and the audit log in
-their own panel beside it, screen health and the bridge points below. Every name is in the
-reader's language (``console_names``). Every action (switch, map focus, announcements, the
-video roster's) goes through the console's ``ConsoleGuard``, which re-reads the session and the permission when
-the action runs; viewers get no control widgets at all. A console whose session has ended
+live miniature large (and the schedule's next change under it), the presets as cards that
+preview before they switch (``console_presets``), alerts, announcements (``console_announce``)
+and the audit log in their own panel beside it, screen health and the bridge points below.
+Every name is in the reader's language (``console_names``). Every action (switch, map focus,
+announcements, alerts, the video roster's) goes through the console's ``ConsoleGuard``, which
+re-reads the session and the permission when the action runs; viewers get no control widgets at all. A console whose session has ended
 closes itself to a bilingual banner within ``SESSION_WATCH_MS``. The JSON API offers the
 same actions to scripts.
 """
@@ -62,14 +62,18 @@ from command_center.server.console_presets import PresetCards
 from command_center.server.console_tables import (
     alerts_list,
     audit_table,
+    ended_banner,
     fmt_time,
     screens_table,
+    sign_out_form,
     switch_summary,
 )
 from command_center.server.focus_api import check_province, focus
 from command_center.server.hub import ScreenHub
 from command_center.server.i18n import Lang, t
 from command_center.server.keys import Keys
+from command_center.server.schedule_text import next_change_line
+from command_center.server.scheduler import Scheduler
 from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
 from command_center.sessions import SCOPE_VIEW, Sessions
@@ -116,29 +120,14 @@ class ConsoleDeps:
     alerts: WallAlerts | None = None
     # The wall's banners (announcements); None: no announcements panel.
     banners: WallBanners | None = None
+    # The wall's schedule: the desk shows its next change. None: no schedule.
+    scheduler: Scheduler | None = None
 
 
 def miniature_width(wall_width: float, wall_height: float) -> int:
     """As wide as the left column allows, but never so tall that the presets below it
     leave the first screenful (a 2 × 2 wall is far taller for its width than 2 × 4)."""
     return int(min(LEFT_WIDTH - 20, MINIATURE_MAX_HEIGHT * wall_width / wall_height))
-
-
-def sign_out_form(lang: Lang) -> str:
-    """Sign-out is a POST (a GET /logout must not end anything)."""
-    return (
-        "<form class='sign-out' method='post' action='/logout'>"
-        f"<button type='submit'>{t('logout', lang)}</button></form>"
-    )
-
-
-def ended_banner(reason: str) -> str:
-    return (
-        "<div class='session-ended' role='alert'>"
-        "<b>Phiên đăng nhập đã kết thúc · Your session has ended</b><br>"
-        f"{html.escape(reason)}<br>"
-        "<a href='/login?next=/console'>Đăng nhập lại · Sign in again</a></div>"
-    )
 
 
 class Console:
@@ -192,6 +181,8 @@ class Console:
             stylesheets=[CSS],
         )
         self.summary = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
+        # The schedule's next change (nothing without a schedule).
+        self.schedule = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.screens = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         self.alerts = pn.pane.HTML(stylesheets=[CSS], sizing_mode="stretch_width")
         # The rules' alerts: acknowledge, snooze, lock (alerts.js); read-only for viewers.
@@ -372,6 +363,10 @@ class Console:
         snap = self.hub.snapshot()
         now = time.time() * 1000
         self.summary.object = switch_summary(snap, self.names, self.lang)
+        if (scheduler := self.deps.scheduler) is not None:
+            self.schedule.object = next_change_line(
+                scheduler.schedule, scheduler.ahead(), self.names, self.lang
+            )
         self.screens.object = screens_table(snap, self.lang, now)
         self.alerts.object = alerts_list(snap, self.names, self.lang, now)
         await self.alert_desk.feed(self.deps.alerts)
@@ -398,7 +393,7 @@ class Console:
         )
         # Left: what the wall shows (or the preset being previewed) and the presets;
         # right: alerts and the audit log. The common tasks fit 1920 × 1080 unscrolled.
-        wall: list[Any] = [self.headings["wall"], self.summary, self.preview]
+        wall: list[Any] = [self.headings["wall"], self.summary, self.schedule, self.preview]
         if self.cards is not None:
             wall += [self.cards.preview, self.cards.bar, self.message]
             wall += [self.headings["presets"], self.cards.cards]

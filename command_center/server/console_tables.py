@@ -147,3 +147,20 @@ def audit_table(entries: list[AuditEntry], lang: Lang, names: Names) -> str:
 def _role(role: str, lang: Lang) -> str:
     label = role_label(role, lang) if role else ""
     return f" <span class='muted'>({html.escape(label)})</span>" if label else ""
+
+
+def sign_out_form(lang: Lang) -> str:
+    """Sign-out is a POST (a GET /logout must not end anything)."""
+    return (
+        "<form class='sign-out' method='post' action='/logout'>"
+        f"<button type='submit'>{t('logout', lang)}</button></form>"
+    )
+
+
+def ended_banner(reason: str) -> str:
+    return (
+        "<div class='session-ended' role='alert'>"
+        "<b>Phiên đăng nhập đã kết thúc · Your session has ended</b><br>"
+        f"{html.escape(reason)}<br>"
+        "<a href='/login?next=/console'>Đăng nhập lại · Sign in again</a></div>"
+    )

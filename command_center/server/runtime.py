@@ -48,6 +48,8 @@ from command_center.server.map_routes import map_routes
 from command_center.server.metrics import WallMetrics, serve_metrics
 from command_center.server.own_address import free_port, own_url
 from command_center.server.scenario_runtime import run_scenario
+from command_center.server.schedule_runtime import load_wall_schedule, run_schedule
+from command_center.server.scheduler import Scheduler
 from command_center.server.shutdown import InFlight, end_bokeh_sessions
 from command_center.server.sibling_origins import sibling_origins
 from command_center.server.sign_in import SignInGate
@@ -103,6 +105,8 @@ class WallRuntime:
     # The automation's records (announcements, alerts) and the banners on the screens.
     control: ControlStore | None = None
     banners: WallBanners | None = None
+    # The wall's schedule (None: it has none); its ``held`` is who may pre-empt it.
+    scheduler: Scheduler | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -124,6 +128,7 @@ async def open_runtime(
     registry = build_registry()
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
+    schedule = load_wall_schedule(settings, wall.id, presets)
     feeds = load_feeds()
     points = load_bridge_points()
     # A bad rules file stops the start, every problem named, before anything listens.
@@ -212,7 +217,19 @@ async def open_runtime(
                         _health_monitor(settings, store, hub, loop_lag, video),
                         hub.set_server_state,
                     ) as health,
+                    run_schedule(
+                        settings,
+                        schedule,
+                        wall.id,
+                        hub,
+                        store,
+                        hub.process,
+                        control,
+                        lambda: alerts.holding,  # an alert or the lock pre-empts the schedule
+                    ) as scheduler,
                 ):
+                    if scheduler is not None:
+                        alerts.released.append(scheduler.resume)
                     metrics = WallMetrics(hub, bus, loop_lag, video)
                     ingest = {
                         "feeds": feeds,
@@ -251,6 +268,7 @@ async def open_runtime(
                         credentials,
                         alerts=alerts,
                         banners=banners,
+                        scheduler=scheduler,
                     )
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
                     in_flight = InFlight()
@@ -282,6 +300,7 @@ async def open_runtime(
                                 alerts,
                                 control,
                                 banners,
+                                scheduler,
                             )
                     finally:
                         await _wind_down(server, hub, health, in_flight)

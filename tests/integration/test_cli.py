@@ -102,3 +102,36 @@ def test_validate_checks_what_tiles_name(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "unknown indicator 'cpi_yoyy'" in result.stderr
     assert "cpi_yoy" in result.stderr.split("unknown indicator 'cpi_yoyy'")[1]
+
+
+def test_the_server_refuses_a_bad_schedule_with_validates_messages(tmp_path: Path) -> None:
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    bad = folder / "default.yaml"
+    bad.write_text(
+        "slots:\n"
+        "  - id: sang\n"
+        "    title: {vi: 'Giao ban', en: 'Briefing'}\n"
+        "    days: [mon, tues]\n"
+        "    from: '08:30'\n"
+        "    to: '07:30'\n"
+        "    preset: socio-economc\n",
+        encoding="utf-8",
+    )
+    checked = run_cli("validate", str(bad))
+    assert checked.returncode == 1
+    problems = [line for line in checked.stderr.splitlines() if line.startswith(str(bad))]
+    assert len(problems) == 3, checked.stderr
+    started = run_cli(
+        "--no-browser",
+        "--no-simulator",
+        "--port",
+        "0",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--schedule",
+        str(bad),
+    )
+    assert started.returncode == 1
+    for problem in problems:
+        assert problem in started.stderr, started.stderr

@@ -71,3 +71,31 @@ def test_a_sound_file_alone_has_no_problems(
     good = tmp_path / "good.yaml"
     good.write_text(REFERENCES.replace("cpi_yoyy", "cpi_yoy").replace("hue-x", "hue"), "utf-8")
     assert validate([good], None) == 0, capsys.readouterr().err
+
+
+def test_a_schedule_file_is_checked_against_the_walls_presets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "schedules"  # a file in a schedules folder is a schedule
+    folder.mkdir()
+    schedule = folder / "default.yaml"
+    schedule.write_text(
+        "slots:\n"
+        "  - id: sang\n"
+        "    title: {vi: 'Giao ban', en: 'Briefing'}\n"
+        "    days: [mon]\n"
+        "    from: '07:30'\n"
+        "    to: '08:30'\n"
+        "    preset: socio-economc\n",
+        encoding="utf-8",
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN, encoding="utf-8")
+
+    assert validate([schedule, broken], None) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert (
+        f"{schedule}:7: slots[0].preset: unknown preset 'socio-economc' "
+        "(did you mean 'socio-economic'?)"
+    ) in lines
+    assert any(line.startswith(f"{broken}:6: tiles[0].kind: ") for line in lines), lines
