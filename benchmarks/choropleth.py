@@ -165,7 +165,7 @@ async def _recolours(
             links = [SizingLink(s.id) for s in wall.screens]
             for link in links:
                 await hub.attach(link, None)
-            maps = MapFeed(feeds, presets, hub, clock=lambda: now)
+            maps = MapFeed(feeds, hub, clock=lambda: now)
             maps.accept(_batch(code_list, period, rng, 0))
             maps.flush()
             hub.flush()

@@ -22,9 +22,10 @@ import redis.asyncio as aioredis
 
 from benchmarks import rig
 from benchmarks.rig import (
+    ScreenLatency,
+    Usage,
+    Window,
     chromium,
-    chromium_cpu_seconds,
-    cpu_seconds,
     open_screens,
     percentile,
     private_redis,
@@ -44,30 +45,32 @@ class FanoutResult:
     rate: int
     seconds: float
     injected: int
-    p50_ms: float
-    p99_ms: float
-    worst_screen_p99_ms: float
-    samples: int
-    cpu_pct: float
-    browsers_cpu_pct: float
-    bytes_per_screen_s: float
+    latency: ScreenLatency
+    usage: Usage
 
     def lines(self) -> list[str]:
+        lat = self.latency
         return [
             f"fanout: N={self.screens} screens, T={self.tiles} tiles, K={self.rate} updates/s, "
             f"{self.seconds:.0f} s ({self.injected} updates injected)",
-            f"  latency injection→applied ({self.samples} tile updates on screens): "
-            f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms"
-            f" (target p99 ≤ 100 ms: {'met' if self.p99_ms <= 100 else 'NOT met'});"
-            f" worst screen's p99 {self.worst_screen_p99_ms:.1f} ms",
-            f"  server CPU: {self.cpu_pct:.1f} % of one core"
-            f" (target ≤ 50 %: {'met' if self.cpu_pct <= 50 else 'NOT met'})",
-            f"  bytes per screen per second: {self.bytes_per_screen_s:,.0f}",
-            # On one machine the screens' browsers share its cores with the server: when
-            # they use most of them, the latency above is the browsers' queue, not ours.
-            f"  the {self.screens} Chromium screens used {self.browsers_cpu_pct:.0f} % of one core"
-            f" ({os.cpu_count()} cores here)",
+            f"  latency injection→applied ({lat.samples} tile updates on screens): "
+            f"p50 {lat.p50_ms:.1f} ms, p99 {lat.p99_ms:.1f} ms"
+            f" (target p99 ≤ 100 ms: {'met' if lat.p99_ms <= 100 else 'NOT met'});"
+            f" worst screen's p99 {lat.worst_screen_p99_ms:.1f} ms",
+            *usage_lines(self.screens, self.usage),
         ]
+
+
+def usage_lines(screens: int, usage: Usage) -> list[str]:
+    return [
+        f"  server CPU: {usage.cpu_pct:.1f} % of one core"
+        f" (target ≤ 50 %: {'met' if usage.cpu_pct <= 50 else 'NOT met'})",
+        f"  bytes per screen per second: {usage.bytes_per_screen_s:,.0f}",
+        # On one machine the screens' browsers share its cores with the server: when
+        # they use most of them, the latency above is the browsers' queue, not ours.
+        f"  the {screens} Chromium screens used {usage.browsers_cpu_pct:.0f} % of one core"
+        f" ({os.cpu_count()} cores here)",
+    ]
 
 
 def bus_key(data_dir: Path) -> bytes:
@@ -116,37 +119,12 @@ async def run(
             pages, counters = await open_screens(context, wall)
             key = bus_key(wall.data_dir)
             await inject(redis_url, tiles, rate, min(2.0, seconds), key)  # warm up
-            for page in pages:
-                await page.evaluate("() => window.wallScreen.clearLatency()")
-            bytes_before = [c.total for c in counters]
-            cpu_before, t0 = cpu_seconds(wall.proc.pid), time.monotonic()
-            browsers_before = chromium_cpu_seconds()
+            window = await Window.open(wall.proc.pid, pages, counters)
             injected = await inject(redis_url, tiles, rate, seconds, key)
-            elapsed = time.monotonic() - t0
-            cpu = (cpu_seconds(wall.proc.pid) - cpu_before) / elapsed * 100
-            browsers = (chromium_cpu_seconds() - browsers_before) / elapsed * 100
+            usage = window.close()
             await asyncio.sleep(0.3)  # the last flush lands
-            samples = [
-                await page.evaluate("() => window.wallScreen.latencySamples()") for page in pages
-            ]
-            sent = [c.total - b for c, b in zip(counters, bytes_before, strict=True)]
-    pooled = [x for page in samples for x in page]
-    worst = max((percentile(page, 0.99) for page in samples if page), default=float("nan"))
-    return FanoutResult(
-        screens=screens,
-        tiles=tiles,
-        rate=rate,
-        seconds=seconds,
-        injected=injected,
-        # Every update applied on every screen in the measured window, pooled.
-        p50_ms=percentile(pooled, 0.5),
-        p99_ms=percentile(pooled, 0.99),
-        worst_screen_p99_ms=worst,
-        samples=len(pooled),
-        cpu_pct=cpu,
-        browsers_cpu_pct=browsers,
-        bytes_per_screen_s=sum(sent) / len(sent) / elapsed,
-    )
+            latency = await window.latency()
+    return FanoutResult(screens, tiles, rate, seconds, injected, latency, usage)
 
 
 # ---- driven by real API posts -----------------------------------------------------------
@@ -167,16 +145,12 @@ class ApiFanoutResult:
     posts: int
     post_p50_ms: float  # send → 201
     post_p99_ms: float
-    p50_ms: float  # accepted → applied, every tile update on every screen
-    p99_ms: float
-    worst_screen_p99_ms: float
-    samples: int
-    cpu_pct: float
-    browsers_cpu_pct: float
-    bytes_per_screen_s: float
+    latency: ScreenLatency  # accepted → applied
+    usage: Usage
 
     def lines(self) -> list[str]:
-        ok = self.p99_ms <= API_TARGET_P99_MS
+        lat = self.latency
+        ok = lat.p99_ms <= API_TARGET_P99_MS
         return [
             f"fanout (API): N={self.screens} screens, T={self.tiles} indicator tiles"
             f" ({rig.INDICATOR} of the 34 provinces), {self.posts} posts of one observation"
@@ -185,18 +159,14 @@ class ApiFanoutResult:
             f"  POST send → 201 (validated, durable, announced): p50 {self.post_p50_ms:.1f} ms,"
             f" p99 {self.post_p99_ms:.1f} ms",
             f"  accepted → applied on the screens (window.wallScreen latency samples, "
-            f"{self.samples} tile updates): p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms"
+            f"{lat.samples} tile updates): p50 {lat.p50_ms:.1f} ms, p99 {lat.p99_ms:.1f} ms"
             f" (target p99 ≤ {API_TARGET_P99_MS} ms, the tiles refreshed at most every"
             f" {TILE_REFRESH_MS} ms: {'met' if ok else 'NOT met'});"
-            f" worst screen's p99 {self.worst_screen_p99_ms:.1f} ms",
+            f" worst screen's p99 {lat.worst_screen_p99_ms:.1f} ms",
             # A post is accepted before its 201 leaves, so send → applied is at most the sum.
-            f"  POST send → applied: at most p50 {self.post_p50_ms + self.p50_ms:.1f} ms,"
-            f" p99 {self.post_p99_ms + self.p99_ms:.1f} ms (the two figures above added)",
-            f"  server CPU: {self.cpu_pct:.1f} % of one core"
-            f" (target ≤ 50 %: {'met' if self.cpu_pct <= 50 else 'NOT met'})",
-            f"  bytes per screen per second: {self.bytes_per_screen_s:,.0f}",
-            f"  the {self.screens} Chromium screens used {self.browsers_cpu_pct:.0f} % of one core"
-            f" ({os.cpu_count()} cores here)",
+            f"  POST send → applied: at most p50 {self.post_p50_ms + lat.p50_ms:.1f} ms,"
+            f" p99 {self.post_p99_ms + lat.p99_ms:.1f} ms (the two figures above added)",
+            *usage_lines(self.screens, self.usage),
         ]
 
 
@@ -249,36 +219,20 @@ async def run_api(
             # Warm up: every province once (every tile gets data), then the clock starts.
             await asyncio.to_thread(post_reports, wall.url, credential, 34, 1.0, 0)
             await asyncio.sleep(1.0)
-            for page in pages:
-                await page.evaluate("() => window.wallScreen.clearLatency()")
-            bytes_before = [c.total for c in counters]
-            cpu_before, t0 = cpu_seconds(wall.proc.pid), time.monotonic()
-            browsers_before = chromium_cpu_seconds()
+            window = await Window.open(wall.proc.pid, pages, counters)
             took = await asyncio.to_thread(post_reports, wall.url, credential, rate, seconds, 1)
-            elapsed = time.monotonic() - t0
-            cpu = (cpu_seconds(wall.proc.pid) - cpu_before) / elapsed * 100
-            browsers = (chromium_cpu_seconds() - browsers_before) / elapsed * 100
+            usage = window.close()
             # The last posts' tiles: one refresh and one screen flush later, with margin.
             await asyncio.sleep(2 * TILE_REFRESH_MS / 1000 + 0.3)
-            samples = [
-                await page.evaluate("() => window.wallScreen.latencySamples()") for page in pages
-            ]
-            sent = [c.total - b for c, b in zip(counters, bytes_before, strict=True)]
-    pooled = [x for page in samples for x in page]
-    worst = max((percentile(page, 0.99) for page in samples if page), default=float("nan"))
+            latency = await window.latency()
     return ApiFanoutResult(
         screens=screens,
         tiles=tiles,
         rate=rate,
-        seconds=elapsed,
+        seconds=usage.seconds,
         posts=len(took),
         post_p50_ms=percentile(took, 0.5),
         post_p99_ms=percentile(took, 0.99),
-        p50_ms=percentile(pooled, 0.5),
-        p99_ms=percentile(pooled, 0.99),
-        worst_screen_p99_ms=worst,
-        samples=len(pooled),
-        cpu_pct=cpu,
-        browsers_cpu_pct=browsers,
-        bytes_per_screen_s=sum(sent) / len(sent) / elapsed,
+        latency=latency,
+        usage=usage,
     )

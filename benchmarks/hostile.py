@@ -37,9 +37,9 @@ import httpx
 from benchmarks import rig
 from benchmarks.fanout import bus_key, inject
 from benchmarks.rig import (
+    ScreenLatency,
+    Window,
     chromium,
-    chromium_cpu_seconds,
-    cpu_seconds,
     many_videos,
     open_screens,
     percentile,
@@ -63,10 +63,7 @@ class HostileResult:
     rate: int
     seconds: float
     injected: int
-    p50_ms: float
-    p99_ms: float
-    worst_screen_p99_ms: float
-    samples: int
+    latency: ScreenLatency
     loop_window: str
     loop_p99_ms: float
     loop_max_ms: float
@@ -85,15 +82,16 @@ class HostileResult:
             return f"NOT met, ×{value / target:.2f} of it"
 
         rows_s = len(self.csv_took_ms) * CSV_ROWS / self.seconds
+        lat = self.latency
         out = [
             f"hostile: N={self.screens} screens at K={self.rate} updates/s, an agency posting "
             f"a {CSV_ROWS:,}-row CSV every second, a hostile client; {self.seconds:.0f} s,"
             f" one server process (Redis store), {os.cpu_count()} cores here",
-            f"  screens' update latency injection→applied ({self.samples} tile updates,"
-            f" {self.injected} injected): p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms"
+            f"  screens' update latency injection→applied ({lat.samples} tile updates,"
+            f" {self.injected} injected): p50 {lat.p50_ms:.1f} ms, p99 {lat.p99_ms:.1f} ms"
             f" (target p99 ≤ {TARGET_UPDATE_P99_MS:.0f} ms:"
-            f" {verdict(self.p99_ms, TARGET_UPDATE_P99_MS)}); worst screen's p99"
-            f" {self.worst_screen_p99_ms:.1f} ms",
+            f" {verdict(lat.p99_ms, TARGET_UPDATE_P99_MS)}); worst screen's p99"
+            f" {lat.worst_screen_p99_ms:.1f} ms",
             f"  server loop lag ({self.loop_window}): p99 {self.loop_p99_ms:.1f} ms, max"
             f" {self.loop_max_ms:.1f} ms (target p99 ≤ {TARGET_LOOP_P99_MS:.0f} ms:"
             f" {verdict(self.loop_p99_ms, TARGET_LOOP_P99_MS)})",
@@ -259,46 +257,35 @@ async def run(
                 pool, attack, wall.url, agency, screen, offer, start_at, seconds, attack_rate
             )
             await asyncio.sleep(max(0.0, start_at - time.time()))
-            for page in pages:
-                await page.evaluate("() => window.wallScreen.clearLatency()")
-            cpu_before, t0 = cpu_seconds(wall.proc.pid), time.monotonic()
+            window = await Window.open(wall.proc.pid, pages)
             waited_before = runqueue_wait_s(wall.proc.pid)
-            browsers_before = chromium_cpu_seconds()
             injected = await inject(redis_url, tiles, rate, seconds, key)
-            elapsed = time.monotonic() - t0
-            cpu = (cpu_seconds(wall.proc.pid) - cpu_before) / elapsed * 100
-            waited = (runqueue_wait_s(wall.proc.pid) - waited_before) / elapsed * 1000
-            browsers = (chromium_cpu_seconds() - browsers_before) / elapsed * 100
+            usage = window.close()
+            waited = (runqueue_wait_s(wall.proc.pid) - waited_before) / usage.seconds * 1000
             async with httpx.AsyncClient(base_url=wall.url) as client:
                 lag = (await client.get("/health")).json()["loop_lag"]
             await asyncio.sleep(0.3)  # the last flush lands
-            samples = [
-                await page.evaluate("() => window.wallScreen.latencySamples()") for page in pages
-            ]
+            latency = await window.latency()
             took, failed = await posting
             attacks = await hostile
             rss = peak_rss_mb(wall.proc.pid)
     # /health keeps the last minute and the last 10 s: take the one the run fills best.
     recent = seconds < 60
-    window = lag["last_10s"] if recent else lag
-    pooled = [x for page in samples for x in page]
+    lag_window = lag["last_10s"] if recent else lag
     return HostileResult(
         screens=screens,
         rate=rate,
-        seconds=elapsed,
+        seconds=usage.seconds,
         injected=injected,
-        p50_ms=percentile(pooled, 0.5),
-        p99_ms=percentile(pooled, 0.99),
-        worst_screen_p99_ms=max((percentile(p, 0.99) for p in samples if p), default=float("nan")),
-        samples=len(pooled),
+        latency=latency,
         loop_window="/health, last 10 s of the run" if recent else "/health, last minute",
-        loop_p99_ms=float(window["p99_ms"]),
-        loop_max_ms=float(window["max_ms"]),
+        loop_p99_ms=float(lag_window["p99_ms"]),
+        loop_max_ms=float(lag_window["max_ms"]),
         csv_took_ms=took,
         csv_failed=failed,
         attacks=attacks,
-        cpu_pct=cpu,
-        browsers_cpu_pct=browsers,
+        cpu_pct=usage.cpu_pct,
+        browsers_cpu_pct=usage.browsers_cpu_pct,
         peak_rss_mb=rss,
         runqueue_ms_s=waited,
     )

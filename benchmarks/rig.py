@@ -12,7 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from wallprocess import CHROMIUM_ARGS, WallProcess, free_port, private_redis  # 
 __all__ = [
     "CHROMIUM_ARGS",
     "WallProcess",
+    "free_port",
     "many_videos",
     "private_redis",
     "unbundled",
@@ -245,3 +247,67 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     rank = max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))
     return ordered[rank]
+
+
+@dataclass(frozen=True)
+class ScreenLatency:
+    """The screens' update latency (``window.wallScreen``): every tile update applied on
+    every screen in the measured window, pooled, and the worst screen's own p99."""
+
+    p50_ms: float
+    p99_ms: float
+    worst_screen_p99_ms: float
+    samples: int
+
+    @classmethod
+    def of(cls, per_screen: list[list[float]]) -> ScreenLatency:
+        pooled = [x for screen in per_screen for x in screen]
+        worst = max((percentile(s, 0.99) for s in per_screen if s), default=float("nan"))
+        return cls(percentile(pooled, 0.5), percentile(pooled, 0.99), worst, len(pooled))
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a measured window cost, over its length in ``seconds``."""
+
+    seconds: float
+    cpu_pct: float  # the server process, % of one core
+    browsers_cpu_pct: float  # every Chromium process on the machine
+    bytes_per_screen_s: float  # sent over the screen links, per screen (nan: not counted)
+
+
+class Window:
+    """A measured window on a wall's screens: ``await Window.open(...)`` clears the screens'
+    latency samples and notes the CPU used so far and the bytes each screen received;
+    ``close()`` gives the ``Usage`` since; ``latency()`` reads the screens' samples (once
+    the last flush has landed)."""
+
+    def __init__(self, pid: int, pages: list[Page], counters: Sequence[ByteCounter]) -> None:
+        self._pid = pid
+        self._pages = pages
+        self._counters = counters
+        self._bytes = [c.total for c in counters]
+        self._cpu, self._started = cpu_seconds(pid), time.monotonic()
+        self._browsers = chromium_cpu_seconds()
+
+    @classmethod
+    async def open(
+        cls, pid: int, pages: list[Page], counters: Sequence[ByteCounter] = ()
+    ) -> Window:
+        for page in pages:
+            await page.evaluate("() => window.wallScreen.clearLatency()")
+        return cls(pid, pages, counters)
+
+    def close(self) -> Usage:
+        elapsed = time.monotonic() - self._started
+        sent = [c.total - b for c, b in zip(self._counters, self._bytes, strict=True)]
+        return Usage(
+            seconds=elapsed,
+            cpu_pct=(cpu_seconds(self._pid) - self._cpu) / elapsed * 100,
+            browsers_cpu_pct=(chromium_cpu_seconds() - self._browsers) / elapsed * 100,
+            bytes_per_screen_s=sum(sent) / len(sent) / elapsed if sent else float("nan"),
+        )
+
+    async def latency(self) -> ScreenLatency:
+        script = "() => window.wallScreen.latencySamples()"
+        return ScreenLatency.of([await page.evaluate(script) for page in self._pages])

@@ -28,19 +28,17 @@ targets it reports against in ``video_targets`` (one table).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import pickle
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.rig import cpu_seconds, free_port, percentile
-from benchmarks.video_processes import bench_points, spawn
+from benchmarks.rig import cpu_seconds, percentile
+from benchmarks.video_processes import bench_points, video_server
 from benchmarks.video_targets import (
     FIRST_FRAME,
     FPS,
@@ -172,20 +170,12 @@ def run(
         clip_file = folder / "clip.pickle"
         clip = encode_clip(frames, 1280, 720, fps=30, gop=frames, bitrate=2_000_000, noise=12)
         clip_file.write_bytes(pickle.dumps(clip))
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = spawn("_serve", str(port))
-        procs: list[subprocess.Popen[str]] = []
-        try:
-            assert server.stdout is not None
-            if server.stdout.readline().strip() != "READY":
-                raise RuntimeError("video server did not start")
+        with video_server() as server:
+            url = server.url
             settle = 2.0
             total = settle + seconds + len(subscribers) * (settle + seconds) + 2.0
             until = time.time() + total
-            procs.append(
-                spawn("_publish", url, str(clip_file), str(until), str(folder / "pub.json"))
-            )
+            server.spawn("_publish", url, str(clip_file), str(until), str(folder / "pub.json"))
             time.sleep(settle)
             before = cpu_seconds(server.pid)
             time.sleep(seconds)
@@ -198,7 +188,7 @@ def run(
             for target in subscribers:
                 while running < target:
                     out = folder / f"sub{running}.json"
-                    procs.append(spawn("_watch", url, str(clip_file), str(until), str(out)))
+                    server.spawn("_watch", url, str(clip_file), str(until), str(out))
                     running += 1
                 time.sleep(settle)
                 counted = _counters(url)
@@ -209,14 +199,8 @@ def run(
                 rates = _server_rates(counted, _counters(url), time.time() - start)
                 ingest_fps.append(rates[0])
                 forwarded_fps.append(rates[1])
-            for proc in procs:
+            for proc in server.clients:
                 proc.wait(timeout=total + 30)
-        finally:
-            for proc in [*procs, server]:
-                if proc.poll() is None:
-                    proc.terminate()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=10)
         pub = json.loads((folder / "pub.json").read_text())
         sent: dict[int, list[float]] = {}
         for index, at in pub["sent"]:
@@ -270,33 +254,15 @@ def run_points(count: int = 25, seconds: float = 10.0) -> list[str]:
         clip_file = folder / "clip.pickle"
         clip = encode_clip(60, 640, 360, fps=30, gop=60, bitrate=600_000, noise=8)
         clip_file.write_bytes(pickle.dumps(clip))
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = spawn("_serve", str(port), str(points_file))
-        procs: list[subprocess.Popen[str]] = []
-        try:
-            assert server.stdout is not None
-            if server.stdout.readline().strip() != "READY":
-                raise RuntimeError("video server did not start")
+        with video_server(str(points_file)) as server:
+            url = server.url
             settle = 5.0
             until = time.time() + 2 * settle + seconds + 2.0
             names = ",".join(ids)
-            procs.append(
-                spawn(
-                    "_publish_many",
-                    url,
-                    str(clip_file),
-                    str(until),
-                    str(folder / "pub.json"),
-                    names,
-                )
-            )
+            pub_out, sub_out = str(folder / "pub.json"), str(folder / "sub.json")
+            server.spawn("_publish_many", url, str(clip_file), str(until), pub_out, names)
             time.sleep(settle)
-            procs.append(
-                spawn(
-                    "_watch_many", url, str(clip_file), str(until), str(folder / "sub.json"), names
-                )
-            )
+            server.spawn("_watch_many", url, str(clip_file), str(until), sub_out, names)
             time.sleep(settle)
             counted = _counters(url)
             start, before = time.time(), cpu_seconds(server.pid)
@@ -304,14 +270,8 @@ def run_points(count: int = 25, seconds: float = 10.0) -> list[str]:
             cpu = 100 * (cpu_seconds(server.pid) - before) / seconds
             end = time.time()
             ingest, forwarded = _server_rates(counted, _counters(url), end - start)
-            for proc in procs:
+            for proc in server.clients:
                 proc.wait(timeout=until - time.time() + 60)
-        finally:
-            for proc in [*procs, server]:
-                if proc.poll() is None:
-                    proc.terminate()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=10)
         sub = json.loads((folder / "sub.json").read_text())
     fps = [
         sum(1 for at in times if start <= at < end) / (end - start) for times in sub["got"].values()
@@ -347,25 +307,14 @@ def _measure(
     ice: str = "",
     launcher: tuple[str, ...] = (),
 ) -> dict[str, list[float]]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = spawn("_serve", str(port), "", server_address, ice, launcher=launcher)
-    try:
-        assert server.stdout is not None
-        if server.stdout.readline().strip() != "READY":
-            raise RuntimeError("video server did not start")
-        out = folder / f"answers-{port}.json"
-        probe = spawn(
-            "_answers", url, str(clip_file), str(out), str(count), peer_address, launcher=launcher
+    with video_server("", server_address, ice, launcher=launcher) as server:
+        out = folder / f"answers-{server.pid}.json"
+        probe = server.spawn(
+            "_answers", server.url, str(clip_file), str(out), str(count), peer_address
         )
         probe.wait(timeout=30 + count * 12)
         result: dict[str, list[float]] = json.loads(out.read_text())
         return result
-    finally:
-        if server.poll() is None:
-            server.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=10)
 
 
 def _verdict(value: float, target: Target) -> str:

@@ -20,10 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.rig import ROOT
+from benchmarks.rig import ROOT, free_port
 
 POINT = "quang-ninh"
 # The benchmark's processes (server, publishers, watchers) share one key file.
@@ -263,6 +265,41 @@ def spawn(*args: str, launcher: tuple[str, ...] = ()) -> subprocess.Popen[str]:
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+
+
+@dataclass
+class VideoServer:
+    """A running ``_serve`` process and the clients started against it (``spawn``)."""
+
+    url: str
+    pid: int
+    launcher: tuple[str, ...]
+    clients: list[subprocess.Popen[str]] = field(default_factory=list)
+
+    def spawn(self, *args: str) -> subprocess.Popen[str]:
+        client = spawn(*args, launcher=self.launcher)
+        self.clients.append(client)
+        return client
+
+
+@contextlib.contextmanager
+def video_server(*args: str, launcher: tuple[str, ...] = ()) -> Iterator[VideoServer]:
+    """``_serve`` on a free port with ``args``, once it says READY; on exit every client
+    started through it, then the server, are stopped."""
+    port = free_port()
+    server = spawn("_serve", str(port), *args, launcher=launcher)
+    running = VideoServer(f"http://127.0.0.1:{port}", server.pid, launcher)
+    try:
+        assert server.stdout is not None
+        if server.stdout.readline().strip() != "READY":
+            raise RuntimeError("video server did not start")
+        yield running
+    finally:
+        for proc in [*running.clients, server]:
+            if proc.poll() is None:
+                proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=10)
 
 
 def bench_points(folder: Path, count: int) -> tuple[Path, list[str]]:

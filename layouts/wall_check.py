@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from command_center.spec_problems import ProblemLog, did_you_mean
+from command_center.yaml_lines import KeyPath
 from layouts.legibility import Legibility
 from layouts.model import ScreenSpec, WallSpec, ZoneSpec
 from layouts.schema import SLUG, WallFile
@@ -48,29 +49,39 @@ def _bezel_px(wall: WallFile, log: ProblemLog) -> float | None:
     if wall.bezel.px is not None:
         return wall.bezel.px
     assert wall.bezel.mm is not None  # the schema demands exactly one unit
-    if wall.screen.size_mm is None:
-        log.add(
-            ("bezel", "mm"),
-            "a bezel in mm needs the screen's active area to convert it to pixels",
-            "add screen.size_mm: [width_mm, height_mm], or give bezel.px",
-        )
-        return None
-    # Pixel pitch from the width; panels for walls have square pixels.
-    pitch_mm = wall.screen.size_mm[0] / wall.screen.width
-    return wall.bezel.mm / pitch_mm
+    pitch_mm = _pitch_mm(
+        wall,
+        log,
+        ("bezel", "mm"),
+        "a bezel in mm needs the screen's active area to convert it to pixels",
+        "add screen.size_mm: [width_mm, height_mm], or give bezel.px",
+    )
+    return None if pitch_mm is None else wall.bezel.mm / pitch_mm
 
 
 def _legibility(wall: WallFile, log: ProblemLog) -> Legibility | None:
     if wall.viewing is None:
         return None
+    pitch_mm = _pitch_mm(
+        wall,
+        log,
+        ("viewing", "distance_m"),
+        "viewing rules need the screen's active area to turn millimetres into pixels",
+        "add screen.size_mm: [width_mm, height_mm]",
+    )
+    return None if pitch_mm is None else Legibility(wall.viewing.distance_m, pitch_mm)
+
+
+def _pitch_mm(
+    wall: WallFile, log: ProblemLog, path: KeyPath, message: str, hint: str
+) -> float | None:
+    """The pixel pitch from the screen's active area (from the width: panels for walls
+    have square pixels); None, with ``message`` logged at ``path``, when the file gives
+    no area."""
     if wall.screen.size_mm is None:
-        log.add(
-            ("viewing", "distance_m"),
-            "viewing rules need the screen's active area to turn millimetres into pixels",
-            "add screen.size_mm: [width_mm, height_mm]",
-        )
+        log.add(path, message, hint)
         return None
-    return Legibility(wall.viewing.distance_m, wall.screen.size_mm[0] / wall.screen.width)
+    return wall.screen.size_mm[0] / wall.screen.width
 
 
 def _screen_ids(wall: WallFile, log: ProblemLog) -> dict[tuple[int, int], str]:

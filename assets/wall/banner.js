@@ -1,7 +1,7 @@
 // The link-lost band: over the last content (which stays visible underneath), red,
 // large enough to read across the room, with the time the link went and for how long.
 
-import { formatDuration, formatTime } from './format.js';
+import { formatSince } from './format.js';
 
 const REFUSED_HEAD = 'Mã thiết bị không hợp lệ hoặc đã bị thu hồi · Device token invalid or revoked';
 const REFUSED_FIX = 'Chạy “run_wall.py kiosk” trên máy chủ để lấy địa chỉ mới cho màn hình này · '
@@ -22,18 +22,16 @@ export class Banner {
   }
 
   /**
-   * state: null (link up: hide) or {sinceServer, sinceLocal, error} — sinceServer is the
-   * server-clock instant the link went (shown as Vietnam time), sinceLocal the local
-   * monotonic ms used for the running count, error a server error text or null; refused:
-   * the server refused the screen's device token (a new URL is needed, not patience).
+   * state: null (link up: hide) or {sinceServer, sinceLocal, error} — when the link went
+   * (``formatSince``), error a server error text or null; refused: the server refused the
+   * screen's device token (a new URL is needed, not patience).
    */
   render(state) {
     if (!state) {
       this.el.hidden = true;
       return;
     }
-    const secs = performance.now() - state.sinceLocal;
-    const since = `(từ · since ${formatTime(state.sinceServer)}, ${formatDuration(secs)})`;
+    const since = formatSince(state);
     // The head stays the same words whatever the cause, so the room learns one sign; a
     // refused token is the one cause staff must act on, so it has its own words.
     const head = state.refused ? REFUSED_HEAD : 'MẤT KẾT NỐI · Link lost — đang kết nối lại…';

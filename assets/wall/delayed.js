@@ -2,7 +2,7 @@
 // degraded (Redis or the disk out, say), so what the tiles show may be getting old. Small
 // and amber in a corner, never the red link-lost band: the wall is not dark, only late.
 
-import { formatDuration, formatTime } from './format.js';
+import { formatSince } from './format.js';
 
 export class DelayedMarker {
   constructor(host) {
@@ -13,17 +13,13 @@ export class DelayedMarker {
     host.append(this.el);
   }
 
-  /**
-   * state: null (hide) or {sinceServer, sinceLocal}: the server-clock instant the server
-   * said it was degraded (shown as Vietnam time) and the local monotonic ms for the count.
-   */
+  /** state: null (hide) or {sinceServer, sinceLocal}: since the server said it was degraded. */
   render(state) {
     if (!state) {
       this.el.hidden = true;
       return;
     }
-    const secs = performance.now() - state.sinceLocal;
-    const text = `Dữ liệu chậm · data delayed (từ · since ${formatTime(state.sinceServer, false)}, ${formatDuration(secs)})`;
+    const text = `Dữ liệu chậm · data delayed ${formatSince(state, false)}`;
     if (this.el.textContent !== text) this.el.textContent = text;
     this.el.hidden = false;
   }

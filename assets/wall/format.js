@@ -75,6 +75,16 @@ export function formatDuration(ms) {
   return `${d} ngày · ${d} d`;
 }
 
+/**
+ * "(từ · since 10:02:03, 45 s)" for a state the wall notices (link lost, data delayed):
+ * {sinceServer, sinceLocal}, the server-clock instant it began (shown as Vietnam time) and
+ * the local monotonic ms the running count starts from.
+ */
+export function formatSince(state, seconds = true) {
+  const ms = performance.now() - state.sinceLocal;
+  return `(từ · since ${formatTime(state.sinceServer, seconds)}, ${formatDuration(ms)})`;
+}
+
 /** Age of a value: {vi: "cập nhật 12 giây trước", en: "12 s ago"}; grows to minutes, hours, days. */
 export function formatAge(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,6 @@ from feeds.observations import Observation
 from feeds.periods import TIME_ZONE
 from feeds.poller import run_poller
 from feeds.simulator import SimClock, run_simulator
-from layouts.model import PresetSpec
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +119,6 @@ def _adapter_sink(
 async def run_feeds(
     settings: Settings,
     feeds: FeedsSpec,
-    presets: Mapping[str, PresetSpec],
     hub: ScreenHub,
     store: ObservationStore,
     bus: Bus,
@@ -128,7 +126,7 @@ async def run_feeds(
     real: Callable[[], datetime] = lambda: datetime.now(TIME_ZONE)  # noqa: E731
     # With a sped-up simulator, lateness is judged on the simulated calendar too.
     clock = SimClock(real, settings.sim_speed).now if settings.simulate else real
-    feed = ChartingIndicatorFeed(feeds, presets, hub, clock)
+    feed = ChartingIndicatorFeed(feeds, hub, clock)
     ready = asyncio.Event()
     tasks = [asyncio.create_task(_follow(bus, feed, store, ready), name="feeds-follow")]
     await ready.wait()

@@ -11,11 +11,11 @@ screen's layer hands the renderer the province's data while the focus lasts
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from command_center.server.hub import ScreenHub
+from command_center.server.tile_feed import Clock, TileFeed
 from command_center.tiles import TileParams
 from feeds.catalogue import Level
 from feeds.loader import FeedsSpec
@@ -48,30 +48,18 @@ def focusable_tiles(presets: Mapping[str, PresetSpec], feeds: FeedsSpec) -> dict
     return out
 
 
-class FocusViews:
+class FocusViews(TileFeed[Focusable]):
     """The focused province's data for the focusable tiles (one per runtime)."""
 
     def __init__(
-        self,
-        feeds: FeedsSpec,
-        presets: Mapping[str, PresetSpec],
-        hub: ScreenHub,
-        clock: Callable[[], datetime],
-        store: ObservationStore | None,
+        self, feeds: FeedsSpec, hub: ScreenHub, clock: Clock, store: ObservationStore | None
     ) -> None:
-        self._feeds = feeds
-        self._hub = hub
-        self._clock = clock
+        super().__init__(feeds, hub, clock, focusable_tiles(hub.presets, feeds))
         self._store = store
-        self._tiles = focusable_tiles(presets, feeds)
         self._indicators = {c for p in self._tiles.values() for c in indicator_codes(p)}
         self.code: str | None = None
         self._held: dict[tuple[str, str, str], Observation] = {}
         self._dirty = False
-
-    @property
-    def tile_ids(self) -> list[str]:
-        return sorted(self._tiles)
 
     @property
     def indicators(self) -> set[str]:

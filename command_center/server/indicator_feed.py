@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from command_center.server.hub import ScreenHub
+from command_center.server.tile_feed import Clock, TileFeed
 from command_center.server.tile_ids import tiles_by_id
 from command_center.tiles import TileParams
 from feeds.loader import FeedsSpec
@@ -43,20 +44,11 @@ def indicator_tiles(presets: Mapping[str, PresetSpec]) -> dict[str, TileParams]:
     return tiles_by_id(presets, INDICATOR_PARAMS)
 
 
-class IndicatorFeed:
+class IndicatorFeed(TileFeed[TileParams]):
     """The latest observations and the data of every indicator tile (one per runtime)."""
 
-    def __init__(
-        self,
-        feeds: FeedsSpec,
-        presets: Mapping[str, PresetSpec],
-        hub: ScreenHub,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self._feeds = feeds
-        self._hub = hub
-        self._clock = clock
-        self._tiles = indicator_tiles(presets)
+    def __init__(self, feeds: FeedsSpec, hub: ScreenHub, clock: Clock) -> None:
+        super().__init__(feeds, hub, clock, indicator_tiles(hub.presets))
         # The same observations twice, by indicator and by (indicator, area key): a tile of
         # one area reads (and is recomputed for) its own series only.
         self._latest: dict[str, dict[Key, Observation]] = {}
@@ -81,10 +73,6 @@ class IndicatorFeed:
         # "accepted" to "applied", tile refresh and coalescing included.
         self._since: dict[str, float] = {}
         self._changed = asyncio.Event()  # set by accept, cleared by run
-
-    @property
-    def tile_ids(self) -> list[str]:
-        return sorted(self._tiles)
 
     def tiles_naming(self, indicators: set[str]) -> list[str]:
         """The tiles whose data depends on any of ``indicators``, in any area."""

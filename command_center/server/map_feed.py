@@ -28,6 +28,7 @@ from command_center.messages import (
 )
 from command_center.server.focus_view import FocusViews
 from command_center.server.hub import ScreenHub
+from command_center.server.tile_feed import Clock, TileFeed
 from command_center.server.tile_ids import tiles_by_id
 from command_center.settings import Settings
 from command_center.tasks import cancel_all, stop_if_cancelled
@@ -91,22 +92,14 @@ def focus_json(code: str | None, actor: str, at: float) -> dict[str, Any] | None
     }
 
 
-class MapFeed:
+class MapFeed(TileFeed[MapParams]):
     """The data of every map tile (one per runtime)."""
 
     def __init__(
-        self,
-        feeds: FeedsSpec,
-        presets: Mapping[str, PresetSpec],
-        hub: ScreenHub,
-        clock: Callable[[], datetime],
-        store: ObservationStore | None = None,
+        self, feeds: FeedsSpec, hub: ScreenHub, clock: Clock, store: ObservationStore | None = None
     ) -> None:
-        self._feeds = feeds
-        self._hub = hub
-        self._clock = clock
-        self._tiles = map_tiles(presets)
-        self._by_province = _province_tiles(presets)
+        super().__init__(feeds, hub, clock, map_tiles(hub.presets))
+        self._by_province = _province_tiles(hub.presets)
         self._indicators = {p.indicator for p in self._tiles.values() if p.indicator}
         self._fixed = {
             (p.indicator, p.period) for p in self._tiles.values() if p.indicator and p.period
@@ -121,11 +114,7 @@ class MapFeed:
         self.bridges: dict[str, BridgePointState] = {}
         self.focus: dict[str, Any] | None = None
         # Whole-country indicator tiles re-pointed to the focused province.
-        self.views = FocusViews(feeds, presets, hub, clock, store)
-
-    @property
-    def tile_ids(self) -> list[str]:
-        return sorted(self._tiles)
+        self.views = FocusViews(feeds, hub, clock, store)
 
     @property
     def indicators(self) -> set[str]:
@@ -309,18 +298,17 @@ async def _history(maps: MapFeed, store: ObservationStore, feeds: FeedsSpec) -> 
 @contextlib.asynccontextmanager
 async def run_map_feed(
     feeds: FeedsSpec,
-    presets: Mapping[str, PresetSpec],
     hub: ScreenHub,
     observations: ObservationStore,
     incidents: IncidentStore,
     bus: Bus,
-    clock: Callable[[], datetime],
+    clock: Clock,
     last_focus: Callable[[], Awaitable[MapFocusChanged | None]] | None = None,
 ) -> AsyncIterator[MapFeed]:
     """Filled from the stores, then kept live from the bus; stops on exit. ``last_focus``
     reads the focus the console last set (at start, and after a bus outage: a focus set on
     another process meanwhile was never heard here)."""
-    maps = MapFeed(feeds, presets, hub, clock, observations)
+    maps = MapFeed(feeds, hub, clock, observations)
 
     async def reload() -> None:
         if last_focus is not None:
@@ -345,7 +333,7 @@ async def run_map_feed(
         await cancel_all(tasks)
 
 
-def map_clock(settings: Settings) -> Callable[[], datetime]:
+def map_clock(settings: Settings) -> Clock:
     """Lateness on the maps is judged on the same calendar as on the indicator tiles: the
     simulated one when the simulator runs sped up."""
     real: Callable[[], datetime] = lambda: datetime.now(TIME_ZONE)  # noqa: E731

@@ -172,10 +172,9 @@ async def open_runtime(
             node = Node(own_url(settings, port), node_key(keys.bus)) if settings.redis_url else None
             try:
                 async with (
-                    run_feeds(settings, feeds, presets, hub, observations, bus),
+                    run_feeds(settings, feeds, hub, observations, bus),
                     run_map_feed(
                         feeds,
-                        presets,
                         hub,
                         observations,
                         incidents,

@@ -17,32 +17,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from command_center.server.hub import ScreenHub
 from command_center.server.indicator_feed import IndicatorFeed
+from command_center.server.tile_feed import Clock
 from command_center.tiles import TileParams
 from feeds.loader import FeedsSpec
 from feeds.observations import Observation
 from feeds.tile_kinds import TrendParams
 from feeds.trend_chart import TrendCharts
-from layouts.model import PresetSpec
 
 
 class ChartingIndicatorFeed(IndicatorFeed):
     """``IndicatorFeed`` whose trend tiles get a figure once, then columns."""
 
-    def __init__(
-        self,
-        feeds: FeedsSpec,
-        presets: Mapping[str, PresetSpec],
-        hub: ScreenHub,
-        clock: Callable[[], datetime],
-    ) -> None:
-        super().__init__(feeds, presets, hub, clock)
-        self._chart_hub = hub
+    def __init__(self, feeds: FeedsSpec, hub: ScreenHub, clock: Clock) -> None:
+        super().__init__(feeds, hub, clock)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.charts = TrendCharts(on_figure=self._figure_ready)
 
@@ -66,4 +58,4 @@ class ChartingIndicatorFeed(IndicatorFeed):
             return
         # The loop may close between the check and the call: shutting down, nothing to show.
         with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(self._chart_hub.push, tile_id, data, time.time() * 1000.0)
+            loop.call_soon_threadsafe(self._hub.push, tile_id, data, time.time() * 1000.0)

@@ -14,6 +14,8 @@ nothing for anyone.
 
 from __future__ import annotations
 
+from aiortc import RTCPeerConnection
+
 from command_center.auth import Principal
 from command_center.errors import ForbiddenError
 from command_center.server import video_actions
@@ -57,36 +59,48 @@ class WhipHandler(VideoHandler):
         )
 
 
-class WhipSessionHandler(VideoHandler):
+class _SessionHandler(VideoHandler):
+    """A WHIP or WHEP session (the offer's ``Location``): its holder, or an operator, trickles
+    candidates into it and ends it."""
+
     ALLOWED = ("PATCH", "DELETE")
+
+    @staticmethod
+    def check_holder(caller: Caller, holder: str) -> None:
+        if caller.holder != holder and not caller.may_operate():
+            raise ForbiddenError(f"this session belongs to {holder}, not {caller.holder}")
+
+    async def trickle(
+        self, caller: Caller, holder: str, session_id: str, pc: RTCPeerConnection
+    ) -> None:
+        """The PATCH: the fragment's candidates into the session's ``pc``, then 204."""
+        self.check_holder(caller, holder)
+        fragment = self.body_of(SDPFRAG)
+        self.check_if_match(session_id)
+        await add_candidates(pc, fragment)
+        self.set_status(204)
+        self.finish()
+
+
+class WhipSessionHandler(_SessionHandler):
     whip = True
 
     async def patch(self, point_id: str, session_id: str) -> None:
         self.room.point(point_id)
         caller = await self.caller(whip_point=point_id)
         session = self.room.publisher_session(point_id, session_id)
-        self._check_holder(caller, session.holder)
-        fragment = self.body_of(SDPFRAG)
-        self.check_if_match(session_id)
-        await add_candidates(session.pc, fragment)
-        self.set_status(204)
-        self.finish()
+        await self.trickle(caller, session.holder, session_id, session.pc)
 
     async def delete(self, point_id: str, session_id: str) -> None:
         self.room.point(point_id)
         caller = await self.caller(whip_point=point_id)
         session = self.room.publisher_session(point_id, session_id)
-        self._check_holder(caller, session.holder)
+        self.check_holder(caller, session.holder)
         await self.room.end_publisher(point_id, "hangup", session_id)
         if caller.holder.startswith("user:"):
             who = Principal(caller.holder.partition(":")[2], caller.role)
             await video_actions.room_publishing(self.store, who, False, session_id)
         self.write_json({"ended": point_id})
-
-    @staticmethod
-    def _check_holder(caller: Caller, holder: str) -> None:
-        if caller.holder != holder and not caller.may_operate():
-            raise ForbiddenError(f"this session belongs to {holder}, not {caller.holder}")
 
 
 class WhepHandler(VideoHandler):
@@ -109,26 +123,19 @@ class WhepHandler(VideoHandler):
         self.write_sdp(answer, f"/whep/{source}/{session_id}")
 
 
-class WhepSessionHandler(VideoHandler):
-    ALLOWED = ("PATCH", "DELETE")
-
+class WhepSessionHandler(_SessionHandler):
     async def authenticate(self) -> None:
         await self.caller(node_point=self.path_args[0])
 
     async def patch(self, source: str, session_id: str) -> None:
         caller = await self.caller(node_point=source)
         session = self.room.watcher_session(source, session_id)
-        WhipSessionHandler._check_holder(caller, session.viewer)
-        fragment = self.body_of(SDPFRAG)
-        self.check_if_match(session_id)
-        await add_candidates(session.pc, fragment)
-        self.set_status(204)
-        self.finish()
+        await self.trickle(caller, session.viewer, session_id, session.pc)
 
     async def delete(self, source: str, session_id: str) -> None:
         caller = await self.caller(node_point=source)
         session = self.room.watcher_session(source, session_id)
-        WhipSessionHandler._check_holder(caller, session.viewer)
+        self.check_holder(caller, session.viewer)
         await self.room.end_watcher(session_id)
         self.write_json({"ended": session_id})
 

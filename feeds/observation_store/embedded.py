@@ -29,8 +29,9 @@ from feeds.observations import Observation, checked_observation
 FILENAME = "observations.sqlite3"
 SCHEMA_VERSION = 1
 _COLUMNS = "indicator, area, period, revision, value, note, agency, received_at"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS observations (
+# The columns of one stored observation: every revision of it is a row of ``observations``,
+# the revision shown a row of ``latest``.
+_ROW = """
     indicator TEXT NOT NULL,
     area TEXT NOT NULL,
     period TEXT NOT NULL,
@@ -38,19 +39,13 @@ CREATE TABLE IF NOT EXISTS observations (
     value REAL NOT NULL,
     note TEXT,
     agency TEXT NOT NULL,
-    received_at REAL NOT NULL,
+    received_at REAL NOT NULL,"""
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS observations ({_ROW}
     PRIMARY KEY (indicator, area, period, revision)
 ) WITHOUT ROWID;
 -- The revision shown for each key, and who reported it first (for reporting status).
-CREATE TABLE IF NOT EXISTS latest (
-    indicator TEXT NOT NULL,
-    area TEXT NOT NULL,
-    period TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    value REAL NOT NULL,
-    note TEXT,
-    agency TEXT NOT NULL,
-    received_at REAL NOT NULL,
+CREATE TABLE IF NOT EXISTS latest ({_ROW}
     first_agency TEXT NOT NULL,
     first_received_at REAL NOT NULL,
     PRIMARY KEY (indicator, area, period)

@@ -25,7 +25,7 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 async def simulated_feed(hub: ScreenHub) -> tuple[IndicatorFeed, list[Observation]]:
     """A feed of ``hub``'s presets that has taken and pushed the simulator's reports."""
     feeds = load_feeds()
-    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
+    feed = IndicatorFeed(feeds, hub, clock=lambda: NOW)
     history = simulate(feeds.catalogue, feeds.agencies, NOW, random.Random(7))
     feed.accept(history)
     await feed.flush()
@@ -41,7 +41,7 @@ def newest_national_cpi(history: list[Observation]) -> Observation:
 
 async def test_simulated_reports_fill_every_indicator_tile(hub: ScreenHub) -> None:
     feeds = load_feeds()
-    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
+    feed = IndicatorFeed(feeds, hub, clock=lambda: NOW)
     assert feed.tile_ids, "the shipped presets show indicator tiles"
     link = RecordingLink(hub.wall.screens[0].id)
     await hub.attach(link, None)
@@ -106,7 +106,7 @@ async def test_a_province_report_recomputes_that_province_tiles_not_the_others(
     hub: ScreenHub,
 ) -> None:
     feeds = load_feeds()
-    feed = IndicatorFeed(feeds, hub.presets, hub, clock=lambda: NOW)
+    feed = IndicatorFeed(feeds, hub, clock=lambda: NOW)
     tiles = indicator_tiles(hub.presets)
     province_tiles = {
         t: p for t, p in tiles.items() if isinstance(p, IndicatorParams) and p.province

@@ -48,7 +48,7 @@ async def test_reports_colour_the_map_and_a_later_one_patches_its_province(hub: 
     await hub.switch("map-national", ADMIN)
     link = RecordingLink(screen_of(hub, "map-national", "map-disbursement"))
     await hub.attach(link, None)
-    maps = MapFeed(FEEDS, hub.presets, hub, clock=lambda: NOW)
+    maps = MapFeed(FEEDS, hub, clock=lambda: NOW)
     assert {"map-disbursement", "map-health-insurance", "map-sar"} <= set(maps.tile_ids)
     batch = simulate(FEEDS.catalogue, FEEDS.agencies, NOW, random.Random(7))
     assert maps.accept(batch) >= 2
@@ -83,7 +83,7 @@ async def live(hub: ScreenHub, tmp_path: Path) -> AsyncIterator[tuple[MapFeed, M
     async with (
         open_observation_store(tmp_path / "obs", None) as observations,
         open_incident_store(tmp_path / "inc", None) as incidents,
-        run_map_feed(FEEDS, hub.presets, hub, observations, incidents, bus, lambda: NOW) as maps,
+        run_map_feed(FEEDS, hub, observations, incidents, bus, lambda: NOW) as maps,
     ):
         yield maps, bus
     await bus.close()

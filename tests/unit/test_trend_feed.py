@@ -40,7 +40,7 @@ async def test_figure_once_from_the_chart_thread_then_columns(hub: ScreenHub) ->
     spec = next(t for t in hub.presets["socio-economic"].tiles if t.id == TILE)
     link = RecordingLink(screens_for_tile(hub.wall, spec.rect)[0].screen_id)
     await hub.attach(link, None)
-    feed = ChartingIndicatorFeed(load_feeds(), hub.presets, hub, clock=lambda: NOW)
+    feed = ChartingIndicatorFeed(load_feeds(), hub, clock=lambda: NOW)
 
     feed.accept([cpi("2026-09", 3.1)])
     await feed.flush()
