@@ -3,10 +3,13 @@ resolution, each screen's text audited (``tests/wall_audit.js``: clipped, too sm
 viewing distance, cut by a screen edge, drawn over other text) and photographed, the
 photographs stitched into one picture of the wall per preset, bezels drawn to scale.
 
+Each picture is compared with its reviewed reference in ``docs/wall`` (``wallpictures.py``).
+
 As a test: ``tests/browser/test_wall_audit.py``. As a tool, for the person fixing what it
-finds (a report per preset, pictures in ``--out``)::
+finds (a report per preset, pictures and diff pictures in ``--out``)::
 
     .venv/bin/python tests/wallaudit.py [--preset ID ...] [--out test-artifacts/wall-audit]
+    .venv/bin/python tests/wallaudit.py --update-references   # after looking at the pictures
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from PIL import Image
 from playwright.async_api import BrowserContext, Page, async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from wallpictures import SCALE, Difference, check_against_reference, save_reference
 from wallprocess import CHROMIUM_ARGS, ROOT, WallProcess
 
 from layouts import WALLS_DIR
@@ -39,6 +43,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Kinds of finding, in the order a report lists them.
 KINDS = ("clipped", "small", "edge", "overlap")
 # How much text the page holds, into shadow roots: it stops changing once the tiles drew.
+# The simulator's seed: the same reports for the same dates, so pictures compare run to run.
+SIM_SEED = 2020
 COUNT_TEXT_JS = """() => {
   const size = (root) => [...root.querySelectorAll('*')].reduce(
     (n, el) => n + (el.shadowRoot ? size(el.shadowRoot) : 0), root.textContent?.length ?? 0);
@@ -153,12 +159,19 @@ async def wall_pages(
                 await context.close()
 
 
+def audited_wall(data_dir: Path, wall_file: Path, sim_seed: int = SIM_SEED) -> WallProcess:
+    """The wall server the audit looks at, started: the simulator on a fixed seed."""
+    return WallProcess(
+        data_dir=data_dir, wall_file=wall_file, extra=["--sim-seed", str(sim_seed)]
+    ).start()
+
+
 async def audit_wall(
     wall: WallProcess,
     spec: WallSpec,
     out: Path,
     presets: list[str] | None = None,
-    scale: float = 0.25,
+    scale: float = SCALE,
 ) -> list[PresetAudit]:
     """Switch ``wall`` through its presets (all by default) and audit every screen of each."""
     rule = spec.legibility
@@ -187,7 +200,7 @@ async def audit_wall(
                     audit.canvases += canvases
                     audit.findings += findings
                     shots[screen] = folder / f"{screen}.png"
-                    await page.screenshot(path=shots[screen])
+                    await page.screenshot(path=shots[screen], animations="disabled")
                 audit.picture = out / f"{preset}.png"
                 stitch(shots, spec, scale).save(audit.picture)
                 audits.append(audit)
@@ -200,21 +213,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "wall-audit")
     parser.add_argument("--wall", type=Path, default=WALLS_DIR / "default.yaml")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
+    parser.add_argument("--sim-seed", type=int, default=SIM_SEED, help="the simulator's seed")
+    parser.add_argument(
+        "--update-references",
+        action="store_true",
+        help="write this run's pictures to docs/wall as the reviewed references",
+    )
     args = parser.parse_args(argv)
+    # The references are pictures of the default wall; another wall's are only looked at.
+    compared = args.wall.resolve() == (WALLS_DIR / "default.yaml").resolve()
+    if args.update_references and not compared:
+        parser.error("--update-references: docs/wall holds pictures of the default wall only")
     spec = load_wall(args.wall)
     with tempfile.TemporaryDirectory(prefix="wall-audit-data-") as data:
-        wall = WallProcess(data_dir=Path(data), wall_file=args.wall).start()
+        wall = audited_wall(Path(data), args.wall, args.sim_seed)
         try:
             audits = asyncio.run(audit_wall(wall, spec, args.out, args.preset))
         finally:
             wall.stop()
+    differ: list[Difference] = []
     for audit in audits:
         print(audit.summary())
         if args.verbose:
             for finding in audit.findings:
                 print("   ", finding)
+        assert audit.picture is not None
+        if args.update_references:
+            print("    reference written:", save_reference(audit.picture, audit.preset))
+        elif compared:
+            difference = check_against_reference(audit.preset, audit.picture, args.out)
+            print("   ", difference)
+            differ += [] if difference.within else [difference]
     print(f"pictures in {args.out}")
-    return 1 if any(a.findings for a in audits) else 0
+    return 1 if differ or any(a.findings for a in audits) else 0
 
 
 if __name__ == "__main__":

@@ -52,9 +52,11 @@ export function resetOffBezel(line) {
  * Move `line` (a one-line, nowrap element) off the bezels of `parts`. Returns false when the
  * line cannot be kept off them (taller than a row of screens). `row`: 'first' or 'last' puts
  * the line in the middle of the tile's first or last row of screens (a banner's two lines,
- * one a row); otherwise it moves no further than it must.
+ * one a row); otherwise it moves no further than it must. `pieces`: the line's children that
+ * each move as one instead of its words (a summary whose coloured counts are markup that
+ * splitting into words would flatten); the line may then wrap (a flex row).
  */
-export function keepOffBezel(line, parts, row = null) {
+export function keepOffBezel(line, parts, row = null, pieces = null) {
   const tile = line.closest('.tile');
   if (!tile || !parts || parts.length < 2 || !line.textContent.trim()) return true;
   resetOffBezel(line);
@@ -77,15 +79,38 @@ export function keepOffBezel(line, parts, row = null) {
     line.style.translate = `0 ${dy}px`;
     box = { ...box, y0: box.y0 + dy, y1: box.y1 + dy };
   }
-  // The vertical bezels crossing the line's row: gaps between neighbouring parts.
-  const inRow = parts.filter((p) => p.y <= box.y0 + 1 && p.y + p.h >= box.y1 - 1).sort((a, b) => a.x - b.x);
-  const gaps = inRow.slice(1).map((p, i) => [inRow[i].x + inRow[i].w, p.x]);
-  for (const word of wordsOf(line)) {
-    const r = boxIn(tile, word);
-    const gap = gaps.find(([g0, g1]) => r.x0 < g1 + 1 && r.x1 > g0 - 1);
-    if (gap) word.style.marginLeft = `${gap[1] + fs * PAD - r.x0}px`;
-  }
+  for (const br of line.querySelectorAll(':scope > .off-bezel-break')) br.remove();
+  for (const unit of pieces ?? wordsOf(line)) startPastBezel(tile, unit, parts, fs);
   return true;
+}
+
+/** The vertical bezels crossing the row of screens that holds `box`: [x0, x1] gaps. */
+function verticalGaps(parts, box) {
+  const inRow = parts.filter((p) => p.y <= box.y0 + 1 && p.y + p.h >= box.y1 - 1).sort((a, b) => a.x - b.x);
+  return inRow.slice(1).map((p, i) => [inRow[i].x + inRow[i].w, p.x]);
+}
+
+/**
+ * A word or piece that would straddle a vertical bezel starts again just past it. Measured
+ * in order, so each one sees where the ones before it ended. A piece of a wrapping row that
+ * the move pushes onto the next line starts that line instead (a break before it), and is
+ * looked at again there.
+ */
+function startPastBezel(tile, unit, parts, fs) {
+  unit.style.marginLeft = '';
+  for (let tries = 0; tries < 2; tries += 1) {
+    const r = boxIn(tile, unit);
+    const gap = verticalGaps(parts, r).find(([g0, g1]) => r.x0 < g1 + 1 && r.x1 > g0 - 1);
+    if (!gap) return;
+    unit.style.marginLeft = `${gap[1] + fs * PAD - r.x0}px`;
+    if (boxIn(tile, unit).y0 <= r.y0 + 1) return;
+    unit.style.marginLeft = '';
+    const br = document.createElement('span');
+    br.className = 'off-bezel-break';
+    br.style.flexBasis = '100%';
+    br.style.height = '0';
+    unit.before(br);
+  }
 }
 
 /**

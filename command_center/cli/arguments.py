@@ -91,6 +91,13 @@ def parser() -> argparse.ArgumentParser:
             help="no alert rules: only the duty officer switches the wall",
         )
         p.add_argument(
+            "--sim-seed",
+            type=int,
+            default=2020,
+            help="the simulator's seed: the same seed gives the same reports for the same "
+            "dates (the wall audit's pictures rely on it)",
+        )
+        p.add_argument(
             "--incident-retention-days",
             type=float,
             default=365.0,

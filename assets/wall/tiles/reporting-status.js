@@ -6,6 +6,7 @@ import { setText } from '../../common/dom.js';
 import { registerTile } from '../tiles.js';
 import { bilingual, formatDate, formatDuration } from '../format.js';
 import { ensureStyles } from './indicator-common.js';
+import { keepOffBezel } from '../offbezel.js';
 
 const STATE = {
   overdue: ['Quá hạn', 'Overdue'],
@@ -51,16 +52,28 @@ function draw(el, data, params, ctx) {
   const sum = root.querySelector('.s-sum');
   if (!s) {
     setText(sum, 'Đang chờ số liệu · Waiting for data');
+    delete sum.dataset.html;
     return;
   }
-  sum.innerHTML = '';
-  const add = (html) => { const span = document.createElement('span'); span.innerHTML = html; sum.append(span); };
-  add(lang === 'en'
-    ? `Reports received <b>${s.reports_received}/${s.reports_expected}</b>`
-    : `Đã nhận <b>${s.reports_received}/${s.reports_expected}</b> báo cáo`);
-  add(`<b class="st-${s.reports_missing ? 'alarm' : 'ok'}">${s.reports_missing}</b> ${lang === 'en' ? 'missing' : 'chưa nộp'}`);
-  add(`<b class="st-${s.overdue ? 'alarm' : 'ok'}">${s.overdue}/${s.indicators}</b> ${lang === 'en' ? 'indicators overdue' : 'chỉ tiêu quá hạn'}`);
-  add(`<b class="st-${s.reports_late ? 'warning' : 'ok'}">${s.reports_late}</b> ${lang === 'en' ? 'came late' : 'nộp muộn'}`);
+  const pieces = [
+    lang === 'en'
+      ? `Reports received <b>${s.reports_received}/${s.reports_expected}</b>`
+      : `Đã nhận <b>${s.reports_received}/${s.reports_expected}</b> báo cáo`,
+    `<b class="st-${s.reports_missing ? 'alarm' : 'ok'}">${s.reports_missing}</b> ${lang === 'en' ? 'missing' : 'chưa nộp'}`,
+    `<b class="st-${s.overdue ? 'alarm' : 'ok'}">${s.overdue}/${s.indicators}</b> ${lang === 'en' ? 'indicators overdue' : 'chỉ tiêu quá hạn'}`,
+    `<b class="st-${s.reports_late ? 'warning' : 'ok'}">${s.reports_late}</b> ${lang === 'en' ? 'came late' : 'nộp muộn'}`,
+  ];
+  // Each piece keeps its coloured count and its words together on one screen: one that
+  // would straddle a bezel starts past it (laid out again only when the summary changed,
+  // and once more in the wall's font).
+  const html = pieces.map((piece) => `<span>${piece}</span>`).join('');
+  if (sum.dataset.html !== html) {
+    sum.innerHTML = html;
+    sum.dataset.html = html;
+    const offBezel = () => keepOffBezel(sum, ctx.parts, null, [...sum.querySelectorAll(':scope > span:not(.off-bezel-break)')]);
+    offBezel();
+    document.fonts?.ready.then(offBezel);
+  }
 
   const body = root.querySelector('tbody');
   body.replaceChildren();
