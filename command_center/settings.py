@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 
@@ -30,6 +31,8 @@ class Settings:
     # Simulated reports for the whole catalogue (the quick start); off for a real centre.
     simulate: bool = False
     sim_speed: float = 1.0
+    # The simulated calendar starts here (None: now): the same dates whatever the day.
+    sim_start: datetime | None = None
     # A fixed seed: a restart re-sends the same history, which the store keeps once.
     sim_seed: int = 2020
     # Adapters, one agency each: (agency id, URL) polled, (agency id, folder) watched.

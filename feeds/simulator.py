@@ -375,17 +375,20 @@ def _observation(
 
 
 class SimClock:
-    """Simulated time: starts at ``clock()`` and runs ``speed`` times faster."""
+    """Simulated time: starts at ``origin`` (default: ``clock()``) and runs ``speed`` times
+    faster. A fixed origin gives the same calendar whatever the day (the wall audit's
+    pictures, rehearsals of a given week)."""
 
-    def __init__(self, clock: Clock, speed: float) -> None:
+    def __init__(self, clock: Clock, speed: float, origin: datetime | None = None) -> None:
         if speed <= 0:
             raise ValueError(f"'speed' must be above 0 (got {speed})")
         self._clock = clock
         self.speed = speed
-        self.start = clock()
+        self._real_start = clock()
+        self.start = origin or self._real_start
 
     def now(self) -> datetime:
-        return self.start + (self._clock() - self.start) * self.speed
+        return self.start + (self._clock() - self._real_start) * self.speed
 
 
 async def run_simulator(
@@ -397,12 +400,13 @@ async def run_simulator(
     *,
     seed: int | None = None,
     interval_s: float = 3.0,
+    origin: datetime | None = None,
 ) -> None:
     """Send the history, then every ``interval_s`` the reports that arrived since, until
     cancelled. With ``speed`` above 1 the reports follow ``SimClock`` and are stamped with
     the real time they are handed to ``sink``."""
     real = clock or (lambda: datetime.now(TIME_ZONE))
-    sim = SimClock(real, speed)
+    sim = SimClock(real, speed, origin)
     stream_seed = random.Random(seed).getrandbits(64)
     last = sim.now()
     history = list(_reports(catalogue, agencies, stream_seed, None, last))
@@ -415,7 +419,7 @@ async def run_simulator(
         last = now
         if not batch:
             continue
-        if speed != 1.0:
+        if speed != 1.0 and origin is None:
             stamp = real().timestamp() * 1000.0
             batch = [o.model_copy(update={"received_at": stamp}) for o in batch]
         await sink(batch)

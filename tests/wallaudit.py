@@ -42,9 +42,12 @@ AUDIT_JS = (Path(__file__).parent / "wall_audit.js").read_text(encoding="utf-8")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Kinds of finding, in the order a report lists them.
 KINDS = ("clipped", "small", "edge", "overlap")
-# How much text the page holds, into shadow roots: it stops changing once the tiles drew.
 # The simulator's seed: the same reports for the same dates, so pictures compare run to run.
 SIM_SEED = 2020
+# The simulated calendar the pictures show, whatever the day they are taken: a Thursday of
+# November 2026 past the 14th's cut-off, so every tile has periods due and some reports late.
+SIM_START = "2026-11-19T09:30:00+07:00"
+# How much text the page holds, into shadow roots: it stops changing once the tiles drew.
 COUNT_TEXT_JS = """() => {
   const size = (root) => [...root.querySelectorAll('*')].reduce(
     (n, el) => n + (el.shadowRoot ? size(el.shadowRoot) : 0), root.textContent?.length ?? 0);
@@ -160,9 +163,13 @@ async def wall_pages(
 
 
 def audited_wall(data_dir: Path, wall_file: Path, sim_seed: int = SIM_SEED) -> WallProcess:
-    """The wall server the audit looks at, started: the simulator on a fixed seed."""
+    """The wall server the audit looks at, started: the simulator on a fixed seed and a fixed
+    calendar (the pictures compare whatever the day), no alert rules (their banners are not
+    the presets' composition; tests/browser/test_alerts_wall.py looks at them)."""
     return WallProcess(
-        data_dir=data_dir, wall_file=wall_file, extra=["--sim-seed", str(sim_seed)]
+        data_dir=data_dir,
+        wall_file=wall_file,
+        extra=["--sim-seed", str(sim_seed), "--sim-start", SIM_START, "--no-alerts"],
     ).start()
 
 

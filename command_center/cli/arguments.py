@@ -5,6 +5,7 @@ checks both directions."""
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
 
 from command_center.cli.arg_types import (
@@ -89,6 +90,14 @@ def parser() -> argparse.ArgumentParser:
             "--no-alerts",
             action="store_true",
             help="no alert rules: only the duty officer switches the wall",
+        )
+        p.add_argument(
+            "--sim-start",
+            type=datetime.fromisoformat,
+            default=None,
+            help="the simulated calendar starts at this ISO time with its offset, e.g. "
+            "2026-11-20T09:00+07:00 (default now): the same dates whatever the day (the wall "
+            "audit's pictures rely on it)",
         )
         p.add_argument(
             "--sim-seed",

@@ -37,6 +37,7 @@ def run_server(args: argparse.Namespace) -> int:
         public_url=args.public_url,
         simulate=not args.no_simulator,
         sim_speed=args.sim_speed,
+        sim_start=args.sim_start,
         sim_seed=args.sim_seed,
         ice_servers=tuple(args.ice_servers),
         servers=tuple(args.servers),

@@ -125,7 +125,9 @@ async def run_feeds(
 ) -> AsyncIterator[IndicatorFeed]:
     real: Callable[[], datetime] = lambda: datetime.now(TIME_ZONE)  # noqa: E731
     # With a sped-up simulator, lateness is judged on the simulated calendar too.
-    clock = SimClock(real, settings.sim_speed).now if settings.simulate else real
+    clock = (
+        SimClock(real, settings.sim_speed, settings.sim_start).now if settings.simulate else real
+    )
     feed = ChartingIndicatorFeed(feeds, hub, clock)
     ready = asyncio.Event()
     tasks = [asyncio.create_task(_follow(bus, feed, store, ready), name="feeds-follow")]
@@ -143,6 +145,7 @@ async def run_feeds(
                     settings.sim_speed,
                     real,
                     seed=settings.sim_seed,
+                    origin=settings.sim_start,
                 ),
                 name="feeds-simulator",
             )

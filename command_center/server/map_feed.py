@@ -337,4 +337,4 @@ def map_clock(settings: Settings) -> Clock:
     """Lateness on the maps is judged on the same calendar as on the indicator tiles: the
     simulated one when the simulator runs sped up."""
     real: Callable[[], datetime] = lambda: datetime.now(TIME_ZONE)  # noqa: E731
-    return SimClock(real, settings.sim_speed).now if settings.simulate else real
+    return SimClock(real, settings.sim_speed, settings.sim_start).now if settings.simulate else real

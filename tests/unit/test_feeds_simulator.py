@@ -115,3 +115,12 @@ def test_sim_clock_runs_faster() -> None:
     assert clock.now() == NOW + timedelta(minutes=10)
     with pytest.raises(ValueError, match="speed"):
         SimClock(lambda: NOW, 0)
+
+
+def test_a_fixed_origin_gives_the_same_calendar_whatever_the_day() -> None:
+    origin = datetime(2026, 11, 19, 9, 30, tzinfo=TIME_ZONE)
+    for today in (datetime(2026, 12, 3, tzinfo=TIME_ZONE), datetime(2027, 5, 1, tzinfo=TIME_ZONE)):
+        moments = iter([today, today + timedelta(seconds=10)])
+        clock = SimClock(lambda m=moments: next(m), 60.0, origin)
+        assert clock.start == origin
+        assert clock.now() == origin + timedelta(minutes=10)
