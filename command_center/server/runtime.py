@@ -139,6 +139,8 @@ async def open_runtime(
     wall = load_wall(settings.wall_file or DEFAULT_WALL_FILE)
     presets = load_presets(settings.presets_dir or presets_dir_for(wall.id), wall, registry)
     feeds = load_feeds()
+    # One registry for the video room and the maps (which draw points never connected yet).
+    points = load_bridge_points()
     private_umask()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     key_file = key_file_path(settings.data_dir, settings.keys_file)
@@ -185,13 +187,14 @@ async def open_runtime(
                         bus,
                         map_clock(settings),
                         functools.partial(last_focus, store),
+                        points,
                     ) as maps,
                     keep_incidents(incidents, settings.incident_retention_days),
                     watch_loop(LoopLag()) as loop_lag,
                     open_video_state(settings.redis_url) as video_state,
                     # The video room closes (every peer connection) before the bus.
                     open_video_room(
-                        load_bridge_points(),
+                        points,
                         bus,
                         video_config
                         or VideoConfig(

@@ -100,7 +100,7 @@ function ageText(d, ctx) {
 // Least important first: the agency, the sparkline, the target, the age; the period stays.
 function fit(node) {
   const q = (s) => node.querySelector(s);
-  dropUntilFits(node, [q('.txt.agency'), q('.g-spark'), q('.txt.target'), q('.txt.age')]);
+  dropUntilFits(node, [q('.txt.agency'), q('.g-spark'), q('.txt.target'), q('.txt.age')], [q('.g-row')]);
 }
 
 registerTile('indicator-group', {
