@@ -98,7 +98,8 @@ class IndicatorPayload(IndicatorNames):
 
 class GroupPayload(TypedDict):
     """``assets/wall/tiles/indicator-group.js``: several indicators for one area, one row
-    (an ``IndicatorPayload``) each; the frame's age is the oldest item's."""
+    (an ``IndicatorPayload``) each; the frame's age is the oldest item's, and each item
+    carries its own ``as_of`` and late mark, so the renderer marks the late one on itself."""
 
     items: list[IndicatorPayload]
     area: str

@@ -85,10 +85,15 @@ export function formatSince(state, seconds = true) {
   return `(từ · since ${formatTime(state.sinceServer, seconds)}, ${formatDuration(ms)})`;
 }
 
-/** Age of a value: {vi: "cập nhật 12 giây trước", en: "12 s ago"}; grows to minutes, hours, days. */
-export function formatAge(ms) {
+/**
+ * Age of a value: {vi: "cập nhật 12 giây trước", en: "12 s ago"}; grows to minutes, hours, days.
+ * With `seconds: false` a value under a minute old is "vừa cập nhật · just now", so the text
+ * changes once a minute at most (a tile that measures its fit on each change).
+ */
+export function formatAge(ms, { seconds = true } = {}) {
   const s = Math.max(0, Math.floor(ms / 1000));
   let vi; let en;
+  if (s < 60 && !seconds) return { vi: 'vừa cập nhật', en: 'just now' };
   if (s < 60) { vi = `${s} giây`; en = `${s} s`; }
   else if (s < 3600) { const m = Math.floor(s / 60); vi = `${m} phút`; en = `${m} min`; }
   else if (s < 172800) { const h = Math.floor(s / 3600); vi = `${h} giờ`; en = `${h} h`; }

@@ -2,7 +2,9 @@
 
 Follows the bus on its own (``ObservationsAccepted`` for the mapped indicators,
 ``IncidentsAccepted``, ``BridgePointState``, ``MapFocusChanged``), so it needs no hook in
-the indicator feed. Province data is computed by ``feeds.map_data`` (pure, well under a
+the indicator feed. The registry's bridge points that no ``BridgePointState`` has told of
+since the start are drawn too, as never connected: a point missing from the map would look
+like no point at all. Province data is computed by ``feeds.map_data`` (pure, well under a
 millisecond for 63 provinces) at most every ``FLUSH_S``, and only the keys that changed go
 to the hub: a recolour carries values and classes per province code, never geometry.
 """
@@ -45,6 +47,7 @@ from feeds.simulator import SimClock
 from feeds.tile_kinds import IndicatorGroupParams, IndicatorParams, TrendParams
 from geo import CodeList, code_list_for, codes, province
 from layouts.model import PresetSpec
+from video.registry import BridgePoint
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,24 @@ def _province_tiles(presets: Mapping[str, PresetSpec]) -> dict[str, set[str]]:
     return out
 
 
+def never_connected(point: BridgePoint) -> dict[str, Any]:
+    """A registry point no state was heard of since the start: a ``BridgePointState``'s
+    keys, offline, with ``ts`` None (``map-layers.js`` draws it "chưa kết nối")."""
+    return {
+        "point": point.id,
+        "name_vi": point.name_vi,
+        "name_en": point.name_en,
+        "kind": point.kind.value,
+        "lat": point.location.lat,
+        "lon": point.location.lon,
+        "online": False,
+        "in_call": False,
+        "muted": False,
+        "ts": None,
+        "node": "",
+    }
+
+
 def focus_json(code: str | None, actor: str, at: float) -> dict[str, Any] | None:
     if code is None:
         return None
@@ -96,7 +117,12 @@ class MapFeed(TileFeed[MapParams]):
     """The data of every map tile (one per runtime)."""
 
     def __init__(
-        self, feeds: FeedsSpec, hub: ScreenHub, clock: Clock, store: ObservationStore | None = None
+        self,
+        feeds: FeedsSpec,
+        hub: ScreenHub,
+        clock: Clock,
+        store: ObservationStore | None = None,
+        points: Iterable[BridgePoint] = (),
     ) -> None:
         super().__init__(feeds, hub, clock, map_tiles(hub.presets))
         self._by_province = _province_tiles(hub.presets)
@@ -112,6 +138,8 @@ class MapFeed(TileFeed[MapParams]):
         self._dirty: set[str] = set()
         self.incidents: dict[str, Incident] = {}
         self.bridges: dict[str, BridgePointState] = {}
+        # The registry's points, drawn as never connected until a state is heard.
+        self._points = {p.id: p for p in points}
         self.focus: dict[str, Any] | None = None
         # Whole-country indicator tiles re-pointed to the focused province.
         self.views = FocusViews(feeds, hub, clock, store)
@@ -201,10 +229,15 @@ class MapFeed(TileFeed[MapParams]):
         return [incident_json(i) for i in shown[:MAX_INCIDENTS_SHOWN]]
 
     def bridges_json(self) -> list[dict[str, Any]]:
-        return [
-            s.model_dump(mode="json", exclude={"type"})
-            for s in sorted(self.bridges.values(), key=lambda s: s.point)
-        ]
+        """Every point heard of (its last state), and the registry's others as never
+        connected (``ts`` None), by point id."""
+        heard = {p: s.model_dump(mode="json", exclude={"type"}) for p, s in self.bridges.items()}
+        never = {p: never_connected(b) for p, b in self._points.items() if p not in heard}
+        return [v for _, v in sorted({**heard, **never}.items())]
+
+    def push_bridges(self) -> None:
+        """Send the bridge-point layer as it stands (at start: the points never connected)."""
+        self._push_layer("bridge_points", "bridges", self.bridges_json())
 
     def _push_layer(self, layer: str, key: str, value: Any) -> None:
         ts = time.time() * 1000.0
@@ -304,11 +337,13 @@ async def run_map_feed(
     bus: Bus,
     clock: Clock,
     last_focus: Callable[[], Awaitable[MapFocusChanged | None]] | None = None,
+    points: Iterable[BridgePoint] = (),
 ) -> AsyncIterator[MapFeed]:
     """Filled from the stores, then kept live from the bus; stops on exit. ``last_focus``
     reads the focus the console last set (at start, and after a bus outage: a focus set on
-    another process meanwhile was never heard here)."""
-    maps = MapFeed(feeds, hub, clock, observations)
+    another process meanwhile was never heard here); ``points`` are the bridge-point
+    registry's, drawn as never connected until their state is heard."""
+    maps = MapFeed(feeds, hub, clock, observations, points)
 
     async def reload() -> None:
         if last_focus is not None:
@@ -320,6 +355,7 @@ async def run_map_feed(
             await _history(maps, observations, feeds)
             # What the map shows (open, or resolved within a day), not every stored row.
             maps.accept_incidents(await incidents.active(time.time() * 1000.0 - RESOLVED_KEPT_MS))
+            maps.push_bridges()
             maps.refresh_all()
 
     ready = asyncio.Event()

@@ -181,6 +181,7 @@ async def open_runtime(
                         bus,
                         map_clock(settings),
                         functools.partial(last_focus, store),
+                        points,
                     ) as maps,
                     keep_incidents(incidents, settings.incident_retention_days),
                     watch_loop(LoopLag()) as loop_lag,

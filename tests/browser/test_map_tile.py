@@ -8,12 +8,15 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from pagesupport import agency_credential, sign_in, switch_to
+from pagesupport import agency_credential, screen_showing, sign_in, switch_to
 from playwright.async_api import BrowserContext, Page
-from wallprocess import WallProcess
+from wallprocess import WallProcess, quiet_wall
+from wallsupport import wait_until
 
 from feeds.loader import load_feeds
 from feeds.periods import TIME_ZONE, last_due_period
+from layouts import WALLS_DIR
+from video.registry import load_bridge_points
 
 DISBURSEMENT = "public_investment_disbursement"
 
@@ -144,3 +147,65 @@ async def test_a_console_click_focuses_the_wall_map(
     await national.wait_for_selector(f"{tile}:not(.is-focused)")
     await national.locator(f"{tile} .ind-area", has_text="Đà Nẵng").wait_for(state="detached")
     await kiosk.locator(".m-focus").wait_for(state="hidden")
+
+
+async def test_bridge_points_never_connected_are_drawn_greyed(
+    browser: BrowserContext, tmp_path: Path, artifacts: Path
+) -> None:
+    # No bridge point has connected to this wall: on the search-and-rescue map each is still
+    # drawn, greyed, counted in the legend, and the labels that fit say "chưa kết nối"
+    # without covering one another or a province's name.
+    points = load_bridge_points()
+    wall = quiet_wall(tmp_path / "data", WALLS_DIR / "default.yaml")
+    try:
+        await switch_to(wall, "incident-response")
+        page = await browser.new_page()
+        await page.set_viewport_size({"width": 1920, "height": 1080})
+        await page.goto(wall.screens[screen_showing("map-sar", "incident-response")])
+        tile = page.locator(".tile[data-tile='map-sar']")
+        await tile.locator(".map[data-map-drawn='gso-34']").wait_for(timeout=30_000)
+        marks = tile.locator("g.m-bp")
+
+        async def all_drawn() -> bool:
+            return await marks.count() == len(points)
+
+        await wait_until(all_drawn, within=10, what="every registry point on the map")
+        drawn = await marks.evaluate_all(
+            """(ms) => ms.map((m) => ({
+                 point: m.dataset.point, state: m.dataset.state,
+                 stroke: getComputedStyle(m.querySelector('.m-bp-dot')).stroke,
+                 fill: getComputedStyle(m.querySelector('.m-bp-dot')).fill,
+                 label: m.querySelector('.m-bp-label')?.textContent ?? null }))"""
+        )
+        assert {d["point"] for d in drawn} == set(points.ids)
+        for d in drawn:
+            assert d["state"] == "never" and d["fill"] == "none", d
+            assert d["stroke"] == "rgb(138, 147, 163)", d  # the offline grey
+        labelled = {d["point"]: d["label"] for d in drawn if d["label"] is not None}
+        assert labelled, drawn
+        for point, label in labelled.items():
+            assert label == f"{points.get(point).name_vi} · chưa kết nối", label
+        legend = tile.locator(".m-layer-legend")
+        await legend.locator(f"text=Chưa kết nối · Not connected ({len(points)})").wait_for()
+        overlaps = await tile.locator("svg.m-svg").evaluate(OVERLAPPING_BRIDGE_LABELS_JS)
+        assert overlaps == []
+        await page.screenshot(path=artifacts / "sar-map-bridge-points-never-connected.png")
+    finally:
+        wall.stop()
+
+
+# Each bridge-point label drawn over another text of the map, as "label over other".
+OVERLAPPING_BRIDGE_LABELS_JS = """(svg) => {
+  const boxes = [...svg.querySelectorAll('text')].map((t) => [t, t.getBoundingClientRect()])
+    .filter(([, r]) => r.width > 0);
+  const out = [];
+  for (const [t, r] of boxes) {
+    if (!t.classList.contains('m-bp-label')) continue;
+    for (const [u, q] of boxes) {
+      if (u !== t && r.left < q.right && r.right > q.left && r.top < q.bottom && r.bottom > q.top) {
+        out.push(`${t.textContent} over ${u.textContent}`);
+      }
+    }
+  }
+  return out;
+}"""

@@ -15,6 +15,7 @@ from feeds.loader import FeedsSpec, load_feeds
 from feeds.observations import NATIONAL, Area, Observation
 from feeds.periods import TIME_ZONE
 from feeds.tile_data import tile_data
+from feeds.tile_group import group_data
 from feeds.tile_indicator import indicator_data
 from feeds.tile_kinds import IndicatorParams, RankingParams, check_tile_references
 from feeds.tile_ranking import ranking_data
@@ -161,6 +162,25 @@ def test_nothing_reported_is_late_from_the_first_missed_deadline(catalogue: Cata
     assert d["value"] is None and d["as_of"] is None and d["stale_after_s"] is None
     assert d["late"] is True and d["period"] == "2026-04"
     assert d["overdue_ms"] == 12 * 3600 * 1000
+
+
+def test_a_group_gives_each_item_its_own_age_and_late_mark(catalogue: Catalogue) -> None:
+    # The frame can show one age only (the oldest); each item carries its own, so the wall
+    # marks the late item on itself and says how old each value is (issue 13).
+    fresh_at, old_at = vn(2026, 5, 2, 9), vn(2025, 10, 20, 9)
+    observations = [
+        obs("cpi_yoy", "2026-04", 3.2, fresh_at),  # April's CPI: May's is due by 3 June
+        obs("gdp_growth", "2025-Q3", 7.1, old_at),  # Q4 2025 was due by 6 January
+    ]
+    g = group_data(catalogue, ["cpi_yoy", "gdp_growth"], NATIONAL, observations, vn(2026, 5, 5))
+    cpi, gdp = g["items"]
+    assert (cpi["indicator"], cpi["as_of"], cpi["late"]) == ("cpi_yoy", ms(fresh_at), False)
+    assert (gdp["indicator"], gdp["as_of"], gdp["late"]) == ("gdp_growth", ms(old_at), True)
+    assert gdp["due_at"] == ms(vn(2026, 1, 7)) and cpi["due_at"] == ms(vn(2026, 6, 4))
+    assert g["late_count"] == 1
+    # The frame: the oldest age, stale from the first item's deadline.
+    assert g["as_of"] == ms(old_at)
+    assert g["stale_after_s"] == (ms(vn(2026, 1, 7)) - ms(old_at)) / 1000
 
 
 def test_the_latest_revision_is_shown(catalogue: Catalogue) -> None:

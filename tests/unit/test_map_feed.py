@@ -29,6 +29,7 @@ from feeds.loader import load_feeds
 from feeds.observation_store import open_observation_store
 from feeds.simulator import simulate
 from layouts.geometry import screens_for_tile
+from video.registry import load_bridge_points
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 FEEDS = load_feeds()
@@ -119,6 +120,54 @@ async def test_a_bridge_point_published_on_the_bus_is_drawn(
     assert maps.bridges["quang-ninh"].in_call and maps.bridges["quang-ninh"].online
     # Only maps listing the layer get it.
     assert "bridges" not in hub._tile_data.get("map-disbursement", {})
+
+
+async def test_registry_points_never_connected_are_drawn_until_their_state_is_heard(
+    hub: ScreenHub, tmp_path: Path
+) -> None:
+    # The search-and-rescue map must show every bridge point, not only those heard of.
+    points = load_bridge_points()
+    await hub.switch("incident-response", ADMIN)
+    link = RecordingLink(screen_of(hub, "incident-response", "map-sar"))
+    await hub.attach(link, None)
+    bus = MemoryBus()
+    async with (
+        open_observation_store(tmp_path / "obs", None) as observations,
+        open_incident_store(tmp_path / "inc", None) as incidents,
+        run_map_feed(
+            FEEDS, hub.presets, hub, observations, incidents, bus, lambda: NOW, points=points
+        ),
+    ):
+
+        def layer() -> dict[str, dict[str, Any]]:
+            hub.flush()
+            sent = [d["bridges"] for d in data_of(link, "map-sar") if "bridges" in d]
+            return {b["point"]: b for b in sent[-1]} if sent else {}
+
+        start = await wait_until(layer, what="the bridge-point layer")
+        assert set(start) == set(points.ids)
+        assert all(not b["online"] and b["ts"] is None for b in start.values())
+        assert start["quang-ninh"]["name_vi"] == points.get("quang-ninh").name_vi
+        hue = points.get("hue")
+        await bus.publish(
+            BridgePointState(
+                point="hue",
+                name_vi=hue.name_vi,
+                name_en=hue.name_en,
+                kind="province",
+                lat=hue.location.lat,
+                lon=hue.location.lon,
+                online=True,
+                in_call=False,
+                ts=5.0,
+            )
+        )
+        heard = await wait_until(
+            lambda: (d := layer()) and d["hue"]["online"] and d, what="Huế online"
+        )
+        assert heard["hue"]["ts"] == 5.0 and set(heard) == set(points.ids)
+        assert heard["quang-ninh"]["ts"] is None  # still never connected
+    await bus.close()
 
 
 async def test_incidents_on_the_bus_reach_the_incident_layer(

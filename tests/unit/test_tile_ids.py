@@ -3,6 +3,7 @@ parameters), because data and pins are keyed by tile id and survive a switch."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,9 @@ def test_an_id_that_changes_kind_between_presets_is_named(tmp_path: Path) -> Non
     problems = check_one_kind_per_id(presets)
     assert len(problems) == 1
     text = str(problems[0])
-    assert "tiles[hue].kind" in text and "'indicator'" in text and "'video'" in text
+    assert "tiles[0].kind" in text and "'indicator'" in text and "'video'" in text
+    # Its line in b.yaml, and where the id was first another kind: a.yaml's line.
+    assert problems[0].line == 6 and re.search(r"a\.yaml:6;", text), text
 
 
 def test_the_same_id_and_kind_in_two_presets_is_fine(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ with file, line and key."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,80 @@ def test_a_schedule_file_is_checked_against_the_walls_presets(
         "(did you mean 'socio-economic'?)"
     ) in lines
     assert any(line.startswith(f"{broken}:6: tiles[0].kind: ") for line in lines), lines
+
+
+# Two presets of one wall that disagree about tile ids: the second file's problems must
+# carry their line like every other (issue 13, point 8).
+CLOCKS = (
+    HEAD
+    + """\
+  - id: clock
+    kind: clock
+    each_screen: true
+    cell: {col: 4, row: 4}
+  - id: hue
+    kind: video
+    cell: {col: 1, row: 1, cols: 2, rows: 2}
+    params: {point: hue}
+  - id: sar
+    kind: map
+    cell: {col: 1, row: 3, cols: 2, rows: 2}
+    params: {indicator: population}
+"""
+)  # hue's kind on line 10, sar's params on line 16
+
+OTHERS = (
+    HEAD
+    + """\
+  - id: sar
+    kind: map
+    cell: {col: 1, row: 1, cols: 2, rows: 2}
+    params: {indicator: public_investment_disbursement, period: '2026-13'}
+  - id: hue
+    kind: indicator
+    cell: {col: 3, row: 1, cols: 2, rows: 2}
+    params: {indicator: cpi_yoy}
+"""
+)  # sar's params on line 8, hue's kind on line 10
+
+
+def test_tile_id_and_map_problems_carry_file_line_and_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.yaml").write_text(CLOCKS, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(OTHERS, encoding="utf-8")
+    assert validate([tmp_path], None) == 1
+    lines = capsys.readouterr().err.splitlines()
+    *problems, total = lines
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    # An id of another kind than in a.yaml, pointing at the line there too.
+    assert any(
+        p.startswith(f"{b}:10: tiles[1].kind: tile 'hue' is a 'indicator' tile here")
+        and f"in {a}:10;" in p
+        for p in problems
+    ), problems
+    # A map id with other parameters; the map's unreadable period.
+    assert any(
+        p.startswith(f"{b}:8: tiles[0].params: tile 'sar' has other parameters in {a}:16;")
+        for p in problems
+    ), problems
+    assert any(p.startswith(f"{b}:8: tiles[0].params.period: ") for p in problems), problems
+    # Every problem says file, line and key.
+    assert all(
+        re.match(rf"^{re.escape(str(tmp_path))}/[ab]\.yaml:\d+: tiles\[\d\]\.", p) for p in problems
+    ), problems
+    assert total.endswith(f"{len(problems)} problem(s)")
+
+
+def test_a_reference_after_an_each_screen_tile_is_placed_on_its_own_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The each_screen clock becomes eight tiles: the video after it is still the file's tiles[1].
+    path = tmp_path / "p.yaml"
+    path.write_text(CLOCKS.replace("{point: hue}", "{point: hue-x}"), encoding="utf-8")
+    assert validate([path], None) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert any(
+        line.startswith(f"{path}:12: tiles[1].params.point: unknown bridge point 'hue-x'")
+        for line in lines
+    ), lines

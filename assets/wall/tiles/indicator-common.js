@@ -60,12 +60,14 @@ export function reachText(data, lang) {
  * Hide the `droppable` nodes one by one, in order, until `box` no longer overflows: a tile
  * too small for all its lines loses the least important (source, target line, sparkline)
  * instead of cutting text. Shows them all again first, so a larger tile gets them back.
+ * `whole`: parts that may shrink (flex) but must still hold their content (the value row).
  */
-export function dropUntilFits(box, droppable) {
+export function dropUntilFits(box, droppable, whole = []) {
   const nodes = droppable.filter(Boolean);
   for (const n of nodes) n.classList.remove('is-dropped');
   const over = () => box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1
-    || nodes.some((n) => !n.classList.contains('is-dropped') && n.scrollWidth > n.clientWidth + 1);
+    || nodes.some((n) => !n.classList.contains('is-dropped') && n.scrollWidth > n.clientWidth + 1)
+    || whole.some((n) => n && n.scrollHeight > n.clientHeight + 1);
   for (const n of nodes) {
     if (!over()) return;
     n.classList.add('is-dropped');

@@ -1,10 +1,12 @@
 // A block of indicators for one area, one cell each: name, value and unit in the status
-// colour, a sparkline, the target and attainment, the period, and a LATE mark per item.
-// Data: feeds.tile_data.group_data ({items: [indicator data…], as_of, stale_after_s}).
+// colour, a sparkline, the target and attainment, the period, the item's own age and a LATE
+// mark on each late item. The frame's age is the oldest item's (a block is never fresher than
+// its oldest value), so each item says its own: the reader sees which one is old.
+// Data: feeds.tile_group.group_data ({items: [indicator data…], as_of, stale_after_s}).
 
 import { drawLate as drawLateMark, setText, svg } from '../../common/dom.js';
 import { registerTile } from '../tiles.js';
-import { bilingual } from '../format.js';
+import { bilingual, formatAge, toMs } from '../format.js';
 import {
   drawSparkline, dropUntilFits, ensureStyles, num, reachText, targetText,
 } from './indicator-common.js';
@@ -15,7 +17,7 @@ function item(codes, i) {
   node.dataset.indicator = codes[i] ?? '';
   node.innerHTML = `<div class="g-head"><span class="g-name"></span><span class="late-badge" hidden></span></div>
     <div class="g-row"><div class="g-value"><span class="v"></span><span class="u"></span></div></div>
-    <div class="g-meta"><span class="txt period"></span><span class="txt target"></span><span class="txt agency"></span></div>`;
+    <div class="g-meta"><span class="txt period"></span><span class="txt age"></span><span class="txt target"></span><span class="txt agency"></span></div>`;
   const spark = svg('svg', { viewBox: '0 0 100 30', preserveAspectRatio: 'none', class: 'g-spark' });
   node.querySelector('.g-value').after(spark);
   return node;
@@ -67,27 +69,38 @@ function draw(el, data, params, ctx) {
     drawSparkline(node.querySelector('.g-spark'), d.sparkline || [], status,
       d.target ? d.target.value : null, d.sparkline_breaks);
   });
-  drawLate(el, data, ctx, { refit: true });
+  drawLive(el, data, ctx, { refit: true });
 }
 
-function drawLate(el, data, ctx, { refit = false } = {}) {
+// What changes with the clock alone: each item's age and late mark.
+function drawLive(el, data, ctx, { refit = false } = {}) {
   const root = el.querySelector('.ind-group');
   const items = Array.isArray(data.items) ? data.items : [];
   items.forEach((d, i) => {
     const node = root.children[i];
     if (!node) return;
     const badge = node.querySelector('.late-badge');
-    const before = badge.hidden ? null : badge.textContent;
+    const age = node.querySelector('.txt.age');
+    const before = `${badge.hidden ? '' : badge.textContent}|${age.textContent}`;
     drawLateMark(badge, d, ctx, { holder: node });
-    // Measure again only when the mark changed (it ticks every second).
-    if (refit || before !== (badge.hidden ? null : badge.textContent)) fit(node);
+    setText(age, ageText(d, ctx));
+    // Measure again only when a text changed (the late mark ticks every second).
+    if (refit || before !== `${badge.hidden ? '' : badge.textContent}|${age.textContent}`) fit(node);
   });
 }
 
-// Least important first: the agency, the sparkline, the target; the period stays.
+// "cập nhật 3 giờ trước" (or "3 h ago"): to the minute, so it changes once a minute at most.
+function ageText(d, ctx) {
+  const asOf = toMs(d.as_of);
+  if (asOf === null) return '';
+  const { vi, en } = formatAge(ctx.serverNow() - asOf, { seconds: false });
+  return bilingual(vi, en, ctx.lang)[0];
+}
+
+// Least important first: the agency, the sparkline, the target, the age; the period stays.
 function fit(node) {
   const q = (s) => node.querySelector(s);
-  dropUntilFits(node, [q('.txt.agency'), q('.g-spark'), q('.txt.target')]);
+  dropUntilFits(node, [q('.txt.agency'), q('.g-spark'), q('.txt.target'), q('.txt.age')], [q('.g-row')]);
 }
 
 registerTile('indicator-group', {
@@ -103,6 +116,6 @@ registerTile('indicator-group', {
     draw(el, data, params, ctx);
   },
   tick(el, data, params, ctx) {
-    drawLate(el, data, ctx);
+    drawLive(el, data, ctx);
   },
 });

@@ -71,12 +71,25 @@ export function buildGeometry(st) {
       .filter((dx) => west + dx >= 0 && east + dx <= w)
       .sort((a, b) => Math.abs(a) - Math.abs(b));
     for (const dx of moves) {
-      const moved = {
-        ...f,
-        proj: { scale: f.proj.scale, p: (lon, lat) => { const [x, y] = f.proj.p(lon, lat); return [x + dx, y]; } },
-        inset: f.inset ? { ...f.inset, x: f.inset.x + dx } : null,
-      };
+      const moved = shifted(f, dx);
       if (clear(moved)) return moved;
+    }
+    return null;
+  };
+  // Slid right until the mainland's west edge clears the head, at the same scale: the
+  // smallest such slide where neither the mainland nor the archipelagos (their rings reach a
+  // little past their bounds: `pad` more) cross a bezel and the frame stays in the tile; or null.
+  const pastHead = (f, x) => {
+    const need = x - f.proj.p(mainland[0], mainland[3])[0];
+    const [a0] = f.proj.p(ARCHIPELAGO_BOUNDS[0], 0);
+    const [a1] = f.proj.p(ARCHIPELAGO_BOUNDS[2], 0);
+    const east = f.inset ? f.inset.x + f.inset.w : a1;
+    const moves = [need, ...verticalGaps(parts).map(([, g1]) => g1 + 2 * pad - a0)]
+      .filter((dx) => dx >= need && dx > 0 && east + dx <= w - pad).sort((p, q) => p - q);
+    for (const dx of moves) {
+      const moved = shifted(f, dx);
+      const archOk = f.inset || !crossesVertical(parts, a0 + dx - pad, a1 + dx + pad);
+      if (archOk && clear(moved)) return moved;
     }
     return null;
   };
@@ -102,12 +115,14 @@ export function buildGeometry(st) {
     return best && best.scale >= OFF_BEZEL_MIN_RATIO * whole.scale ? best : whole;
   };
   // The head (indicator, period, source) sits over the top left: where the land would run
-  // under it, the map starts below it instead.
+  // under it, the map slides right past it at full height if it can, else starts below it.
   let { proj, inset } = fit(0);
   const headRight = st.root.querySelector('.m-head')?.offsetWidth ?? 0;
   if (top > 0) {
     const [x0, y0] = proj.p(mainland[0], mainland[3]);
-    if (x0 < headRight + pad && y0 < top) ({ proj, inset } = fit(top));
+    if (x0 < headRight + pad && y0 < top) {
+      ({ proj, inset } = (!focus && pastHead({ proj, inset }, headRight + pad)) || fit(top));
+    }
   }
   st.proj = proj;
   st.root.dataset.frame = focus ? 'focus' : (inset ? 'inset' : 'frame');
@@ -143,6 +158,15 @@ export function buildGeometry(st) {
   // listener: a listener per redraw that never fires would keep every old map alive.)
   const drawn = st.svgEl;
   document.fonts?.ready.then(() => { if (drawn.isConnected && st.svgEl === drawn) replaceOffBezel(st); });
+}
+
+/** The frame `f` moved `dx` pixels sideways at the same scale. */
+function shifted(f, dx) {
+  return {
+    ...f,
+    proj: { scale: f.proj.scale, p: (lon, lat) => { const [x, y] = f.proj.p(lon, lat); return [x + dx, y]; } },
+    inset: f.inset ? { ...f.inset, x: f.inset.x + dx } : null,
+  };
 }
 
 /** Every label placed by offBezel, measured again without its shift and moved anew. */

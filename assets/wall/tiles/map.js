@@ -97,13 +97,23 @@ function draw(el) {
   st.parts = bodyParts(st.ctx.parts, el, st.w, st.h);
   drawOverlays(st); // first: the map starts below the head, so its height is needed
   const key = viewKey(st);
-  if (st.drawn !== key) {
+  const rebuilt = st.drawn !== key;
+  if (rebuilt) {
     buildGeometry(st);
     st.drawn = key;
     st.painted = new Map();
   }
   paint(st);
   drawLayers(st);
+  // Bridge-point labels keep clear of the province labels, which move once the wall's font
+  // is in (map-frame.js): place them again after that.
+  if (rebuilt) {
+    document.fonts?.ready.then(() => {
+      if (st.drawn !== key || !st.svgEl.isConnected) return;
+      st.layersKey = null;
+      drawLayers(st);
+    });
+  }
   const now = performance.now();
   st.root.dataset.mapDrawn = st.layers.list;
   if (!el.closest('.tile')?.dataset.mapDrawnAt) {
@@ -167,7 +177,14 @@ function drawLayers(st) {
   st.layerG.replaceChildren();
   const fs = fontSize(st);
   if (layers.includes('incidents')) drawIncidents(st.layerG, data.incidents || [], st.proj, fs);
-  if (layers.includes('bridge_points')) drawBridges(st.layerG, data.bridges || [], st.proj, fs);
+  if (layers.includes('bridge_points')) drawBridges(st.layerG, shownBridges(st), st.proj, fs, st.parts);
+}
+
+// Points never connected since the start go on a map of the layers, whose legend says what
+// their grey mark means; over a choropleth they would only cover the provinces' colours.
+function shownBridges(st) {
+  const all = st.data?.bridges || [];
+  return st.params.indicator ? all.filter((b) => b.ts != null) : all;
 }
 
 // ---- head, legend, focus banner, incident list ---------------------------------------------
@@ -181,7 +198,7 @@ function drawOverlays(st) {
   const root = st.root;
   const list = root.querySelector('.m-incidents');
   const layers = st.params.layers || [];
-  drawLayerLegend(root.querySelector('.m-layer-legend'), layers, !data.ind && !st.params.indicator);
+  drawLayerLegend(root.querySelector('.m-layer-legend'), layers, !data.ind && !st.params.indicator, shownBridges(st));
   if ((st.params.layers || []).includes('incidents') && st.layers) {
     incidentList(list, data.incidents || [], st.layers.p34, lang, st.ctx);
   } else {
