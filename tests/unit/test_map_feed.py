@@ -134,9 +134,7 @@ async def test_registry_points_never_connected_are_drawn_until_their_state_is_he
     async with (
         open_observation_store(tmp_path / "obs", None) as observations,
         open_incident_store(tmp_path / "inc", None) as incidents,
-        run_map_feed(
-            FEEDS, hub.presets, hub, observations, incidents, bus, lambda: NOW, points=points
-        ),
+        run_map_feed(FEEDS, hub, observations, incidents, bus, lambda: NOW, points=points),
     ):
 
         def layer() -> dict[str, dict[str, Any]]:
