@@ -27,7 +27,9 @@ class TileDataChanged(BusMessage):
 
 
 class LayoutSwitched(BusMessage):
-    """The wall now shows ``preset`` (state version ``version``); screens swap at ``swap_at``."""
+    """The wall now shows ``preset`` (state version ``version``); screens swap at ``swap_at``.
+    With ``zone``, only that zone of the wall file does (the rest keeps its layout); without,
+    the whole wall does and every zone's own preset is dropped."""
 
     type: Literal["layout_switched"] = "layout_switched"
     preset: str
@@ -35,6 +37,7 @@ class LayoutSwitched(BusMessage):
     switch_id: str
     swap_at: float
     actor: str
+    zone: str | None = None
 
 
 class ScreenSwapped(BusMessage):

@@ -19,13 +19,14 @@ from layouts.loader import load_presets, load_wall
 ROSTER = ".video-roster table.roster"
 
 
-async def switch_to(wall: WallProcess, preset: str) -> None:
-    """Switch ``wall`` to ``preset`` as its duty officer, through the API."""
+async def switch_to(wall: WallProcess, preset: str, zone: str | None = None) -> None:
+    """Switch ``wall`` (or its ``zone``) to ``preset`` as its duty officer, through the API."""
     name, password = wall.users["duty_officer"]
+    body = {"preset": preset} if zone is None else {"preset": preset, "zone": zone}
     async with httpx.AsyncClient(base_url=wall.url) as client:
         r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
         auth = {"Authorization": f"Bearer {r.json()['token']}"}
-        r = await client.post("/api/v1/switch", json={"preset": preset}, headers=auth)
+        r = await client.post("/api/v1/switch", json=body, headers=auth)
         assert r.status_code == 202, r.text
 
 

@@ -61,6 +61,8 @@ class HealthHandler(ApiHandler):
                 # Each dependency: {"status": ok|degraded|down, "since", "detail"}.
                 "dependencies": dependencies,
                 "preset": snap["preset"],
+                # Zone id -> the preset its screens show instead of "preset".
+                "zones": snap["zones"],
                 "version": snap["version"],
                 "screens_online": online,
                 "screens_total": len(snap["screens"]),
@@ -174,10 +176,17 @@ class SwitchHandler(ApiHandler):
                 f"field 'preset' must be a preset id (got {preset!r})",
                 [{"field": "preset", "allowed": sorted(self.hub.presets)}],
             )
-        unknown = sorted(set(body) - {"preset"})
+        zone = body.get("zone")
+        if zone is not None and (not isinstance(zone, str) or not zone):
+            raise RequestError(
+                f"field 'zone' must be a zone id of the wall, or absent for the whole wall "
+                f"(got {zone!r})",
+                [{"field": "zone", "allowed": sorted(self.hub.wall.zones)}],
+            )
+        unknown = sorted(set(body) - {"preset", "zone"})
         if unknown:
-            raise RequestError(f"unknown field(s): {', '.join(unknown)}; allowed: preset")
-        report = await self.hub.switch(preset, principal)
+            raise RequestError(f"unknown field(s): {', '.join(unknown)}; allowed: preset, zone")
+        report = await self.hub.switch(preset, principal, zone)
         self.set_header("Location", f"/api/v1/switches/{report.switch_id}")
         self.write_json(report.as_dict(), 202)
 

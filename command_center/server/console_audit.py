@@ -82,6 +82,9 @@ _DETAILS: Mapping[str, Callable[[dict[str, Any], Names, Lang], str]] = {
     "video_pin": lambda d, n, lang: f"→ {n.point(d.get('source'), lang)}",
     "user_role_set": lambda d, n, lang: f"→ {role_label(str(d.get('to', '')), lang)}",
     "user_added": lambda d, n, lang: f"({role_label(str(d.get('role', '')), lang)})",
+    "switch_layout": lambda d, n, lang: (
+        f"({pick(('vùng', 'zone'), lang)} {n.zone(str(d['zone']), lang)})" if d.get("zone") else ""
+    ),
     "switch_incomplete": lambda d, n, lang: (
         pick(("thiếu", "missing"), lang) + f": {', '.join(d.get('missing') or []) or '—'}"
     ),
@@ -97,8 +100,9 @@ def describe(entry: AuditEntry, names: Names, lang: Lang, fmt_ms: Callable[[Any]
     elif entry.action.startswith("sign_"):
         text += f" ({_target(entry, names, lang)})"
     extra = _DETAILS.get(entry.action)
-    if extra is not None:
-        text += " " + extra(entry.detail, names, lang)
+    more = extra(entry.detail, names, lang) if extra is not None else ""
+    if more:
+        text += " " + more
     out = html.escape(text)
     if "skew_ms" in entry.detail:
         skew = pick(("độ lệch", "skew"), lang)

@@ -14,7 +14,7 @@ from command_center.server.i18n import Lang
 from command_center.tiles import TileRegistry
 from feeds.catalogue import Catalogue
 from geo import CodeList, provinces
-from layouts.model import PresetSpec, TileSpec
+from layouts.model import PresetSpec, TileSpec, ZoneSpec
 
 Pair = tuple[str, str]  # (vi, en)
 
@@ -39,6 +39,7 @@ class Names:
     tiles: Mapping[str, Pair] = field(default_factory=dict)
     points: Mapping[str, Pair] = field(default_factory=dict)
     provinces: Mapping[str, Pair] = field(default_factory=dict)
+    zones: Mapping[str, Pair] = field(default_factory=dict)
 
     def preset(self, code: str, lang: Lang) -> str:
         return pick(self.presets.get(code, (code, code)), lang)
@@ -52,6 +53,9 @@ class Names:
         pair = SPECIAL_SOURCES.get(code) or self.points.get(code, (code, code))
         return pick(pair, lang)
 
+    def zone(self, code: str, lang: Lang) -> str:
+        return pick(self.zones.get(code, (code, code)), lang)
+
     def province(self, code: str | None, lang: Lang) -> str:
         if code in (None, "", "VN"):
             return pick(WHOLE_COUNTRY, lang)
@@ -63,8 +67,9 @@ def build_names(
     registry: TileRegistry,
     catalogue: Catalogue | None,
     points: Iterable[tuple[str, str, str]] = (),
+    zones: Mapping[str, ZoneSpec] | None = None,
 ) -> Names:
-    """``points``: (id, name_vi, name_en) of every bridge point."""
+    """``points``: (id, name_vi, name_en) of every bridge point; ``zones``: the wall's."""
     point_names = {pid: (vi, en) for pid, vi, en in points}
     tiles: dict[str, Pair] = {}
     for preset in presets.values():
@@ -75,6 +80,7 @@ def build_names(
         tiles=tiles,
         points=point_names,
         provinces={p.code: (p.label_vi, p.name_en) for p in provinces(CodeList.NEW_34)},
+        zones={z.id: (z.name_vi, z.name_en) for z in (zones or {}).values()},
     )
 
 

@@ -84,7 +84,7 @@ def switch_summary(snapshot: dict[str, Any], names: Names, lang: Lang) -> str:
     by = snapshot["switched_by"]
     out = (
         f"<p class='now'><b>{t('now_showing', lang)}:</b> <span class='now-name'>"
-        f"{html.escape(name)}</span> "
+        f"{html.escape(name)}</span>{_zones_shown(snapshot, names, lang)} "
         f"<span class='muted'>({pick(('phiên bản', 'version'), lang)} {snapshot['version']}, "
         f"{fmt_time(snapshot['switched_at'])}"
         f"{' ' + t('by', lang) + ' ' + html.escape(by) if by else ''})</span></p>"
@@ -94,12 +94,28 @@ def switch_summary(snapshot: dict[str, Any], names: Names, lang: Lang) -> str:
         missing = ", ".join(last["missing"]) or "—"
         out += (
             f"<p class='last-switch' data-skew='{last['skew_ms']}' data-complete='{last['complete']}'>"
-            f"<b>{t('last_switch', lang)}:</b> {html.escape(names.preset(last['preset'], lang))} · "
+            f"<b>{t('last_switch', lang)}:</b> {html.escape(names.preset(last['preset'], lang))}"
+            f"{_on_zone(last.get('zone'), names, lang)} · "
             f"{t('skew', lang)}: <b class='skew'>{fmt_num(last['skew_ms'], 'ms')}</b> · "
             f"{t('duration', lang)}: {fmt_num(last['duration_ms'], 'ms', 0)} · "
             f"{t('missing', lang)}: {html.escape(missing)}</p>"
         )
     return out
+
+
+def _zones_shown(snapshot: dict[str, Any], names: Names, lang: Lang) -> str:
+    """The zones showing a preset of their own (a zone switch): " · Nửa trái: Bản đồ"."""
+    return "".join(
+        f" · <span class='zone-shows' data-zone='{html.escape(zone)}'>"
+        f"{html.escape(names.zone(zone, lang))}: {html.escape(names.preset(preset, lang))}</span>"
+        for zone, preset in snapshot.get("zones", {}).items()
+    )
+
+
+def _on_zone(zone: str | None, names: Names, lang: Lang) -> str:
+    if not zone:
+        return ""
+    return f" ({pick(('vùng', 'zone'), lang)} {html.escape(names.zone(zone, lang))})"
 
 
 def alerts_list(snapshot: dict[str, Any], names: Names, lang: Lang, now_ms: float) -> str:

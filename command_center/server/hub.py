@@ -1,6 +1,7 @@
 """The screen hub: which screen shows what, assembled from its parts.
 
     ScreenHub       the wall's live state in this process: layouts, links, the bus  hub.py
+    ├── WallLayouts which preset each screen shows (zones), its pre-built tiles  wall_layouts.py
     ├── FanOut      tile data to the screens showing it, paced per screen      fanout.py
     ├── Switching   the synchronised switch and its reports                    switching.py
     └── Presence    who is online, here and on other processes; health         presence.py
@@ -40,7 +41,6 @@ from command_center.protocol import (
     ScreenInfo,
     ServerState,
     Swapped,
-    TileView,
     Welcome,
 )
 from command_center.redis_client import NotReplicated
@@ -51,27 +51,15 @@ from command_center.server.presence import Presence, ScreenStatus
 from command_center.server.switch_report import SwitchReport
 from command_center.server.switching import Switching
 from command_center.server.timers import LoopTimers, Timers, wall_ms
+from command_center.server.wall_layouts import WallLayouts, indicators_in, zone_targets
 from command_center.store import Store, WallState
 from command_center.tasks import cancel_all, stop_if_cancelled
-from layouts.geometry import tiles_for_screen
 from layouts.model import PresetSpec, WallSpec
 
-__all__ = ["ScreenHub", "ScreenLink", "ScreenStatus"]
+# ``indicators_in`` stays importable from here (alerts_runtime.py imports it).
+__all__ = ["ScreenHub", "ScreenLink", "ScreenStatus", "indicators_in"]
 
 log = logging.getLogger(__name__)
-
-
-def indicators_in(value: object) -> set[str]:
-    """Indicator codes a tile's parameters name (``indicator``, or inside lists of items)."""
-    if isinstance(value, dict):
-        found = {value["indicator"]} if isinstance(value.get("indicator"), str) else set()
-        for key, item in value.items():
-            if key != "indicator":
-                found |= indicators_in(item)
-        return found
-    if isinstance(value, list):
-        return set().union(*(indicators_in(item) for item in value)) if value else set()
-    return set()
 
 
 class ScreenHub:
@@ -99,7 +87,7 @@ class ScreenHub:
         self._bus = bus
         self._clock = clock
         self._timers = timers
-        self._views = {pid: self._build_views(p) for pid, p in self.presets.items()}
+        self._layouts = WallLayouts(wall, self.presets)
         self.state = WallState()
         screen_ids = [s.id for s in wall.screens]
         self._fanout = FanOut(screen_ids, 1.0 / flush_hz, clock)
@@ -116,7 +104,7 @@ class ScreenHub:
         )
         self.status: dict[str, ScreenStatus] = self._presence.status
         self._switching = Switching(
-            self.presets, store, bus, self.bookkeeping, clock, switch_lead_ms
+            wall, self.presets, store, bus, self.bookkeeping, clock, switch_lead_ms
         )
         self.reports: OrderedDict[str, SwitchReport] = self._switching.reports
         # The server's health as screens are told it (health.py decides it).
@@ -149,6 +137,7 @@ class ScreenHub:
                 self.state = fresh
             else:
                 self.state = await self._store.get_state()
+        self._layouts.show(self.state)
         self._presence.load(await self._store.screens())
         self._fanout.timers = self._timers or LoopTimers(asyncio.get_running_loop())
         ready = asyncio.Event()
@@ -254,8 +243,7 @@ class ScreenHub:
 
     def late_tiles(self) -> int:
         """Tiles on the wall now whose newest value is past its reporting period."""
-        assert self.state.preset is not None
-        shown = {v.id for views in self._views[self.state.preset].values() for v in views}
+        shown = self._layouts.tiles_shown()
         return sum(
             1
             for tile in shown
@@ -287,44 +275,22 @@ class ScreenHub:
     def screens_showing(self, shows: tuple[str, ...]) -> tuple[str, ...]:
         """Screens whose current layout has a tile for one of ``shows``: "indicator:<code>"
         (a tile naming that indicator) or "point:<id>" (a video tile of that point)."""
-        assert self.state.preset is not None
-        wanted = set(shows)
-        found = []
-        for screen_id, views in self._views[self.state.preset].items():
-            for view in views:
-                names = {f"indicator:{code}" for code in indicators_in(view.params)}
-                if view.kind == "video" and isinstance(view.params.get("point"), str):
-                    names.add(f"point:{view.params['point']}")
-                if names & wanted:
-                    found.append(screen_id)
-                    break
-        return tuple(found)
+        return self._layouts.screens_showing(shows)
 
-    def _build_views(self, preset: PresetSpec) -> dict[str, list[TileView]]:
-        views: dict[str, list[TileView]] = {}
-        for screen in self.wall.screens:
-            views[screen.id] = [
-                TileView(
-                    id=placed.tile.id,
-                    kind=placed.tile.kind,
-                    params=placed.tile.params.model_dump(mode="json"),
-                    rect=Rect(x=placed.rect.x, y=placed.rect.y, w=placed.rect.w, h=placed.rect.h),
-                )
-                for placed in tiles_for_screen(self.wall, preset, screen.id)
-            ]
-        return views
+    def preset_of(self, screen_id: str) -> str:
+        """The preset ``screen_id`` shows: its zone's, if a zone switch gave it one."""
+        return self._layouts.preset_of(screen_id)
 
     def _layout_message(
         self, screen_id: str, switch_id: str | None = None, swap_at: float | None = None
     ) -> LayoutMessage:
-        preset_id = self.state.preset
-        assert preset_id is not None, "start() chooses a preset"
+        preset_id = self._layouts.preset_of(screen_id)
         preset = self.presets[preset_id]
         tiles = [
             view.model_copy(update={"data": self._tile_data[view.id]})
             if view.id in self._tile_data
             else view
-            for view in self._views[preset_id][screen_id]
+            for view in self._layouts.screen_views(screen_id)
         ]
         return LayoutMessage(
             version=self.state.version,
@@ -337,20 +303,30 @@ class ScreenHub:
         )
 
     def tile_ids(self, screen_id: str) -> list[str]:
-        assert self.state.preset is not None
-        return [v.id for v in self._views[self.state.preset][screen_id]]
+        return self._layouts.tile_ids(screen_id)
 
-    async def switch(self, preset_id: str, actor: Principal) -> SwitchReport:
-        """Show ``preset_id`` on every screen at one agreed instant (``switching.py``)."""
-        return await self._switching.switch(self, preset_id, actor)
+    async def switch(
+        self, preset_id: str, actor: Principal, zone: str | None = None
+    ) -> SwitchReport:
+        """Show ``preset_id`` at one agreed instant on every screen, or with ``zone`` on that
+        zone's screens only, the rest keeping their layout (``switching.py``)."""
+        return await self._switching.switch(self, preset_id, actor, zone)
 
-    def apply(self, state: WallState, switch_id: str, swap_at: float) -> None:
-        """Show ``state`` on every linked screen, swapping at ``swap_at`` (a switch made
-        here or on another process, or one missed while the bus was down)."""
+    def apply(
+        self,
+        state: WallState,
+        switch_id: str,
+        swap_at: float,
+        screens: tuple[str, ...] | None = None,
+    ) -> None:
+        """Show ``state`` on the linked ``screens`` (None: every screen), swapping at
+        ``swap_at`` (a switch made here or on another process, or one missed while the bus
+        was down). The other screens are sent nothing."""
         self.state = state
+        self._layouts.show(state)
         self._fanout.reroute(self.tile_ids)
         for screen_id, entries in self._fanout.attached.items():
-            if not entries:
+            if not entries or (screens is not None and screen_id not in screens):
                 continue
             message = self._layout_message(screen_id, switch_id, swap_at)
             for entry in entries:
@@ -384,11 +360,14 @@ class ScreenHub:
 
     async def _resync(self) -> None:
         """After a bus outage: a switch made on another process meanwhile was never heard
-        here; the store has it."""
+        here; the store has it (the whole wall's preset and the zones')."""
         fresh = await self._store.get_state()
         if fresh.version > self.state.version and fresh.preset in self.presets:
             log.info(
-                "switched to %s (version %d) while the bus was down", fresh.preset, fresh.version
+                "switched to %s, zones %s (version %d) while the bus was down",
+                fresh.preset,
+                fresh.zones,
+                fresh.version,
             )
             self.apply(fresh, f"resync-{fresh.version}", self._clock())
 
@@ -399,31 +378,45 @@ class ScreenHub:
             self._presence.heard(message)
         elif isinstance(message, ScreenSwapped):
             self._switching.swapped(message)
-        elif (
-            isinstance(message, LayoutSwitched)
-            and message.version > self.state.version
-            and message.preset in self.presets
+        elif isinstance(message, LayoutSwitched):
+            self._switched_elsewhere(message)
+
+    def _switched_elsewhere(self, message: LayoutSwitched) -> None:
+        """A switch made by another server process sharing the store: the same change here."""
+        if message.version <= self.state.version or message.preset not in self.presets:
+            return
+        zone = message.zone
+        if zone is not None and (
+            zone not in self.wall.zones or message.version != self.state.version + 1
         ):
-            # Switched by another server process sharing the store.
-            state = WallState(
-                preset=message.preset,
-                version=message.version,
-                switched_at=self._clock(),
-                switched_by=message.actor,
-            )
-            self.apply(state, message.switch_id, message.swap_at)
+            # A zone switch changes the state before it, and this process missed one (or
+            # does not know the zone): the store has the whole state.
+            self.bookkeeping.run("resync", "re-read the wall state", self._resync)
+            return
+        state = WallState(
+            preset=message.preset if zone is None else self.state.preset,
+            zones={} if zone is None else {**self.state.zones, zone: message.preset},
+            version=message.version,
+            switched_at=self._clock(),
+            switched_by=message.actor,
+        )
+        targets = None if zone is None else zone_targets(self.wall, zone, state.zones)
+        self.apply(state, message.switch_id, message.swap_at, targets)
 
     # ---- console ------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
         return {
             "preset": self.state.preset,
+            # Zone id -> the preset its screens show instead (a zone switch).
+            "zones": dict(self.state.zones),
             "version": self.state.version,
             "switched_at": self.state.switched_at,
             "switched_by": self.state.switched_by,
             "screens": [
                 {
                     **self.status[s.id].as_dict(),
+                    "preset": self._layouts.shown[s.id],
                     "skipped_flushes": self._fanout.skipped_flushes(s.id),
                 }
                 for s in self.wall.screens

@@ -95,9 +95,9 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
         "/api/v1/switch",
         {
             "post": Operation(
-                "Switch the layout: {preset} -> 202 switch report",
+                "Switch the layout: {preset, zone?} (no zone: the whole wall) -> 202 report",
                 "duty officer, admin",
-                body=json({**obj(["preset"], preset=STR), "additionalProperties": False}),
+                body=json({**obj(["preset"], preset=STR, zone=STR), "additionalProperties": False}),
                 ok={"202": OBJECT},
                 errors=(*OPERATE, 409, 429, 503),
             )

@@ -41,7 +41,7 @@ def screen_title(screen_id: str) -> str:
 
 def console_names(deps: ConsoleDeps) -> Names:
     """Every name the console shows, built once per server: presets, tiles (with the
-    catalogue's indicator names), bridge points, provinces."""
+    catalogue's indicator names), bridge points, provinces, the wall's zones."""
     try:
         catalogue = load_feeds().catalogue
     except SpecError:
@@ -49,7 +49,7 @@ def console_names(deps: ConsoleDeps) -> Names:
     points = (
         [(p.id, p.name_vi, p.name_en) for p in deps.room.registry] if deps.room is not None else []
     )
-    return build_names(deps.hub.presets, build_registry(), catalogue, points)
+    return build_names(deps.hub.presets, build_registry(), catalogue, points, deps.hub.wall.zones)
 
 
 def _title(text: str) -> None:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class SwitchReport:
-    """Filled as screens report ``swapped``; ``expected`` are the screens online at the switch."""
+    """Filled as screens report ``swapped``; ``expected`` are the screens online at the switch
+    (of ``zone`` only, for a zone switch)."""
 
     switch_id: str
     preset: str
@@ -17,6 +18,8 @@ class SwitchReport:
     swap_at: float
     expected: frozenset[str]
     swapped: dict[str, float] = field(default_factory=dict)
+    # The zone switched (the rest of the wall kept its layout); None: the whole wall.
+    zone: str | None = None
     # How long the server's loop spent sending every screen its layout (no rebuild: views
     # are pre-built per preset), in ms.
     dispatch_ms: float | None = None
@@ -58,6 +61,7 @@ class SwitchReport:
         return {
             "switch_id": self.switch_id,
             "preset": self.preset,
+            "zone": self.zone,
             "actor": self.actor,
             "requested_at": self.requested_at,
             "swap_at": self.swap_at,

@@ -1,10 +1,12 @@
-"""The synchronised switch: one preset on every screen at one agreed instant, and its report.
+"""The synchronised switch: one preset on every screen (or on a zone's screens) at one agreed
+instant, and its report.
 
 A switch is a compare-and-set on the store's wall state (two consoles switching at once:
 one wins, the other hears a conflict), then every screen is sent its layout with the same
 ``swap_at`` a lead time ahead, the bus tells the other server processes, and a report
 collects each screen's ``swapped`` until all expected screens answered or time is up; the
-outcome is audited either way.
+outcome is audited either way. A zone switch sends only the zone's screens a layout and
+expects only them; a whole-wall switch drops every zone's own preset.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from command_center.messages import LayoutSwitched, ScreenSwapped
 from command_center.redis_client import NotReplicated
 from command_center.server.best_effort import Bookkeeping
 from command_center.server.switch_report import SwitchReport
+from command_center.server.wall_layouts import zone_targets
 from command_center.store import Store, WallState
-from layouts.model import PresetSpec
+from layouts.model import PresetSpec, WallSpec
 
 SWITCH_REPORT_TIMEOUT_S = 5.0
 REPORTS_KEPT = 20
@@ -40,7 +43,13 @@ class SwitchedWall(Protocol):
 
     def screens_online(self) -> frozenset[str]: ...
 
-    def apply(self, state: WallState, switch_id: str, swap_at: float) -> None: ...
+    def apply(
+        self,
+        state: WallState,
+        switch_id: str,
+        swap_at: float,
+        screens: tuple[str, ...] | None = None,
+    ) -> None: ...
 
 
 class Switching:
@@ -48,6 +57,7 @@ class Switching:
 
     def __init__(
         self,
+        wall_spec: WallSpec,
         presets: Mapping[str, PresetSpec],
         store: Store,
         bus: Bus,
@@ -55,6 +65,7 @@ class Switching:
         clock: Callable[[], float],
         lead_ms: float,
     ) -> None:
+        self._wall = wall_spec
         self._presets = presets
         self._store = store
         self._bus = bus
@@ -65,23 +76,24 @@ class Switching:
         # Reports waiting for their screens; cancelled when the hub stops.
         self.background: set[asyncio.Task[Any]] = set()
 
-    async def switch(self, wall: SwitchedWall, preset_id: str, actor: Principal) -> SwitchReport:
-        """Show ``preset_id`` on every screen at one agreed instant."""
-        if preset_id not in self._presets:
-            close = difflib.get_close_matches(preset_id, list(self._presets), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise NotFoundError(
-                f"unknown preset '{preset_id}' (known: {', '.join(sorted(self._presets))}){hint}",
-                [{"field": "preset", "got": preset_id, "allowed": sorted(self._presets)}],
-            )
+    async def switch(
+        self, wall: SwitchedWall, preset_id: str, actor: Principal, zone: str | None = None
+    ) -> SwitchReport:
+        """Show ``preset_id`` at one agreed instant on every screen (``zone`` None), or on the
+        screens of ``zone`` only (those an earlier-listed zone with a preset holds excepted)."""
+        _known("preset", preset_id, self._presets)
+        if zone is not None:
+            _known("zone", zone, self._wall.zones)
         now = self._clock()
         previous = wall.state
         state = WallState(
-            preset=preset_id,
+            preset=preset_id if zone is None else previous.preset,
+            zones={} if zone is None else {**previous.zones, zone: preset_id},
             version=previous.version + 1,
             switched_at=now,
             switched_by=actor.name,
         )
+        targets = None if zone is None else zone_targets(self._wall, zone, state.zones)
         try:
             won = await self._store.compare_and_set_state(previous.version, state)
         except NotReplicated:
@@ -97,10 +109,12 @@ class Switching:
         switch_id = uuid.uuid4().hex[:12]
         swap_at = now + self._lead_ms
         online = wall.screens_online()
-        report = SwitchReport(switch_id, preset_id, actor.name, now, swap_at, online)
+        if targets is not None:
+            online = online & frozenset(targets)
+        report = SwitchReport(switch_id, preset_id, actor.name, now, swap_at, online, zone=zone)
         self._remember(report)
         started = time.perf_counter()
-        wall.apply(state, switch_id, swap_at)
+        wall.apply(state, switch_id, swap_at, targets)
         report.dispatch_ms = (time.perf_counter() - started) * 1000.0
         await audit(
             self._store,
@@ -108,7 +122,8 @@ class Switching:
             "switch_layout",
             preset_id,
             {
-                "from": previous.preset,
+                "from": previous.zones.get(zone, previous.preset) if zone else previous.preset,
+                "zone": zone,
                 "version": state.version,
                 "switch_id": switch_id,
                 "screens_online": sorted(online),
@@ -122,6 +137,7 @@ class Switching:
                 switch_id=switch_id,
                 swap_at=swap_at,
                 actor=actor.name,
+                zone=zone,
             )
         )
         self._spawn(self._finish_report(report, actor))
@@ -156,6 +172,7 @@ class Switching:
             report.preset,
             {
                 "switch_id": report.switch_id,
+                "zone": report.zone,
                 "skew_ms": report.skew_ms,
                 "duration_ms": report.duration_ms,
                 "missing": report.missing,
@@ -167,3 +184,15 @@ class Switching:
         task = asyncio.create_task(coro)
         self.background.add(task)
         task.add_done_callback(self.background.discard)
+
+
+def _known(field: str, got: str, known: Mapping[str, object]) -> None:
+    """NotFoundError naming ``field``, what is known and the nearest name, if ``got`` is not."""
+    if got in known:
+        return
+    close = difflib.get_close_matches(got, list(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise NotFoundError(
+        f"unknown {field} '{got}' (known: {', '.join(sorted(known)) or 'none'}){hint}",
+        [{"field": field, "got": got, "allowed": sorted(known)}],
+    )

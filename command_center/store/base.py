@@ -22,9 +22,13 @@ class Record(BaseModel):
 
 class WallState(Record):
     """Which preset the wall shows. ``version`` grows by one on every switch: the token of
-    optimistic locking (see ``Store.compare_and_set_state``)."""
+    optimistic locking (see ``Store.compare_and_set_state``). ``zones`` maps a zone of the
+    wall file to the preset shown on its screens instead of ``preset`` (a zone switch); a
+    whole-wall switch empties it. Stored as JSON: a state written before zones reads back
+    with none."""
 
     preset: str | None = None
+    zones: dict[str, str] = {}
     version: int = 0
     switched_at: float | None = None
     switched_by: str | None = None

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pagesupport import sign_in, switch_from_console
+from pagesupport import sign_in, switch_from_console, switch_to
 from playwright.async_api import BrowserContext, Page
 from wallprocess import WallProcess
 from wallsupport import WALL_2X2, wait_until
@@ -109,6 +109,40 @@ async def test_console_switch_swaps_every_screen_and_reports_skew(
     await console.get_by_role("button", name="Switch layout").wait_for()
     await console.wait_for_selector("text=Screen health")
     await console.screenshot(path=artifacts / "console-en.png", full_page=True)
+
+
+async def test_a_zone_switch_changes_the_zones_screens_and_the_rest_keep_their_layout(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    screens = await open_screens(browser, wall)
+    console = await sign_in(browser, wall, "viewer")
+    await console.wait_for_selector("[data-screen='right-bottom'] .wall-screen[data-link='up']")
+    before = {screen: len((await stats(page))["swaps"]) for screen, page in screens.items()}
+
+    await switch_to(wall, "map-national", zone="trai")
+
+    for screen in ("left-top", "left-bottom"):
+        await wait_until(
+            lambda p=screens[screen]: _shows(p, "map-national"), within=10, what=f"{screen} swapped"
+        )
+    # The console's miniature draws each screen with its own preset.
+    for screen, preset in (("left-top", "map-national"), ("right-top", "overview")):
+        await console.wait_for_selector(
+            f"[data-screen='{screen}'] .wall-screen[data-preset='{preset}']"
+        )
+    swapped = {screen: (await stats(page))["swaps"] for screen, page in screens.items()}
+    # Its "now showing" line names the zone and its preset.
+    shows = console.locator(".zone-shows[data-zone='trai']")
+    await shows.wait_for(timeout=10_000)
+    assert "Nửa trái: Bản đồ" in await shows.inner_text()
+    # The zone's screens swapped together, for one switch.
+    assert len({swapped[s][-1]["switch_id"] for s in ("left-top", "left-bottom")}) == 1
+    for screen in ("right-top", "right-bottom"):
+        assert await _shows(screens[screen], "overview"), f"{screen} kept the overview"
+        assert len(swapped[screen]) == before[screen], f"{screen} was sent no switch"
+    for screen, page in screens.items():
+        await page.screenshot(path=artifacts / f"{screen}.png")
+    await console.screenshot(path=artifacts / "console.png", full_page=True)
 
 
 async def test_a_viewer_sees_the_console_but_cannot_switch(

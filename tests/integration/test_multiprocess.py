@@ -70,6 +70,46 @@ async def test_a_switch_on_one_process_reaches_screens_on_the_other(
             assert state["preset"] == "calibration"
 
 
+async def test_a_zone_switch_on_one_process_swaps_only_that_zone_on_the_other(
+    pair: tuple[WallProcess, WallProcess],
+) -> None:
+    a, b = pair
+    origin = f"http://127.0.0.1:{b.port}"
+    url = f"ws://127.0.0.1:{b.port}/ws/screen"
+    async with (
+        websockets.connect(url, origin=origin) as left,
+        websockets.connect(url, origin=origin) as right,
+    ):
+        for ws, screen in ((left, "left-top"), (right, "right-top")):
+            token = a.token("screen", screen)
+            await ws.send(json.dumps({"type": "hello", "screen": screen, "token": token}))
+            assert (await _next(ws, "layout"))["preset"] == "overview"
+        async with httpx.AsyncClient(base_url=a.url) as client:
+            name, password = a.users["duty_officer"]
+            session = await client.post(
+                "/api/v1/sessions", json={"username": name, "password": password}
+            )
+            auth = {"Authorization": f"Bearer {session.json()['token']}"}
+            body = {"preset": "map-national", "zone": "trai"}
+            r = await client.post("/api/v1/switch", json=body, headers=auth)
+            assert r.status_code == 202, r.text
+            zone_switch = r.json()
+            layout = await _next(left, "layout")
+            assert layout["preset"] == "map-national"
+            assert layout["switch_id"] == zone_switch["switch_id"]
+            state = (await client.get(f"{b.url}/health")).json()
+            assert state["preset"] == "overview" and state["zones"] == {"trai": "map-national"}
+            # The whole wall next: the right screen's next layout is that one (it was sent
+            # nothing for the zone), and the left screen leaves the zone's preset.
+            r = await client.post("/api/v1/switch", json={"preset": "calibration"}, headers=auth)
+            assert r.status_code == 202, r.text
+            for ws in (left, right):
+                layout = await _next(ws, "layout")
+                assert layout["preset"] == "calibration"
+                assert layout["switch_id"] == r.json()["switch_id"]
+            assert (await client.get(f"{b.url}/health")).json()["zones"] == {}
+
+
 async def _next(ws: websockets.ClientConnection, type_: str) -> dict[str, object]:
     while True:
         message: dict[str, object] = json.loads(await ws.recv())

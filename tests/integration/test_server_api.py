@@ -51,6 +51,32 @@ async def test_switch_changes_state_and_is_audited(
     assert {"overview", "calibration"} <= {p["id"] for p in presets}
 
 
+async def test_a_zone_switch_leaves_the_rest_of_the_wall_as_it_was(
+    rt: WallRuntime, client: httpx.AsyncClient
+) -> None:
+    auth = await login(client, rt, Role.DUTY_OFFICER)
+    body = {"preset": "map-national", "zone": "trai"}
+    r = await client.post("/api/v1/switch", json=body, headers=auth)
+    assert r.status_code == 202, r.text
+    assert r.json()["zone"] == "trai" and r.json()["preset"] == "map-national"
+    state = (await client.get("/api/v1/state", headers=auth)).json()
+    assert state["preset"] == "overview" and state["zones"] == {"trai": "map-national"}
+    shown = {s["id"]: s["preset"] for s in state["screens"]}
+    assert shown == {
+        "left-top": "map-national",
+        "left-bottom": "map-national",
+        "right-top": "overview",
+        "right-bottom": "overview",
+    }
+    assert (await client.get("/health")).json()["zones"] == {"trai": "map-national"}
+    audit = (await client.get("/api/v1/audit?action=switch_layout", headers=auth)).json()
+    assert audit["entries"][0]["detail"]["zone"] == "trai"
+    # The whole wall again: the zone's own preset is dropped.
+    r = await client.post("/api/v1/switch", json={"preset": "calibration"}, headers=auth)
+    assert r.status_code == 202 and r.json()["zone"] is None
+    assert (await client.get("/health")).json()["zones"] == {}
+
+
 async def test_viewer_may_read_but_not_switch(rt: WallRuntime, client: httpx.AsyncClient) -> None:
     auth = await login(client, rt, Role.VIEWER)
     assert (await client.get("/api/v1/screens", headers=auth)).status_code == 200
@@ -113,6 +139,24 @@ async def test_viewer_may_read_but_not_switch(rt: WallRuntime, client: httpx.Asy
         ("POST", "/api/v1/switch", "not json", "duty", 400, "bad_request", "not valid JSON"),
         (
             "POST",
+            "/api/v1/switch",
+            {"preset": "overview", "zone": "tria"},
+            "duty",
+            404,
+            "not_found",
+            "did you mean 'trai'",
+        ),
+        (
+            "POST",
+            "/api/v1/switch",
+            {"preset": "overview", "zone": 1},
+            "duty",
+            400,
+            "bad_request",
+            "'zone'",
+        ),
+        (
+            "POST",
             "/api/v1/sessions",
             {"username": "admin", "password": "wrong"},
             {},
@@ -134,6 +178,8 @@ async def test_viewer_may_read_but_not_switch(rt: WallRuntime, client: httpx.Asy
         "preset-not-a-string",
         "unknown-field",
         "malformed-json",
+        "unknown-zone-suggests",
+        "zone-not-a-string",
         "wrong-password",
         "missing-password",
         "limit-out-of-range",

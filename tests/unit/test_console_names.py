@@ -21,7 +21,7 @@ from video.registry import load_bridge_points
 WALL = load_wall(DEFAULT_WALL_FILE)
 PRESETS = load_presets(presets_dir_for(WALL.id), WALL, build_registry())
 POINTS = [(p.id, p.name_vi, p.name_en) for p in load_bridge_points()]
-NAMES = build_names(PRESETS, build_registry(), load_feeds().catalogue, POINTS)
+NAMES = build_names(PRESETS, build_registry(), load_feeds().catalogue, POINTS, WALL.zones)
 CODE = re.compile(r"\b[a-z]+(?:[_-][a-z0-9]+)+\b")  # switch_layout, socio-economic, tile-hue
 
 
@@ -39,6 +39,11 @@ def entry(action: str, target: str, **detail: object) -> AuditEntry:
             "Chuyển bố cục sang “Kinh tế - xã hội”",
             "Switched the layout to “Socio-economic overview”",
         ),
+        (
+            entry("switch_layout", "map-national", zone="trai"),
+            "(vùng Nửa trái)",
+            "(zone Left half)",
+        ),
         (entry("focus_map", "01"), "Tập trung bản đồ vào TP. Hà Nội", "on Hanoi"),
         (entry("focus_map", "VN"), "Tập trung bản đồ vào toàn quốc", "the whole country"),
         (entry("sign_in", "console"), "Đăng nhập (bảng điều khiển)", "Signed in (console)"),
@@ -49,7 +54,7 @@ def entry(action: str, target: str, **detail: object) -> AuditEntry:
             "refused: role viewer may not",
         ),
     ],
-    ids=["switch", "focus-province", "focus-country", "sign-in", "mute", "refused"],
+    ids=["switch", "switch-zone", "focus-province", "focus-country", "sign-in", "mute", "refused"],
 )
 def test_audit_rows_are_sentences_with_names(row: AuditEntry, vi: str, en: str) -> None:
     said_vi = describe(row, NAMES, "vi", str)
