@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pagesupport import switch_to
+from pagesupport import kiosk, switch_to
 from playwright.async_api import BrowserContext, Page
 from wallprocess import WallProcess, quiet_wall
 
@@ -22,13 +22,6 @@ def wall(tmp_path: Path) -> Iterator[WallProcess]:
     process = quiet_wall(tmp_path / "data", DEFAULT_WALL_FILE)
     yield process
     process.stop()
-
-
-async def kiosk(browser: BrowserContext, wall: WallProcess, screen_id: str) -> Page:
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 1920, "height": 1080})
-    await page.goto(wall.screens[screen_id])
-    return page
 
 
 async def crossing(page: Page, selector: str) -> list[str]:
@@ -55,7 +48,7 @@ async def test_the_quiet_rescue_map_says_nothing_happened_and_keeps_labels_off_b
 ) -> None:
     await switch_to(wall, "incident-response")
     # map-sar covers the first two columns of both rows; its incident box sits top right.
-    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
+    pages = {s: await kiosk(browser, wall, s, 1920, 1080) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
     for page in pages.values():
         await page.wait_for_selector(".tile[data-tile='map-sar'] .map[data-map-drawn]")
     none = pages["r1c2"].locator(".tile[data-tile='map-sar'] .m-inc-none")
@@ -79,7 +72,7 @@ async def test_the_emergency_notice_keeps_whole_words_on_each_screen(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
     await switch_to(wall, "emergency-banner")
-    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
+    pages = {s: await kiosk(browser, wall, s, 1920, 1080) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
     for screen_id, page in pages.items():
         words = page.locator(".tile[data-tile='alert'] .t-primary > span.w")
         await words.first.wait_for(state="attached")
@@ -94,7 +87,7 @@ async def test_a_focused_province_lies_inside_one_screen(
 ) -> None:
     await switch_to(wall, "map-national")
     # map-disbursement: screen column 1 and half of column 2, both rows.
-    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
+    pages = {s: await kiosk(browser, wall, s, 1920, 1080) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
     for page in pages.values():
         await page.wait_for_selector(".tile[data-tile='map-disbursement'] .map[data-map-drawn]")
     name, password = wall.users["duty_officer"]
@@ -125,7 +118,7 @@ async def test_no_signal_of_a_video_across_screens_is_drawn_inside_one(
 ) -> None:
     await switch_to(wall, "bridge-conference")
     # The room's tile covers columns 2-3 of both rows; no point ever connects here.
-    pages = {s: await kiosk(browser, wall, s) for s in ("r1c2", "r1c3", "r2c2", "r2c3")}
+    pages = {s: await kiosk(browser, wall, s, 1920, 1080) for s in ("r1c2", "r1c3", "r2c2", "r2c3")}
     words = ".tile[data-tile='room'] .video-nosignal .v-big"
     for page in pages.values():
         await page.locator(words).wait_for()
