@@ -15,6 +15,8 @@ from videosupport import PRESET, StartVideoWall, video_wall_process
 from wallprocess import WallProcess, quiet_wall
 from wallsupport import WALL_2X2
 
+from layouts import DEFAULT_WALL_FILE
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -35,6 +37,14 @@ async def browser() -> AsyncIterator[BrowserContext]:
 def wall(tmp_path: Path) -> Iterator[WallProcess]:
     """The 2 × 2 test wall with no simulator: the screens show only what the test reports."""
     process = quiet_wall(tmp_path / "data", WALL_2X2)
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def room_wall(tmp_path: Path) -> Iterator[WallProcess]:
+    """The operations room's 2 × 4 wall, the simulator reporting: every tile has data."""
+    process = WallProcess(data_dir=tmp_path / "data", wall_file=DEFAULT_WALL_FILE).start()
     yield process
     process.stop()
 

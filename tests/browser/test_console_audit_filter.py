@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
 from pagesupport import sign_in
 from playwright.async_api import BrowserContext, Page
 from wallprocess import WallProcess
-from wallsupport import WALL_2X2, wait_until
-
-
-@pytest.fixture
-def wall(tmp_path: Path) -> Iterator[WallProcess]:
-    process = WallProcess(data_dir=tmp_path / "data", wall_file=WALL_2X2).start()
-    yield process
-    process.stop()
+from wallsupport import wait_until
 
 
 async def audit_rows(page: Page) -> list[str]:

@@ -5,24 +5,13 @@ the wall does not switch, and the attempt is audited as refused under the viewer
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
 from pagesupport import ROSTER, SEND_THROUGH_DOCUMENT, audit_log, sign_in
 from playwright.async_api import BrowserContext
 from wallprocess import WallProcess
-from wallsupport import WALL_2X2, wait_until
+from wallsupport import wait_until
 
 MODEL_TYPES = "() => [...new Set([...Bokeh.documents[0].all_models].map((m) => m.type))]"
-
-
-@pytest.fixture
-def wall(tmp_path: Path) -> Iterator[WallProcess]:
-    process = WallProcess(data_dir=tmp_path / "data", wall_file=WALL_2X2).start()
-    yield process
-    process.stop()
 
 
 async def test_viewer_switch_through_the_bokeh_document_is_refused_and_audited(

@@ -7,16 +7,12 @@ the reporting-status tile shows its rows and the late units' names whole."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pagesupport import kiosk, switch_to
 from playwright.async_api import BrowserContext
 from wallprocess import WallProcess
 from wallsupport import WALL_2X2
-
-from layouts import WALLS_DIR
 
 DIGIT = re.compile(r"\d")
 # Every text node's element in `tiles`, with its font size (the screen sits in Panel's
@@ -33,13 +29,6 @@ FONT_SIZES_JS = """(tiles) => {
   }
   return out;
 }"""
-
-
-@pytest.fixture
-def room_wall(tmp_path: Path) -> Iterator[WallProcess]:
-    wall = WallProcess(data_dir=tmp_path / "data", wall_file=WALLS_DIR / "default.yaml").start()
-    yield wall
-    wall.stop()
 
 
 async def test_indicator_tiles_keep_to_the_walls_legibility_rule(

@@ -32,15 +32,19 @@ async def _kiosk_with_broken(
     return page
 
 
+async def _text_once_shown(page: Page, selector: str) -> str:
+    shown = page.locator(selector)
+    await shown.wait_for(timeout=30_000)
+    return await shown.inner_text()
+
+
 async def test_a_broken_tile_module_fails_only_its_tiles(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
     page = await _kiosk_with_broken(browser, wall, "wall/tiles/clock.js", "right-top")
 
     # The overview's right-top screen: the text title, the clock, the map.
-    error = page.locator(".tile[data-kind='clock'] .tile-error")
-    await error.wait_for(timeout=30_000)
-    text = await error.inner_text()
+    text = await _text_once_shown(page, ".tile[data-kind='clock'] .tile-error")
     assert text.startswith("Lỗi hiển thị ô · Tile failed to render"), text
     assert "tiles/clock.js" in text, text
 
@@ -62,9 +66,7 @@ async def test_a_broken_screen_module_shows_the_load_error(
 ) -> None:
     page = await _kiosk_with_broken(browser, wall, "wall/screen.js", "left-top")
 
-    band = page.locator(".wall-load-error[role='alert']")
-    await band.wait_for(timeout=30_000)
-    text = await band.inner_text()
+    text = await _text_once_shown(page, ".wall-load-error[role='alert']")
     assert text.startswith("LỖI TẢI MÀN HÌNH · Screen failed to load"), text
     assert "thử lại sau 30 giây" in text, text
     await page.screenshot(path=artifacts / "broken-screen-module.png")

@@ -11,10 +11,8 @@ it; every other preset is held to zero.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from wallaudit import KINDS, audit_wall
 from wallprocess import WallProcess
 
@@ -22,13 +20,6 @@ from layouts import WALLS_DIR
 from layouts.loader import load_wall
 
 BASELINE = Path(__file__).with_name("wall_audit_baseline.json")
-
-
-@pytest.fixture
-def room_wall(tmp_path: Path) -> Iterator[WallProcess]:
-    wall = WallProcess(data_dir=tmp_path / "data", wall_file=WALLS_DIR / "default.yaml").start()
-    yield wall
-    wall.stop()
 
 
 async def test_no_preset_shows_more_unreadable_text_than_its_baseline(
