@@ -89,6 +89,11 @@ def problem_at(error: SpecError, key: str) -> SpecProblem:
     return found[0]
 
 
+# One row of a table of bad specs: (catalogue text, agencies text, the file the problem is
+# in, its key, its line, a regex on its message); ``assert_refused(tmp_path, *row)``.
+Mistake = tuple[str, str, str, str, int, str]
+
+
 def assert_refused(
     tmp_path: Path, catalogue: str, agencies: str, file: str, key: str, line: int, message: str
 ) -> None:

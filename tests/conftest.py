@@ -1,15 +1,22 @@
-"""Shared fixtures. Redis tests use the real server, each under its own key prefix."""
+"""Shared fixtures. Redis tests use the real server, each under its own key prefix; an
+in-process wall's HTTP client; a wall process on a Redis of the test's own."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 import redis
-from wallprocess import RedisServer
+from wallprocess import RedisServer, WallProcess, quiet_wall
+from wallsupport import WALL_2X2
+
+if TYPE_CHECKING:
+    from command_center.server.runtime import WallRuntime
 
 REDIS_URL = os.environ.get("CC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -50,3 +57,21 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def redis_wall(tmp_path: Path, redis_server: RedisServer) -> Iterator[WallProcess]:
+    """The 2 × 2 wall, no simulator, on ``redis_server``: a fault test stops either."""
+    process = quiet_wall(tmp_path / "wall", WALL_2X2, "--redis", redis_server.url)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the wall ``rt`` (the fixture of the test's folder or module); 20 s:
+    a video offer's answer waits for its ICE gathering."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}", timeout=20) as c:
+        yield c

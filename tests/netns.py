@@ -46,7 +46,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.async_api import BrowserContext, async_playwright
+from chromiumsupport import CHROMIUM, fresh_chromium
+from playwright.async_api import BrowserContext
 from wallprocess import CHROMIUM_ARGS, WallProcess
 from wallsupport import WALL_2X2
 
@@ -54,7 +55,6 @@ T = TypeVar("T")
 PREFIX = "ccv"
 CLONE_NEWNET = 0x40000000
 NS_ADDRESSES = ("10.77.0.1", "10.77.0.2")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Chromium as a bridge point: fake camera and microphone, no permission prompt, and the
 # real host address in its candidates instead of an mDNS name (nothing resolves those here).
 WEBRTC_ARGS = [
@@ -363,16 +363,9 @@ def fake_camera(tmp_path: Path) -> Path:
 @pytest.fixture
 async def netns_browser(netns: NetNamespace, fake_camera: Path) -> AsyncIterator[BrowserContext]:
     """Chromium inside ``netns`` with a fake camera showing ``fake_camera``."""
-    with tempfile.TemporaryDirectory(prefix="wall-chromium-") as profile:
-        async with async_playwright() as pw:
-            context = await pw.chromium.launch_persistent_context(
-                profile,
-                executable_path=str(netns.chromium_launcher()),
-                headless=True,
-                args=netns.chromium_args(fake_camera),
-            )
-            yield context
-            await context.close()
+    launcher = str(netns.chromium_launcher())
+    async with fresh_chromium(launcher, netns.chromium_args(fake_camera)) as context:
+        yield context
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
-"""Helpers of the browser tests that drive the wall's pages: signing in on the console, an
-agency's credential as the CLI prints it, which screen of the shipped wall shows a tile."""
+"""Helpers of the browser tests that drive the wall's pages: a screen's kiosk page, signing
+in on the console (and by the API: switching, reading the audit log), an agency's credential as the CLI prints it,
+which screen of the shipped wall shows a tile."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import httpx
 from playwright.async_api import BrowserContext, Page
@@ -19,15 +21,54 @@ from layouts.loader import load_presets, load_wall
 ROSTER = ".video-roster table.roster"
 
 
+# Every ESM view of the page's Bokeh document, and its send_msg: the attacker's lever (what
+# anyone with the browser's developer tools can fire); answers how many views sent it.
+SEND_THROUGH_DOCUMENT = """async (msg) => {
+  const views = [];
+  const walk = (v) => { views.push(v); for (const c of (v.child_views || [])) walk(c); };
+  for (const v of Object.values(Bokeh.index)) walk(v);
+  const esm = views.filter((v) => v.model_proxy && v.model.document === Bokeh.documents[0]);
+  for (const v of esm) v.model_proxy.send_msg(msg);
+  return esm.length;
+}"""
+
+
+async def bearer(client: httpx.AsyncClient, wall: WallProcess, role: str) -> dict[str, str]:
+    """The ``Authorization`` header of a session of ``role``'s bootstrap user (by the API)."""
+    name, password = wall.users[role]
+    r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+async def kiosk(
+    browser: BrowserContext, wall: WallProcess, screen: str, width: int = 960, height: int = 540
+) -> Page:
+    """The kiosk page of ``wall``'s ``screen`` at ``width`` × ``height`` (the room's screens
+    are 1920 × 1080; half that keeps the 2 × 2 test wall light)."""
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": width, "height": height})
+    await page.goto(wall.screens[screen])
+    return page
+
+
 async def switch_to(wall: WallProcess, preset: str, zone: str | None = None) -> None:
     """Switch ``wall`` (or its ``zone``) to ``preset`` as its duty officer, through the API."""
-    name, password = wall.users["duty_officer"]
     body = {"preset": preset} if zone is None else {"preset": preset, "zone": zone}
-    async with httpx.AsyncClient(base_url=wall.url) as client:
-        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
-        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+    async with httpx.AsyncClient(base_url=wall.url, timeout=30) as client:
+        auth = await bearer(client, wall, "duty_officer")
         r = await client.post("/api/v1/switch", json=body, headers=auth)
         assert r.status_code == 202, r.text
+
+
+async def audit_log(wall: WallProcess, limit: int) -> list[dict[str, Any]]:
+    """The newest ``limit`` rows of the audit log, as the admin reads them by the API."""
+    async with httpx.AsyncClient(base_url=wall.url, timeout=30) as client:
+        auth = await bearer(client, wall, "admin")
+        r = await client.get("/api/v1/audit", params={"limit": limit}, headers=auth)
+        assert r.status_code == 200, r.text
+        entries: list[dict[str, Any]] = r.json()["entries"]
+        return entries
 
 
 async def sign_in(

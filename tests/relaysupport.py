@@ -49,6 +49,8 @@ async def video_runtime(
 
 
 class Collector:
+    """Every frame a watcher receives, by kind (``watch``'s frame callback)."""
+
     def __init__(self) -> None:
         self.frames: dict[str, list[EncodedFrame]] = {"video": [], "audio": []}
 
@@ -57,6 +59,13 @@ class Collector:
 
     def count(self, kind: str = "video") -> int:
         return len(self.frames[kind])
+
+    def back_after(self, at: float) -> list[EncodedFrame]:
+        """Video frames from the first keyframe received after ``at`` on (after a failover,
+        frames still in flight from the dead process come before it)."""
+        later = [f for f in self.frames["video"] if f.received_at > at]
+        first = next((i for i, f in enumerate(later) if f.keyframe), len(later))
+        return later[first:]
 
 
 @contextlib.asynccontextmanager

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -28,18 +27,18 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from playwright.async_api import BrowserContext, Page, async_playwright
+from playwright.async_api import BrowserContext, Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chromiumsupport import fresh_chromium
 from wallpictures import SCALE, Difference, check_against_reference, save_reference
-from wallprocess import CHROMIUM_ARGS, ROOT, WallProcess
+from wallprocess import ROOT, WallProcess
 
 from layouts import WALLS_DIR
 from layouts.loader import load_wall
 from layouts.model import WallSpec
 
 AUDIT_JS = (Path(__file__).parent / "wall_audit.js").read_text(encoding="utf-8")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Kinds of finding, in the order a report lists them.
 KINDS = ("clipped", "small", "edge", "overlap")
 # The simulator's seed: the same reports for the same dates, so pictures compare run to run.
@@ -143,23 +142,14 @@ async def wall_pages(
     wall: WallProcess, spec: WallSpec
 ) -> AsyncIterator[tuple[BrowserContext, dict[str, Page]]]:
     """One kiosk page per screen, each at the screen's resolution."""
-    with tempfile.TemporaryDirectory(prefix="wall-audit-") as profile:
-        async with async_playwright() as pw:
-            context = await pw.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            pages: dict[str, Page] = {}
-            for screen in spec.screen_ids():
-                page = await context.new_page()
-                await page.set_viewport_size(
-                    {"width": spec.screen_width, "height": spec.screen_height}
-                )
-                await page.goto(wall.screens[screen])
-                pages[screen] = page
-            try:
-                yield context, pages
-            finally:
-                await context.close()
+    async with fresh_chromium(prefix="wall-audit-") as context:
+        pages: dict[str, Page] = {}
+        for screen in spec.screen_ids():
+            page = await context.new_page()
+            await page.set_viewport_size({"width": spec.screen_width, "height": spec.screen_height})
+            await page.goto(wall.screens[screen])
+            pages[screen] = page
+        yield context, pages
 
 
 def audited_wall(data_dir: Path, wall_file: Path, sim_seed: int = SIM_SEED) -> WallProcess:

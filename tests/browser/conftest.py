@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from chromiumsupport import fresh_chromium
 
 # The network-namespace harness of the WebRTC tests (tests/netns.py).
 from netns import NetNamespace, fake_camera, netns, netns_browser, netns_wall  # noqa: F401
-from playwright.async_api import BrowserContext, async_playwright
+from playwright.async_api import BrowserContext
 from videosupport import PRESET, StartVideoWall, video_wall_process
-from wallprocess import CHROMIUM_ARGS, WallProcess, quiet_wall
+from wallprocess import WallProcess, quiet_wall
 from wallsupport import WALL_2X2
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from layouts import DEFAULT_WALL_FILE
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -29,19 +29,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 async def browser() -> AsyncIterator[BrowserContext]:
     """A fresh Chromium profile; open one page per wall screen with ``new_page()``."""
-    with tempfile.TemporaryDirectory(prefix="wall-chromium-") as profile:
-        async with async_playwright() as pw:
-            context = await pw.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            yield context
-            await context.close()
+    async with fresh_chromium() as context:
+        yield context
 
 
 @pytest.fixture
 def wall(tmp_path: Path) -> Iterator[WallProcess]:
     """The 2 × 2 test wall with no simulator: the screens show only what the test reports."""
     process = quiet_wall(tmp_path / "data", WALL_2X2)
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def room_wall(tmp_path: Path) -> Iterator[WallProcess]:
+    """The operations room's 2 × 4 wall, the simulator reporting: every tile has data."""
+    process = WallProcess(data_dir=tmp_path / "data", wall_file=DEFAULT_WALL_FILE).start()
     yield process
     process.stop()
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pagesupport import switch_to
+from pagesupport import bearer, kiosk, switch_to
 from playwright.async_api import BrowserContext, Page
 from wallprocess import WallProcess, quiet_wall
 
 from layouts import DEFAULT_WALL_FILE
+
+LEFT_HALF = ("r1c1", "r1c2", "r2c1", "r2c2")  # the first two columns, both rows
 
 
 @pytest.fixture
@@ -24,11 +26,21 @@ def wall(tmp_path: Path) -> Iterator[WallProcess]:
     process.stop()
 
 
-async def kiosk(browser: BrowserContext, wall: WallProcess, screen_id: str) -> Page:
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 1920, "height": 1080})
-    await page.goto(wall.screens[screen_id])
-    return page
+async def kiosks(
+    browser: BrowserContext,
+    wall: WallProcess,
+    preset: str,
+    screens: tuple[str, ...],
+    ready: str | None = None,
+) -> dict[str, Page]:
+    """``wall`` switched to ``preset``, and the kiosk pages of ``screens`` by id (each
+    showing ``ready`` when given)."""
+    await switch_to(wall, preset)
+    pages = {s: await kiosk(browser, wall, s, 1920, 1080) for s in screens}
+    if ready:
+        for page in pages.values():
+            await page.wait_for_selector(ready)
+    return pages
 
 
 async def crossing(page: Page, selector: str) -> list[str]:
@@ -53,11 +65,9 @@ async def crossing(page: Page, selector: str) -> list[str]:
 async def test_the_quiet_rescue_map_says_nothing_happened_and_keeps_labels_off_bezels(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
-    await switch_to(wall, "incident-response")
     # map-sar covers the first two columns of both rows; its incident box sits top right.
-    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
-    for page in pages.values():
-        await page.wait_for_selector(".tile[data-tile='map-sar'] .map[data-map-drawn]")
+    drawn = ".tile[data-tile='map-sar'] .map[data-map-drawn]"
+    pages = await kiosks(browser, wall, "incident-response", LEFT_HALF, drawn)
     none = pages["r1c2"].locator(".tile[data-tile='map-sar'] .m-inc-none")
     text = await none.text_content()
     assert text is not None and text.startswith("0 sự cố · 0 incidents · lúc ")
@@ -78,8 +88,7 @@ async def test_the_quiet_rescue_map_says_nothing_happened_and_keeps_labels_off_b
 async def test_the_emergency_notice_keeps_whole_words_on_each_screen(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
-    await switch_to(wall, "emergency-banner")
-    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
+    pages = await kiosks(browser, wall, "emergency-banner", LEFT_HALF)
     for screen_id, page in pages.items():
         words = page.locator(".tile[data-tile='alert'] .t-primary > span.w")
         await words.first.wait_for(state="attached")
@@ -92,15 +101,11 @@ async def test_the_emergency_notice_keeps_whole_words_on_each_screen(
 async def test_a_focused_province_lies_inside_one_screen(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
-    await switch_to(wall, "map-national")
     # map-disbursement: screen column 1 and half of column 2, both rows.
-    pages = {s: await kiosk(browser, wall, s) for s in ("r1c1", "r1c2", "r2c1", "r2c2")}
-    for page in pages.values():
-        await page.wait_for_selector(".tile[data-tile='map-disbursement'] .map[data-map-drawn]")
-    name, password = wall.users["duty_officer"]
+    drawn = ".tile[data-tile='map-disbursement'] .map[data-map-drawn]"
+    pages = await kiosks(browser, wall, "map-national", LEFT_HALF, drawn)
     async with httpx.AsyncClient(base_url=wall.url) as client:
-        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
-        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+        auth = await bearer(client, wall, "duty_officer")
         r = await client.post("/api/v1/focus", json={"province": "01"}, headers=auth)
         assert r.status_code == 202, r.text
     outline = ".tile[data-tile='map-disbursement'] path.m-focus-outline[data-focus='01']"
@@ -123,12 +128,11 @@ async def test_a_focused_province_lies_inside_one_screen(
 async def test_no_signal_of_a_video_across_screens_is_drawn_inside_one(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
-    await switch_to(wall, "bridge-conference")
     # The room's tile covers columns 2-3 of both rows; no point ever connects here.
-    pages = {s: await kiosk(browser, wall, s) for s in ("r1c2", "r1c3", "r2c2", "r2c3")}
     words = ".tile[data-tile='room'] .video-nosignal .v-big"
-    for page in pages.values():
-        await page.locator(words).wait_for()
+    pages = await kiosks(
+        browser, wall, "bridge-conference", ("r1c2", "r1c3", "r2c2", "r2c3"), words
+    )
     cut = {s: await crossing(page, words) for s, page in pages.items()}
     assert all(c == [] for c in cut.values()), cut
     whole = []

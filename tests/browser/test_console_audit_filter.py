@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
+from pagesupport import sign_in
 from playwright.async_api import BrowserContext, Page
 from wallprocess import WallProcess
-from wallsupport import WALL_2X2, wait_until
-
-
-@pytest.fixture
-def wall(tmp_path: Path) -> Iterator[WallProcess]:
-    process = WallProcess(data_dir=tmp_path / "data", wall_file=WALL_2X2).start()
-    yield process
-    process.stop()
+from wallsupport import wait_until
 
 
 async def audit_rows(page: Page) -> list[str]:
@@ -38,15 +28,7 @@ async def test_audit_view_filters_by_actor_and_action(
             "/api/v1/sessions", json={"username": viewer, "password": viewer_password}
         )
         assert signed.status_code == 201
-    name, password = wall.users["admin"]
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 1400, "height": 1000})
-    await page.goto(f"{wall.url}/login?next=/console")
-    await page.fill("input[name=username]", name)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{wall.url}/console")
-    await page.wait_for_selector("table.audit")
+    page = await sign_in(browser, wall, "admin", ready="table.audit")
 
     async def rows_are(predicate: object, what: str) -> None:
         async def ok() -> bool:

@@ -5,63 +5,19 @@ the wall does not switch, and the attempt is audited as refused under the viewer
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import httpx
-import pytest
-from playwright.async_api import BrowserContext, Page
+from pagesupport import ROSTER, SEND_THROUGH_DOCUMENT, audit_log, sign_in
+from playwright.async_api import BrowserContext
 from wallprocess import WallProcess
-from wallsupport import WALL_2X2, wait_until
+from wallsupport import wait_until
 
-# Every ESM view of the page's Bokeh document, and its send_msg: the attacker's lever.
-SEND_THROUGH_DOCUMENT = """async (msg) => {
-  const views = [];
-  const walk = (v) => { views.push(v); for (const c of (v.child_views || [])) walk(c); };
-  for (const v of Object.values(Bokeh.index)) walk(v);
-  const esm = views.filter((v) => v.model_proxy && v.model.document === Bokeh.documents[0]);
-  for (const v of esm) v.model_proxy.send_msg(msg);
-  return esm.length;
-}"""
 MODEL_TYPES = "() => [...new Set([...Bokeh.documents[0].all_models].map((m) => m.type))]"
-
-
-@pytest.fixture
-def wall(tmp_path: Path) -> Iterator[WallProcess]:
-    process = WallProcess(data_dir=tmp_path / "data", wall_file=WALL_2X2).start()
-    yield process
-    process.stop()
-
-
-async def sign_in(browser: BrowserContext, wall: WallProcess, role: str) -> Page:
-    name, password = wall.users[role]
-    page = await browser.new_page()
-    await page.goto(f"{wall.url}/login?next=/console")
-    await page.fill("input[name=username]", name)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{wall.url}/console")
-    await page.wait_for_selector(".video-roster table.roster")
-    return page
-
-
-async def audit(wall: WallProcess) -> list[dict[str, Any]]:
-    name, password = wall.users["admin"]
-    async with httpx.AsyncClient(base_url=wall.url) as client:
-        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
-        token = r.json()["token"]
-        rows = await client.get(
-            "/api/v1/audit?limit=50", headers={"Authorization": f"Bearer {token}"}
-        )
-        entries: list[dict[str, Any]] = rows.json()["entries"]
-        return entries
 
 
 async def test_viewer_switch_through_the_bokeh_document_is_refused_and_audited(
     browser: BrowserContext, wall: WallProcess
 ) -> None:
-    page = await sign_in(browser, wall, "viewer")
+    page = await sign_in(browser, wall, "viewer", ready=ROSTER)
     types = await page.evaluate(MODEL_TYPES)
     assert not [t for t in types if "Button" in t and "RadioButton" not in t], types
     # The audit view's filters are selects too, but no preset picker.
@@ -73,11 +29,12 @@ async def test_viewer_switch_through_the_bokeh_document_is_refused_and_audited(
 
     async def refused() -> bool:
         return any(
-            e["action"] == "switch_layout" and e["detail"].get("refused") for e in await audit(wall)
+            e["action"] == "switch_layout" and e["detail"].get("refused")
+            for e in await audit_log(wall, 50)
         )
 
     await wait_until(refused, within=10, what="the refused switch is in the audit log")
-    entries = await audit(wall)
+    entries = await audit_log(wall, 50)
     row = next(e for e in entries if e["action"] == "switch_layout")
     assert row["actor"] == "xem" and row["role"] == "viewer"
     assert "switch_layout" in row["detail"]["refused"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from failover_pair import Pair, pair_on_own_redis
+from pagesupport import sign_in
 from playwright.async_api import BrowserContext
 
 pytestmark = pytest.mark.redis
@@ -25,15 +26,7 @@ def pair(tmp_path: Path) -> Iterator[Pair]:
 async def test_a_console_whose_server_is_killed_opens_on_the_next_signed_in(
     browser: BrowserContext, pair: Pair
 ) -> None:
-    name, password = pair.a.users["duty_officer"]
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 1400, "height": 1000})
-    await page.goto(f"{pair.a.url}/login?next=/console")
-    await page.fill("input[name=username]", name)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{pair.a.url}/console")
-    await page.wait_for_selector("text=Bảng điều khiển trực ban")
+    page = await sign_in(browser, pair.a, "duty_officer", ready="text=Bảng điều khiển trực ban")
 
     killed = time.monotonic()
     pair.a.stop(kill=True)

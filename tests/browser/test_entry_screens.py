@@ -5,23 +5,13 @@ point without a camera is told so in words."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.async_api import BrowserContext
 from wallprocess import WallProcess
-from wallsupport import WALL_2X2
 
 SCREENS = ["left-top", "right-top", "left-bottom", "right-bottom"]
-
-
-@pytest.fixture
-def wall(tmp_path: Path) -> Iterator[WallProcess]:
-    process = WallProcess(data_dir=tmp_path / "data", wall_file=WALL_2X2).start()
-    yield process
-    process.stop()
 
 
 async def test_sign_in_page_is_styled_and_vietnamese(

@@ -8,13 +8,13 @@ without a session sends the browser to the sign-in page first."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from chromiumsupport import fresh_chromium
 from netns import NetNamespace
-from playwright.async_api import BrowserContext, async_playwright
+from playwright.async_api import BrowserContext
 from tlssupport import MadeCertificate, make_certificate
 from videosupport import open_point
 from wallprocess import WallProcess
@@ -53,19 +53,10 @@ async def tls_browser(
     netns: NetNamespace, fake_camera: Path, certificate: MadeCertificate
 ) -> AsyncIterator[BrowserContext]:
     """Chromium inside ``netns`` (fake camera) trusting exactly the test's certificate."""
-    with tempfile.TemporaryDirectory(prefix="wall-chromium-") as profile:
-        async with async_playwright() as pw:
-            context = await pw.chromium.launch_persistent_context(
-                profile,
-                executable_path=str(netns.chromium_launcher()),
-                headless=True,
-                args=[
-                    *netns.chromium_args(fake_camera),
-                    f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}",
-                ],
-            )
-            yield context
-            await context.close()
+    trusted = f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}"
+    launcher = str(netns.chromium_launcher())
+    async with fresh_chromium(launcher, [*netns.chromium_args(fake_camera), trusted]) as context:
+        yield context
 
 
 async def test_console_and_bridge_page_over_https_off_localhost(

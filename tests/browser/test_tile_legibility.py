@@ -7,16 +7,12 @@ the reporting-status tile shows its rows and the late units' names whole."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-import pytest
-from playwright.async_api import BrowserContext, Page
+from pagesupport import kiosk, switch_to
+from playwright.async_api import BrowserContext
 from wallprocess import WallProcess
 from wallsupport import WALL_2X2
-
-from layouts import WALLS_DIR
 
 DIGIT = re.compile(r"\d")
 # Every text node's element in `tiles`, with its font size (the screen sits in Panel's
@@ -35,35 +31,11 @@ FONT_SIZES_JS = """(tiles) => {
 }"""
 
 
-@pytest.fixture
-def room_wall(tmp_path: Path) -> Iterator[WallProcess]:
-    wall = WallProcess(data_dir=tmp_path / "data", wall_file=WALLS_DIR / "default.yaml").start()
-    yield wall
-    wall.stop()
-
-
-async def screen_page(browser: BrowserContext, wall: WallProcess, screen: str) -> Page:
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 1920, "height": 1080})
-    await page.goto(wall.screens[screen])
-    return page
-
-
-async def switch(wall: WallProcess, preset: str) -> None:
-    async with httpx.AsyncClient(base_url=wall.url, timeout=30) as client:
-        name, password = wall.users["duty_officer"]
-        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
-        r.raise_for_status()
-        officer = {"Authorization": f"Bearer {r.json()['token']}"}
-        r = await client.post("/api/v1/switch", json={"preset": preset}, headers=officer)
-        r.raise_for_status()
-
-
 async def test_indicator_tiles_keep_to_the_walls_legibility_rule(
     browser: BrowserContext, room_wall: WallProcess, artifacts: Path
 ) -> None:
     # The overview's digital-government group: on main its names and lines were 27 px.
-    page = await screen_page(browser, room_wall, "r2c4")
+    page = await kiosk(browser, room_wall, "r2c4", 1920, 1080)
     item = page.locator(".g-item[data-indicator='online_dossier_share']")
     await item.locator(".v", has_text=DIGIT).wait_for(timeout=30_000)
     screen = page.locator(".wall-screen")
@@ -90,7 +62,7 @@ async def test_indicator_tiles_keep_to_the_walls_legibility_rule(
 async def test_a_late_item_is_marked_late_not_greyed(
     browser: BrowserContext, room_wall: WallProcess
 ) -> None:
-    page = await screen_page(browser, room_wall, "r1c1")
+    page = await kiosk(browser, room_wall, "r1c1", 1920, 1080)
     item = page.locator(".g-item[data-indicator='cpi_yoy']")
     await item.locator(".v", has_text=DIGIT).wait_for(timeout=30_000)
     # The class the live late mark sets (common/dom.js drawLate) when the next report is overdue.
@@ -106,9 +78,9 @@ async def test_a_late_item_is_marked_late_not_greyed(
 async def test_the_reporting_status_shows_rows_and_unit_names_whole(
     browser: BrowserContext, room_wall: WallProcess, artifacts: Path
 ) -> None:
-    page = await screen_page(browser, room_wall, "r2c4")
+    page = await kiosk(browser, room_wall, "r2c4", 1920, 1080)
     await page.locator(".wall-screen[data-preset]").wait_for(state="attached", timeout=30_000)
-    await switch(room_wall, "socio-economic")
+    await switch_to(room_wall, "socio-economic")
     rows = page.locator(".tile[data-tile='reporting'] tbody tr")
     await rows.first.wait_for(timeout=30_000)
     cut = await page.locator(".tile[data-tile='reporting']").evaluate(
@@ -140,9 +112,7 @@ async def test_a_wall_without_a_viewing_distance_keeps_relative_sizes(
 ) -> None:
     wall = WallProcess(data_dir=tmp_path / "data", wall_file=WALL_2X2).start()
     try:
-        page = await browser.new_page()
-        await page.set_viewport_size({"width": 960, "height": 540})
-        await page.goto(wall.screens["left-top"])
+        page = await kiosk(browser, wall, "left-top")
         await page.locator(".g-item").first.wait_for(timeout=30_000)
         rule = await page.locator(".wall-screen").evaluate(
             "(el) => getComputedStyle(el).getPropertyValue('--min-text')"

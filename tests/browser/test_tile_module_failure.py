@@ -17,25 +17,34 @@ from wallsupport import wait_until
 BROKEN_JS = "export const broken = ;\n"
 
 
-async def _serve_broken(page: Page, path: str) -> None:
+async def _kiosk_with_broken(
+    browser: BrowserContext, wall: WallProcess, path: str, screen: str
+) -> Page:
+    """``screen``'s kiosk page, handed the asset at ``path`` with a syntax error."""
+
     async def broken(route: Route) -> None:
         await route.fulfill(status=200, content_type="text/javascript", body=BROKEN_JS)
 
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 960, "height": 540})
     await page.route(f"**/assets/{path}", broken)
+    await page.goto(wall.screens[screen])
+    return page
+
+
+async def _text_once_shown(page: Page, selector: str) -> str:
+    shown = page.locator(selector)
+    await shown.wait_for(timeout=30_000)
+    return await shown.inner_text()
 
 
 async def test_a_broken_tile_module_fails_only_its_tiles(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 960, "height": 540})
-    await _serve_broken(page, "wall/tiles/clock.js")
-    await page.goto(wall.screens["right-top"])
+    page = await _kiosk_with_broken(browser, wall, "wall/tiles/clock.js", "right-top")
 
     # The overview's right-top screen: the text title, the clock, the map.
-    error = page.locator(".tile[data-kind='clock'] .tile-error")
-    await error.wait_for(timeout=30_000)
-    text = await error.inner_text()
+    text = await _text_once_shown(page, ".tile[data-kind='clock'] .tile-error")
     assert text.startswith("Lỗi hiển thị ô · Tile failed to render"), text
     assert "tiles/clock.js" in text, text
 
@@ -55,14 +64,9 @@ async def test_a_broken_tile_module_fails_only_its_tiles(
 async def test_a_broken_screen_module_shows_the_load_error(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 960, "height": 540})
-    await _serve_broken(page, "wall/screen.js")
-    await page.goto(wall.screens["left-top"])
+    page = await _kiosk_with_broken(browser, wall, "wall/screen.js", "left-top")
 
-    band = page.locator(".wall-load-error[role='alert']")
-    await band.wait_for(timeout=30_000)
-    text = await band.inner_text()
+    text = await _text_once_shown(page, ".wall-load-error[role='alert']")
     assert text.startswith("LỖI TẢI MÀN HÌNH · Screen failed to load"), text
     assert "thử lại sau 30 giây" in text, text
     await page.screenshot(path=artifacts / "broken-screen-module.png")

@@ -86,31 +86,13 @@ async def test_the_duty_officer_switches_what_the_points_see(
         headless(netns, video_wall, "quang-ninh", "160x90", 0.3, artifacts / "quang-ninh.log"),
     ):
         point = await open_point(netns_browser, f"{await bridge_url(video_wall, 'hue')}&lang=en")
-
-        async def room_shows(width: int, label: str) -> bool:
-            stats = await point.evaluate("() => window.bridgePoint.stats()")
-            return bool(stats["room_width"] == width and stats["room_label"].strip() == label)
-
-        await wait_until(
-            lambda: room_shows(320, "Operations centre"),
-            within=30,
-            what="the room's picture on the bridge page",
-        )
-        stats = await point.evaluate("() => window.bridgePoint.stats()")
-        await wait_until(
-            lambda: _room_frames_after(point, stats["room_frames"] + 15),
-            within=30,
-            what="the room's picture playing",
-        )
+        await _room_view_plays(point, 320, "Operations centre", "the room's picture")
         stats = await point.evaluate("() => window.bridgePoint.stats()")
         assert stats["lang"] == "en" and stats["room_audio_tracks"] == 3
         # English alone: the Vietnamese words are not shown.
         assert await point.locator(".link").inner_text() == "Connected"
         assert "Rời phiên" not in await point.locator("footer").inner_text()
         assert await point.locator("footer .leave").inner_text() == "Leave"
-        await wait_until(
-            lambda: _room_picture_shown(point), within=10, what="the room's picture, not black"
-        )
         await point.screenshot(path=artifacts / "bridge-en-room.png")
 
         console = await sign_in(
@@ -132,25 +114,29 @@ async def test_the_duty_officer_switches_what_the_points_see(
         await pick.focus()
         await console.get_by_role("button", name="Áp dụng").click(delay=200)
         await console.locator(".video-roster .program-now", has_text="Quảng Ninh").wait_for()
-        await wait_until(
-            lambda: room_shows(160, "Quảng Ninh Provincial People's Committee"),
-            within=30,
-            what="the points' picture switched to Quảng Ninh",
-        )
-        frames = await point.evaluate("() => window.bridgePoint.stats().room_frames")
-        await wait_until(
-            lambda: _room_frames_after(point, frames + 15),
-            within=30,
-            what="the new picture playing",
-        )
-        await wait_until(
-            lambda: _room_picture_shown(point), within=10, what="Quảng Ninh's picture, not black"
-        )
+        quang_ninh = "Quảng Ninh Provincial People's Committee"
+        await _room_view_plays(point, 160, quang_ninh, "Quảng Ninh's picture")
         await point.screenshot(path=artifacts / "bridge-en-quang-ninh.png")
 
 
 async def _tile_width_is(page: Page, width: int) -> bool:
     return bool((await tile(page)).get("width") == width)
+
+
+async def _room_view_plays(point: Page, width: int, label: str, whose: str) -> None:
+    """The bridge page ``point`` shows ``label`` over a ``width``-pixel picture in its
+    room view, playing (15 frames more) and not black."""
+
+    async def shows() -> bool:
+        stats = await point.evaluate("() => window.bridgePoint.stats()")
+        return bool(stats["room_width"] == width and stats["room_label"].strip() == label)
+
+    await wait_until(shows, within=30, what=f"{whose} on the bridge page")
+    frames = await point.evaluate("() => window.bridgePoint.stats().room_frames")
+    await wait_until(
+        lambda: _room_frames_after(point, frames + 15), within=30, what=f"{whose} playing"
+    )
+    await wait_until(lambda: _room_picture_shown(point), within=10, what=f"{whose}, not black")
 
 
 async def _room_frames_after(page: Page, count: int) -> bool:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pagesupport import kiosk
 from playwright.async_api import BrowserContext, Page
-from wallprocess import RedisServer, WallProcess, quiet_wall
-from wallsupport import WALL_2X2, wait_until
+from wallprocess import RedisServer, WallProcess
+from wallsupport import wait_until
 
 pytestmark = pytest.mark.redis
 SCREEN = "left-top"
@@ -24,15 +24,6 @@ WATCH_BANNER = """(banner) => {
   new MutationObserver(() => { if (!banner.hidden) window.bannerShown += 1; })
     .observe(banner, { attributes: true, attributeFilter: ['hidden'] });
 }"""
-
-
-@pytest.fixture
-def wall(tmp_path: Path, redis_server: RedisServer) -> Iterator[WallProcess]:
-    process = quiet_wall(tmp_path / "wall", WALL_2X2, "--redis", redis_server.url)
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 async def marker(page: Page) -> str | None:
@@ -49,11 +40,9 @@ async def banner_shown(page: Page) -> int:
 
 
 async def test_redis_stopped_shows_data_delayed_not_link_lost(
-    browser: BrowserContext, wall: WallProcess, redis_server: RedisServer, artifacts: Path
+    browser: BrowserContext, redis_wall: WallProcess, redis_server: RedisServer, artifacts: Path
 ) -> None:
-    page = await browser.new_page()
-    await page.set_viewport_size({"width": 960, "height": 540})
-    await page.goto(wall.screens[SCREEN])
+    page = await kiosk(browser, redis_wall, SCREEN)
     await page.wait_for_selector(".wall-screen[data-link='up']", timeout=30_000)
     await page.wait_for_selector(".wall-screen[data-server='ok']", state="attached")
     assert await marker(page) is None
@@ -84,12 +73,12 @@ async def test_redis_stopped_shows_data_delayed_not_link_lost(
 
     # A planned restart: the server says so, the page reconnects quietly for 10 s; a
     # server that stays away longer than that is shown as lost after all.
-    await asyncio.to_thread(wall.stop)  # SIGTERM, and waits for the exit
+    await asyncio.to_thread(redis_wall.stop)  # SIGTERM, and waits for the exit
     stopped = time.monotonic()
     await page.wait_for_selector(".wall-screen[data-link='lost']", state="attached")
     await page.wait_for_timeout(5000)
     assert await banner_shown(page) == 0, "banner within the restart grace"
     await wait_until(lambda: banner_shown(page), within=20, what="the banner after the grace")
     print(f"banner shown {time.monotonic() - stopped:.1f} s after the SIGTERM exit")
-    await asyncio.to_thread(wall.restart, kill=False, pause_s=0.0)
+    await asyncio.to_thread(redis_wall.restart, kill=False, pause_s=0.0)
     await page.wait_for_selector(".wall-screen[data-link='up']", timeout=60_000)

@@ -14,9 +14,9 @@ Trickle ICE or ICE restarts, but not both"); ``DELETE`` 200, then 404.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -36,12 +36,6 @@ CANDIDATE = "a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host\r\n"
 async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
     async with video_runtime(tmp_path) as runtime:
         yield runtime
-
-
-@pytest.fixture
-async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}", timeout=20) as c:
-        yield c
 
 
 async def offer(direction: str) -> tuple[str, RTCPeerConnection]:
@@ -90,22 +84,41 @@ def envelope(r: httpx.Response) -> dict[str, Any]:
     return dict(body["error"])
 
 
-# (protocol, endpoint path, offer direction, answer direction, credentials)
-KINDS = [
-    ("whip", "/whip/hue", "sendonly", "recvonly", whip_auth),
-    ("whep", "/whep/hue", "recvonly", "sendonly", whep_auth),
+class Endpoint(NamedTuple):
+    """One of the two protocols: where it is, which way its media go, whose credentials."""
+
+    name: str
+    path: str
+    offered: str  # the offer's direction
+    answered: str  # the answer's
+    auth: Callable[[WallRuntime], dict[str, str]]
+
+
+ENDPOINTS = [
+    Endpoint("whip", "/whip/hue", "sendonly", "recvonly", whip_auth),
+    Endpoint("whep", "/whep/hue", "recvonly", "sendonly", whep_auth),
 ]
 
 
-@pytest.fixture(params=KINDS, ids=[k[0] for k in KINDS])
-def kind(request: pytest.FixtureRequest) -> tuple[Any, ...]:
-    return tuple(request.param)
+@pytest.fixture(params=ENDPOINTS, ids=[e.name for e in ENDPOINTS])
+def endpoint(request: pytest.FixtureRequest) -> Endpoint:
+    chosen: Endpoint = request.param
+    return chosen
+
+
+async def create_session(
+    client: httpx.AsyncClient, endpoint: Endpoint, headers: dict[str, str]
+) -> tuple[str, httpx.Response]:
+    """POST a real offer to ``endpoint``: a session is created (201); the offer, the answer."""
+    text, r = await post_offer(client, endpoint.path, endpoint.offered, headers)
+    assert r.status_code == 201, r.text
+    return text, r
 
 
 async def test_endpoint_answers_options_and_reserves_other_methods(
-    rt: WallRuntime, client: httpx.AsyncClient, kind: tuple[Any, ...]
+    rt: WallRuntime, client: httpx.AsyncClient, endpoint: Endpoint
 ) -> None:
-    _, path, _, _, auth = kind
+    path, auth = endpoint.path, endpoint.auth
     r = await client.options(path)  # no credentials: a CORS preflight carries none
     assert r.status_code == 200, r.text
     assert r.headers["Accept-Post"] == SDP
@@ -120,12 +133,11 @@ async def test_endpoint_answers_options_and_reserves_other_methods(
 
 
 async def test_post_creates_a_session_patch_trickles_delete_ends_it(
-    rt: WallRuntime, client: httpx.AsyncClient, kind: tuple[Any, ...]
+    rt: WallRuntime, client: httpx.AsyncClient, endpoint: Endpoint
 ) -> None:
-    name, path, offered, answered, auth = kind
-    headers = auth(rt)
-    _, r = await post_offer(client, path, offered, headers)
-    assert r.status_code == 201, r.text
+    path, answered = endpoint.path, endpoint.answered
+    headers = endpoint.auth(rt)
+    _, r = await create_session(client, endpoint, headers)
     assert r.headers["Content-Type"] == SDP
     location = r.headers["Location"]
     assert location.startswith(f"{path}/"), location
@@ -168,17 +180,15 @@ async def test_post_creates_a_session_patch_trickles_delete_ends_it(
     assert r.status_code == 404 and envelope(r)["code"] == "not_found"
     r = await client.patch(location, content=CANDIDATE, headers=frag)
     assert r.status_code == 404
-    if name == "whip":
+    if endpoint.name == "whip":
         assert rt.video is not None and "hue" not in rt.video.publishers
 
 
 async def test_ice_restart_is_refused_with_422_and_the_session_goes_on(
-    rt: WallRuntime, client: httpx.AsyncClient, kind: tuple[Any, ...]
+    rt: WallRuntime, client: httpx.AsyncClient, endpoint: Endpoint
 ) -> None:
-    _, path, offered, _, auth = kind
-    headers = auth(rt)
-    text, r = await post_offer(client, path, offered, headers)
-    assert r.status_code == 201, r.text
+    headers = endpoint.auth(rt)
+    text, r = await create_session(client, endpoint, headers)
     location = r.headers["Location"]
     ufrag = re.search(r"a=ice-ufrag:(\S+)", text)
     pwd = re.search(r"a=ice-pwd:(\S+)", text)
@@ -198,12 +208,11 @@ async def test_ice_restart_is_refused_with_422_and_the_session_goes_on(
 
 
 async def test_post_refusals_are_4xx_in_the_envelope(
-    rt: WallRuntime, client: httpx.AsyncClient, kind: tuple[Any, ...]
+    rt: WallRuntime, client: httpx.AsyncClient, endpoint: Endpoint
 ) -> None:
     """A wrong content type 415, a malformed offer 400 (RFC 9725 §4.2), nothing created."""
-    _, path, offered, _, auth = kind
-    headers = auth(rt)
-    text, pc = await offer(offered)
+    path, headers = endpoint.path, endpoint.auth(rt)
+    text, pc = await offer(endpoint.offered)
     await pc.close()
     r = await client.post(path, content=text, headers={**headers, "Content-Type": "text/plain"})
     assert r.status_code == 415 and envelope(r)["code"] == "unsupported_media_type"

@@ -16,15 +16,14 @@ import json
 import signal
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import redis.asyncio as aioredis
 import websockets
-from wallprocess import RedisServer, WallProcess, quiet_wall
-from wallsupport import WALL_2X2, ScreenClient, wait_until
+from wallprocess import RedisServer, WallProcess
+from wallsupport import ScreenClient, wait_until
 
 from command_center.bus import DEFAULT_CHANNEL
 from command_center.cli import EXIT_DEADLINE
@@ -43,15 +42,6 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def wall(tmp_path: Path, redis_server: RedisServer) -> Iterator[WallProcess]:
-    process = quiet_wall(tmp_path / "wall", WALL_2X2, "--redis", redis_server.url)
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def rows(agency: int, batch: int) -> list[dict[str, Any]]:
@@ -75,11 +65,11 @@ def key(observation: dict[str, Any]) -> tuple[str, str]:
 
 
 async def test_sigterm_while_agencies_post_answers_every_post_cleanly_and_exits_0(
-    wall: WallProcess, redis_server: RedisServer
+    redis_wall: WallProcess, redis_server: RedisServer
 ) -> None:
-    assert wall.proc is not None
-    proc = wall.proc
-    auth = {"Authorization": f"Bearer bo_y_te:{wall.token('agency', 'bo_y_te')}"}
+    assert redis_wall.proc is not None
+    proc = redis_wall.proc
+    auth = {"Authorization": f"Bearer bo_y_te:{redis_wall.token('agency', 'bo_y_te')}"}
     acknowledged: set[tuple[str, str]] = set()
     published: set[tuple[str, str]] = set()
     outcomes: dict[str, int] = {}
@@ -98,7 +88,7 @@ async def test_sigterm_while_agencies_post_answers_every_post_cleanly_and_exits_
                 published.update(key(o) for o in body["observations"])
 
     async def agency(n: int) -> None:
-        async with httpx.AsyncClient(base_url=wall.url, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=redis_wall.url, timeout=30) as client:
             for batch in range(10_000):
                 try:
                     r = await client.post(
@@ -119,8 +109,8 @@ async def test_sigterm_while_agencies_post_answers_every_post_cleanly_and_exits_
                     return
 
     # The duty console open: a Bokeh session with periodic refreshes reading the stores.
-    async with httpx.AsyncClient(base_url=wall.url, timeout=30) as client:
-        name, password = wall.users["duty_officer"]
+    async with httpx.AsyncClient(base_url=redis_wall.url, timeout=30) as client:
+        name, password = redis_wall.users["duty_officer"]
         signed_in = await client.post(
             "/api/v1/sessions", json={"username": name, "password": password}
         )
@@ -128,13 +118,13 @@ async def test_sigterm_while_agencies_post_answers_every_post_cleanly_and_exits_
         console = await client.get("/console")
         assert console.status_code == 200 and "bokeh" in console.text.lower()
 
-    url = f"ws://127.0.0.1:{wall.port}/ws/screen"
+    url = f"ws://127.0.0.1:{redis_wall.port}/ws/screen"
     reader = asyncio.create_task(listen())
     try:
-        async with websockets.connect(url, origin=f"http://127.0.0.1:{wall.port}") as ws:
+        async with websockets.connect(url, origin=f"http://127.0.0.1:{redis_wall.port}") as ws:
             screen = ScreenClient(ws)
             await screen.send(
-                type="hello", screen="left-top", token=wall.token("screen", "left-top")
+                type="hello", screen="left-top", token=redis_wall.token("screen", "left-top")
             )
             await screen.recv("layout", within=15)
             posting = [asyncio.create_task(agency(n)) for n in range(AGENCIES)]
@@ -160,8 +150,8 @@ async def test_sigterm_while_agencies_post_answers_every_post_cleanly_and_exits_
         await listener.aclose()
 
     print(f"exit code {code} {took:.2f} s after SIGTERM; posts: {outcomes}")
-    log = "".join(wall.output)
-    print("".join(line for line in wall.output if "stopping" in line or "Stopped" in line))
+    log = "".join(redis_wall.output)
+    print("".join(line for line in redis_wall.output if "stopping" in line or "Stopped" in line))
     assert code == 0, f"exit code {code} (the hard deadline's is {EXIT_DEADLINE}):\n{log[-3000:]}"
     assert "is closed" not in log, log[-3000:]
     assert "1 console session(s) ended, requests drained" in log, log[-3000:]
@@ -170,9 +160,9 @@ async def test_sigterm_while_agencies_post_answers_every_post_cleanly_and_exits_
     assert acknowledged <= published, sorted(acknowledged - published)[:5]
 
     # And stored: the restarted process has every acknowledged row.
-    wall.restart(kill=False)
-    viewer = wall.users["duty_officer"]
-    async with httpx.AsyncClient(base_url=wall.url, timeout=30) as client:
+    redis_wall.restart(kill=False)
+    viewer = redis_wall.users["duty_officer"]
+    async with httpx.AsyncClient(base_url=redis_wall.url, timeout=30) as client:
         token = (
             await client.post(
                 "/api/v1/sessions", json={"username": viewer[0], "password": viewer[1]}

@@ -18,14 +18,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from relaysupport import LOOPBACK, Collector
 from wallprocess import ROOT, WallProcess, video_pair
 from wallsupport import wait_until
 
-from video.aiortc_hooks import EncodedFrame
 from video.whip_client import watch
 
 pytestmark = pytest.mark.redis
-LOOPBACK = ("127.0.0.1",)
 POINT = "quang-ninh"
 
 
@@ -34,22 +33,6 @@ def pair(tmp_path: Path) -> Iterator[tuple[WallProcess, WallProcess]]:
     # One key file for both (keys never go into Redis); media on loopback only.
     with video_pair(tmp_path) as walls:
         yield walls
-
-
-class Frames:
-    def __init__(self) -> None:
-        self.video: list[EncodedFrame] = []
-
-    def __call__(self, kind: str, frame: EncodedFrame) -> None:
-        if kind == "video":
-            self.video.append(frame)
-
-    def back_after(self, at: float) -> list[EncodedFrame]:
-        """Frames from the first keyframe after ``at`` on (frames still in flight from the
-        dead process come before it)."""
-        later = [f for f in self.video if f.received_at > at]
-        first = next((i for i, f in enumerate(later) if f.keyframe), len(later))
-        return later[first:]
 
 
 async def bridge_client(a: WallProcess, token: str) -> asyncio.subprocess.Process:
@@ -89,7 +72,7 @@ async def test_video_is_back_on_b_after_kill_9_of_a(
             output.append(line.decode(errors="replace"))
 
     reader = asyncio.ensure_future(read())
-    frames = Frames()
+    frames = Collector()
     viewer = None
     try:
         async with httpx.AsyncClient() as client:
@@ -105,7 +88,7 @@ async def test_video_is_back_on_b_after_kill_9_of_a(
                 frames,
                 host_addresses=LOOPBACK,
             )
-            await wait_until(lambda: len(frames.video) >= 30, within=30, what="frames via A")
+            await wait_until(lambda: frames.count() >= 30, within=30, what="frames via A")
             killed_at = time.time()
             a.stop(kill=True)
             await wait_until(

@@ -1,5 +1,5 @@
-"""Fixtures of the integration tests: a wall server at its defaults in this process, and an
-HTTP client of it; for the ingestion tests (files, polling), the shipped catalogue, an embedded
+"""Fixtures of the integration tests: a wall server at its defaults in this process (its HTTP
+client is tests/conftest.py's ``client``); for the ingestion tests (files, polling), the shipped catalogue, an embedded
 observation store, a sink that validates and stores as the push API does, and an HTTP source;
 for the video tests, a short clip."""
 
@@ -9,7 +9,6 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from pollersupport import Polling, Source, clock, serving
 from relaysupport import small_clip
@@ -26,12 +25,6 @@ async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
     """A wall at its defaults (embedded stores under ``tmp_path``, no simulator)."""
     async with running_wall(tmp_path) as runtime:
         yield runtime
-
-
-@pytest.fixture
-async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

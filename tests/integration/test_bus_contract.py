@@ -47,6 +47,26 @@ def redis_channel(redis_prefix: str) -> str:
     return f"{redis_prefix}bus"
 
 
+@pytest.fixture
+async def redis_bus(redis_url: str, redis_channel: str) -> AsyncIterator[RedisBus]:
+    """A Redis bus on this test's channel, signing with ``BUS_KEY``; closed after."""
+    bus = RedisBus(redis_url, redis_channel, key=BUS_KEY)
+    try:
+        yield bus
+    finally:
+        await bus.close()
+
+
+@pytest.fixture
+async def raw_redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    """A plain client of the test Redis: what a forger, or Redis's admin, holds."""
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
 async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
     opened: Bus
@@ -116,52 +136,45 @@ async def test_memory_bus_slow_subscriber_drops_oldest_and_publisher_never_block
 
 @pytest.mark.redis
 async def test_redis_bus_skips_malformed_payloads(
-    redis_url: str, redis_channel: str, caplog: pytest.LogCaptureFixture
+    redis_bus: RedisBus,
+    raw_redis: aioredis.Redis,
+    redis_channel: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bus = RedisBus(redis_url, redis_channel, key=BUS_KEY)
-    raw = aioredis.Redis.from_url(redis_url)
-    try:
-        async with bus.subscribe() as messages:
-            with caplog.at_level(logging.WARNING, logger="command_center.bus"):
-                # Signed with the right key, so only their content is wrong.
-                await raw.publish(redis_channel, signed(b"{not json"))
-                await raw.publish(redis_channel, signed(b'{"type": "no_such_message"}'))
-                await raw.publish(redis_channel, signed(b'{"type": "tile_data", "tile": "gdp"}'))
-                await bus.publish(tile(1))
-                assert await next_message(messages) == tile(1)
-        assert sum("skipped malformed message" in r.message for r in caplog.records) == 3
-        assert bus.rejected == 0
-    finally:
-        await raw.aclose()
-        await bus.close()
+    bus, raw = redis_bus, raw_redis
+    async with bus.subscribe() as messages:
+        with caplog.at_level(logging.WARNING, logger="command_center.bus"):
+            # Signed with the right key, so only their content is wrong.
+            await raw.publish(redis_channel, signed(b"{not json"))
+            await raw.publish(redis_channel, signed(b'{"type": "no_such_message"}'))
+            await raw.publish(redis_channel, signed(b'{"type": "tile_data", "tile": "gdp"}'))
+            await bus.publish(tile(1))
+            assert await next_message(messages) == tile(1)
+    assert sum("skipped malformed message" in r.message for r in caplog.records) == 3
+    assert bus.rejected == 0
 
 
 @pytest.mark.redis
 async def test_redis_bus_drops_and_counts_unsigned_and_forged_messages(
-    redis_url: str, redis_channel: str
+    redis_bus: RedisBus, raw_redis: aioredis.Redis, redis_channel: str
 ) -> None:
-    bus = RedisBus(redis_url, redis_channel, key=BUS_KEY)
-    raw = aioredis.Redis.from_url(redis_url)
+    bus, raw = redis_bus, raw_redis
     forged = LayoutSwitched(preset="p", version=9, switch_id="f", swap_at=1.0, actor="x")
     body = forged.model_dump_json().encode()
-    try:
-        async with bus.subscribe() as messages:
-            await raw.publish(redis_channel, body)  # unsigned
-            await raw.publish(redis_channel, signed(body, b"w" * 32))  # another key
-            await raw.publish(redis_channel, signed(body)[:-2] + b"}}")  # altered after signing
-            await raw.publish(redis_channel, signed(body, sent_at=time.time() - 3600))  # stale
-            await bus.publish(tile(1))
-            assert await next_message(messages) == tile(1)
-            good = signed(tile(2).model_dump_json().encode())
-            await raw.publish(redis_channel, good)
-            assert await next_message(messages) == tile(2)
-            await raw.publish(redis_channel, good)  # a replay of a good one
-            await bus.publish(tile(3))
-            assert await next_message(messages) == tile(3)
-        assert bus.rejected == 5
-    finally:
-        await raw.aclose()
-        await bus.close()
+    async with bus.subscribe() as messages:
+        await raw.publish(redis_channel, body)  # unsigned
+        await raw.publish(redis_channel, signed(body, b"w" * 32))  # another key
+        await raw.publish(redis_channel, signed(body)[:-2] + b"}}")  # altered after signing
+        await raw.publish(redis_channel, signed(body, sent_at=time.time() - 3600))  # stale
+        await bus.publish(tile(1))
+        assert await next_message(messages) == tile(1)
+        good = signed(tile(2).model_dump_json().encode())
+        await raw.publish(redis_channel, good)
+        assert await next_message(messages) == tile(2)
+        await raw.publish(redis_channel, good)  # a replay of a good one
+        await bus.publish(tile(3))
+        assert await next_message(messages) == tile(3)
+    assert bus.rejected == 5
 
 
 async def test_create_bus_picks_by_url() -> None:
@@ -177,18 +190,15 @@ async def test_create_bus_picks_by_url() -> None:
 
 @pytest.mark.redis
 async def test_redis_bus_late_subscriber_on_a_live_connection_gets_only_later_messages(
-    redis_url: str, redis_channel: str
+    redis_bus: RedisBus,
 ) -> None:
-    bus = RedisBus(redis_url, redis_channel, key=BUS_KEY)
-    try:
-        async with bus.subscribe() as first:
-            await bus.publish(tile(1))
-            async with bus.subscribe() as second:  # joins the connection `first` opened
-                await bus.publish(tile(2))
-                assert await next_message(second) == tile(2)
-            assert [await next_message(first) for _ in range(2)] == [tile(1), tile(2)]
-    finally:
-        await bus.close()
+    bus = redis_bus
+    async with bus.subscribe() as first:
+        await bus.publish(tile(1))
+        async with bus.subscribe() as second:  # joins the connection `first` opened
+            await bus.publish(tile(2))
+            assert await next_message(second) == tile(2)
+        assert [await next_message(first) for _ in range(2)] == [tile(1), tile(2)]
 
 
 @pytest.mark.redis
@@ -238,19 +248,13 @@ async def test_redis_bus_rides_through_a_redis_restart_and_says_what_was_lost() 
 
 @pytest.mark.redis
 async def test_redis_bus_relinks_after_redis_drops_its_connection(
-    redis_url: str, redis_channel: str
+    redis_bus: RedisBus, raw_redis: aioredis.Redis
 ) -> None:
     """A connection cut by Redis itself (``CLIENT KILL``, an idle timeout, a proxy) is the
     same gap: reported, then live again."""
-    bus = RedisBus(redis_url, redis_channel, key=BUS_KEY)
-    admin = aioredis.Redis.from_url(redis_url)
-    try:
-        async with bus.subscribe() as messages:
-            await admin.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
-            resumed = await next_message(messages, within_s=10)
-            assert isinstance(resumed, BusResumed)
-            await bus.publish(tile(4))
-            assert await next_message(messages) == tile(4)
-    finally:
-        await bus.close()
-        await admin.aclose()
+    async with redis_bus.subscribe() as messages:
+        await raw_redis.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+        resumed = await next_message(messages, within_s=10)
+        assert isinstance(resumed, BusResumed)
+        await redis_bus.publish(tile(4))
+        assert await next_message(messages) == tile(4)

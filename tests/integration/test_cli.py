@@ -17,9 +17,18 @@ def test_validate_passes_the_shipped_layouts() -> None:
     assert "no problems" in result.stderr
 
 
+def refused_by_validate(preset: Path, text: str) -> str:
+    """``validate`` run on ``text`` written to ``preset`` fails; what it printed."""
+    preset.write_text(text, encoding="utf-8")
+    result = run_cli("validate", str(preset))
+    assert result.returncode == 1, result.stderr
+    return result.stderr
+
+
 def test_validate_reports_every_problem_with_file_line_and_key(tmp_path: Path) -> None:
     bad = tmp_path / "broken.yaml"
-    bad.write_text(
+    stderr = refused_by_validate(
+        bad,
         "name: {vi: 'Hỏng', en: 'Broken'}\n"
         "cells: {cols: 4, rows: 4}\n"
         "tiles:\n"
@@ -30,12 +39,9 @@ def test_validate_reports_every_problem_with_file_line_and_key(tmp_path: Path) -
         "    kind: text\n"
         "    cell: {col: 99, row: 1}\n"
         "    params: {vi: 'x'}\n",
-        encoding="utf-8",
     )
-    result = run_cli("validate", str(bad))
-    assert result.returncode == 1
-    lines = [line for line in result.stderr.splitlines() if str(bad) in line]
-    assert len(lines) >= 2, result.stderr
+    lines = [line for line in stderr.splitlines() if str(bad) in line]
+    assert len(lines) >= 2, stderr
     assert any(f"{bad}:5" in line and "did you mean 'clock'" in line for line in lines)
     assert any(f"{bad}:9" in line and "tiles[1].cell" in line for line in lines)
 
@@ -86,8 +92,8 @@ def test_kiosk_urls_are_the_ones_the_server_accepts(tmp_path: Path) -> None:
 
 
 def test_validate_checks_what_tiles_name(tmp_path: Path) -> None:
-    preset = tmp_path / "ministers.yaml"
-    preset.write_text(
+    stderr = refused_by_validate(
+        tmp_path / "ministers.yaml",
         "name: {vi: 'Bộ trưởng', en: 'Ministers'}\n"
         "description: {vi: 'x', en: 'x'}\n"
         "cells: {cols: 4, rows: 4}\n"
@@ -96,12 +102,9 @@ def test_validate_checks_what_tiles_name(tmp_path: Path) -> None:
         "    kind: indicator\n"
         "    cell: {col: 1, row: 1, cols: 2, rows: 2}\n"
         "    params: {indicator: cpi_yoyy}\n",
-        encoding="utf-8",
     )
-    result = run_cli("validate", str(preset))
-    assert result.returncode == 1
-    assert "unknown indicator 'cpi_yoyy'" in result.stderr
-    assert "cpi_yoy" in result.stderr.split("unknown indicator 'cpi_yoyy'")[1]
+    assert "unknown indicator 'cpi_yoyy'" in stderr
+    assert "cpi_yoy" in stderr.split("unknown indicator 'cpi_yoyy'")[1]
 
 
 def test_the_server_refuses_a_bad_schedule_with_validates_messages(tmp_path: Path) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
 import pytest
-from storesupport import BOTH_STORES, same_store
+from storesupport import contract_fixtures
 
 from feeds.incident_store import IncidentStore, open_incident_store
 from feeds.incident_store.base import QuotaExceeded
@@ -15,16 +14,7 @@ from feeds.incidents import Incident, IncidentKind, IncidentStatus
 
 OpenStore = Callable[[], AbstractAsyncContextManager[IncidentStore]]
 
-
-@pytest.fixture(params=BOTH_STORES)
-def open_same_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
-    return same_store(request, tmp_path, open_incident_store)
-
-
-@pytest.fixture
-async def store(open_same_store: OpenStore) -> AsyncIterator[IncidentStore]:
-    async with open_same_store() as opened:
-        yield opened
+open_same_store, store = contract_fixtures(open_incident_store)
 
 
 def incident(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
 import pytest
-from storesupport import BOTH_STORES, same_store
+from observationsupport import observation
+from storesupport import contract_fixtures
 
 from feeds.observation_store import (
     ObservationConflict,
@@ -20,16 +20,7 @@ OpenStore = Callable[[], AbstractAsyncContextManager[ObservationStore]]
 HANOI = Area(code="01", code_list="gso-34")
 HUE = Area(code="46", code_list="gso-34")
 
-
-@pytest.fixture(params=BOTH_STORES)
-def open_same_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
-    return same_store(request, tmp_path, open_observation_store)
-
-
-@pytest.fixture
-async def store(open_same_store: OpenStore) -> AsyncIterator[ObservationStore]:
-    async with open_same_store() as opened:
-        yield opened
+open_same_store, store = contract_fixtures(open_observation_store)
 
 
 def obs(
@@ -40,15 +31,8 @@ def obs(
     area: Area = HANOI,
     at: float = 1000.0,
 ) -> Observation:
-    return Observation(
-        indicator=indicator,
-        area=area,
-        period=period,
-        value=value,
-        revision=revision,
-        agency="ubnd_01",
-        received_at=at,
-    )
+    """``ubnd_01``'s report of ``value`` (for Hà Nội unless ``area``; ``at``: epoch ms)."""
+    return observation(indicator, period, value, at, area, revision, agency="ubnd_01")
 
 
 async def test_append_then_read_back(store: ObservationStore) -> None:

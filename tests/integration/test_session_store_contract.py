@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 
-import pytest
-from storesupport import BOTH_STORES, same_store
+from storesupport import contract_fixtures
 
 from command_center.audit import verify_chain
 from command_center.store import AuditEntry, SessionRecord, Store, open_store
@@ -16,16 +14,7 @@ from command_center.store import AuditEntry, SessionRecord, Store, open_store
 OpenStore = Callable[[], AbstractAsyncContextManager[Store]]
 FAR = 4_000_000_000.0  # a session that has not expired yet
 
-
-@pytest.fixture(params=BOTH_STORES)
-def open_same_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
-    return same_store(request, tmp_path, open_store)
-
-
-@pytest.fixture
-async def store(open_same_store: OpenStore) -> AsyncIterator[Store]:
-    async with open_same_store() as opened:
-        yield opened
+open_same_store, store = contract_fixtures(open_store)
 
 
 def session(sid: str, username: str = "truc-ban", last_seen: float = 100.0) -> SessionRecord:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 import websockets
 from aiortc import RTCPeerConnection
-from relaysupport import LOOPBACK, base, cred, publisher, subscriber, video_runtime
+from relaysupport import LOOPBACK, cred, publisher, subscriber, video_runtime
 from wallsupport import login, wait_until
 
 from command_center.auth import Role
@@ -32,12 +32,6 @@ from video.tokens import point_token
 async def rt(tmp_path: Path) -> AsyncIterator[WallRuntime]:
     async with video_runtime(tmp_path, stats_interval_s=0.5) as runtime:
         yield runtime
-
-
-@pytest.fixture
-async def client(rt: WallRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=base(rt), timeout=20) as c:
-        yield c
 
 
 async def offer_sdp(

@@ -10,31 +10,21 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from bokeh.util.token import get_token_payload
-from playwright.async_api import BrowserContext, Page, async_playwright
-from wallprocess import CHROMIUM_ARGS, WallProcess
+from chromiumsupport import fresh_chromium
+from pagesupport import ROSTER, SEND_THROUGH_DOCUMENT, audit_log, sign_in
+from playwright.async_api import BrowserContext
+from wallprocess import WallProcess
 from wallsupport import WALL_2X2, wait_until
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SESSION_COOKIE = "cc_session"
-# Every ESM view of the page's Bokeh document, and its send_msg: the attacker's lever.
-SEND_THROUGH_DOCUMENT = """async (msg) => {
-  const views = [];
-  const walk = (v) => { views.push(v); for (const c of (v.child_views || [])) walk(c); };
-  for (const v of Object.values(Bokeh.index)) walk(v);
-  const esm = views.filter((v) => v.model_proxy && v.model.document === Bokeh.documents[0]);
-  for (const v of esm) v.model_proxy.send_msg(msg);
-  return esm.length;
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -47,25 +37,8 @@ def wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WallProcess]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[BrowserContext]:
-    with tempfile.TemporaryDirectory(prefix="console-attacks-") as profile:
-        async with async_playwright() as pw:
-            context = await pw.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            yield context
-            await context.close()
-
-
-async def sign_in(browser: BrowserContext, wall: WallProcess, role: str) -> Page:
-    name, password = wall.users[role]
-    page = await browser.new_page()
-    await page.goto(f"{wall.url}/login?next=/console")
-    await page.fill("input[name=username]", name)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{wall.url}/console")
-    await page.wait_for_selector(".video-roster table.roster")
-    return page
+    async with fresh_chromium(prefix="console-attacks-") as context:
+        yield context
 
 
 async def cookie_of(client: httpx.AsyncClient, wall: WallProcess, role: str) -> str:
@@ -77,17 +50,6 @@ async def cookie_of(client: httpx.AsyncClient, wall: WallProcess, role: str) -> 
     value = client.cookies.get(SESSION_COOKIE)
     assert value
     return value
-
-
-async def audit(wall: WallProcess) -> list[dict[str, Any]]:
-    name, password = wall.users["admin"]
-    async with httpx.AsyncClient(base_url=wall.url) as client:
-        r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
-        headers = {"Authorization": f"Bearer {r.json()['token']}"}
-        entries: list[dict[str, Any]] = (
-            await client.get("/api/v1/audit?limit=200", headers=headers)
-        ).json()["entries"]
-        return entries
 
 
 def token_payload(page_html: str) -> dict[str, Any]:
@@ -120,18 +82,18 @@ async def test_viewer_action_through_the_document_is_refused_and_audited(
     audited_as: str,
     target: str,
 ) -> None:
-    page = await sign_in(browser, wall, "viewer")
+    page = await sign_in(browser, wall, "viewer", ready=ROSTER)
     assert await page.evaluate(SEND_THROUGH_DOCUMENT, message) >= 1
 
     def mine(e: dict[str, Any]) -> bool:
         return bool(e["action"] == audited_as and e["actor"] == "xem" and e["target"] == target)
 
     async def refused() -> bool:
-        return any(mine(e) and e["detail"].get("refused") for e in await audit(wall))
+        return any(mine(e) and e["detail"].get("refused") for e in await audit_log(wall, 200))
 
     await wait_until(refused, within=10, what=f"a refused {audited_as} in the audit log")
     await page.locator(".console-message .bad").first.wait_for()
-    entries = await audit(wall)
+    entries = await audit_log(wall, 200)
     assert not [e for e in entries if mine(e) and not e["detail"].get("refused")]
     async with httpx.AsyncClient(base_url=wall.url) as client:
         assert (await client.get("/health")).json()["preset"] != "area-view"
@@ -139,7 +101,7 @@ async def test_viewer_action_through_the_document_is_refused_and_audited(
 
 
 async def test_viewer_has_no_control_widgets(browser: BrowserContext, wall: WallProcess) -> None:
-    page = await sign_in(browser, wall, "viewer")
+    page = await sign_in(browser, wall, "viewer", ready=ROSTER)
     types = await page.evaluate(
         "() => [...new Set([...Bokeh.documents[0].all_models].map((m) => m.type))]"
     )
@@ -156,7 +118,7 @@ async def test_viewer_cannot_put_the_room_on_the_call(wall: WallProcess) -> None
             "/whip/room", content="v=0\r\n", headers={"Content-Type": "application/sdp"}
         )
     assert r.status_code == 403
-    entries = await audit(wall)
+    entries = await audit_log(wall, 200)
     assert any(
         e["action"] == "video_room_publish" and e["actor"] == "xem" and e["detail"].get("refused")
         for e in entries
@@ -169,7 +131,7 @@ async def test_viewer_cannot_put_the_room_on_the_call(wall: WallProcess) -> None
 async def test_signed_out_session_closes_the_open_console(
     browser: BrowserContext, wall: WallProcess
 ) -> None:
-    page = await sign_in(browser, wall, "duty_officer")
+    page = await sign_in(browser, wall, "duty_officer", ready=ROSTER)
     cookie = next(c["value"] for c in await browser.cookies() if c["name"] == SESSION_COOKIE)
     async with httpx.AsyncClient(base_url=wall.url) as client:
         r = await client.delete(
@@ -188,7 +150,7 @@ async def test_signed_out_session_closes_the_open_console(
 async def test_sign_out_is_a_post_form_that_ends_the_session(
     browser: BrowserContext, wall: WallProcess
 ) -> None:
-    page = await sign_in(browser, wall, "duty_officer")
+    page = await sign_in(browser, wall, "duty_officer", ready=ROSTER)
     cookie = next(c["value"] for c in await browser.cookies() if c["name"] == SESSION_COOKIE)
     form = page.locator("form.sign-out")
     assert await form.get_attribute("method") == "post"

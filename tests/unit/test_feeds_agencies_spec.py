@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cataloguesupport import AGENCIES, GOOD, assert_refused
+from cataloguesupport import AGENCIES, GOOD, Mistake, assert_refused
 
-# (catalogue text, agencies text, file, key, line, regex on the message)
-BAD = [
+BAD: list[Mistake] = [
     (
         GOOD,
         AGENCIES.replace("kind: ministry", "kind: ministy"),
@@ -87,10 +86,6 @@ BAD_IDS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("catalogue", "agencies", "file", "key", "line", "message"), BAD, ids=BAD_IDS
-)
-def test_bad_agencies(
-    tmp_path: Path, catalogue: str, agencies: str, file: str, key: str, line: int, message: str
-) -> None:
-    assert_refused(tmp_path, catalogue, agencies, file, key, line, message)
+@pytest.mark.parametrize("mistake", BAD, ids=BAD_IDS)
+def test_bad_agencies(tmp_path: Path, mistake: Mistake) -> None:
+    assert_refused(tmp_path, *mistake)

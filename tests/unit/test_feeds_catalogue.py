@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cataloguesupport import AGENCIES, GOOD, assert_refused, write_spec
+from cataloguesupport import AGENCIES, GOOD, Mistake, assert_refused, write_spec
 
 from command_center.errors import SpecError
 from feeds.loader import load_feeds
 
-# (catalogue text, agencies text, file, key, line, regex on the message)
-BAD = [
+BAD: list[Mistake] = [
     (
         GOOD.replace("    decimals: 2", "    decimal: 2"),
         AGENCIES,
@@ -297,13 +296,9 @@ def test_good_snippet_loads(tmp_path: Path) -> None:
     assert not spec.scope("ubnd_46").allows("disbursement", "01")
 
 
-@pytest.mark.parametrize(
-    ("catalogue", "agencies", "file", "key", "line", "message"), BAD, ids=BAD_IDS
-)
-def test_bad_catalogue(
-    tmp_path: Path, catalogue: str, agencies: str, file: str, key: str, line: int, message: str
-) -> None:
-    assert_refused(tmp_path, catalogue, agencies, file, key, line, message)
+@pytest.mark.parametrize("mistake", BAD, ids=BAD_IDS)
+def test_bad_catalogue(tmp_path: Path, mistake: Mistake) -> None:
+    assert_refused(tmp_path, *mistake)
 
 
 def test_every_problem_at_once(tmp_path: Path) -> None:

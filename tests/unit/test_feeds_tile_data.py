@@ -7,13 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from observationsupport import ms, observation, vn
 
 from command_center.server.composition import build_registry
 from feeds.catalogue import Catalogue
 from feeds.judging import attainment
 from feeds.loader import FeedsSpec, load_feeds
-from feeds.observations import NATIONAL, Area, Observation
-from feeds.periods import TIME_ZONE
+from feeds.observations import NATIONAL, Area
 from feeds.tile_data import tile_data
 from feeds.tile_group import group_data
 from feeds.tile_indicator import indicator_data
@@ -25,14 +25,6 @@ from layouts import PRESETS_DIR, WALLS_DIR
 from layouts.loader import load_presets, load_wall
 
 
-def vn(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=TIME_ZONE)  # type: ignore[misc]
-
-
-def ms(moment: datetime) -> float:
-    return moment.timestamp() * 1000
-
-
 @pytest.fixture(scope="module")
 def feeds() -> FeedsSpec:
     return load_feeds()
@@ -41,26 +33,6 @@ def feeds() -> FeedsSpec:
 @pytest.fixture(scope="module")
 def catalogue(feeds: FeedsSpec) -> Catalogue:
     return feeds.catalogue
-
-
-def obs(
-    indicator: str,
-    period: str,
-    value: float,
-    at: datetime,
-    area: Area = NATIONAL,
-    revision: int = 0,
-    agency: str = "cuc_thong_ke",
-) -> Observation:
-    return Observation(
-        indicator=indicator,
-        area=area,
-        period=period,
-        value=value,
-        revision=revision,
-        agency=agency,
-        received_at=ms(at),
-    )
 
 
 def p34(code: str) -> Area:
@@ -95,7 +67,7 @@ def test_attainment_and_status_follow_the_direction(
     d = indicator_data(
         judging_catalogue.get(code),
         NATIONAL,
-        [obs(code, period, value, vn(2026, 4, 5))],
+        [observation(code, period, value, vn(2026, 4, 5))],
         vn(2026, 4, 6),
     )
     assert d["attainment_pct"] == pytest.approx(attained, abs=0.05)
@@ -111,12 +83,15 @@ def test_band_and_neutral_indicators_have_no_attainment(judging_catalogue: Catal
     target = band.targets[0]
     assert attainment(band, 33.5, target) is None
     d = indicator_data(
-        band, NATIONAL, [obs(band.code, "2020", 35.5, vn(2021, 1, 5))], vn(2021, 1, 6)
+        band, NATIONAL, [observation(band.code, "2020", 35.5, vn(2021, 1, 5))], vn(2021, 1, 6)
     )
     assert (d["target_met"], d["status"]) == (False, "warning")
     neutral = judging_catalogue.get("test_neutral")
     d = indicator_data(
-        neutral, NATIONAL, [obs(neutral.code, "2026-03", 4.0, vn(2026, 3, 20))], vn(2026, 3, 21)
+        neutral,
+        NATIONAL,
+        [observation(neutral.code, "2026-03", 4.0, vn(2026, 3, 20))],
+        vn(2026, 3, 21),
     )
     assert (d["status"], d["target"], d["attainment_pct"]) == ("neutral", None, None)
 
@@ -129,7 +104,7 @@ def test_the_shipped_catalogue_judges_gdp_2026_against_the_assemblys_10_percent(
     d = indicator_data(
         catalogue.get("gdp_growth"),
         NATIONAL,
-        [obs("gdp_growth", "2026-Q1", 7.0, vn(2026, 4, 5))],
+        [observation("gdp_growth", "2026-Q1", 7.0, vn(2026, 4, 5))],
         vn(2026, 4, 6),
     )
     assert d["target"] is not None
@@ -144,7 +119,7 @@ def test_a_value_turns_late_when_the_next_deadline_passes(catalogue: Catalogue) 
     # CPI (Decree 13/2026): a month's figure is due by the 3rd of the following month, so
     # March's value is fresh until the end of 3 May (April's deadline) and late from 00:00 on 4 May.
     cpi = catalogue.get("cpi_yoy")
-    observations = [obs("cpi_yoy", "2026-03", 3.2, vn(2026, 4, 2, 9))]
+    observations = [observation("cpi_yoy", "2026-03", 3.2, vn(2026, 4, 2, 9))]
     before = indicator_data(cpi, NATIONAL, observations, vn(2026, 5, 3, 23, 59))
     after = indicator_data(cpi, NATIONAL, observations, vn(2026, 5, 5, 0, 0))
     assert before["late"] is False and before["overdue_ms"] == 0
@@ -185,8 +160,8 @@ def test_a_group_gives_each_item_its_own_age_and_late_mark(catalogue: Catalogue)
 
 def test_the_latest_revision_is_shown(catalogue: Catalogue) -> None:
     observations = [
-        obs("cpi_yoy", "2026-03", 3.2, vn(2026, 4, 2), revision=0),
-        obs("cpi_yoy", "2026-03", 3.4, vn(2026, 4, 10), revision=1),
+        observation("cpi_yoy", "2026-03", 3.2, vn(2026, 4, 2), revision=0),
+        observation("cpi_yoy", "2026-03", 3.4, vn(2026, 4, 10), revision=1),
     ]
     d = indicator_data(catalogue.get("cpi_yoy"), NATIONAL, reversed(observations), vn(2026, 4, 11))
     assert (d["value"], d["revision"], d["as_of"]) == (3.4, 1, ms(vn(2026, 4, 10)))
@@ -194,9 +169,9 @@ def test_the_latest_revision_is_shown(catalogue: Catalogue) -> None:
 
 def test_sparkline_runs_oldest_first_with_gaps(catalogue: Catalogue) -> None:
     observations = [
-        obs("cpi_yoy", "2025-12", 3.0, vn(2026, 1, 2)),
-        obs("cpi_yoy", "2026-02", 3.2, vn(2026, 3, 2)),
-        obs("cpi_yoy", "2026-03", 3.3, vn(2026, 4, 2)),
+        observation("cpi_yoy", "2025-12", 3.0, vn(2026, 1, 2)),
+        observation("cpi_yoy", "2026-02", 3.2, vn(2026, 3, 2)),
+        observation("cpi_yoy", "2026-03", 3.3, vn(2026, 4, 2)),
     ]
     d = indicator_data(
         catalogue.get("cpi_yoy"), NATIONAL, observations, vn(2026, 4, 5), sparkline=4
@@ -217,7 +192,8 @@ def test_ranking_orders_provinces_by_direction_with_vietnamese_names(
     at = vn(2026, 4, 20)
     values = {"01": 40.0, "79": 55.5, "46": 72.0, "15": 12.0, "48": 30.0}
     observations = [
-        obs(ind.code, "2026-04", v, at, p34(c), agency=f"ubnd_{c}") for c, v in values.items()
+        observation(ind.code, "2026-04", v, at, p34(c), agency=f"ubnd_{c}")
+        for c, v in values.items()
     ]
     d = ranking_data(ind, observations, vn(2026, 4, 21), count=2)
     assert [(r["rank"], r["name_vi"]) for r in d["best"]] == [(1, "Huế"), (2, "Hồ Chí Minh")]
@@ -229,7 +205,7 @@ def test_ranking_orders_provinces_by_direction_with_vietnamese_names(
 def test_lower_is_better_ranks_the_lowest_first(catalogue: Catalogue) -> None:
     ind = catalogue.get("enterprises_exiting")
     observations = [
-        obs(ind.code, "2026-04", v, vn(2026, 4, 20), p34(c))
+        observation(ind.code, "2026-04", v, vn(2026, 4, 20), p34(c))
         for c, v in {"01": 900, "04": 20}.items()
     ]
     d = ranking_data(ind, observations, vn(2026, 4, 21), count=1)
@@ -253,9 +229,9 @@ def test_a_period_uses_the_code_list_in_force_on_its_last_day(
     year, month = (int(x) for x in period.split("-"))
     at = vn(year, month, 20)
     observations = [
-        obs(ind.code, period, 50.0, at, Area(code="46", code_list=code_list)),
+        observation(ind.code, period, 50.0, at, Area(code="46", code_list=code_list)),
         # A report keyed on the other list never counts for this period.
-        obs(
+        observation(
             ind.code,
             period,
             99.0,
@@ -278,11 +254,11 @@ def test_reporting_status_names_who_is_overdue_and_for_how_long(feeds: FeedsSpec
     now = vn(2026, 4, 27, 6)
     ind = "public_investment_disbursement"
     on_time = [
-        obs(ind, "2026-04", 30.0, vn(2026, 4, 24), p34(c), agency=f"ubnd_{c}")
+        observation(ind, "2026-04", 30.0, vn(2026, 4, 24), p34(c), agency=f"ubnd_{c}")
         for c in codes(CodeList.NEW_34)
         if c not in ("15", "79")
     ]
-    late = obs(ind, "2026-04", 20.0, vn(2026, 4, 26, 12), p34("79"), agency="ubnd_79")
+    late = observation(ind, "2026-04", 20.0, vn(2026, 4, 26, 12), p34("79"), agency="ubnd_79")
     d = reporting_status_data(catalogue, [*on_time, late], now, feeds.agencies, indicators=[ind])
     (row,) = d["rows"]
     assert row["period_vi"] == "Tháng 4/2026"

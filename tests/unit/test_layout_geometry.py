@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,19 @@ def wall() -> WallSpec:
     return load_wall(WALLS_DIR / "wall-2x2.yaml")
 
 
-def _preset(tmp_path: Path, wall: WallSpec, tiles: str) -> PresetSpec:
-    path = tmp_path / "test.yaml"
-    path.write_text(PRESET + tiles, encoding="utf-8")
-    return load_preset(path, wall, REGISTRY)
+PresetOf = Callable[[str], PresetSpec]
+
+
+@pytest.fixture
+def preset_of(tmp_path: Path, wall: WallSpec) -> PresetOf:
+    """Loads a preset of ``tiles`` (lines of its ``tiles:`` list) on the 2 × 2 wall."""
+
+    def load(tiles: str) -> PresetSpec:
+        path = tmp_path / "test.yaml"
+        path.write_text(PRESET + tiles, encoding="utf-8")
+        return load_preset(path, wall, REGISTRY)
+
+    return load
 
 
 def test_wall_size_and_viewports_include_the_bezels(wall: WallSpec) -> None:
@@ -92,10 +102,10 @@ def test_a_tile_over_the_four_corners_is_cut_four_ways(wall: WallSpec) -> None:
     }
 
 
-def test_a_screen_places_whole_tiles_relative_to_itself(tmp_path: Path, wall: WallSpec) -> None:
-    preset = _preset(
-        tmp_path,
-        wall,
+def test_a_screen_places_whole_tiles_relative_to_itself(
+    preset_of: PresetOf, wall: WallSpec
+) -> None:
+    preset = preset_of(
         """\
   - {id: banner, kind: text, cell: {col: 3, row: 1, cols: 4, rows: 1}, params: {vi: "A"}}
   - {id: left, kind: clock, cell: {col: 1, row: 2}}
@@ -110,10 +120,8 @@ def test_a_screen_places_whole_tiles_relative_to_itself(tmp_path: Path, wall: Wa
     assert [p.tile.id for p in tiles_for_screen(wall, preset, "right-bottom")] == ["right"]
 
 
-def test_tiles_are_drawn_by_z_then_file_order(tmp_path: Path, wall: WallSpec) -> None:
-    preset = _preset(
-        tmp_path,
-        wall,
+def test_tiles_are_drawn_by_z_then_file_order(preset_of: PresetOf, wall: WallSpec) -> None:
+    preset = preset_of(
         """\
   - {id: clock, kind: clock, cell: {col: 4, row: 1}, overlay: true, z: 2}
   - {id: ticker, kind: text, cell: {col: 1, row: 1, cols: 4}, overlay: true, z: 1, params: {vi: T}}
@@ -128,10 +136,8 @@ def test_tiles_are_drawn_by_z_then_file_order(tmp_path: Path, wall: WallSpec) ->
     ]
 
 
-def test_each_screen_repeats_a_tile_on_every_screen(tmp_path: Path, wall: WallSpec) -> None:
-    preset = _preset(
-        tmp_path,
-        wall,
+def test_each_screen_repeats_a_tile_on_every_screen(preset_of: PresetOf, wall: WallSpec) -> None:
+    preset = preset_of(
         "  - {id: cal, kind: calibration, each_screen: true,"
         " cell: {col: 1, row: 1, cols: 4, rows: 4}}\n",
     )
@@ -144,10 +150,8 @@ def test_each_screen_repeats_a_tile_on_every_screen(tmp_path: Path, wall: WallSp
         assert placed.rect == Rect(x=0, y=0, w=1920, h=1080)
 
 
-def test_screen_relative_px_tile(tmp_path: Path, wall: WallSpec) -> None:
-    preset = _preset(
-        tmp_path,
-        wall,
+def test_screen_relative_px_tile(preset_of: PresetOf) -> None:
+    preset = preset_of(
         "  - {id: clock, kind: clock, screen: right-bottom,"
         " px: {x: 1420, y: 880, w: 500, h: 200}}\n",
     )

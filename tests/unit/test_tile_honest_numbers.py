@@ -4,9 +4,8 @@ off the shipped presets, and the wall's legibility rule sent to each screen."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
+from observationsupport import observation, vn
 
 from command_center.protocol import Rect, ScreenInfo
 from command_center.server.composition import build_registry
@@ -14,28 +13,12 @@ from command_center.server.hub import ScreenHub
 from feeds.catalogue import SHORT_NAME_MAX, Catalogue, Indicator
 from feeds.judging import gap_points
 from feeds.loader import load_feeds
-from feeds.observations import NATIONAL, Observation
-from feeds.periods import TIME_ZONE
+from feeds.observations import NATIONAL
 from feeds.tile_indicator import indicator_data
 from feeds.tile_trend import trend_data
 from feeds.trend_chart import chart_columns
 from layouts import PRESETS_DIR, WALLS_DIR
 from layouts.loader import load_presets, load_wall
-
-
-def vn(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=TIME_ZONE)  # type: ignore[misc]
-
-
-def obs(code: str, period: str, value: float, at: datetime) -> Observation:
-    return Observation(
-        indicator=code,
-        area=NATIONAL,
-        period=period,
-        value=value,
-        agency="bo_tai_chinh",
-        received_at=at.timestamp() * 1000,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +75,7 @@ def test_a_rates_gap_to_its_target_is_in_percentage_points(catalogue: Catalogue)
     d = indicator_data(
         catalogue.get("gdp_growth"),
         NATIONAL,
-        [obs("gdp_growth", "2026-Q3", 7.19, vn(2026, 10, 5))],
+        [observation("gdp_growth", "2026-Q3", 7.19, vn(2026, 10, 5))],
         vn(2026, 10, 6),
     )
     assert d["target_gap_pp"] == pytest.approx(-2.81)
@@ -102,7 +85,7 @@ def test_a_count_has_no_gap_in_points(catalogue: Catalogue) -> None:
     ind = catalogue.get("new_enterprises")
     assert not ind.unit_vi.startswith("%")
     d = indicator_data(
-        ind, NATIONAL, [obs(ind.code, "2026-03", 20000, vn(2026, 4, 2))], vn(2026, 4, 3)
+        ind, NATIONAL, [observation(ind.code, "2026-03", 20000, vn(2026, 4, 2))], vn(2026, 4, 3)
     )
     assert d["target_gap_pp"] is None
 
@@ -128,7 +111,7 @@ DISBURSED = {"2025-11": 72.0, "2025-12": 87.0, "2026-01": 2.0, "2026-02": 6.5}
 
 def test_a_year_to_date_sparkline_breaks_at_the_year(catalogue: Catalogue) -> None:
     ind = catalogue.get("public_investment_disbursement")
-    observations = [obs(ind.code, p, v, vn(2026, 3, 1)) for p, v in DISBURSED.items()]
+    observations = [observation(ind.code, p, v, vn(2026, 3, 1)) for p, v in DISBURSED.items()]
     d = indicator_data(ind, NATIONAL, observations, vn(2026, 3, 1), sparkline=4)
     assert d["sparkline_periods"] == list(DISBURSED)
     assert d["sparkline_breaks"] == [2]  # January starts again from zero
@@ -136,7 +119,7 @@ def test_a_year_to_date_sparkline_breaks_at_the_year(catalogue: Catalogue) -> No
 
 def test_a_monthly_rate_runs_on_across_the_year(catalogue: Catalogue) -> None:
     ind = catalogue.get("cpi_yoy")
-    observations = [obs(ind.code, p, 3.0, vn(2026, 3, 1)) for p in DISBURSED]
+    observations = [observation(ind.code, p, 3.0, vn(2026, 3, 1)) for p in DISBURSED]
     d = indicator_data(ind, NATIONAL, observations, vn(2026, 3, 1), sparkline=4)
     assert d["sparkline_breaks"] == []
 
@@ -145,7 +128,7 @@ def test_a_year_to_date_trend_has_a_gap_between_december_and_january(
     catalogue: Catalogue,
 ) -> None:
     ind = catalogue.get("public_investment_disbursement")
-    observations = [obs(ind.code, p, v, vn(2026, 3, 1)) for p, v in DISBURSED.items()]
+    observations = [observation(ind.code, p, v, vn(2026, 3, 1)) for p, v in DISBURSED.items()]
     trend = trend_data(ind, NATIONAL, observations, vn(2026, 3, 1), periods=4)
     columns = chart_columns(dict(trend))
     # A break row half a period before January, with no value: Bokeh stops the line there.

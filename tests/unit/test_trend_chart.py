@@ -9,17 +9,16 @@ import json
 import math
 import threading
 import time
-from datetime import datetime
 from typing import Any
 
 import pytest
 from bokeh.models import BoxAnnotation, ColumnDataSource, Span, Step
+from observationsupport import observation, vn
 
 from command_center.protocol import DataMessage
 from feeds.catalogue import Catalogue
 from feeds.loader import load_feeds
-from feeds.observations import NATIONAL, Observation
-from feeds.periods import TIME_ZONE
+from feeds.observations import NATIONAL
 from feeds.tile_trend import trend_data
 from feeds.trend_chart import (
     SOURCE_NAME,
@@ -37,21 +36,6 @@ def catalogue() -> Catalogue:
     return load_feeds().catalogue
 
 
-def vn(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=TIME_ZONE)  # type: ignore[misc]
-
-
-def obs(code: str, period: str, value: float, at: datetime) -> Observation:
-    return Observation(
-        indicator=code,
-        area=NATIONAL,
-        period=period,
-        value=value,
-        agency="cuc_thong_ke",
-        received_at=at.timestamp() * 1000,
-    )
-
-
 # GDP growth 2025 by quarter [G8]; the 2025 target is ≥ 8 % (Res. 192/2025/QH15).
 GDP_2025 = {"2025-Q1": 7.05, "2025-Q2": 8.16, "2025-Q3": 8.25, "2025-Q4": 8.46}
 NOW = vn(2026, 1, 10)
@@ -59,7 +43,7 @@ NOW = vn(2026, 1, 10)
 
 @pytest.fixture(scope="module")
 def gdp_trend(catalogue: Catalogue) -> dict[str, Any]:
-    series = [obs("gdp_growth", p, v, vn(2026, 1, 6)) for p, v in GDP_2025.items()]
+    series = [observation("gdp_growth", p, v, vn(2026, 1, 6)) for p, v in GDP_2025.items()]
     return trend_data(catalogue.get("gdp_growth"), NATIONAL, series, NOW, periods=6)
 
 
@@ -118,13 +102,13 @@ def test_a_patch_is_small_and_carries_no_figure(
     assert first["figure"]["key"] == first["chart_key"] == structure_key(gdp_trend)
     assert first["columns"] == chart_columns(gdp_trend)
     # A new point: same structure, so columns only.
-    series = [obs("gdp_growth", p, v, vn(2026, 1, 6)) for p, v in GDP_2025.items()]
-    series.append(obs("gdp_growth", "2026-Q1", 7.83, vn(2026, 4, 6)))
+    series = [observation("gdp_growth", p, v, vn(2026, 1, 6)) for p, v in GDP_2025.items()]
+    series.append(observation("gdp_growth", "2026-Q1", 7.83, vn(2026, 4, 6)))
     later = trend_data(catalogue.get("gdp_growth"), NATIONAL, series, vn(2026, 4, 7), periods=6)
     assert later["target"]["value"] == 10.0  # 2026: a new target, so a new figure
     moved = charts.wire("gdp-trend", later)
     assert moved["figure"]["key"] != first["figure"]["key"]
-    series.append(obs("gdp_growth", "2026-Q2", 8.1, vn(2026, 7, 6)))
+    series.append(observation("gdp_growth", "2026-Q2", 8.1, vn(2026, 7, 6)))
     newer = trend_data(catalogue.get("gdp_growth"), NATIONAL, series, vn(2026, 7, 7), periods=6)
     patch = charts.wire("gdp-trend", newer)
     assert "figure" not in patch and "points" not in patch
@@ -151,7 +135,7 @@ def test_the_figure_item_embeds_and_the_wire_has_no_nan(gdp_trend: dict[str, Any
 
 def test_no_target_line_without_a_target(catalogue: Catalogue) -> None:
     cpi = catalogue.get("cpi_yoy")  # thresholds, no target
-    t = trend_data(cpi, NATIONAL, [obs(cpi.code, "2025-12", 3.1, vn(2026, 1, 3))], NOW)
+    t = trend_data(cpi, NATIONAL, [observation(cpi.code, "2025-12", 3.1, vn(2026, 1, 3))], NOW)
     fig = build_figure(t)
     assert not [r for r in fig.renderers if isinstance(getattr(r, "glyph", None), Step)]
     assert [item.label.value for item in fig.legend[0].items] == ["Giá trị · Value"]
@@ -159,7 +143,9 @@ def test_no_target_line_without_a_target(catalogue: Catalogue) -> None:
 
 def test_band_indicators_shade_their_band(catalogue: Catalogue) -> None:
     band = catalogue.get("total_social_investment")
-    t = trend_data(band, NATIONAL, [obs(band.code, "2020", 33.4, vn(2021, 1, 5))], vn(2021, 1, 6))
+    t = trend_data(
+        band, NATIONAL, [observation(band.code, "2020", 33.4, vn(2021, 1, 5))], vn(2021, 1, 6)
+    )
     fig = build_figure(t)
     assert any(z.bottom == 33 and z.top == 34 for z in fig.select(type=BoxAnnotation))
     assert not fig.select(type=Span)  # a band has bounds, no one-sided threshold lines
