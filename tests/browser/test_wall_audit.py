@@ -15,6 +15,7 @@ label across a screen edge. Every other preset is held to zero.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest

@@ -144,8 +144,8 @@ def test_a_group_gives_each_item_its_own_age_and_late_mark(catalogue: Catalogue)
     # marks the late item on itself and says how old each value is (issue 13).
     fresh_at, old_at = vn(2026, 5, 2, 9), vn(2025, 10, 20, 9)
     observations = [
-        obs("cpi_yoy", "2026-04", 3.2, fresh_at),  # April's CPI: May's is due by 3 June
-        obs("gdp_growth", "2025-Q3", 7.1, old_at),  # Q4 2025 was due by 6 January
+        observation("cpi_yoy", "2026-04", 3.2, fresh_at),  # April's CPI: May's is due by 3 June
+        observation("gdp_growth", "2025-Q3", 7.1, old_at),  # Q4 2025 was due by 6 January
     ]
     g = group_data(catalogue, ["cpi_yoy", "gdp_growth"], NATIONAL, observations, vn(2026, 5, 5))
     cpi, gdp = g["items"]
