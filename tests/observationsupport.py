@@ -11,7 +11,7 @@ from feeds.periods import TIME_ZONE
 
 def vn(*parts: int) -> datetime:
     """``datetime(*parts)`` in Vietnam time (Asia/Ho_Chi_Minh)."""
-    return datetime(*parts, tzinfo=TIME_ZONE)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=TIME_ZONE)  # type: ignore[arg-type, misc]
 
 
 def ms(moment: datetime) -> float:

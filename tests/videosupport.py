@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -156,11 +157,20 @@ async def headless(
     try:
         yield
     finally:
-        if proc.returncode is None:
-            proc.terminate()
-            try:
-                await asyncio.wait_for(proc.wait(), 10)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
+        await stop_process(proc)
         out.close()
+
+
+async def stop_process(
+    proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM, grace_s: float = 10
+) -> None:
+    """Sends ``proc`` ``sig`` (when it still runs) and waits for it; kills it after
+    ``grace_s``."""
+    if proc.returncode is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        await asyncio.wait_for(proc.wait(), grace_s)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from netns import NetNamespace
 from playwright.async_api import BrowserContext
-from videosupport import frames_advance, open_screen, point_credential
+from videosupport import frames_advance, open_screen, point_credential, stop_process
 from wallprocess import WallProcess
 
 WHIP_CLIENT = shutil.which("whip-client")
@@ -97,12 +97,6 @@ async def test_simple_whip_client_publishes_to_a_wall_tile(
         await frames_advance(screen, by=30, point=POINT)
         await screen.screenshot(path=artifacts / "whip-client-tile.png")
     finally:
-        # Ctrl+C makes it DELETE its WHIP session before leaving.
-        client.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(client.wait(), 10)
-        except TimeoutError:
-            client.kill()
-            await client.wait()
+        await stop_process(client, signal.SIGINT)  # Ctrl+C: it DELETEs its WHIP session
         log.close()
         shutil.copy(tmp_path / "whip-client.log", artifacts / "whip-client.log")
