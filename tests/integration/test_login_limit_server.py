@@ -34,11 +34,14 @@ async def test_the_api_refuses_a_sixth_guess_with_429(
     await guess(client, name, 5)
     r = await sign_in(client, name, password)  # even the right password now
     assert r.status_code == 429, r.text
-    assert r.headers["Retry-After"] == "60"
+    # The lock runs a minute from the guess that set it: what is left when the answer leaves
+    # (a loaded machine takes a second or more over the guesses).
+    wait = int(r.headers["Retry-After"])
+    assert 50 <= wait <= 60
     error = r.json()["error"]
     assert error["code"] == "too_many_attempts"
     assert error["message"].startswith("Đăng nhập sai quá nhiều lần")
-    assert error["details"] == [{"retry_after_s": 60}]
+    assert error["details"] == [{"retry_after_s": wait}]
     # Another account from the same address is not locked (the address locks
     # only after 20 failures across names).
     other, other_password = password_of(rt, Role.VIEWER)
@@ -48,7 +51,7 @@ async def test_the_api_refuses_a_sixth_guess_with_429(
         "/login", data={"username": name, "password": password, "next": "/console"}
     )
     assert page.status_code == 429
-    assert page.headers["Retry-After"] == "60"
+    assert 50 <= int(page.headers["Retry-After"]) <= 60
     assert "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 1 phút." in page.text
     assert "Too many failed sign-ins" in page.text
 
@@ -69,7 +72,7 @@ async def test_the_login_page_counts_failures_too(client: httpx.AsyncClient) -> 
         assert "Sai tên đăng nhập hoặc mật khẩu" in page.text
     page = await client.post("/login", data={"username": "admin", "password": "x"})
     assert page.status_code == 429
-    assert int(page.headers["Retry-After"]) == 60
+    assert 50 <= int(page.headers["Retry-After"]) <= 60
 
 
 @pytest.mark.redis
