@@ -33,6 +33,8 @@ class WallPlan:
 
     preset: str | None = None
     preset_by: str | None = None  # the alert that decided it
+    # (zone id, preset, the alert that decided it): alerts that switch part of the wall.
+    zones: tuple[tuple[str, str, str], ...] = ()
     focus: str | None = None
     pin: tuple[str, str] | None = None  # (video tile, bridge point)
     banners: tuple[PlannedBanner, ...] = ()
@@ -52,10 +54,14 @@ def plan(
     holding.sort(key=lambda pair: (pair[0].priority, pair[0].raised_at), reverse=True)
     preset = preset_by = focus = None
     pin = None
+    zones: dict[str, tuple[str, str]] = {}
     if not locked:
         for record, rule in holding:
-            if rule.do.switch is not None and rule.do.switch.zone is None and preset is None:
-                preset, preset_by = rule.do.switch.preset, record.id
+            switch = rule.do.switch
+            if switch is not None and switch.zone is None and preset is None:
+                preset, preset_by = switch.preset, record.id
+            if switch is not None and switch.zone is not None and switch.zone not in zones:
+                zones[switch.zone] = (switch.preset, record.id)
             if rule.do.focus == "province" and focus is None and record.province:
                 focus = record.province
             if rule.do.pin is not None and pin is None:
@@ -75,4 +81,5 @@ def plan(
         for record, rule in holding
         if rule.do.banner is not None
     )
-    return WallPlan(preset, preset_by, focus, pin, banners)
+    zoned = tuple((zone, p, by) for zone, (p, by) in sorted(zones.items()))
+    return WallPlan(preset, preset_by, zoned, focus, pin, banners)

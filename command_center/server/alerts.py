@@ -52,7 +52,11 @@ class AlertWall(Protocol):
     @property
     def preset_shown(self) -> tuple[str | None, int]: ...
 
-    async def switch(self, preset: str, actor: Principal) -> Any: ...
+    async def switch(self, preset: str, actor: Principal, zone: str | None = None) -> Any: ...
+
+    def zones_shown(self) -> dict[str, str]:
+        """Zone -> the preset it shows instead of the wall's."""
+        ...
 
     def screens_showing(self, shows: tuple[str, ...]) -> tuple[str, ...]: ...
 
@@ -218,7 +222,9 @@ class WallAlerts:
 
     async def _carry_out(self, wanted: WallPlan, locked: bool) -> None:
         takeover = await self._control.get("takeover", "wall")
-        holds_wall = wanted.preset is not None or wanted.focus is not None or wanted.pin
+        holds_wall = (
+            wanted.preset is not None or wanted.zones or wanted.focus is not None or wanted.pin
+        )
         if holds_wall:
             await self._take(wanted, takeover)
         elif takeover is not None and not locked:  # locked: the wall stays as it is
@@ -236,6 +242,8 @@ class WallAlerts:
                 "focus": None,
                 "pin": None,  # [tile, source] the alert pinned
                 "before_pins": {},  # tile -> what it showed before (None: its own source)
+                "before_zones": self._wall.zones_shown(),
+                "zones_by": {},  # zone -> the alert whose preset it shows
             }
         actor = alert_actor((wanted.preset_by or "canh-bao").split(":", 1)[0])
         if wanted.preset is not None and takeover["by"] != wanted.preset_by:
@@ -247,6 +255,7 @@ class WallAlerts:
             takeover["version"] = self._wall.preset_shown[1]
         elif wanted.preset is None and takeover["by"] is not None:
             await self._restore_preset(takeover, actor)
+        await self._take_zones(wanted, takeover)
         if wanted.focus != takeover["focus"]:
             back = takeover["before_focus"]
             await self._wall.focus(wanted.focus if wanted.focus is not None else back, actor)
@@ -261,11 +270,34 @@ class WallAlerts:
             takeover["pin"] = pin
         await self._control.put("takeover", "wall", takeover)
 
+    async def _take_zones(self, wanted: WallPlan, takeover: dict[str, Any]) -> None:
+        """Each zone shows its winning alert's preset; a zone its alert let go shows what it
+        showed before the alerts (its own preset, or the wall's)."""
+        won = {zone: (preset, by) for zone, preset, by in wanted.zones}
+        for zone, (preset, by) in won.items():
+            if takeover["zones_by"].get(zone) != by:
+                if self._wall.zones_shown().get(zone) != preset:
+                    await self._wall.switch(preset, alert_actor(by.split(":", 1)[0]), zone)
+                takeover["zones_by"][zone] = by
+        for zone in [z for z in takeover["zones_by"] if z not in won]:
+            await self._restore_zone(zone, takeover)
+
+    async def _restore_zone(self, zone: str, takeover: dict[str, Any]) -> None:
+        del takeover["zones_by"][zone]
+        before = takeover["before_zones"].get(zone) or self._wall.preset_shown[0]
+        if before is not None and self._wall.zones_shown().get(zone) != before:
+            await self._wall.switch(before, Principal("canh-bao", SYSTEM_ROLE), zone)
+
     async def _restore_preset(self, takeover: dict[str, Any], actor: Principal) -> None:
-        """Back to the preset before the alerts, unless the officer switched meanwhile."""
+        """Back to the preset before the alerts, unless the officer switched meanwhile; the
+        zones that showed their own preset before show it again (a whole-wall switch drops
+        them)."""
         preset, version = self._wall.preset_shown
         if version == takeover["version"] and takeover["before_preset"] not in (None, preset):
             await self._wall.switch(takeover["before_preset"], actor)
+            for zone, zone_preset in takeover["before_zones"].items():
+                if zone not in takeover["zones_by"]:
+                    await self._wall.switch(zone_preset, actor, zone)
         takeover["by"] = takeover["version"] = None
 
     async def _unpin(self, takeover: dict[str, Any], actor: Principal) -> None:
@@ -279,6 +311,8 @@ class WallAlerts:
         """The last alert let go: the wall shows what it showed before (preset, focus,
         pins), unless the officer changed the preset meanwhile (then that choice stays)."""
         actor = Principal("canh-bao", SYSTEM_ROLE)
+        for zone in list(takeover["zones_by"]):
+            await self._restore_zone(zone, takeover)
         if takeover["by"] is not None:
             await self._restore_preset(takeover, actor)
         if takeover["focus"] is not None:

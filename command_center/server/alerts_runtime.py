@@ -110,8 +110,11 @@ class WallEffects:
     def preset_shown(self) -> tuple[str | None, int]:
         return self._hub.preset_shown
 
-    async def switch(self, preset: str, actor: Principal) -> object:
-        return await self._hub.switch(preset, actor)
+    async def switch(self, preset: str, actor: Principal, zone: str | None = None) -> object:
+        return await self._hub.switch(preset, actor, zone)
+
+    def zones_shown(self) -> dict[str, str]:
+        return dict(self._hub.state.zones)
 
     def screens_showing(self, shows: tuple[str, ...]) -> tuple[str, ...]:
         return self._hub.screens_showing(shows)
