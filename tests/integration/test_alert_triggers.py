@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from wallsupport import agency_auth, login, running_wall, wait_until
+from relaysupport import publisher, small_clip, video_runtime
+from wallsupport import agency_auth, login, running_wall, screen_client, wait_until
 
 from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
@@ -76,3 +77,75 @@ async def test_red_and_overdue_raise_and_clear_with_the_reports(tmp_path: Path) 
 
 async def _is(found: Any, wanted: str) -> bool:
     return await found == wanted
+
+
+WATCH_RULES = """
+rules:
+  - id: screen-down
+    title: {vi: "Màn hình mất kết nối", en: "Screen offline"}
+    priority: 1
+    when:
+      - screen_offline: {screen: left-top}
+    do:
+      banner: {vi: "Màn hình {screen} mất kết nối", en: "Screen {screen} offline"}
+  - id: ministry-silent
+    title: {vi: "Bộ Y tế im lặng", en: "Ministry of Health silent"}
+    priority: 1
+    when:
+      - feed_silent: {agency: bo_y_te, minutes: 0.02}
+  - id: point-lost
+    title: {vi: "Mất kết nối điểm cầu", en: "Bridge point lost"}
+    priority: 1
+    when:
+      - bridge_point_lost: {point: hue}
+    do:
+      banner: {vi: "Mất kết nối điểm cầu {point}", en: "Bridge point {point} lost"}
+"""
+
+
+async def test_a_screen_a_silent_agency_and_a_lost_bridge_point_raise_and_clear(
+    tmp_path: Path,
+) -> None:
+    rules = tmp_path / "watch.yaml"
+    rules.write_text(WATCH_RULES, encoding="utf-8")
+    async with (
+        video_runtime(tmp_path / "data", {"alert_rules": rules}) as rt,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as client,
+    ):
+        auth = await login(client, rt, Role.VIEWER)
+
+        async def state_of(rule: str) -> str | None:
+            found = (await states(client, auth)).get(rule)
+            return None if found is None else found["state"]
+
+        # A screen seen and then gone is offline; one never plugged in is not.
+        async with screen_client(rt, "left-top") as screen:
+            await screen.recv("welcome")
+            await wait_until(lambda: "left-top" in rt.hub.screens_online(), what="linked")
+        await wait_until(lambda: _is(state_of("screen-down"), "active"), what="screen alert")
+        assert rt.banners is not None
+        assert "Màn hình left-top mất kết nối" in [b.text_vi for b, _ in rt.banners.active()]
+        async with screen_client(rt, "left-top") as screen:
+            await screen.recv("welcome")
+            await wait_until(lambda: _is(state_of("screen-down"), "cleared"), what="back")
+        # The ministry has sent nothing since the start: silent after 1.2 s; a report ends it.
+        await wait_until(lambda: _is(state_of("ministry-silent"), "active"), what="silent")
+        row = {"indicator": "covid19_community_cases", "period": "2026-12-01", "value": 0}
+        r = await client.post(
+            "/api/v1/observations",
+            json={"observations": [row]},
+            headers=agency_auth(rt, "bo_y_te"),
+        )
+        assert r.status_code == 201, r.text
+        await wait_until(lambda: _is(state_of("ministry-silent"), "cleared"), what="heard")
+        # A bridge point in the call that drops out (a real WHIP publisher, then gone).
+        async with publisher(rt, "hue", small_clip()):
+            await wait_until(
+                lambda: rt.video is not None and rt.video.status("hue").in_call,
+                what="Huế in the call",
+            )
+        await wait_until(lambda: _is(state_of("point-lost"), "active"), what="point lost")
+        texts = [b.text_vi for b, _ in rt.banners.active()]
+        assert "Mất kết nối điểm cầu UBND thành phố Huế" in texts, texts
+        async with publisher(rt, "hue", small_clip()):
+            await wait_until(lambda: _is(state_of("point-lost"), "cleared"), what="Huế back")
