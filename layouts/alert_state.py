@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict
 from layouts.alert_rules import AlertRule
 
 HISTORY_KEPT = 200  # ended alerts kept for the console and the API, newest first
+# Alerts holding at once, at most: reporters can raise subjects (incidents, provinces) by the
+# thousand; past this a new subject waits (the ones raised stay) rather than flood the room.
+MAX_OPEN = 300
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def step(
     out = dict(records)
     changes: list[Change] = []
     seen: set[str] = set()
+    open_count = sum(1 for r in out.values() if r.ended_at is None)
     for rule_id, rule in rules.items():
         for match in matches.get(rule_id, ()):
             alert_id = f"{rule_id}:{match.subject}"
@@ -126,9 +130,10 @@ def step(
             if cleared_at is not None and now < cleared_at + rule.cooldown_s * 1000.0:
                 continue
             first = debounce.since.setdefault(alert_id, now)
-            if now - first < rule.for_s * 1000.0:
+            if now - first < rule.for_s * 1000.0 or open_count >= MAX_OPEN:
                 continue
             out[alert_id] = _raised(rule, alert_id, match, now)
+            open_count += 1
             changes.append(Change("raised", out[alert_id]))
     for alert_id in [a for a in debounce.since if a not in seen]:
         del debounce.since[alert_id]

@@ -150,3 +150,17 @@ def test_the_condition_coming_back_before_the_alert_ended_is_the_same_alert() ->
     records, _ = run(rules, records, 1.0, {})
     records, changes = run(rules, records, 2.0, {"c": ["x"]})
     assert changes == ["returned c:x"] and records["c:x"].raised_at == 0.0
+
+
+def test_no_more_than_max_open_alerts_hold_at_once() -> None:
+    from layouts.alert_state import MAX_OPEN
+
+    rules = {"a": rule("a", 1)}
+    subjects = [f"s{i}" for i in range(MAX_OPEN + 50)]
+    records, changes = run(rules, {}, 0.0, {"a": subjects})
+    assert len(changes) == MAX_OPEN == sum(1 for r in records.values() if r.ended_at is None)
+    # One clears: the next waiting subject is raised in its place at the next evaluation.
+    records, changes = run(rules, records, 1.0, {"a": subjects[1:]})
+    assert changes == ["cleared a:s0", "ended a:s0"]
+    records, changes = run(rules, records, 2.0, {"a": subjects[1:]})
+    assert changes == [f"raised a:s{MAX_OPEN}"]
