@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Iterable
 
 from benchmarks import (
     alerts,
@@ -78,79 +79,63 @@ def main(argv: list[str] | None = None) -> int:
             f"choose {', '.join(BENCHMARKS + ON_REQUEST)}"
         )
     screens = args.screens or (4 if args.short else 16)
-    # The fan-out's wall and window, the same for both sources.
-    tiles = args.tiles or (48 if args.short else 200)
-    seconds = args.seconds or (3.0 if args.short else 10.0)
-    if "fanout" in which and args.fanout_source in ("bus", "both"):
-        result = asyncio.run(
-            fanout.run(
-                screens=screens,
-                tiles=tiles,
-                rate=args.rate or (200 if args.short else 2000),
-                seconds=seconds,
-            )
-        )
-        print("\n".join(result.lines()), flush=True)
-    if "fanout" in which and args.fanout_source in ("api", "both"):
-        api = asyncio.run(
-            fanout.run_api(
-                screens=screens,
-                tiles=tiles,
-                rate=args.post_rate or (20 if args.short else 100),
-                seconds=seconds,
-            )
-        )
-        print("\n".join(api.lines()), flush=True)
+    if "fanout" in which:
+        # The fan-out's wall and window, the same for both sources; each has its own rate.
+        tiles = args.tiles or (48 if args.short else 200)
+        seconds = args.seconds or (3.0 if args.short else 10.0)
+        if args.fanout_source in ("bus", "both"):
+            rate = args.rate or (200 if args.short else 2000)
+            show(asyncio.run(fanout.run(screens, tiles, rate, seconds)).lines())
+        if args.fanout_source in ("api", "both"):
+            rate = args.post_rate or (20 if args.short else 100)
+            show(asyncio.run(fanout.run_api(screens, tiles, rate, seconds)).lines())
     if "switch" in which:
-        sw = asyncio.run(
-            switch.run(screens=screens, switches=args.switches or (4 if args.short else 20))
-        )
-        print("\n".join(sw.lines()), flush=True)
+        switches = args.switches or (4 if args.short else 20)
+        show(asyncio.run(switch.run(screens=screens, switches=switches)).lines())
     if "alerts" in which:
-        al = asyncio.run(
-            alerts.run(screens=screens, rounds=args.switches or (4 if args.short else 20))
-        )
-        print("\n".join(al.lines()), flush=True)
+        rounds = args.switches or (4 if args.short else 20)
+        show(asyncio.run(alerts.run(screens=screens, rounds=rounds)).lines())
     if "ingest" in which:
         posts = args.posts or ([50, 10, 1] if args.short else [2000, 200, 5])
-        plan = dict(zip((1, 100, 10_000), posts, strict=True))
-        print("\n".join(ingest.run(plan).lines()), flush=True)
+        show(ingest.run(dict(zip((1, 100, 10_000), posts, strict=True))).lines())
     if "video" in which:
         vid = video.run(
             subscribers=(1, 2, 4) if args.short else (1, 2, 4, 8),
             seconds=args.seconds or (4.0 if args.short else 10.0),
             frames=30 if args.short else 60,
         )
-        print("\n".join(vid.lines()), flush=True)
+        show(vid.lines())
         # Where users are: a closed network (a namespace with no route out), beside loopback.
-        print("\n".join(video.run_closed(10 if args.short else 30)), flush=True)
+        show(video.run_closed(10 if args.short else 30))
         if not args.short:  # 25 bridge points at once, as at the launch: full mode only
-            print("\n".join(video.run_points(25)), flush=True)
+            show(video.run_points(25))
     if "map" in which:
-        lines = choropleth.run(rounds=20 if args.short else 200, loads=3 if args.short else 10)
-        print("\n".join(lines), flush=True)
+        show(choropleth.run(rounds=20 if args.short else 200, loads=3 if args.short else 10))
     if "hostile" in which:
-        print("\n".join(hostile.main(args.short)), flush=True)
+        show(hostile.main(args.short))
     # failover (issue 11 pt 9): the screens, Redis and video parts, each over its own kills.
     if "failover" in which:
         which = [*which, "failover_screens", "failover_redis", "failover_video"]
+    kills = args.kills or (2 if args.short else 10)
     if "failover_screens" in which:
-        fo = asyncio.run(failover.run(kills=args.kills or (2 if args.short else 10)))
-        print("\n".join(fo.lines()), flush=True)
+        show(asyncio.run(failover.run(kills=kills)).lines())
     if "failover_redis" in which:
-        redis_failover = failover_redis.run(args.kills or (2 if args.short else 10))
-        print("\n".join(redis_failover.lines()), flush=True)
+        show(failover_redis.run(kills).lines())
     if "failover_video" in which:
-        kills = args.kills or (2 if args.short else 10)
-        print("\n".join(failover_video.run(kills)), flush=True)
+        show(failover_video.run(kills))
     if "soak" in which:
         lines = soak.run(
             screens=args.screens or 8,
             minutes=args.minutes or (1.5 if args.short else 30.0),
             interval=10.0 if args.short else 30.0,
         )
-        print("\n".join(lines), flush=True)
+        show(lines)
     return 0
+
+
+def show(lines: Iterable[str]) -> None:
+    """A benchmark's figures, printed as soon as it ends (the next may take minutes)."""
+    print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.rig import WallProcess, agency_credential, chromium, percentile
+from benchmarks.rig import RecordingLink, WallProcess, agency_credential, chromium, percentile
 from command_center.auth import Principal, Role
 from command_center.bus import MemoryBus
 from command_center.protocol import DataMessage, Message
@@ -67,21 +67,16 @@ PRESETS = {
 
 
 @dataclass
-class SizingLink:
-    """A screen link that writes what the hub sends as the real one does, and counts it."""
+class SizingLink(RecordingLink):
+    """A screen link that writes what the hub sends as the real one does (inside the timed
+    flush), keeping the data messages' sizes rather than the messages."""
 
-    screen: str
-    preview: bool = False
-    busy: bool = False
     sizes: list[int] = field(default_factory=list)
 
     def send(self, message: Message) -> None:
         body = message.model_dump_json()
         if isinstance(message, DataMessage):
             self.sizes.append(len(body.encode()))
-
-    def close(self, code: int | None = None, reason: str | None = None) -> None:
-        pass
 
 
 class DataBytes:

@@ -27,10 +27,12 @@ sys.path.insert(0, str(ROOT / "tests"))  # the same server harness as the browse
 
 from sdp_offers import many_videos, unbundled, watch_offer  # noqa: E402
 from wallprocess import CHROMIUM_ARGS, WallProcess, free_port, private_redis  # noqa: E402
+from wallsupport import RecordingLink  # noqa: E402
 
 # The benchmarks take these from here.
 __all__ = [
     "CHROMIUM_ARGS",
+    "RecordingLink",
     "WallProcess",
     "free_port",
     "many_videos",

@@ -50,6 +50,7 @@ async def _serve(
     from tornado.web import Application, RequestHandler
 
     from command_center.bus import MemoryBus
+    from command_center.server.video_parts import VideoParts
     from command_center.server.video_routes import video_routes
     from command_center.sessions import Sessions
     from command_center.store import open_store
@@ -92,7 +93,7 @@ async def _serve(
         # Bridge points use their point tokens; the sessions are there for the routes' sake.
         sessions = Sessions(store, keys.session)
         routes = [
-            *video_routes(room, keys, frozenset(), sessions, store),
+            *video_routes(VideoParts(room, keys, frozenset(), sessions, store)),
             (r"/bench/counters", Counters, {"room": room}),
         ]
         app = Application(routes)

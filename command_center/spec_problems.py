@@ -83,6 +83,22 @@ class ProblemLog:
             self.add(path, message)
 
 
+class IdsOnce:
+    """The ids of one list of a spec file (tiles, slots, rules): a second use of an id is a
+    problem at its ``id``, naming where the first one stands."""
+
+    def __init__(self, log: ProblemLog, noun: str) -> None:
+        self._log = log
+        self._noun = noun
+        self._first: dict[str, KeyPath] = {}
+
+    def see(self, ident: str, at: KeyPath) -> None:
+        first = self._first.setdefault(ident, at)
+        if first != at:
+            message = f"{self._noun} id '{ident}' is used twice"
+            self._log.add((*at, "id"), message, f"first used by {format_path(first)}")
+
+
 def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
     """The keys allowed at ``loc`` inside ``model``, following nested models and tuples."""
     current: type[BaseModel] | None = model

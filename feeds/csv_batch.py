@@ -15,6 +15,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from command_center.errors import MAX_DETAILS, RequestError
 from feeds.field_rules import FIELDS, REQUIRED
@@ -28,12 +29,15 @@ class MalformedCsv(RequestError):
 
 
 @dataclass(frozen=True)
-class CsvBatch:
-    rows: list[dict[str, str]]
-    lines: list[int]  # the file line each row starts on (the header is line 1)
+class RawBatch:
+    """The raw rows of a CSV file or an Excel sheet (``excel_batch``), as ``feeds.ingest``
+    checks them, each with where it stood: its file line or sheet row (the header is 1)."""
+
+    rows: list[dict[str, Any]]
+    lines: list[int]
 
 
-def parse_csv(body: bytes) -> CsvBatch:
+def parse_csv(body: bytes) -> RawBatch:
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -51,7 +55,7 @@ def parse_csv(body: bytes) -> CsvBatch:
         check_header(columns, problems)
         if problems:
             raise MalformedCsv("CSV header is wrong: " + _summary(problems), problems)
-        rows: list[dict[str, str]] = []
+        rows: list[dict[str, Any]] = []
         lines: list[int] = []
         start = reader.line_num + 1
         uncounted = 0  # bad rows past the listed ones: counted, not kept
@@ -84,7 +88,7 @@ def parse_csv(body: bytes) -> CsvBatch:
             f"CSV has {total} malformed row(s): " + _summary(problems),
             problems + [{"more": uncounted}] * bool(uncounted),
         )
-    return CsvBatch(rows, lines)
+    return RawBatch(rows, lines)
 
 
 def check_header(columns: list[str], problems: list[dict[str, object]]) -> None:

@@ -19,12 +19,11 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from command_center.errors import RequestError
-from feeds.csv_batch import check_header
+from feeds.csv_batch import RawBatch, check_header
 from feeds.field_rules import FIELDS
 from feeds.ingest import MAX_ROWS, check_size
 from feeds.problems import Rejection
@@ -35,13 +34,6 @@ SHEET = "observations"
 class MalformedExcel(RequestError):
     status = 400
     code: str = Rejection.MALFORMED_XLSX.value
-
-
-@dataclass(frozen=True)
-class ExcelBatch:
-    rows: list[dict[str, Any]]
-    lines: list[int]  # the sheet row each row is on (the header is row 1)
-    sheet: str  # the worksheet read
 
 
 # A workbook is a zip: its size says little about what it expands to. These bound what
@@ -91,7 +83,7 @@ def check_archive(body: bytes) -> None:
         )
 
 
-def parse_xlsx(body: bytes) -> ExcelBatch:
+def parse_xlsx(body: bytes) -> RawBatch:
     """The raw rows of the workbook, or ``MalformedExcel`` naming every structural problem."""
     # openpyxl has no stubs; it is imported here so the wall starts without it.
     import openpyxl
@@ -113,7 +105,7 @@ def parse_xlsx(body: bytes) -> ExcelBatch:
         workbook.close()
 
 
-def _read(workbook: Any) -> ExcelBatch:
+def _read(workbook: Any) -> RawBatch:
     sheets = workbook.worksheets
     if not sheets:
         raise MalformedExcel("the workbook has no worksheet")
@@ -160,7 +152,7 @@ def _read(workbook: Any) -> ExcelBatch:
         raise MalformedExcel(
             f"sheet '{sheet.title}' rows are malformed: " + _summary(problems), problems
         )
-    return ExcelBatch(rows, lines, sheet.title)
+    return RawBatch(rows, lines)
 
 
 def _filled(cell: object) -> bool:

@@ -192,13 +192,10 @@ class FolderWatch:
         return FileOutcome(path.name, "accepted", moved, count)
 
     def _check(self, path: Path, body: bytes) -> tuple[list[Any], int]:
-        if path.suffix.lower() == ".xlsx":
-            sheet = parse_xlsx(body)
-            rows, lines = sheet.rows, sheet.lines
-        else:
-            parsed = parse_csv(body)
-            rows, lines = list(parsed.rows), parsed.lines
-        return rows, check_rows(rows, self.feeds, self.reporter, self.clock, lines)
+        batch = parse_xlsx(body) if path.suffix.lower() == ".xlsx" else parse_csv(body)
+        return batch.rows, check_rows(
+            batch.rows, self.feeds, self.reporter, self.clock, batch.lines
+        )
 
     def _reject(self, path: Path, fingerprint: Fingerprint, error: WallError) -> FileOutcome:
         log.error("folder %s %s: rejected, %s", self.agency, path, describe(error))

@@ -224,7 +224,7 @@ class Poller:
         ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if ctype in CSV_TYPES:
             parsed = parse_csv(body)
-            return list(parsed.rows), parsed.lines
+            return parsed.rows, parsed.lines
         if ctype not in JSON_TYPES and not ctype.endswith("+json"):
             raise PollFailed(
                 f"Content-Type must be application/json or text/csv (got '{ctype or 'none'}')"

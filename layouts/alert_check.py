@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from command_center.spec_problems import ProblemLog, did_you_mean
+from command_center.spec_problems import IdsOnce, ProblemLog, did_you_mean
 from command_center.yaml_lines import KeyPath
 from layouts.alert_rules import MAX_RULES, Actions, AlertRule, AlertRulesFile, Trigger
 from layouts.model import PresetSpec
@@ -45,7 +45,7 @@ def check_alert_rules(data: object, known: KnownNames, log: ProblemLog) -> Alert
     if top is None:
         return None
     rules: list[AlertRule] = []
-    seen: dict[str, int] = {}
+    ids = IdsOnce(log, "rule")
     for i, raw in enumerate(top.rules):
         at: KeyPath = ("rules", i)
         rule = log.validate(AlertRule, raw, at)
@@ -53,9 +53,7 @@ def check_alert_rules(data: object, known: KnownNames, log: ProblemLog) -> Alert
             _check_sound_parts(raw, at, known)(log)
             continue
         rules.append(rule)
-        if rule.id in seen:
-            log.add((*at, "id"), f"rule id '{rule.id}' is already used by rules[{seen[rule.id]}]")
-        seen.setdefault(rule.id, i)
+        ids.see(rule.id, at)
         for j, trigger in enumerate(rule.when):
             _check_trigger(trigger, (*at, "when", j), known, log)
         _check_actions(rule.do, rule.when, at, known, log)

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from command_center.spec_problems import ProblemLog, did_you_mean
+from command_center.spec_problems import IdsOnce, ProblemLog, did_you_mean
 from command_center.tiles import TileParams, TileRegistry
 from layouts.geometry import cell_rect, screens_for_tile
 from layouts.model import EPSILON, PresetSpec, Rect, TileSpec, WallSpec
@@ -50,19 +50,13 @@ def check_preset(
         return None
     cells = header.cells if header else _quiet_cells(data.get("cells", {}))
     placed: list[_Placed] = []
-    first_of: dict[str, int] = {}
+    ids = IdsOnce(log, "tile")
     raw_tiles = data.get("tiles")
     for i, raw in enumerate(raw_tiles if isinstance(raw_tiles, list) else []):
         entry = log.validate(TileEntry, raw, ("tiles", i)) if isinstance(raw, dict) else None
         if entry is None:
             continue
-        if entry.id in first_of:
-            log.add(
-                ("tiles", i, "id"),
-                f"tile id '{entry.id}' is used twice",
-                f"first used by tiles[{first_of[entry.id]}]",
-            )
-        first_of.setdefault(entry.id, i)
+        ids.see(entry.id, ("tiles", i))
         placed += _place(entry, i, cells, wall, registry, log)
     _check_overlaps(placed, log)
     if header is None or len(log.problems) > before:

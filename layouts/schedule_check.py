@@ -13,7 +13,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from command_center.errors import SpecError, SpecProblem
-from command_center.spec_problems import ProblemLog, closest, did_you_mean, read_spec
+from command_center.spec_problems import IdsOnce, ProblemLog, closest, did_you_mean, read_spec
 from layouts.schedule_model import (
     DEFAULT_TIMEZONE,
     MINUTES_PER_DAY,
@@ -155,15 +155,9 @@ def _clock(minutes: int) -> str:
 
 def _check_ids_and_overlaps(slots: list[tuple[int, ScheduleSlot]], log: ProblemLog) -> None:
     """``slots``: the valid ones, each with its index in the file (for the line)."""
-    first: dict[str, int] = {}
+    ids = IdsOnce(log, "slot")
     for n, (i, slot) in enumerate(slots):
-        if slot.id in first:
-            log.add(
-                ("slots", i, "id"),
-                f"slot id '{slot.id}' is used twice",
-                f"first used by slots[{first[slot.id]}]",
-            )
-        first.setdefault(slot.id, i)
+        ids.see(slot.id, ("slots", i))
         for j, earlier in slots[:n]:
             shared = [d for d in WEEKDAYS if d in slot.days and d in earlier.days]
             if shared and slot.start_min < earlier.end_min and earlier.start_min < slot.end_min:

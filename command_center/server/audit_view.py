@@ -9,7 +9,7 @@ from typing import Any
 import panel as pn
 
 from command_center.server.console_audit import action_label
-from command_center.server.i18n import Lang
+from command_center.server.i18n import Lang, pick
 from command_center.store import AuditEntry, Store
 
 # What the wall and the call write today (the filter offers these; the API takes any).
@@ -42,8 +42,7 @@ MAX_ACTOR = 128
 
 
 def _t(key: str, lang: Lang) -> str:
-    vi, en = LABELS[key]
-    return vi if lang == "vi" else en
+    return pick(LABELS[key], lang)
 
 
 class AuditView:

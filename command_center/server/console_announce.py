@@ -17,7 +17,7 @@ import panel as pn
 
 from command_center.protocol import Banner
 from command_center.server.announcements_api import MAX_TEXT
-from command_center.server.i18n import Lang
+from command_center.server.i18n import Lang, pick
 from layouts.model import WallSpec
 
 Act = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -50,8 +50,7 @@ WORDS = {
 
 
 def _w(key: str, lang: Lang) -> str:
-    vi, en = WORDS[key]
-    return vi if lang == "vi" else en
+    return pick(WORDS[key], lang)
 
 
 class AnnouncePanel:
@@ -95,11 +94,10 @@ class AnnouncePanel:
         self._shown = None  # the list is redrawn in the new language at the next refresh
         if self.form is None:
             return
-        pick = 0 if lang == "vi" else 1
         self.text_vi.name = _w("text_vi", lang)
         self.text_en.name = _w("text_en", lang)
         self.severity.name = _w("severity", lang)
-        self.severity.options = {v[pick]: k for k, v in SEVERITY_LABELS.items()}
+        self.severity.options = {pick(v, lang): k for k, v in SEVERITY_LABELS.items()}
         self.duration.name = _w("duration", lang)
         self.zone.name = _w("where", lang)
         zones = {
@@ -163,7 +161,6 @@ class AnnouncePanel:
     def _describe(
         self, banner: Banner, screens: tuple[str, ...], lang: Lang, fmt_time: Callable[[Any], str]
     ) -> str:
-        pick = 0 if lang == "vi" else 1
         zone = next((z for z in self._wall.zones.values() if z.screens == screens), None)
         where = (
             _w("whole", lang)
@@ -171,9 +168,9 @@ class AnnouncePanel:
             else ((zone.name_vi if lang == "vi" else zone.name_en) if zone else ", ".join(screens))
         )
         until = _w("until", lang) if banner.expires_at is None else fmt_time(banner.expires_at)
-        first, second = (banner.text_vi, banner.text_en)[:: 1 if pick == 0 else -1]
+        first, second = (banner.text_vi, banner.text_en)[:: 1 if lang == "vi" else -1]
         return (
             f"<b>{html.escape(first)}</b> · {html.escape(second)}<br>"
-            f"<small>{SEVERITY_LABELS[banner.severity][pick]} · {html.escape(where)} · "
+            f"<small>{pick(SEVERITY_LABELS[banner.severity], lang)} · {html.escape(where)} · "
             f"→ {html.escape(until)}</small>"
         )

@@ -16,7 +16,7 @@ from typing import Any
 import panel as pn
 
 from command_center.server.console_names import Names
-from command_center.server.i18n import Lang, t
+from command_center.server.i18n import Lang, pick, t
 from command_center.server.preset_picture import preset_svg
 from layouts.model import PresetSpec, WallSpec
 
@@ -34,8 +34,7 @@ WORDS = {  # (vi, en)
 
 
 def _w(key: str, lang: Lang) -> str:
-    vi, en = WORDS[key]
-    return vi if lang == "vi" else en
+    return pick(WORDS[key], lang)
 
 
 class PresetCards:

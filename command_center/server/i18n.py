@@ -56,9 +56,14 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def t(key: str, lang: Lang) -> str:
-    vi, en = LABELS[key]
+def pick(words: tuple[str, str], lang: Lang) -> str:
+    """One language of a (vi, en) pair: every panel's word table reads through this."""
+    vi, en = words
     return vi if lang == "vi" else en
+
+
+def t(key: str, lang: Lang) -> str:
+    return pick(LABELS[key], lang)
 
 
 def both(key: str) -> str:

@@ -142,7 +142,7 @@ class ObservationsHandler(ObservationsBase):
             # A big CSV is parsed in a thread: the loop serves every screen meanwhile.
             big = len(body) > ON_LOOP_BYTES
             parsed = await asyncio.to_thread(parse_csv, body) if big else parse_csv(body)
-            return list(parsed.rows), parsed.lines
+            return parsed.rows, parsed.lines
         if ctype != "application/json":
             raise UnsupportedMediaType(
                 f"Content-Type must be application/json or text/csv (got '{ctype or 'none'}')"

@@ -54,6 +54,7 @@ from command_center.server.shutdown import InFlight, end_bokeh_sessions
 from command_center.server.sibling_origins import sibling_origins
 from command_center.server.sign_in import SignInGate
 from command_center.server.verify_pool import VerifyPool
+from command_center.server.video_parts import VideoParts
 from command_center.server.video_routes import video_routes
 from command_center.sessions import SessionPolicy, Sessions
 from command_center.settings import Settings
@@ -242,9 +243,8 @@ async def open_runtime(
                     extra += alert_routes(alerts, keys)
                     screen_ids = frozenset(s.id for s in wall.screens)
                     servers = settings.servers or (own_url(settings, port),)
-                    extra += video_routes(
-                        video, keys, screen_ids, sessions, store, hub.links, servers
-                    )
+                    parts = VideoParts(video, keys, screen_ids, sessions, store, hub.links, servers)
+                    extra += video_routes(parts)
                     extra += bridge_page_routes(
                         video.registry, keys, video.config.ice_servers, servers
                     )

@@ -69,7 +69,7 @@ class ServersHandler(VideoHandler):
 
     async def get(self) -> None:
         await self.caller()
-        self.write_json({"servers": list(self.servers)})
+        self.write_json({"servers": list(self.parts.servers)})
 
 
 VIDEO_API_ROUTES: list[tuple[str, type[JsonHandler]]] = [

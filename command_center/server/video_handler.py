@@ -24,12 +24,9 @@ from command_center.errors import AuthError, ForbiddenError, RequestError, Unsup
 from command_center.server import video_actions
 from command_center.server.body_limit import MAX_SDP_BODY
 from command_center.server.http_base import SESSION_COOKIE, JsonHandler
-from command_center.server.keys import Keys
-from command_center.server.sibling_origins import sibling_origins
-from command_center.server.video_credentials import Caller, bearer, identify
-from command_center.store import Store
+from command_center.server.video_credentials import Caller, bearer
+from command_center.server.video_parts import VideoParts
 from video.errors import PreconditionFailed, PreconditionRequired
-from video.room import VideoRoom
 
 SDP = "application/sdp"
 SDPFRAG = "application/trickle-ice-sdpfrag"
@@ -56,20 +53,11 @@ class VideoHandler(JsonHandler):
         if self.whip:
             self.room.point(self.path_args[0])
 
-    def initialize(
-        self,
-        room: VideoRoom,
-        keys: Keys,
-        screens: frozenset[str],
-        store: Store,
-        servers: tuple[str, ...] = (),
-    ) -> None:
-        self.room = room
-        self.keys = keys
-        self.screens = screens
-        self.store = store
-        self.servers = servers
-        self.peer_origins = sibling_origins(servers)
+    def initialize(self, parts: VideoParts) -> None:
+        self.parts = parts
+        self.room = parts.room
+        self.store = parts.store
+        self.peer_origins = parts.peer_origins
 
     async def prepare(self) -> None:
         self.allow_peer_origin()
@@ -96,16 +84,7 @@ class VideoHandler(JsonHandler):
         credential = credential or self.get_cookie(SESSION_COOKIE)
         if not credential:
             raise AuthError("authentication required: 'Authorization: Bearer <credential>'")
-        return await identify(
-            credential,
-            self.keys,
-            self.sessions,
-            self.room.registry,
-            self.screens,
-            whip_point,
-            self.request.remote_ip,
-            node_point,
-        )
+        return await self.parts.identify(credential, self.request.remote_ip, whip_point, node_point)
 
     async def operator(self) -> Caller:
         caller = await self.caller()

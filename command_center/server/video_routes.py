@@ -15,37 +15,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from command_center.server.keys import Keys
-from command_center.server.link_limits import LinkLimits
 from command_center.server.video_api import SERVERS_ROUTES, VIDEO_API_ROUTES
+from command_center.server.video_parts import VideoParts
 from command_center.server.video_signalling import SIGNALLING_ROUTES
 from command_center.server.video_socket import VideoSocket
-from command_center.sessions import Sessions
-from command_center.store import Store
-from video.room import VideoRoom
 
 __all__ = ["SERVERS_ROUTES", "SIGNALLING_ROUTES", "VIDEO_API_ROUTES", "video_routes"]
 
 
-def video_routes(
-    room: VideoRoom,
-    keys: Keys,
-    screens: frozenset[str],
-    sessions: Sessions,
-    store: Store,
-    links: LinkLimits | None = None,
-    servers: tuple[str, ...] = (),
-) -> list[tuple[str, Any, dict[str, Any]]]:
-    """Every video pattern with what its handler needs, for ``open_runtime``; ``servers``:
-    every wall server in failover order (this one alone when not configured)."""
-    deps = {
-        "room": room,
-        "keys": keys,
-        "screens": screens,
-        "sessions": sessions,
-        "store": store,
-        "servers": servers,
-    }
+def video_routes(parts: VideoParts) -> list[tuple[str, Any, dict[str, Any]]]:
+    """Every video pattern with what its handler needs, for ``open_runtime`` (the JSON
+    handlers take ``sessions`` besides, as every ``JsonHandler`` does)."""
     handlers: list[tuple[str, Any]] = [*SERVERS_ROUTES, *VIDEO_API_ROUTES, *SIGNALLING_ROUTES]
-    routes = [(pattern, handler, deps) for pattern, handler in handlers]
-    return [*routes, (r"/ws/video", VideoSocket, {**deps, "links": links})]
+    deps = {"parts": parts, "sessions": parts.sessions}
+    return [
+        *((pattern, handler, deps) for pattern, handler in handlers),
+        (r"/ws/video", VideoSocket, {"parts": parts}),
+    ]

@@ -16,14 +16,9 @@ from tornado.websocket import WebSocketClosedError
 
 from command_center.errors import AuthError
 from command_center.server.http_base import SESSION_COOKIE
-from command_center.server.keys import Keys
-from command_center.server.link_limits import LinkLimits
 from command_center.server.pinged_socket import PingedSocket
-from command_center.server.sibling_origins import sibling_origins
-from command_center.server.video_credentials import Caller, identify
-from command_center.sessions import Sessions
-from command_center.store import Store
-from video.room import VideoRoom
+from command_center.server.video_credentials import Caller
+from command_center.server.video_parts import VideoParts
 
 log = logging.getLogger(__name__)
 
@@ -41,30 +36,15 @@ class VideoSocket(PingedSocket):
 
     frame_limit = MAX_VIDEO_FRAME
 
-    def initialize(
-        self,
-        room: VideoRoom,
-        keys: Keys,
-        screens: frozenset[str],
-        sessions: Sessions,
-        store: Store,
-        links: LinkLimits | None = None,
-        servers: tuple[str, ...] = (),
-    ) -> None:
-        self.room = room
-        self.keys = keys
-        self.screens = screens
-        self.sessions = sessions
-        self.store = store
-        self.links = links or LinkLimits()
-        self.peer_origins = sibling_origins(servers)
+    def initialize(self, parts: VideoParts) -> None:
+        self.parts = parts
         self._pump: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
 
     def check_origin(self, origin: str) -> bool:
         # Its own pages, and a bridge page of another wall server that failed over here
         # (it says hello with a credential: no cookie crosses origins).
-        return super().check_origin(origin) or origin.lower() in self.peer_origins
+        return super().check_origin(origin) or origin.lower() in self.parts.peer_origins
 
     async def open(self, *args: str, **kwargs: str) -> None:
         cookie = self.get_cookie(SESSION_COOKIE)
@@ -95,14 +75,7 @@ class VideoSocket(PingedSocket):
             self._refuse(exc.code, exc.message)
 
     async def _identify(self, credential: str) -> Caller:
-        return await identify(
-            credential,
-            self.keys,
-            self.sessions,
-            self.room.registry,
-            self.screens,
-            address=self.request.remote_ip,
-        )
+        return await self.parts.identify(credential, self.request.remote_ip)
 
     def _start(self, caller: Caller) -> None:
         if self._timer is not None:
@@ -111,9 +84,9 @@ class VideoSocket(PingedSocket):
 
     async def _run(self, caller: Caller) -> None:
         log.info("video control channel open for %s", caller.holder)
-        self.links.video_links += 1
+        self.parts.links.video_links += 1
         try:
-            async with self.room.listen() as queue:
+            async with self.parts.room.listen() as queue:
                 while True:
                     event = await queue.get()
                     if event is None:
@@ -123,7 +96,7 @@ class VideoSocket(PingedSocket):
         except WebSocketClosedError:
             pass
         finally:
-            self.links.video_links -= 1
+            self.parts.links.video_links -= 1
 
     def _refuse(self, code: str, message: str) -> None:
         try:

@@ -101,7 +101,9 @@ def test_a_repeated_id_and_a_focus_without_a_province(tmp_path: Path, known: Kno
     when: [{feed_silent: {agency: bo_y_te, minutes: 30}}]
 """
     found = problems_of(tmp_path, text, known)
-    assert any("rules[1].id: rule id 'a' is already used by rules[0]" in p for p in found)
+    assert any(
+        "rules[1].id: rule id 'a' is used twice (first used by rules[0])" in p for p in found
+    )
     assert any("rules[0].do.focus: no trigger of this rule names a province" in p for p in found)
 
 
