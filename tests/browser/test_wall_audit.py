@@ -5,11 +5,9 @@ the whole wall per preset in ``test-artifacts/``, compared with its reviewed ref
 ``docs/wall`` (``tests/wallpictures.py``; the diff picture beside it).
 
 ``wall_audit_baseline.json`` holds what each preset may still have, and no change may add
-to it. On the fixed simulated calendar (``wallaudit.SIM_START``, 19/11/2026) six findings
-are left (issue 13, open): the trade-investment group's late badge and value over its period
-on socio-economic, "Hà Nội" over a neighbour's no-data label on two national maps, and on the
-search-and-rescue map "Hà Nội" over a never-connected bridge point's label and the Hoàng Sa
-label across a screen edge. Every other preset is held to zero.
+to it: on the fixed simulated calendar (``wallaudit.SIM_START``, 19/11/2026) every preset is
+held to zero (issue 13's last six findings fixed: a late mark beside its period when it
+crowds its item, no province label over the capital's, maps drawn in their own style).
 """
 
 from __future__ import annotations

@@ -61,6 +61,7 @@ export function reachText(data, lang) {
  * too small for all its lines loses the least important (source, target line, sparkline)
  * instead of cutting text. Shows them all again first, so a larger tile gets them back.
  * `whole`: parts that may shrink (flex) but must still hold their content (the value row).
+ * True when it fits in the end (false: even without every droppable part it overflows).
  */
 export function dropUntilFits(box, droppable, whole = []) {
   const nodes = droppable.filter(Boolean);
@@ -72,6 +73,7 @@ export function dropUntilFits(box, droppable, whole = []) {
     if (!over()) return;
     n.classList.add('is-dropped');
   }
+  return !over();
 }
 
 /** "✓ đạt · met" / "✗ chưa đạt · not met" from data.target_met; '' when not judged

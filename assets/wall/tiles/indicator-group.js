@@ -98,9 +98,17 @@ function ageText(d, ctx) {
 }
 
 // Least important first: the agency, the sparkline, the target, the age; the period stays.
+// The late mark goes beside the name, where it is seen first; in an item too short for it
+// there (a long name pushes it onto a line of its own), beside the period it marks late:
+// one line fewer, and the value keeps its room.
 function fit(node) {
   const q = (s) => node.querySelector(s);
-  dropUntilFits(node, [q('.txt.agency'), q('.g-spark'), q('.txt.target'), q('.txt.age')], [q('.g-row')]);
+  const drop = () => dropUntilFits(node, [q('.txt.agency'), q('.g-spark'), q('.txt.target'), q('.txt.age')], [q('.g-row')]);
+  const badge = q('.late-badge');
+  q('.g-head').append(badge);
+  if (drop() || badge.hidden) return;
+  q('.txt.period').after(badge);
+  drop();
 }
 
 registerTile('indicator-group', {

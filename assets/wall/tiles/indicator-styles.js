@@ -94,10 +94,10 @@ svg .spark-dot.st-alarm { stroke: var(--alarm); } svg .spark-dot.st-neutral { st
 .ind-group .g-value .u { font-size: max(var(--mt), min(15cqh, 5cqw)); color: var(--fg-dim); margin-left: 0.3em; }
 .ind-group .g-spark { flex: 1 1 0; min-width: 0; height: 100%; min-height: 0; align-self: stretch; }
 .ind-group .g-meta { font-size: max(var(--mt), min(13cqh, 4.2cqw)); color: var(--fg-dim);
-  display: flex; column-gap: 0.6em; flex-wrap: wrap; }
+  display: flex; column-gap: 0.6em; flex-wrap: wrap; align-items: baseline; }
 .ind-group .g-meta .txt { white-space: nowrap; }
 .ind-group .g-meta .txt:empty { display: none; }
-.ind-group .g-head .late-badge { font-size: max(var(--mt), min(13cqh, 4.2cqw)); }
+.ind-group .g-item .late-badge { font-size: max(var(--mt), min(13cqh, 4.2cqw)); }
 
 /* ---- ranking ---- */
 .ind-rank { display: flex; flex-direction: column; padding: 1.5cqh 2cqw max(calc(var(--mt) * 1.4), 7cqh); gap: 1cqh; }

@@ -1,13 +1,14 @@
 // The map's frame: the projection for the tile's size (the archipelagos kept in the frame on
 // a wide tile, in an inset on a narrow one, the focused province filling the tile), every
-// province path, the archipelagos and the province labels. Rebuilt only when the code list,
+// province path, the archipelagos and the province labels (map-labels.js). Rebuilt only when the code list,
 // the tile's size, the head or the focus change; a live update only repaints (map.js).
 
 import { svg } from '../../common/dom.js';
-import { boxOf, labelSpot, pathOf, projection, union } from './map-geo.js';
+import { boxOf, pathOf, projection, union } from './map-geo.js';
 import { attachClicks, sameLand } from './map-focus.js';
 import { headBottom } from './map-head.js';
-import { columns, crossesVertical, largestPart, shiftIntoPart, verticalGaps } from './map-bezels.js';
+import { columns, crossesVertical, largestPart, verticalGaps } from './map-bezels.js';
+import { fontSize, offBezel, placeLabels, replaceOffBezel } from './map-labels.js';
 
 // Official extents of the archipelagos (geo/archipelagos.py), kept in every frame.
 const ARCHIPELAGO_BOUNDS = [111.0, 7.5, 116.0, 17.0];
@@ -15,8 +16,6 @@ const ARCHIPELAGO_BOUNDS = [111.0, 7.5, 116.0, 17.0];
 const FRAME_MIN_RATIO = 0.8;
 // A country kept clear of the vertical bezels may cost at most this much scale.
 const OFF_BEZEL_MIN_RATIO = 0.8;
-// Always named on a national map, room or not: the capital and the largest city.
-const ALWAYS_LABELLED = new Map([['01', 'Hà Nội'], ['79', 'TP. Hồ Chí Minh']]);
 
 // The projection and every path: only when the code list, the tile size or the focus change.
 export function buildGeometry(st) {
@@ -169,24 +168,6 @@ function shifted(f, dx) {
   };
 }
 
-/** Every label placed by offBezel, measured again without its shift and moved anew. */
-function replaceOffBezel(st) {
-  for (const text of st.svgEl.querySelectorAll('text[data-anchor]')) {
-    const [cx, cy, reach] = text.dataset.anchor.split(' ').map(Number);
-    text.removeAttribute('transform');
-    // Measured with room for a value, as when first placed (placeLabels).
-    const value = text.querySelector('.m-label-value');
-    const shown = value?.textContent ?? '';
-    if (value && shown.length < VALUE_ROOM.length) value.textContent = VALUE_ROOM;
-    const placed = offBezel(text, st.parts, cx, cy, reach);
-    if (value) value.textContent = shown;
-    if (!placed) {
-      st.labels.delete(text.dataset.code);
-      text.remove();
-    }
-  }
-}
-
 function drawArchipelagos(group, arch, proj, st) {
   if (!proj) return;
   // Sovereignty labels: never smaller than a province's name.
@@ -204,55 +185,4 @@ function drawArchipelagos(group, arch, proj, st) {
     label.textContent = f.props.label_vi;
     offBezel(label, st.parts, cx, cy, Infinity);
   }
-}
-
-/** Label size: from the tile's size, never below the wall's smallest readable text. */
-export function fontSize(st) {
-  if (st.minText === undefined) {
-    st.minText = parseFloat(getComputedStyle(st.root).getPropertyValue('--min-text')) || 0;
-  }
-  return Math.max(11, st.minText, Math.min(30, st.h / 48, st.w / 30));
-}
-
-const VALUE_ROOM = '0000,0 · 00 ngày';
-
-function placeLabels(st, provinces) {
-  const fs = fontSize(st);
-  for (const f of provinces.features) {
-    const spot = labelSpot(f, st.proj);
-    const forced = ALWAYS_LABELLED.get(f.props.code);
-    const name = forced ?? f.props.name_vi;
-    const nameW = name.length * fs * 0.56;
-    if (!forced && (spot.w < nameW * 0.9 || spot.h < fs * 1.3)) continue;
-    const lines = !forced && spot.h >= fs * 2.6 ? 2 : 1;
-    const t = svg('text', {
-      x: spot.x, y: spot.y - (lines - 1) * fs * 0.55, class: forced ? 'm-label is-always' : 'm-label', 'font-size': fs,
-      'data-code': f.props.code,
-    }, st.labelG);
-    const n = svg('tspan', { class: 'm-label-name' }, t);
-    n.textContent = name;
-    let v = null;
-    if (lines === 2) {
-      v = svg('tspan', { x: spot.x, dy: fs * 1.1, class: 'm-label-value' }, t);
-      v.textContent = VALUE_ROOM; // room for the value while the label is placed
-    }
-    // A label on a bezel moves into the screen its anchor is on, if it stays on its
-    // province (or is always named); otherwise it goes.
-    const placed = offBezel(t, st.parts, spot.x, spot.y, forced ? Infinity : Math.max(spot.w, spot.h) / 2);
-    if (v) v.textContent = '';
-    if (!placed) { t.remove(); continue; }
-    const half = Math.max(nameW, fs * 5) / 2;
-    st.labels.set(f.props.code, { text: t, value: v, room: Math.min(16, Math.min(spot.w, 2 * half) / (fs * 0.56)) });
-  }
-}
-
-/** Move an SVG text into the screen holding (cx, cy) (its measured box); false if it cannot. */
-function offBezel(text, parts, cx, cy, reach) {
-  text.dataset.anchor = `${cx} ${cy} ${reach}`;
-  const b = text.getBBox();
-  if (!b.width) return true; // not rendered (a hidden preview): nothing to measure
-  const shift = shiftIntoPart(parts, { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height }, cx, cy, reach);
-  if (!shift) return false;
-  if (shift[0] || shift[1]) text.setAttribute('transform', `translate(${shift[0].toFixed(1)} ${shift[1].toFixed(1)})`);
-  return true;
 }

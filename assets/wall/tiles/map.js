@@ -8,14 +8,15 @@
 // In a console preview (ctx.preview) a click on a province focuses the wall on it.
 //
 // This module holds the tile's life (create, update, tick) and the live repaint; the frame
-// (map-frame.js), head (map-head.js), legend (map-legend.js), focus (map-focus.js),
-// geometry (map-geo.js) and incident/bridge layers (map-layers.js) are beside it.
+// (map-frame.js), labels (map-labels.js), head (map-head.js), legend (map-legend.js), focus
+// (map-focus.js), geometry (map-geo.js) and incident/bridge layers (map-layers.js) are beside it.
 
 import { addStylesheet } from '../../common/dom.js';
 import { onServer } from '../servers.js';
 import { registerTile } from '../tiles.js';
 import { formatAge, formatNumber } from '../format.js';
-import { buildGeometry, fontSize } from './map-frame.js';
+import { buildGeometry } from './map-frame.js';
+import { fontSize } from './map-labels.js';
 import { drawFocusBanner } from './map-focus.js';
 import { loadLayer } from './map-geo.js';
 import { drawHead, drawLate, headBottom, showEmpty } from './map-head.js';
@@ -27,8 +28,10 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 let uid = 0;
 
 function create(el, params, ctx) {
-  // On the server the screen uses now; in a console preview, inside its shadow root.
-  addStylesheet(el, onServer(new URL('./map.css', import.meta.url).href, ctx.serverOrigin));
+  // On the server the screen uses now; in a console preview, inside its shadow root. The
+  // map is drawn once it is in: labels are measured and placed in their own style (centred
+  // on their anchor, bold), not in the browser's default.
+  const styled = addStylesheet(el, onServer(new URL('./map.css', import.meta.url).href, ctx.serverOrigin));
   const id = `m${++uid}`;
   el.innerHTML = `<div class="map">
     <svg class="m-svg" xmlns="${SVG_NS}"></svg>
@@ -41,7 +44,7 @@ function create(el, params, ctx) {
   </div>`;
   const root = el.querySelector('.map');
   const state = {
-    id, root, svgEl: root.querySelector('.m-svg'), params, ctx,
+    id, root, svgEl: root.querySelector('.m-svg'), params, ctx, styled,
     layers: null, codeList: null, view: null, drawn: null, labels: new Map(), ageMinute: null,
     loading: null, error: null,
   };
@@ -65,7 +68,7 @@ function update(el, data, params, ctx) {
     if (st.loading !== wanted) {
       st.loading = wanted;
       const origin = () => ctx.serverOrigin;
-      Promise.all([loadLayer(wanted, origin), loadLayer('archipelagos', origin), loadLayer('gso-34', origin)])
+      Promise.all([loadLayer(wanted, origin), loadLayer('archipelagos', origin), loadLayer('gso-34', origin), st.styled])
         .then(([provinces, arch, p34]) => {
           if (st.loading !== wanted) return;
           st.loading = null;
