@@ -27,3 +27,16 @@ def stop_if_cancelled() -> None:
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
+
+
+async def wait_for_event(event: asyncio.Event, seconds: float) -> bool:
+    """Wait until ``event`` is set or ``seconds`` pass; whether it was set. Not
+    ``asyncio.wait_for``: on Python 3.11 a cancellation arriving as the event fires is lost
+    there (the loop around it then waits for ever, and a stopping server with it);
+    ``asyncio.timeout`` tells its own timeout from a cancellation."""
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True

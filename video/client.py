@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from aiortc.mediastreams import MediaStreamTrack
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
+from command_center.tasks import wait_for_event
 from video.aiortc_hooks import EncodedFrame, Liveness, ice_round_trip, watch_liveness
 from video.ice import IceServer, parse_ice_server
 from video.media import TestPatternTrack, ToneTrack
@@ -193,8 +194,7 @@ async def run(args: argparse.Namespace, stop: asyncio.Event) -> int:
         index, turn = (index + 1) % len(servers), turn + 1
         if turn >= len(servers):
             log.info("no server took the call; trying again in %.0f s", backoff)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), backoff)
+            await wait_for_event(stop, backoff)
             backoff, turn = min(backoff * 2, 10.0), 0
     if args.watch:
         log.info("watched %s: %s", args.watch, counter.frames)

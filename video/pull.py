@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from aiortc import RTCRtpReceiver
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
+from command_center.tasks import wait_for_event
 from video.aiortc_hooks import EncodedFrame, Liveness, request_keyframe, watch_liveness
 from video.config import VideoConfig
 from video.node_credential import node_credential
@@ -121,8 +122,7 @@ class Pull:
         """Return when the link closed, went silent or the point moved to another holder."""
         started = time.monotonic()
         while not link.closed.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(link.closed.wait(), PULL_CHECK_S)
+            await wait_for_event(link.closed, PULL_CHECK_S)
             now = time.monotonic()
             heard = liveness.heard_at
             if heard is None and now - started > self.config.connect_timeout_s:

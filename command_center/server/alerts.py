@@ -31,7 +31,7 @@ from command_center.errors import ConflictError, NotFoundError
 from command_center.messages import AlertChanged
 from command_center.server.alert_facts import AlertFacts
 from command_center.store import Store
-from command_center.tasks import stop_if_cancelled
+from command_center.tasks import stop_if_cancelled, wait_for_event
 from layouts.alert_plan import PlannedBanner, WallPlan, plan
 from layouts.alert_rules import AlertRule
 from layouts.alert_state import AlertRecord, Change, Debounce, step
@@ -133,8 +133,10 @@ class WallAlerts:
 
     async def run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), TICK_S)
+            await wait_for_event(self._wake, TICK_S)
+            # A cancellation a store client swallowed (redis-py may, mid-command) still
+            # stops the loop: the runtime waits for it to end.
+            stop_if_cancelled()
             self._wake.clear()
             try:
                 self.leader = await self._control.lease(LEASE, self._process, LEASE_MS)

@@ -12,7 +12,6 @@ expects only them; a whole-wall switch drops every zone's own preset.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import difflib
 import time
 import uuid
@@ -30,6 +29,7 @@ from command_center.server.best_effort import Bookkeeping
 from command_center.server.switch_report import SwitchReport
 from command_center.server.wall_layouts import zone_targets
 from command_center.store import Store, WallState
+from command_center.tasks import wait_for_event
 from layouts.model import PresetSpec, WallSpec
 
 SWITCH_REPORT_TIMEOUT_S = 5.0
@@ -156,8 +156,7 @@ class Switching:
 
     async def _finish_report(self, report: SwitchReport, actor: Principal) -> None:
         wait_s = (report.swap_at - self._clock()) / 1000.0 + SWITCH_REPORT_TIMEOUT_S
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(report.done.wait(), max(wait_s, 0.5))
+        await wait_for_event(report.done, max(wait_s, 0.5))
         self._bookkeeping.run(
             f"report:{report.switch_id}",
             "switch report audit",
