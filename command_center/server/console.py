@@ -403,11 +403,6 @@ class Console:
             self.headings["alerts"],
             self.alert_desk,
             self.alerts,
-            *(
-                [self.headings["announcements"], *self.announce.objects()]
-                if self.announce is not None
-                else []
-            ),
             self.headings["audit"],
             self.audit_view.filters,
             self.audit,
@@ -419,9 +414,17 @@ class Console:
             gap="16px",
             sizing_mode="stretch_width",
         )
+        # Announcements are occasional: below the desk, which keeps the common tasks (the
+        # wall, presets, alerts, the audit) on one 1920 × 1080 screen.
+        announcing = (
+            [self.headings["announcements"], *self.announce.objects()]
+            if self.announce is not None
+            else []
+        )
         objects: list[Any] = [
             header,
             desk,
+            *announcing,
             self.headings["screens"],
             self.screens,
             self.headings["video"],
