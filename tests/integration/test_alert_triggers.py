@@ -122,14 +122,18 @@ async def test_a_screen_a_silent_agency_and_a_lost_bridge_point_raise_and_clear(
         async with screen_client(rt, "left-top") as screen:
             await screen.recv("welcome")
             await wait_until(lambda: "left-top" in rt.hub.screens_online(), what="linked")
-        await wait_until(lambda: _is(state_of("screen-down"), "active"), what="screen alert")
+        await wait_until(
+            lambda: _is(state_of("screen-down"), "active"), what="screen alert", within=30
+        )
         assert rt.banners is not None
         assert "Màn hình left-top mất kết nối" in [b.text_vi for b, _ in rt.banners.active()]
         async with screen_client(rt, "left-top") as screen:
             await screen.recv("welcome")
             await wait_until(lambda: _is(state_of("screen-down"), "cleared"), what="back")
         # The ministry has sent nothing since the start: silent after 1.2 s; a report ends it.
-        await wait_until(lambda: _is(state_of("ministry-silent"), "active"), what="silent")
+        await wait_until(
+            lambda: _is(state_of("ministry-silent"), "active"), what="silent", within=30
+        )
         row = {"indicator": "covid19_community_cases", "period": "2026-12-01", "value": 0}
         r = await client.post(
             "/api/v1/observations",
@@ -137,15 +141,21 @@ async def test_a_screen_a_silent_agency_and_a_lost_bridge_point_raise_and_clear(
             headers=agency_auth(rt, "bo_y_te"),
         )
         assert r.status_code == 201, r.text
-        await wait_until(lambda: _is(state_of("ministry-silent"), "cleared"), what="heard")
+        await wait_until(
+            lambda: _is(state_of("ministry-silent"), "cleared"), what="heard", within=30
+        )
         # A bridge point in the call that drops out (a real WHIP publisher, then gone).
         async with publisher(rt, "hue", small_clip()):
             await wait_until(
                 lambda: rt.video is not None and rt.video.status("hue").in_call,
                 what="Huế in the call",
             )
-        await wait_until(lambda: _is(state_of("point-lost"), "active"), what="point lost")
+        await wait_until(
+            lambda: _is(state_of("point-lost"), "active"), what="point lost", within=30
+        )
         texts = [b.text_vi for b, _ in rt.banners.active()]
         assert "Mất kết nối điểm cầu UBND thành phố Huế" in texts, texts
         async with publisher(rt, "hue", small_clip()):
-            await wait_until(lambda: _is(state_of("point-lost"), "cleared"), what="Huế back")
+            await wait_until(
+                lambda: _is(state_of("point-lost"), "cleared"), what="Huế back", within=30
+            )
