@@ -37,6 +37,9 @@ from layouts.alert_rules import (
 from layouts.alert_state import Match
 
 OVERDUE_EVERY_MS = 60_000.0
+# After a report arrives, the overdue list is re-read this soon at the latest (not at each
+# report: under heavy reporting that would be a catalogue-wide read per post).
+OVERDUE_AFTER_REPORT_MS = 5_000.0
 RESOLVED_KEPT_MS = 60_000.0  # a just-resolved incident still matches rules that ask for it
 MAX_POINTS = 1000  # bridge points remembered (a bound: the registry is far smaller)
 
@@ -97,7 +100,10 @@ class AlertFacts:
         self.agency_last_ms[message.agency] = max(
             message.ts, self.agency_last_ms.get(message.agency, 0.0)
         )
-        self.overdue_read_ms = float("-inf")  # a report may end an overdue alert: re-read
+        # A report may end an overdue alert: re-read soon, not at once for every post.
+        self.overdue_read_ms = min(
+            self.overdue_read_ms, time.time() * 1000.0 - OVERDUE_EVERY_MS + OVERDUE_AFTER_REPORT_MS
+        )
 
     def point_state(self, message: BridgePointState) -> None:
         seen = self.points.get(message.point)

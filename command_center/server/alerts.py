@@ -39,6 +39,9 @@ from layouts.alert_state import AlertRecord, Change, Debounce, step
 log = logging.getLogger(__name__)
 
 TICK_S = 1.0
+# Evaluations are at least this far apart: a burst of reports (each one wakes the
+# evaluator) costs one evaluation per gap, not one store round trip per report.
+MIN_GAP_S = 0.1
 LEASE = "alerts"
 LEASE_MS = 3_000  # a dead evaluator is replaced within this
 MAX_SNOOZE_S = 4 * 3600
@@ -147,6 +150,7 @@ class WallAlerts:
                 stop_if_cancelled()
                 # Redis or the disk out: the alerts wait; /health says why already.
                 log.exception("alert evaluation failed; retrying at the next tick")
+            await asyncio.sleep(MIN_GAP_S)
 
     async def _watch_hold(self) -> None:
         was = self.holding

@@ -66,10 +66,15 @@ async def test_red_and_overdue_raise_and_clear_with_the_reports(tmp_path: Path) 
         await wait_until(lambda: _is(state_of("gdp-overdue"), "cleared"), what="overdue cleared")
         red = (await states(client, auth))["gdp-red"]
         assert red["values"]["value"] == "4,2 % so với cùng kỳ"
-        assert rt.banners is not None
-        assert [b.text_vi for b, _ in rt.banners.active()] == [
-            "Tăng trưởng GDP: 4,2 % so với cùng kỳ"
-        ]
+        banners = rt.banners
+        assert banners is not None
+        await wait_until(
+            lambda: (
+                [b.text_vi for b, _ in banners.active()]
+                == ["Tăng trưởng GDP: 4,2 % so với cùng kỳ"]
+            ),
+            what="the red alert's banner, alone",
+        )
         await report(client, rt, 7.1, 1)  # a revision: above the warning line
         await wait_until(lambda: _is(state_of("gdp-red"), "cleared"), what="red cleared")
         await wait_until(lambda: not rt.banners.active(), what="its banner down")
@@ -126,7 +131,13 @@ async def test_a_screen_a_silent_agency_and_a_lost_bridge_point_raise_and_clear(
             lambda: _is(state_of("screen-down"), "active"), what="screen alert", within=30
         )
         assert rt.banners is not None
-        assert "Màn hình left-top mất kết nối" in [b.text_vi for b, _ in rt.banners.active()]
+        banners = rt.banners
+
+        def showing(text: str) -> bool:
+            return text in [b.text_vi for b, _ in banners.active()]
+
+        # The alert is stored first, its banner put right after in the same evaluation.
+        await wait_until(lambda: showing("Màn hình left-top mất kết nối"), what="its banner")
         async with screen_client(rt, "left-top") as screen:
             await screen.recv("welcome")
             await wait_until(lambda: _is(state_of("screen-down"), "cleared"), what="back")
@@ -153,8 +164,9 @@ async def test_a_screen_a_silent_agency_and_a_lost_bridge_point_raise_and_clear(
         await wait_until(
             lambda: _is(state_of("point-lost"), "active"), what="point lost", within=30
         )
-        texts = [b.text_vi for b, _ in rt.banners.active()]
-        assert "Mất kết nối điểm cầu UBND thành phố Huế" in texts, texts
+        await wait_until(
+            lambda: showing("Mất kết nối điểm cầu UBND thành phố Huế"), what="the point's banner"
+        )
         async with publisher(rt, "hue", small_clip()):
             await wait_until(
                 lambda: _is(state_of("point-lost"), "cleared"), what="Huế back", within=30

@@ -93,8 +93,11 @@ async def test_an_incident_switches_the_wall_and_it_returns_only_when_resolved_a
     )
     assert alert["title"] == {"vi": "Sự cố lớn", "en": "Major incident"}
     assert alert["values"]["province"] == "Lào Cai"
-    assert wall.banners is not None
-    [(banner, screens)] = wall.banners.active()
+    banners = wall.banners
+    assert banners is not None
+    # Stored, switched and focused first; the banner is put last in the same evaluation.
+    await wait_until(lambda: banners.active(), what="the alert's banner")
+    [(banner, screens)] = banners.active()
     assert (banner.source, banner.severity, banner.text_vi) == (
         "alert",
         "critical",
