@@ -235,10 +235,10 @@ class HistoryWriter:
     ) -> None:
         self.failures += 1
         self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        maxlen = self._queue.maxlen or MAX_QUEUE
         if self._failing_since is None:
             self._failing_since = self._clock()
-            log.warning("history not written (%s); keeping up to %d messages", exc, MAX_QUEUE)
-        maxlen = self._queue.maxlen or MAX_QUEUE
+            log.warning("history not written (%s); keeping up to %d messages", exc, maxlen)
         together = [*queued, *self._queue]
         lost = max(0, len(together) - maxlen)
         self.dropped += lost
