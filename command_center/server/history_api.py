@@ -27,7 +27,10 @@ from command_center.store import Store
 
 WALL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 AUDIT_READ = 1000
-EARLIEST_MS, LATEST_MS = 0.0, 4_102_444_800_000.0  # 1970 to 2100: answers stay printable  # recording rows looked at per action for the marks
+EARLIEST_MS, LATEST_MS = (
+    0.0,
+    4_102_444_800_000.0,
+)  # 1970 to 2100: answers stay printable  # recording rows looked at per action for the marks
 
 
 def parse_time(name: str, raw: str | None) -> float:
