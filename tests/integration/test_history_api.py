@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from wallsupport import ScreenClient, agency_auth, login, running_wall, screen_client
+from wallsupport import ScreenClient, agency_auth, login, running_wall, screen_client, wait_until
 
 from command_center.auth import Role
 from command_center.server.history_api import iso
@@ -204,3 +204,42 @@ async def test_without_history_nothing_is_recorded_and_the_routes_still_answer(
             body = await history_at(client, viewer, now_ms())
             assert body["screens"] == {} and body["oldest"] is None
             assert "history" not in (await client.get("/health")).json()["dependencies"]
+
+
+async def test_calls_and_recordings_are_marks(rt: WallRuntime, client: httpx.AsyncClient) -> None:
+    from command_center.audit import audit
+    from command_center.messages import BridgePointState
+
+    viewer = await login(client, rt, Role.VIEWER)
+    start = now_ms()
+    point = {
+        "point": "hue",
+        "name_vi": "UBND thành phố Huế",
+        "name_en": "Huế City People's Committee",
+        "kind": "province",
+        "lat": 16.46,
+        "lon": 107.59,
+        "online": True,
+    }
+    await rt.bus.publish(BridgePointState(**point, in_call=True, ts=start))
+    await rt.bus.publish(BridgePointState(**point, in_call=True, ts=start + 1))  # no change
+    await rt.bus.publish(BridgePointState(**point, in_call=False, ts=start + 2))
+    await audit(rt.store, "truc-ban", "recording_start", "hue", role="duty_officer")
+    await audit(rt.store, "truc-ban", "recording_stop", "hue", role="duty_officer")
+
+    async def marks_now() -> list[tuple[str, str]]:
+        span = f"from={quote(str(iso(start - 1)))}&to={quote(str(iso(now_ms() + 1)))}"
+        r = await client.get(f"/api/v1/history/marks?{span}", headers=viewer)
+        assert r.status_code == 200, r.text
+        return [(m["kind"], m["label_en"]) for m in r.json()["marks"]]
+
+    async def both_calls() -> list[tuple[str, str]] | None:  # the writer flushes each second
+        found = await marks_now()
+        return found if len([k for k, _ in found if k == "call"]) >= 2 else None
+
+    marks = await wait_until(both_calls, what="the call marks written")
+    assert ("call", "Huế City People's Committee joined") in marks
+    assert ("call", "Huế City People's Committee left") in marks
+    assert ("recording", "Recording started: hue") in marks
+    assert ("recording", "Recording stopped: hue") in marks
+    assert len([k for k, _ in marks if k == "call"]) == 2
