@@ -47,6 +47,7 @@ from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
 from command_center.server.metrics import WallMetrics, serve_metrics
 from command_center.server.own_address import free_port, own_url
+from command_center.server.replay_routes import replay_routes
 from command_center.server.scenario_runtime import run_scenario
 from command_center.server.schedule_runtime import load_wall_schedule, run_schedule
 from command_center.server.scheduler import Scheduler
@@ -254,6 +255,7 @@ async def open_runtime(
                     extra += pass_routes(keys, screen_ids, video.registry, siblings)
                     announcing = {"banners": banners, "store": store, "keys": keys, "wall": wall}
                     extra += [(p, h, announcing) for p, h in ANNOUNCEMENT_ROUTES]
+                    extra += replay_routes(hub, sessions, keys, settings, port)
 
                     async def credentials() -> list[dict[str, Any]]:
                         return await list_credentials(keys, store, known)

@@ -312,8 +312,21 @@ function addTileStylesheet(el, origin) {
   addStylesheet(el, onServer(new URL('../../video/tile.css', import.meta.url).href, origin));
 }
 
+// Replay mode: no live video, a card says so (a recording plays beside the wall instead).
+function replayCard(el, params) {
+  el.classList.add('video-tile', 'video-replay-card');
+  el.innerHTML = `<div class="video-nosignal"><div class="v-big">VIDEO KHÔNG PHÁT LẠI</div>
+    <div class="v-big-en">Live video is not replayed</div><div class="v-why"></div></div>`;
+  el.querySelector('.v-why').textContent = `Điểm cầu · Bridge point: ${params.point ?? '—'}`;
+  addTileStylesheet(el, null);
+}
+
 registerTile('video', {
   create(el, params, ctx) {
+    if (ctx.replay) {
+      replayCard(el, params);
+      return;
+    }
     el.videoTile = new VideoTile(el, params, ctx);
   },
   update(el) {
