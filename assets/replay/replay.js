@@ -19,7 +19,16 @@ function mountWall(box, config, only, player) {
   const frame = document.createElement('div');
   frame.className = only ? 'replay-one' : 'replay-miniature';
   box.append(frame);
-  if (!only) frame.style.aspectRatio = `${config.wall_width} / ${config.wall_height}`;
+  if (!only) {
+    // As wide as the box allows and never taller than it: the whole wall always in view.
+    frame.style.aspectRatio = `${config.wall_width} / ${config.wall_height}`;
+    const fit = () => {
+      const byHeight = (box.clientHeight * config.wall_width) / config.wall_height;
+      frame.style.width = `${Math.min(box.clientWidth, byHeight)}px`;
+    };
+    new ResizeObserver(fit).observe(box);
+    fit();
+  }
   for (const info of infos) {
     const place = document.createElement('div');
     place.className = 'replay-screen';

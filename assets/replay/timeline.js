@@ -33,9 +33,9 @@ export class Timeline {
     const controls = document.createElement('div');
     controls.className = 'tl-controls';
     nav.append(controls);
-    this.back = button(controls, '⏪ 1 phút', 'tl-back', 'Lùi 1 phút · One minute back');
+    this.back = button(controls, '− 1 phút', 'tl-back', 'Lùi 1 phút · One minute back');
     this.playButton = button(controls, '', 'tl-play');
-    this.forward = button(controls, '1 phút ⏩', 'tl-forward', 'Tiến 1 phút · One minute forward');
+    this.forward = button(controls, '+ 1 phút', 'tl-forward', 'Tiến 1 phút · One minute forward');
     this.rates = RATES.map((r) => {
       const b = button(controls, `×${r}`, 'tl-rate', `Tốc độ ×${r} · Speed ×${r}`);
       b.dataset.rate = String(r);
@@ -117,7 +117,7 @@ export class Timeline {
 
   render() {
     const p = this.player;
-    this.playButton.textContent = p.playing ? '⏸ Tạm dừng · Pause' : '▶ Phát · Play';
+    this.playButton.textContent = p.playing ? '❚❚ Tạm dừng · Pause' : '▶ Phát · Play';
     this.playButton.setAttribute('aria-pressed', String(p.playing));
     for (const b of this.rates) {
       b.setAttribute('aria-pressed', String(p.playing && Number(b.dataset.rate) === p.rate));

@@ -165,3 +165,29 @@ async def test_anonymous_is_sent_to_sign_in_and_back(
 @pytest.mark.parametrize("role", ["viewer"])
 async def test_the_wall_as_a_png(wall: WallProcess, role: str) -> None:
     pytest.skip("needs the history API")
+
+
+async def test_an_audit_row_opens_the_wall_at_that_moment(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path
+) -> None:
+    received = Received()
+    await kiosks(browser, wall, received)
+    await switch_to(wall, "calibration")
+    console = await sign_in(browser, wall, "admin", ready="table.audit")
+    row = console.locator("table.audit tr[data-action='switch_layout']").first
+    await row.wait_for(timeout=15_000)
+    link = row.locator("a.replay-at")
+    href = await link.get_attribute("href")
+    assert href is not None and href.startswith("/replay?at=")
+    assert await console.locator("a.replay-open").count() == 1  # the console's way in
+    page = await replay_page(browser, wall, received)
+    await page.goto(wall.url + href)
+    await page.wait_for_selector("body[data-replay-ready='1']")
+    when = (await link.inner_text()).strip()  # dd/mm/yyyy HH:MM:SS, as the row shows it
+    assert when in await page.locator(".replay-badge").inner_text()
+    t = await page.evaluate("() => window.wallReplay.t()")
+    assert shown(t) == when
+    # The switch was audited as it was sent: a moment later every screen shows it.
+    await page.locator(".tl-forward").click()
+    await wait_until(lambda: _is(page, "left-top", "calibration"), within=10, what="the switch")
+    await page.screenshot(path=artifacts / "replay-from-audit.png")
