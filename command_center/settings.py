@@ -80,6 +80,10 @@ class Settings:
     shipped_schedule: bool = False
     # Tests: the schedule's clock runs this far ahead of the real one.
     clock_offset_s: float = 0.0
+    # --- history (issue 15) ---
+    # Keep what every screen is shown (history.sqlite3 or Redis), and for how long.
+    history: bool = True
+    history_days: float = 90.0
 
     @property
     def https(self) -> bool:

@@ -199,6 +199,17 @@ def parser() -> argparse.ArgumentParser:
             default=2,
             help="password checks at once; more get 503 busy (default 2)",
         )
+        p.add_argument(
+            "--history-days",
+            type=float,
+            default=90.0,
+            help="the wall's history (what every screen showed) is kept this many days",
+        )
+        p.add_argument(
+            "--no-history",
+            action="store_true",
+            help="do not record the wall's history (what is recorded stays readable)",
+        )
         _common(p)
     val = sub.add_parser("validate", help="check wall and preset YAML files; exit 1 on errors")
     val.add_argument("files", nargs="*", type=Path)

@@ -58,6 +58,8 @@ def run_server(args: argparse.Namespace) -> int:
         schedule_file=None if args.schedule in (None, "none") else Path(args.schedule),
         shipped_schedule=args.schedule is None,
         clock_offset_s=args.clock_offset_s,
+        history=not args.no_history,
+        history_days=args.history_days,
     )
     if problem := _tls_problem(settings.tls_cert, settings.tls_key):
         print(problem, file=sys.stderr)

@@ -135,6 +135,8 @@ class HealthMonitor:
         # dependency -> (status, since epoch ms), for "since" in the report.
         self._since: dict[str, tuple[Status, float]] = {}
         self.status: Status = "ok"
+        # More dependencies by name, each a cheap call (the history writer's, say).
+        self.parts: dict[str, Callable[[], Dependency]] = {}
 
     async def dependencies(self) -> dict[str, dict[str, Any]]:
         deps: dict[str, Dependency] = {"store": await self._store.check()}
@@ -157,6 +159,7 @@ class HealthMonitor:
                 if p99 > LOOP_LAG_DEGRADED_MS
                 else Dependency("ok")
             )
+        deps.update((name, part()) for name, part in self.parts.items())
         report = {name: self._with_since(name, dep) for name, dep in deps.items()}
         if self._feeds_overdue is not None:
             report["feeds_overdue"] = {"status": "ok", "count": self._feeds_overdue()}

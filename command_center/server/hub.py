@@ -46,6 +46,7 @@ from command_center.protocol import (
 from command_center.redis_client import NotReplicated
 from command_center.server.best_effort import Bookkeeping
 from command_center.server.fanout import FanOut, ScreenLink
+from command_center.server.history_tap import NO_HISTORY, HistoryTap
 from command_center.server.link_limits import LinkLimits
 from command_center.server.presence import Presence, ScreenStatus
 from command_center.server.switch_report import SwitchReport
@@ -111,6 +112,7 @@ class ScreenHub:
         self.server_state = ServerState(status="ok")
         # The banners over each screen's layout (announcements, alerts): set by WallBanners.
         self._banners: dict[str, list[Banner]] = {s: [] for s in screen_ids}
+        self.history: HistoryTap = NO_HISTORY  # what the screens are shown, kept (history/)
 
     @property
     def process(self) -> str:
@@ -185,7 +187,7 @@ class ScreenHub:
         now = self._clock()
         self._fanout.add(link, self.tile_ids(link.screen))
         link.send(Welcome(screen=self.screen_info(link.screen), server_time=now))
-        link.send(self._layout_message(link.screen))
+        link.send(self.layout_message(link.screen))
         # Always: a page that reconnects may still show a marker the server has cleared.
         link.send(self.server_state)
         link.send(BannersMessage(banners=self._banners[link.screen]))
@@ -234,6 +236,7 @@ class ScreenHub:
                 continue
             self._banners[screen_id] = banners
             message = BannersMessage(banners=banners)
+            self.history.banners(screen_id, message)
             for entry in self._fanout.attached[screen_id]:
                 entry.link.send(message)
 
@@ -281,7 +284,7 @@ class ScreenHub:
         """The preset ``screen_id`` shows: its zone's, if a zone switch gave it one."""
         return self._layouts.preset_of(screen_id)
 
-    def _layout_message(
+    def layout_message(
         self, screen_id: str, switch_id: str | None = None, swap_at: float | None = None
     ) -> LayoutMessage:
         preset_id = self._layouts.preset_of(screen_id)
@@ -325,20 +328,25 @@ class ScreenHub:
         self.state = state
         self._layouts.show(state)
         self._fanout.reroute(self.tile_ids)
+        sent: dict[str, LayoutMessage] = {}
         for screen_id, entries in self._fanout.attached.items():
-            if not entries or (screens is not None and screen_id not in screens):
+            if screens is not None and screen_id not in screens:
                 continue
-            message = self._layout_message(screen_id, switch_id, swap_at)
+            if not entries and self.history is NO_HISTORY:
+                continue
+            message = sent[screen_id] = self.layout_message(screen_id, switch_id, swap_at)
             for entry in entries:
                 # Data queued for the old layout is already inside the new layout message.
                 entry.coalescer.clear()
                 entry.link.send(message)
+        self.history.switched(sent)
 
     # ---- data ---------------------------------------------------------------------------
 
     def push(self, tile: str, data: dict[str, Any], ts: float) -> None:
         """New data for a tile: keep it for later layouts, queue it for screens showing it."""
         self._fanout.push(tile, data, ts)
+        self.history.data(tile, data, ts)
 
     def flush(self) -> int:
         """Send every screen what is pending now, ignoring the period (busy links still

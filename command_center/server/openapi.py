@@ -15,6 +15,7 @@ from command_center.server.alerts_api import ALERT_ROUTES
 from command_center.server.announcements_api import ANNOUNCEMENT_ROUTES
 from command_center.server.api import API_ROUTES, ApiHandler
 from command_center.server.credentials_api import CREDENTIALS_ROUTES
+from command_center.server.history_api import HISTORY_ROUTES
 from command_center.server.http_base import JsonHandler
 from command_center.server.map_routes import MAP_ROUTES
 from command_center.server.observations_api import OBSERVATION_ROUTES
@@ -138,4 +139,5 @@ def served_routes() -> list[tuple[str, type[JsonHandler]]]:
         *CREDENTIALS_ROUTES,
         *ALERT_ROUTES,
         *ANNOUNCEMENT_ROUTES,
+        *HISTORY_ROUTES,
     ]

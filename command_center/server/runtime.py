@@ -38,6 +38,7 @@ from command_center.server.device_cookie import pass_routes
 from command_center.server.feeds_runtime import run_feeds
 from command_center.server.focus_api import last_focus
 from command_center.server.health import HealthMonitor, StoreProbe, watch_health
+from command_center.server.history_runtime import WallHistory, run_history
 from command_center.server.http_app import http_server
 from command_center.server.hub import ScreenHub
 from command_center.server.keys import Keys, key_file_path, load_keys
@@ -109,6 +110,8 @@ class WallRuntime:
     banners: WallBanners | None = None
     # The wall's schedule (None: it has none); its ``held`` is who may pre-empt it.
     scheduler: Scheduler | None = None
+    # The wall's history (issue 15): its store, and the writer when this process records.
+    history: WallHistory | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -229,10 +232,12 @@ async def open_runtime(
                         control,
                         lambda: alerts.holding,  # an alert or the lock pre-empts the schedule
                     ) as scheduler,
+                    run_history(settings, hub, control, bus, health) as history,
                 ):
                     if scheduler is not None:
                         alerts.released.append(scheduler.resume)
                     metrics = WallMetrics(hub, bus, loop_lag, video)
+                    history.watch(metrics.registry)
                     ingest = {
                         "feeds": feeds,
                         "observations": observations,
@@ -256,6 +261,7 @@ async def open_runtime(
                     announcing = {"banners": banners, "store": store, "keys": keys, "wall": wall}
                     extra += [(p, h, announcing) for p, h in ANNOUNCEMENT_ROUTES]
                     extra += replay_routes(hub, sessions, keys, settings, port)
+                    extra += history.routes(tuple(s.id for s in wall.screens), store)
 
                     async def credentials() -> list[dict[str, Any]]:
                         return await list_credentials(keys, store, known)
@@ -303,6 +309,7 @@ async def open_runtime(
                                 control,
                                 banners,
                                 scheduler,
+                                history,
                             )
                     finally:
                         await _wind_down(server, hub, health, in_flight)

@@ -1,0 +1,120 @@
+"""A screen's state from its messages: the pure heart of the history (no I/O, no clock).
+
+A screen's state is what its messages left it showing, as plain JSON (a snapshot stores it
+as is)::
+
+    {"layout": <layout message> | None,       the last layout (preset, tiles, their data then)
+     "data": {tile: {...}},                   each tile's data since, merged as the kiosk does
+     "ts": {tile: epoch ms},                  (``Object.assign`` in assets/wall/layer.js)
+     "data_at": epoch ms | None,
+     "banners": <banners message> | None,
+     "changed_at": epoch ms | None}           the last change
+
+``messages`` turns it back into the shortest list of protocol messages that brings a freshly
+opened screen there: its layout, one data message with every tile's newest data, its banners.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+State = dict[str, Any]
+# The messages that change what a screen shows; the rest (welcome, pong, server_state,
+# restarting, errors) are the link's, not the picture's.
+SHOWN_TYPES = frozenset({"layout", "data", "banners"})
+
+
+def empty_state() -> State:
+    return {
+        "layout": None,
+        "data": {},
+        "ts": {},
+        "data_at": None,
+        "banners": None,
+        "changed_at": None,
+    }
+
+
+def tile_ids(state: State) -> list[str]:
+    layout = state["layout"]
+    return [] if layout is None else [str(tile["id"]) for tile in layout["tiles"]]
+
+
+def apply(state: State, t: float, message: dict[str, Any]) -> None:
+    """Apply one message sent at ``t`` to ``state`` (in place: the writer keeps one state
+    per screen up to date this way; ``rebuild`` works on its own copy)."""
+    kind = message.get("type")
+    if kind == "layout":
+        state["layout"] = message
+        state["data"] = {}
+        state["ts"] = {}
+        state["data_at"] = None
+    elif kind == "data":
+        shown = set(tile_ids(state))
+        stamps = message.get("ts", {})
+        changed = False
+        for tile, patch in message.get("tiles", {}).items():
+            if tile not in shown:
+                continue  # not on this screen's layout: the kiosk drops it too
+            state["data"].setdefault(tile, {}).update(patch)
+            if tile in stamps:
+                state["ts"][tile] = stamps[tile]
+            changed = True
+        if not changed:
+            return
+        state["data_at"] = t
+    elif kind == "banners":
+        state["banners"] = message
+    else:
+        return
+    state["changed_at"] = t
+
+
+def copy_state(state: State) -> State:
+    """A copy that ``apply`` may change without touching ``state`` (layouts and banners
+    are replaced whole, never changed in place, so they are shared)."""
+    return {
+        **state,
+        "data": {tile: dict(values) for tile, values in state["data"].items()},
+        "ts": dict(state["ts"]),
+    }
+
+
+def rebuild(
+    snapshot: State | None, events: Iterable[tuple[float, dict[str, Any]]], at: float
+) -> State | None:
+    """The state at ``at``: ``snapshot`` (taken at or before ``at``; None: none) with the
+    ``events`` after it, in order, up to and including ``at``. None: nothing was shown."""
+    state = empty_state() if snapshot is None else copy_state(snapshot)
+    seen = snapshot is not None
+    for t, message in events:
+        if t > at:
+            break
+        apply(state, t, message)
+        seen = True
+    return state if seen else None
+
+
+def messages(state: State) -> list[dict[str, Any]]:
+    """The shortest ordered list of messages that brings a fresh screen to ``state``."""
+    out: list[dict[str, Any]] = []
+    if state["layout"] is not None:
+        out.append(state["layout"])
+        if state["data"]:
+            out.append(
+                {
+                    "type": "data",
+                    "tiles": state["data"],
+                    "ts": state["ts"],
+                    "sent": state["data_at"],
+                }
+            )
+    if state["banners"] is not None:
+        out.append(state["banners"])
+    return out
+
+
+def preset(state: State) -> str | None:
+    layout = state["layout"]
+    return None if layout is None else str(layout["preset"])
