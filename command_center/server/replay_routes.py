@@ -96,16 +96,18 @@ class ExportHandler(JsonHandler):
 
     async def _get(self, path: str, query: dict[str, str]) -> Any:
         token = self.session_token() or ""
+        client = AsyncHTTPClient(force_instance=True, max_body_size=MAX_EXPORT_BYTES)
         try:
-            answer = await AsyncHTTPClient().fetch(
+            answer = await client.fetch(
                 f"{self.base_url}{path}?{urlencode(query)}",
                 headers={"Authorization": f"Bearer {token}"},
                 validate_cert=False,  # our own loopback address
                 request_timeout=30,
-                max_body_size=MAX_EXPORT_BYTES,
             )
         except HTTPClientError as exc:
             raise UpstreamError(f"{path}: {exc}") from None
+        finally:
+            client.close()
         return json.loads(answer.body)
 
     async def get(self) -> None:

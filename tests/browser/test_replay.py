@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-import pytest
 from pagesupport import agency_credential, bearer, sign_in, switch_to
 from playwright.async_api import BrowserContext, Page
 from replaysupport import Received, answer_history, has_history_api, iso, now_ms
@@ -162,9 +161,87 @@ async def test_anonymous_is_sent_to_sign_in_and_back(
     await page.wait_for_selector(".replay-badge")
 
 
-@pytest.mark.parametrize("role", ["viewer"])
-async def test_the_wall_as_a_png(wall: WallProcess, role: str) -> None:
-    pytest.skip("needs the history API")
+async def test_the_wall_as_a_png_and_a_span_as_a_self_contained_html_file(
+    browser: BrowserContext, wall: WallProcess, artifacts: Path, tmp_path: Path
+) -> None:
+    received = Received()
+    await kiosks(browser, wall, received)
+    before = now_ms()
+    await switch_to(wall, "calibration")
+    for page in browser.pages[-4:]:
+        await wait_until(
+            lambda p=page: p.evaluate("() => document.body.dataset.preset === 'calibration'"),
+            within=15,
+            what="the switch to calibration",
+        )
+    after = now_ms() + 1000
+    async with httpx.AsyncClient(base_url=wall.url, timeout=120) as client:
+        auth = await bearer(client, wall, "viewer")
+        pictures = []
+        for at in (before, after):
+            r = await client.get(
+                "/api/v1/history/picture.png", params={"at": iso(at)}, headers=auth
+            )
+            assert r.status_code == 200, r.text
+            assert r.headers["Content-Type"] == "image/png"
+            pictures.append(r.content)
+            (artifacts / f"picture-{len(pictures)}.png").write_bytes(r.content)
+        r = await client.get(
+            "/api/v1/history/picture.png",
+            params={"at": iso(after), "screen": "left-top"},
+            headers=auth,
+        )
+        assert r.status_code == 200, r.text
+        one = r.content
+        assert (
+            await client.get("/api/v1/history/picture.png", params={"at": iso(after)})
+        ).status_code == 401
+        r = await client.get(
+            "/replay/export.html",
+            params={"from": iso(before - 1000), "to": iso(after)},
+            headers=auth,
+        )
+        assert r.status_code == 200, r.text + "".join(wall.output[-30:])
+        too_long = await client.get(
+            "/replay/export.html",
+            params={"from": iso(before - 3 * 3600_000), "to": iso(after)},
+            headers=auth,
+        )
+        assert too_long.status_code == 400
+    # The wall is 2 × 2 screens of 1920 × 1080 (bezels add a little): 1920 px wide.
+    sizes = [png_size(p) for p in pictures]
+    wall_w, wall_h = await wall_size(wall)
+    expected = (1920, round(wall_h * 1920 / wall_w))
+    assert sizes == [expected, expected], sizes
+    assert png_size(one) == (1920, 1080)
+    assert pictures[0] != pictures[1]  # overview, then calibration
+
+    # The export opens from disk with the server stopped and plays the span.
+    exported = tmp_path / "replay.html"
+    exported.write_bytes(r.content)
+    wall.stop()
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 1400, "height": 900})
+    await page.goto(exported.as_uri())
+    await page.wait_for_selector("body[data-replay-ready='1']")
+    assert "PHÁT LẠI · REPLAY" in await page.locator(".replay-badge").inner_text()
+    assert await preset_of(page, "left-top") == "overview"
+    await page.get_by_role("button", name="×60").click()
+    for s in SCREENS:
+        await wait_until(lambda s=s: _is(page, s, "calibration"), within=15, what=f"{s} offline")
+    await page.screenshot(path=artifacts / "exported.png")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+async def wall_size(wall: WallProcess) -> tuple[float, float]:
+    from layouts.loader import load_wall
+
+    spec = load_wall(wall.wall_file)
+    return spec.width, spec.height
 
 
 async def test_an_audit_row_opens_the_wall_at_that_moment(
