@@ -27,6 +27,13 @@ from command_center.server.security_headers import STRICT_CSP
 from command_center.sessions import Sessions
 from feeds.periods import TIME_ZONE
 
+# The strict policy, relaxed only as the kiosks' renderer needs: tiles style themselves with
+# inline <style> (indicator styles, Bokeh's shadow DOM), BokehJS (trend tiles) compiles with
+# `new Function`. Scripts still come from this origin only, and nothing inline runs.
+REPLAY_CSP = STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-eval'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+
 # Who sees the recordings panel (the recordings API answers 403 to anyone else).
 RECORDING_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER})
 
@@ -44,6 +51,7 @@ PAGE = """<!doctype html>
 </main>
 <nav class="replay-timeline" aria-label="Dòng thời gian · Timeline"></nav>
 <script type="application/json" id="replay-config">{config}</script>
+<script src="/static/js/bokeh.min.js"></script>
 <script type="module" src="/assets/replay/replay.js"></script>
 </body></html>"""
 
@@ -88,7 +96,7 @@ class ReplayPageHandler(RequestHandler):
         self.sessions = sessions
 
     def set_default_headers(self) -> None:
-        self.set_header("Content-Security-Policy", STRICT_CSP)
+        self.set_header("Content-Security-Policy", REPLAY_CSP)
         self.set_header("Cache-Control", "no-store")
 
     async def get(self) -> None:

@@ -79,6 +79,7 @@ async def test_scrubbing_the_replay_shows_the_known_value_and_switch(
     left_top = browser.pages[-4]
     await left_top.locator(".g-item[data-indicator='cpi_yoy'] >> text=3,21").wait_for()
     value_at = now_ms()
+    await left_top.screenshot(path=artifacts / "kiosk-left-top.png")  # to compare by eye
     await switch_to(wall, "calibration")
     for page in browser.pages[-4:]:
         await wait_until(
