@@ -80,6 +80,13 @@ class Settings:
     shipped_schedule: bool = False
     # Tests: the schedule's clock runs this far ahead of the real one.
     clock_offset_s: float = 0.0
+    # --- recording bridge calls (issue 15, video/recordings.py) ---
+    # Record every call from its first keyframe (else only when started from the console/API).
+    record_calls: bool = False
+    # Recordings that ended longer ago than this are deleted (at start and hourly).
+    recording_days: float = 90.0
+    # Length of one recorded file: a crash loses at most the segment being written.
+    recording_segment_s: float = 300.0
 
     @property
     def https(self) -> bool:

@@ -58,6 +58,9 @@ def run_server(args: argparse.Namespace) -> int:
         schedule_file=None if args.schedule in (None, "none") else Path(args.schedule),
         shipped_schedule=args.schedule is None,
         clock_offset_s=args.clock_offset_s,
+        record_calls=args.record_calls,
+        recording_days=args.recording_days,
+        recording_segment_s=args.recording_segment_s,
     )
     if problem := _tls_problem(settings.tls_cert, settings.tls_key):
         print(problem, file=sys.stderr)

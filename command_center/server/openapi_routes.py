@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from command_center.server.openapi_alerts import ALERT_DOCS
 from command_center.server.openapi_announcements import ANNOUNCEMENT_DOCS
+from command_center.server.openapi_recordings import RECORDING_DOCS
 from command_center.server.openapi_schema import (
     AGENCY,
     HEALTH,
@@ -405,4 +406,5 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
     ),
     **ALERT_DOCS,
     **ANNOUNCEMENT_DOCS,
+    **RECORDING_DOCS,
 }
