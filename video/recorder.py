@@ -26,7 +26,7 @@ from pathlib import Path
 
 from video.aiortc_hooks import EncodedFrame
 from video.recording_index import Recording
-from video.recording_writer import Close, OpenSegment, Packet, SegmentWriter
+from video.recording_writer import Close, OpenSegment, Packet, SegmentWriter, picture_size
 from video.source import MediaSource
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,8 @@ class CallRecorder:
             self._segment_start = ticks
             self._asked = False
             started = self._origin + ticks / CLOCK["video"]
-            self.writer.put(OpenSegment(self._segment, started, ticks))
+            size = picture_size(frame.codec, frame.data) if kind == "video" else (0, 0)
+            self.writer.put(OpenSegment(self._segment, started, ticks, size))
         elif (
             kind == "video"
             and not self._asked

@@ -36,6 +36,18 @@ VIDEO_BASE = fractions.Fraction(1, 90_000)
 AUDIO_BASE = fractions.Fraction(1, 48_000)
 CONTROL_SLOTS = 8
 LATENCY_SAMPLES = 10_000
+# H.264's size is in its SPS, which is not parsed here: the header says this, the
+# decoder reads the SPS (players size the picture from it).
+FALLBACK_SIZE = (1280, 720)
+
+
+def picture_size(codec: str, keyframe: bytes) -> tuple[int, int]:
+    """Width and height from a VP8 keyframe's header (RFC 6386 9.1); (0, 0) otherwise."""
+    if codec.upper() == "VP8" and len(keyframe) >= 10 and keyframe[3:6] == b"\x9d\x01\x2a":
+        width = int.from_bytes(keyframe[6:8], "little") & 0x3FFF
+        height = int.from_bytes(keyframe[8:10], "little") & 0x3FFF
+        return width, height
+    return 0, 0
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class OpenSegment:
     index: int
     started_at: float  # epoch s
     start_pts: int  # video clock (90 kHz) of the segment's first frame, since the recording's
+    size: tuple[int, int] = (0, 0)  # the keyframe's picture size (the muxer needs one)
 
 
 @dataclass(frozen=True)
@@ -139,7 +152,10 @@ class SegmentWriter:
         )
         self._streams = {}
         if rec.video_codec:
-            self._streams["video"] = container.add_mux_stream(rec.video_codec)
+            width, height = item.size if all(item.size) else FALLBACK_SIZE
+            self._streams["video"] = container.add_mux_stream(
+                rec.video_codec, width=width, height=height
+            )
             self._streams["video"].time_base = VIDEO_BASE
         if rec.audio_codec:
             self._streams["audio"] = container.add_mux_stream(rec.audio_codec, rate=48_000)
