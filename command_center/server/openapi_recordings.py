@@ -58,7 +58,7 @@ RECORDING_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
             )
         },
     ),
-    r"/api/v1/recordings/([A-Za-z0-9_-]{1,64})/segments/([0-9]{1,6})": (
+    r"/api/v1/recordings/([A-Za-z0-9_-]{1,64})/segments/([0-9a-z]{1,6})": (
         "/api/v1/recordings/{recording_id}/segments/{index}",
         {
             "get": Operation(

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from command_center.errors import ForbiddenError, RequestError
+from command_center.errors import ForbiddenError, NotFoundError, RequestError
 from command_center.server.http_base import JsonHandler
 from command_center.server.video_handler import VideoHandler
 from command_center.server.video_parts import VideoParts
@@ -92,6 +92,8 @@ class ListHandler(RecordingsHandler):
 class SegmentHandler(RecordingsHandler):
     async def get(self, recording_id: str, index: str) -> None:
         await self.manager()
+        if not index.isdigit():
+            raise NotFoundError(f"segment '{index}' is not a segment index (0, 1, …)")
         path = await self.recordings.segment_file(recording_id, int(index))
         size = (await asyncio.to_thread(path.stat)).st_size
         wanted = byte_range(self.request.headers.get("Range"), size)
@@ -146,7 +148,7 @@ class StopHandler(RecordingsHandler):
 
 RECORDING_ROUTES: list[tuple[str, type[JsonHandler]]] = [
     (r"/api/v1/recordings", ListHandler),
-    (rf"/api/v1/recordings/({ID_PATTERN})/segments/([0-9]{{1,6}})", SegmentHandler),
+    (rf"/api/v1/recordings/({ID_PATTERN})/segments/([0-9a-z]{{1,6}})", SegmentHandler),
     (rf"/api/v1/recordings/({POINT_PATTERN})/start", StartHandler),
     (rf"/api/v1/recordings/({POINT_PATTERN})/stop", StopHandler),
 ]
