@@ -275,6 +275,7 @@ async def open_runtime(
                         alerts=alerts,
                         banners=banners,
                         scheduler=scheduler,
+                        recordings=recordings,
                     )
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
                     in_flight = InFlight()
