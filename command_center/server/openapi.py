@@ -21,6 +21,7 @@ from command_center.server.map_routes import MAP_ROUTES
 from command_center.server.observations_api import OBSERVATION_ROUTES
 from command_center.server.openapi_routes import ROUTE_DOCS
 from command_center.server.openapi_schema import Operation
+from command_center.server.recordings_api import RECORDING_ROUTES
 from command_center.server.video_routes import (
     SERVERS_ROUTES,
     SIGNALLING_ROUTES,
@@ -140,4 +141,5 @@ def served_routes() -> list[tuple[str, type[JsonHandler]]]:
         *ALERT_ROUTES,
         *ANNOUNCEMENT_ROUTES,
         *HISTORY_ROUTES,
+        *RECORDING_ROUTES,
     ]

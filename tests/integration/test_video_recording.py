@@ -1,0 +1,186 @@
+"""Recording a bridge call without re-encoding (issue 15, point 5): real aiortc peers over
+127.0.0.1, the recorder as one more subscriber of the relay, the files read back with
+Debian's ``ffprobe`` and PyAV's demuxer.
+
+The relay's forwarded frames are captured by a tap on the same ``MediaSource`` the
+recorder subscribes to: the recorded video packets must be those bytes, in order.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import av
+import httpx
+from relaysupport import publisher, video_runtime
+from wallsupport import login, wait_until
+
+from command_center.auth import Role
+from command_center.server.runtime import WallRuntime
+from video.aiortc_hooks import EncodedFrame
+from video.media import EncodedClip
+from video.recording_index import Recording, save
+
+POINT = "quang-ninh"
+
+
+class Tap:
+    """Every frame the relay forwards from one source (a subscriber like a track)."""
+
+    def __init__(self) -> None:
+        self.frames: list[EncodedFrame] = []
+
+    def offer(self, frame: EncodedFrame, stream: object) -> None:
+        self.frames.append(frame)
+
+    def set_keyframe_callback(self, callback: Any) -> None:
+        pass
+
+    def need_keyframe(self) -> None:
+        pass
+
+
+def ffprobe(path: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def video_packets(path: Path) -> list[tuple[bytes, float]]:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return [
+            (bytes(p), float(p.pts * p.time_base))
+            for p in container.demux(stream)
+            if p.size and p.pts is not None
+        ]
+
+
+async def _recorded_call(rt: WallRuntime, clip: EncodedClip, seconds: float) -> tuple[Any, Tap]:
+    """Publish ``POINT`` with audio, record ``seconds`` of it through the API, stop."""
+    assert rt.video is not None and rt.recordings is not None
+    tap = Tap()
+    async with (
+        publisher(rt, POINT, clip, audio=True),
+        httpx.AsyncClient(base_url=rt.url) as client,
+    ):
+        await wait_until(lambda: POINT in rt.video.publishers, what="the publisher")  # type: ignore[union-attr]
+        session = rt.video.publishers[POINT]
+        session.sources["video"].attach(tap)  # type: ignore[arg-type]
+        officer = await login(client, rt, Role.DUTY_OFFICER)
+        r = await client.post(f"/api/v1/recordings/{POINT}/start", headers=officer)
+        assert r.status_code == 200, r.text
+        assert rt.video.status(POINT).recording, "the roster says the point is recorded"
+        _, recorder = rt.recordings.active[POINT]
+        await wait_until(
+            lambda: recorder.frames["video"] >= seconds * clip.fps,
+            within=seconds * 6 + 10,
+            what=f"{seconds} s recorded",
+        )
+        r = await client.post(f"/api/v1/recordings/{POINT}/stop", headers=officer)
+        assert r.status_code == 200, r.text
+        assert not rt.video.status(POINT).recording
+        assert recorder.writer is not None
+        recorder.writer.join(10)
+        listing = (await client.get("/api/v1/recordings", headers=officer)).json()
+    return listing, tap
+
+
+async def test_recorded_call_is_the_forwarded_bytes_in_segments(
+    tmp_path: Path, clip: EncodedClip
+) -> None:
+    async with video_runtime(tmp_path, settings={"recording_segment_s": 1.0}) as rt:
+        listing, tap = await _recorded_call(rt, clip, 4.0)
+        rows = [(e.action, e.target, e.actor) for e in await rt.store.audit(50)]
+    [recording] = listing["recordings"]
+    assert recording["point"] == POINT and recording["ended_at"] is not None
+    assert (recording["video_codec"], recording["audio_codec"]) == ("vp8", "opus")
+    assert ("recording_start", POINT, "truc-ban") in rows
+    assert ("recording_stop", POINT, "truc-ban") in rows
+    segments = recording["segments"]
+    assert len(segments) >= 3, "1 s segments over 4 s of call"
+    folder = tmp_path / "recordings" / POINT / recording["id"]
+    recorded: list[bytes] = []
+    for segment in segments:
+        path = folder / f"{segment['index']}.webm"
+        probe = ffprobe(path)
+        codecs = sorted(s["codec_name"] for s in probe["streams"])
+        assert codecs == ["opus", "vp8"], f"segment {segment['index']}: {codecs}"
+        packets = video_packets(path)
+        assert av.open(str(path)).streams.video[0] is not None
+        first = packets[0][0]
+        assert first in clip.frames and not first[0] & 0x01, "every segment opens on a keyframe"
+        # Duration: the frames in the file at 30 fps, within one frame.
+        span = packets[-1][1] - packets[0][1] + 1 / clip.fps
+        assert abs(span - len(packets) / clip.fps) <= 1 / clip.fps + 1e-6
+        recorded += [data for data, _ in packets]
+    forwarded = [f.data for f in tap.frames]
+    start = forwarded.index(recorded[0])
+    assert recorded == forwarded[start : start + len(recorded)], (
+        "the recorded video packets are the forwarded bytes, in order (no re-encode)"
+    )
+
+
+async def test_segment_download_serves_ranges_to_managers_only(
+    tmp_path: Path, clip: EncodedClip
+) -> None:
+    async with video_runtime(tmp_path) as rt:
+        listing, _ = await _recorded_call(rt, clip, 1.0)
+        [recording] = listing["recordings"]
+        url = recording["segments"][0]["url"]
+        async with httpx.AsyncClient(base_url=rt.url) as client:
+            admin = await login(client, rt, Role.ADMIN)
+            viewer = await login(client, rt, Role.VIEWER)
+            whole = await client.get(url, headers=admin)
+            assert whole.status_code == 200
+            assert whole.headers["content-type"] == "video/webm"
+            assert "filename=" in whole.headers["content-disposition"]
+            part = await client.get(url, headers={**admin, "Range": "bytes=100-199"})
+            assert part.status_code == 206 and part.content == whole.content[100:200]
+            assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
+            for path in ("/api/v1/recordings", url):
+                assert (await client.get(path, headers=viewer)).status_code == 403
+                assert (await client.get(path)).status_code == 401
+            start = f"/api/v1/recordings/{POINT}/start"
+            assert (await client.post(start, headers=viewer)).status_code == 403
+            assert (await client.post(start)).status_code == 401
+            # Not in a call any more: nothing to record.
+            assert (await client.post(start, headers=admin)).status_code == 409
+            r = await client.get("/api/v1/recordings?from=yesterday", headers=admin)
+            assert r.status_code == 400 and "'from'" in r.text
+
+
+async def test_record_calls_records_every_call(tmp_path: Path, clip: EncodedClip) -> None:
+    async with video_runtime(tmp_path, settings={"record_calls": True}) as rt:
+        assert rt.recordings is not None and rt.video is not None
+        async with publisher(rt, POINT, clip, audio=True):
+            await wait_until(lambda: POINT in rt.recordings.active, within=20, what="recording")  # type: ignore[union-attr]
+            await wait_until(lambda: rt.video.status(POINT).recording, what="REC")  # type: ignore[union-attr]
+        await wait_until(lambda: POINT not in rt.recordings.active, within=20, what="call end")
+        rows = [(e.action, e.actor, e.detail.get("reason")) for e in await rt.store.audit(50)]
+    assert ("recording_start", "system:record_calls", None) in rows
+    assert ("recording_stop", "system:call_ended", "call_ended") in rows
+
+
+async def test_retention_deletes_recordings_past_it(tmp_path: Path) -> None:
+    async with video_runtime(tmp_path, settings={"recording_days": 30.0}) as rt:
+        assert rt.recordings is not None
+        root = rt.recordings.config.root
+        day = 86_400.0
+        old = Recording("old-1", POINT, "Quảng Ninh", "Quang Ninh", time.time() - 40 * day)
+        old.ended_at = old.started_at + 60
+        recent = Recording("recent-1", POINT, "Quảng Ninh", "Quang Ninh", time.time() - day)
+        recent.ended_at = recent.started_at + 60
+        save(root, old)
+        save(root, recent)
+        assert await rt.recordings.enforce_retention() == ["old-1"]
+        assert not (root / POINT / "old-1").exists()
+        assert (root / POINT / "recent-1" / "index.json").exists()
