@@ -65,7 +65,6 @@ from command_center.server.console_tables import (
     audit_table,
     ended_banner,
     fmt_time,
-    replay_link,
     screens_table,
     sign_out_form,
     switch_summary,
@@ -366,7 +365,6 @@ class Console:
         )
         for key in ("wall", "presets", "alerts", "announcements", "screens", "video", "audit"):
             self.headings[key].object = f"<h2>{t(key, self.lang)}</h2>"
-        self.headings["audit"].object += replay_link(self.lang)
 
     async def refresh(self) -> None:
         if self._ended:

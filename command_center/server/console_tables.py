@@ -174,7 +174,9 @@ def audit_table(entries: list[AuditEntry], lang: Lang, names: Names) -> str:
         f"<td>{describe(e, names, lang, lambda v: fmt_num(v, 'ms'))}</td></tr>"
         for e in entries
     )
-    return f"<table class='cc audit'><tr>{head}</tr>{rows}</table>"
+    # The way to the replay page, above the rows (each row's time goes to its moment).
+    caption = f"<caption>{replay_link(lang)}</caption>"
+    return f"<table class='cc audit'>{caption}<tr>{head}</tr>{rows}</table>"
 
 
 def _role(role: str, lang: Lang) -> str:

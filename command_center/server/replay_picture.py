@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from command_center.auth import Principal, Role
-from command_center.errors import WallError
+from command_center.errors import TooManyRequests, WallError
 from command_center.server.http_base import SESSION_COOKIE
 from command_center.sessions import Sessions
 
@@ -35,12 +35,12 @@ TIMEOUT_S = 30.0
 MAX_SIDE_PX = 1920
 
 
-class RendererBusy(WallError):
+class RendererBusy(TooManyRequests):
     status = 503
     code = "renderer_busy"
 
 
-class RendererUnavailable(WallError):
+class RendererUnavailable(TooManyRequests):
     status = 503
     code = "renderer_unavailable"
 
@@ -81,11 +81,13 @@ class PictureRenderer:
         if not self.available():
             raise RendererUnavailable(
                 "Không có Chromium để vẽ ảnh · no Chromium to render the picture "
-                f"(looked for '{self.executable}')"
+                f"(looked for '{self.executable}')",
+                60,
             )
         if self._holding > self.queue:
             raise RendererBusy(
-                "Đang vẽ ảnh khác, hãy thử lại sau · another picture is being rendered; retry"
+                "Đang vẽ ảnh khác, hãy thử lại sau · another picture is being rendered; retry",
+                5,
             )
         self._holding += 1
         try:
@@ -103,7 +105,7 @@ class PictureRenderer:
         try:
             from playwright.async_api import async_playwright
         except ImportError as exc:  # pragma: no cover - a runtime dependency
-            raise RendererUnavailable(f"Playwright is not installed ({exc})") from None
+            raise RendererUnavailable(f"Playwright is not installed ({exc})", 60) from None
         # The person's own right, no more: a viewer session named after them, ended after.
         token = await self.sessions.issue(Principal(principal.name, Role.VIEWER), "renderer")
         try:
@@ -127,7 +129,7 @@ class PictureRenderer:
                         )
                         ready = await page.evaluate("() => document.body.dataset.replayReady")
                         if ready != "1":
-                            raise RendererUnavailable("the replay page failed to load")
+                            raise RendererUnavailable("the replay page failed to load", 5)
                         # Tiles that load late (boundaries, charts) get their moment.
                         await page.evaluate(
                             "() => new Promise((r) => requestAnimationFrame(() => "

@@ -155,10 +155,15 @@ def replay_routes(
     renderer = PictureRenderer(base, sessions)
     return [
         (r"/replay", ReplayPageHandler, {"hub": hub, "sessions": sessions}),
-        (r"/replay/export\.html", ExportHandler, {"hub": hub, "keys": keys, "base_url": base}),
-        (
-            r"/api/v1/history/picture\.png",
-            PictureHandler,
-            {"hub": hub, "keys": keys, "renderer": renderer},
-        ),
+        (EXPORT_PATH, ExportHandler, {"hub": hub, "keys": keys, "base_url": base}),
+        (PICTURE_PATH, PictureHandler, {"hub": hub, "keys": keys, "renderer": renderer}),
     ]
+
+
+# Before /api/v1/history's own routes; the dot is a dot in practice (README names them so).
+PICTURE_PATH = r"/api/v1/history/picture.png"
+EXPORT_PATH = r"/replay/export.html"
+REPLAY_API_ROUTES: list[tuple[str, type[JsonHandler]]] = [
+    (PICTURE_PATH, PictureHandler),
+    (EXPORT_PATH, ExportHandler),
+]
