@@ -9,6 +9,7 @@ what the contract's JSON says, whoever implements it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 from urllib.parse import urlencode
@@ -108,7 +109,8 @@ class ExportHandler(JsonHandler):
             raise UpstreamError(f"{path}: {exc}") from None
         finally:
             client.close()
-        return json.loads(answer.body)
+        # Up to MAX_EXPORT_BYTES of JSON: parsed off the event loop.
+        return await asyncio.to_thread(json.loads, answer.body)
 
     async def get(self) -> None:
         await self.require(Permission.VIEW_WALL)
@@ -145,7 +147,8 @@ class ExportHandler(JsonHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         name = f"wall-replay-{iso(start).replace(':', '')[:17]}.html"
         self.set_header("Content-Disposition", f'attachment; filename="{name}"')
-        self.finish(export_html(config, shown_time(start)))
+        # Megabytes of text (the span, the inlined modules): built off the event loop.
+        self.finish(await asyncio.to_thread(export_html, config, shown_time(start)))
 
 
 def replay_routes(

@@ -6,9 +6,10 @@ anonymous visitors are sent to sign in. What the kiosks received is the referenc
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlparse
 
 import httpx
 from pagesupport import agency_credential, bearer, sign_in, switch_to
@@ -19,6 +20,7 @@ from wallsupport import wait_until
 
 from feeds.loader import load_feeds
 from feeds.periods import TIME_ZONE, last_due_period
+from layouts.loader import load_wall
 
 SCREENS = ["left-top", "right-top", "left-bottom", "right-bottom"]
 
@@ -138,8 +140,6 @@ async def _is(page: Page, screen: str, preset: str) -> bool:
 
 
 def _query_at(url: str) -> str:
-    from urllib.parse import parse_qs, urlparse
-
     return parse_qs(urlparse(url).query)["at"][0]
 
 
@@ -159,7 +159,14 @@ async def test_anonymous_is_sent_to_sign_in_and_back(
     await page.fill("input[name=password]", password)
     await page.click("button[type=submit]")
     await page.wait_for_url("**/replay?at=**")
-    await page.wait_for_selector(".replay-badge")
+    await page.wait_for_selector("body[data-replay-ready='1']")
+    assert await page.locator(".replay-screen").count() == 4  # the whole wall
+    # One screen full-size.
+    await page.goto(f"{wall.url}/replay?at={quote(at)}&screen=right-top")
+    await page.wait_for_selector("body[data-replay-ready='1']")
+    assert await page.locator(".replay-screen").count() == 1
+    assert await page.locator(".replay-screen[data-screen='right-top']").count() == 1
+    assert "PHÁT LẠI · REPLAY" in await page.locator(".replay-badge").inner_text()
 
 
 async def test_the_wall_as_a_png_and_a_span_as_a_self_contained_html_file(
@@ -239,8 +246,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 async def wall_size(wall: WallProcess) -> tuple[float, float]:
-    from layouts.loader import load_wall
-
+    assert wall.wall_file is not None
     spec = load_wall(wall.wall_file)
     return spec.width, spec.height
 
@@ -269,3 +275,24 @@ async def test_an_audit_row_opens_the_wall_at_that_moment(
     await page.locator(".tl-forward").click()
     await wait_until(lambda: _is(page, "left-top", "calibration"), within=10, what="the switch")
     await page.screenshot(path=artifacts / "replay-from-audit.png")
+
+
+async def test_one_picture_at_a_time_and_a_short_queue(wall: WallProcess) -> None:
+    at = iso(now_ms())
+    async with httpx.AsyncClient(base_url=wall.url, timeout=120) as client:
+        auth = await bearer(client, wall, "viewer")
+        url = "/api/v1/history/picture.png"
+        bad = await client.get(url, params={"at": "yesterday"}, headers=auth)
+        assert bad.status_code == 400 and "'at'" in bad.json()["error"]["message"]
+        unknown = await client.get(url, params={"at": at, "screen": "nowhere"}, headers=auth)
+        assert unknown.status_code == 404
+        answers = await asyncio.gather(
+            *(client.get(url, params={"at": at}, headers=auth) for _ in range(6))
+        )
+    statuses = sorted(r.status_code for r in answers)
+    assert set(statuses) <= {200, 503}, statuses
+    assert statuses.count(200) >= 1, "the first one is rendered"
+    busy = [r for r in answers if r.status_code == 503]
+    assert busy, "six at once: beyond one running and two waiting, refused"
+    for r in busy:
+        assert r.json()["error"]["code"] == "renderer_busy" and r.headers["Retry-After"]
