@@ -12,6 +12,7 @@ import { Timeline } from './timeline.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const URL_EVERY_MS = 1000;
+const RANGE_EVERY_MS = 60_000;
 
 function mountWall(box, config, only, player) {
   const screens = {};
@@ -99,8 +100,18 @@ export async function startReplay(config) {
   const range = source.range ?? { from: Math.min(oldest ?? now - DAY_MS, start), to: Math.max(now, start) };
   if (!config.picture) {
     const timeline = new Timeline(document.querySelector('.replay-timeline'), player, range);
-    source.marks(range.from, range.to).then((m) => timeline.setMarks(m.marks ?? []))
+    const marks = () => source.marks(range.from, range.to)
+      .then((m) => timeline.setMarks(m.marks ?? []))
       .catch((err) => console.error('replay: marks', err));
+    marks();
+    if (!source.range) {
+      // The wall goes on: the range (and its marks) reach the present again now and then.
+      setInterval(() => {
+        range.to = Date.now();
+        timeline.setRange(range);
+        marks();
+      }, RANGE_EVERY_MS);
+    }
     keyboard(player, timeline);
     if (config.recordings && source.recordings) {
       new RecordingsPanel(document.querySelector('.replay-recordings'), source, player).follow('seeked');

@@ -108,35 +108,36 @@ class PictureRenderer:
             raise RendererUnavailable(f"Playwright is not installed ({exc})", 60) from None
         # The person's own right, no more: a viewer session named after them, ended after.
         token = await self.sessions.issue(Principal(principal.name, Role.VIEWER), "renderer")
+        # A fresh profile each time, made and removed off the event loop.
+        profile = await asyncio.to_thread(tempfile.mkdtemp, prefix="wall-picture-")
         try:
-            with tempfile.TemporaryDirectory(prefix="wall-picture-") as profile:
-                async with async_playwright() as pw:
-                    context = await pw.chromium.launch_persistent_context(
-                        profile,
-                        executable_path=self.executable,
-                        headless=True,
-                        args=list(CHROMIUM_ARGS),
-                        viewport={"width": size[0], "height": size[1]},
+            async with async_playwright() as pw:
+                context = await pw.chromium.launch_persistent_context(
+                    profile,
+                    executable_path=self.executable,
+                    headless=True,
+                    args=list(CHROMIUM_ARGS),
+                    viewport={"width": size[0], "height": size[1]},
+                )
+                try:
+                    await context.add_cookies(
+                        [{"name": SESSION_COOKIE, "value": token, "url": self.base_url}]
                     )
-                    try:
-                        await context.add_cookies(
-                            [{"name": SESSION_COOKIE, "value": token, "url": self.base_url}]
-                        )
-                        page = await context.new_page()
-                        await page.goto(self.base_url + path)
-                        await page.wait_for_function(
-                            "() => document.body.dataset.replayReady", timeout=0
-                        )
-                        ready = await page.evaluate("() => document.body.dataset.replayReady")
-                        if ready != "1":
-                            raise RendererUnavailable("the replay page failed to load", 5)
-                        # Tiles that load late (boundaries, charts) get their moment.
-                        await page.evaluate(
-                            "() => new Promise((r) => requestAnimationFrame(() => "
-                            "setTimeout(r, 500)))"
-                        )
-                        return await page.screenshot(type="png")
-                    finally:
-                        await context.close()
+                    page = await context.new_page()
+                    await page.goto(self.base_url + path)
+                    await page.wait_for_function(
+                        "() => document.body.dataset.replayReady", timeout=0
+                    )
+                    ready = await page.evaluate("() => document.body.dataset.replayReady")
+                    if ready != "1":
+                        raise RendererUnavailable("the replay page failed to load", 5)
+                    # Tiles that load late (boundaries, charts) get their moment.
+                    await page.evaluate(
+                        "() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 500)))"
+                    )
+                    return await page.screenshot(type="png")
+                finally:
+                    await context.close()
         finally:
             await self.sessions.end(token)
+            await asyncio.to_thread(shutil.rmtree, profile, True)
