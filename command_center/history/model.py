@@ -33,7 +33,7 @@ class Chunk:
     blob: bytes
 
     def events(self) -> list[Event]:
-        return [(float(t), m) for t, m in unpack(self.blob)]
+        return [_event(row) for row in unpack(self.blob)]
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,37 @@ def unpack(blob: bytes) -> Any:
     return json.loads(zlib.decompress(blob))
 
 
+def chunk_of_rows(screen: str, rows: list[list[Any]]) -> Chunk:
+    """One chunk of rows already in their stored form (``data_row``, ``message_row``)."""
+    return Chunk(screen, rows[0][0], rows[-1][0], pack(rows))
+
+
+def data_row(t: float, tile: str, data: dict[str, Any], ts: float | None) -> list[Any]:
+    """The stored form of a one-tile data message sent at ``t``."""
+    return [t, tile, data, ts]
+
+
+def message_row(t: float, message: dict[str, Any]) -> list[Any]:
+    return [t, message]
+
+
 def chunk_of(screen: str, events: list[Event]) -> Chunk:
-    """One chunk of ``events`` (in order, at least one)."""
-    return Chunk(screen, events[0][0], events[-1][0], pack([[t, m] for t, m in events]))
+    """One chunk of ``events`` (in order, at least one). A data message of one tile sent at
+    its own time (what the writer records) is kept as ``[t, tile, data, ts]``, any other
+    message as ``[t, message]``: a third of the bytes to serialise and compress."""
+    return Chunk(screen, events[0][0], events[-1][0], pack([_row(t, m) for t, m in events]))
+
+
+def _row(t: float, m: dict[str, Any]) -> list[Any]:
+    if m.get("type") == "data" and m.get("sent") == t and len(m["tiles"]) == 1:
+        ((tile, data),) = m["tiles"].items()
+        return [t, tile, data, m["ts"].get(tile)]
+    return [t, m]
+
+
+def _event(row: list[Any]) -> Event:
+    if len(row) == 2:
+        return float(row[0]), row[1]
+    t, tile, data, ts = row
+    message = {"type": "data", "tiles": {tile: data}, "ts": {} if ts is None else {tile: ts}}
+    return float(t), {**message, "sent": t}

@@ -4,8 +4,10 @@ The hub calls the tap (``history_tap.HistoryTap``) on the loop; the writer keeps
 state (``history.rebuild``) and queues the message with the screen and a time in epoch ms,
 strictly increasing per screen. Every ``flush_s`` the queue becomes one zlib JSON chunk per
 screen (packed on a worker thread) and one store write, with a snapshot of each screen that
-changed ``snapshot_s`` ago or took ``snapshot_events`` messages since its last one (and one
-an hour regardless, so retention never deletes a screen's last snapshot). The queue is
+took ``snapshot_events`` (1,000) messages since its last one, or changed at all when its last
+is ``snapshot_ms`` (60 s) old (and one an hour regardless, so retention never deletes a
+screen's last snapshot): an instant is rebuilt from at most ~1,000 messages per screen
+whatever the rate. The queue is
 bounded: with the store down the oldest messages go (counted) and the next flush writes a
 snapshot of every screen, so the picture is right again from then on.
 
@@ -28,14 +30,15 @@ from command_center.history import HistoryStore
 from command_center.history.model import (
     MAX_CHUNK_SPAN_MS,
     Chunk,
-    Event,
     Mark,
     Snapshot,
-    chunk_of,
+    chunk_of_rows,
+    data_row,
     dumps,
+    message_row,
     pack_text,
 )
-from command_center.history.rebuild import State, apply, empty_state, tile_ids
+from command_center.history.rebuild import State, apply, apply_data, empty_state, tile_ids
 from command_center.protocol import BannersMessage, LayoutMessage
 from command_center.server.health import Dependency
 from command_center.server.timers import wall_ms
@@ -60,8 +63,8 @@ class HistoryWriter:
         *,
         clock: Callable[[], float] = wall_ms,
         flush_s: float = 1.0,
-        snapshot_ms: float = 5_000.0,
-        snapshot_events: int = 10_000,
+        snapshot_ms: float = 60_000.0,
+        snapshot_events: int = 1_000,
         max_queue: int = MAX_QUEUE,
     ) -> None:
         self._store = store
@@ -74,7 +77,9 @@ class HistoryWriter:
         self.screens = list(screens)
         self.states: dict[str, State] = {s: empty_state() for s in screens}
         self._last_t = dict.fromkeys(screens, 0.0)
-        self._queue: deque[tuple[str, float, dict[str, Any]]] = deque(maxlen=max_queue)
+        # (screen, row): rows in their stored form (model.data_row, model.message_row).
+        self._queue: deque[tuple[str, list[Any]]] = deque(maxlen=max_queue)
+        self._max_queue = max_queue
         self._marks: deque[Mark] = deque(maxlen=MAX_MARKS)
         self._tiles: dict[str, list[str]] = {}
         self._since_snapshot = dict.fromkeys(screens, 0)
@@ -94,14 +99,14 @@ class HistoryWriter:
 
     # ---- the tap (on the loop, never blocking) -------------------------------------------
 
-    def _record(self, screen: str, message: dict[str, Any]) -> None:
-        t = max(self._clock(), self._last_t[screen] + 0.001)
+    def _record(self, screen: str, message: dict[str, Any], now: float | None = None) -> None:
+        t = max(self._clock() if now is None else now, self._last_t[screen] + 0.001)
         self._last_t[screen] = t
         apply(self.states[screen], t, message)
-        if len(self._queue) == self._queue.maxlen:
+        if len(self._queue) == self._max_queue:
             self.dropped += 1
             self._forced.add(self._queue[0][0])
-        self._queue.append((screen, t, message))
+        self._queue.append((screen, message_row(t, message)))
         self._since_snapshot[screen] += 1
         self.events += 1
 
@@ -128,11 +133,22 @@ class HistoryWriter:
             )
 
     def data(self, tile: str, data: dict[str, Any], ts: float) -> None:
-        for screen in self._tiles.get(tile, ()):
-            self._record(
-                screen,
-                {"type": "data", "tiles": {tile: data}, "ts": {tile: ts}, "sent": self._clock()},
-            )
+        """The hot path (every tile update): the same as ``_record``, unrolled."""
+        screens = self._tiles.get(tile)
+        if not screens:
+            return
+        now = self._clock()
+        queue, last_t = self._queue, self._last_t
+        for screen in screens:
+            last = last_t[screen]
+            t = last_t[screen] = now if now > last else last + 0.001
+            apply_data(self.states[screen], t, tile, data, ts)
+            if len(queue) == self._max_queue:
+                self.dropped += 1
+                self._forced.add(queue[0][0])
+            queue.append((screen, data_row(t, tile, data, ts)))
+            self._since_snapshot[screen] += 1
+        self.events += len(screens)
 
     def banners(self, screen: str, message: BannersMessage) -> None:
         if screen not in self.states:
@@ -229,20 +245,20 @@ class HistoryWriter:
     def _failed(
         self,
         exc: Exception,
-        queued: list[tuple[str, float, dict[str, Any]]],
+        queued: list[tuple[str, list[Any]]],
         marks: list[Mark],
         texts: list[tuple[str, float, str]],
     ) -> None:
         self.failures += 1
         self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        maxlen = self._max_queue
         if self._failing_since is None:
             self._failing_since = self._clock()
-            log.warning("history not written (%s); keeping up to %d messages", exc, MAX_QUEUE)
-        maxlen = self._queue.maxlen or MAX_QUEUE
+            log.warning("history not written (%s); keeping up to %d messages", exc, maxlen)
         together = [*queued, *self._queue]
         lost = max(0, len(together) - maxlen)
         self.dropped += lost
-        self._forced.update(screen for screen, _, _ in together[:lost])
+        self._forced.update(screen for screen, _ in together[:lost])
         self._forced.update(screen for screen, _, _ in texts)
         self._queue = deque(together, maxlen=maxlen)
         self._marks = deque([*marks, *self._marks], maxlen=MAX_MARKS)
@@ -263,19 +279,19 @@ class HistoryWriter:
 
 
 def _pack(
-    queued: list[tuple[str, float, dict[str, Any]]], texts: list[tuple[str, float, str]]
+    queued: list[tuple[str, list[Any]]], texts: list[tuple[str, float, str]]
 ) -> tuple[list[Chunk], list[Snapshot]]:
     """One chunk per screen (split past ``MAX_CHUNK_SPAN_MS``), and the snapshots: the
     JSON and zlib work of a flush, on a worker thread."""
-    by_screen: dict[str, list[Event]] = {}
-    for screen, t, message in queued:
-        by_screen.setdefault(screen, []).append((t, message))
+    by_screen: dict[str, list[list[Any]]] = {}
+    for screen, row in queued:
+        by_screen.setdefault(screen, []).append(row)
     chunks: list[Chunk] = []
-    for screen, events in by_screen.items():
+    for screen, rows in by_screen.items():
         start = 0
-        for i, (t, _) in enumerate(events):
-            if t - events[start][0] > MAX_CHUNK_SPAN_MS:
-                chunks.append(chunk_of(screen, events[start:i]))
+        for i, row in enumerate(rows):
+            if row[0] - rows[start][0] > MAX_CHUNK_SPAN_MS:
+                chunks.append(chunk_of_rows(screen, rows[start:i]))
                 start = i
-        chunks.append(chunk_of(screen, events[start:]))
+        chunks.append(chunk_of_rows(screen, rows[start:]))
     return chunks, [Snapshot(screen, t, pack_text(text)) for screen, t, text in texts]
