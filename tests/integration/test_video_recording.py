@@ -181,6 +181,7 @@ async def test_retention_deletes_recordings_past_it(tmp_path: Path) -> None:
         recent.ended_at = recent.started_at + 60
         save(root, old)
         save(root, recent)
-        assert await rt.recordings.enforce_retention() == ["old-1"]
+        # (the hourly round, which also runs at start, may get there first)
+        assert await rt.recordings.enforce_retention() in (["old-1"], [])
         assert not (root / POINT / "old-1").exists()
         assert (root / POINT / "recent-1" / "index.json").exists()
