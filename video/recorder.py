@@ -60,14 +60,17 @@ class _Unwrap:
 
 
 class _Tap:
-    """What ``MediaSource`` sees: a subscriber with ``offer``, like a ``ForwardTrack``."""
+    """What ``MediaSource`` sees: a subscriber with ``offer``, like a ``ForwardTrack``
+    (and its ``frames_sent``, which the link statistics add up)."""
 
     def __init__(self, recorder: CallRecorder, kind: str) -> None:
         self.recorder = recorder
         self.kind = kind
         self.want_keyframe: Callable[[], None] = lambda: None
+        self.frames_sent = 0
 
     def offer(self, frame: EncodedFrame, stream: object) -> None:
+        self.frames_sent += 1
         self.recorder.on_frame(self.kind, frame)
 
     def set_keyframe_callback(self, callback: Callable[[], None]) -> None:
@@ -181,12 +184,13 @@ class CallRecorder:
             size = picture_size(frame.codec, frame.data) if kind == "video" else (0, 0)
             self.writer.put(OpenSegment(self._segment, started, ticks, size))
         elif (
-            kind == "video"
-            and not self._asked
-            and ticks - self._segment_start >= self.segment_ticks - self.lead_ticks
+            kind == "video" and ticks - self._segment_start >= self.segment_ticks - self.lead_ticks
         ):
-            self._asked = True
-            self._ask_keyframe()
+            if not self._asked:
+                self._asked = True
+                self._ask_keyframe(frame.received_at)
+            elif due:  # overdue: the request was lost or ignored, ask again now and then
+                self._waiting(frame)
         return True
 
     def close(self, ended_at: float | None = None) -> None:
