@@ -1,4 +1,4 @@
-"""``python -m benchmarks [fanout] [switch] [alerts] [ingest] [video] [map] [hostile] [failover] [soak] [--short]``:
+"""``python -m benchmarks [fanout] [switch] [alerts] [ingest] [video] [map] [hostile] [failover] [recording] [soak] [--short]``:
 prints each benchmark's figures. ``soak`` runs only when named (``make soak``): it takes
 ``--minutes`` (30 by default, 1.5 with ``--short``)."""
 
@@ -18,12 +18,23 @@ from benchmarks import (
     fanout,
     hostile,
     ingest,
+    recording,
     soak,
     switch,
     video,
 )
 
-BENCHMARKS = ("fanout", "switch", "alerts", "ingest", "video", "map", "hostile", "failover")
+BENCHMARKS = (
+    "fanout",
+    "switch",
+    "alerts",
+    "ingest",
+    "video",
+    "map",
+    "hostile",
+    "failover",
+    "recording",
+)
 # Named only: a soak is long by nature (make soak).
 ON_REQUEST = ("soak", "failover_screens", "failover_redis", "failover_video")
 
@@ -33,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "which",
         nargs="*",
-        help="fanout, switch, alerts, ingest, video, map, hostile, failover (default: these); "
+        help="fanout, switch, alerts, ingest, video, map, hostile, failover, recording "
+        "(default: these); "
         "failover_screens, failover_redis, failover_video (a part of failover alone), soak",
     )
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
@@ -123,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         show(failover_redis.run(kills).lines())
     if "failover_video" in which:
         show(failover_video.run(kills))
+    if "recording" in which:  # a minute of call in CI, an hour for the note
+        minutes = args.minutes or (1.0 if args.short else 60.0)
+        show(recording.run(minutes * 60, segment_s=20.0 if args.short else 300.0))
     if "soak" in which:
         lines = soak.run(
             screens=args.screens or 8,
