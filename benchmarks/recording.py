@@ -133,6 +133,7 @@ def run(seconds: float, segment_s: float = 300.0) -> list[str]:
         stored = sum(p.stat().st_size for p in files)
         drift = _drift(files[-1])
         latencies = [1000 * x for x in recorder.writer.latencies]
+        closes = [1000 * x for x in recorder.writer.closes]
         sent = sum(len(f) for f in clip.frames) / len(clip.frames) * FPS * 8 / 1000
     cpu_pct = 100 * cpu / seconds
     per_hour = stored / seconds * 3600 / 1e9
@@ -145,7 +146,8 @@ def run(seconds: float, segment_s: float = 300.0) -> list[str]:
         f"  storage {per_hour:.2f} GB per hour of call ({stored / 1e6:.1f} MB written)",
         f"  segment write latency (ms): mux p50 {percentile(latencies, 0.5):.3f}, "
         f"p95 {percentile(latencies, 0.95):.3f}, p99 {percentile(latencies, 0.99):.3f}, "
-        f"max {max(latencies):.1f}",
+        f"max {max(latencies):.1f}; segment close (trailer, cues, index) p50 "
+        f"{percentile(closes, 0.5):.1f}, max {max(closes):.1f}",
         f"  A/V drift at the end: {1000 * drift:.1f} ms (one audio packet is 20 ms)",
         f"  writer drops: {recorder.writer.dropped}",
     ]
