@@ -36,6 +36,8 @@ WRAP = 1 << 32
 # Ask for the boundary keyframe this long before a segment is due (or a tenth of a
 # short segment), so it arrives close to the boundary.
 KEYFRAME_LEAD_S = 1.0
+# Still no keyframe this long after asking (a lost PLI, a busy encoder): ask again.
+KEYFRAME_RETRY_S = 1.0
 
 
 class _Unwrap:
@@ -58,14 +60,17 @@ class _Unwrap:
 
 
 class _Tap:
-    """What ``MediaSource`` sees: a subscriber with ``offer``, like a ``ForwardTrack``."""
+    """What ``MediaSource`` sees: a subscriber with ``offer``, like a ``ForwardTrack``
+    (and its ``frames_sent``, which the link statistics add up)."""
 
     def __init__(self, recorder: CallRecorder, kind: str) -> None:
         self.recorder = recorder
         self.kind = kind
         self.want_keyframe: Callable[[], None] = lambda: None
+        self.frames_sent = 0
 
     def offer(self, frame: EncodedFrame, stream: object) -> None:
+        self.frames_sent += 1
         self.recorder.on_frame(self.kind, frame)
 
     def set_keyframe_callback(self, callback: Callable[[], None]) -> None:
@@ -104,6 +109,7 @@ class CallRecorder:
         self._segment = -1
         self._segment_start = 0
         self._asked = False  # the boundary keyframe was asked for this segment
+        self._asked_at = 0.0  # when a keyframe to start or resync on was last asked for
         self.frames = {"video": 0, "audio": 0}
         self.resyncs = 0
         self.closed = False
@@ -120,14 +126,22 @@ class CallRecorder:
         for kind, tap in self._taps.items():
             self.sources[kind].detach(tap)  # type: ignore[arg-type]
 
-    def _ask_keyframe(self) -> None:
+    def _ask_keyframe(self, now: float | None = None) -> None:
+        self._asked_at = time.time() if now is None else now
         self._taps["video"].want_keyframe()
+
+    def _waiting(self, frame: EncodedFrame) -> None:
+        """A delta frame while waiting for a keyframe: ask again now and then."""
+        if frame.received_at - self._asked_at >= KEYFRAME_RETRY_S:
+            self._ask_keyframe(frame.received_at)
 
     def on_frame(self, kind: str, frame: EncodedFrame) -> None:
         if self.closed:
             return
         if self._origin is None:
             leading = "video" if "video" in self.kinds else "audio"
+            if kind == "video" and not frame.keyframe:
+                self._waiting(frame)
             if kind != leading or (kind == "video" and not frame.keyframe):
                 return
             self._origin = frame.received_at
@@ -157,6 +171,7 @@ class CallRecorder:
         assert self.writer is not None and self._origin is not None
         if kind == "video" and self._need_keyframe:
             if not frame.keyframe:
+                self._waiting(frame)
                 return False
             self._need_keyframe = False
         ticks = pts if kind == "video" else pts * CLOCK["video"] // CLOCK["audio"]
@@ -169,12 +184,13 @@ class CallRecorder:
             size = picture_size(frame.codec, frame.data) if kind == "video" else (0, 0)
             self.writer.put(OpenSegment(self._segment, started, ticks, size))
         elif (
-            kind == "video"
-            and not self._asked
-            and ticks - self._segment_start >= self.segment_ticks - self.lead_ticks
+            kind == "video" and ticks - self._segment_start >= self.segment_ticks - self.lead_ticks
         ):
-            self._asked = True
-            self._ask_keyframe()
+            if not self._asked:
+                self._asked = True
+                self._ask_keyframe(frame.received_at)
+            elif due:  # overdue: the request was lost or ignored, ask again now and then
+                self._waiting(frame)
         return True
 
     def close(self, ended_at: float | None = None) -> None:

@@ -91,6 +91,7 @@ class SegmentWriter:
         self.capacity = capacity
         self.dropped = 0
         self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)  # seconds per mux
+        self.closes: deque[float] = deque(maxlen=LATENCY_SAMPLES)  # seconds per segment close
         self._queue: queue.Queue[OpenSegment | Packet | Close] = queue.Queue(
             capacity + CONTROL_SLOTS
         )
@@ -191,7 +192,7 @@ class SegmentWriter:
         self._segment = self._container = None
         started = time.perf_counter()
         container.close()
-        self.latencies.append(time.perf_counter() - started)
+        self.closes.append(time.perf_counter() - started)
         video = self._last.get("video")
         audio = self._last.get("audio")
         spans = [p / 90_000 for p in (video,) if p is not None]

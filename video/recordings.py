@@ -63,6 +63,7 @@ class Recordings:
         self.active: dict[str, tuple[PublisherSession, CallRecorder]] = {}
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
+        self.retention_rounds = 0  # rounds done (the first at start)
 
     def run(self) -> None:
         """Follow the room's calls and keep the retention, until ``close``."""
@@ -194,6 +195,7 @@ class Recordings:
         deleted = await asyncio.to_thread(
             recording_index.delete_older, self.config.root, cutoff, keep
         )
+        self.retention_rounds += 1
         if deleted:
             log.info("recordings: %d past %g days deleted", len(deleted), self.config.days)
         return deleted

@@ -8,6 +8,7 @@ recorder subscribes to: the recorded video packets must be those bytes, in order
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import time
@@ -16,8 +17,9 @@ from typing import Any
 
 import av
 import httpx
-from relaysupport import publisher, video_runtime
-from wallsupport import login, wait_until
+from relaysupport import client_process, publisher, video_runtime
+from wallprocess import WallProcess
+from wallsupport import WALL_2X2, login, wait_until
 
 from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
@@ -26,6 +28,7 @@ from video.media import EncodedClip
 from video.recording_index import Recording, save
 
 POINT = "quang-ninh"
+RECORD_ALL = ["--no-simulator", "--record-calls", "--recording-segment-s", "1"]
 
 
 class Tap:
@@ -33,9 +36,11 @@ class Tap:
 
     def __init__(self) -> None:
         self.frames: list[EncodedFrame] = []
+        self.frames_sent = 0  # the link statistics add it up
 
     def offer(self, frame: EncodedFrame, stream: object) -> None:
         self.frames.append(frame)
+        self.frames_sent += 1
 
     def set_keyframe_callback(self, callback: Any) -> None:
         pass
@@ -174,6 +179,7 @@ async def test_retention_deletes_recordings_past_it(tmp_path: Path) -> None:
     async with video_runtime(tmp_path, settings={"recording_days": 30.0}) as rt:
         assert rt.recordings is not None
         root = rt.recordings.config.root
+        await wait_until(lambda: rt.recordings.retention_rounds, what="the round at start")  # type: ignore[union-attr]
         day = 86_400.0
         old = Recording("old-1", POINT, "Quảng Ninh", "Quang Ninh", time.time() - 40 * day)
         old.ended_at = old.started_at + 60
@@ -184,3 +190,41 @@ async def test_retention_deletes_recordings_past_it(tmp_path: Path) -> None:
         assert await rt.recordings.enforce_retention() == ["old-1"]
         assert not (root / POINT / "old-1").exists()
         assert (root / POINT / "recent-1" / "index.json").exists()
+
+
+async def test_kill_9_leaves_the_finished_segments_playable(tmp_path: Path) -> None:
+    """A wall recording every call (1 s segments) is killed mid-segment: every segment
+    its index lists as finished is a whole file that ffmpeg decodes without an error."""
+    data = tmp_path / "data"
+    wall = WallProcess(
+        data,
+        wall_file=WALL_2X2,
+        extra=[*RECORD_ALL, "--ice-address", "127.0.0.1"],
+    ).start()
+    client = await client_process(wall.url, "hue", wall.token("bridge", "hue"))
+    root = data / "recordings" / "hue"
+
+    def finished() -> list[Path]:
+        done = []
+        for index in root.glob("*/index.json"):
+            segments = json.loads(index.read_text(encoding="utf-8"))["segments"]
+            done += [index.parent / s["file"] for s in segments if s["ended_at"] is not None]
+        return done if len(done) >= 2 else []
+
+    try:
+        await wait_until(finished, within=60, what="two finished segments")
+        wall.stop(kill=True)  # kill -9, mid-way through the next segment
+    finally:
+        client.terminate()
+        await client.communicate()
+        wall.stop()
+    for segment in finished():
+        assert sorted(s["codec_name"] for s in ffprobe(segment)["streams"]) == ["opus", "vp8"]
+        decoded = await asyncio.to_thread(
+            subprocess.run,
+            ["ffmpeg", "-v", "error", "-i", str(segment), "-f", "null", "-"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert decoded.returncode == 0 and not decoded.stderr.strip(), decoded.stderr
