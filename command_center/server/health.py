@@ -135,7 +135,8 @@ class HealthMonitor:
         # dependency -> (status, since epoch ms), for "since" in the report.
         self._since: dict[str, tuple[Status, float]] = {}
         self.status: Status = "ok"
-        # More dependencies by name, each a cheap call (the history writer's, say).
+        # More parts by name, each a cheap call (the history writer's): shown, but not
+        # counted in the server's status (the wall shows live data whatever they say).
         self.parts: dict[str, Callable[[], Dependency]] = {}
 
     async def dependencies(self) -> dict[str, dict[str, Any]]:
@@ -180,7 +181,11 @@ class HealthMonitor:
 
     async def report(self) -> tuple[Status, dict[str, dict[str, Any]]]:
         deps = await self.dependencies()
-        counted = [d["status"] for name, d in deps.items() if name != "feeds_overdue"]
+        counted = [
+            d["status"]
+            for name, d in deps.items()
+            if name != "feeds_overdue" and name not in self.parts
+        ]
         status: Status = "down" if self.stopping else "degraded" if worst(counted) != "ok" else "ok"
         self.status = status
         return status, deps

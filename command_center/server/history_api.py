@@ -26,7 +26,11 @@ from command_center.server.http_base import JsonHandler
 from command_center.store import Store
 
 WALL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-AUDIT_READ = 1000  # recording rows looked at per action for the marks
+AUDIT_READ = 1000
+EARLIEST_MS, LATEST_MS = (
+    0.0,
+    4_102_444_800_000.0,
+)  # 1970 to 2100: answers stay printable  # recording rows looked at per action for the marks
 
 
 def parse_time(name: str, raw: str | None) -> float:
@@ -46,7 +50,13 @@ def parse_time(name: str, raw: str | None) -> float:
         ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=WALL_ZONE)
-    return when.timestamp() * 1000.0
+    ms = when.timestamp() * 1000.0
+    if not EARLIEST_MS <= ms <= LATEST_MS:
+        raise RequestError(
+            f"'{name}' must be between 1970 and 2100 (got '{raw[:64]}')",
+            [{"field": name, "expected": "a time from 1970 to 2100", "got": raw[:64]}],
+        )
+    return ms
 
 
 def iso(ms: float | None) -> str | None:

@@ -183,3 +183,24 @@ async def test_history_refuses_bad_parameters_and_strangers(
     assert "nowhere" in r.json()["error"]["message"]
     r = await client.get(f"/api/v1/history?at={now}", headers=viewer)
     assert r.status_code == 200
+
+
+async def test_health_and_metrics_show_the_writer(
+    rt: WallRuntime, client: httpx.AsyncClient
+) -> None:
+    r = await client.get("/health")
+    assert r.json()["dependencies"]["history"]["status"] == "ok"
+    assert rt.metrics is not None
+    assert b"cc_history_messages_total" in rt.metrics.text()
+
+
+async def test_without_history_nothing_is_recorded_and_the_routes_still_answer(
+    tmp_path: Path,
+) -> None:
+    async with running_wall(tmp_path, history=False) as rt:
+        assert rt.history is not None and rt.history.writer is None
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rt.port}") as client:
+            viewer = await login(client, rt, Role.VIEWER)
+            body = await history_at(client, viewer, now_ms())
+            assert body["screens"] == {} and body["oldest"] is None
+            assert "history" not in (await client.get("/health")).json()["dependencies"]
