@@ -1,7 +1,7 @@
 """The replay page in real Chromium against a real wall: a known switch and a known value
 at a known time appear when the real timeline is scrubbed there, the PHÁT LẠI · REPLAY badge
 shows the replayed time, ×60 plays the switch in, the URL follows; viewers may replay,
-anonymous visitors are sent to sign in. What the kiosks received is the reference.
+anonymous visitors are sent to sign in; the PNG and HTML exports; the keyboard.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, quote, urlparse
 import httpx
 from pagesupport import agency_credential, bearer, sign_in, switch_to
 from playwright.async_api import BrowserContext, Page
-from replaysupport import Received, answer_history, has_history_api, iso, now_ms
+from replaysupport import iso, now_ms
 from wallprocess import WallProcess
 from wallsupport import wait_until
 
@@ -37,11 +37,10 @@ async def preset_of(page: Page, screen: str) -> str | None:
     )
 
 
-async def kiosks(browser: BrowserContext, wall: WallProcess, received: Received) -> None:
+async def kiosks(browser: BrowserContext, wall: WallProcess) -> None:
     for screen in SCREENS:
         page = await browser.new_page()
         await page.set_viewport_size({"width": 960, "height": 540})
-        received.listen(page, screen)
         await page.goto(wall.screens[screen])
         await wait_until(
             lambda p=page: p.evaluate("() => document.body.dataset.preset === 'overview'"),
@@ -62,21 +61,16 @@ async def post_cpi(wall: WallProcess, value: float) -> None:
         assert r.status_code == 201, r.text
 
 
-async def replay_page(browser: BrowserContext, wall: WallProcess, received: Received) -> Page:
+async def replay_page(browser: BrowserContext) -> Page:
     page = await browser.new_page()
     await page.set_viewport_size({"width": 1400, "height": 900})
-    async with httpx.AsyncClient(base_url=wall.url) as client:
-        real = await has_history_api(wall.url, await bearer(client, wall, "viewer"))
-    if not real:
-        await answer_history(page, received)
     return page
 
 
 async def test_scrubbing_the_replay_shows_the_known_value_and_switch(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
-    received = Received()
-    await kiosks(browser, wall, received)
+    await kiosks(browser, wall)
     await post_cpi(wall, 3.21)
     left_top = browser.pages[-4]
     await left_top.locator(".g-item[data-indicator='cpi_yoy'] >> text=3,21").wait_for()
@@ -94,7 +88,7 @@ async def test_scrubbing_the_replay_shows_the_known_value_and_switch(
 
     console = await sign_in(browser, wall, "viewer")
     await console.close()
-    page = await replay_page(browser, wall, received)
+    page = await replay_page(browser)
     await page.goto(f"{wall.url}/replay?at={quote(iso(value_at))}")
     await page.wait_for_selector("body[data-replay-ready='1']")
     badge = page.locator(".replay-badge")
@@ -172,8 +166,7 @@ async def test_anonymous_is_sent_to_sign_in_and_back(
 async def test_the_wall_as_a_png_and_a_span_as_a_self_contained_html_file(
     browser: BrowserContext, wall: WallProcess, artifacts: Path, tmp_path: Path
 ) -> None:
-    received = Received()
-    await kiosks(browser, wall, received)
+    await kiosks(browser, wall)
     before = now_ms()
     await switch_to(wall, "calibration")
     for page in browser.pages[-4:]:
@@ -254,8 +247,7 @@ async def wall_size(wall: WallProcess) -> tuple[float, float]:
 async def test_an_audit_row_opens_the_wall_at_that_moment(
     browser: BrowserContext, wall: WallProcess, artifacts: Path
 ) -> None:
-    received = Received()
-    await kiosks(browser, wall, received)
+    await kiosks(browser, wall)
     await switch_to(wall, "calibration")
     console = await sign_in(browser, wall, "admin", ready="table.audit")
     row = console.locator("table.audit tr[data-action='switch_layout']").first
@@ -264,7 +256,7 @@ async def test_an_audit_row_opens_the_wall_at_that_moment(
     href = await link.get_attribute("href")
     assert href is not None and href.startswith("/replay?at=")
     assert await console.locator("a.replay-open").count() == 1  # the console's way in
-    page = await replay_page(browser, wall, received)
+    page = await replay_page(browser)
     await page.goto(wall.url + href)
     await page.wait_for_selector("body[data-replay-ready='1']")
     when = (await link.inner_text()).strip()  # dd/mm/yyyy HH:MM:SS, as the row shows it
@@ -274,6 +266,23 @@ async def test_an_audit_row_opens_the_wall_at_that_moment(
     # The switch was audited as it was sent: a moment later every screen shows it.
     await page.locator(".tl-forward").click()
     await wait_until(lambda: _is(page, "left-top", "calibration"), within=10, what="the switch")
+    # The keyboard: ← goes 10 s back (or to the oldest history), Space plays and pauses.
+    forward = await page.evaluate("() => window.wallReplay.t()")
+    await page.locator("body").click(position={"x": 5, "y": 5})
+    await page.keyboard.press("ArrowLeft")
+    await wait_until(
+        lambda: page.evaluate(
+            "(t) => window.wallReplay.t() === Math.max(t - 10000, window.wallReplay.player.limit.from)",
+            forward,
+        ),
+        what="10 s back by the keyboard",
+    )
+    await page.keyboard.press("Space")
+    await wait_until(lambda: page.evaluate("() => window.wallReplay.playing()"), what="Space plays")
+    await page.keyboard.press("Space")
+    await wait_until(
+        lambda: page.evaluate("() => !window.wallReplay.playing()"), what="Space pauses"
+    )
     await page.screenshot(path=artifacts / "replay-from-audit.png")
 
 
