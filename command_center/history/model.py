@@ -33,7 +33,13 @@ class Chunk:
     blob: bytes
 
     def events(self) -> list[Event]:
-        return [_event(row) for row in unpack(self.blob)]
+        return [_event(row) for row in self.rows()]
+
+    def rows(self) -> list[list[Any]]:
+        """The stored rows: ``[t, tile, data, ts]`` or ``[t, message]``."""
+        found = unpack(self.blob)
+        assert isinstance(found, list)
+        return found
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,24 @@ def rebuild(
     return state if seen else None
 
 
+def rebuild_rows(snapshot: State | None, rows: Iterable[list[Any]], at: float) -> State | None:
+    """``rebuild`` over rows in their stored form (``model.data_row``, ``model.message_row``):
+    the same result without making a message of each data row (the ``at=`` hot path).
+    ``snapshot`` is used as is: pass a freshly unpacked one."""
+    state = empty_state() if snapshot is None else snapshot
+    seen = snapshot is not None
+    for row in rows:
+        t = row[0]
+        if t > at:
+            break
+        if len(row) == 4:
+            apply_data(state, t, row[1], row[2], row[3])
+        else:
+            apply(state, t, row[1])
+        seen = True
+    return state if seen else None
+
+
 def messages(state: State) -> list[dict[str, Any]]:
     """The shortest ordered list of messages that brings a fresh screen to ``state``."""
     out: list[dict[str, Any]] = []

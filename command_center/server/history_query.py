@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from command_center.history import Chunk, HistoryStore, Mark, Snapshot
-from command_center.history.rebuild import messages, preset, rebuild
+from command_center.history.rebuild import messages, preset, rebuild_rows
 from command_center.store.base import AuditEntry
 
 MAX_SPAN_MS = 6 * 3600 * 1000.0
@@ -48,8 +48,8 @@ def _rebuild_all(
 ) -> dict[str, ScreenAt]:
     found: dict[str, ScreenAt] = {}
     for screen, (snapshot, chunks) in parts.items():
-        events = (e for c in chunks for e in c.events())
-        state = rebuild(None if snapshot is None else snapshot.state(), events, at)
+        rows = (row for c in chunks for row in c.rows())
+        state = rebuild_rows(None if snapshot is None else snapshot.state(), rows, at)
         if state is not None:
             found[screen] = ScreenAt(preset(state), state["changed_at"], messages(state))
     return found

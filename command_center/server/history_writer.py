@@ -4,10 +4,10 @@ The hub calls the tap (``history_tap.HistoryTap``) on the loop; the writer keeps
 state (``history.rebuild``) and queues the message with the screen and a time in epoch ms,
 strictly increasing per screen. Every ``flush_s`` the queue becomes one zlib JSON chunk per
 screen (packed on a worker thread) and one store write, with a snapshot of each screen that
-took ``snapshot_events`` (1,000) messages since its last one, or changed at all when its last
+took ``snapshot_events`` (500) messages since its last one, or changed at all when its last
 is ``snapshot_ms`` (60 s) old (and one an hour regardless, so retention never deletes a
-screen's last snapshot): an instant is rebuilt from at most ~1,000 messages per screen
-whatever the rate. The queue is
+screen's last snapshot): an instant is rebuilt from at most ~500 messages per screen (plus
+one flush's worth) whatever the rate. The queue is
 bounded: with the store down the oldest messages go (counted) and the next flush writes a
 snapshot of every screen, so the picture is right again from then on.
 
@@ -64,7 +64,7 @@ class HistoryWriter:
         clock: Callable[[], float] = wall_ms,
         flush_s: float = 1.0,
         snapshot_ms: float = 60_000.0,
-        snapshot_events: int = 1_000,
+        snapshot_events: int = 500,
         max_queue: int = MAX_QUEUE,
     ) -> None:
         self._store = store
@@ -168,9 +168,9 @@ class HistoryWriter:
     def start_from(self, layouts: Mapping[str, LayoutMessage], banners: Mapping[str, Any]) -> None:
         """What every screen shows now (the server starting): recorded, then snapshotted."""
         self.switched(layouts)
-        self._marks.clear()  # a start is not a switch
         for screen, message in banners.items():
             self.banners(screen, message)
+        self._marks.clear()  # a start is neither a switch nor a new banner
         self._forced = set(self.screens)
 
     # ---- writing -------------------------------------------------------------------------

@@ -116,3 +116,23 @@ async def test_retention_deletes_what_is_past_it_and_keeps_the_rest(store: Histo
     snapshot, _ = (await store.state_parts(["s1"], old + 5))["s1"]
     assert snapshot is None
     assert await enforce_retention(store, 90, now) == 0
+
+
+async def test_the_events_of_a_span_in_order_once_each_and_capped(store: HistoryStore) -> None:
+    from command_center.server.history_query import EVENTS_WINDOW_MS, events_between
+
+    # A chunk across the boundary of two read windows, and two screens interleaved.
+    edge = T + EVENTS_WINDOW_MS
+    a = chunk_of("s1", [(edge - 1000 + i * 500, data(i)) for i in range(5)])
+    b = chunk_of("s2", [(edge - 750 + i * 500, data(10 + i)) for i in range(5)])
+    await store.append([a, b], [], [])
+    found, truncated = await events_between(store, ["s1", "s2"], T, T + 2 * EVENTS_WINDOW_MS)
+    assert not truncated
+    assert [m["tiles"]["a"]["value"] for _, _, m in found] == [
+        0, 10, 1, 11, 2, 12, 3, 13, 4, 14,
+    ]  # fmt: skip
+    assert [s for _, s, _ in found][:2] == ["s1", "s2"]
+    capped, truncated = await events_between(store, ["s1", "s2"], T, edge + 10_000, limit=4)
+    assert truncated and [t for t, _, _ in capped] == [t for t, _, _ in found[:4]]
+    only, _ = await events_between(store, ["s2"], edge - 750, edge + 10_000)
+    assert [m["tiles"]["a"]["value"] for _, _, m in only] == [11, 12, 13, 14], "(from, to]"

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from command_center.history.rebuild import apply, empty_state, messages, preset, rebuild
+from command_center.history.rebuild import (
+    apply,
+    empty_state,
+    messages,
+    preset,
+    rebuild,
+    rebuild_rows,
+)
 
 
 def layout(name: str, tiles: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -124,3 +131,15 @@ def test_messages_that_show_nothing_change_nothing() -> None:
     apply(state, 1.0, {"type": "pong", "t0": 0, "ts": 1})
     apply(state, 2.0, data("a", v=1))  # no layout yet: no tile to put it in
     assert state == empty_state()
+
+
+@pytest.mark.parametrize("at", [9.0, 11.5, 14.0, 17.5, 99.0])
+def test_rebuild_over_stored_rows_is_rebuild(at: float) -> None:
+    from command_center.history.model import chunk_of
+
+    # As the writer records them: a data message's "sent" is its own time.
+    run = [(t, {**m, "sent": t} if m["type"] == "data" else m) for t, m in RUN]
+    rows = chunk_of("s", run).rows()
+    assert any(len(row) == 4 for row in rows), "data rows are stored compact"
+    assert chunk_of("s", run).events() == run
+    assert rebuild_rows(None, rows, at) == rebuild(None, run, at)
