@@ -25,8 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from video.aiortc_hooks import EncodedFrame
+from video.picture_size import picture_size
 from video.recording_index import Recording
-from video.recording_writer import Close, OpenSegment, Packet, SegmentWriter, picture_size
+from video.recording_writer import Close, OpenSegment, Packet, SegmentWriter
 from video.source import MediaSource
 
 log = logging.getLogger(__name__)

@@ -36,18 +36,9 @@ VIDEO_BASE = fractions.Fraction(1, 90_000)
 AUDIO_BASE = fractions.Fraction(1, 48_000)
 CONTROL_SLOTS = 8
 LATENCY_SAMPLES = 10_000
-# H.264's size is in its SPS, which is not parsed here: the header says this, the
-# decoder reads the SPS (players size the picture from it).
+# When a keyframe's header names no size (video.picture_size could not read it), the
+# header says this; decoders size the picture from the stream itself.
 FALLBACK_SIZE = (1280, 720)
-
-
-def picture_size(codec: str, keyframe: bytes) -> tuple[int, int]:
-    """Width and height from a VP8 keyframe's header (RFC 6386 9.1); (0, 0) otherwise."""
-    if codec.upper() == "VP8" and len(keyframe) >= 10 and keyframe[3:6] == b"\x9d\x01\x2a":
-        width = int.from_bytes(keyframe[6:8], "little") & 0x3FFF
-        height = int.from_bytes(keyframe[8:10], "little") & 0x3FFF
-        return width, height
-    return 0, 0
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from wallsupport import WALL_2X2, login, wait_until
 from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
 from video.aiortc_hooks import EncodedFrame
-from video.media import EncodedClip
+from video.media import EncodedClip, encode_clip
 from video.recording_index import Recording, save
 
 POINT = "quang-ninh"
@@ -132,6 +132,48 @@ async def test_recorded_call_is_the_forwarded_bytes_in_segments(
     assert recorded == forwarded[start : start + len(recorded)], (
         "the recorded video packets are the forwarded bytes, in order (no re-encode)"
     )
+
+
+def nal_units(annex_b: bytes) -> list[bytes]:
+    """The NAL units of an Annex B frame (as the relay forwards H.264)."""
+    units, at = [], annex_b.find(b"\x00\x00\x01")
+    while at >= 0:
+        following = annex_b.find(b"\x00\x00\x01", at + 3)
+        end = len(annex_b) if following < 0 else following
+        units.append(annex_b[at + 3 : end].rstrip(b"\x00"))
+        at = following
+    return units
+
+
+def length_prefixed(packet: bytes) -> list[bytes]:
+    """The NAL units of a Matroska H.264 packet (4-byte lengths, ISO 14496-15)."""
+    units, at = [], 0
+    while at + 4 <= len(packet):
+        size = int.from_bytes(packet[at : at + 4], "big")
+        units.append(packet[at + 4 : at + 4 + size])
+        at += 4 + size
+    return units
+
+
+async def test_h264_call_is_kept_as_h264_in_mkv(tmp_path: Path) -> None:
+    """H.264 goes into .mkv; Matroska stores its NAL units length-prefixed instead of
+    after start codes, so the units themselves are compared: the same bytes."""
+    clip = encode_clip(frames=60, width=320, height=180, gop=30, codec="H264")
+    async with video_runtime(tmp_path, settings={"recording_segment_s": 1.0}) as rt:
+        listing, tap = await _recorded_call(rt, clip, 3.0)
+    [recording] = listing["recordings"]
+    assert (recording["video_codec"], recording["audio_codec"]) == ("h264", "opus")
+    folder = tmp_path / "recordings" / POINT / recording["id"]
+    recorded: list[bytes] = []
+    for segment in recording["segments"]:
+        path = folder / f"{segment['index']}.mkv"
+        streams = {s["codec_type"]: s for s in ffprobe(path)["streams"]}
+        assert streams["video"]["codec_name"] == "h264" and streams["audio"]["codec_name"] == "opus"
+        assert (streams["video"]["width"], streams["video"]["height"]) == (320, 180)
+        recorded += [b"".join(length_prefixed(data)) for data, _ in video_packets(path)]
+    forwarded = [b"".join(nal_units(f.data)) for f in tap.frames]
+    start = forwarded.index(recorded[0])
+    assert recorded == forwarded[start : start + len(recorded)], "the NAL units as forwarded"
 
 
 async def test_segment_download_serves_ranges_to_managers_only(
