@@ -201,6 +201,9 @@ class Recordings:
         return deleted
 
     async def keep_retention(self) -> None:
+        closed = await asyncio.to_thread(recording_index.close_interrupted, self.config.root)
+        if closed:
+            log.warning("recordings: %d left open by a stopped process, closed", len(closed))
         while True:
             try:
                 await self.enforce_retention()

@@ -256,9 +256,20 @@ async def test_kill_9_leaves_the_finished_segments_playable(tmp_path: Path) -> N
     try:
         await wait_until(finished, within=60, what="two finished segments")
         wall.stop(kill=True)  # kill -9, mid-way through the next segment
-    finally:
         client.terminate()
         await client.communicate()
+        [index] = root.glob("*/index.json")
+        assert json.loads(index.read_text(encoding="utf-8"))["ended_at"] is None
+        wall.start()  # the next start closes what the killed one left open
+
+        def closed() -> bool:
+            return json.loads(index.read_text(encoding="utf-8"))["ended_at"] is not None
+
+        await wait_until(closed, within=20, what="the interrupted recording closed")
+    finally:
+        if client.returncode is None:
+            client.terminate()
+            await client.communicate()
         wall.stop()
     for segment in finished():
         assert sorted(s["codec_name"] for s in ffprobe(segment)["streams"]) == ["opus", "vp8"]
