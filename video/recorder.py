@@ -160,6 +160,12 @@ class CallRecorder:
         if leads and not self._video(frame, pts, kind):
             return
         if not self.writer.put(Packet(kind, frame.data, pts, frame.keyframe)):
+            if self.writer.dropped % 1000 == 1:  # the first, then every thousandth
+                log.warning(
+                    "recording %s: the disk does not keep up, %d packets dropped so far",
+                    self.recording.id,
+                    self.writer.dropped,
+                )
             if kind == "video":
                 self._need_keyframe = True
                 self.resyncs += 1

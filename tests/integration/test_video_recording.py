@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
 from video.aiortc_hooks import EncodedFrame
 from video.media import EncodedClip, encode_clip
+from video.recorder import CallRecorder
 from video.recording_index import Recording, save
 
 POINT = "quang-ninh"
@@ -281,3 +283,43 @@ async def test_kill_9_leaves_the_finished_segments_playable(tmp_path: Path) -> N
             check=False,
         )
         assert decoded.returncode == 0 and not decoded.stderr.strip(), decoded.stderr
+
+
+async def test_a_stuck_disk_drops_packets_and_never_holds_the_relay(
+    tmp_path: Path, clip: EncodedClip
+) -> None:
+    """The first segment's file is a FIFO nobody reads yet: the writer thread blocks in it
+    as on a stuck disk. The recorder keeps taking frames (each call returns), drops what
+    its queue cannot hold, counts it, and asks for a keyframe to resume on; once the
+    "disk" moves again the recording ends normally."""
+    recording = Recording("stuck", POINT, "Quảng Ninh", "Quang Ninh", time.time())
+    folder = recording.folder(tmp_path)
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "0.webm")
+
+    class Source:
+        def attach(self, tap: Any) -> None: ...
+        def detach(self, tap: Any) -> None: ...
+
+    sources: Any = {"video": Source(), "audio": Source()}
+    recorder = CallRecorder(tmp_path, recording, sources, {"video"}, 300.0, capacity=10)
+    asked: list[int] = []
+    recorder._taps["video"].want_keyframe = lambda: asked.append(1)
+    now = time.time()
+    for n in range(120):
+        data, key = clip.frames[n % len(clip.frames)], clip.keyframes[n % len(clip.frames)]
+        recorder.on_frame("video", EncodedFrame("VP8", data, n * 3000, key, now + n / 30))
+    assert recorder.writer is not None
+    assert recorder.writer.dropped > 0 and recorder.resyncs > 0 and asked
+
+    def drain() -> None:
+        with open(folder / "0.webm", "rb") as fifo:
+            while fifo.read(65536):
+                pass
+
+    reader = asyncio.create_task(asyncio.to_thread(drain))
+    recorder.close()
+    await asyncio.to_thread(recorder.writer.join, 10)
+    await reader
+    saved = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    assert saved["ended_at"] is not None and saved["dropped"] == recorder.writer.dropped
