@@ -61,9 +61,9 @@ def ffprobe(path: Path) -> dict[str, Any]:
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
-def video_packets(path: Path) -> list[tuple[bytes, float]]:
+def packets_of(path: Path, kind: str = "video") -> list[tuple[bytes, float]]:
     with av.open(str(path)) as container:
-        stream = container.streams.video[0]
+        stream = (container.streams.video if kind == "video" else container.streams.audio)[0]
         return [
             (bytes(p), float(p.pts * p.time_base))
             for p in container.demux(stream)
@@ -71,8 +71,11 @@ def video_packets(path: Path) -> list[tuple[bytes, float]]:
         ]
 
 
-async def _recorded_call(rt: WallRuntime, clip: EncodedClip, seconds: float) -> tuple[Any, Tap]:
-    """Publish ``POINT`` with audio, record ``seconds`` of it through the API, stop."""
+async def _recorded_call(
+    rt: WallRuntime, clip: EncodedClip, seconds: float, heard: Tap | None = None
+) -> tuple[Any, Tap]:
+    """Publish ``POINT`` with audio, record ``seconds`` of it through the API, stop; the
+    video frames forwarded meanwhile (and the audio ones into ``heard``)."""
     assert rt.video is not None and rt.recordings is not None
     tap = Tap()
     async with (
@@ -82,6 +85,8 @@ async def _recorded_call(rt: WallRuntime, clip: EncodedClip, seconds: float) -> 
         await wait_until(lambda: POINT in rt.video.publishers, what="the publisher")  # type: ignore[union-attr]
         session = rt.video.publishers[POINT]
         session.sources["video"].attach(tap)  # type: ignore[arg-type]
+        if heard is not None:
+            session.sources["audio"].attach(heard)  # type: ignore[arg-type]
         officer = await login(client, rt, Role.DUTY_OFFICER)
         r = await client.post(f"/api/v1/recordings/{POINT}/start", headers=officer)
         assert r.status_code == 200, r.text
@@ -104,8 +109,9 @@ async def _recorded_call(rt: WallRuntime, clip: EncodedClip, seconds: float) -> 
 async def test_recorded_call_is_the_forwarded_bytes_in_segments(
     tmp_path: Path, clip: EncodedClip
 ) -> None:
+    heard = Tap()
     async with video_runtime(tmp_path, settings={"recording_segment_s": 1.0}) as rt:
-        listing, tap = await _recorded_call(rt, clip, 4.0)
+        listing, tap = await _recorded_call(rt, clip, 4.0, heard)
         rows = [(e.action, e.target, e.actor) for e in await rt.store.audit(50)]
     [recording] = listing["recordings"]
     assert recording["point"] == POINT and recording["ended_at"] is not None
@@ -116,24 +122,34 @@ async def test_recorded_call_is_the_forwarded_bytes_in_segments(
     assert len(segments) >= 3, "1 s segments over 4 s of call"
     folder = tmp_path / "recordings" / POINT / recording["id"]
     recorded: list[bytes] = []
+    sound: list[bytes] = []
+    total = 0.0
     for segment in segments:
         path = folder / f"{segment['index']}.webm"
+        sound += [data for data, _ in packets_of(path, "audio")]
         probe = ffprobe(path)
         codecs = sorted(s["codec_name"] for s in probe["streams"])
         assert codecs == ["opus", "vp8"], f"segment {segment['index']}: {codecs}"
-        packets = video_packets(path)
+        packets = packets_of(path)
         assert av.open(str(path)).streams.video[0] is not None
         first = packets[0][0]
         assert first in clip.frames and not first[0] & 0x01, "every segment opens on a keyframe"
         # Duration: the frames in the file at 30 fps, within one frame.
         span = packets[-1][1] - packets[0][1] + 1 / clip.fps
         assert abs(span - len(packets) / clip.fps) <= 1 / clip.fps + 1e-6
+        total += span
         recorded += [data for data, _ in packets]
     forwarded = [f.data for f in tap.frames]
     start = forwarded.index(recorded[0])
     assert recorded == forwarded[start : start + len(recorded)], (
         "the recorded video packets are the forwarded bytes, in order (no re-encode)"
     )
+    # The whole call's length: its frames at 30 fps, within one frame.
+    assert abs(total - len(recorded) / clip.fps) <= 1 / clip.fps + 1e-6
+    # Sound too: the forwarded Opus packets, none lost at the segment boundaries.
+    voiced = [f.data for f in heard.frames]
+    first = next(i for i, data in enumerate(voiced) if data == sound[0])
+    assert sound == voiced[first : first + len(sound)], "every Opus packet, as forwarded"
 
 
 def nal_units(annex_b: bytes) -> list[bytes]:
@@ -172,7 +188,7 @@ async def test_h264_call_is_kept_as_h264_in_mkv(tmp_path: Path) -> None:
         streams = {s["codec_type"]: s for s in ffprobe(path)["streams"]}
         assert streams["video"]["codec_name"] == "h264" and streams["audio"]["codec_name"] == "opus"
         assert (streams["video"]["width"], streams["video"]["height"]) == (320, 180)
-        recorded += [b"".join(length_prefixed(data)) for data, _ in video_packets(path)]
+        recorded += [b"".join(length_prefixed(data)) for data, _ in packets_of(path)]
     forwarded = [b"".join(nal_units(f.data)) for f in tap.frames]
     start = forwarded.index(recorded[0])
     assert recorded == forwarded[start : start + len(recorded)], "the NAL units as forwarded"
