@@ -25,8 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from video.aiortc_hooks import EncodedFrame
+from video.picture_size import picture_size
 from video.recording_index import Recording
-from video.recording_writer import Close, OpenSegment, Packet, SegmentWriter, picture_size
+from video.recording_writer import HEADROOM_TICKS, Close, OpenSegment, Packet, SegmentWriter
 from video.source import MediaSource
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,12 @@ class CallRecorder:
         if leads and not self._video(frame, pts, kind):
             return
         if not self.writer.put(Packet(kind, frame.data, pts, frame.keyframe)):
+            if self.writer.dropped % 1000 == 1:  # the first, then every thousandth
+                log.warning(
+                    "recording %s: the disk does not keep up, %d packets dropped so far",
+                    self.recording.id,
+                    self.writer.dropped,
+                )
             if kind == "video":
                 self._need_keyframe = True
                 self.resyncs += 1
@@ -180,7 +187,8 @@ class CallRecorder:
             self._segment += 1
             self._segment_start = ticks
             self._asked = False
-            started = self._origin + ticks / CLOCK["video"]
+            # the wall-clock time of the file's time 0 (HEADROOM before the keyframe)
+            started = self._origin + (ticks - HEADROOM_TICKS) / CLOCK["video"]
             size = picture_size(frame.codec, frame.data) if kind == "video" else (0, 0)
             self.writer.put(OpenSegment(self._segment, started, ticks, size))
         elif (

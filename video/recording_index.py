@@ -127,6 +127,22 @@ def segment_path(root: Path, recording: Recording, index: int) -> Path | None:
     return None
 
 
+def close_interrupted(root: Path) -> list[str]:
+    """Recordings a stopped process left open (``kill -9``, power loss): each ends where its
+    last finished segment ended; the segment being written stays listed (``ended_at`` null:
+    its file has no cues and may be cut short). The ids closed. Call before recording."""
+    closed = []
+    for path in root.glob(f"*/*/{INDEX}"):
+        recording = _load(path)
+        if recording is None or recording.ended_at is not None:
+            continue
+        ends = [s.ended_at for s in recording.segments if s.ended_at is not None]
+        recording.ended_at = max(ends, default=recording.started_at)
+        save(root, recording)
+        closed.append(recording.id)
+    return closed
+
+
 def delete_older(root: Path, cutoff_s: float, keep: set[str] | None = None) -> list[str]:
     """Delete every finished recording that ended before ``cutoff_s`` (epoch seconds),
     except the ids in ``keep``; the ids deleted."""

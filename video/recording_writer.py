@@ -36,25 +36,18 @@ VIDEO_BASE = fractions.Fraction(1, 90_000)
 AUDIO_BASE = fractions.Fraction(1, 48_000)
 CONTROL_SLOTS = 8
 LATENCY_SAMPLES = 10_000
-# H.264's size is in its SPS, which is not parsed here: the header says this, the
-# decoder reads the SPS (players size the picture from it).
+# A segment's file time 0 is this far (90 kHz) before its first keyframe: 100 ms.
+HEADROOM_TICKS = 9_000
+# When a keyframe's header names no size (video.picture_size could not read it), the
+# header says this; decoders size the picture from the stream itself.
 FALLBACK_SIZE = (1280, 720)
-
-
-def picture_size(codec: str, keyframe: bytes) -> tuple[int, int]:
-    """Width and height from a VP8 keyframe's header (RFC 6386 9.1); (0, 0) otherwise."""
-    if codec.upper() == "VP8" and len(keyframe) >= 10 and keyframe[3:6] == b"\x9d\x01\x2a":
-        width = int.from_bytes(keyframe[6:8], "little") & 0x3FFF
-        height = int.from_bytes(keyframe[8:10], "little") & 0x3FFF
-        return width, height
-    return 0, 0
 
 
 @dataclass(frozen=True)
 class OpenSegment:
     index: int
     started_at: float  # epoch s
-    start_pts: int  # video clock (90 kHz) of the segment's first frame, since the recording's
+    start_pts: int  # video clock (90 kHz) of the segment's keyframe, since the recording's
     size: tuple[int, int] = (0, 0)  # the keyframe's picture size (the muxer needs one)
 
 
@@ -90,6 +83,7 @@ class SegmentWriter:
         self.recording = recording
         self.capacity = capacity
         self.dropped = 0
+        self.late = 0  # packets too early for their segment or out of order (not written)
         self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)  # seconds per mux
         self.closes: deque[float] = deque(maxlen=LATENCY_SAMPLES)  # seconds per segment close
         self._queue: queue.Queue[OpenSegment | Packet | Close] = queue.Queue(
@@ -163,7 +157,10 @@ class SegmentWriter:
             self._streams["audio"].time_base = AUDIO_BASE
         self._container = container
         self._segment = Segment(item.index, item.started_at, file=name)
-        self._start = {"video": item.start_pts, "audio": item.start_pts * 48 // 90}
+        # File time 0 is a little before the keyframe: sound captured just before it (and
+        # arriving just after the switch) still fits in this segment.
+        origin = item.start_pts - HEADROOM_TICKS
+        self._start = {"video": origin, "audio": origin * 48 // 90}
         self._last = {}
         rec.segments.append(self._segment)
         self._save()
@@ -174,7 +171,8 @@ class SegmentWriter:
             return
         pts = item.pts - self._start[item.kind]
         if pts < 0 or pts <= self._last.get(item.kind, -1):
-            return  # before this segment's keyframe, or out of order: not muxable
+            self.late += 1  # before this segment's start, or out of order: not muxable
+            return
         self._last[item.kind] = pts
         packet = av.Packet(item.data)
         packet.pts = packet.dts = pts

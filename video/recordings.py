@@ -85,10 +85,11 @@ class Recordings:
                 [{"point": point_id, "in_call": False}],
             )
         current = self.active.get(point_id)
-        if current is not None and current[0] is session:
-            return current[1].recording.public()
-        if current is not None:
+        if current is not None and current[0] is not session:  # a call before this one
             await self._finish(point_id, "system:call_ended", "call_ended")
+            current = self.active.get(point_id)  # someone may have started it meanwhile
+        if current is not None:
+            return current[1].recording.public()
         now = time.time()
         stamp = datetime.fromtimestamp(now, ZONE).strftime("%Y%m%dT%H%M%S")
         recording = Recording(
@@ -120,7 +121,10 @@ class Recordings:
         return await self._finish(point_id, who, "stopped")
 
     async def _finish(self, point_id: str, who: Principal | str, reason: str) -> dict[str, Any]:
-        session, recorder = self.active.pop(point_id)
+        entry = self.active.pop(point_id, None)
+        if entry is None:  # stopped meanwhile (by a person, or the call's end)
+            raise NotFoundError(f"point '{point_id}' is not being recorded")
+        session, recorder = entry
         recorder.close()
         self._mark(session, False)
         listed = recorder.recording.public()
@@ -147,7 +151,9 @@ class Recordings:
     async def reconcile(self) -> None:
         """End recordings whose call ended; with ``record_calls``, record every call."""
         for point_id, (session, _) in list(self.active.items()):
-            if self.room.publishers.get(point_id) is not session:
+            still = self.active.get(point_id)  # (an await below may have ended it)
+            ended = self.room.publishers.get(point_id) is not session
+            if still is not None and still[0] is session and ended:
                 await self._finish(point_id, "system:call_ended", "call_ended")
         if self.config.record_calls and not self._closing:
             for point_id, session in list(self.room.publishers.items()):
@@ -201,6 +207,9 @@ class Recordings:
         return deleted
 
     async def keep_retention(self) -> None:
+        closed = await asyncio.to_thread(recording_index.close_interrupted, self.config.root)
+        if closed:
+            log.warning("recordings: %d left open by a stopped process, closed", len(closed))
         while True:
             try:
                 await self.enforce_retention()
