@@ -33,7 +33,8 @@ install: $(STAMP) $(NPM_STAMP)
 # tests/browser/test_video_whip_client.py), and nginx for the reverse-proxy test
 # (tests/integration/test_nginx_proxy.py), and coturn for the TURN test
 # (tests/integration/test_video_turn.py runs its own turnserver; the package's service is
-# stopped and disabled, the centre's TURN server is configured by hand: README). Installed
+# stopped and disabled, the centre's TURN server is configured by hand: README), and ffmpeg
+# (ffprobe reads the recorded calls: tests/integration/test_video_recording.py). Installed
 # only when missing.
 system-deps:
 	@missing=""; \
@@ -43,6 +44,7 @@ system-deps:
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
 	command -v nginx >/dev/null || missing="$$missing nginx"; \
 	command -v turnserver >/dev/null || missing="$$missing coturn"; \
+	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -1,4 +1,4 @@
-"""``python -m benchmarks [fanout] [switch] [alerts] [ingest] [video] [map] [hostile] [failover] [history] [soak] [--short]``:
+"""``python -m benchmarks [fanout] [switch] [alerts] [ingest] [video] [map] [hostile] [failover] [history] [recording] [soak] [--short]``:
 prints each benchmark's figures. ``soak`` runs only when named (``make soak``): it takes
 ``--minutes`` (30 by default, 1.5 with ``--short``)."""
 
@@ -19,6 +19,7 @@ from benchmarks import (
     history,
     hostile,
     ingest,
+    recording,
     soak,
     switch,
     video,
@@ -34,6 +35,7 @@ BENCHMARKS = (
     "hostile",
     "failover",
     "history",
+    "recording",
 )
 # Named only: a soak is long by nature (make soak).
 ON_REQUEST = ("soak", "failover_screens", "failover_redis", "failover_video")
@@ -44,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "which",
         nargs="*",
-        help="fanout, switch, alerts, ingest, video, map, hostile, failover, history (default: "
-        "these); "
+        help="fanout, switch, alerts, ingest, video, map, hostile, failover, history, "
+        "recording (default: these); "
         "failover_screens, failover_redis, failover_video (a part of failover alone), soak",
     )
     ap.add_argument("--short", action="store_true", help="small and quick, as in CI")
@@ -137,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         show(failover_video.run(kills))
     if "history" in which:
         show(history.run(args.short))
+    if "recording" in which:  # a minute of call in CI, an hour for the note
+        minutes = args.minutes or (1.0 if args.short else 60.0)
+        show(recording.run(minutes * 60, segment_s=20.0 if args.short else 300.0))
     if "soak" in which:
         lines = soak.run(
             screens=args.screens or 8,

@@ -84,6 +84,13 @@ class Settings:
     # Keep what every screen is shown (history.sqlite3 or Redis), and for how long.
     history: bool = True
     history_days: float = 90.0
+    # --- recording bridge calls (issue 15, video/recordings.py) ---
+    # Record every call from its first keyframe (else only when started from the console/API).
+    record_calls: bool = False
+    # Recordings that ended longer ago than this are deleted (at start and hourly).
+    recording_days: float = 90.0
+    # Length of one recorded file: a crash loses at most the segment being written.
+    recording_segment_s: float = 300.0
 
     @property
     def https(self) -> bool:

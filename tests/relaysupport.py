@@ -72,6 +72,7 @@ class Collector:
 async def publisher(
     rt: WallRuntime, point: str, clip: EncodedClip, audio: bool = False
 ) -> AsyncIterator[tuple[Link, EncodedLoopTrack]]:
+    """``clip`` published as ``point`` (in the clip's codec), with a tone if ``audio``."""
     track = EncodedLoopTrack(clip, record=True)
     tracks = [track, ToneTrack()] if audio else [track]
     link = await publish(
@@ -81,6 +82,7 @@ async def publisher(
         tracks,  # type: ignore[list-item]
         host_addresses=LOOPBACK,
         on_keyframe=track.request_keyframe,
+        video_codec=None if clip.codec == "VP8" else clip.codec,  # VP8: as offered by default
     )
     try:
         yield link, track

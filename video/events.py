@@ -38,6 +38,7 @@ class PointStatus(_Event):
     in_call: bool  # connected, and its frames reach the centre (one within media_timeout_s)
     no_media: bool = False  # connected, but no frame for media_timeout_s (camera/mic stalled)
     muted: bool
+    recording: bool = False  # its call is being recorded (video.recordings): ĐANG GHI · REC
     video_codec: str | None
     subscribers: int
     stats: LinkStats | None

@@ -28,6 +28,7 @@ def local_status(point: BridgePoint, session: PublisherSession | None, muted: bo
         connected=session.connected,
         video=session.sources["video"],
         stats=session.stats,
+        recording=session.recording,
     )
 
 
@@ -60,6 +61,7 @@ def _status(
     connected: bool,
     video: MediaSource | None = None,
     stats: LinkStats | None = None,
+    recording: bool = False,
 ) -> PointStatus:
     """The point's identity with how its media is doing (``video``: the source its video
     goes out from here); connected but not in the call is ``no_media``."""
@@ -74,6 +76,7 @@ def _status(
         in_call=in_call,
         no_media=connected and not in_call,
         muted=muted,
+        recording=recording,
         video_codec=video.codec if video is not None else None,
         subscribers=len(video.subscribers) if video is not None else 0,
         stats=stats,

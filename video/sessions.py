@@ -38,6 +38,7 @@ class PublisherSession:
     liveness: Liveness = field(default_factory=Liveness)
     connected: bool = False  # ICE and DTLS up
     in_call: bool = False  # connected and frames arriving
+    recording: bool = False  # a recorder subscribes (video.recordings): ĐANG GHI · REC
     # link statistics: the counters at the last report
     last_report: tuple[float, int, int] = (0.0, 0, 0)  # (time, bytes, frames)
     rtt_ms: float | None = None  # smoothed STUN round trip

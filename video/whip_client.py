@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
 from aiortc.mediastreams import MediaStreamTrack
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
@@ -59,13 +65,19 @@ async def publish(
     host_addresses: tuple[str, ...] | None = None,
     on_keyframe: Callable[[], None] | None = None,
     ice_servers: tuple[IceServer, ...] = (),
+    video_codec: str | None = None,
 ) -> Link:
-    """Publish ``tracks`` as ``point``; ``on_keyframe`` is called on the server's PLI."""
+    """Publish ``tracks`` as ``point``; ``on_keyframe`` is called on the server's PLI;
+    ``video_codec`` ("VP8", "H264") offers that codec alone (default: aiortc's order)."""
     pc = _offerer(ice_servers)
     for track in tracks:
         transceiver = pc.addTransceiver(track, direction="sendonly")
         if on_keyframe is not None and track.kind == "video":
             on_keyframe_request(transceiver.sender, on_keyframe)
+        if video_codec is not None and track.kind == "video":
+            wanted = f"video/{video_codec}".lower()
+            codecs = RTCRtpSender.getCapabilities("video").codecs
+            transceiver.setCodecPreferences([c for c in codecs if c.mimeType.lower() == wanted])
     return await _negotiate(pc, f"{base_url.rstrip('/')}/whip/{point}", credential, host_addresses)
 
 

@@ -46,6 +46,7 @@ const ui = {
   sound: $('.sound'),
   voices: $('.voices'),
   notice: $('.notice'),
+  rec: $('.rec'),
 };
 
 function serverOrigins(listed, own) {
@@ -288,6 +289,7 @@ function onControl(msg) {
     ui.roomLabel.querySelector('.rl-vi').textContent = vi;
     ui.roomLabel.querySelector('.rl-en').textContent = en;
   }
+  if (['roster', 'point', 'left', 'joined'].includes(msg.type)) showRecording();
   if (msg.type === 'roster') {
     mutedByCentre = Boolean(control.point(cfg.point)?.muted);
     showCentreMute();
@@ -302,6 +304,13 @@ function onControl(msg) {
       leave('ended', say('Điểm cầu đã vào phiên từ thiết bị khác', 'This point joined from another device'));
     }
   }
+}
+
+/** ĐANG GHI · REC while the centre records this point's call: the person is told. */
+function showRecording() {
+  const recorded = Boolean(control?.point(cfg.point)?.recording);
+  ui.rec.hidden = !recorded;
+  document.body.classList.toggle('is-recorded', recorded);
 }
 
 function showCentreMute() {
@@ -332,6 +341,7 @@ window.bridgePoint = {
     state,
     mic_on: micOn,
     muted_by_centre: mutedByCentre,
+    recording: !ui.rec.hidden,
     reconnects: publisher?.reconnects ?? 0,
     room_frames: roomFrames,
     room_label: ui.roomLabel.innerText,

@@ -101,7 +101,7 @@ export class VideoControl {
       }
       case 'left': {
         const p = this.points.get(msg.point);
-        if (p) Object.assign(p, { online: false, in_call: false, no_media: false, stats: null });
+        if (p) Object.assign(p, { online: false, in_call: false, no_media: false, recording: false, stats: null });
         break;
       }
       case 'muted': {
@@ -125,7 +125,8 @@ export class VideoControl {
         break;
       }
       case 'point': {
-        // A full PointStatus: sent when a point's media stalls (no_media) or comes back.
+        // A full PointStatus: sent when a point's media stalls (no_media) or comes back, and
+        // when its recording starts or stops (recording).
         if (msg.status?.id) this.points.set(msg.status.id, { ...msg.status });
         break;
       }

@@ -28,6 +28,9 @@ const T = {
   mute: ['Tắt tiếng', 'Mute'],
   unmute: ['Bật tiếng', 'Unmute'],
   end: ['Kết thúc', 'End call'],
+  rec_start: ['Ghi hình', 'Record'],
+  rec_stop: ['Dừng ghi', 'Stop recording'],
+  rec: ['ĐANG GHI', 'REC'],
   pin: ['Ghim vào ô', 'Pin to tile'],
   unpin: ['Bỏ ghim', 'Unpin'],
   program: ['Các điểm cầu đang xem', 'The points see'],
@@ -120,6 +123,7 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send })
       const ops = mayOperate
         ? `<button data-act="mute" data-point="${esc(p.id)}" data-muted="${p.muted}">${tr(p.muted ? 'unmute' : 'mute')}</button>
            <button data-act="end" data-point="${esc(p.id)}" ${p.online ? '' : 'disabled'}>${tr('end')}</button>
+           <button data-act="record" data-point="${esc(p.id)}" data-recording="${Boolean(p.recording)}" ${p.online || p.recording ? '' : 'disabled'}>${tr(p.recording ? 'rec_stop' : 'rec_start')}</button>
            <select data-pin-tile="${esc(p.id)}" aria-label="${tr('pin')}">${tileOptions(p.id)}</select>
            <button data-act="pin" data-point="${esc(p.id)}" ${tiles.length ? '' : 'disabled'}>${tr('pin')}</button>`
         : '';
@@ -127,8 +131,8 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send })
       const inCall = p.no_media
         ? `<td class="bad no-media">${tr('no_media')}</td>`
         : `<td class="${p.in_call ? 'ok' : 'off'}">${tr(p.in_call ? 'yes' : 'no')}</td>`;
-      return `<tr data-point="${esc(p.id)}" data-online="${p.online}" data-in-call="${p.in_call}" data-no-media="${Boolean(p.no_media)}" data-muted="${p.muted}">
-        <td><b>${esc(nameOf(p))}</b>${speaking}</td>
+      return `<tr data-point="${esc(p.id)}" data-online="${p.online}" data-in-call="${p.in_call}" data-no-media="${Boolean(p.no_media)}" data-muted="${p.muted}" data-recording="${Boolean(p.recording)}">
+        <td><b>${esc(nameOf(p))}</b>${speaking}${p.recording ? ` <span class="rec-mark">● ${T.rec[0]} · ${T.rec[1]}</span>` : ''}</td>
         <td class="${p.online ? 'ok' : 'off'}">${tr(p.online ? 'yes' : 'no')}</td>
         ${inCall}
         <td class="${p.muted ? 'bad' : ''}">${tr(p.muted ? 'yes' : 'no')}</td>
@@ -173,6 +177,9 @@ export function mountRoster(el, { token, mayOperate, tiles, lang = 'vi', send })
         break;
       case 'end':
         act({ action: 'end', point });
+        break;
+      case 'record':
+        act({ action: 'record', point, on: button.dataset.recording !== 'true' });
         break;
       case 'pin': {
         const pick = root.querySelector(`select[data-pin-tile="${CSS.escape(point)}"]`);

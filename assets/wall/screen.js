@@ -32,12 +32,15 @@ const KEEP_SWAPS = 100;
  * onFocus(province): a console preview whose person may focus the maps (map clicks).
  * servers: every wall server's URL (the server's --server list): the link fails over
  * through them and returns to the page's own; wsUrl is then a path ('/ws/screen').
+ * replay: {now()} — replay mode (assets/replay/): no socket; the page feeds the messages the
+ * history API kept through receive(msg), `now()` is the replayed instant (ages, clocks,
+ * banner expiries), layouts show at once, video tiles show a card (no live video).
  */
-export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = false, onFocus = null, servers = null }) {
+export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = false, onFocus = null, servers = null, replay = null }) {
   let token = firstToken;
   const sync = new ClockSync();
   const latency = new LatencyRing(2048);
-  const serverNow = () => localNow() + sync.offset;
+  const serverNow = replay ? () => replay.now() : () => localNow() + sync.offset;
 
   let screen = null; // welcome.screen
   let lang = 'vi';
@@ -94,6 +97,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     get lang() { return lang; },
     // A console preview: the map takes clicks there (focus), never on a kiosk.
     preview,
+    replay: Boolean(replay),
     onFocus,
     serverNow,
     stats: live,
@@ -169,7 +173,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
   }
 
   // ---- link -------------------------------------------------------------------------------
-  const link = new Link(wsUrl, {
+  const link = replay ? quietLink() : new Link(wsUrl, {
     onOpen() {
       link.send({ type: 'hello', screen: screenId, token, layout_version: version, preview });
     },
@@ -266,6 +270,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
 
   // ---- layouts ----------------------------------------------------------------------------
   function onLayout(msg) {
+    if (replay) msg = { ...msg, swap_at: null }; // replayed: shown when it is applied
     // Data that arrived before this layout is older than its initial data: apply it now,
     // to the old layers, so it can never overwrite the newer values.
     flushData();
@@ -340,8 +345,8 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     }, 1000 - (((serverNow() % 1000) + 1000) % 1000) + 10);
   }
 
-  const pingTimer = setInterval(sendPing, PING_EVERY_MS);
-  const healthTimer = preview ? null : setInterval(sendHealth, HEALTH_EVERY_MS);
+  const pingTimer = replay ? null : setInterval(sendPing, PING_EVERY_MS);
+  const healthTimer = preview || replay ? null : setInterval(sendHealth, HEALTH_EVERY_MS);
 
   function sendHealth() {
     if (!connected || !screen || sync.rtt === null) return;
@@ -365,7 +370,7 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     closed = true;
     link.close();
     clearTimeout(tickTimer);
-    clearInterval(pingTimer);
+    if (pingTimer) clearInterval(pingTimer);
     if (healthTimer) clearInterval(healthTimer);
     if (cancelFlush) cancelFlush();
     if (pending) { pending.cancel(); pending.layer.destroy(); }
@@ -377,12 +382,33 @@ export function mountScreen(el, { screenId, token: firstToken, wsUrl, preview = 
     if (window.wallScreen === live) delete window.wallScreen;
   }
 
-  window.wallScreen = live;
+  if (!replay) window.wallScreen = live;
   scheduleTick();
   // Tiles measure themselves when built (the ticker its text), so styles come first; and
   // every tile module has loaded or failed (tiles.js), so a layout finds each renderer.
-  Promise.all([addStylesheet(el, new URL('./screen.css', import.meta.url).href), loadTileModules()])
+  const ready = Promise.all([addStylesheet(el, new URL('./screen.css', import.meta.url).href), loadTileModules()])
     .then(() => { if (!closed) link.start(); });
   const setToken = (next) => { token = next; };
-  return { stats: snapshot, close, setToken, server: () => link.origin };
+  const handle = { stats: snapshot, close, setToken, server: () => link.origin };
+  if (!replay) return handle;
+  // Replay: the page applies kept messages in order, each at once; reset() before a seek.
+  const receive = (msg) => {
+    handlers[msg?.type]?.(msg);
+    flushData();
+  };
+  const reset = () => {
+    flushData();
+    if (pending) { pending.cancel(); pending.layer.destroy(); pending = null; }
+    current?.destroy();
+    current = null;
+    overlay.set([]);
+  };
+  const tick = () => { current?.tick(); overlay.render(); };
+  return { ...handle, ready, receive, reset, tick };
+}
+
+// Replay mode's link: nothing to connect to, nothing sent.
+function quietLink() {
+  const noop = () => {};
+  return { start: noop, send: noop, close: noop, restart: noop, healthy: noop, origin: null };
 }

@@ -113,6 +113,23 @@ def parser() -> argparse.ArgumentParser:
             help="resolved incidents are deleted this many days later (open ones never)",
         )
         p.add_argument(
+            "--record-calls",
+            action="store_true",
+            help="record every bridge call (ĐANG GHI · REC shows on the bridge page and tiles)",
+        )
+        p.add_argument(
+            "--recording-days",
+            type=float,
+            default=90.0,
+            help="recorded calls are deleted this many days after they ended (default 90)",
+        )
+        p.add_argument(
+            "--recording-segment-s",
+            type=float,
+            default=300.0,
+            help="length of one recording file in seconds (a crash loses at most one)",
+        )
+        p.add_argument(
             "--server",
             dest="servers",
             action="append",

@@ -60,6 +60,9 @@ def run_server(args: argparse.Namespace) -> int:
         clock_offset_s=args.clock_offset_s,
         history=not args.no_history,
         history_days=args.history_days,
+        record_calls=args.record_calls,
+        recording_days=args.recording_days,
+        recording_segment_s=args.recording_segment_s,
     )
     if problem := _tls_problem(settings.tls_cert, settings.tls_key):
         print(problem, file=sys.stderr)

@@ -65,6 +65,7 @@ PAGE = (
 <body class="bridge lang-{lang}">
 <header>
   <div class="who"><b>{name_first}</b><span>{name_second}</span></div>
+  <div class="rec" hidden role="status"><i class="rec-dot"></i><span class="rec-text">{rec}</span></div>
   <div class="link" data-state="starting" role="status" aria-live="polite">
     <span class="l-vi">Đang khởi động</span><span class="l-en">Starting</span>
   </div>
@@ -103,6 +104,8 @@ WORDS = {
     "self_label": ("Hình của bạn", "Your picture"),
     "leave": ("Rời phiên", "Leave"),
     "rejoin": ("Vào lại", "Rejoin"),
+    # Shown while the centre records this point's call (video/recordings.py).
+    "rec": ("ĐANG GHI", "REC"),
 }
 
 

@@ -53,6 +53,7 @@ from command_center.server.console_guard import (
     MuteAction,
     PinAction,
     ProgramAction,
+    RecordAction,
     SnoozeAlertAction,
     SwitchAction,
     WithdrawAction,
@@ -78,6 +79,7 @@ from command_center.server.screen_view import WallPreview
 from command_center.server.video_roster import VideoRoster, video_tiles
 from command_center.sessions import SCOPE_VIEW, Sessions
 from command_center.store import Store
+from video.recordings import Recordings
 from video.room import VideoRoom
 
 REFRESH_MS = 1000
@@ -93,6 +95,7 @@ DONE = {
     "end": ("Đã kết thúc cuộc gọi", "Call ended"),
     "program": ("Đã đổi hình chương trình", "Programme feed changed"),
     "pin": ("Đã đổi ô ghim", "Pinned tile changed"),
+    "record": ("Đã đổi trạng thái ghi hình", "Recording changed"),
     "announce": ("Đã đăng thông báo", "Announcement on the wall"),
     "withdraw_announcement": ("Đã gỡ thông báo", "Announcement withdrawn"),
 }
@@ -122,6 +125,8 @@ class ConsoleDeps:
     banners: WallBanners | None = None
     # The wall's schedule: the desk shows its next change. None: no schedule.
     scheduler: Scheduler | None = None
+    # Recorded bridge calls (start and stop from the roster); None: no recording.
+    recordings: Recordings | None = None
 
 
 def miniature_width(wall_width: float, wall_height: float) -> int:
@@ -275,6 +280,10 @@ class Console:
             return done
         if isinstance(action, WithdrawAction) and banners is not None:
             await withdraw(banners, store, action.id, who)
+            return done
+        if isinstance(action, RecordAction) and self.deps.recordings is not None:
+            act = self.deps.recordings.start if action.on else self.deps.recordings.stop
+            await act(action.point, who)
             return done
         room = self.deps.room
         if room is None:

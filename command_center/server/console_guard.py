@@ -75,6 +75,14 @@ class PinAction(_Action):
     source: str | None
 
 
+class RecordAction(_Action):
+    """Start (``on``) or stop recording a bridge point's call (video/recordings.py)."""
+
+    action: Literal["record"]
+    point: str
+    on: bool
+
+
 class AckAlertAction(_Action):
     """Acknowledge an alert a rule raised."""
 
@@ -120,6 +128,7 @@ ConsoleAction = Annotated[
     | EndAction
     | ProgramAction
     | PinAction
+    | RecordAction
     | AckAlertAction
     | SnoozeAlertAction
     | LockAction
@@ -137,6 +146,7 @@ AUDIT_NAMES = {
     "end": "video_end",
     "program": "video_program",
     "pin": "video_pin",
+    "record": "recording_start_or_stop",
     "ack_alert": "alert_acknowledged",
     "snooze_alert": "alert_snoozed",
     "lock": "wall_locked",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from typing import Any
+from urllib.parse import quote
 
 from command_center.server.console_audit import describe, role_label
 from command_center.server.console_names import Names, pick
@@ -149,15 +150,33 @@ def alerts_list(snapshot: dict[str, Any], names: Names, lang: Lang, now_ms: floa
     return f"<ul class='alerts'>{''.join(items)}</ul>"
 
 
+def replay_href(ms: float) -> str:
+    """The replay page at that instant (ISO 8601, Vietnam time, to the millisecond)."""
+    at = dt.datetime.fromtimestamp(ms / 1000, TIME_ZONE).isoformat(timespec="milliseconds")
+    return "/replay?at=" + quote(at, safe="")
+
+
+def replay_link(lang: Lang) -> str:
+    """The console's way to the replay page (a new tab: the console stays live)."""
+    text = pick(("Phát lại tường màn hình", "Replay the wall"), lang)
+    return f"<a class='replay-open' href='/replay' target='_blank' rel='noopener'>{text} ↗</a>"
+
+
 def audit_table(entries: list[AuditEntry], lang: Lang, names: Names) -> str:
+    """Each row's time opens the replay page at that moment."""
     head = "".join(f"<th>{t(k, lang)}</th>" for k in ("when", "who", "what"))
+    title = html.escape(pick(("Xem tường màn hình lúc đó", "See the wall at that moment"), lang))
     rows = "".join(
-        f"<tr data-action='{html.escape(e.action)}'><td class='when'>{fmt_time(e.at)}</td>"
+        f"<tr data-action='{html.escape(e.action)}'><td class='when'>"
+        f"<a class='replay-at' href='{replay_href(e.at)}' target='_blank' rel='noopener' "
+        f"title='{title}'>{fmt_time(e.at)}</a></td>"
         f"<td>{html.escape(e.actor)}{_role(e.role, lang)}</td>"
         f"<td>{describe(e, names, lang, lambda v: fmt_num(v, 'ms'))}</td></tr>"
         for e in entries
     )
-    return f"<table class='cc audit'><tr>{head}</tr>{rows}</table>"
+    # The way to the replay page, above the rows (each row's time goes to its moment).
+    caption = f"<caption>{replay_link(lang)}</caption>"
+    return f"<table class='cc audit'>{caption}<tr>{head}</tr>{rows}</table>"
 
 
 def _role(role: str, lang: Lang) -> str:

@@ -21,6 +21,8 @@ from command_center.server.map_routes import MAP_ROUTES
 from command_center.server.observations_api import OBSERVATION_ROUTES
 from command_center.server.openapi_routes import ROUTE_DOCS
 from command_center.server.openapi_schema import Operation
+from command_center.server.recordings_api import RECORDING_ROUTES
+from command_center.server.replay_routes import REPLAY_API_ROUTES
 from command_center.server.video_routes import (
     SERVERS_ROUTES,
     SIGNALLING_ROUTES,
@@ -43,6 +45,8 @@ _REASONS = {
     428: "If-Match required",
     429: "A bound was reached (Retry-After says when to retry)",
     503: "Busy, or the store unreachable or its disk full (Retry-After says when to retry)",
+    502: "A part this route asks (the wall's own history API) failed",
+    504: "Took longer than this route allows",
 }
 _REQUIRED_HEADERS = {401: "WWW-Authenticate", 429: "Retry-After", 503: "Retry-After"}
 
@@ -140,4 +144,6 @@ def served_routes() -> list[tuple[str, type[JsonHandler]]]:
         *ALERT_ROUTES,
         *ANNOUNCEMENT_ROUTES,
         *HISTORY_ROUTES,
+        *RECORDING_ROUTES,
+        *REPLAY_API_ROUTES,
     ]

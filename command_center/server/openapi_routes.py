@@ -8,6 +8,8 @@ from __future__ import annotations
 from command_center.server.openapi_alerts import ALERT_DOCS
 from command_center.server.openapi_announcements import ANNOUNCEMENT_DOCS
 from command_center.server.openapi_history import HISTORY_DOCS
+from command_center.server.openapi_recordings import RECORDING_DOCS
+from command_center.server.openapi_replay import REPLAY_DOCS
 from command_center.server.openapi_schema import (
     AGENCY,
     HEALTH,
@@ -407,4 +409,6 @@ ROUTE_DOCS: dict[str, tuple[str, dict[str, Operation]]] = {
     **ALERT_DOCS,
     **ANNOUNCEMENT_DOCS,
     **HISTORY_DOCS,
+    **RECORDING_DOCS,
+    **REPLAY_DOCS,
 }

@@ -48,6 +48,8 @@ from command_center.server.map_feed import MapFeed, map_clock, run_map_feed
 from command_center.server.map_routes import map_routes
 from command_center.server.metrics import WallMetrics, serve_metrics
 from command_center.server.own_address import free_port, own_url
+from command_center.server.recordings_api import recording_routes
+from command_center.server.replay_routes import replay_routes
 from command_center.server.scenario_runtime import run_scenario
 from command_center.server.schedule_runtime import load_wall_schedule, run_schedule
 from command_center.server.scheduler import Scheduler
@@ -72,6 +74,7 @@ from video.config import VideoConfig
 from video.ice import parse_ice_server
 from video.node_credential import node_key
 from video.pull import Node
+from video.recordings import Recordings, recording_config
 from video.registry import load_bridge_points
 from video.room import VideoRoom, open_video_room
 from video.shared_state import open_video_state
@@ -111,6 +114,8 @@ class WallRuntime:
     scheduler: Scheduler | None = None
     # The wall's history (issue 15): its store, and the writer when this process records.
     history: WallHistory | None = None
+    # Recorded bridge calls (issue 15, video/recordings.py).
+    recordings: Recordings | None = None
 
     async def credential_rows(self) -> list[dict[str, Any]]:
         """Every device credential with its state and last use (the admin console's list)."""
@@ -250,6 +255,8 @@ async def open_runtime(
                     servers = settings.servers or (own_url(settings, port),)
                     parts = VideoParts(video, keys, screen_ids, sessions, store, hub.links, servers)
                     extra += video_routes(parts)
+                    recordings = Recordings(video, recording_config(settings), store)
+                    extra += recording_routes(parts, recordings)
                     extra += bridge_page_routes(
                         video.registry, keys, video.config.ice_servers, servers
                     )
@@ -259,6 +266,7 @@ async def open_runtime(
                     extra += pass_routes(keys, screen_ids, video.registry, siblings)
                     announcing = {"banners": banners, "store": store, "keys": keys, "wall": wall}
                     extra += [(p, h, announcing) for p, h in ANNOUNCEMENT_ROUTES]
+                    extra += replay_routes(hub, sessions, keys, settings, port)
                     extra += history.routes(tuple(s.id for s in wall.screens), store)
 
                     async def credentials() -> list[dict[str, Any]]:
@@ -275,6 +283,7 @@ async def open_runtime(
                         alerts=alerts,
                         banners=banners,
                         scheduler=scheduler,
+                        recordings=recordings,
                     )
                     gate = SignInGate(limiter, VerifyPool(settings.verify_workers))
                     in_flight = InFlight()
@@ -282,6 +291,7 @@ async def open_runtime(
                         settings, port, console, ingest, gate, extra, loop_lag, health, in_flight
                     )
                     server.start()
+                    recordings.run()
                     try:
                         with serve_metrics(metrics, settings.metrics_bind) as metrics_port:
                             yield WallRuntime(
@@ -308,9 +318,11 @@ async def open_runtime(
                                 banners,
                                 scheduler,
                                 history,
+                                recordings=recordings,
                             )
                     finally:
                         await _wind_down(server, hub, health, in_flight)
+                        await recordings.close()  # every last segment closed, audited
             finally:
                 await banners.stop()
                 await hub.stop()

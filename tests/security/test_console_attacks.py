@@ -69,6 +69,7 @@ ACTIONS: list[tuple[dict[str, Any], str, str]] = [
     ({"action": "end", "point": "hue"}, "video_end", "hue"),
     ({"action": "program", "source": "hue"}, "video_program", "hue"),
     ({"action": "pin", "tile": "tile-hue", "source": "quang-ninh"}, "video_pin", "tile-hue"),
+    ({"action": "record", "point": "hue", "on": True}, "recording_start_or_stop", "hue"),
 ]
 
 

@@ -52,12 +52,16 @@ class VideoTile {
         <div class="v-why"></div>
       </div>
       <div class="video-name"><span class="n-vi"></span><span class="n-en"></span></div>
+      <div class="video-rec" hidden><i class="rec-dot"></i><span>ĐANG GHI · REC</span></div>
       <div class="video-quality" data-level="none"><span class="q-bars"><i></i><i></i><i></i></span>
         <span class="q-text"></span></div>`;
     this.video = el.querySelector('video');
     this.noSignal = el.querySelector('.video-nosignal');
     this.nameBox = el.querySelector('.video-name');
     this.qualityBox = el.querySelector('.video-quality');
+    // ĐANG GHI · REC while the point's call is recorded (its status says so: everyone who
+    // sees the call is told it is kept).
+    this.recBox = el.querySelector('.video-rec');
     this.placeNoSignal(ctx.parts, el);
     this.placeName(ctx.parts, el);
     this.nameBox.hidden = params.show_name === false;
@@ -260,6 +264,7 @@ class VideoTile {
     setText(this.nameBox.children[0], vi);
     setText(this.nameBox.children[1], en);
     this.nameBox.classList.toggle('is-muted', Boolean(p?.muted));
+    this.recBox.hidden = !p?.recording;
 
     const stats = this.state === 'playing' ? p?.stats ?? null : null;
     const level = this.state === 'playing' ? grade(stats) : 'none';
@@ -292,6 +297,7 @@ class VideoTile {
       width: this.video.videoWidth,
       subscriptions: this.subscriptions,
       name_vi: this.nameBox.children[0].textContent,
+      recording: !this.recBox.hidden,
       error: this.error,
     };
   }
@@ -312,8 +318,21 @@ function addTileStylesheet(el, origin) {
   addStylesheet(el, onServer(new URL('../../video/tile.css', import.meta.url).href, origin));
 }
 
+// Replay mode: no live video, a card says so (a recording plays beside the wall instead).
+function replayCard(el, params) {
+  el.classList.add('video-tile', 'video-replay-card');
+  el.innerHTML = `<div class="video-nosignal"><div class="v-big">VIDEO KHÔNG PHÁT LẠI</div>
+    <div class="v-big-en">Live video is not replayed</div><div class="v-why"></div></div>`;
+  el.querySelector('.v-why').textContent = `Điểm cầu · Bridge point: ${params.point ?? '—'}`;
+  addTileStylesheet(el, null);
+}
+
 registerTile('video', {
   create(el, params, ctx) {
+    if (ctx.replay) {
+      replayCard(el, params);
+      return;
+    }
     el.videoTile = new VideoTile(el, params, ctx);
   },
   update(el) {
