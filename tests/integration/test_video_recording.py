@@ -254,6 +254,18 @@ async def test_retention_deletes_recordings_past_it(tmp_path: Path) -> None:
         assert (root / POINT / "recent-1" / "index.json").exists()
 
 
+async def ended(process: asyncio.subprocess.Process) -> None:
+    """Stop the headless client (SIGTERM; SIGKILL if it lingers over its hang-up)."""
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.communicate(), 20)
+    except TimeoutError:
+        process.kill()
+        await process.communicate()
+
+
 async def test_kill_9_leaves_the_finished_segments_playable(tmp_path: Path) -> None:
     """A wall recording every call (1 s segments) is killed mid-segment: every segment
     its index lists as finished is a whole file that ffmpeg decodes without an error."""
@@ -276,8 +288,7 @@ async def test_kill_9_leaves_the_finished_segments_playable(tmp_path: Path) -> N
     try:
         await wait_until(finished, within=60, what="two finished segments")
         wall.stop(kill=True)  # kill -9, mid-way through the next segment
-        client.terminate()
-        await client.communicate()
+        await ended(client)
         [index] = root.glob("*/index.json")
         assert json.loads(index.read_text(encoding="utf-8"))["ended_at"] is None
         wall.start()  # the next start closes what the killed one left open
@@ -287,9 +298,7 @@ async def test_kill_9_leaves_the_finished_segments_playable(tmp_path: Path) -> N
 
         await wait_until(closed, within=20, what="the interrupted recording closed")
     finally:
-        if client.returncode is None:
-            client.terminate()
-            await client.communicate()
+        await ended(client)
         wall.stop()
     for segment in finished():
         assert sorted(s["codec_name"] for s in ffprobe(segment)["streams"]) == ["opus", "vp8"]
