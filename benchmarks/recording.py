@@ -140,7 +140,7 @@ def run(seconds: float, segment_s: float = 300.0) -> list[str]:
     verdict = "met" if cpu_pct <= TARGET_CPU_PCT else "NOT met"
     return [
         f"recording: {seconds / 60:g} min of a 720p30 VP8 call (~{sent:,.0f} kbit/s) + Opus, "
-        f"{len(files)} segment(s) of {segment_s:g} s, fed in {wall:.1f} s",
+        f"{len(files)} segment(s) of {segment_s:g} s, fed in {wall:.2f} s",
         f"  recorder CPU {cpu_pct:.3f} % of a core per call "
         f"(target {TARGET_CPU_PCT} %: {verdict}; {cpu:.2f} s CPU for {seconds:g} s of call)",
         f"  storage {per_hour:.2f} GB per hour of call ({stored / 1e6:.1f} MB written)",

@@ -88,6 +88,8 @@ class BridgePointState(BusMessage):
     online: bool
     in_call: bool
     muted: bool = False
+    # Its call is being recorded (video/recordings.py): every screen shows ĐANG GHI · REC.
+    recording: bool = False
     ts: float
     # The process that says so (its video room's id; "" from older versions): the others
     # show a point held elsewhere as that process reports it.

@@ -32,8 +32,11 @@ def local_status(point: BridgePoint, session: PublisherSession | None, muted: bo
     )
 
 
-def pulled_status(point: BridgePoint, pull: Pull, muted: bool) -> PointStatus:
-    """Published elsewhere and pulled here: the pull's link and media say."""
+def pulled_status(
+    point: BridgePoint, pull: Pull, muted: bool, remote: BridgePointState | None = None
+) -> PointStatus:
+    """Published elsewhere and pulled here: the pull's link and media say (and whether
+    it is recorded, the process that holds it)."""
     linked = pull.link is not None
     return _status(
         point,
@@ -42,13 +45,19 @@ def pulled_status(point: BridgePoint, pull: Pull, muted: bool) -> PointStatus:
         in_call=pull.in_call,
         connected=linked,
         video=pull.sources["video"],
+        recording=remote is not None and remote.recording,
     )
 
 
 def remote_status(point: BridgePoint, remote: BridgePointState, muted: bool) -> PointStatus:
     """Published to another process, as that process reports it."""
     return _status(
-        point, muted, online=remote.online, in_call=remote.in_call, connected=remote.online
+        point,
+        muted,
+        online=remote.online,
+        in_call=remote.in_call,
+        connected=remote.online,
+        recording=remote.recording,
     )
 
 
@@ -95,6 +104,7 @@ def presence(point: BridgePoint, status: PointStatus, ts: float, node: str) -> B
         online=status.online,
         in_call=status.in_call,
         muted=status.muted,
+        recording=status.recording,
         ts=ts,
         node=node,
     )

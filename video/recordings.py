@@ -145,6 +145,7 @@ class Recordings:
         point = session.point.id
         if self.room.publishers.get(point) is session:
             self.room.emit(PointChanged(status=self.room.status(point), ts=self.room.now_ms()))
+            self.room.spawn(self.room.announce(point))  # the other processes' screens too
 
     # --- calls coming and going ---------------------------------------------------
 

@@ -359,7 +359,7 @@ class VideoRoom:
         pull = self.processes.pulls.get(point_id) if session is None else None
         remote = self.processes.remote.get(point_id) if session is None else None
         if pull is not None and (pull.link is not None or remote is None):
-            return pulled_status(point, pull, muted)  # published elsewhere, pulled here
+            return pulled_status(point, pull, muted, remote)  # published elsewhere, pulled here
         if remote is not None:  # published to another process, as it reports it
             return remote_status(point, remote, muted)
         return local_status(point, session, muted)

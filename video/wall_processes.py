@@ -165,10 +165,12 @@ class WallProcesses:
             self.remote[state.point] = state
         elif self.remote.pop(state.point, None) is None:
             return
-        if state.point not in host.publishers and state.point not in self.pulls:
-            if state.in_call:
-                host.emit(Joined(point=state.point, ts=host.now_ms()))
-            host.emit(PointChanged(status=host.status(state.point), ts=host.now_ms()))
+        if state.point in host.publishers:
+            return
+        if state.point not in self.pulls and state.in_call:
+            host.emit(Joined(point=state.point, ts=host.now_ms()))
+        # Pulled here too: the holder's word is what says the call is recorded.
+        host.emit(PointChanged(status=host.status(state.point), ts=host.now_ms()))
 
     # --- the shared control state --------------------------------------------------
 

@@ -18,16 +18,18 @@ from typing import Any
 
 import av
 import httpx
-from relaysupport import client_process, publisher, video_runtime
-from wallprocess import WallProcess
+import pytest
+from relaysupport import LOOPBACK, client_process, publisher, video_runtime
+from wallprocess import WallProcess, video_pair
 from wallsupport import WALL_2X2, login, wait_until
 
 from command_center.auth import Role
 from command_center.server.runtime import WallRuntime
 from video.aiortc_hooks import EncodedFrame
-from video.media import EncodedClip, encode_clip
+from video.media import EncodedClip, EncodedLoopTrack, ToneTrack, encode_clip
 from video.recorder import CallRecorder
 from video.recording_index import Recording, save
+from video.whip_client import publish
 
 POINT = "quang-ninh"
 RECORD_ALL = ["--no-simulator", "--record-calls", "--recording-segment-s", "1"]
@@ -252,6 +254,18 @@ async def test_retention_deletes_recordings_past_it(tmp_path: Path) -> None:
         assert (root / POINT / "recent-1" / "index.json").exists()
 
 
+async def ended(process: asyncio.subprocess.Process) -> None:
+    """Stop the headless client (SIGTERM; SIGKILL if it lingers over its hang-up)."""
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.communicate(), 20)
+    except TimeoutError:
+        process.kill()
+        await process.communicate()
+
+
 async def test_kill_9_leaves_the_finished_segments_playable(tmp_path: Path) -> None:
     """A wall recording every call (1 s segments) is killed mid-segment: every segment
     its index lists as finished is a whole file that ffmpeg decodes without an error."""
@@ -274,8 +288,7 @@ async def test_kill_9_leaves_the_finished_segments_playable(tmp_path: Path) -> N
     try:
         await wait_until(finished, within=60, what="two finished segments")
         wall.stop(kill=True)  # kill -9, mid-way through the next segment
-        client.terminate()
-        await client.communicate()
+        await ended(client)
         [index] = root.glob("*/index.json")
         assert json.loads(index.read_text(encoding="utf-8"))["ended_at"] is None
         wall.start()  # the next start closes what the killed one left open
@@ -285,9 +298,7 @@ async def test_kill_9_leaves_the_finished_segments_playable(tmp_path: Path) -> N
 
         await wait_until(closed, within=20, what="the interrupted recording closed")
     finally:
-        if client.returncode is None:
-            client.terminate()
-            await client.communicate()
+        await ended(client)
         wall.stop()
     for segment in finished():
         assert sorted(s["codec_name"] for s in ffprobe(segment)["streams"]) == ["opus", "vp8"]
@@ -339,3 +350,56 @@ async def test_a_stuck_disk_drops_packets_and_never_holds_the_relay(
     await reader
     saved = json.loads((folder / "index.json").read_text(encoding="utf-8"))
     assert saved["ended_at"] is not None and saved["dropped"] == recorder.writer.dropped
+
+
+@pytest.mark.redis
+async def test_the_other_process_shows_the_recording(tmp_path: Path, clip: EncodedClip) -> None:
+    """Two wall processes on one Redis: a call published to A and recorded there is
+    ``recording`` in B's roster too (B's screens show ĐANG GHI · REC), and not after stop."""
+    with video_pair(tmp_path) as (a, b):
+        track = EncodedLoopTrack(clip, record=True)
+        link = await publish(
+            a.url,
+            POINT,
+            a.token("bridge", POINT),
+            [track, ToneTrack()],  # type: ignore[list-item]
+            host_addresses=LOOPBACK,
+            on_keyframe=track.request_keyframe,
+        )
+        try:
+            async with (
+                httpx.AsyncClient(base_url=a.url) as on_a,
+                httpx.AsyncClient(base_url=b.url) as on_b,
+            ):
+                officer_a = await signed_in(on_a, a, "duty_officer")
+                viewer_b = await signed_in(on_b, a, "viewer")  # users: one store
+
+                async def recorded_on_b() -> bool | None:
+                    roster = (await on_b.get("/api/v1/video/roster", headers=viewer_b)).json()
+                    [point] = [p for p in roster["points"] if p["id"] == POINT]
+                    return point["in_call"] and point["recording"]  # type: ignore[no-any-return]
+
+                async def started() -> bool:
+                    r = await on_a.post(f"/api/v1/recordings/{POINT}/start", headers=officer_a)
+                    return r.status_code == 200
+
+                await wait_until(started, within=20, what="the call to record on A")
+                await wait_until(recorded_on_b, within=20, what="B to show the recording")
+                r = await on_a.post(f"/api/v1/recordings/{POINT}/stop", headers=officer_a)
+                assert r.status_code == 200
+                await wait_until(
+                    lambda: not_(recorded_on_b()), within=20, what="B to show it stopped"
+                )
+        finally:
+            await link.close()
+
+
+async def signed_in(client: httpx.AsyncClient, wall: WallProcess, role: str) -> dict[str, str]:
+    name, password = wall.users[role]
+    r = await client.post("/api/v1/sessions", json={"username": name, "password": password})
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+async def not_(check: Any) -> bool:
+    return not await check
