@@ -90,7 +90,8 @@ async def marks_between(
     found = await store.marks(start, end, MAX_MARKS + 1)
     for entry in audit:
         labels = RECORDING_ACTIONS.get(entry.action)
-        if labels is not None and start <= entry.at <= end:
+        # A refused attempt is audited too: it started or stopped nothing.
+        if labels is not None and not entry.detail.get("refused") and start <= entry.at <= end:
             vi, en = labels
             found.append(
                 Mark(entry.at, "recording", f"{vi}: {entry.target}", f"{en}: {entry.target}")
