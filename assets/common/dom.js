@@ -65,9 +65,12 @@ export function lateNow(data, ctx) {
   return { late: Boolean(data.late), overdueMs: Number(data.overdue_ms) || 0 };
 }
 
-/** The late badge's text: "TRỄ HẠN 3 ngày · LATE 3 d". */
+/** The late badge's text: "TRỄ HẠN 3 ngày · LATE 3 d", whole hours from 2 h to 2 days. */
 export function lateText(overdueMs, lang) {
-  const d = formatDuration(overdueMs).split(' · ');
+  const h = Math.floor(overdueMs / 3_600_000);
+  // Late by hours, the minutes are noise read across the room and cost the badge its room
+  // ("TRỄ HẠN 22 giờ 15 phút · LATE 22 h 15 min" no longer fit a group item).
+  const d = h >= 2 && h < 48 ? [`${h} giờ`, `${h} h`] : formatDuration(overdueMs).split(' · ');
   const vi = `TRỄ HẠN ${d[0]}`;
   const en = `LATE ${d[1] ?? d[0]}`;
   return bilingual(vi, en, lang).filter(Boolean).join(' · ');
