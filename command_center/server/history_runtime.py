@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
 DAY_MS = 86_400_000.0
 CLOSE_FLUSH_S = 2.0  # the last flush on the way out; history is not worth a slow stop
+# Call marks wait for the bus subscription at start, but never hold the start-up for it:
+# a subscription that cannot be made (the bus down) left the server waiting with an idle loop.
+SUBSCRIBE_WAIT_S = 5.0
 
 
 async def enforce_retention(store: HistoryStore, days: float, now_ms: float) -> int:
@@ -89,7 +92,8 @@ async def run_history(
             ready = asyncio.Event()
             tasks.append(asyncio.create_task(writer.run(), name="history-writer"))
             tasks.append(asyncio.create_task(_calls(writer, bus, ready), name="history-calls"))
-            await ready.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ready.wait(), SUBSCRIBE_WAIT_S)
         try:
             yield WallHistory(store, writer)
         finally:
@@ -103,8 +107,8 @@ async def run_history(
 async def _last_flush(writer: HistoryWriter, control: ControlStore, holder: str) -> None:
     with contextlib.suppress(Exception, TimeoutError):
         await asyncio.wait_for(writer.tick(), CLOSE_FLUSH_S)
-    with contextlib.suppress(Exception):  # a lease not given up expires by itself
-        await control.release("history", holder)
+    with contextlib.suppress(Exception, TimeoutError):  # a lease not given up expires by itself
+        await asyncio.wait_for(control.release("history", holder), CLOSE_FLUSH_S)
 
 
 async def _keep(store: HistoryStore, days: float, clock: Callable[[], float]) -> None:
@@ -120,6 +124,15 @@ async def _keep(store: HistoryStore, days: float, clock: Callable[[], float]) ->
 async def _calls(writer: HistoryWriter, bus: Bus, ready: asyncio.Event) -> None:
     """A "call" mark when a bridge point's media starts or stops reaching the centre."""
     in_call: dict[str, bool] = {}
+    try:
+        await _follow_calls(writer, bus, ready, in_call)
+    finally:
+        ready.set()  # a failed subscription must not hold the start-up
+
+
+async def _follow_calls(
+    writer: HistoryWriter, bus: Bus, ready: asyncio.Event, in_call: dict[str, bool]
+) -> None:
     async with bus.subscribe() as messages:
         ready.set()
         async for message in messages:
