@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 
 from playwright.async_api import Browser, Page, async_playwright
 
+from command_center.chromium import chromium_path
 from geo.codelists import CodeList
 from geo.provinces import codes
 
@@ -174,7 +174,7 @@ def agency_credential(agency: str, data_dir: Path, redis_url: str | None = None)
 @contextlib.asynccontextmanager
 async def chromium() -> AsyncIterator[Browser]:
     """Headless Chromium with a throwaway profile (Playwright makes one per launch)."""
-    exe = shutil.which("chromium") or "/usr/bin/chromium"
+    exe = chromium_path()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
         try:

@@ -3,7 +3,6 @@ is, and one launch on a profile of its own that nothing else has touched."""
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -12,7 +11,9 @@ from typing import Any
 from playwright.async_api import BrowserContext, async_playwright
 from wallprocess import CHROMIUM_ARGS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from command_center.chromium import chromium_path
+
+CHROMIUM = chromium_path()
 
 
 @asynccontextmanager

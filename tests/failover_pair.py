@@ -6,7 +6,6 @@ are ``wallprocess.wall_pair``."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +16,8 @@ import httpx
 from playwright.async_api import Browser, Page, async_playwright
 from wallprocess import CHROMIUM_ARGS, RedisServer, WallProcess, free_port, wall_pair
 from wallsupport import wait_until
+
+from command_center.chromium import chromium_path
 
 SCREENS = ("left-top", "right-top", "left-bottom", "right-bottom")
 # A province indicator that the map tile of every 2 × 2 preset with a map draws on all four
@@ -138,7 +139,7 @@ def pair_on_own_redis(folder: Path) -> Iterator[Pair]:
 async def kiosks(pair: Pair, within: float = 60.0) -> AsyncIterator[Browser]:
     """The four kiosk pages, each in its own context (kiosks are separate machines), opened
     on A with the URL ``run_wall.py kiosk`` prints; returns once each shows its screen."""
-    exe = shutil.which("chromium") or "/usr/bin/chromium"
+    exe = chromium_path()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
         try:

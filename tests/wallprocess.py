@@ -19,17 +19,13 @@ from pathlib import Path
 
 from wallsupport import WALL_2X2
 
+from command_center.chromium import QUIET_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 # Debian's Chromium as the browser tests and benchmarks drive it (browsers cannot be
 # downloaded here): no network chatter, and kiosk pages keep their timers when not focused.
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *QUIET_ARGS,
     "--disable-background-timer-throttling",
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",

@@ -16,10 +16,12 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 # A chunk never spans more than this: a query for the messages after an instant looks this
 # far back for chunks that started before it.
 MAX_CHUNK_SPAN_MS = 60_000.0
-ZLIB_LEVEL = 6
+ZLIB_LEVEL = 4  # half the time of 6 for 7 % more bytes (the writer's cost at 2,000 updates/s)
 
 Event = tuple[float, dict[str, Any]]
 MARK_KINDS = ("switch", "alert", "banner", "call", "recording")
@@ -83,20 +85,34 @@ class Mark:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return encode(value).decode()
+
+
+def encode(value: Any) -> bytes:
+    """Compact UTF-8 JSON. orjson: a fifteenth of the standard library's time on rows full
+    of floats, which kept the writer's cost at 2,000 updates/s over 2 % of a core; the
+    standard library for what orjson refuses (an integer past 64 bits)."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def pack(value: Any) -> bytes:
-    return zlib.compress(dumps(value).encode(), ZLIB_LEVEL)
+    return zlib.compress(encode(value), ZLIB_LEVEL)
 
 
-def pack_text(text: str) -> bytes:
-    """``pack`` of a value already serialised (on the loop) with ``dumps``."""
-    return zlib.compress(text.encode(), ZLIB_LEVEL)
+def pack_text(text: bytes) -> bytes:
+    """``pack`` of a value already serialised (on the loop) with ``encode``."""
+    return zlib.compress(text, ZLIB_LEVEL)
 
 
 def unpack(blob: bytes) -> Any:
-    return json.loads(zlib.decompress(blob))
+    text = zlib.decompress(blob)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # the standard library's NaN, written before orjson
+        return json.loads(text)
 
 
 def chunk_of_rows(screen: str, rows: list[list[Any]]) -> Chunk:

@@ -34,7 +34,7 @@ from command_center.history.model import (
     Snapshot,
     chunk_of_rows,
     data_row,
-    dumps,
+    encode,
     message_row,
     pack_text,
 )
@@ -224,7 +224,7 @@ class HistoryWriter:
         self.last_error = None
         self.flush_seconds += time.perf_counter() - started
 
-    def _snapshot_texts(self, now: float) -> list[tuple[str, float, str]]:
+    def _snapshot_texts(self, now: float) -> list[tuple[str, float, bytes]]:
         """The screens due a snapshot, each state serialised now (on the loop: the state
         changes with the next message)."""
         due = []
@@ -239,7 +239,7 @@ class HistoryWriter:
             ):
                 t = max(now, self._last_t[screen])
                 self._last_t[screen] = t  # later messages come strictly after it
-                due.append((screen, t, dumps(self.states[screen])))
+                due.append((screen, t, encode(self.states[screen])))
         return due
 
     def _failed(
@@ -247,7 +247,7 @@ class HistoryWriter:
         exc: Exception,
         queued: list[tuple[str, list[Any]]],
         marks: list[Mark],
-        texts: list[tuple[str, float, str]],
+        texts: list[tuple[str, float, bytes]],
     ) -> None:
         self.failures += 1
         self.last_error = f"{type(exc).__name__}: {exc}"[:300]
@@ -279,7 +279,7 @@ class HistoryWriter:
 
 
 def _pack(
-    queued: list[tuple[str, list[Any]]], texts: list[tuple[str, float, str]]
+    queued: list[tuple[str, list[Any]]], texts: list[tuple[str, float, bytes]]
 ) -> tuple[list[Chunk], list[Snapshot]]:
     """One chunk per screen (split past ``MAX_CHUNK_SPAN_MS``), and the snapshots: the
     JSON and zlib work of a flush, on a worker thread."""

@@ -15,19 +15,13 @@ import tempfile
 from pathlib import Path
 
 from command_center.auth import Principal, Role
+from command_center.chromium import QUIET_ARGS, chromium_path
 from command_center.errors import TooManyRequests, WallError
 from command_center.server.http_base import SESSION_COOKIE
 from command_center.sessions import Sessions
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *QUIET_ARGS,
     "--ignore-certificate-errors",  # the server's own loopback address, maybe self-signed
 )
 QUEUE = 2  # waiting renders beyond the one running
@@ -61,13 +55,13 @@ class PictureRenderer:
         self,
         base_url: str,
         sessions: Sessions,
-        executable: str = CHROMIUM,
+        executable: str | None = None,
         queue: int = QUEUE,
         timeout_s: float = TIMEOUT_S,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.sessions = sessions
-        self.executable = executable
+        self.executable = executable or chromium_path()
         self.queue = queue
         self.timeout_s = timeout_s
         self._one = asyncio.Semaphore(1)

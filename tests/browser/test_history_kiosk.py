@@ -5,6 +5,7 @@ then (preset and every tile's data), and the preset the page itself shows."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import time
@@ -59,6 +60,17 @@ class Frames:
     def has(self, test: Any) -> bool:
         return any(test(m) for _, m in self.log)
 
+    async def quiet_instant(self, quiet_s: float = 0.3) -> float:
+        """An instant after which nothing sent before it is still on its way: once no frame
+        came for ``quiet_s`` (a switch's layout can be followed by its tiles' data within
+        the same millisecond: recorded as sent, not yet seen here)."""
+        for _ in range(100):
+            seen = len(self.log)
+            await asyncio.sleep(quiet_s)
+            if len(self.log) == seen:
+                return now_ms()
+        raise AssertionError("the kiosk's link never went quiet")
+
 
 def now_ms() -> float:
     return float(math.ceil(time.time() * 1000.0))
@@ -102,7 +114,7 @@ async def test_history_rebuilds_what_a_kiosk_page_received(
         )
         assert r.status_code == 201, r.text
         await wait_until(lambda: frames.has(cpi(3.1)), what="the report on the kiosk")
-        instants.append((now_ms(), "overview"))
+        instants.append((await frames.quiet_instant(), "overview"))
         for preset in ("calibration", "overview"):
             r = await client.post(
                 "/api/v1/switch", json={"preset": preset}, headers=auth["duty_officer"]
@@ -111,7 +123,7 @@ async def test_history_rebuilds_what_a_kiosk_page_received(
             await wait_until(
                 lambda p=preset: _is(page, p), within=10, what=f"the kiosk shows {preset}"
             )
-            instants.append((now_ms(), preset))
+            instants.append((await frames.quiet_instant(), preset))
 
         async def at(t: float) -> dict[str, Any]:
             r = await client.get(

@@ -67,6 +67,18 @@ class Received:
     def upto(self, t: float) -> list[dict[str, Any]]:
         return [m for at, m in self.log if at <= t]
 
+    async def quiet_instant(self, quiet_s: float = 0.3) -> float:
+        """An instant after which nothing sent before it is still on its way: read until
+        the link is quiet for ``quiet_s`` (a switch's layout can be followed by its tiles'
+        data within the same millisecond: recorded as sent, not yet read)."""
+        for _ in range(100):
+            try:
+                m = await self.screen.recv(within=quiet_s)
+            except (AssertionError, TimeoutError):
+                return now_ms()
+            self.log.append((time.time() * 1000.0, m))
+        raise AssertionError("the screen's link never went quiet")
+
 
 def cpi_is(value: float) -> Any:
     """A data message whose indicator group shows ``value`` for cpi_yoy."""
@@ -106,16 +118,16 @@ async def test_history_at_an_instant_is_what_the_screen_had_received(
         await got.until("layout")
         await post_cpi(client, rt, "2026-09", 3.1)
         await got.until("data", cpi_is(3.1))
-        instants.append(now_ms())
+        instants.append(await got.quiet_instant())
         r = await client.post("/api/v1/switch", json={"preset": "calibration"}, headers=duty)
         assert r.status_code == 202, r.text
         await got.until("layout", lambda m: m["preset"] == "calibration")
-        instants.append(now_ms())
+        instants.append(await got.quiet_instant())
         r = await client.post("/api/v1/switch", json={"preset": "overview"}, headers=duty)
         await got.until("layout", lambda m: m["preset"] == "overview")
         await post_cpi(client, rt, "2026-10", 4.2)
         await got.until("data", cpi_is(4.2))
-        instants.append(now_ms())
+        instants.append(await got.quiet_instant())
     assert rt.history is not None and rt.history.writer is not None
     await rt.history.writer.tick()  # flush now: no waiting for the writer's second
     expected = ["overview", "calibration", "overview"]
