@@ -8,13 +8,23 @@ import contextlib
 from collections.abc import Iterable
 from typing import Any
 
+CANCEL_AGAIN_S = 0.5
+
 
 async def cancel_all(tasks: Iterable[asyncio.Task[Any]]) -> None:
-    """Cancel every task, then wait for each to end (its own cancellation swallowed)."""
+    """Cancel every task, then wait for each to end (its own cancellation swallowed). A task
+    still running after ``CANCEL_AGAIN_S`` is cancelled again: a library can lose a
+    cancellation outright (redis-py turns one inside a command into ConnectionError, and its
+    retry then runs the command again and returns), and the loop around it goes back to
+    sleep; a closing runtime waited on such a task for ever."""
     tasks = list(tasks)
     for task in tasks:
         task.cancel()
     for task in tasks:
+        while not task.done():
+            await asyncio.wait({task}, timeout=CANCEL_AGAIN_S)
+            if not task.done():
+                task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 

@@ -179,6 +179,7 @@ class HistoryWriter:
         """Take (or keep) the lease and flush, every ``flush_s``, until cancelled."""
         while True:
             await self.tick()
+            stop_if_cancelled()  # a cancellation the store's client lost (tasks.cancel_all)
             await asyncio.sleep(self.flush_s)
 
     async def tick(self) -> None:
