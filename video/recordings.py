@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from command_center.audit import AuditStore, audit
 from command_center.auth import Principal
 from command_center.errors import ConflictError, NotFoundError
-from command_center.tasks import cancel_all
+from command_center.tasks import cancel_all, stop_if_cancelled
 from video import recording_index
 from video.events import PointChanged
 from video.recorder import CallRecorder
@@ -215,6 +215,7 @@ class Recordings:
             try:
                 await self.enforce_retention()
             except Exception:
+                stop_if_cancelled()
                 log.exception("recordings: retention failed")
             await asyncio.sleep(RETENTION_EVERY_S)
 

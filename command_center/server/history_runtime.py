@@ -79,7 +79,8 @@ async def run_history(
     clock: Callable[[], float] = lambda: time.time() * 1000.0,
 ) -> AsyncIterator[WallHistory]:
     async with open_history_store(settings.data_dir, settings.redis_url) as store:
-        tasks = [asyncio.create_task(_keep(store, settings.history_days, clock), name="history")]
+        keep = keep_retention(store, settings.history_days, clock)
+        tasks = [asyncio.create_task(keep, name="history")]
         writer = None
         if settings.history:
             writer = HistoryWriter(store, control, [s.id for s in hub.wall.screens], hub.process)
@@ -111,14 +112,21 @@ async def _last_flush(writer: HistoryWriter, control: ControlStore, holder: str)
         await asyncio.wait_for(control.release("history", holder), CLOSE_FLUSH_S)
 
 
-async def _keep(store: HistoryStore, days: float, clock: Callable[[], float]) -> None:
+async def keep_retention(
+    store: HistoryStore,
+    days: float,
+    clock: Callable[[], float],
+    every_s: float = RETENTION_EVERY_S,
+) -> None:
+    """``enforce_retention`` now and every ``every_s`` until cancelled; a failed round is
+    logged and tried again at the next."""
     while True:
         try:
             await enforce_retention(store, days, clock())
         except Exception:
             stop_if_cancelled()
             log.exception("history retention failed; trying again in an hour")
-        await asyncio.sleep(RETENTION_EVERY_S)
+        await asyncio.sleep(every_s)
 
 
 async def _calls(writer: HistoryWriter, bus: Bus, ready: asyncio.Event) -> None:

@@ -3,14 +3,17 @@ Retention included: rows past it go, the rest stay (an injected "now", no waitin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
 from storesupport import contract_fixtures
+from wallsupport import wait_until
 
 from command_center.history import HistoryStore, Mark, Snapshot, open_history_store
 from command_center.history.model import chunk_of, pack
-from command_center.server.history_runtime import DAY_MS, enforce_retention
+from command_center.server.history_runtime import DAY_MS, enforce_retention, keep_retention
+from command_center.tasks import cancel_all
 
 OpenStore = Callable[[], AbstractAsyncContextManager[HistoryStore]]
 open_same_store, store = contract_fixtures(open_history_store)
@@ -116,6 +119,27 @@ async def test_retention_deletes_what_is_past_it_and_keeps_the_rest(store: Histo
     snapshot, _ = (await store.state_parts(["s1"], old + 5))["s1"]
     assert snapshot is None
     assert await enforce_retention(store, 90, now) == 0
+
+
+async def test_the_retention_loop_deletes_what_ages_past_it_while_running(
+    store: HistoryStore,
+) -> None:
+    """The running loop, not one round: what was recent at its first round is deleted at a
+    later one, once the clock has moved past the retention."""
+    now = [T + 10 * DAY_MS]
+    await store.append([chunk_of("s1", [(T + 1, data(1))])], [snap("s1", T, 1)], [])
+    task = asyncio.create_task(keep_retention(store, 90, lambda: now[0], every_s=0.02))
+    try:
+        await asyncio.sleep(0.1)  # rounds ran: nothing is 90 days old yet
+        assert await store.oldest() == T
+        now[0] = T + 91 * DAY_MS
+        await wait_until(lambda: _empty(store), what="a later round's deletion")
+    finally:
+        await cancel_all([task])
+
+
+async def _empty(store: HistoryStore) -> bool:
+    return await store.oldest() is None
 
 
 async def test_the_events_of_a_span_in_order_once_each_and_capped(store: HistoryStore) -> None:
