@@ -107,6 +107,9 @@ async def test_scrubbing_the_replay_shows_the_known_value_and_switch(
         )
     assert shown(switched_at) in await badge.inner_text()
     assert "at=" in page.url and iso(switched_at)[:19] in _query_at(page.url)
+    # The calibration tile's link figures were the kiosk's, not kept: it says so.
+    offset = screen.locator(".cal-offset")
+    assert "not kept for replay" in await offset.inner_text()
     await page.screenshot(path=artifacts / "replay-switched.png")
 
     # The switch's mark jumps there; ×60 from before it plays the switch in.

@@ -20,9 +20,18 @@ function draw(el, ctx) {
   };
   set('.cal-id', screen.id ?? '?');
   set('.cal-res', `${screen.width ?? '?'} × ${screen.height ?? '?'}`);
-  set('.cal-offset', `lệch đồng hồ · clock offset ${st.offset_ms === null ? '—' : `${formatSigned(st.offset_ms, 1)} ms`}`);
-  set('.cal-rtt', `khứ hồi · round trip ${ms(st.rtt_ms)}`);
-  set('.cal-lat', `độ trễ cập nhật · update latency p50 ${ms(lat.p50)} · p99 ${ms(lat.p99)}`);
+  if (ctx.replay) {
+    // The history keeps what the screen was sent, not its link's measurements: say so
+    // rather than show this browser's own (empty) figures as the screen's.
+    const none = 'không lưu khi phát lại · not kept for replay';
+    set('.cal-offset', `lệch đồng hồ · clock offset: ${none}`);
+    set('.cal-rtt', `khứ hồi · round trip: ${none}`);
+    set('.cal-lat', `độ trễ cập nhật · update latency: ${none}`);
+  } else {
+    set('.cal-offset', `lệch đồng hồ · clock offset ${st.offset_ms === null ? '—' : `${formatSigned(st.offset_ms, 1)} ms`}`);
+    set('.cal-rtt', `khứ hồi · round trip ${ms(st.rtt_ms)}`);
+    set('.cal-lat', `độ trễ cập nhật · update latency p50 ${ms(lat.p50)} · p99 ${ms(lat.p99)}`);
+  }
   set('.cal-time', `${formatTime(now)} · ${st.version === null ? '—' : `v${st.version}`}`);
   // Flips on every server second: photograph the wall to see every screen flip together.
   el.classList.toggle('odd-second', Math.floor(now / 1000) % 2 === 1);
