@@ -1,6 +1,7 @@
 """A span of the wall's history as one self-contained HTML file: the replay page with every
 script, stylesheet, boundary layer and the span's data inlined, so it plays from disk with
-no server (``file://``), with the same timeline.
+no server (``file://``), with the same timeline. BokehJS is inlined too (1.3 MB): the trend
+tiles' figures travel in their data, and a briefing wants its charts.
 
 The wall's scripts are ES modules that import each other by relative path. In the file each
 module becomes a ``data:`` URL named by a bare specifier (``cc/wall/screen.js``) in an import
@@ -17,6 +18,8 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from bokeh.util.paths import bokehjs_path
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 ENTRY = "replay/replay.js"
@@ -67,6 +70,15 @@ def import_map() -> str:
 
 
 @cache
+def bokehjs() -> str:
+    """BokehJS as the text of a classic ``<script>``: the HTML parser ends a script at
+    ``</script`` and changes state at ``<!--``, so both are written as JS escapes (the
+    build has neither today; this keeps it true)."""
+    text = (bokehjs_path() / "js" / "bokeh.min.js").read_text(encoding="utf-8")
+    return re.sub(r"<(?=/script|!--)", r"\\x3c", text, flags=re.IGNORECASE)
+
+
+@cache
 def stylesheet() -> str:
     return (ASSETS / "replay" / "replay.css").read_text(encoding="utf-8")
 
@@ -84,6 +96,7 @@ def export_html(config: dict[str, Any], title_time: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Phát lại tường màn hình {title_time} · Wall replay</title>
 <style>{stylesheet()}</style>
+<script>{bokehjs()}</script>
 <script type="importmap">{import_map()}</script></head>
 <body class="replay replay-export">
 <div class="replay-badge" role="status"><b>PHÁT LẠI · REPLAY</b> <time class="replay-time">{title_time}</time></div>

@@ -230,6 +230,8 @@ async def test_the_wall_as_a_png_and_a_span_as_a_self_contained_html_file(
     await page.wait_for_selector("body[data-replay-ready='1']")
     assert "PHÁT LẠI · REPLAY" in await page.locator(".replay-badge").inner_text()
     assert await preset_of(page, "left-top") == "overview"
+    # BokehJS came inside the file: trend figures embed offline.
+    assert await page.evaluate("() => typeof window.Bokeh?.embed?.embed_item") == "function"
     await page.get_by_role("button", name="×60").click()
     for s in SCREENS:
         await wait_until(lambda s=s: _is(page, s, "calibration"), within=15, what=f"{s} offline")

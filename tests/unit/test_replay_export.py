@@ -11,7 +11,7 @@ import re
 import pytest
 
 from command_center.auth import Principal, Role
-from command_center.server.replay_export import ENTRY, export_html, import_map
+from command_center.server.replay_export import ENTRY, bokehjs, export_html, import_map
 from command_center.server.replay_picture import (
     PictureRenderer,
     RendererUnavailable,
@@ -49,6 +49,14 @@ def test_the_file_carries_its_config_safely() -> None:
     page = export_html({"data": {"note": "</script><b>x"}}, "04/12/2026 14:05:00")
     assert "</script><b>x" not in page
     assert "PHÁT LẠI · REPLAY" in page and '<script type="importmap">' in page
+
+
+def test_bokehjs_travels_in_a_script_the_parser_cannot_end_early() -> None:
+    page = export_html({"data": {}}, "04/12/2026 14:05:00")
+    script = bokehjs()
+    assert len(script) > 1_000_000 and "Bokeh" in script
+    assert f"<script>{script}</script>" in page
+    assert "</script" not in script.lower() and "<!--" not in script
 
 
 def test_picture_size_keeps_the_proportions_within_1920() -> None:
