@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     if "recording" in which:  # a minute of call in CI, an hour for the note
         minutes = args.minutes or (1.0 if args.short else 60.0)
         show(recording.run(minutes * 60, segment_s=20.0 if args.short else 300.0))
+        show(recording.run_live(8.0 if args.short else 30.0, pairs=3 if args.short else 6))
     if "soak" in which:
         lines = soak.run(
             screens=args.screens or 8,

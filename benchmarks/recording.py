@@ -13,13 +13,24 @@ write latency (one packet's mux, and a segment's close) p50/p95/p99/max, and the
 at the end: in the last segment, the audio packet sent at the same instant as a video
 frame must sit at the same time in the file (within one audio packet, 20 ms).
 
+Where users are (``run_live``): a real 720p30 call published over WebRTC to the relay's
+server process, inside a network namespace with no route out, once with every call
+recorded and once without, in pairs (order alternating); the server's CPU difference,
+median over the pairs, is the recorder's cost in the live path (depacketised frames
+handed over, the writer thread muxing and writing). The recorded file is opened after the
+call ends: its codec, its video packets against the frames the server received, its
+length against the call's. The publisher sends video only (the Opus share is measured
+above: a fiftieth of the video's bytes).
+
     python -m benchmarks recording [--short]     (short: a minute of call; else an hour)
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fractions
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -28,7 +39,7 @@ from typing import Any
 import av
 import numpy as np
 
-from benchmarks.rig import percentile
+from benchmarks.rig import cpu_seconds, percentile
 from video.aiortc_hooks import EncodedFrame
 from video.media import encode_clip
 from video.recorder import CallRecorder
@@ -150,4 +161,116 @@ def run(seconds: float, segment_s: float = 300.0) -> list[str]:
         f"{percentile(closes, 0.5):.1f}, max {max(closes):.1f}",
         f"  A/V drift at the end: {1000 * drift:.1f} ms (one audio packet is 20 ms)",
         f"  writer drops: {recorder.writer.dropped}",
+    ]
+
+
+# --- where users are: a real call through the relay, in a closed network -----------------
+
+
+def _live_run(
+    folder: Path, clip_file: Path, seconds: float, record: bool, ns: Any
+) -> dict[str, Any]:
+    """One call through a ``_serve`` process (recording every call when ``record``), watched
+    by one subscriber as the wall would: the server's CPU % of a core over ``seconds`` once
+    the call is flowing, frames the server received in that window, and the recording's
+    folder."""
+    import json
+
+    from benchmarks.video_processes import POINT, video_server
+
+    server_address, peer_address = ns.addresses if ns else ("127.0.0.1", "127.0.0.1")
+    launcher = tuple(ns.wrap([])) if ns else ()
+    record_dir = folder / f"rec-{time.monotonic_ns()}" if record else None
+
+    settle = 3.0
+    with video_server("", server_address, "", str(record_dir or ""), launcher=launcher) as server:
+        until = time.time() + settle + seconds + 2.0
+        out = folder / f"pub-{server.pid}.json"
+        publisher = server.spawn(
+            "_publish", server.url, str(clip_file), str(until), str(out), peer_address
+        )
+        watched = folder / f"watch-{server.pid}.json"
+        server.spawn("_watch", server.url, str(clip_file), str(until), str(watched), peer_address)
+        time.sleep(settle)  # connected, the first keyframe in, the recording open
+        before, cpu0, t0 = server.counters(), cpu_seconds(server.pid), time.monotonic()
+        time.sleep(seconds)
+        cpu1, t1, after = cpu_seconds(server.pid), time.monotonic(), server.counters()
+        publisher.wait(timeout=30)  # the call ends: the recording closes its segment
+        time.sleep(2.0)
+    received = after["publishers"].get(POINT, 0) - before["publishers"].get(POINT, 0)
+    recorded = after["recorded"].get(POINT, {}).get("video", 0) - before["recorded"].get(
+        POINT, {}
+    ).get("video", 0)
+    return {
+        "cpu": 100 * (cpu1 - cpu0) / (t1 - t0),
+        "received": received,
+        "recorded": recorded,
+        "sent": len(json.loads(out.read_text())["sent"]),
+        "folder": record_dir,
+    }
+
+
+def _recorded_file(folder: Path) -> tuple[str, int, float, float]:
+    """The recording's codec, video packets, length (s) and size (bytes), over its segments."""
+    files = sorted(
+        (p for p in folder.rglob("*") if p.suffix in (".webm", ".mkv")),
+        key=lambda p: (str(p.parent), int(p.stem)),
+    )
+    codec, packets, length, size = "none", 0, 0.0, 0
+    for path in files:
+        size += path.stat().st_size
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            codec = stream.codec_context.name
+            times = [
+                float(p.pts * p.time_base)
+                for p in container.demux(stream)
+                if p.pts is not None and p.size
+            ]
+        packets += len(times)
+        length += (max(times) - min(times) + 1 / FPS) if times else 0.0
+    return codec, packets, length, size
+
+
+def run_live(seconds: float, pairs: int) -> list[str]:
+    """The recorder's cost in a real call, inside a namespace with no route out (or on
+    loopback, said so, when namespaces are not available here)."""
+    import pickle
+
+    from netns import network_namespace, why_not_available  # tests/ (rig's path)
+
+    clip = encode_clip(frames=60, width=1280, height=720, gop=60, noise=12, bitrate=1_500_000)
+    reason = why_not_available()
+    where = f"loopback (closed network skipped: {reason})" if reason else ""
+    costs: list[float] = []
+    off_cpu: list[float] = []
+    kept: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-recording-live-") as tmp:
+        folder = Path(tmp)
+        clip_file = folder / "clip.pickle"
+        clip_file.write_bytes(pickle.dumps(clip))
+        with contextlib.ExitStack() as stack:
+            ns = None if reason else stack.enter_context(network_namespace(default_route=False))
+            if ns is not None:
+                where = f"closed network (namespace, no route out; {' ↔ '.join(ns.addresses)})"
+            for n in range(pairs):
+                order = (False, True) if n % 2 == 0 else (True, False)
+                runs = {rec: _live_run(folder, clip_file, seconds, rec, ns) for rec in order}
+                costs.append(runs[True]["cpu"] - runs[False]["cpu"])
+                off_cpu.append(runs[False]["cpu"])
+                kept = runs[True]
+        codec, packets, length, size = _recorded_file(kept["folder"])
+    cost = statistics.median(costs)
+    verdict = "met" if cost <= TARGET_CPU_PCT else "NOT met"
+    call_s = seconds + 5.0  # the window, the settling before it and the seconds after
+    return [
+        f"recording, live: a 720p30 VP8 call published over WebRTC to the relay's process, "
+        f"{where}, one subscriber watching; {pairs} pairs of {seconds:g} s, recorded and not",
+        f"  relay process CPU without recording: median {statistics.median(off_cpu):.2f} % of a "
+        f"core; recording adds median {cost:.2f} % (pairs {min(costs):+.2f} to "
+        f"{max(costs):+.2f}; target {TARGET_CPU_PCT} %: {verdict})",
+        f"  last recorded call: {codec}, {packets} video packets in the file of "
+        f"{kept['sent']} frames sent (the file opens on the first keyframe); in the measured "
+        f"window {kept['recorded']} of {kept['received']} frames received were recorded; "
+        f"{length:.1f} s of picture for a call of ~{call_s:.0f} s; {size / 1e6:.1f} MB",
     ]

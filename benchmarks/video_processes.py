@@ -2,9 +2,10 @@
 subscribers, each started as ``python -m benchmarks.video_processes <mode> ...`` (``spawn``)
 so that only the server's CPU is counted. ``benchmarks.video`` starts them and measures.
 
-    _serve PORT [POINTS_FILE] [HOST_ADDRESSES] [ICE]   the room and its routes; READY when up
-    _publish URL CLIP UNTIL OUT                        one publisher of POINT, frames recorded
-    _watch URL CLIP UNTIL OUT                          one subscriber of POINT
+    _serve PORT [POINTS_FILE] [HOST_ADDRESSES] [ICE] [RECORD_DIR]
+                                                       the room and its routes; READY when up
+    _publish URL CLIP UNTIL OUT [ADDRESS]              one publisher of POINT, frames recorded
+    _watch URL CLIP UNTIL OUT [ADDRESS]                one subscriber of POINT
     _publish_many / _watch_many URL CLIP UNTIL OUT POINTS   one per point, in one process
     _answers URL CLIP OUT COUNT ADDRESS                WHIP answer and first-frame times
 """
@@ -42,11 +43,16 @@ def bench_keys() -> Any:
 
 
 async def _serve(
-    port: int, points_file: str = "", host_addresses: str = "127.0.0.1", ice: str = ""
+    port: int,
+    points_file: str = "",
+    host_addresses: str = "127.0.0.1",
+    ice: str = "",
+    record_dir: str = "",
 ) -> None:
     """A server of the video routes only (no wall), on 127.0.0.1, plus ``/bench/counters``:
     the room's own frame counters, for the benchmark alone. ICE host candidates on
-    ``host_addresses``, STUN/TURN servers ``ice`` (both comma-separated)."""
+    ``host_addresses``, STUN/TURN servers ``ice`` (both comma-separated). With
+    ``record_dir``, every call is recorded there (``record_calls``, as the wall does)."""
     from tornado.web import Application, RequestHandler
 
     from command_center.bus import MemoryBus
@@ -56,12 +62,14 @@ async def _serve(
     from command_center.store import open_store
     from video.config import VideoConfig
     from video.ice import parse_ice_server
+    from video.recordings import RecordingConfig, Recordings, open_recordings
     from video.registry import BRIDGE_POINTS_FILE, load_bridge_points
     from video.room import VideoRoom, open_video_room
 
     class Counters(RequestHandler):
-        def initialize(self, room: VideoRoom) -> None:
+        def initialize(self, room: VideoRoom, recordings: Recordings | None) -> None:
             self.room = room
+            self.recordings = recordings
 
         def get(self) -> None:
             self.finish(
@@ -77,6 +85,12 @@ async def _serve(
                         }
                         for w in self.room.watchers.values()
                     },
+                    "recorded": {
+                        p: recorder.frames
+                        for p, (_, recorder) in (
+                            self.recordings.active.items() if self.recordings else ()
+                        )
+                    },
                 }
             )
 
@@ -86,15 +100,20 @@ async def _serve(
         ice_servers=tuple(parse_ice_server(url) for url in ice.split(",") if url),
     )
     registry = load_bridge_points(Path(points_file) if points_file else BRIDGE_POINTS_FILE)
-    async with (
-        open_store(Path(tempfile.mkdtemp(prefix="bench-video-")), None) as store,
-        open_video_room(registry, MemoryBus(), config) as room,
-    ):
+    async with contextlib.AsyncExitStack() as stack:
+        store = await stack.enter_async_context(
+            open_store(Path(tempfile.mkdtemp(prefix="bench-video-")), None)
+        )
+        room = await stack.enter_async_context(open_video_room(registry, MemoryBus(), config))
+        recordings = None
+        if record_dir:
+            recording = RecordingConfig(Path(record_dir), record_calls=True)
+            recordings = await stack.enter_async_context(open_recordings(room, recording, store))
         # Bridge points use their point tokens; the sessions are there for the routes' sake.
         sessions = Sessions(store, keys.session)
         routes = [
             *video_routes(VideoParts(room, keys, frozenset(), sessions, store)),
-            (r"/bench/counters", Counters, {"room": room}),
+            (r"/bench/counters", Counters, {"room": room, "recordings": recordings}),
         ]
         app = Application(routes)
         server = app.listen(port, address="127.0.0.1")
@@ -103,7 +122,7 @@ async def _serve(
         server.stop()
 
 
-async def _publish(url: str, clip: Any, until: float) -> dict[str, Any]:
+async def _publish(url: str, clip: Any, until: float, address: str = "127.0.0.1") -> dict[str, Any]:
     from video.media import EncodedLoopTrack
     from video.tokens import point_token
     from video.whip_client import publish
@@ -114,7 +133,7 @@ async def _publish(url: str, clip: Any, until: float) -> dict[str, Any]:
         POINT,
         point_token(bench_keys().devices, POINT),
         [track],
-        ("127.0.0.1",),
+        (address,),
         track.request_keyframe,
     )
     await asyncio.sleep(max(0.0, until - time.time()))
@@ -122,7 +141,7 @@ async def _publish(url: str, clip: Any, until: float) -> dict[str, Any]:
     return {"sent": track.sent, "pli": track.keyframe_requests}
 
 
-async def _watch(url: str, clip: Any, until: float) -> dict[str, Any]:
+async def _watch(url: str, clip: Any, until: float, address: str = "127.0.0.1") -> dict[str, Any]:
     from video.aiortc_hooks import EncodedFrame
     from video.tokens import point_token
     from video.whip_client import watch
@@ -136,7 +155,7 @@ async def _watch(url: str, clip: Any, until: float) -> dict[str, Any]:
 
     asked = time.time()
     credential = f"point:hue:{point_token(bench_keys().devices, 'hue')}"
-    link = await watch(url, POINT, credential, on_frame, ("127.0.0.1",), kinds=("video",))
+    link = await watch(url, POINT, credential, on_frame, (address,), kinds=("video",))
     await asyncio.sleep(max(0.0, until - time.time()))
     await link.close()
     return {"asked": asked, "got": got}
@@ -268,6 +287,12 @@ def spawn(*args: str, launcher: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     )
 
 
+_READ_COUNTERS = (
+    "import sys, urllib.request; "
+    "print(urllib.request.urlopen(sys.argv[1] + '/bench/counters', timeout=10).read().decode())"
+)
+
+
 @dataclass
 class VideoServer:
     """A running ``_serve`` process and the clients started against it (``spawn``)."""
@@ -281,6 +306,19 @@ class VideoServer:
         client = spawn(*args, launcher=self.launcher)
         self.clients.append(client)
         return client
+
+    def counters(self) -> dict[str, Any]:
+        """The server's ``/bench/counters``, read by a process beside it (in its namespace;
+        the standard library only, so it takes a few tens of ms)."""
+        read = subprocess.run(
+            [*self.launcher, sys.executable, "-c", _READ_COUNTERS, self.url],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        counted: dict[str, Any] = json.loads(read.stdout)
+        return counted
 
 
 @contextlib.contextmanager
@@ -338,10 +376,10 @@ def main(argv: list[str]) -> None:
         many = _publish_many if mode == "_publish_many" else _watch_many
         Path(out).write_text(json.dumps(asyncio.run(many(url, clip, float(until), points))))
     elif mode in ("_publish", "_watch"):
-        url, clip_file, until, out = rest
+        url, clip_file, until, out, *address = rest
         clip = pickle.loads(Path(clip_file).read_bytes())  # our own file, written by run()
         work = _publish if mode == "_publish" else _watch
-        Path(out).write_text(json.dumps(asyncio.run(work(url, clip, float(until)))))
+        Path(out).write_text(json.dumps(asyncio.run(work(url, clip, float(until), *address))))
     else:
         raise SystemExit(f"unknown mode {mode}")
 

@@ -21,12 +21,20 @@ async def cancel_all(tasks: Iterable[asyncio.Task[Any]]) -> None:
     for task in tasks:
         task.cancel()
     for task in tasks:
-        while not task.done():
-            await asyncio.wait({task}, timeout=CANCEL_AGAIN_S)
-            if not task.done():
-                task.cancel()
+        await end(task)
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def end(task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` and wait until it has ended, cancelling it again every
+    ``CANCEL_AGAIN_S`` (see ``cancel_all``); its outcome is neither raised nor retrieved
+    here, and a cancellation of the caller is not swallowed."""
+    task.cancel()
+    while not task.done():
+        await asyncio.wait({task}, timeout=CANCEL_AGAIN_S)
+        if not task.done():
+            task.cancel()
 
 
 def stop_if_cancelled() -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from aiortc import RTCRtpReceiver
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-from command_center.tasks import wait_for_event
+from command_center.tasks import cancel_all, wait_for_event
 from video.aiortc_hooks import EncodedFrame, Liveness, request_keyframe, watch_liveness
 from video.config import VideoConfig
 from video.node_credential import node_credential
@@ -187,9 +187,7 @@ class Pull:
     async def close(self) -> None:
         link = self.link
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_all([self._task])
         if self.link is not None:
             await self._unlink(self.link)
         elif link is not None:  # cancelled inside its own hang-up

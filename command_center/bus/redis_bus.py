@@ -29,6 +29,7 @@ from command_center.bus.signing import SIG_LEN, PayloadCheck, seal
 from command_center.bus.subscription import DEFAULT_QUEUE_SIZE, Subscription
 from command_center.messages import BUS_MESSAGE, AnyBusMessage
 from command_center.redis_client import redis_client
+from command_center.tasks import end
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +159,7 @@ class RedisBus:
         pubsub, pump = self._link
         self._link = None
         self._sent.clear()
-        pump.cancel()
-        # ``wait`` neither raises the pump's outcome nor swallows our own cancellation.
-        await asyncio.wait([pump])
+        await end(pump)  # a cancellation redis-py lost inside a read is repeated
         await pubsub.aclose()
 
     @property

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from command_center.redis_client import NotReplicated
 from command_center.server.loop_lag import LoopLag
+from command_center.tasks import cancel_all
 
 Status = Literal["ok", "degraded", "down"]
 
@@ -212,6 +213,4 @@ async def watch_health(
     try:
         yield monitor
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_all([task])

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from command_center.bus import Bus
 from command_center.server.incidents_api import store_and_announce
+from command_center.tasks import cancel_all
 from feeds.incident_store import IncidentStore
 from feeds.incidents import validate_incidents
 from feeds.periods import TIME_ZONE
@@ -38,6 +39,4 @@ async def run_scenario(name: str | None, incidents: IncidentStore, bus: Bus) -> 
         yield
     finally:
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_all([task])

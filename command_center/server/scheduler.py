@@ -30,6 +30,7 @@ from command_center.errors import ConflictError
 from command_center.server.switch_report import SwitchReport
 from command_center.server.timers import LoopTimers, Timer, Timers, wall_ms
 from command_center.store import WallState
+from command_center.tasks import cancel_all
 from layouts.schedule_model import Schedule
 from layouts.schedule_plan import Decision, next_change, what_now
 
@@ -93,10 +94,7 @@ class Scheduler:
     async def stop(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(list(self._tasks))
         with contextlib.suppress(Exception):  # a lease not given up expires by itself
             await self._control.release(LEASE, self._holder)
 
