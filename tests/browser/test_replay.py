@@ -74,7 +74,10 @@ async def test_scrubbing_the_replay_shows_the_known_value_and_switch(
     await post_cpi(wall, 3.21)
     left_top = browser.pages[-4]
     await left_top.locator(".g-item[data-indicator='cpi_yoy'] >> text=3,21").wait_for()
-    value_at = now_ms()
+    # The slider moves by whole seconds (it rounds to the nearest), so the value's instant is
+    # the first whole second after it showed, and the switch comes after that second.
+    value_at = (now_ms() // 1000 + 1) * 1000
+    await asyncio.sleep((value_at - now_ms()) / 1000 + 0.05)
     await left_top.screenshot(path=artifacts / "kiosk-left-top.png")  # to compare by eye
     await switch_to(wall, "calibration")
     for page in browser.pages[-4:]:
