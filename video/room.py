@@ -68,6 +68,7 @@ from video.speaker import SpeakerTracker
 from video.wall_processes import NODE_VIEWER, WallProcesses
 
 log = logging.getLogger(__name__)
+CLOSE_WAIT_S = 2.0  # how long a closing room lets its announcements finish
 
 
 class VideoRoom:
@@ -400,9 +401,11 @@ class VideoRoom:
             await self.end_watcher(session_id)
         for session in list(self.publishers.values()):
             await self.drop_publisher(session, "hangup")
+        # Announcements and hang-ups under way finish; one stuck on a dead store is cut off.
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=CLOSE_WAIT_S)
+        await cancel_all(list(self._tasks))
         await self.processes.close()
-        for task in list(self._tasks):
-            task.cancel()
         self._listeners.close()
 
     def spawn(self, coro: Coroutine[object, object, None]) -> None:
